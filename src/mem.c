@@ -1,0 +1,99 @@
+#include "mem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+static void *libc_malloc(size_t size, void *user) {
+  (void)user;
+  return malloc(size);
+}
+
+static void *libc_realloc(void *ptr, size_t size, void *user) {
+  (void)user;
+  return realloc(ptr, size);
+}
+
+static void libc_free(void *ptr, void *user) {
+  (void)user;
+  free(ptr);
+}
+
+int h2w_alloc_init(h2w_alloc *a, const h2w_mem *mem) {
+  if (a == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (mem == NULL) {
+    a->hooks.malloc_fn = libc_malloc;
+    a->hooks.realloc_fn = libc_realloc;
+    a->hooks.free_fn = libc_free;
+    a->hooks.user = NULL;
+  } else {
+    if (mem->malloc_fn == NULL || mem->realloc_fn == NULL ||
+        mem->free_fn == NULL) {
+      return H2W_E_INVALID_ARGUMENT;
+    }
+    a->hooks = *mem;
+  }
+  a->in_use = 0;
+  a->peak = 0;
+  a->budget = 0;
+  return H2W_OK;
+}
+
+static int over_budget(const h2w_alloc *a, size_t extra) {
+  if (a->budget == 0) {
+    return 0;
+  }
+  return extra > a->budget || a->in_use > a->budget - extra;
+}
+
+static void charge(h2w_alloc *a, size_t n) {
+  a->in_use += n;
+  if (a->in_use > a->peak) {
+    a->peak = a->in_use;
+  }
+}
+
+void *h2w_alloc_malloc(h2w_alloc *a, size_t n) {
+  void *p;
+  if (n == 0 || over_budget(a, n)) {
+    return NULL;
+  }
+  p = a->hooks.malloc_fn(n, a->hooks.user);
+  if (p != NULL) {
+    charge(a, n);
+  }
+  return p;
+}
+
+void *h2w_alloc_realloc(h2w_alloc *a, void *p, size_t old, size_t n) {
+  void *q;
+  if (n == 0) {
+    return NULL;
+  }
+  if (n > old && over_budget(a, n - old)) {
+    return NULL;
+  }
+  q = a->hooks.realloc_fn(p, n, a->hooks.user);
+  if (q == NULL) {
+    return NULL;
+  }
+  a->in_use -= old;
+  charge(a, n);
+  return q;
+}
+
+void h2w_alloc_free(h2w_alloc *a, void *p, size_t n) {
+  if (p == NULL) {
+    return;
+  }
+  a->hooks.free_fn(p, a->hooks.user);
+  a->in_use -= n;
+}
+
+void *h2w_alloc_array(h2w_alloc *a, size_t k, size_t size) {
+  if (size != 0 && k > SIZE_MAX / size) {
+    return NULL;
+  }
+  return h2w_alloc_malloc(a, k * size);
+}
