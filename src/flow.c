@@ -1,0 +1,96 @@
+#include "flow.h"
+
+#include "h2wire.h"
+
+void h2w_send_window_init(h2w_send_window *w, uint32_t initial) {
+  w->avail =
+      initial > H2W_MAX_WINDOW_SIZE ? H2W_MAX_WINDOW_SIZE : (int32_t)initial;
+}
+
+int h2w_send_window_credit(h2w_send_window *w, uint32_t increment) {
+  int64_t next = (int64_t)w->avail + (int64_t)increment;
+  if (next > H2W_MAX_WINDOW_SIZE) {
+    return H2W_E_FLOW_CONTROL;
+  }
+  w->avail = (int32_t)next;
+  return H2W_OK;
+}
+
+uint32_t h2w_send_window_allow(const h2w_send_window *w, uint32_t want) {
+  if (w->avail <= 0) {
+    return 0;
+  }
+  return want < (uint32_t)w->avail ? want : (uint32_t)w->avail;
+}
+
+void h2w_send_window_consume(h2w_send_window *w, uint32_t n) {
+  w->avail = (int32_t)((int64_t)w->avail - (int64_t)n);
+}
+
+int h2w_send_window_rebase(h2w_send_window *w, uint32_t old_initial,
+                           uint32_t new_initial) {
+  int64_t next =
+      (int64_t)w->avail + (int64_t)new_initial - (int64_t)old_initial;
+  /* The lower bound cannot be reached: new_initial >= 0 and the window was
+   * at most old_initial + credits, so next >= -(2^31-1). */
+  if (next > H2W_MAX_WINDOW_SIZE || next < -(int64_t)H2W_MAX_WINDOW_SIZE) {
+    return H2W_E_FLOW_CONTROL;
+  }
+  w->avail = (int32_t)next;
+  return H2W_OK;
+}
+
+void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial) {
+  int32_t v =
+      initial > H2W_MAX_WINDOW_SIZE ? H2W_MAX_WINDOW_SIZE : (int32_t)initial;
+  w->avail = v;
+  w->target = v;
+  w->consumed = 0;
+}
+
+int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n) {
+  if ((int64_t)n > (int64_t)w->avail) {
+    return H2W_E_FLOW_CONTROL;
+  }
+  w->avail -= (int32_t)n;
+  return H2W_OK;
+}
+
+void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n) {
+  /* Never credit more than keeps the window at 2^31-1. */
+  uint64_t room = (uint64_t)H2W_MAX_WINDOW_SIZE - (uint64_t)(int64_t)w->avail;
+  uint64_t next = (uint64_t)w->consumed + n;
+  w->consumed = (uint32_t)(next > room ? room : next);
+}
+
+uint32_t h2w_recv_window_update_due(const h2w_recv_window *w) {
+  int64_t deficit = (int64_t)w->target - (int64_t)w->avail;
+  uint32_t inc;
+  if (w->consumed == 0 || deficit <= 0) {
+    return 0;
+  }
+  inc = (int64_t)w->consumed < deficit ? w->consumed : (uint32_t)deficit;
+  /* Credit once half the target is outstanding, or when the window is
+   * nearly shut and waiting would stall the peer. */
+  if ((int64_t)inc * 2 >= (int64_t)w->target || w->avail < w->target / 4) {
+    return inc;
+  }
+  return 0;
+}
+
+void h2w_recv_window_commit(h2w_recv_window *w, uint32_t increment) {
+  w->avail = (int32_t)((int64_t)w->avail + (int64_t)increment);
+  w->consumed -= increment;
+}
+
+int h2w_recv_window_set_target(h2w_recv_window *w, uint32_t target) {
+  if (target > H2W_MAX_WINDOW_SIZE) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if ((int32_t)target > w->target) {
+    /* The new room counts as consumed so the next update offers it. */
+    h2w_recv_window_consume(w, (uint32_t)((int32_t)target - w->target));
+  }
+  w->target = (int32_t)target;
+  return H2W_OK;
+}

@@ -1,0 +1,74 @@
+/* Flow-control window arithmetic (RFC 9113 §5.2, §6.9). No session state:
+ * the session owns one send and one receive window per stream and per
+ * connection and calls these to change them. */
+#ifndef H2W_FLOW_H
+#define H2W_FLOW_H
+
+#include <stdint.h>
+
+/* RFC 9113 §6.9.1: a window can never exceed 2^31-1 octets. */
+#define H2W_MAX_WINDOW_SIZE 0x7fffffff
+/* RFC 9113 §6.9.2: the initial window of a connection and of new streams. */
+#define H2W_DEFAULT_WINDOW_SIZE 65535
+
+/* A send window: what the peer lets us send. It may be negative after the
+ * peer lowers SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 §6.9.2). */
+typedef struct h2w_send_window {
+  int32_t avail;
+} h2w_send_window;
+
+/* A receive window: what we let the peer send, and how much of what it sent
+ * the application has consumed but we have not yet credited back. */
+typedef struct h2w_recv_window {
+  int32_t avail;     /* octets the peer may still send */
+  int32_t target;    /* window size we aim to keep offering */
+  uint32_t consumed; /* consumed by the application, not yet credited */
+} h2w_recv_window;
+
+void h2w_send_window_init(h2w_send_window *w, uint32_t initial);
+
+/* WINDOW_UPDATE received. Returns H2W_OK, or H2W_E_FLOW_CONTROL when the
+ * window would pass 2^31-1 (RFC 9113 §6.9.1); the window is then unchanged.
+ * An increment of 0 is the caller's PROTOCOL_ERROR to detect (§6.9). */
+int h2w_send_window_credit(h2w_send_window *w, uint32_t increment);
+
+/* Octets we may send now given `want` (never more than the window). */
+uint32_t h2w_send_window_allow(const h2w_send_window *w, uint32_t want);
+
+/* We sent `n` flow-controlled octets; n must be <= what allow() gave. */
+void h2w_send_window_consume(h2w_send_window *w, uint32_t n);
+
+/* The peer changed SETTINGS_INITIAL_WINDOW_SIZE from old to new: every open
+ * stream's window moves by the difference (RFC 9113 §6.9.2). Returns
+ * H2W_E_FLOW_CONTROL if that passes 2^31-1; the window is then unchanged. */
+int h2w_send_window_rebase(h2w_send_window *w, uint32_t old_initial,
+                           uint32_t new_initial);
+
+void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial);
+
+/* The peer sent `n` flow-controlled octets (DATA payload including padding,
+ * RFC 9113 §6.9.1). Returns H2W_E_FLOW_CONTROL if it had no room; the window
+ * is then unchanged. */
+int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n);
+
+/* The application consumed `n` octets (the session calls this for padding
+ * at once, and for data when delivered or when the application says so). */
+void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n);
+
+/* The WINDOW_UPDATE increment worth sending now, 0 if none. We wait until
+ * half of the target is consumed, so small reads do not each cost a frame
+ * (and a tiny-update stream from us cannot be provoked). */
+uint32_t h2w_recv_window_update_due(const h2w_recv_window *w);
+
+/* A WINDOW_UPDATE of `increment` was actually emitted: only now is the
+ * window re-credited (ATTACKS.md, general rules). increment must be <= the
+ * consumed amount. */
+void h2w_recv_window_commit(h2w_recv_window *w, uint32_t increment);
+
+/* Change the target (our SETTINGS_INITIAL_WINDOW_SIZE, or a connection
+ * window the application asks for). Growing it makes the difference due
+ * as an update at once; shrinking only stops future credits. Returns
+ * H2W_E_INVALID_ARGUMENT above 2^31-1. */
+int h2w_recv_window_set_target(h2w_recv_window *w, uint32_t target);
+
+#endif
