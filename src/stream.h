@@ -1,0 +1,76 @@
+/* The stream state machine of RFC 9113 §5.1, as two tables with the RFC's
+ * state names: how each sent/received event moves a stream, and what to do
+ * with each frame type received in each state. No session state here: the
+ * session stores the state per stream and asks these tables. */
+#ifndef H2W_STREAM_H
+#define H2W_STREAM_H
+
+#include <stdint.h>
+
+typedef enum h2w_stream_state {
+  H2W_SS_IDLE = 0,
+  H2W_SS_RESERVED_LOCAL,
+  H2W_SS_RESERVED_REMOTE,
+  H2W_SS_OPEN,
+  H2W_SS_HALF_CLOSED_LOCAL,
+  H2W_SS_HALF_CLOSED_REMOTE,
+  H2W_SS_CLOSED,
+  H2W_SS_COUNT_
+} h2w_stream_state;
+
+/* How a closed stream got closed: the RFC gives each a different reply to
+ * late frames (§5.1, "closed"). */
+typedef enum h2w_closed_by {
+  H2W_CLOSED_BY_NONE = 0,   /* not closed */
+  H2W_CLOSED_BY_END_STREAM, /* END_STREAM both ways */
+  H2W_CLOSED_BY_RST_SENT,   /* we sent RST_STREAM */
+  H2W_CLOSED_BY_RST_RECV    /* the peer sent RST_STREAM */
+} h2w_closed_by;
+
+/* The events of the §5.1 diagram: H, PP, ES and R, each sent or received.
+ * END_STREAM on a HEADERS frame is two events: H, then ES. */
+typedef enum h2w_stream_event {
+  H2W_EV_SEND_HEADERS = 0,
+  H2W_EV_RECV_HEADERS,
+  H2W_EV_SEND_PUSH_PROMISE, /* on the promised stream */
+  H2W_EV_RECV_PUSH_PROMISE, /* on the promised stream */
+  H2W_EV_SEND_END_STREAM,
+  H2W_EV_RECV_END_STREAM,
+  H2W_EV_SEND_RST_STREAM,
+  H2W_EV_RECV_RST_STREAM,
+  H2W_EV_COUNT_
+} h2w_stream_event;
+
+/* Apply `ev`. Returns the next state, or -1 when the event is not allowed
+ * in `from` (for a sent event: a caller bug the API must refuse; for a
+ * received one, check h2w_stream_on_recv first, which gives the error). */
+int h2w_stream_next(h2w_stream_state from, h2w_stream_event ev);
+
+/* When `ev` closes the stream, how (for the closed-state rules). */
+h2w_closed_by h2w_stream_closed_by(h2w_stream_event ev);
+
+typedef enum h2w_recv_action {
+  H2W_RECV_ACCEPT = 0,   /* process the frame */
+  H2W_RECV_IGNORE,       /* discard it (flow control still counts DATA) */
+  H2W_RECV_STREAM_ERROR, /* RST_STREAM with `code` (§5.4.2) */
+  H2W_RECV_CONN_ERROR    /* GOAWAY with `code` (§5.4.1) */
+} h2w_recv_action;
+
+typedef struct h2w_recv_verdict {
+  h2w_recv_action action;
+  uint32_t code; /* RFC 9113 §7 error code for the two error actions */
+} h2w_recv_verdict;
+
+/* What to do with a frame of `frame_type` (RFC 9113 §6 type octet)
+ * received on a stream in `state` (closed streams also need `closed_by`).
+ * Frame types this table does not know (extensions, §5.5) are accepted:
+ * their own rules apply. HEADERS on an idle stream is accepted here; the
+ * stream-id rules of §5.1.1 are the session's. */
+h2w_recv_verdict h2w_stream_on_recv(h2w_stream_state state,
+                                    h2w_closed_by closed_by,
+                                    uint8_t frame_type);
+
+/* The RFC's name of a state ("half-closed (remote)"), for traces. */
+const char *h2w_stream_state_name(h2w_stream_state state);
+
+#endif
