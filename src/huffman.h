@@ -32,4 +32,51 @@ size_t h2w_huffman_decoded_bound(size_t len);
 h2w_ssize h2w_huffman_decode(uint8_t *dst, size_t cap, const uint8_t *src,
                              size_t len);
 
+/* Incremental decoding, for a string whose octets arrive in pieces. The
+ * concatenated outputs equal what h2w_huffman_decode() gives for the whole
+ * string. A plain struct so that it can live inside its owner; no
+ * allocation, no teardown. */
+typedef struct h2w_huffman_decoder {
+  uint32_t state; /* node of the code tree reached so far; 0 = root */
+  uint32_t last;  /* last automaton entry (its ACCEPT bit matters) */
+} h2w_huffman_decoder;
+
+/* Start a new string. */
+void h2w_huffman_decoder_init(h2w_huffman_decoder *d);
+
+/* Decode the next piece src[0..len) into dst[0..cap). Returns octets
+ * written, H2W_E_COMPRESSION (EOS decoded) or H2W_E_BUFFER_TOO_SMALL; after
+ * an error the decoder must be re-initialised before reuse. Never reads src
+ * past len, never writes dst past cap. */
+h2w_ssize h2w_huffman_decoder_feed(h2w_huffman_decoder *d, uint8_t *dst,
+                                   size_t cap, const uint8_t *src, size_t len);
+
+/* The string ends here: H2W_OK if the octets fed so far end with valid
+ * padding (at most 7 bits, all ones — RFC 7541 §5.2), otherwise
+ * H2W_E_COMPRESSION. */
+int h2w_huffman_decoder_finish(const h2w_huffman_decoder *d);
+
+/* Generated tables (src/huffman_table.c, by tools/gen_huffman.py), for
+ * src/huffman.c and its tests only. */
+
+/* Code and bit length of each symbol 0..255 and EOS (256), RFC 7541
+ * Appendix B. The code sits in the low h2w_huffman_bits[s] bits. */
+extern const uint32_t h2w_huffman_code[257];
+extern const uint8_t h2w_huffman_bits[257];
+
+/* Byte-at-a-time decoding automaton: entry [state * 256 + octet]. A state
+ * is an internal node of the code tree (256 of them; 0 is the root). */
+extern const uint32_t h2w_huffman_decode_table[256 * 256];
+
+/* Entry layout of h2w_huffman_decode_table. */
+#define H2W_HUFFMAN_STATE(e) ((e)&0xffu)
+#define H2W_HUFFMAN_SYM1(e) (((e) >> 8) & 0xffu)
+#define H2W_HUFFMAN_SYM2(e) (((e) >> 16) & 0xffu)
+#define H2W_HUFFMAN_COUNT(e) (((e) >> 24) & 0x3u)
+/* The octet completed the EOS code (an error, RFC 7541 §5.2). */
+#define H2W_HUFFMAN_FAIL (1u << 26)
+/* The input may end after this octet: the unfinished code so far is at
+ * most 7 bits, all ones (valid padding, RFC 7541 §5.2). */
+#define H2W_HUFFMAN_ACCEPT (1u << 27)
+
 #endif
