@@ -678,8 +678,8 @@ static void test_split_buffer_too_small(void **state) {
 static const char *const bench_fields[] = {
     "www.example.com",
     "/api/v2/users/48213/preferences?lang=en-US&fields=name,email,avatar",
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36",
+    ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+     "Chrome/120.0.0.0 Safari/537.36"),
     "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     "gzip, deflate, br",
     "en-US,en;q=0.9",
