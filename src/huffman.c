@@ -71,20 +71,20 @@ static uint32_t decode_fast(uint8_t *dst, size_t *n, uint32_t *state,
                             const uint8_t *src, size_t begin, size_t end) {
   const uint32_t *t = h2w_huffman_decode_table;
   uint32_t e = H2W_HUFFMAN_ACCEPT;
-  uint32_t s = *state;
+  uint32_t row = *state << 8;
   size_t o = *n;
   size_t i;
   for (i = begin; i < end; i++) {
-    e = t[(s << 8) | src[i]];
+    e = t[row | src[i]];
     if (e & H2W_HUFFMAN_FAIL) {
       return e;
     }
     dst[o] = (uint8_t)H2W_HUFFMAN_SYM1(e);
     dst[o + 1] = (uint8_t)H2W_HUFFMAN_SYM2(e);
     o += H2W_HUFFMAN_COUNT(e);
-    s = H2W_HUFFMAN_STATE(e);
+    row = H2W_HUFFMAN_ROW(e);
   }
-  *state = s;
+  *state = row >> 8;
   *n = o;
   return e;
 }
@@ -108,7 +108,7 @@ static h2w_ssize decode_one(uint8_t *dst, size_t cap, size_t *n,
     dst[*n + 1] = (uint8_t)H2W_HUFFMAN_SYM2(e);
   }
   *n += count;
-  *state = H2W_HUFFMAN_STATE(e);
+  *state = H2W_HUFFMAN_ROW(e) >> 8;
   *last = e;
   return H2W_OK;
 }
