@@ -385,6 +385,12 @@ int h2w_frame_decode(const h2w_frame_hd *hd, const uint8_t *payload,
   if (hd == NULL || out == NULL || (payload == NULL && hd->length != 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (payload == NULL) {
+    /* Length 0: views are computed by pointer arithmetic, which NULL does
+     * not allow even with a zero offset. */
+    static const uint8_t empty[1] = {0};
+    payload = empty;
+  }
   memset(out, 0, sizeof *out);
   out->hd = *hd;
   out->hd.stream_id &= H2W_STREAM_ID_MASK;
