@@ -1,0 +1,106 @@
+/* HPACK (RFC 7541): integer codec, decoder and encoder, as embeddable
+ * structs for the session (which owns one decoder and one encoder per
+ * connection) and wrapped by the public h2w_hpack_* API of h2wire.h.
+ *
+ * Both structs are initialised with an h2w_alloc that must outlive them;
+ * every allocation goes through it. Neither keeps a pointer to caller
+ * memory between calls. */
+#ifndef H2W_HPACK_H
+#define H2W_HPACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h2wire.h"
+#include "hpack_table.h"
+#include "mem.h"
+
+/* ---- Integers (RFC 7541 §5.1) ------------------------------------------ */
+
+/* Decode an integer with an N-bit prefix (1 <= prefix <= 8) from p[0..len).
+ * The prefix bits of p[0] are used; the bits above them are ignored.
+ * Returns the octets used (> 0) with *out set; 0 if the input ends first;
+ * H2W_E_COMPRESSION if the value exceeds UINT32_MAX or the encoding is
+ * longer than a 32-bit value ever needs (no HPACK quantity is larger, and
+ * an endless run of 0x80 octets must not be accepted). */
+h2w_ssize h2w_hpack_int_decode(uint32_t *out, const uint8_t *p, size_t len,
+                               unsigned prefix);
+
+/* Octets h2w_hpack_int_encode() writes for v with an N-bit prefix. */
+size_t h2w_hpack_int_len(uint64_t v, unsigned prefix);
+
+/* Write v with an N-bit prefix at dst; `first` holds the representation's
+ * pattern bits above the prefix. Returns the octets written. */
+size_t h2w_hpack_int_encode(uint8_t *dst, uint64_t v, unsigned prefix,
+                            uint8_t first);
+
+/* ---- Decoder ----------------------------------------------------------- */
+
+/* Field callback: same contract as the public h2w_hpack_field_cb. */
+typedef int (*h2w_hpack_dec_cb)(void *user, const h2w_nv *nv);
+
+struct h2w_hpack_decoder {
+  h2w_alloc *alloc;
+  h2w_hpack_table table;
+  uint32_t settings_max; /* our acknowledged SETTINGS_HEADER_TABLE_SIZE */
+  uint32_t lowest;       /* smallest settings value since the last block */
+  uint32_t max_list;     /* cap on the decoded list (RFC 9113 §6.5.2) */
+  uint32_t max_fields;   /* cap on fields per block */
+  uint64_t list_size;    /* decoded so far in this block */
+  uint32_t nfields;      /* fields seen so far in this block */
+  uint8_t need_update;   /* §4.2: next block must start with an update */
+  uint8_t updates;       /* size updates seen in this block */
+  uint8_t seen_field;    /* a field representation was seen in this block */
+  uint8_t in_block;      /* a piece without FINAL was decoded */
+  uint8_t tripped;       /* a limit was passed in this block */
+  uint8_t state;         /* what the next input octet belongs to */
+  uint64_t skip_left;    /* octets of a skipped string still to come */
+  uint8_t *partial;      /* one representation split across pieces */
+  size_t partial_len, partial_cap;
+  uint8_t *scratch; /* Huffman output (name, then value) */
+  size_t scratch_cap;
+  int err; /* sticky error, 0 if none */
+};
+typedef struct h2w_hpack_decoder h2w_hpack_decoder;
+
+/* Table limit 4096 (RFC 9113 §6.5.2), default caps. */
+void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a);
+void h2w_hpack_decoder_free(h2w_hpack_decoder *d);
+
+/* See h2w_hpack_decoder_set_max_table_size() in h2wire.h. */
+int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size);
+
+/* Decode the next piece of a block; `final` ends it. Same results as the
+ * public h2w_hpack_decode(). */
+int h2w_hpack_decoder_decode(h2w_hpack_decoder *d, const uint8_t *in,
+                             size_t len, int final, h2w_hpack_dec_cb cb,
+                             void *user);
+
+/* ---- Encoder ----------------------------------------------------------- */
+
+struct h2w_hpack_encoder {
+  h2w_alloc *alloc;
+  h2w_hpack_table table;
+  uint32_t peer_max; /* peer's acknowledged SETTINGS_HEADER_TABLE_SIZE */
+  uint32_t cap;      /* our own ceiling on the table size */
+  uint32_t lowest;   /* smallest limit since the last block (§4.2) */
+  uint8_t pending;   /* size update(s) owed at the next block start */
+  uint8_t huffman;   /* 1: Huffman when shorter, 0: never */
+};
+typedef struct h2w_hpack_encoder h2w_hpack_encoder;
+
+void h2w_hpack_encoder_init(h2w_hpack_encoder *e, h2w_alloc *a);
+void h2w_hpack_encoder_free(h2w_hpack_encoder *e);
+
+/* Peer's acknowledged SETTINGS_HEADER_TABLE_SIZE (`peer`) or our cap
+ * changed: recompute the limit, evict, and owe the §6.3 update(s). */
+void h2w_hpack_encoder_limits(h2w_hpack_encoder *e, uint32_t peer,
+                              uint32_t cap);
+
+/* Bound and encode: same contract as the public functions. */
+size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
+                               size_t nvlen);
+h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
+                                   size_t cap, const h2w_nv *nva, size_t nvlen);
+
+#endif

@@ -1,0 +1,329 @@
+/* HPACK dynamic table (RFC 7541 §2.3.2, §4): see hpack_table.h for the
+ * layout and why it is shaped this way. */
+#include "hpack_table.h"
+
+#include <string.h>
+
+/* Bytes an entry occupies in the byte ring. At least one, so that distinct
+ * entries always have distinct offsets and the ring's wrapped state can be
+ * read from the offsets of the oldest and newest entries. */
+static size_t span_of(const h2w_hpack_entry *e) {
+  size_t n = (size_t)e->namelen + e->valuelen;
+  return n == 0 ? 1 : n;
+}
+
+static h2w_hpack_entry *ent(const h2w_hpack_table *t, uint64_t n) {
+  return &t->ents[(size_t)(n & (uint64_t)(t->entcap - 1))];
+}
+
+static uint32_t hash_more(uint32_t h, const uint8_t *p, size_t len) {
+  size_t i;
+  for (i = 0; i < len; i++) {
+    h = (h ^ p[i]) * 16777619u; /* FNV-1a */
+  }
+  return h;
+}
+
+static uint32_t hash_name(const uint8_t *name, size_t len) {
+  return hash_more(2166136261u, name, len);
+}
+
+/* The separator keeps ("ab","c") and ("a","bc") apart. */
+static uint32_t hash_nv(uint32_t hname, const uint8_t *value, size_t len) {
+  static const uint8_t sep = 0xff;
+  return hash_more(hash_more(hname, &sep, 1), value, len);
+}
+
+/* memcmp with empty ranges that may be NULL (C11 7.24.1p2). */
+static int same(const uint8_t *a, const uint8_t *b, size_t n) {
+  return n == 0 || memcmp(a, b, n) == 0;
+}
+
+static size_t bucket(const h2w_hpack_table *t, uint32_t h) {
+  h ^= h >> 15;
+  h *= 2246822519u;
+  h ^= h >> 13;
+  return (size_t)h & (t->nbuckets - 1);
+}
+
+void h2w_hpack_table_init(h2w_hpack_table *t, size_t limit, int indexed) {
+  memset(t, 0, sizeof(*t));
+  t->limit = limit;
+  t->indexed = indexed;
+}
+
+void h2w_hpack_table_free(h2w_hpack_table *t, h2w_alloc *a) {
+  h2w_alloc_free(a, t->buf, t->bufcap);
+  h2w_alloc_free(a, t->ents, t->entcap * sizeof(h2w_hpack_entry));
+  h2w_alloc_free(a, t->bname, t->nbuckets * sizeof(uint64_t));
+  h2w_alloc_free(a, t->bnv, t->nbuckets * sizeof(uint64_t));
+  h2w_hpack_table_init(t, t->limit, t->indexed);
+}
+
+size_t h2w_hpack_table_count(const h2w_hpack_table *t) {
+  return (size_t)(t->next - t->first);
+}
+
+h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t, size_t i) {
+  const h2w_hpack_entry *e = ent(t, t->next - i);
+  h2w_hpack_field f;
+  f.name = t->buf + e->off;
+  f.namelen = e->namelen;
+  f.value = f.name + e->namelen;
+  f.valuelen = e->valuelen;
+  return f;
+}
+
+static void evict_oldest(h2w_hpack_table *t) {
+  const h2w_hpack_entry *e = ent(t, t->first);
+  t->size -= (size_t)e->namelen + e->valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+  t->first++;
+}
+
+void h2w_hpack_table_set_limit(h2w_hpack_table *t, size_t limit) {
+  t->limit = limit;
+  while (t->size > limit) {
+    evict_oldest(t);
+  }
+}
+
+static void link_entry(h2w_hpack_table *t, uint64_t n) {
+  h2w_hpack_entry *e = ent(t, n);
+  size_t bn = bucket(t, e->hname), bv = bucket(t, e->hnv);
+  e->next_name = t->bname[bn];
+  e->next_nv = t->bnv[bv];
+  t->bname[bn] = n + 1;
+  t->bnv[bv] = n + 1;
+}
+
+/* Move the entry records into a ring of `cap` slots (a power of two) and,
+ * for an indexed table, rebuild the hash chains for the new bucket count. */
+static int grow_ring(h2w_hpack_table *t, h2w_alloc *a, size_t cap) {
+  h2w_hpack_entry *ne = h2w_alloc_array(a, cap, sizeof(*ne));
+  uint64_t *bn = NULL, *bv = NULL, n;
+  if (ne == NULL) {
+    return H2W_E_NOMEM;
+  }
+  if (t->indexed) {
+    bn = h2w_alloc_array(a, 2 * cap, sizeof(uint64_t));
+    bv = h2w_alloc_array(a, 2 * cap, sizeof(uint64_t));
+    if (bn == NULL || bv == NULL) {
+      h2w_alloc_free(a, bn, bn ? 2 * cap * sizeof(uint64_t) : 0);
+      h2w_alloc_free(a, bv, bv ? 2 * cap * sizeof(uint64_t) : 0);
+      h2w_alloc_free(a, ne, cap * sizeof(*ne));
+      return H2W_E_NOMEM;
+    }
+    memset(bn, 0, 2 * cap * sizeof(uint64_t));
+    memset(bv, 0, 2 * cap * sizeof(uint64_t));
+  }
+  for (n = t->first; n != t->next; n++) {
+    ne[(size_t)(n & (uint64_t)(cap - 1))] = *ent(t, n);
+  }
+  h2w_alloc_free(a, t->ents, t->entcap * sizeof(h2w_hpack_entry));
+  h2w_alloc_free(a, t->bname, t->nbuckets * sizeof(uint64_t));
+  h2w_alloc_free(a, t->bnv, t->nbuckets * sizeof(uint64_t));
+  t->ents = ne;
+  t->entcap = cap;
+  if (t->indexed) {
+    t->bname = bn;
+    t->bnv = bv;
+    t->nbuckets = 2 * cap;
+    for (n = t->first; n != t->next; n++) {
+      link_entry(t, n);
+    }
+  }
+  return H2W_OK;
+}
+
+/* Copy the live entries to the start of a new byte ring of `cap` bytes.
+ * The old ring is returned in *old (size *oldcap) rather than freed, so
+ * that a name being inserted from it stays readable. */
+static int grow_buf(h2w_hpack_table *t, h2w_alloc *a, size_t cap, uint8_t **old,
+                    size_t *oldcap) {
+  uint8_t *nb = h2w_alloc_malloc(a, cap);
+  size_t pos = 0;
+  uint64_t n;
+  if (nb == NULL) {
+    return H2W_E_NOMEM;
+  }
+  for (n = t->first; n != t->next; n++) {
+    h2w_hpack_entry *e = ent(t, n);
+    size_t s = span_of(e);
+    memcpy(nb + pos, t->buf + e->off, (size_t)e->namelen + e->valuelen);
+    e->off = pos;
+    pos += s;
+  }
+  *old = t->buf;
+  *oldcap = t->bufcap;
+  t->buf = nb;
+  t->bufcap = cap;
+  return H2W_OK;
+}
+
+/* The largest number of entries the limit allows, plus the one being
+ * inserted before the oldest is evicted, rounded up to a power of two. */
+static size_t ring_need(size_t limit) {
+  size_t want = limit / H2W_HPACK_ENTRY_OVERHEAD + 1, cap = 8;
+  while (cap < want) {
+    cap *= 2;
+  }
+  return cap;
+}
+
+int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a) {
+  uint8_t *old = NULL;
+  size_t oldcap = 0;
+  int rv;
+  if (t->limit == 0) {
+    return H2W_OK;
+  }
+  if (t->entcap < ring_need(t->limit)) {
+    rv = grow_ring(t, a, ring_need(t->limit));
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
+  if (t->limit <= SIZE_MAX / 2 && t->bufcap < 2 * t->limit) {
+    rv = grow_buf(t, a, 2 * t->limit, &old, &oldcap);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+    h2w_alloc_free(a, old, oldcap);
+  }
+  return H2W_OK;
+}
+
+/* Where a new entry of `span` bytes can go, or SIZE_MAX if nowhere. */
+static size_t place(const h2w_hpack_table *t, size_t span) {
+  const h2w_hpack_entry *oldest, *newest;
+  size_t head, tail;
+  if (t->first == t->next) {
+    return t->bufcap >= span ? 0 : SIZE_MAX;
+  }
+  oldest = ent(t, t->first);
+  newest = ent(t, t->next - 1);
+  head = oldest->off;
+  tail = newest->off + span_of(newest);
+  if (t->next - t->first == 1 || newest->off > oldest->off) {
+    if (t->bufcap - tail >= span) {
+      return tail;
+    }
+    return head >= span ? 0 : SIZE_MAX;
+  }
+  return head - tail >= span ? tail : SIZE_MAX;
+}
+
+/* Room for one more entry of `span` bytes after evictions; may move the
+ * byte ring (the old one is handed back through *old for the caller to
+ * free once the name has been copied). */
+static int make_room(h2w_hpack_table *t, h2w_alloc *a, size_t span, size_t *off,
+                     uint8_t **old, size_t *oldcap) {
+  size_t live = 0, cap;
+  uint64_t n;
+  int rv;
+  *off = place(t, span);
+  if (*off != SIZE_MAX) {
+    return H2W_OK;
+  }
+  for (n = t->first; n != t->next; n++) {
+    live += span_of(ent(t, n));
+  }
+  cap = t->bufcap < 128 ? 256 : t->bufcap * 2;
+  if (cap / 2 > t->limit) {
+    cap = 2 * t->limit;
+  }
+  if (cap < live + span) {
+    cap = live + span;
+  }
+  rv = grow_buf(t, a, cap, old, oldcap);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  *off = live;
+  return H2W_OK;
+}
+
+int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
+                           const uint8_t *name, size_t namelen,
+                           const uint8_t *value, size_t valuelen) {
+  h2w_hpack_entry *e;
+  uint8_t *old = NULL;
+  size_t oldcap = 0, off, span;
+  int rv;
+  /* RFC 7541 §4.4: an entry larger than the whole table empties it. */
+  if (namelen > t->limit || valuelen > t->limit - namelen ||
+      H2W_HPACK_ENTRY_OVERHEAD > t->limit - namelen - valuelen) {
+    while (t->first != t->next) {
+      evict_oldest(t);
+    }
+    return H2W_OK;
+  }
+  if (h2w_hpack_table_count(t) + 1 > t->entcap) {
+    rv = grow_ring(t, a, t->entcap == 0 ? 8 : t->entcap * 2);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
+  while (t->size + namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD > t->limit) {
+    evict_oldest(t);
+  }
+  span = namelen + valuelen == 0 ? 1 : namelen + valuelen;
+  rv = make_room(t, a, span, &off, &old, &oldcap);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  /* The name may be an evicted entry's bytes overlapping the new slot. */
+  if (namelen > 0) {
+    memmove(t->buf + off, name, namelen);
+  }
+  if (valuelen > 0) {
+    memcpy(t->buf + off + namelen, value, valuelen);
+  }
+  h2w_alloc_free(a, old, oldcap);
+  e = ent(t, t->next);
+  e->off = off;
+  e->namelen = (uint32_t)namelen;
+  e->valuelen = (uint32_t)valuelen;
+  t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+  if (t->indexed) {
+    e->hname = hash_name(t->buf + off, namelen);
+    e->hnv = hash_nv(e->hname, t->buf + off + namelen, valuelen);
+    link_entry(t, t->next);
+  }
+  t->next++;
+  return H2W_OK;
+}
+
+size_t h2w_hpack_table_find(const h2w_hpack_table *t, const uint8_t *name,
+                            size_t namelen, const uint8_t *value,
+                            size_t valuelen, size_t *name_index) {
+  uint32_t hn, hv;
+  uint64_t id;
+  *name_index = 0;
+  if (!t->indexed || t->first == t->next) {
+    return 0;
+  }
+  hn = hash_name(name, namelen);
+  hv = hash_nv(hn, value, valuelen);
+  /* Chains run newest to oldest: the first number below `first` ends it. */
+  for (id = t->bnv[bucket(t, hv)]; id > t->first;
+       id = ent(t, id - 1)->next_nv) {
+    const h2w_hpack_entry *e = ent(t, id - 1);
+    const uint8_t *p = t->buf + e->off;
+    if (e->hnv == hv && e->namelen == namelen && e->valuelen == valuelen &&
+        same(p, name, namelen) && same(p + namelen, value, valuelen)) {
+      *name_index = (size_t)(t->next - (id - 1));
+      return *name_index;
+    }
+  }
+  for (id = t->bname[bucket(t, hn)]; id > t->first;
+       id = ent(t, id - 1)->next_name) {
+    const h2w_hpack_entry *e = ent(t, id - 1);
+    if (e->hname == hn && e->namelen == namelen &&
+        same(t->buf + e->off, name, namelen)) {
+      *name_index = (size_t)(t->next - (id - 1));
+      return 0;
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,114 @@
+/* HPACK indexing tables (RFC 7541 §2.3): the static table of Appendix A and
+ * the dynamic table, a FIFO of recent fields bounded by a size limit counted
+ * as in §4.1 (name + value + 32 per entry).
+ *
+ * The dynamic table is a ring of entry records over a byte ring holding each
+ * entry's name and value contiguously, so a decoded field can be handed to
+ * the application as pointers into the table (zero copy). The byte ring has
+ * room for twice the size limit: an entry that would straddle its end goes
+ * to its start instead, and with 2x room that always fits once the §4.4
+ * evictions are done (no compaction, no allocation in steady state).
+ *
+ * An encoder's table also keeps two hash chains (by name, by name+value)
+ * so that finding a reusable entry does not scan the table. Entries are
+ * numbered by insertion order (a 64-bit counter that never wraps in
+ * practice); the chains run from newest to oldest, so an evicted entry is
+ * recognised by its number alone and nothing needs unlinking. */
+#ifndef H2W_HPACK_TABLE_H
+#define H2W_HPACK_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+/* RFC 7541 §4.1: the per-entry overhead. */
+#define H2W_HPACK_ENTRY_OVERHEAD 32u
+/* RFC 7541 Appendix A: the static table has 61 entries. */
+#define H2W_HPACK_STATIC_COUNT 61u
+
+typedef struct h2w_hpack_static_entry {
+  const uint8_t *name;
+  size_t namelen;
+  const uint8_t *value;
+  size_t valuelen;
+} h2w_hpack_static_entry;
+
+extern const h2w_hpack_static_entry
+    h2w_hpack_static_table[H2W_HPACK_STATIC_COUNT];
+
+/* Static-table lookup (generated, src/hpack_static.c). Returns the index
+ * (1..61) of the row matching name and value, or 0; *name_index gets the
+ * first row with that name, or 0. */
+size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
+                             const uint8_t *value, size_t valuelen,
+                             size_t *name_index);
+
+typedef struct h2w_hpack_entry {
+  uint64_t next_name; /* older entry in the same name bucket, +1; 0 = none */
+  uint64_t next_nv;   /* same for the name+value bucket */
+  size_t off;         /* name at buf[off], value right after it */
+  uint32_t namelen;
+  uint32_t valuelen;
+  uint32_t hname; /* hashes, kept only by indexed (encoder) tables */
+  uint32_t hnv;
+} h2w_hpack_entry;
+
+typedef struct h2w_hpack_table {
+  uint8_t *buf;
+  size_t bufcap;
+  h2w_hpack_entry *ents; /* ring, entry number n at ents[n & (entcap-1)] */
+  size_t entcap;         /* power of two, or 0 */
+  uint64_t first;        /* number of the oldest live entry */
+  uint64_t next;         /* number the next insertion gets */
+  size_t size;           /* RFC 7541 §4.1 size of the live entries */
+  size_t limit;          /* current maximum size (§4.2) */
+  uint64_t *bname;       /* hash buckets (indexed tables only): newest + 1 */
+  uint64_t *bnv;
+  size_t nbuckets; /* 2 * entcap when indexed, else 0 */
+  int indexed;
+} h2w_hpack_table;
+
+/* A field as the table stores it. */
+typedef struct h2w_hpack_field {
+  const uint8_t *name;
+  size_t namelen;
+  const uint8_t *value;
+  size_t valuelen;
+} h2w_hpack_field;
+
+void h2w_hpack_table_init(h2w_hpack_table *t, size_t limit, int indexed);
+void h2w_hpack_table_free(h2w_hpack_table *t, h2w_alloc *a);
+
+/* Number of live dynamic entries. */
+size_t h2w_hpack_table_count(const h2w_hpack_table *t);
+
+/* Entry by dynamic index (1 = newest, RFC 7541 §2.3.3); i must be in
+ * 1..count. Pointers stay valid until the next insert or limit change. */
+h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t, size_t i);
+
+/* Change the maximum size, evicting oldest entries until it holds
+ * (RFC 7541 §4.3). Never allocates. */
+void h2w_hpack_table_set_limit(h2w_hpack_table *t, size_t limit);
+
+/* Grow storage so that inserts up to the current limit never allocate.
+ * Returns H2W_OK or H2W_E_NOMEM (table unchanged). */
+int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a);
+
+/* Add a field as the newest entry, evicting as §4.4 says; a field larger
+ * than the limit empties the table and is not added. The name may point
+ * into the table itself (a literal with an indexed name, §6.2.1). Returns
+ * H2W_OK or H2W_E_NOMEM (only when storage had to grow; the table is then
+ * unchanged). */
+int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
+                           const uint8_t *name, size_t namelen,
+                           const uint8_t *value, size_t valuelen);
+
+/* Encoder lookup in an indexed table. Returns the dynamic index of the
+ * newest entry equal to name+value, or 0; *name_index gets the dynamic
+ * index of the newest entry with that name, or 0. */
+size_t h2w_hpack_table_find(const h2w_hpack_table *t, const uint8_t *name,
+                            size_t namelen, const uint8_t *value,
+                            size_t valuelen, size_t *name_index);
+
+#endif
