@@ -375,6 +375,7 @@ static decoder_fn decoder_for(uint8_t type) {
 int h2w_frame_decode(const h2w_frame_hd *hd, const uint8_t *payload,
                      h2w_frame *out, h2w_frame_err *err) {
   h2w_frame_err dummy;
+  h2w_frame_hd copy;
   decoder_fn fn;
   if (err == NULL) {
     err = &dummy;
@@ -391,14 +392,15 @@ int h2w_frame_decode(const h2w_frame_hd *hd, const uint8_t *payload,
     static const uint8_t empty[1] = {0};
     payload = empty;
   }
+  copy = *hd; /* hd may be &out->hd */
   memset(out, 0, sizeof *out);
-  out->hd = *hd;
+  out->hd = copy;
   out->hd.stream_id &= H2W_STREAM_ID_MASK;
-  fn = decoder_for(hd->type);
+  fn = decoder_for(copy.type);
   if (fn == NULL) {
     /* RFC 9113 §5.5: unknown types are the session's to discard. */
     out->u.unknown.payload = payload;
-    out->u.unknown.len = hd->length;
+    out->u.unknown.len = copy.length;
     return H2W_OK;
   }
   return fn(out, payload, err);

@@ -214,8 +214,8 @@ h2w_ssize h2w_frame_pack_hd(uint8_t *buf, size_t cap, const h2w_frame_hd *hd);
 /* ---- decoding -------------------------------------------------------- */
 
 /* Decode a complete frame: `payload` must hold hd->length octets (it may be
- * NULL when the length is 0). `out` views point into `payload`. `err` may
- * be NULL. Returns:
+ * NULL when the length is 0). `out` views point into `payload`; hd may
+ * point to out->hd. `err` may be NULL. Returns:
  *   H2W_OK             `out` is valid and err->scope is NONE;
  *   H2W_FRAME_IGNORED  the frame must be dropped (ALTSVC origin rules,
  *                      RFC 7838 §4; ORIGIN off stream 0, RFC 8336 §2);

@@ -880,6 +880,18 @@ static void test_decode_arguments(void **state) {
   hd.length = 0;
   assert_int_equal(h2w_frame_decode(&hd, NULL, &f, &err), H2W_OK);
   assert_int_equal(f.u.data.datalen, 0);
+  /* The header may live in the output frame itself. */
+  f.hd.length = 3;
+  f.hd.type = H2W_FRAME_CONTINUATION;
+  f.hd.flags = H2W_FLAG_END_HEADERS;
+  f.hd.stream_id = 7;
+  assert_int_equal(
+      h2w_frame_decode(&f.hd, (const uint8_t *)"\x82\x84\x87", &f, &err),
+      H2W_OK);
+  assert_int_equal(f.hd.stream_id, 7);
+  assert_int_equal(f.hd.flags, H2W_FLAG_END_HEADERS);
+  assert_bytes(f.u.continuation.block, f.u.continuation.blocklen,
+               "\x82\x84\x87");
 }
 
 static void test_type_names(void **state) {
