@@ -217,10 +217,15 @@ h2w_ssize h2w_frame_pack_hd(uint8_t *buf, size_t cap, const h2w_frame_hd *hd);
  * NULL when the length is 0). `out` views point into `payload`; hd may
  * point to out->hd. `err` may be NULL. Returns:
  *   H2W_OK             `out` is valid and err->scope is NONE;
- *   H2W_FRAME_IGNORED  the frame must be dropped (ALTSVC origin rules,
- *                      RFC 7838 §4; ORIGIN off stream 0, RFC 8336 §2);
- *                      `out` is still filled as far as it parsed;
- *   H2W_E_PROTOCOL     PROTOCOL_ERROR, see err->scope;
+ *   H2W_FRAME_IGNORED  the frame must be dropped: ALTSVC breaking the
+ *                      origin/stream rule or malformed (RFC 7838 §4
+ *                      says invalid ALTSVC frames are ignored); ORIGIN off
+ *                      stream 0 or with an entry overrunning the payload
+ *                      (RFC 8336 §2); `out` is filled as far as it parsed;
+ *   H2W_E_PROTOCOL     PROTOCOL_ERROR, see err->scope (stream-id rules,
+ *                      padding, PUSH_PROMISE promising stream 0 and
+ *                      PRIORITY_UPDATE for stream 0, which no state can
+ *                      make valid: RFC 9113 §5.1.1, RFC 9218 §7.1);
  *   H2W_E_FRAME_SIZE   FRAME_SIZE_ERROR, see err->scope;
  *   H2W_E_INVALID_ARGUMENT  hd or out NULL, or payload NULL with a
  *                      non-zero length. */
@@ -364,7 +369,8 @@ h2w_ssize h2w_frame_pack_unknown(uint8_t *buf, size_t cap, uint8_t type,
 
 /* Re-encode a frame as decoded by h2w_frame_decode() (dispatching to the
  * encoder of f->hd.type; flags not defined for the type are dropped,
- * hd.length is recomputed). Same returns as the encoders. */
+ * hd.length is recomputed). Same returns as the encoders; note that a
+ * WINDOW_UPDATE with increment 0 decodes but does not encode. */
 h2w_ssize h2w_frame_encode(uint8_t *buf, size_t cap, const h2w_frame *f);
 
 /* The name of a frame type ("HEADERS"), or "UNKNOWN". Static. */

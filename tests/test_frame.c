@@ -764,6 +764,8 @@ static void test_reserved_bits_cleared_on_send(void **state) {
 
 /* What the encoders refuse (everything here would be rejected by the peer
  * or cannot be represented). */
+#define REJECT(call) assert_int_equal((call), H2W_E_INVALID_ARGUMENT)
+
 static void test_pack_rejects(void **state) {
   static const uint8_t x[8] = {0};
   static const h2w_settings_entry iv = {1, 0, 0};
@@ -771,76 +773,58 @@ static void test_pack_rejects(void **state) {
   h2w_frame_bytes big = {x, 0x10000}, nul = {NULL, 1};
   uint8_t out[64];
   const size_t c = sizeof out;
+  h2w_frame f;
   (void)state;
-  assert_int_equal(h2w_frame_pack_data(out, c, 0, 0, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_data(out, c, 0x80000000u, 0, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_data(out, c, 1, 0, x, 1, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_data(out, c, 1, H2W_FLAG_PADDED, x, 1, 256),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_data(out, c, 1, 0, NULL, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_data(NULL, c, 1, 0, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
+  REJECT(h2w_frame_pack_data(out, c, 0, 0, x, 1, 0));
+  REJECT(h2w_frame_pack_data(out, c, 0x80000000u, 0, x, 1, 0));
+  REJECT(h2w_frame_pack_data(out, c, 1, 0, x, 1, 1));
+  REJECT(h2w_frame_pack_data(out, c, 1, H2W_FLAG_PADDED, x, 1, 256));
+  REJECT(h2w_frame_pack_data(out, c, 1, 0, NULL, 1, 0));
+  REJECT(h2w_frame_pack_data(NULL, c, 1, 0, x, 1, 0));
   assert_int_equal(
       h2w_frame_pack_data(out, c, 1, 0, x, H2W_FRAME_MAX_MAX_SIZE, 0),
       H2W_E_BUFFER_TOO_SMALL);
-  assert_int_equal(h2w_frame_pack_data(out, c, 1, H2W_FLAG_PADDED, x,
-                                       H2W_FRAME_MAX_MAX_SIZE, 0),
-                   H2W_E_INVALID_ARGUMENT);
+  REJECT(h2w_frame_pack_data(out, c, 1, H2W_FLAG_PADDED, x,
+                             H2W_FRAME_MAX_MAX_SIZE, 0));
   assert_int_equal(h2w_frame_pack_data(out, c, 1, H2W_FLAG_PADDED, x, 0, 255),
                    H2W_E_BUFFER_TOO_SMALL);
-  assert_int_equal(
-      h2w_frame_pack_headers(out, c, 1, H2W_FLAG_PRIORITY, NULL, x, 1, 0),
-      H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_headers(out, c, 0, 0, NULL, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_priority(out, c, 0, &pri),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_priority(out, c, 1, NULL),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_rst_stream(out, c, 0, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_settings(out, c, H2W_FLAG_ACK, &iv, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_settings(out, c, 0, NULL, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_push_promise(out, c, 1, 0, 0, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(
-      h2w_frame_pack_push_promise(out, c, 1, 0, 0x80000000u, x, 1, 0),
-      H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_push_promise(out, c, 0, 0, 2, x, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_ping(out, c, 0, NULL),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_goaway(out, c, 0, 0, NULL, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_window_update(out, c, 1, 0),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_window_update(out, c, 1, 0x80000000u),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_continuation(out, c, 0, 0, x, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_altsvc(out, c, 0, NULL, 0, x, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_altsvc(out, c, 1, x, 1, x, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_altsvc(out, c, 0, x, 0x10000, x, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_origin(out, c, &big, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_origin(out, c, &nul, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_origin(out, c, NULL, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_priority_update(out, c, 0, x, 1),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_pack_unknown(out, c, H2W_FRAME_PING, 0, 0, x, 8),
-                   H2W_E_INVALID_ARGUMENT);
-  assert_int_equal(h2w_frame_encode(out, c, NULL), H2W_E_INVALID_ARGUMENT);
+  REJECT(h2w_frame_pack_headers(out, c, 1, H2W_FLAG_PRIORITY, NULL, x, 1, 0));
+  REJECT(h2w_frame_pack_headers(out, c, 0, 0, NULL, x, 1, 0));
+  REJECT(h2w_frame_pack_priority(out, c, 0, &pri));
+  REJECT(h2w_frame_pack_priority(out, c, 1, NULL));
+  REJECT(h2w_frame_pack_rst_stream(out, c, 0, 0));
+  REJECT(h2w_frame_pack_settings(out, c, H2W_FLAG_ACK, &iv, 1));
+  REJECT(h2w_frame_pack_settings(out, c, 0, NULL, 1));
+  REJECT(h2w_frame_pack_push_promise(out, c, 1, 0, 0, x, 1, 0));
+  REJECT(h2w_frame_pack_push_promise(out, c, 1, 0, 0x80000000u, x, 1, 0));
+  REJECT(h2w_frame_pack_push_promise(out, c, 0, 0, 2, x, 1, 0));
+  REJECT(h2w_frame_pack_ping(out, c, 0, NULL));
+  REJECT(h2w_frame_pack_goaway(out, c, 0, 0, NULL, 1));
+  REJECT(h2w_frame_pack_window_update(out, c, 1, 0));
+  REJECT(h2w_frame_pack_window_update(out, c, 1, 0x80000000u));
+  REJECT(h2w_frame_pack_continuation(out, c, 0, 0, x, 1));
+  REJECT(h2w_frame_pack_altsvc(out, c, 0, NULL, 0, x, 1));
+  REJECT(h2w_frame_pack_altsvc(out, c, 1, x, 1, x, 1));
+  REJECT(h2w_frame_pack_altsvc(out, c, 0, x, 0x10000, x, 1));
+  REJECT(h2w_frame_pack_origin(out, c, &big, 1));
+  REJECT(h2w_frame_pack_origin(out, c, &nul, 1));
+  REJECT(h2w_frame_pack_origin(out, c, NULL, 1));
+  REJECT(h2w_frame_pack_priority_update(out, c, 0, x, 1));
+  REJECT(h2w_frame_pack_unknown(out, c, H2W_FRAME_PING, 0, 0, x, 8));
+  REJECT(h2w_frame_encode(out, c, NULL));
+  /* Hand-made views the decoder would never produce. */
+  memset(&f, 0, sizeof f);
+  f.hd.type = H2W_FRAME_SETTINGS;
+  f.hd.flags = H2W_FLAG_ACK;
+  f.u.settings.entries = x;
+  f.u.settings.nentries = 1;
+  REJECT(h2w_frame_encode(out, c, &f));
+  f.hd.type = H2W_FRAME_ORIGIN;
+  f.u.origin.entries = (const uint8_t *)"\0\5ab";
+  f.u.origin.len = 4;
+  REJECT(h2w_frame_encode(out, c, &f));
+  f.u.origin.entries = NULL;
+  REJECT(h2w_frame_encode(out, c, &f));
 }
 
 /* A padded frame of the largest size: 255 octets of padding (RFC 9113
