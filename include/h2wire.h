@@ -318,7 +318,10 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
 /** Decode the next piece of a header block (a block may arrive in any
  *  number of pieces, as HEADERS + CONTINUATION fragments do). Complete
  *  fields are delivered through `cb` at once; a representation split
- *  across pieces is held internally (bounded by the header-list cap).
+ *  across pieces is held internally, bounded by the header-list cap or,
+ *  for a literal the peer adds to the dynamic table, by the table size
+ *  (x 30/8 for Huffman); a literal that can neither be delivered nor
+ *  indexed is skipped as it streams past, never buffered.
  *  Pass H2W_HPACK_FINAL with the last piece (it may be empty).
  *  Returns:
  *  - H2W_OK: the piece was consumed (and, with FINAL, the block ended).
