@@ -50,28 +50,37 @@ void h2w_hpack_encoder_limits(h2w_hpack_encoder *e, uint32_t peer,
   e->pending = 1;
 }
 
-static int name_is(const h2w_nv *nv, const char *lit, size_t n) {
-  return nv->namelen == n && memcmp(nv->name, lit, n) == 0;
-}
+/* What the encoder does with a name of the static table, by its first row
+ * (RFC 7541 Appendix A). Every name with a special policy is a static-table
+ * name, so the static lookup classifies a field with no string compare. */
+enum {
+  NAME_PLAIN,
+  /* §7.1.3: credentials are never indexed. */
+  NAME_SECRET,
+  /* §7.1.3: short cookies are guessable, so they are never indexed. */
+  NAME_COOKIE,
+  /* Values rarely repeat, so that a table slot would only push out entries
+   * that do. Chosen by measurement on the hpack-test-case raw-data stories
+   * at table size 4096 (each name kept only if leaving it out of the table
+   * made the total smaller); see test_hpack_corpus. Never inserted, so
+   * never in the dynamic table either: no dynamic lookup is needed. */
+  NAME_CHURN
+};
 
-#define NAME_IS(nv, lit) name_is((nv), (lit), sizeof(lit) - 1)
+static const uint8_t name_policy[H2W_HPACK_STATIC_COUNT + 1] = {
+    [4] = NAME_CHURN,   /* :path */
+    [21] = NAME_CHURN,  /* age */
+    [23] = NAME_SECRET, /* authorization */
+    [28] = NAME_CHURN,  /* content-length */
+    [32] = NAME_COOKIE, /* cookie */
+    [34] = NAME_CHURN,  /* etag */
+    [44] = NAME_CHURN,  /* last-modified */
+    [49] = NAME_SECRET, /* proxy-authorization */
+};
 
-static int sensitive(const h2w_nv *nv) {
-  if (nv->flags & H2W_NV_FLAG_NEVER_INDEX) {
-    return 1;
-  }
-  return NAME_IS(nv, "authorization") || NAME_IS(nv, "proxy-authorization") ||
-         (NAME_IS(nv, "cookie") && nv->valuelen < SHORT_COOKIE);
-}
-
-/* Fields whose values rarely repeat, so that a table slot would only push
- * out entries that do. Chosen by measurement on the hpack-test-case
- * raw-data stories at table size 4096 (each name kept only if leaving it
- * out of the table made the total smaller); see test_hpack_corpus. */
-static int churns(const h2w_nv *nv) {
-  return NAME_IS(nv, ":path") || NAME_IS(nv, "content-length") ||
-         NAME_IS(nv, "age") || NAME_IS(nv, "etag") ||
-         NAME_IS(nv, "last-modified");
+static int sensitive(const h2w_nv *nv, unsigned policy) {
+  return (nv->flags & H2W_NV_FLAG_NEVER_INDEX) || policy == NAME_SECRET ||
+         (policy == NAME_COOKIE && nv->valuelen < SHORT_COOKIE);
 }
 
 static int worth_indexing(const h2w_hpack_encoder *e, const h2w_nv *nv) {
@@ -80,21 +89,71 @@ static int worth_indexing(const h2w_hpack_encoder *e, const h2w_nv *nv) {
     return 0;
   }
   /* A field filling most of the table would flush everything else. */
-  if (nv->namelen > limit || nv->valuelen > limit ||
-      nv->namelen + nv->valuelen + H2W_HPACK_ENTRY_OVERHEAD > limit / 4 * 3) {
-    return 0;
-  }
-  return !churns(nv);
+  return nv->namelen <= limit && nv->valuelen <= limit &&
+         nv->namelen + nv->valuelen + H2W_HPACK_ENTRY_OVERHEAD <= limit / 4 * 3;
 }
 
+static void put_u32(uint8_t *dst, uint64_t w) {
+  dst[0] = (uint8_t)(w >> 24);
+  dst[1] = (uint8_t)(w >> 16);
+  dst[2] = (uint8_t)(w >> 8);
+  dst[3] = (uint8_t)w;
+}
+
+/* Huffman-code s into dst in one pass, giving up (returning 0) as soon as
+ * the code cannot end up shorter than the len raw octets: §5.2 lets the
+ * encoder pick either, and the shorter wins. So it never writes more than
+ * len - 1 octets. Codes are at most 30 bits and fewer than 32 stay pending
+ * after a flush, so the pending bits always fit 64. */
+static size_t huffman_shorter(uint8_t *dst, const uint8_t *s, size_t len) {
+  uint64_t acc = 0;
+  unsigned pending = 0;
+  size_t n = 0, i;
+  for (i = 0; i < len; i++) {
+    unsigned nbits = h2w_huffman_bits[s[i]];
+    acc = (acc << nbits) | h2w_huffman_code[s[i]];
+    pending += nbits;
+    if (pending >= 32) {
+      if (n + 4 >= len) {
+        return 0; /* these 32 bits alone reach len octets */
+      }
+      pending -= 32;
+      put_u32(dst + n, acc >> pending);
+      n += 4;
+    }
+  }
+  if (n + (pending + 7) / 8 >= len) {
+    return 0;
+  }
+  if (pending % 8 != 0) {
+    /* §5.2: pad with the most significant bits of EOS (all ones). */
+    unsigned pad = 8 - pending % 8;
+    acc = (acc << pad) | ((1u << pad) - 1);
+    pending += pad;
+  }
+  while (pending > 0) {
+    pending -= 8;
+    dst[n++] = (uint8_t)(acc >> pending);
+  }
+  return n;
+}
+
+/* A string literal (§5.2), Huffman-coded when that is shorter. The code is
+ * written after room for the raw length's prefix, which is never shorter
+ * than the code's, and moved down in the rare case it is longer. */
 static size_t put_string(const h2w_hpack_encoder *e, uint8_t *dst,
                          const uint8_t *s, size_t len) {
   size_t n;
   if (e->huffman && len > 0) {
-    size_t hlen = h2w_huffman_encoded_len(s, len);
-    if (hlen < len) {
-      n = h2w_hpack_int_encode(dst, hlen, 7, 0x80);
-      return n + h2w_huffman_encode(dst + n, s, len);
+    size_t room = len < 127 ? 1 : h2w_hpack_int_len(len, 7);
+    size_t hlen = huffman_shorter(dst + room, s, len);
+    if (hlen > 0) {
+      n = h2w_hpack_int_len(hlen, 7);
+      if (n < room) {
+        memmove(dst + n, dst + room, hlen);
+      }
+      (void)h2w_hpack_int_encode(dst, hlen, 7, 0x80);
+      return n + hlen;
     }
   }
   n = h2w_hpack_int_encode(dst, len, 7, 0);
@@ -104,37 +163,63 @@ static size_t put_string(const h2w_hpack_encoder *e, uint8_t *dst,
   return n + len;
 }
 
-static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
-                           const h2w_nv *nv) {
-  size_t sname, dname = 0, idx, n;
-  int secret = sensitive(nv), indexing;
-  idx = h2w_hpack_static_find(nv->name, nv->namelen, nv->value, nv->valuelen,
-                              &sname);
-  if (idx == 0) {
-    idx = h2w_hpack_table_find(&e->table, nv->name, nv->namelen, nv->value,
-                               nv->valuelen, &dname);
-    idx = idx == 0 ? 0 : idx + H2W_HPACK_STATIC_COUNT;
-  }
-  if (idx != 0 && !secret) {
-    return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
-  }
-  idx = sname != 0 ? sname : (dname != 0 ? dname + H2W_HPACK_STATIC_COUNT : 0);
-  indexing = !secret && worth_indexing(e, nv);
-  if (indexing) {
-    n = h2w_hpack_int_encode(dst, idx, 6, 0x40); /* §6.2.1 */
-  } else {
-    n = h2w_hpack_int_encode(dst, idx, 4, secret ? 0x10 : 0); /* §6.2.2-3 */
-  }
+/* A literal (§6.2) with name index `idx` (0: the name follows). */
+static size_t put_literal(const h2w_hpack_encoder *e, uint8_t *dst,
+                          const h2w_nv *nv, size_t idx, uint8_t first,
+                          unsigned prefix) {
+  size_t n = h2w_hpack_int_encode(dst, idx, prefix, first);
   if (idx == 0) {
     n += put_string(e, dst + n, nv->name, nv->namelen);
   }
-  n += put_string(e, dst + n, nv->value, nv->valuelen);
-  if (indexing) {
-    /* Storage was reserved up front, so this cannot fail. */
-    (void)h2w_hpack_table_insert(&e->table, e->alloc, nv->name, nv->namelen,
-                                 nv->value, nv->valuelen);
+  return n + put_string(e, dst + n, nv->value, nv->valuelen);
+}
+
+/* §6.2.3 for a sensitive field: the name may still come from a table. */
+static size_t encode_secret(h2w_hpack_encoder *e, uint8_t *dst,
+                            const h2w_nv *nv, size_t sname) {
+  size_t idx = sname;
+  if (idx == 0) {
+    h2w_hpack_key k;
+    h2w_hpack_key_init(&k, nv->name, nv->namelen, nv->value, nv->valuelen, 0);
+    idx = h2w_hpack_table_find_name(&e->table, &k);
+    idx = idx == 0 ? 0 : idx + H2W_HPACK_STATIC_COUNT;
   }
-  return n;
+  return put_literal(e, dst, nv, idx, 0x10, 4);
+}
+
+static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
+                           const h2w_nv *nv) {
+  size_t sname, idx;
+  unsigned policy;
+  h2w_hpack_key k;
+  idx = h2w_hpack_static_find(nv->name, nv->namelen, nv->value, nv->valuelen,
+                              &sname);
+  policy = name_policy[sname];
+  if (sensitive(nv, policy)) {
+    return encode_secret(e, dst, nv, sname);
+  }
+  if (idx != 0) {
+    return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
+  }
+  if (policy == NAME_CHURN) {
+    return put_literal(e, dst, nv, sname, 0, 4); /* §6.2.2 */
+  }
+  h2w_hpack_key_init(&k, nv->name, nv->namelen, nv->value, nv->valuelen, sname);
+  idx = h2w_hpack_table_find_field(&e->table, &k);
+  if (idx != 0) {
+    return h2w_hpack_int_encode(dst, idx + H2W_HPACK_STATIC_COUNT, 7, 0x80);
+  }
+  if (sname == 0) {
+    idx = h2w_hpack_table_find_name(&e->table, &k);
+    sname = idx == 0 ? 0 : idx + H2W_HPACK_STATIC_COUNT;
+  }
+  if (!worth_indexing(e, nv)) {
+    return put_literal(e, dst, nv, sname, 0, 4); /* §6.2.2 */
+  }
+  idx = put_literal(e, dst, nv, sname, 0x40, 6); /* §6.2.1 */
+  /* Storage was reserved up front, so this cannot fail. */
+  (void)h2w_hpack_table_insert_key(&e->table, e->alloc, &k);
+  return idx;
 }
 
 /* Per field: a 6-octet index or a literal name with a header of up to 11

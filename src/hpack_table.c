@@ -16,22 +16,64 @@ static h2w_hpack_entry *ent(const h2w_hpack_table *t, uint64_t n) {
   return &t->ents[(size_t)(n & (uint64_t)(t->entcap - 1))];
 }
 
-static uint32_t hash_more(uint32_t h, const uint8_t *p, size_t len) {
-  size_t i;
-  for (i = 0; i < len; i++) {
-    h = (h ^ p[i]) * 16777619u; /* FNV-1a */
+/* Odd 64-bit multipliers with well-spread bits (the golden ratio and
+ * MurmurHash3's finaliser constant); any such pair would do. */
+#define MUL_A 0x9e3779b97f4a7c15u
+#define MUL_B 0xff51afd7ed558ccdu
+
+static uint64_t load64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof(w)); /* no alignment assumed */
+  return w;
+}
+
+static uint64_t load32(const uint8_t *p) {
+  uint32_t w;
+  memcpy(&w, p, sizeof(w));
+  return w;
+}
+
+/* Eight octets per step: the byte-at-a-time hash this replaces was most of
+ * the encoder's time. Host byte order is fine, hashes never leave the
+ * process. The length is mixed in first, so the tail may be read as
+ * overlapping words (1-3 octets: first, middle, last; 4-8: two 4-octet
+ * words) and still identify the octets exactly. */
+static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n) {
+  uint64_t w = 0;
+  h = (h ^ (uint64_t)n) * MUL_A;
+  for (; n > 8; p += 8, n -= 8) {
+    h = (h ^ load64(p)) * MUL_B;
+    h ^= h >> 29;
   }
-  return h;
+  if (n >= 4) {
+    w = load32(p) << 32 | load32(p + n - 4);
+  } else if (n > 0) {
+    w = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+  }
+  h = (h ^ w) * MUL_B;
+  return h ^ (h >> 32);
 }
 
-static uint32_t hash_name(const uint8_t *name, size_t len) {
-  return hash_more(2166136261u, name, len);
+/* A static-table name is identified by its row (RFC 7541 Appendix A) and
+ * never hashed. Should such a seed equal some other name's hash, lookups
+ * only pay one extra comparison: every match is checked octet by octet. */
+static uint64_t name_seed(const uint8_t *name, size_t len, size_t static_name) {
+  if (static_name != 0) {
+    return ((uint64_t)static_name * MUL_A) ^ (uint64_t)static_name;
+  }
+  return hash_bytes(MUL_B, name, len);
 }
 
-/* The separator keeps ("ab","c") and ("a","bc") apart. */
-static uint32_t hash_nv(uint32_t hname, const uint8_t *value, size_t len) {
-  static const uint8_t sep = 0xff;
-  return hash_more(hash_more(hname, &sep, 1), value, len);
+void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name, size_t namelen,
+                        const uint8_t *value, size_t valuelen,
+                        size_t static_name) {
+  uint64_t hn = name_seed(name, namelen, static_name);
+  k->name = name;
+  k->namelen = namelen;
+  k->value = value;
+  k->valuelen = valuelen;
+  k->hname = (uint32_t)hn;
+  k->hnv = (uint32_t)hash_bytes(hn, value, valuelen);
 }
 
 /* memcmp with empty ranges that may be NULL (C11 7.24.1p2). */
@@ -39,10 +81,8 @@ static int same(const uint8_t *a, const uint8_t *b, size_t n) {
   return n == 0 || memcmp(a, b, n) == 0;
 }
 
+/* The hashes are already mixed down to their low bits. */
 static size_t bucket(const h2w_hpack_table *t, uint32_t h) {
-  h ^= h >> 15;
-  h *= 2246822519u;
-  h ^= h >> 13;
   return (size_t)h & (t->nbuckets - 1);
 }
 
@@ -243,9 +283,10 @@ static int make_room(h2w_hpack_table *t, h2w_alloc *a, size_t span, size_t *off,
   return H2W_OK;
 }
 
-int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
-                           const uint8_t *name, size_t namelen,
-                           const uint8_t *value, size_t valuelen) {
+/* Insert with the hashes already known (NULL for an unindexed table). */
+static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
+                  size_t namelen, const uint8_t *value, size_t valuelen,
+                  const h2w_hpack_key *k) {
   h2w_hpack_entry *e;
   uint8_t *old = NULL;
   size_t oldcap = 0, off, span;
@@ -285,45 +326,83 @@ int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
   e->namelen = (uint32_t)namelen;
   e->valuelen = (uint32_t)valuelen;
   t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
-  if (t->indexed) {
-    e->hname = hash_name(t->buf + off, namelen);
-    e->hnv = hash_nv(e->hname, t->buf + off + namelen, valuelen);
+  if (k != NULL) {
+    e->hname = k->hname;
+    e->hnv = k->hnv;
     link_entry(t, t->next);
   }
   t->next++;
   return H2W_OK;
 }
 
+int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
+                           const uint8_t *name, size_t namelen,
+                           const uint8_t *value, size_t valuelen) {
+  h2w_hpack_key k;
+  size_t sname = 0;
+  if (!t->indexed) {
+    return insert(t, a, name, namelen, value, valuelen, NULL);
+  }
+  /* Hashed before the insertion may overwrite an evicted name (§4.4). */
+  (void)h2w_hpack_static_find(name, namelen, value, valuelen, &sname);
+  h2w_hpack_key_init(&k, name, namelen, value, valuelen, sname);
+  return insert(t, a, name, namelen, value, valuelen, &k);
+}
+
+int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,
+                               const h2w_hpack_key *k) {
+  return insert(t, a, k->name, k->namelen, k->value, k->valuelen, k);
+}
+
+size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
+                                  const h2w_hpack_key *k) {
+  uint64_t id;
+  if (t->first == t->next) {
+    return 0;
+  }
+  /* Chains run newest to oldest: the first number below `first` ends it. */
+  for (id = t->bnv[bucket(t, k->hnv)]; id > t->first;
+       id = ent(t, id - 1)->next_nv) {
+    const h2w_hpack_entry *e = ent(t, id - 1);
+    const uint8_t *p = t->buf + e->off;
+    if (e->hnv == k->hnv && e->namelen == k->namelen &&
+        e->valuelen == k->valuelen && same(p, k->name, k->namelen) &&
+        same(p + k->namelen, k->value, k->valuelen)) {
+      return (size_t)(t->next - (id - 1));
+    }
+  }
+  return 0;
+}
+
+size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,
+                                 const h2w_hpack_key *k) {
+  uint64_t id;
+  if (t->first == t->next) {
+    return 0;
+  }
+  for (id = t->bname[bucket(t, k->hname)]; id > t->first;
+       id = ent(t, id - 1)->next_name) {
+    const h2w_hpack_entry *e = ent(t, id - 1);
+    if (e->hname == k->hname && e->namelen == k->namelen &&
+        same(t->buf + e->off, k->name, k->namelen)) {
+      return (size_t)(t->next - (id - 1));
+    }
+  }
+  return 0;
+}
+
 size_t h2w_hpack_table_find(const h2w_hpack_table *t, const uint8_t *name,
                             size_t namelen, const uint8_t *value,
                             size_t valuelen, size_t *name_index) {
-  uint32_t hn, hv;
-  uint64_t id;
+  h2w_hpack_key k;
+  size_t sname = 0, idx;
   *name_index = 0;
   if (!t->indexed || t->first == t->next) {
     return 0;
   }
-  hn = hash_name(name, namelen);
-  hv = hash_nv(hn, value, valuelen);
-  /* Chains run newest to oldest: the first number below `first` ends it. */
-  for (id = t->bnv[bucket(t, hv)]; id > t->first;
-       id = ent(t, id - 1)->next_nv) {
-    const h2w_hpack_entry *e = ent(t, id - 1);
-    const uint8_t *p = t->buf + e->off;
-    if (e->hnv == hv && e->namelen == namelen && e->valuelen == valuelen &&
-        same(p, name, namelen) && same(p + namelen, value, valuelen)) {
-      *name_index = (size_t)(t->next - (id - 1));
-      return *name_index;
-    }
-  }
-  for (id = t->bname[bucket(t, hn)]; id > t->first;
-       id = ent(t, id - 1)->next_name) {
-    const h2w_hpack_entry *e = ent(t, id - 1);
-    if (e->hname == hn && e->namelen == namelen &&
-        same(t->buf + e->off, name, namelen)) {
-      *name_index = (size_t)(t->next - (id - 1));
-      return 0;
-    }
-  }
-  return 0;
+  (void)h2w_hpack_static_find(name, namelen, value, valuelen, &sname);
+  h2w_hpack_key_init(&k, name, namelen, value, valuelen, sname);
+  idx = h2w_hpack_table_find_field(t, &k);
+  *name_index = idx != 0 ? idx : h2w_hpack_table_find_name(t, &k);
+  return idx;
 }

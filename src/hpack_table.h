@@ -111,4 +111,36 @@ size_t h2w_hpack_table_find(const h2w_hpack_table *t, const uint8_t *name,
                             size_t namelen, const uint8_t *value,
                             size_t valuelen, size_t *name_index);
 
+/* A field with its hashes, computed once by the encoder and reused by every
+ * lookup and by the insertion that may follow (hashing dominated the
+ * encoder's time when each step rehashed the same octets). */
+typedef struct h2w_hpack_key {
+  const uint8_t *name;
+  size_t namelen;
+  const uint8_t *value;
+  size_t valuelen;
+  uint32_t hname;
+  uint32_t hnv;
+} h2w_hpack_key;
+
+/* Fill *k for the field. `static_name` must be what h2w_hpack_static_find()
+ * gives for the name (its *name_index): a name of the static table is
+ * identified by its row instead of being hashed octet by octet. */
+void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name, size_t namelen,
+                        const uint8_t *value, size_t valuelen,
+                        size_t static_name);
+
+/* Dynamic index of the newest entry equal to the key's name and value, or
+ * 0. Indexed tables only. */
+size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
+                                  const h2w_hpack_key *k);
+
+/* Dynamic index of the newest entry with the key's name, or 0. */
+size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,
+                                 const h2w_hpack_key *k);
+
+/* h2w_hpack_table_insert() for an indexed table, with the hashes of k. */
+int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,
+                               const h2w_hpack_key *k);
+
 #endif

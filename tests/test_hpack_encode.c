@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "hpack.h"
+#include "huffman.h"
 
 #define NV(n, v)                                                               \
   {                                                                            \
@@ -287,6 +288,69 @@ static void test_encode_huffman_only_when_shorter(void **state) {
   h2w_hpack_decoder_del(d);
 }
 
+/* The encoder codes and sizes in one pass and gives up early; compare each
+ * value's string literal with one built from the Huffman module's length
+ * and encoder (RFC 7541 §5.2: Huffman exactly when strictly shorter), for
+ * lengths around the 7-bit prefix limit and symbol mixes that put the code
+ * length just below, at and just above the raw length. */
+static void test_encode_huffman_boundaries(void **state) {
+  /* 5-bit, 8-bit and 13-bit symbols (RFC 7541 Appendix B). */
+  static const uint8_t sym[] = {'a', '&', '<'};
+  enum { MAXLEN = 300 };
+  uint8_t *val = malloc(MAXLEN), *buf = malloc(2 * MAXLEN + 64);
+  uint8_t *want = malloc(2 * MAXLEN + 64);
+  uint32_t seed = 12345;
+  size_t len, mix, shorter = 0, equal = 0, longer = 0, moved = 0;
+  h2w_hpack_encoder *e;
+  h2w_hpack_decoder *d;
+  (void)state;
+  assert_non_null(val);
+  assert_non_null(buf);
+  assert_non_null(want);
+  assert_int_equal(h2w_hpack_encoder_new(&e, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
+  for (len = 1; len <= MAXLEN; len++) {
+    for (mix = 0; mix < 6; mix++) {
+      h2w_nv nv = NVF("x", "", H2W_NV_FLAG_NO_INDEX);
+      size_t i, n, hlen, w;
+      for (i = 0; i < len; i++) {
+        seed = seed * 1103515245u + 12345u;
+        /* mix 0: all 'a'; otherwise more 8- and 13-bit symbols. */
+        val[i] = sym[mix == 0 ? 0 : (seed >> 16) % (mix < 3 ? 2 : 3)];
+      }
+      nv.value = val;
+      nv.valuelen = len;
+      n = encode_check(e, d, &nv, 1, buf, 2 * MAXLEN + 64);
+      /* 0x00 (§6.2.2, literal name), "x" raw (7 bits is not shorter). */
+      w = h2w_hpack_int_encode(want, 0, 4, 0);
+      w += h2w_hpack_int_encode(want + w, 1, 7, 0);
+      want[w++] = 'x';
+      hlen = h2w_huffman_encoded_len(val, len);
+      if (hlen < len) {
+        w += h2w_hpack_int_encode(want + w, hlen, 7, 0x80);
+        w += h2w_huffman_encode(want + w, val, len);
+        shorter++;
+        moved += h2w_hpack_int_len(len, 7) > h2w_hpack_int_len(hlen, 7);
+      } else {
+        w += h2w_hpack_int_encode(want + w, len, 7, 0);
+        memcpy(want + w, val, len);
+        w += len;
+        equal += hlen == len;
+        longer += hlen > len;
+      }
+      assert_int_equal(n, w);
+      assert_memory_equal(buf, want, w);
+    }
+  }
+  /* Every branch was taken, including the code moving down. */
+  assert_true(shorter > 0 && equal > 0 && longer > 0 && moved > 0);
+  h2w_hpack_encoder_del(e);
+  h2w_hpack_decoder_del(d);
+  free(val);
+  free(buf);
+  free(want);
+}
+
 /* ---- table size updates (§4.2, §6.3) ---------------------------------- */
 
 static void test_encode_size_updates(void **state) {
@@ -461,6 +525,7 @@ int main(void) {
       cmocka_unit_test(test_encode_sensitive_never_indexed),
       cmocka_unit_test(test_encode_indexing_choices),
       cmocka_unit_test(test_encode_huffman_only_when_shorter),
+      cmocka_unit_test(test_encode_huffman_boundaries),
       cmocka_unit_test(test_encode_size_updates),
       cmocka_unit_test(test_encode_buffer_too_small),
       cmocka_unit_test(test_encode_bound_overflow),
