@@ -76,11 +76,6 @@ void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name, size_t namelen,
   k->hnv = (uint32_t)hash_bytes(hn, value, valuelen);
 }
 
-/* memcmp with empty ranges that may be NULL (C11 7.24.1p2). */
-static int same(const uint8_t *a, const uint8_t *b, size_t n) {
-  return n == 0 || memcmp(a, b, n) == 0;
-}
-
 /* The hashes are already mixed down to their low bits. */
 static size_t bucket(const h2w_hpack_table *t, uint32_t h) {
   return (size_t)h & (t->nbuckets - 1);
@@ -366,8 +361,8 @@ size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
     const h2w_hpack_entry *e = ent(t, id - 1);
     const uint8_t *p = t->buf + e->off;
     if (e->hnv == k->hnv && e->namelen == k->namelen &&
-        e->valuelen == k->valuelen && same(p, k->name, k->namelen) &&
-        same(p + k->namelen, k->value, k->valuelen)) {
+        e->valuelen == k->valuelen && h2w_hpack_same(p, k->name, k->namelen) &&
+        h2w_hpack_same(p + k->namelen, k->value, k->valuelen)) {
       return (size_t)(t->next - (id - 1));
     }
   }
@@ -384,7 +379,7 @@ size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,
        id = ent(t, id - 1)->next_name) {
     const h2w_hpack_entry *e = ent(t, id - 1);
     if (e->hname == k->hname && e->namelen == k->namelen &&
-        same(t->buf + e->off, k->name, k->namelen)) {
+        h2w_hpack_same(t->buf + e->off, k->name, k->namelen)) {
       return (size_t)(t->next - (id - 1));
     }
   }

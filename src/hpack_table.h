@@ -19,8 +19,42 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mem.h"
+
+/* Equality of two n-octet ranges (either may be NULL when n is 0). Inline
+ * word compares: the names and values the encoder compares are short, and
+ * a libc memcmp call cost more than the comparison itself. */
+static inline int h2w_hpack_same(const uint8_t *a, const uint8_t *b, size_t n) {
+  uint64_t x, y;
+  uint32_t u, v;
+  size_t i;
+  if (n >= 8) {
+    for (i = 0; i + 8 < n; i += 8) {
+      memcpy(&x, a + i, 8);
+      memcpy(&y, b + i, 8);
+      if (x != y) {
+        return 0;
+      }
+    }
+    memcpy(&x, a + n - 8, 8); /* the last 8, overlapping if need be */
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  if (n >= 4) {
+    memcpy(&u, a, 4);
+    memcpy(&v, b, 4);
+    if (u != v) {
+      return 0;
+    }
+    memcpy(&u, a + n - 4, 4);
+    memcpy(&v, b + n - 4, 4);
+    return u == v;
+  }
+  return n == 0 ||
+         (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
 
 /* RFC 7541 §4.1: the per-entry overhead. */
 #define H2W_HPACK_ENTRY_OVERHEAD 32u

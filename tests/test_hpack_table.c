@@ -1,6 +1,7 @@
 /* src/hpack_table.c, the encoder's side: field keys (hashes computed once
  * per field), lookups by key, insertion by key, and their agreement with
- * the plain insert/find the decoder and older callers use. */
+ * the plain insert/find the decoder and older callers use; the inline
+ * range compare shared with the static table. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -54,6 +55,31 @@ static void test_key_hash_covers_every_octet(void **state) {
         assert_int_equal(k.hname, k2.hname);
         assert_int_not_equal(k.hnv, k2.hnv);
       }
+    }
+  }
+}
+
+/* The inline compare reads words, overlapping at the tail: every octet
+ * must still count, at every length and offset. */
+static void test_same_every_octet(void **state) {
+  uint8_t a[48], b[48];
+  size_t len, pos, off;
+  (void)state;
+  assert_true(h2w_hpack_same(NULL, NULL, 0));
+  for (off = 0; off < 3; off++) {
+    for (len = 0; len + off <= 40; len++) {
+      for (pos = 0; pos < sizeof(a); pos++) {
+        a[pos] = b[pos] = (uint8_t)(pos * 13 + 1);
+      }
+      assert_true(h2w_hpack_same(a + off, b + off, len));
+      for (pos = 0; pos < len; pos++) {
+        b[off + pos] ^= 0x80;
+        assert_false(h2w_hpack_same(a + off, b + off, len));
+        b[off + pos] ^= 0x80;
+      }
+      /* Octets outside the range do not count. */
+      b[off + len] ^= 1;
+      assert_true(h2w_hpack_same(a + off, b + off, len));
     }
   }
 }
@@ -165,6 +191,7 @@ static void test_key_many_entries(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_key_hash_covers_every_octet),
+      cmocka_unit_test(test_same_every_octet),
       cmocka_unit_test(test_key_split_point_matters),
       cmocka_unit_test(test_key_lookups_and_insert),
       cmocka_unit_test(test_key_many_entries),
