@@ -15,36 +15,25 @@ typedef struct enc_box {
 } enc_box;
 
 int h2w_hpack_encoder_new(h2w_hpack_encoder **out, const h2w_mem *mem) {
-  h2w_alloc a;
   enc_box *b;
   int rv;
   if (out == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  b = h2w_alloc_box(mem, sizeof(*b), offsetof(enc_box, alloc), &rv);
   *out = NULL;
-  rv = h2w_alloc_init(&a, mem);
-  if (rv != H2W_OK) {
-    return rv;
+  if (b != NULL) {
+    h2w_hpack_encoder_init(&b->enc, &b->alloc);
+    *out = &b->enc;
   }
-  b = h2w_alloc_malloc(&a, sizeof(*b));
-  if (b == NULL) {
-    return H2W_E_NOMEM;
-  }
-  b->alloc = a;
-  h2w_hpack_encoder_init(&b->enc, &b->alloc);
-  *out = &b->enc;
-  return H2W_OK;
+  return rv;
 }
 
 void h2w_hpack_encoder_del(h2w_hpack_encoder *enc) {
-  enc_box *b = (enc_box *)(void *)enc;
-  h2w_alloc a;
-  if (enc == NULL) {
-    return;
+  if (enc != NULL) {
+    h2w_hpack_encoder_free(enc);
+    h2w_alloc_unbox(enc, sizeof(enc_box), offsetof(enc_box, alloc));
   }
-  h2w_hpack_encoder_free(&b->enc);
-  a = b->alloc;
-  h2w_alloc_free(&a, b, sizeof(*b));
 }
 
 int h2w_hpack_encoder_set_max_table_size(h2w_hpack_encoder *enc,
@@ -93,36 +82,25 @@ size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc) {
 }
 
 int h2w_hpack_decoder_new(h2w_hpack_decoder **out, const h2w_mem *mem) {
-  h2w_alloc a;
   dec_box *b;
   int rv;
   if (out == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  b = h2w_alloc_box(mem, sizeof(*b), offsetof(dec_box, alloc), &rv);
   *out = NULL;
-  rv = h2w_alloc_init(&a, mem);
-  if (rv != H2W_OK) {
-    return rv;
+  if (b != NULL) {
+    h2w_hpack_decoder_init(&b->dec, &b->alloc);
+    *out = &b->dec;
   }
-  b = h2w_alloc_malloc(&a, sizeof(*b));
-  if (b == NULL) {
-    return H2W_E_NOMEM;
-  }
-  b->alloc = a;
-  h2w_hpack_decoder_init(&b->dec, &b->alloc);
-  *out = &b->dec;
-  return H2W_OK;
+  return rv;
 }
 
 void h2w_hpack_decoder_del(h2w_hpack_decoder *dec) {
-  dec_box *b = (dec_box *)(void *)dec;
-  h2w_alloc a;
-  if (dec == NULL) {
-    return;
+  if (dec != NULL) {
+    h2w_hpack_decoder_free(dec);
+    h2w_alloc_unbox(dec, sizeof(dec_box), offsetof(dec_box, alloc));
   }
-  h2w_hpack_decoder_free(&b->dec);
-  a = b->alloc;
-  h2w_alloc_free(&a, b, sizeof(*b));
 }
 
 int h2w_hpack_decoder_set_max_table_size(h2w_hpack_decoder *dec,

@@ -2,6 +2,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void *libc_malloc(size_t size, void *user) {
   (void)user;
@@ -96,4 +97,31 @@ void *h2w_alloc_array(h2w_alloc *a, size_t k, size_t size) {
     return NULL;
   }
   return h2w_alloc_malloc(a, k * size);
+}
+
+void *h2w_alloc_box(const h2w_mem *mem, size_t size, size_t alloc_off,
+                    int *err) {
+  h2w_alloc a;
+  unsigned char *box;
+  *err = h2w_alloc_init(&a, mem);
+  if (*err != H2W_OK) {
+    return NULL;
+  }
+  box = h2w_alloc_malloc(&a, size);
+  if (box == NULL) {
+    *err = H2W_E_NOMEM;
+    return NULL;
+  }
+  memcpy(box + alloc_off, &a, sizeof(a));
+  return box;
+}
+
+void h2w_alloc_unbox(void *box, size_t size, size_t alloc_off) {
+  h2w_alloc a;
+  if (box == NULL) {
+    return;
+  }
+  /* Copy the allocator out first: it lives in the block being freed. */
+  memcpy(&a, (unsigned char *)box + alloc_off, sizeof(a));
+  h2w_alloc_free(&a, box, size);
 }

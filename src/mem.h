@@ -36,4 +36,13 @@ void h2w_alloc_free(h2w_alloc *a, void *p, size_t n);
  * multiplication is checked. */
 void *h2w_alloc_array(h2w_alloc *a, size_t k, size_t size);
 
+/* Public handles carry their own allocator inside the block they live in.
+ * h2w_alloc_box allocates `size` bytes through an allocator built from
+ * `mem` and stores that allocator at byte offset `alloc_off` of the block.
+ * Returns the block, or NULL with *err set to H2W_E_INVALID_ARGUMENT (bad
+ * hooks) or H2W_E_NOMEM. h2w_alloc_unbox frees such a block. */
+void *h2w_alloc_box(const h2w_mem *mem, size_t size, size_t alloc_off,
+                    int *err);
+void h2w_alloc_unbox(void *box, size_t size, size_t alloc_off);
+
 #endif

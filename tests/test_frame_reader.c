@@ -10,6 +10,7 @@
 
 #include "frame.h"
 #include "frame_builder.h"
+#include "test_alloc.h"
 
 #define HD H2W_FRAME_HD_LEN
 
@@ -20,41 +21,8 @@ static uint32_t rnd(uint32_t *s) {
   return *s;
 }
 
-/* Allocator hooks that count calls and can be told to fail. */
-typedef struct counting {
-  int mallocs, reallocs, frees;
-  int fail;
-} counting;
-
-static void *c_malloc(size_t n, void *user) {
-  counting *c = user;
-  if (c->fail) {
-    return NULL;
-  }
-  c->mallocs++;
-  return malloc(n);
-}
-
-static void *c_realloc(void *p, size_t n, void *user) {
-  counting *c = user;
-  if (c->fail) {
-    return NULL;
-  }
-  c->reallocs++;
-  return realloc(p, n);
-}
-
-static void c_free(void *p, void *user) {
-  counting *c = user;
-  if (p != NULL) {
-    c->frees++;
-  }
-  free(p);
-}
-
 typedef struct fixture {
-  counting c;
-  h2w_mem mem;
+  h2w_test_alloc c;
   h2w_alloc a;
   h2w_frame_reader r;
   h2w_fb b;
@@ -65,11 +33,8 @@ static int setup(void **state) {
   if (f == NULL) {
     return -1;
   }
-  f->mem.malloc_fn = c_malloc;
-  f->mem.realloc_fn = c_realloc;
-  f->mem.free_fn = c_free;
-  f->mem.user = &f->c;
-  if (h2w_alloc_init(&f->a, &f->mem) != H2W_OK ||
+  h2w_test_alloc_init(&f->c);
+  if (h2w_alloc_init(&f->a, &f->c.mem) != H2W_OK ||
       h2w_frame_reader_init(&f->r, &f->a) != H2W_OK) {
     free(f);
     return -1;
@@ -329,7 +294,7 @@ static void test_nomem(void **state) {
   const uint8_t *p;
   size_t used, pos;
   h2w_fb_data(&f->b, 1, 0, "abcdefgh");
-  f->c.fail = 1;
+  f->c.fail_all = 1;
   /* In-place frames need no memory. */
   assert_int_equal(next(f, f->b.buf, f->b.len, &used, &hd, &p),
                    H2W_FRAME_READY);
@@ -340,7 +305,7 @@ static void test_nomem(void **state) {
   assert_int_equal(next(f, f->b.buf + HD, 3, &used, &hd, &p), H2W_E_NOMEM);
   assert_int_equal(used, 0);
   /* Retrying once memory is back picks up where it stopped. */
-  f->c.fail = 0;
+  f->c.fail_all = 0;
   pos = HD;
   assert_int_equal(next(f, f->b.buf + pos, 3, &used, &hd, &p), H2W_OK);
   pos += used;
@@ -349,7 +314,7 @@ static void test_nomem(void **state) {
   assert_memory_equal(p, "abcdefgh", 8);
   /* Failing every time, byte by byte: only NOMEM, never a crash or leak. */
   h2w_frame_reader_free(&f->r);
-  f->c.fail = 1;
+  f->c.fail_all = 1;
   for (pos = 0; pos < f->b.len; pos += used) {
     int rv = next(f, f->b.buf + pos, 1, &used, &hd, &p);
     assert_true(rv == H2W_OK || rv == H2W_E_NOMEM);

@@ -7,39 +7,7 @@
 #include <cmocka.h>
 
 #include "mem.h"
-
-typedef struct counting {
-  int mallocs, reallocs, frees;
-  int fail_next;
-} counting;
-
-static void *c_malloc(size_t n, void *user) {
-  counting *c = user;
-  if (c->fail_next) {
-    c->fail_next = 0;
-    return NULL;
-  }
-  c->mallocs++;
-  return malloc(n);
-}
-
-static void *c_realloc(void *p, size_t n, void *user) {
-  counting *c = user;
-  if (c->fail_next) {
-    c->fail_next = 0;
-    return NULL;
-  }
-  c->reallocs++;
-  return realloc(p, n);
-}
-
-static void c_free(void *p, void *user) {
-  counting *c = user;
-  if (p != NULL) {
-    c->frees++;
-  }
-  free(p);
-}
+#include "test_alloc.h"
 
 static void test_defaults_when_null(void **state) {
   h2w_alloc a;
@@ -56,19 +24,23 @@ static void test_defaults_when_null(void **state) {
 
 static void test_missing_hook_rejected(void **state) {
   h2w_alloc a;
-  h2w_mem m = {c_malloc, NULL, c_free, NULL};
+  h2w_test_alloc c;
+  h2w_mem m;
   (void)state;
+  h2w_test_alloc_init(&c);
+  m = c.mem;
+  m.realloc_fn = NULL;
   assert_int_equal(h2w_alloc_init(&a, &m), H2W_E_INVALID_ARGUMENT);
   assert_int_equal(h2w_alloc_init(NULL, NULL), H2W_E_INVALID_ARGUMENT);
 }
 
 static void test_hooks_and_accounting(void **state) {
-  counting c = {0, 0, 0, 0};
-  h2w_mem m = {c_malloc, c_realloc, c_free, &c};
+  h2w_test_alloc c;
   h2w_alloc a;
   unsigned char *p;
   (void)state;
-  assert_int_equal(h2w_alloc_init(&a, &m), H2W_OK);
+  h2w_test_alloc_init(&c);
+  assert_int_equal(h2w_alloc_init(&a, &c.mem), H2W_OK);
   p = h2w_alloc_malloc(&a, 10);
   assert_non_null(p);
   p = h2w_alloc_realloc(&a, p, 10, 40);
@@ -87,17 +59,17 @@ static void test_hooks_and_accounting(void **state) {
 }
 
 static void test_failures_leave_state(void **state) {
-  counting c = {0, 0, 0, 0};
-  h2w_mem m = {c_malloc, c_realloc, c_free, &c};
+  h2w_test_alloc c;
   h2w_alloc a;
   void *p, *q;
   (void)state;
-  assert_int_equal(h2w_alloc_init(&a, &m), H2W_OK);
-  c.fail_next = 1;
+  h2w_test_alloc_init(&c);
+  assert_int_equal(h2w_alloc_init(&a, &c.mem), H2W_OK);
+  c.fail_at = 1;
   assert_null(h2w_alloc_malloc(&a, 8));
   assert_int_equal(a.in_use, 0);
   p = h2w_alloc_malloc(&a, 8);
-  c.fail_next = 1;
+  c.fail_at = 3;
   q = h2w_alloc_realloc(&a, p, 8, 64);
   assert_null(q);
   assert_int_equal(a.in_use, 8);
@@ -135,6 +107,47 @@ static void test_array_overflow(void **state) {
   h2w_alloc_free(&a, p, 32);
 }
 
+typedef struct boxed {
+  int payload;
+  h2w_alloc alloc;
+} boxed;
+
+static void test_box_carries_its_allocator(void **state) {
+  h2w_test_alloc c;
+  boxed *b;
+  int err = 1;
+  (void)state;
+  h2w_test_alloc_init(&c);
+  b = h2w_alloc_box(&c.mem, sizeof(*b), offsetof(boxed, alloc), &err);
+  assert_non_null(b);
+  assert_int_equal(err, H2W_OK);
+  /* The stored allocator counts the box itself and reaches c's hooks. */
+  assert_int_equal(b->alloc.in_use, sizeof(*b));
+  assert_ptr_equal(b->alloc.hooks.user, &c);
+  assert_int_equal(c.live, 1);
+  h2w_alloc_unbox(b, sizeof(*b), offsetof(boxed, alloc));
+  assert_int_equal(c.live, 0);
+  assert_int_equal(c.bytes, 0);
+  h2w_alloc_unbox(NULL, sizeof(*b), offsetof(boxed, alloc));
+}
+
+static void test_box_failures(void **state) {
+  h2w_test_alloc c;
+  h2w_mem bad;
+  int err = 0;
+  (void)state;
+  h2w_test_alloc_init(&c);
+  c.fail_at = 1;
+  assert_null(
+      h2w_alloc_box(&c.mem, sizeof(boxed), offsetof(boxed, alloc), &err));
+  assert_int_equal(err, H2W_E_NOMEM);
+  assert_int_equal(c.live, 0);
+  bad = c.mem;
+  bad.free_fn = NULL;
+  assert_null(h2w_alloc_box(&bad, sizeof(boxed), offsetof(boxed, alloc), &err));
+  assert_int_equal(err, H2W_E_INVALID_ARGUMENT);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_defaults_when_null),
@@ -143,6 +156,8 @@ int main(void) {
       cmocka_unit_test(test_failures_leave_state),
       cmocka_unit_test(test_budget),
       cmocka_unit_test(test_array_overflow),
+      cmocka_unit_test(test_box_carries_its_allocator),
+      cmocka_unit_test(test_box_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
