@@ -85,6 +85,17 @@ static size_t dyn_count(const h2w_hpack_decoder *d) {
   return h2w_hpack_table_count(&d->table);
 }
 
+/* Most integers fit their prefix (§5.1); only longer ones pay a call. */
+static h2w_ssize int_decode(uint32_t *out, const uint8_t *p, size_t n,
+                            unsigned prefix) {
+  uint32_t mask = (1u << prefix) - 1u;
+  if (n > 0 && (p[0] & mask) != mask) {
+    *out = p[0] & mask;
+    return 1;
+  }
+  return h2w_hpack_int_decode(out, p, n, prefix);
+}
+
 /* Fewest octets a string of `len` wire octets decodes to: a Huffman code
  * is at most 30 bits and padding at most 7 (RFC 7541 §5.2, Appendix B). */
 static uint64_t min_decoded(const wstr *s) {
@@ -121,7 +132,7 @@ static int str_hdr(const uint8_t *p, size_t n, size_t *pos, wstr *s, rep *r) {
     r->len = *pos + 1;
     return 0;
   }
-  k = h2w_hpack_int_decode(&s->len, p + *pos, n - *pos, 7);
+  k = int_decode(&s->len, p + *pos, n - *pos, 7);
   if (k <= 0) {
     r->len = n + 1;
     return (int)k;
@@ -208,7 +219,10 @@ static int scan(const h2w_hpack_decoder *d, const uint8_t *p, size_t n,
   size_t pos = 0;
   h2w_ssize k;
   unsigned prefix;
-  memset(r, 0, sizeof(*r));
+  /* Every member a later step reads is set on the way (no memset: this
+   * runs once per field). */
+  r->indexing = 0;
+  r->flags = 0;
   if (d->state == ST_VALUE_HDR) {
     int rv = str_hdr(p, n, &pos, &r->value, r);
     return rv == 1 ? skip_str(r, pos, &r->value, 0) : rv;
@@ -226,7 +240,7 @@ static int scan(const h2w_hpack_decoder *d, const uint8_t *p, size_t n,
   if (r->kind != K_UPDATE && d->need_update) {
     return H2W_E_COMPRESSION; /* §4.2: the mandatory update is missing */
   }
-  k = h2w_hpack_int_decode(&r->index, p, n, prefix);
+  k = int_decode(&r->index, p, n, prefix);
   if (k <= 0) {
     r->len = n + 1;
     return (int)k;
@@ -297,25 +311,32 @@ static int read_str(h2w_hpack_decoder *d, const wstr *s, size_t *used,
   return H2W_OK;
 }
 
+/* Room for the Huffman-decoded strings: the shortest code is 5 bits
+ * (RFC 7541 Appendix B), so len octets decode to at most len * 8 / 5.
+ * Computed here in 64 bits (string lengths are 32-bit) rather than by a
+ * call per string; the sum cannot wrap. */
 static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
-  size_t need = 0;
+  uint64_t need = 0;
   uint8_t *p;
   if (r->index == 0 && r->name.huff) {
-    need += h2w_huffman_decoded_bound(r->name.len);
+    need += (uint64_t)r->name.len * 8 / 5;
   }
   if (r->value.huff) {
-    need += h2w_huffman_decoded_bound(r->value.len);
+    need += (uint64_t)r->value.len * 8 / 5;
   }
   if (need <= d->scratch_cap) {
     return H2W_OK;
   }
-  p = h2w_alloc_malloc(d->alloc, need);
+  if (need > SIZE_MAX) {
+    return H2W_E_NOMEM;
+  }
+  p = h2w_alloc_malloc(d->alloc, (size_t)need);
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
   h2w_alloc_free(d->alloc, d->scratch, d->scratch_cap);
   d->scratch = p;
-  d->scratch_cap = need;
+  d->scratch_cap = (size_t)need;
   return H2W_OK;
 }
 

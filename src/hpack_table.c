@@ -95,20 +95,6 @@ void h2w_hpack_table_free(h2w_hpack_table *t, h2w_alloc *a) {
   h2w_hpack_table_init(t, t->limit, t->indexed);
 }
 
-size_t h2w_hpack_table_count(const h2w_hpack_table *t) {
-  return (size_t)(t->next - t->first);
-}
-
-h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t, size_t i) {
-  const h2w_hpack_entry *e = ent(t, t->next - i);
-  h2w_hpack_field f;
-  f.name = t->buf + e->off;
-  f.namelen = e->namelen;
-  f.value = f.name + e->namelen;
-  f.valuelen = e->valuelen;
-  return f;
-}
-
 static void evict_oldest(h2w_hpack_table *t) {
   const h2w_hpack_entry *e = ent(t, t->first);
   t->size -= (size_t)e->namelen + e->valuelen + H2W_HPACK_ENTRY_OVERHEAD;

@@ -114,12 +114,25 @@ typedef struct h2w_hpack_field {
 void h2w_hpack_table_init(h2w_hpack_table *t, size_t limit, int indexed);
 void h2w_hpack_table_free(h2w_hpack_table *t, h2w_alloc *a);
 
-/* Number of live dynamic entries. */
-size_t h2w_hpack_table_count(const h2w_hpack_table *t);
+/* Number of live dynamic entries. Inline, as the next one: the decoder
+ * asks for every indexed field. */
+static inline size_t h2w_hpack_table_count(const h2w_hpack_table *t) {
+  return (size_t)(t->next - t->first);
+}
 
 /* Entry by dynamic index (1 = newest, RFC 7541 §2.3.3); i must be in
  * 1..count. Pointers stay valid until the next insert or limit change. */
-h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t, size_t i);
+static inline h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t,
+                                                  size_t i) {
+  uint64_t n = t->next - i;
+  const h2w_hpack_entry *e = &t->ents[(size_t)(n & (t->entcap - 1))];
+  h2w_hpack_field f;
+  f.name = t->buf + e->off;
+  f.namelen = e->namelen;
+  f.value = f.name + e->namelen;
+  f.valuelen = e->valuelen;
+  return f;
+}
 
 /* Change the maximum size, evicting oldest entries until it holds
  * (RFC 7541 §4.3). Never allocates. */
