@@ -472,6 +472,31 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
   }
 }
 
+/* An indexed field (§6.1), most of a typical block, taken without the
+ * general scan record. Returns octets used, 0 when the general path must
+ * take it (mandatory update pending, integer split), or an error. */
+static h2w_ssize indexed_field(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
+                               h2w_hpack_dec_cb cb, void *user) {
+  uint32_t index;
+  h2w_hpack_field f;
+  h2w_ssize k;
+  int rv;
+  if (d->need_update) {
+    return 0;
+  }
+  k = int_decode(&index, p, n, 7);
+  if (k <= 0) {
+    return k;
+  }
+  if (index == 0 || index > H2W_HPACK_STATIC_COUNT + dyn_count(d)) {
+    return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
+  }
+  f = lookup(d, index);
+  d->seen_field = 1;
+  rv = deliver(d, &f, 0, cb, user);
+  return rv == H2W_OK ? k : rv;
+}
+
 /* Decode what the input holds, buffering only a split representation. */
 static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
                         h2w_hpack_dec_cb cb, void *user) {
@@ -499,6 +524,16 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       }
       pos += (size_t)k;
       continue;
+    }
+    if (d->state == ST_REP && (in[pos] & 0x80u)) {
+      k = indexed_field(d, in + pos, len - pos, cb, user);
+      if (k < 0) {
+        return (int)k;
+      }
+      if (k > 0) {
+        pos += (size_t)k;
+        continue;
+      }
     }
     rv = scan(d, in + pos, len - pos, &r);
     if (rv < 0) {
