@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hpack.h"
+#include "test_alloc.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -740,44 +741,6 @@ static void test_decode_limit_keeps_table_in_sync(void **state) {
   }
 }
 
-/* Counting hooks: live blocks, bytes requested, failure injection. */
-typedef struct counting {
-  long live;
-  long calls;
-  long fail_at; /* fail the call with this number (1-based); 0 = never */
-  int failed;
-} counting;
-
-static void *c_malloc(size_t n, void *user) {
-  counting *c = user;
-  if (++c->calls == c->fail_at) {
-    c->failed = 1;
-    return NULL;
-  }
-  c->live++;
-  return malloc(n);
-}
-
-static void *c_realloc(void *p, size_t n, void *user) {
-  counting *c = user;
-  if (++c->calls == c->fail_at) {
-    c->failed = 1;
-    return NULL;
-  }
-  if (p == NULL) {
-    c->live++;
-  }
-  return realloc(p, n);
-}
-
-static void c_free(void *p, void *user) {
-  counting *c = user;
-  if (p != NULL) {
-    c->live--;
-  }
-  free(p);
-}
-
 /* A literal longer than anything we would deliver or index is skipped as
  * it streams past, never buffered, whatever its length. */
 static void test_decode_huge_literal_skipped(void **state) {
@@ -834,8 +797,10 @@ static void test_decode_empty_names_heap_flat(void **state) {
   /* Without indexing, incremental (a 32-octet entry) and indexed. */
   static const uint8_t block[] = {0x00, 0x00, 0x00, 0x40, 0x00,
                                   0x00, 0xbe, 0x00, 0x80, 0x00};
-  counting c = {0, 0, 0, 0};
-  h2w_mem m = {c_malloc, c_realloc, c_free, &c};
+  h2w_test_alloc c;
+  h2w_mem m;
+  h2w_test_alloc_init(&c);
+  m = c.mem;
   h2w_hpack_decoder *d;
   long calls_after_warmup = 0, live_after_warmup = 0;
   int i;
@@ -875,8 +840,10 @@ static void test_decode_alloc_failures(void **state) {
   int completed = 0;
   (void)state;
   for (k = 1; !completed; k++) {
-    counting c = {0, 0, 0, 0};
-    h2w_mem m = {c_malloc, c_realloc, c_free, &c};
+    h2w_test_alloc c;
+    h2w_mem m;
+    h2w_test_alloc_init(&c);
+    m = c.mem;
     h2w_hpack_decoder *d;
     uint32_t seed = 1;
     int rv = H2W_OK, mode;

@@ -12,6 +12,7 @@
 
 #include "hpack.h"
 #include "huffman.h"
+#include "test_alloc.h"
 
 #define NV(n, v)                                                               \
   {                                                                            \
@@ -447,44 +448,16 @@ static void test_encode_bound_overflow(void **state) {
   h2w_hpack_encoder_del(e);
 }
 
-typedef struct counting {
-  long live, calls, fail_at;
-  int failed;
-} counting;
-
-static void *c_malloc(size_t n, void *user) {
-  counting *c = user;
-  if (++c->calls == c->fail_at) {
-    c->failed = 1;
-    return NULL;
-  }
-  c->live++;
-  return malloc(n);
-}
-
-static void *c_realloc(void *p, size_t n, void *user) {
-  counting *c = user;
-  if (++c->calls == c->fail_at) {
-    c->failed = 1;
-    return NULL;
-  }
-  c->live += p == NULL;
-  return realloc(p, n);
-}
-
-static void c_free(void *p, void *user) {
-  counting *c = user;
-  c->live -= p != NULL;
-  free(p);
-}
-
 static void test_encode_alloc_failures(void **state) {
   long k;
   int done = 0;
   (void)state;
   for (k = 1; !done; k++) {
-    counting c = {0, 0, k, 0};
-    h2w_mem m = {c_malloc, c_realloc, c_free, &c};
+    h2w_test_alloc c;
+    h2w_mem m;
+    h2w_test_alloc_init(&c);
+    c.fail_at = k;
+    m = c.mem;
     h2w_hpack_encoder *e, *ref;
     uint8_t buf[512], want[512];
     h2w_ssize n, r;
