@@ -13,16 +13,9 @@
 
 #include "frame.h"
 #include "frame_builder.h"
+#include "test_split.h"
 
 #define HD H2W_FRAME_HD_LEN
-
-/* Deterministic PRNG (xorshift32) for split points. */
-static uint32_t rnd(uint32_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 17;
-  *s ^= *s << 5;
-  return *s;
-}
 
 static int decode_buf(const h2w_fb *b, h2w_frame *f, h2w_frame_err *err) {
   h2w_frame_hd hd;
@@ -650,7 +643,7 @@ static int read_one(const uint8_t *in, size_t len, uint32_t mode, h2w_frame *f,
     if (mode == 1) {
       n = 1;
     } else if (mode != 0) {
-      n = 1 + rnd(&mode) % n;
+      n = 1 + h2w_test_rng(&mode) % n;
     }
     rv = h2w_frame_reader_next(&r, in + pos, n, &used, &hd, &payload, NULL);
     assert_true(rv == H2W_OK || rv == H2W_FRAME_READY);

@@ -11,15 +11,9 @@
 #include "frame.h"
 #include "frame_builder.h"
 #include "test_alloc.h"
+#include "test_split.h"
 
 #define HD H2W_FRAME_HD_LEN
-
-static uint32_t rnd(uint32_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 17;
-  *s ^= *s << 5;
-  return *s;
-}
 
 typedef struct fixture {
   h2w_test_alloc c;
@@ -106,8 +100,8 @@ static void feed_stream(fixture *f, uint32_t mode) {
       len = 1;
     } else if (mode != 0) {
       /* Mostly small pieces, sometimes the whole rest. */
-      size_t cap = rnd(&mode) % 8 ? 40 : len;
-      len = 1 + rnd(&mode) % cap;
+      size_t cap = h2w_test_rng(&mode) % 8 ? 40 : len;
+      len = 1 + h2w_test_rng(&mode) % cap;
       len = len > f->b.len - pos ? f->b.len - pos : len;
     }
     rv = h2w_frame_reader_next(&f->r, f->b.buf + pos, len, &used, &hd, &payload,

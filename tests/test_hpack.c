@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "hpack.h"
+#include "test_split.h"
 #include "test_alloc.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -88,35 +89,10 @@ static size_t unhex(uint8_t *dst, const char *hex) {
   return n;
 }
 
-static uint32_t rng_next(uint32_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 17;
-  *s ^= *s << 5;
-  return *s;
-}
-
-enum { WHOLE, BYTEWISE, RANDOM, NMODES };
-
-/* Feed one block in pieces; the last piece carries FINAL. */
+/* Feed one block in pieces (test_split.h); the last carries FINAL. */
 static int feed(h2w_hpack_decoder *d, const uint8_t *p, size_t n, int mode,
                 uint32_t *seed, out *o) {
-  size_t pos = 0;
-  if (mode == WHOLE) {
-    return h2w_hpack_decode(d, p, n, H2W_HPACK_FINAL, collect, o);
-  }
-  while (pos < n) {
-    size_t k = mode == BYTEWISE ? 1 : 1 + rng_next(seed) % 17;
-    int rv;
-    if (k > n - pos) {
-      k = n - pos;
-    }
-    rv = h2w_hpack_decode(d, p + pos, k, 0, collect, o);
-    if (rv != H2W_OK) {
-      return rv;
-    }
-    pos += k;
-  }
-  return h2w_hpack_decode(d, NULL, 0, H2W_HPACK_FINAL, collect, o);
+  return h2w_test_hpack_feed(d, p, n, mode, seed, 17, collect, o);
 }
 
 static void assert_same(const out *a, const out *b) {
@@ -395,7 +371,7 @@ static void run_rfc(const rfc_block *blocks, const rfc_block *ref,
                     uint32_t table_size) {
   int mode;
   uint32_t seed = 12345;
-  for (mode = 0; mode < NMODES; mode++) {
+  for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
     h2w_hpack_decoder *d;
     size_t i;
     assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
@@ -455,7 +431,7 @@ static void test_decode_c2_literals(void **state) {
   uint32_t seed = 7;
   (void)state;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    for (mode = 0; mode < NMODES; mode++) {
+    for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
       h2w_hpack_decoder *d;
       uint8_t wire[64];
       size_t n = unhex(wire, cases[i].hex);
@@ -547,7 +523,7 @@ static void test_decode_errors_sticky(void **state) {
   uint32_t seed = 99;
   (void)state;
   for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    for (mode = 0; mode < NMODES; mode++) {
+    for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
       h2w_hpack_decoder *d;
       uint8_t wire[64], ok = 0x82;
       size_t n = unhex(wire, cases[i].hex);
@@ -675,7 +651,7 @@ static void test_decode_bomb(void **state) {
   uint32_t seed = 5;
   int mode;
   (void)state;
-  for (mode = 0; mode < NMODES; mode++) {
+  for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
     h2w_hpack_decoder *d;
     out o = {0};
     assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
@@ -723,7 +699,7 @@ static void test_decode_limit_keeps_table_in_sync(void **state) {
   uint32_t seed = 3;
   int mode;
   (void)state;
-  for (mode = 0; mode < NMODES; mode++) {
+  for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
     out o = {0};
     assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
     assert_int_equal(h2w_hpack_decoder_set_max_header_list_size(d, 40), H2W_OK);
@@ -798,15 +774,13 @@ static void test_decode_empty_names_heap_flat(void **state) {
   static const uint8_t block[] = {0x00, 0x00, 0x00, 0x40, 0x00,
                                   0x00, 0xbe, 0x00, 0x80, 0x00};
   h2w_test_alloc c;
-  h2w_mem m;
-  h2w_test_alloc_init(&c);
-  m = c.mem;
   h2w_hpack_decoder *d;
   long calls_after_warmup = 0, live_after_warmup = 0;
   int i;
   out o = {0};
   (void)state;
-  assert_int_equal(h2w_hpack_decoder_new(&d, &m), H2W_OK);
+  h2w_test_alloc_init(&c);
+  assert_int_equal(h2w_hpack_decoder_new(&d, &c.mem), H2W_OK);
   for (i = 0; i < 100000; i++) {
     o.len = 0;
     o.fields = 0;
@@ -841,27 +815,28 @@ static void test_decode_alloc_failures(void **state) {
   (void)state;
   for (k = 1; !completed; k++) {
     h2w_test_alloc c;
-    h2w_mem m;
-    h2w_test_alloc_init(&c);
-    m = c.mem;
     h2w_hpack_decoder *d;
     uint32_t seed = 1;
     int rv = H2W_OK, mode;
     size_t i;
+    h2w_test_alloc_init(&c);
     c.fail_at = k;
-    rv = h2w_hpack_decoder_new(&d, &m);
+    rv = h2w_hpack_decoder_new(&d, &c.mem);
     if (rv != H2W_OK) {
       assert_int_equal(rv, H2W_E_NOMEM);
       assert_int_equal(c.live, 0);
       continue;
     }
-    for (mode = 0; mode < NMODES && rv == H2W_OK; mode++) {
-      const rfc_block *seq = mode == RANDOM ? c4 : c6;
+    for (mode = 0; mode < H2W_SPLIT_MODES && rv == H2W_OK; mode++) {
+      const rfc_block *seq = mode == H2W_SPLIT_RANDOM ? c4 : c6;
       for (i = 0; seq[i].hex != NULL && rv == H2W_OK; i++) {
         uint8_t wire[512];
         size_t n = unhex(wire, seq[i].hex);
         out o = {0};
-        rv = feed(d, wire, n, mode == BYTEWISE ? BYTEWISE : WHOLE, &seed, &o);
+        rv = feed(d, wire, n,
+                  mode == H2W_SPLIT_BYTEWISE ? H2W_SPLIT_BYTEWISE
+                                             : H2W_SPLIT_WHOLE,
+                  &seed, &o);
         out_free(&o);
       }
     }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "hpack.h"
+#include "test_split.h"
 #include "hpack_corpus.h"
 
 /* nghttp2 1.52, table size 4096, fresh encoder per story: compressed
@@ -81,34 +82,10 @@ static void list_free(list *l) {
   memset(l, 0, sizeof(*l));
 }
 
-static uint32_t rng_next(uint32_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 17;
-  *s ^= *s << 5;
-  return *s;
-}
-
-enum { WHOLE, BYTEWISE, RANDOM, NMODES };
-
+/* Feed one block in pieces (test_split.h); the last carries FINAL. */
 static int feed(h2w_hpack_decoder *d, const uint8_t *p, size_t n, int mode,
-                uint32_t *seed, list *l) {
-  size_t pos = 0;
-  if (mode == WHOLE) {
-    return h2w_hpack_decode(d, p, n, H2W_HPACK_FINAL, collect, l);
-  }
-  while (pos < n) {
-    size_t k = mode == BYTEWISE ? 1 : 1 + rng_next(seed) % 23;
-    int rv;
-    if (k > n - pos) {
-      k = n - pos;
-    }
-    rv = h2w_hpack_decode(d, p + pos, k, 0, collect, l);
-    if (rv != H2W_OK) {
-      return rv;
-    }
-    pos += k;
-  }
-  return h2w_hpack_decode(d, NULL, 0, H2W_HPACK_FINAL, collect, l);
+                uint32_t *seed, list *o) {
+  return h2w_test_hpack_feed(d, p, n, mode, seed, 23, collect, o);
 }
 
 static char **folders(size_t *n) {
@@ -179,7 +156,7 @@ static void test_corpus_decode(void **state) {
       h2w_corpus_story s;
       int mode;
       load(paths[i], &s);
-      for (mode = 0; mode < NMODES; mode++) {
+      for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
         decode_story(&s, mode, &seed);
       }
       total++;
@@ -227,7 +204,8 @@ static size_t roundtrip_story(const h2w_corpus_story *s, uint32_t size,
     assert_non_null(buf);
     n = h2w_hpack_encode(e, buf, cap, nva, c->nfields);
     assert_true(n >= 0);
-    assert_int_equal(feed(d, buf, (size_t)n, RANDOM, seed, &l), H2W_OK);
+    assert_int_equal(feed(d, buf, (size_t)n, H2W_SPLIT_RANDOM, seed, &l),
+                     H2W_OK);
     list_check(&l, c, s->path, ci);
     assert_int_equal(h2w_hpack_encoder_table_size(e),
                      h2w_hpack_decoder_table_size(d));

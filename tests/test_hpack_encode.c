@@ -454,14 +454,13 @@ static void test_encode_alloc_failures(void **state) {
   (void)state;
   for (k = 1; !done; k++) {
     h2w_test_alloc c;
-    h2w_mem m;
-    h2w_test_alloc_init(&c);
-    c.fail_at = k;
-    m = c.mem;
     h2w_hpack_encoder *e, *ref;
     uint8_t buf[512], want[512];
     h2w_ssize n, r;
-    int rv = h2w_hpack_encoder_new(&e, &m);
+    int rv;
+    h2w_test_alloc_init(&c);
+    c.fail_at = k;
+    rv = h2w_hpack_encoder_new(&e, &c.mem);
     if (rv != H2W_OK) {
       assert_int_equal(rv, H2W_E_NOMEM);
       assert_int_equal(c.live, 0);
