@@ -1,0 +1,609 @@
+/* RFC 9113 §8 message rules over decoded header fields. See http.h. */
+#include "http.h"
+
+#include <string.h>
+
+/* Bits of h2w_http_msg.seen: one per pseudo-header field (so duplicates
+ * are one AND away), then facts the end-of-block checks need. */
+#define SEEN_METHOD 0x001u
+#define SEEN_SCHEME 0x002u
+#define SEEN_AUTHORITY 0x004u
+#define SEEN_PATH 0x008u
+#define SEEN_PROTOCOL 0x010u
+#define SEEN_STATUS 0x020u
+#define SEEN_REGULAR 0x040u     /* a regular field was seen (§8.3) */
+#define SEEN_SCHEME_HTTP 0x080u /* :scheme is http or https */
+#define SEEN_USERINFO 0x100u    /* :authority contains '@' */
+#define SEEN_AUTH_EMPTY 0x200u  /* :authority is empty */
+
+#define REQUEST_PSEUDO                                                         \
+  (SEEN_METHOD | SEEN_SCHEME | SEEN_AUTHORITY | SEEN_PATH | SEEN_PROTOCOL)
+
+/* h2w_http_msg.path: the shape of :path that §8.3.1 cares about. */
+#define PATH_NONE 0
+#define PATH_SLASH 1    /* starts with '/' (origin-form) */
+#define PATH_ASTERISK 2 /* exactly "*" (asterisk-form, OPTIONS only) */
+#define PATH_OTHER 3
+
+/* Octet classes for field names (RFC 9110 §5.1: a name is a token; RFC
+ * 9113 §8.2.1: lowercase only). Bits, so a whole name can be OR-ed into
+ * one class and the loop has no branch per octet. */
+enum {
+  NC_UPPER = 0x01, /* A-Z */
+  NC_COLON = 0x02, /* ':' */
+  NC_CTL = 0x04,   /* 0x00-0x20 and 0x7f */
+  NC_HIGH = 0x08,  /* 0x80-0xff */
+  NC_SEP = 0x10    /* other separators: "(),/;<=>?@[\]{} */
+};
+/* Two-letter names for the table only; 0 is a lowercase token octet. */
+#define TK 0x00
+#define UP NC_UPPER
+#define CO NC_COLON
+#define CT NC_CTL
+#define HI NC_HIGH
+#define SP NC_SEP
+
+/* clang-format off */
+static const uint8_t name_class[256] = {
+    /* 00 */ CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT,
+    /* 10 */ CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT,
+    /* 20 */ CT, TK, SP, TK, TK, TK, TK, TK, SP, SP, TK, TK, SP, TK, TK, SP,
+    /* 30 */ TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, CO, SP, SP, SP, SP, SP,
+    /* 40 */ SP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP,
+    /* 50 */ UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, UP, SP, SP, SP, TK, TK,
+    /* 60 */ TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK,
+    /* 70 */ TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, TK, SP, TK, SP, TK, CT,
+    /* 80 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* 90 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* a0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* b0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* c0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* d0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* e0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+    /* f0 */ HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI, HI,
+};
+/* clang-format on */
+
+#undef TK
+#undef UP
+#undef CO
+#undef CT
+#undef HI
+#undef SP
+
+/* Octet classes for field values (RFC 9110 §5.5: field-vchar, SP, HTAB and
+ * obs-text; RFC 9113 §8.2.1 singles out NUL, CR and LF). */
+enum {
+  VC_NUL_CR_LF = 0x01,
+  VC_CTL = 0x02 /* other controls except HTAB, and DEL */
+};
+#define OK 0x00
+#define NL VC_NUL_CR_LF
+#define CT VC_CTL
+
+/* clang-format off */
+static const uint8_t value_class[256] = {
+    /* 00 */ NL, CT, CT, CT, CT, CT, CT, CT, CT, OK, NL, CT, CT, NL, CT, CT,
+    /* 10 */ CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT, CT,
+    /* 20 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 30 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 40 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 50 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 60 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 70 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, CT,
+    /* 80 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* 90 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* a0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* b0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* c0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* d0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* e0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+    /* f0 */ OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, OK,
+};
+/* clang-format on */
+
+#undef OK
+#undef NL
+#undef CT
+
+/* Store the reason and give the one result every malformed message maps
+ * to: a stream error of type PROTOCOL_ERROR (RFC 9113 §8.1.1). */
+static int malformed(const char **reason, const char *why) {
+  if (reason != NULL) {
+    *reason = why;
+  }
+  return H2W_E_PROTOCOL;
+}
+
+/* Same octets, ignoring ASCII case; `lower` is lowercase already. */
+static int eq_nocase(const uint8_t *p, size_t n, const char *lower) {
+  size_t i;
+  if (strlen(lower) != n) {
+    return 0;
+  }
+  for (i = 0; i < n; i++) {
+    uint8_t c = p[i];
+    if (c >= 'A' && c <= 'Z') {
+      c = (uint8_t)(c + ('a' - 'A'));
+    }
+    if (c != (uint8_t)lower[i]) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int eq(const uint8_t *p, size_t n, const char *s, size_t slen) {
+  return n == slen && memcmp(p, s, n) == 0;
+}
+
+#define EQ(p, n, lit) eq((p), (n), (lit), sizeof(lit) - 1)
+
+/* RFC 9113 §8.2.1: names are non-empty lowercase tokens; `from` is 1 for
+ * a pseudo-header field, whose leading ':' is the only one allowed. */
+static int check_name(const uint8_t *p, size_t n, size_t from,
+                      const char **reason) {
+  unsigned acc = 0;
+  size_t i;
+  if (n == from) {
+    return malformed(reason, from == 0 ? "empty field name"
+                                       : "empty pseudo-header field name");
+  }
+  for (i = from; i < n; i++) {
+    acc |= name_class[p[i]];
+  }
+  if (acc == 0) {
+    return H2W_OK;
+  }
+  if (acc & NC_CTL) {
+    return malformed(reason, "control or whitespace octet in field name");
+  }
+  if (acc & NC_HIGH) {
+    return malformed(reason, "non-ASCII octet in field name");
+  }
+  if (acc & NC_COLON) {
+    return malformed(reason, "':' inside field name");
+  }
+  if (acc & NC_SEP) {
+    return malformed(reason, "separator character in field name");
+  }
+  return malformed(reason, "uppercase character in field name");
+}
+
+/* RFC 9113 §8.2.1 and RFC 9110 §5.5: field-vchar, SP, HTAB and obs-text,
+ * with no whitespace at either end. */
+static int check_value(const uint8_t *p, size_t n, const char **reason) {
+  unsigned acc = 0;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    acc |= value_class[p[i]];
+  }
+  if (acc & VC_NUL_CR_LF) {
+    return malformed(reason, "NUL, CR or LF in field value");
+  }
+  if (acc & VC_CTL) {
+    return malformed(reason, "control character in field value");
+  }
+  if (n > 0 &&
+      (p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t')) {
+    return malformed(reason, "leading or trailing whitespace in field value");
+  }
+  return H2W_OK;
+}
+
+/* A non-empty token of either case (RFC 9110 §5.6.2): methods (§9.1) and
+ * upgrade tokens for :protocol (RFC 8441 §4) are case-sensitive tokens. */
+static int is_token(const uint8_t *p, size_t n) {
+  unsigned acc = 0;
+  size_t i;
+  for (i = 0; i < n; i++) {
+    acc |= name_class[p[i]];
+  }
+  return n > 0 && (acc & ~(unsigned)NC_UPPER) == 0;
+}
+
+/* RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+static int is_scheme(const uint8_t *p, size_t n) {
+  size_t i;
+  if (n == 0) {
+    return 0;
+  }
+  for (i = 0; i < n; i++) {
+    uint8_t c = p[i];
+    int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    int other = (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    if (!alpha && (i == 0 || !other)) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* The SEEN_* bit of a pseudo-header field name, 0 if unknown (§8.3). */
+static unsigned pseudo_bit(const uint8_t *p, size_t n) {
+  switch (n) {
+  case 5:
+    return EQ(p, n, ":path") ? SEEN_PATH : 0;
+  case 7:
+    if (EQ(p, n, ":method")) {
+      return SEEN_METHOD;
+    }
+    if (EQ(p, n, ":scheme")) {
+      return SEEN_SCHEME;
+    }
+    return EQ(p, n, ":status") ? SEEN_STATUS : 0;
+  case 9:
+    return EQ(p, n, ":protocol") ? SEEN_PROTOCOL : 0;
+  case 10:
+    return EQ(p, n, ":authority") ? SEEN_AUTHORITY : 0;
+  default:
+    return 0;
+  }
+}
+
+static uint8_t method_class(const uint8_t *p, size_t n) {
+  if (EQ(p, n, "GET")) {
+    return H2W_HTTP_METHOD_GET;
+  }
+  if (EQ(p, n, "HEAD")) {
+    return H2W_HTTP_METHOD_HEAD;
+  }
+  if (EQ(p, n, "CONNECT")) {
+    return H2W_HTTP_METHOD_CONNECT;
+  }
+  if (EQ(p, n, "OPTIONS")) {
+    return H2W_HTTP_METHOD_OPTIONS;
+  }
+  return H2W_HTTP_METHOD_OTHER;
+}
+
+/* :status is exactly three digits (§8.3.2, RFC 9110 §15); a first digit of
+ * 0 is no status class at all, and 101 does not exist in HTTP/2 (§8.6). */
+static int take_status(h2w_http_msg *m, const uint8_t *p, size_t n,
+                       const char **reason) {
+  if (n != 3 || p[0] < '1' || p[0] > '9' || p[1] < '0' || p[1] > '9' ||
+      p[2] < '0' || p[2] > '9') {
+    return malformed(reason, "invalid :status");
+  }
+  m->status = (int16_t)((p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0'));
+  if (m->status == 101) {
+    return malformed(reason, ":status 101 in HTTP/2");
+  }
+  return H2W_OK;
+}
+
+/* Record one pseudo-header value that passed the generic value checks. */
+static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
+                       size_t n, const char **reason) {
+  switch (bit) {
+  case SEEN_METHOD:
+    if (!is_token(p, n)) {
+      return malformed(reason, "invalid :method");
+    }
+    m->method = method_class(p, n);
+    return H2W_OK;
+  case SEEN_SCHEME:
+    if (!is_scheme(p, n)) {
+      return malformed(reason, "invalid :scheme");
+    }
+    /* RFC 3986 §3.1: schemes compare case-insensitively. */
+    if (eq_nocase(p, n, "http") || eq_nocase(p, n, "https")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP);
+    }
+    return H2W_OK;
+  case SEEN_AUTHORITY:
+    if (n == 0) {
+      m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
+    } else if (memchr(p, '@', n) != NULL) {
+      m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
+    }
+    return H2W_OK;
+  case SEEN_PATH:
+    if (n == 0) {
+      return malformed(reason, "empty :path");
+    }
+    m->path = p[0] == '/'               ? PATH_SLASH
+              : (n == 1 && p[0] == '*') ? PATH_ASTERISK
+                                        : PATH_OTHER;
+    return H2W_OK;
+  case SEEN_PROTOCOL:
+    return is_token(p, n) ? H2W_OK : malformed(reason, "invalid :protocol");
+  default:
+    return take_status(m, p, n, reason);
+  }
+}
+
+/* RFC 9113 §8.3: the kind decides which pseudo-header fields may appear;
+ * all of them come first, once each. */
+static int on_pseudo(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  unsigned bit;
+  unsigned allowed;
+  if (m->kind == H2W_HTTP_TRAILERS) {
+    return malformed(reason, "pseudo-header field in trailers");
+  }
+  if (m->seen & SEEN_REGULAR) {
+    return malformed(reason, "pseudo-header field after a regular field");
+  }
+  bit = pseudo_bit(nv->name, nv->namelen);
+  if (bit == 0) {
+    return malformed(reason, "unknown pseudo-header field");
+  }
+  allowed = m->kind == H2W_HTTP_RESPONSE       ? SEEN_STATUS
+            : m->kind == H2W_HTTP_PUSH_REQUEST ? REQUEST_PSEUDO & ~SEEN_PROTOCOL
+                                               : REQUEST_PSEUDO;
+  if ((allowed & bit) == 0) {
+    return malformed(reason, m->kind == H2W_HTTP_RESPONSE
+                                 ? "request pseudo-header field in a response"
+                             : bit == SEEN_STATUS
+                                 ? ":status in a request"
+                                 : ":protocol in a push request");
+  }
+  if (bit == SEEN_PROTOCOL && !(m->flags & H2W_HTTP_CONNECT_PROTOCOL)) {
+    return malformed(reason,
+                     ":protocol without SETTINGS_ENABLE_CONNECT_PROTOCOL");
+  }
+  if (m->seen & bit) {
+    return malformed(reason, "duplicate pseudo-header field");
+  }
+  m->seen = (uint16_t)(m->seen | bit);
+  return take_pseudo(m, bit, nv->value, nv->valuelen, reason);
+}
+
+/* content-length = 1*DIGIT (RFC 9110 §8.6), kept within int64_t. A repeat
+ * must name the same number; we merge it, as §8.6 allows. */
+static int on_content_length(h2w_http_msg *m, const uint8_t *p, size_t n,
+                             const char **reason) {
+  int64_t v = 0;
+  size_t i;
+  if (m->kind == H2W_HTTP_TRAILERS) {
+    /* RFC 9110 §6.5.1: framing fields are not allowed in trailers. */
+    return malformed(reason, "content-length in trailers");
+  }
+  if (n == 0) {
+    return malformed(reason, "invalid content-length");
+  }
+  for (i = 0; i < n; i++) {
+    int d = p[i] - '0';
+    if (d < 0 || d > 9) {
+      return malformed(reason, "invalid content-length");
+    }
+    if (v > (INT64_MAX - d) / 10) {
+      return malformed(reason, "content-length too large");
+    }
+    v = v * 10 + d;
+  }
+  if (m->content_length >= 0 && m->content_length != v) {
+    return malformed(reason, "conflicting content-length values");
+  }
+  m->content_length = v;
+  return H2W_OK;
+}
+
+/* RFC 9113 §8.2.2: HTTP/1 connection-level fields have no meaning in
+ * HTTP/2 and let a message be reframed downstream; te may only say that
+ * trailers are welcome. Dispatch on length so most names cost one jump. */
+static int on_regular(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  const uint8_t *p = nv->name;
+  size_t n = nv->namelen;
+  m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
+  switch (n) {
+  case 2:
+    if (EQ(p, n, "te") && !eq_nocase(nv->value, nv->valuelen, "trailers")) {
+      return malformed(reason, "te other than \"trailers\"");
+    }
+    return H2W_OK;
+  case 7:
+    return EQ(p, n, "upgrade") ? malformed(reason, "upgrade field in HTTP/2")
+                               : H2W_OK;
+  case 10:
+    if (EQ(p, n, "connection")) {
+      return malformed(reason, "connection field in HTTP/2");
+    }
+    return EQ(p, n, "keep-alive")
+               ? malformed(reason, "keep-alive field in HTTP/2")
+               : H2W_OK;
+  case 14:
+    return EQ(p, n, "content-length")
+               ? on_content_length(m, nv->value, nv->valuelen, reason)
+               : H2W_OK;
+  case 16:
+    return EQ(p, n, "proxy-connection")
+               ? malformed(reason, "proxy-connection field in HTTP/2")
+               : H2W_OK;
+  case 17:
+    return EQ(p, n, "transfer-encoding")
+               ? malformed(reason, "transfer-encoding field in HTTP/2")
+               : H2W_OK;
+  default:
+    return H2W_OK;
+  }
+}
+
+void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
+  m->content_length = -1;
+  m->seen = 0;
+  m->status = -1;
+  m->kind = (uint8_t)kind;
+  m->method = H2W_HTTP_METHOD_NONE;
+  m->path = PATH_NONE;
+  m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
+}
+
+int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  int pseudo = nv->namelen > 0 && nv->name[0] == ':';
+  int rv = check_name(nv->name, nv->namelen, pseudo ? 1u : 0u, reason);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  rv = check_value(nv->value, nv->valuelen, reason);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  return pseudo ? on_pseudo(m, nv, reason) : on_regular(m, nv, reason);
+}
+
+/* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;
+ * no userinfo in :authority. */
+static int check_http_target(const h2w_http_msg *m, const char **reason) {
+  if (m->path == PATH_ASTERISK && m->method != H2W_HTTP_METHOD_OPTIONS) {
+    return malformed(reason, ":path \"*\" without OPTIONS");
+  }
+  if (m->path == PATH_OTHER) {
+    return malformed(reason, ":path does not start with '/'");
+  }
+  if (m->seen & SEEN_USERINFO) {
+    return malformed(reason, "userinfo in :authority");
+  }
+  return H2W_OK;
+}
+
+/* §8.3.1 mandatory fields, with the CONNECT forms of §8.5 and RFC 8441
+ * §4 (extended CONNECT carries :scheme, :path and :authority too). */
+static int end_request(const h2w_http_msg *m, const char **reason) {
+  unsigned seen = m->seen;
+  if (!(seen & SEEN_METHOD)) {
+    return malformed(reason, "missing :method");
+  }
+  if (seen & SEEN_PROTOCOL) {
+    if (m->method != H2W_HTTP_METHOD_CONNECT) {
+      return malformed(reason, ":protocol without CONNECT");
+    }
+    if (!(seen & SEEN_AUTHORITY)) {
+      return malformed(reason, "extended CONNECT without :authority");
+    }
+  } else if (m->method == H2W_HTTP_METHOD_CONNECT) {
+    if (seen & (SEEN_SCHEME | SEEN_PATH)) {
+      return malformed(reason, "CONNECT with :scheme or :path");
+    }
+    if (!(seen & SEEN_AUTHORITY) || (seen & SEEN_AUTH_EMPTY)) {
+      return malformed(reason, "CONNECT without :authority");
+    }
+    /* §8.5: :authority is host and port, where '@' has no place. */
+    return (seen & SEEN_USERINFO) ? malformed(reason, "userinfo in :authority")
+                                  : H2W_OK;
+  }
+  if (!(seen & SEEN_SCHEME)) {
+    return malformed(reason, "missing :scheme");
+  }
+  if (!(seen & SEEN_PATH)) {
+    return malformed(reason, "missing :path");
+  }
+  return (seen & SEEN_SCHEME_HTTP) ? check_http_target(m, reason) : H2W_OK;
+}
+
+/* §8.4: a promised request is safe and cacheable (GET or HEAD here), has
+ * no content, and names an authority the server must be authoritative
+ * for. */
+static int end_push_request(const h2w_http_msg *m, const char **reason) {
+  int rv = end_request(m, reason);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  if (m->method != H2W_HTTP_METHOD_GET && m->method != H2W_HTTP_METHOD_HEAD) {
+    return malformed(reason, "push request method is not GET or HEAD");
+  }
+  if (!(m->seen & SEEN_AUTHORITY)) {
+    return malformed(reason, "push request without :authority");
+  }
+  if (m->content_length > 0) {
+    return malformed(reason, "push request with content");
+  }
+  return H2W_OK;
+}
+
+int h2w_http_msg_end(h2w_http_msg *m, int end_stream, const char **reason) {
+  switch (m->kind) {
+  case H2W_HTTP_REQUEST:
+    return end_request(m, reason);
+  case H2W_HTTP_PUSH_REQUEST:
+    return end_push_request(m, reason);
+  case H2W_HTTP_RESPONSE:
+    if (!(m->seen & SEEN_STATUS)) {
+      return malformed(reason, "missing :status");
+    }
+    /* §8.1: an informational response is followed by a final one, so it
+     * cannot end the stream. */
+    if (h2w_http_msg_is_informational(m) && end_stream) {
+      return malformed(reason, "informational response with END_STREAM");
+    }
+    return H2W_OK;
+  case H2W_HTTP_TRAILERS:
+    /* §8.1: the trailer section is the last frame of the message. */
+    return end_stream ? H2W_OK
+                      : malformed(reason, "trailers without END_STREAM");
+  default:
+    if (reason != NULL) {
+      *reason = "unknown message kind";
+    }
+    return H2W_E_INVALID_ARGUMENT;
+  }
+}
+
+int h2w_http_msg_status(const h2w_http_msg *m) {
+  return m->status;
+}
+
+int h2w_http_msg_is_informational(const h2w_http_msg *m) {
+  return m->status >= 100 && m->status < 200;
+}
+
+int64_t h2w_http_msg_content_length(const h2w_http_msg *m) {
+  return m->content_length;
+}
+
+int h2w_http_msg_method(const h2w_http_msg *m) {
+  return m->method;
+}
+
+int h2w_http_msg_has_protocol(const h2w_http_msg *m) {
+  return (m->seen & SEEN_PROTOCOL) != 0;
+}
+
+int h2w_http_response_has_body(int request_was_head, int status) {
+  /* RFC 9110 §6.4.1: responses to HEAD, 1xx, 204 and 304 end with the
+   * header section whatever content-length says (RFC 9113 §8.1.1). */
+  if (request_was_head || (status >= 100 && status < 200)) {
+    return 0;
+  }
+  return status != 204 && status != 304;
+}
+
+#define BODY_NONE (-2)
+
+void h2w_http_body_init(h2w_http_body *b, int64_t content_length) {
+  b->expected = content_length < 0 ? -1 : content_length;
+  b->received = 0;
+}
+
+void h2w_http_body_init_none(h2w_http_body *b) {
+  b->expected = BODY_NONE;
+  b->received = 0;
+}
+
+int h2w_http_body_data(h2w_http_body *b, size_t n, const char **reason) {
+  uint64_t total;
+  if (n == 0) {
+    return H2W_OK;
+  }
+  if (b->expected == BODY_NONE) {
+    return malformed(reason, "DATA in a message without content");
+  }
+  if ((uint64_t)n > UINT64_MAX - b->received) {
+    return malformed(reason, "DATA length overflow");
+  }
+  total = b->received + (uint64_t)n;
+  /* §8.1.1: more DATA than content-length is malformed at once; waiting
+   * for END_STREAM would deliver the excess first. */
+  if (b->expected >= 0 && total > (uint64_t)b->expected) {
+    return malformed(reason, "DATA beyond content-length");
+  }
+  b->received = total;
+  return H2W_OK;
+}
+
+int h2w_http_body_end(const h2w_http_body *b, const char **reason) {
+  if (b->expected >= 0 && b->received != (uint64_t)b->expected) {
+    return malformed(reason, "END_STREAM before content-length octets");
+  }
+  return H2W_OK;
+}
