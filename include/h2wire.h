@@ -106,7 +106,11 @@ enum h2w_error {
   /** The peer flooded us (queued control frames, glitches, resets). */
   H2W_E_FLOODED = -14,
   /** The object was closed after an earlier fatal error (sticky). */
-  H2W_E_CLOSED = -15
+  H2W_E_CLOSED = -15,
+  /** A data source has nothing to send now (see h2w_data_read_fn). */
+  H2W_E_DEFERRED = -16,
+  /** A timer of the caller's clock expired (e.g. SETTINGS not ACKed). */
+  H2W_E_TIMEOUT = -17
 };
 
 /** Human-readable description of an h2w_error value. Never NULL; the
@@ -348,6 +352,464 @@ H2W_EXTERN size_t h2w_hpack_decoder_table_size(const h2w_hpack_decoder *dec);
 /** Current size of the encoder's dynamic table in RFC 7541 §4.1 octets.
  *  0 if enc is NULL. */
 H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
+
+/* ------------------------------------------------------------------------ */
+/* Sessions: one HTTP/2 connection (RFC 9113), client or server role        */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A session is a state machine with no I/O of its own:
+ *
+ *   bytes read from the transport --> h2w_session_recv() --> callbacks
+ *   h2w_submit_*() / automatic replies --> h2w_session_send() --> bytes to
+ *   write to the transport
+ *
+ * Callbacks
+ *   - Every callback receives the session and the `user` pointer given to
+ *     h2w_session_*_new(). Pointers passed to a callback are valid for the
+ *     duration of that callback only.
+ *   - Callbacks that return int return 0 to continue, H2W_E_PAUSE to make
+ *     h2w_session_recv() return early (after the frame being processed,
+ *     with the count of bytes consumed so far; call it again with the rest
+ *     of the input to continue), or any other negative value to fail: the
+ *     session then becomes unusable and every later call returns
+ *     H2W_E_CALLBACK_FAILURE (sticky).
+ *   - Callbacks may call the h2w_session_submit_*() and getter functions;
+ *     they must not call h2w_session_recv(), h2w_session_send(),
+ *     h2w_session_peek()/ack() or h2w_session_del() on the same session.
+ *   - After a fatal error no callback fires again.
+ *
+ * Streams
+ *   - Stream ids are uint32_t (31 bits). Client-initiated ids are odd,
+ *     server-initiated even; 0 is the connection.
+ *   - A stream's user data (set at submit time or with
+ *     h2w_session_set_stream_user_data()) lives until its on_stream_close
+ *     callback returns; the library never dereferences it.
+ *
+ * Time
+ *   - The library has no clock. The caller passes the time with
+ *     h2w_session_tick(s, now_ms) (any monotonic millisecond clock, e.g.
+ *     CLOCK_MONOTONIC) and asks h2w_session_next_deadline() when to call it
+ *     next. The session's notion of "now" is the last value ticked (0 until
+ *     the first tick); it stamps PINGs with it to measure RTT.
+ */
+
+typedef struct h2w_session h2w_session;
+typedef struct h2w_callbacks h2w_callbacks;
+typedef struct h2w_options h2w_options;
+
+/* Kinds of header blocks, passed to on_begin_headers / on_headers as int. */
+/** Request headers (received by a server). */
+#define H2W_HEADERS_REQUEST 0
+/** Final response headers (received by a client). At on_begin_headers a
+ *  response is not yet known to be informational. */
+#define H2W_HEADERS_RESPONSE 1
+/** An informational (1xx) response; only reported by on_headers. */
+#define H2W_HEADERS_INFORMATIONAL 2
+/** Trailers: a header block after the body, always with END_STREAM. */
+#define H2W_HEADERS_TRAILERS 3
+/** The request carried by a PUSH_PROMISE (client side; reserved for the
+ *  server-push API). */
+#define H2W_HEADERS_PUSH_PROMISE 4
+
+/* Stream states (RFC 9113 §5.1), returned by h2w_session_stream_state(). */
+#define H2W_STREAM_STATE_IDLE 0
+#define H2W_STREAM_STATE_RESERVED_LOCAL 1
+#define H2W_STREAM_STATE_RESERVED_REMOTE 2
+#define H2W_STREAM_STATE_OPEN 3
+#define H2W_STREAM_STATE_HALF_CLOSED_LOCAL 4
+#define H2W_STREAM_STATE_HALF_CLOSED_REMOTE 5
+#define H2W_STREAM_STATE_CLOSED 6
+
+/** on_stream_close flags: the peer never processed this stream (it was
+ *  above the last-stream-id of a GOAWAY, or refused with REFUSED_STREAM
+ *  before any response, RFC 9113 §8.7): the request is safe to retry on a
+ *  new connection. */
+#define H2W_CLOSE_FLAG_RETRYABLE 0x1u
+/** on_stream_close flags: the stream was reset (by either side). */
+#define H2W_CLOSE_FLAG_RESET 0x2u
+
+/** The 9-octet header of a frame, for tracing callbacks. */
+typedef struct h2w_frame_info {
+  uint32_t length;    /**< Payload length. */
+  uint32_t stream_id; /**< 31-bit stream id, 0 for the connection. */
+  uint8_t type;       /**< RFC 9113 §6 frame type octet. */
+  uint8_t flags;      /**< Flags octet as sent/received. */
+  uint8_t reserved[2];
+} h2w_frame_info;
+
+/* ---- callbacks ----------------------------------------------------------
+ * Every callback is optional; an unset one is simply not called. */
+
+/** A header block starts on `stream_id` (kind: H2W_HEADERS_*). */
+typedef int (*h2w_on_begin_headers_cb)(h2w_session *s, uint32_t stream_id,
+                                       int kind, void *user);
+/** One decoded, validated header field of the current block (pseudo-
+ *  headers first). Malformed fields never reach this callback: the stream
+ *  is reset instead (RFC 9113 §8.1.1). */
+typedef int (*h2w_on_header_cb)(h2w_session *s, uint32_t stream_id,
+                                const h2w_nv *nv, void *user);
+/** The header block is complete. kind is final (INFORMATIONAL resolved);
+ *  end_stream is 1 when the block also ended the peer's side. */
+typedef int (*h2w_on_headers_cb)(h2w_session *s, uint32_t stream_id, int kind,
+                                 int end_stream, void *user);
+/** A chunk of body data (padding removed). In automatic flow-control mode
+ *  the bytes count as consumed when the callback returns; in manual mode
+ *  call h2w_session_consume(). */
+typedef int (*h2w_on_data_cb)(h2w_session *s, uint32_t stream_id,
+                              const uint8_t *data, size_t len, void *user);
+/** The peer ended its side of the stream (END_STREAM), after any trailers;
+ *  for a validated message, the body length matched content-length. */
+typedef int (*h2w_on_stream_end_cb)(h2w_session *s, uint32_t stream_id,
+                                    void *user);
+/** The peer reset the stream with RST_STREAM `code` (RFC 9113 §7 code). */
+typedef int (*h2w_on_stream_reset_cb)(h2w_session *s, uint32_t stream_id,
+                                      uint32_t code, void *user);
+/** The stream is closed and forgotten: the last event of every stream that
+ *  was reported or submitted. `code` is H2W_NO_ERROR for a normal close,
+ *  else the RST_STREAM / GOAWAY code; flags: H2W_CLOSE_FLAG_*. */
+typedef int (*h2w_on_stream_close_cb)(h2w_session *s, uint32_t stream_id,
+                                      uint32_t code, uint32_t flags,
+                                      void *user);
+/** The peer's SETTINGS frame was applied (and its ACK queued). */
+typedef int (*h2w_on_settings_cb)(h2w_session *s, const h2w_settings_entry *iv,
+                                  size_t n, void *user);
+/** The peer acknowledged our oldest unacknowledged SETTINGS: those values
+ *  are now in force. */
+typedef int (*h2w_on_settings_ack_cb)(h2w_session *s, void *user);
+/** A PING we sent was acknowledged. rtt_ms is the session time at receipt
+ *  minus the session time when the PING was emitted (caller's clock). */
+typedef int (*h2w_on_ping_ack_cb)(h2w_session *s, const uint8_t *opaque8,
+                                  uint64_t rtt_ms, void *user);
+/** The peer sent GOAWAY. Streams we opened above last_stream_id were not
+ *  processed: each is then closed with H2W_CLOSE_FLAG_RETRYABLE. */
+typedef int (*h2w_on_goaway_cb)(h2w_session *s, uint32_t last_stream_id,
+                                uint32_t code, const uint8_t *debug,
+                                size_t debuglen, void *user);
+/** A frame was received (after it was processed) or sent (when handed to
+ *  the output). payload holds fi->length octets; for a DATA frame sent
+ *  through a NO_COPY source it may be NULL. For tracing. */
+typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
+                               const uint8_t *payload, void *user);
+/** Error detail, for logs: a connection error (stream_id 0) or a stream
+ *  error the session detected, with the wire code it sends and a static
+ *  reason. Informational: its return value is ignored. */
+typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
+                                uint32_t code, const char *reason, void *user);
+
+/** New callback set, all unset. Returns H2W_OK, H2W_E_NOMEM or
+ *  H2W_E_INVALID_ARGUMENT. A callback set is copied into each session
+ *  created from it, so it may be deleted or reused right after. */
+H2W_EXTERN int h2w_callbacks_new(h2w_callbacks **out, const h2w_mem *mem);
+H2W_EXTERN void h2w_callbacks_del(h2w_callbacks *cb);
+/* Setters: NULL unsets. Each returns H2W_OK or H2W_E_INVALID_ARGUMENT
+ * (cb NULL). */
+H2W_EXTERN int h2w_callbacks_set_on_begin_headers(h2w_callbacks *cb,
+                                                  h2w_on_begin_headers_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_header(h2w_callbacks *cb,
+                                           h2w_on_header_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_headers(h2w_callbacks *cb,
+                                            h2w_on_headers_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_data(h2w_callbacks *cb, h2w_on_data_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_stream_end(h2w_callbacks *cb,
+                                               h2w_on_stream_end_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_stream_reset(h2w_callbacks *cb,
+                                                 h2w_on_stream_reset_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_stream_close(h2w_callbacks *cb,
+                                                 h2w_on_stream_close_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_settings(h2w_callbacks *cb,
+                                             h2w_on_settings_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_settings_ack(h2w_callbacks *cb,
+                                                 h2w_on_settings_ack_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_ping_ack(h2w_callbacks *cb,
+                                             h2w_on_ping_ack_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_goaway(h2w_callbacks *cb,
+                                           h2w_on_goaway_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_frame_recv(h2w_callbacks *cb,
+                                               h2w_on_frame_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_frame_send(h2w_callbacks *cb,
+                                               h2w_on_frame_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_error(h2w_callbacks *cb, h2w_on_error_cb f);
+
+/* ---- options ------------------------------------------------------------
+ * Safe defaults; NULL options = all defaults. Copied into each session. */
+
+/** New option set with the defaults listed at each setter. Returns H2W_OK,
+ *  H2W_E_NOMEM or H2W_E_INVALID_ARGUMENT. */
+H2W_EXTERN int h2w_options_new(h2w_options **out, const h2w_mem *mem);
+H2W_EXTERN void h2w_options_del(h2w_options *opt);
+/* Setters return H2W_OK, or H2W_E_INVALID_ARGUMENT (opt NULL or value out
+ * of range; the option is then unchanged). */
+/** SETTINGS_MAX_CONCURRENT_STREAMS we announce and enforce (streams the
+ *  peer may open). Default 100. Beyond it: REFUSED_STREAM (§5.1.2). */
+H2W_EXTERN int h2w_options_set_max_concurrent_streams(h2w_options *opt,
+                                                      uint32_t n);
+/** SETTINGS_INITIAL_WINDOW_SIZE we announce: the receive window of each
+ *  stream (≤ 2^31-1). Default 65535. */
+H2W_EXTERN int h2w_options_set_initial_window_size(h2w_options *opt,
+                                                   uint32_t n);
+/** The connection-level receive window we offer (65535..2^31-1), raised
+ *  with a WINDOW_UPDATE right after the preface. Default 65535. */
+H2W_EXTERN int h2w_options_set_connection_window_size(h2w_options *opt,
+                                                      uint32_t n);
+/** SETTINGS_MAX_FRAME_SIZE we announce (16384..16777215). Default 16384. */
+H2W_EXTERN int h2w_options_set_max_frame_size(h2w_options *opt, uint32_t n);
+/** SETTINGS_MAX_HEADER_LIST_SIZE we announce and enforce inside the HPACK
+ *  decoder (RFC 9113 §6.5.2), with field count and CONTINUATION caps.
+ *  Default 65536. Past it no further field is delivered: a server answers
+ *  431 (RFC 6585 §5) and closes the stream; a client resets it with
+ *  CANCEL. */
+H2W_EXTERN int h2w_options_set_max_header_list_size(h2w_options *opt,
+                                                    uint32_t n);
+/** Most fields accepted in one header block. Default 1000. */
+H2W_EXTERN int h2w_options_set_max_header_fields(h2w_options *opt, uint32_t n);
+/** SETTINGS_HEADER_TABLE_SIZE we announce (our HPACK decoder's dynamic
+ *  table). Default 4096. */
+H2W_EXTERN int h2w_options_set_header_table_size(h2w_options *opt, uint32_t n);
+/** Ceiling on our HPACK encoder's dynamic table, whatever the peer allows.
+ *  Default 4096. */
+H2W_EXTERN int h2w_options_set_encoder_table_size(h2w_options *opt, uint32_t n);
+/** 1: the application reports consumed body bytes with
+ *  h2w_session_consume(); 0 (default): bytes count as consumed once
+ *  on_data returns. WINDOW_UPDATE is credited only when it is emitted. */
+H2W_EXTERN int h2w_options_set_manual_flow_control(h2w_options *opt, int on);
+/** 0: turn off RFC 9113 §8 message validation (pseudo-headers, field
+ *  syntax, content-length), e.g. for a proxy that wants raw frames. Frame
+ *  and stream rules still apply. Default 1. */
+H2W_EXTERN int h2w_options_set_validate_messages(h2w_options *opt, int on);
+/** How long our SETTINGS may stay unacknowledged before the connection is
+ *  closed with SETTINGS_TIMEOUT (RFC 9113 §6.5.3), in ms of the caller's
+ *  clock; 0 disables. Default 10000. */
+H2W_EXTERN int h2w_options_set_settings_timeout(h2w_options *opt, uint32_t ms);
+/** Most control frames (PING/SETTINGS ACKs, RST_STREAM, ...) queued for
+ *  output at once. A peer that provokes more without reading our output
+ *  is flooding (ATTACKS.md rows 1-3): GOAWAY ENHANCE_YOUR_CALM and the
+ *  sticky error H2W_E_FLOODED. Default 1000. */
+H2W_EXTERN int h2w_options_set_max_control_queue(h2w_options *opt, uint32_t n);
+/** Graceful shutdown: how long after the first GOAWAY (and its PING) the
+ *  final GOAWAY is sent if the PING is not acknowledged first, in ms.
+ *  Default 1000. */
+H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+/** Create a client session: the preface (magic + SETTINGS) is queued at
+ *  once. `cb` and `opt` may be NULL and are copied; `user` is passed to
+ *  every callback; `mem` may be NULL (libc). Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT or H2W_E_NOMEM. */
+H2W_EXTERN int h2w_session_client_new(h2w_session **out,
+                                      const h2w_callbacks *cb,
+                                      const h2w_options *opt, void *user,
+                                      const h2w_mem *mem);
+/** Create a server session: our SETTINGS are queued at once; the client
+ *  magic is expected first (a bad one: GOAWAY PROTOCOL_ERROR). Same
+ *  arguments and results as h2w_session_client_new(). */
+H2W_EXTERN int h2w_session_server_new(h2w_session **out,
+                                      const h2w_callbacks *cb,
+                                      const h2w_options *opt, void *user,
+                                      const h2w_mem *mem);
+/** Free the session and everything it holds. No callback fires. */
+H2W_EXTERN void h2w_session_del(h2w_session *s);
+
+/* ---- input and output --------------------------------------------------- */
+
+/** Process in[0..len) read from the transport. Returns the bytes consumed
+ *  (len, or fewer when a callback paused), or a negative error:
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_NOMEM, H2W_E_CALLBACK_FAILURE, or the
+ *  connection error that ended the session (H2W_E_PROTOCOL,
+ *  H2W_E_COMPRESSION, H2W_E_FLOW_CONTROL, H2W_E_FRAME_SIZE,
+ *  H2W_E_FLOODED, H2W_E_TIMEOUT...). After a connection error the GOAWAY
+ *  is queued: keep calling h2w_session_send() to flush it. Later calls
+ *  consume and ignore all input and return the same error (sticky). */
+H2W_EXTERN h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in,
+                                      size_t len);
+/** Fill buf[0..cap) with bytes to write to the transport. Returns the
+ *  count (0: nothing to send now) or H2W_E_INVALID_ARGUMENT. Body data is
+ *  pulled from data sources here, directly into buf when a frame fits;
+ *  data-source and on_frame_send callbacks may run. After a fatal error
+ *  it still returns the queued bytes up to and including the GOAWAY, and
+ *  then the sticky error. */
+H2W_EXTERN h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap);
+/** Zero-copy output: point *data at the next pending output bytes (in the
+ *  session's buffer) and return their count (0: nothing pending), or a
+ *  negative error as for h2w_session_send(). The bytes stay valid until
+ *  the next call on the session; h2w_session_ack() says how many were
+ *  written (on_frame_send fires then). */
+H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
+/** Mark n bytes of the last h2w_session_peek() as written. Returns H2W_OK
+ *  or H2W_E_INVALID_ARGUMENT (n larger than what was peeked). */
+H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
+/** 1 if the session expects more input (0 once the connection is over:
+ *  after a fatal error, or GOAWAY both ways with no stream left). */
+H2W_EXTERN int h2w_session_want_read(const h2w_session *s);
+/** 1 if h2w_session_send() would produce bytes now. */
+H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
+
+/* ---- time --------------------------------------------------------------- */
+
+/** Tell the session the time (caller's monotonic clock, ms) and run due
+ *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
+ *  output. Returns H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
+ *  SETTINGS went unacknowledged). Time never goes backwards: a smaller
+ *  value is treated as no change. */
+H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
+/** The earliest time at which h2w_session_tick() has work to do, or
+ *  UINT64_MAX when no timer is armed. */
+H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
+
+/* ---- submitting --------------------------------------------------------- */
+
+/** h2w_data_source read flags (out): this read ends the body. */
+#define H2W_DATA_FLAG_EOF 0x1u
+/** With EOF: do not set END_STREAM; trailers follow
+ *  (h2w_session_submit_trailers()). */
+#define H2W_DATA_FLAG_NO_END_STREAM 0x2u
+/** The read only announces the length: the library lays out the frame
+ *  header and then calls the source's write() with the exact slot of the
+ *  output where the payload goes. */
+#define H2W_DATA_FLAG_NO_COPY 0x4u
+
+/** Pull `len` bytes at most of body for `stream_id` into buf (the output
+ *  itself when it fits). Returns bytes written (≥ 0), H2W_E_DEFERRED (no
+ *  data now: the stream sleeps until h2w_session_resume_data()), or
+ *  another negative value (the stream is reset with INTERNAL_ERROR).
+ *  Set *flags (starts at 0) to H2W_DATA_FLAG_*. Returning 0 without EOF
+ *  also defers. Called only when flow control allows at least one byte. */
+typedef h2w_ssize (*h2w_data_read_fn)(h2w_session *s, uint32_t stream_id,
+                                      uint8_t *buf, size_t len, uint32_t *flags,
+                                      void *source_user);
+/** NO_COPY sources: write exactly len bytes at dst. Returns 0, or a
+ *  negative value (fatal: H2W_E_CALLBACK_FAILURE, since the frame header
+ *  is already laid out). */
+typedef int (*h2w_data_write_fn)(h2w_session *s, uint32_t stream_id,
+                                 uint8_t *dst, size_t len, void *source_user);
+
+/** A body: copied at submit time; `user` is passed back to read/write and
+ *  must stay valid until the stream closes. write may be NULL unless read
+ *  returns NO_COPY. */
+typedef struct h2w_data_source {
+  h2w_data_read_fn read;
+  h2w_data_write_fn write;
+  void *user;
+} h2w_data_source;
+
+/** Client: open a stream with request headers nva[0..n) (pseudo-headers
+ *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
+ *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
+ *  request waits in a queue (in submit order) until a stream closes.
+ *  `stream_user` becomes the stream's user data. Returns the new stream id
+ *  (> 0), or H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (server session,
+ *  or GOAWAY sent/received), H2W_E_STREAM_ID_EXHAUSTED (open a new
+ *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error. */
+H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
+                                              size_t n,
+                                              const h2w_data_source *body,
+                                              void *stream_user);
+/** Server: answer stream_id with response headers (":status" first) and an
+ *  optional body (NULL: END_STREAM on HEADERS). Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown/closed stream, or
+ *  already answered), H2W_E_NOMEM, or the sticky error. */
+H2W_EXTERN int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
+                                           const h2w_nv *nva, size_t n,
+                                           const h2w_data_source *body);
+/** Server: an informational 1xx response (any number, before the final
+ *  one; 101 is not allowed in HTTP/2, RFC 9113 §8.6). Same results as
+ *  h2w_session_submit_response(). */
+H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
+                                                uint32_t stream_id,
+                                                const h2w_nv *nva, size_t n);
+/** Trailers (no pseudo-headers) ending our side of stream_id: sent after
+ *  all body data, whose source must have ended with
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results. */
+H2W_EXTERN int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
+                                           const h2w_nv *nva, size_t n);
+/** A data source that was deferred has data again: poll it. Returns
+ *  H2W_OK, H2W_E_INVALID_STATE (no deferred source on that stream) or the
+ *  sticky error. */
+H2W_EXTERN int h2w_session_resume_data(h2w_session *s, uint32_t stream_id);
+/** Reset a stream with RST_STREAM `code`. Pending output of the stream is
+ *  dropped; on_stream_close follows. Returns H2W_OK, H2W_E_INVALID_STATE
+ *  (unknown or closed stream), H2W_E_NOMEM, H2W_E_FLOODED or the sticky
+ *  error. */
+H2W_EXTERN int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
+                                             uint32_t code);
+/** Send a PING with the 8 octets at opaque8 (NULL: the session time as
+ *  big-endian). on_ping_ack reports the RTT. Returns H2W_OK, H2W_E_NOMEM,
+ *  H2W_E_LIMIT (too many PINGs outstanding) or the sticky error. */
+H2W_EXTERN int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8);
+/** Send SETTINGS iv[0..n) (copied). They take effect when acknowledged
+ *  (RFC 9113 §6.5.3). Returns H2W_OK, H2W_E_INVALID_ARGUMENT (value out of
+ *  its RFC range), H2W_E_LIMIT (too many unacknowledged), H2W_E_NOMEM or
+ *  the sticky error. */
+H2W_EXTERN int h2w_session_submit_settings(h2w_session *s,
+                                           const h2w_settings_entry *iv,
+                                           size_t n);
+/** Grow our receive window of stream_id (0: the connection) by increment
+ *  and tell the peer with WINDOW_UPDATE. Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (0, or past 2^31-1), H2W_E_INVALID_STATE
+ *  (unknown stream) or the sticky error. */
+H2W_EXTERN int h2w_session_submit_window_update(h2w_session *s,
+                                                uint32_t stream_id,
+                                                uint32_t increment);
+/** Manual flow control: the application consumed n body bytes of
+ *  stream_id (and so of the connection); WINDOW_UPDATEs follow as
+ *  needed. Returns H2W_OK, H2W_E_INVALID_ARGUMENT (more than delivered),
+ *  H2W_E_INVALID_STATE (automatic mode) or the sticky error. A stream
+ *  that is already closed only credits the connection. */
+H2W_EXTERN int h2w_session_consume(h2w_session *s, uint32_t stream_id,
+                                   size_t n);
+/** Send GOAWAY at once with `code` and debug data (copied, may be empty)
+ *  and the last peer stream id we processed; no new stream is accepted.
+ *  With a code other than NO_ERROR the connection ends once the GOAWAY is
+ *  sent. Returns H2W_OK, H2W_E_NOMEM or the sticky error. */
+H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
+                                         const uint8_t *debug, size_t debuglen);
+/** Graceful shutdown (RFC 9113 §6.8): a first GOAWAY with last-stream-id
+ *  2^31-1 and a PING; when the PING is acknowledged (or the shutdown
+ *  timeout passes on the caller's clock) the final GOAWAY with the real
+ *  last stream id. Open streams finish; want_read/want_write drop to 0
+ *  when none is left and the output is flushed. Returns H2W_OK,
+ *  H2W_E_NOMEM or the sticky error. */
+H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
+
+/* ---- streams and getters ------------------------------------------------ */
+
+/** Attach user data to a live stream. Returns H2W_OK or
+ *  H2W_E_INVALID_STATE (unknown stream). */
+H2W_EXTERN int h2w_session_set_stream_user_data(h2w_session *s,
+                                                uint32_t stream_id, void *data);
+/** The stream's user data, NULL if none or unknown. */
+H2W_EXTERN void *h2w_session_get_stream_user_data(const h2w_session *s,
+                                                  uint32_t stream_id);
+/** H2W_STREAM_STATE_*: IDLE for ids never used, CLOSED for finished ones;
+ *  H2W_E_INVALID_ARGUMENT if s is NULL. */
+H2W_EXTERN int h2w_session_stream_state(const h2w_session *s,
+                                        uint32_t stream_id);
+/** Flow-control windows of stream_id (0: the connection): *recv_window is
+ *  what the peer may still send us, *send_window what we may still send
+ *  (may be negative, RFC 9113 §6.9.2). Each pointer may be NULL. Returns
+ *  H2W_OK or H2W_E_INVALID_STATE (unknown stream). */
+H2W_EXTERN int h2w_session_window(const h2w_session *s, uint32_t stream_id,
+                                  int32_t *recv_window, int32_t *send_window);
+/** Which settings h2w_session_setting() reads. */
+#define H2W_SETTINGS_LOCAL 0  /**< ours, as acknowledged by the peer */
+#define H2W_SETTINGS_REMOTE 1 /**< the peer's, as applied */
+/** A setting in force. Returns H2W_OK or H2W_E_INVALID_ARGUMENT (unknown
+ *  id or side). */
+H2W_EXTERN int h2w_session_setting(const h2w_session *s, int side, uint16_t id,
+                                   uint32_t *value);
+/** The sticky error (H2W_OK if none) and its detail: *wire_code the
+ *  RFC 9113 §7 code sent or received in GOAWAY, *reason a static
+ *  human-readable string, *offset the input byte offset where the error
+ *  was detected. Each output may be NULL. */
+H2W_EXTERN int h2w_session_error(const h2w_session *s, uint32_t *wire_code,
+                                 const char **reason, uint64_t *offset);
+/** Number of streams currently open (any state but idle/closed). */
+H2W_EXTERN uint32_t h2w_session_open_streams(const h2w_session *s);
+/** 1 for a server session, 0 for a client. */
+H2W_EXTERN int h2w_session_is_server(const h2w_session *s);
+/** Bytes the session currently holds through its allocator. */
+H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
 
 #ifdef __cplusplus
 }

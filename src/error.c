@@ -30,6 +30,8 @@ static const err_row err_rows[] = {
      "stream identifiers exhausted"},
     {H2W_E_FLOODED, "H2W_E_FLOODED", "peer flooded the connection"},
     {H2W_E_CLOSED, "H2W_E_CLOSED", "closed after a fatal error"},
+    {H2W_E_DEFERRED, "H2W_E_DEFERRED", "no data available yet"},
+    {H2W_E_TIMEOUT, "H2W_E_TIMEOUT", "timed out on the caller's clock"},
 };
 
 static const err_row *find_err(int err) {

@@ -94,3 +94,21 @@ int h2w_recv_window_set_target(h2w_recv_window *w, uint32_t target) {
   w->target = (int32_t)target;
   return H2W_OK;
 }
+
+void h2w_recv_window_rebase(h2w_recv_window *w, uint32_t old_initial,
+                            uint32_t new_initial) {
+  /* RFC 9113 §6.9.2: the peer moves its view of every stream window by
+   * the difference once it applies our new SETTINGS_INITIAL_WINDOW_SIZE;
+   * we mirror it. Both values are <= 2^31-1, so the sum stays within
+   * int64 and is clamped to the representable range. */
+  int64_t avail =
+      (int64_t)w->avail + (int64_t)new_initial - (int64_t)old_initial;
+  if (avail > H2W_MAX_WINDOW_SIZE) {
+    avail = H2W_MAX_WINDOW_SIZE;
+  }
+  if (avail < -(int64_t)H2W_MAX_WINDOW_SIZE) {
+    avail = -(int64_t)H2W_MAX_WINDOW_SIZE;
+  }
+  w->avail = (int32_t)avail;
+  w->target = (int32_t)new_initial;
+}

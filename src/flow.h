@@ -70,5 +70,11 @@ void h2w_recv_window_commit(h2w_recv_window *w, uint32_t increment);
  * as an update at once; shrinking only stops future credits. Returns
  * H2W_E_INVALID_ARGUMENT above 2^31-1. */
 int h2w_recv_window_set_target(h2w_recv_window *w, uint32_t target);
+/* Our SETTINGS_INITIAL_WINDOW_SIZE changed from old to new (both
+ * <= 2^31-1) and the peer now applies it: move the window by the
+ * difference, as the peer does (RFC 9113 §6.9.2), and aim for the new
+ * size. No update becomes due: the peer already counts the change. */
+void h2w_recv_window_rebase(h2w_recv_window *w, uint32_t old_initial,
+                            uint32_t new_initial);
 
 #endif

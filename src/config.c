@@ -1,0 +1,177 @@
+/* The opaque callback-set and option-set objects of h2wire.h: one setter
+ * per member, so adding one never changes the ABI (STYLE.md, "API"). */
+#include <stddef.h>
+#include <string.h>
+
+#include "session_int.h"
+
+void h2w_opts_defaults(h2w_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->max_concurrent_streams = 100;
+  o->initial_window_size = H2W_DEFAULT_WINDOW_SIZE;
+  o->connection_window_size = H2W_DEFAULT_WINDOW_SIZE;
+  o->max_frame_size = H2W_FRAME_DEFAULT_MAX_SIZE;
+  o->max_header_list_size = 65536;
+  o->max_header_fields = 1000;
+  o->header_table_size = 4096;
+  o->encoder_table_size = 4096;
+  o->settings_timeout_ms = 10000;
+  o->max_control_queue = 1000;
+  o->shutdown_timeout_ms = 1000;
+  o->max_continuations = 8;
+  o->max_settings_entries = 32;
+  o->manual_flow_control = 0;
+  o->validate_messages = 1;
+}
+
+int h2w_callbacks_new(h2w_callbacks **out, const h2w_mem *mem) {
+  int err = H2W_OK;
+  h2w_callbacks *cb;
+  if (out == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  *out = NULL;
+  cb = h2w_alloc_box(mem, sizeof(*cb), offsetof(h2w_callbacks, alloc), &err);
+  if (cb == NULL) {
+    return err;
+  }
+  memset(&cb->t, 0, sizeof(cb->t));
+  *out = cb;
+  return H2W_OK;
+}
+
+void h2w_callbacks_del(h2w_callbacks *cb) {
+  if (cb != NULL) {
+    h2w_alloc_unbox(cb, sizeof(*cb), offsetof(h2w_callbacks, alloc));
+  }
+}
+
+#define CB_SETTER(name, type)                                                  \
+  int h2w_callbacks_set_##name(h2w_callbacks *cb, type f) {                    \
+    if (cb == NULL) {                                                          \
+      return H2W_E_INVALID_ARGUMENT;                                           \
+    }                                                                          \
+    cb->t.name = f;                                                            \
+    return H2W_OK;                                                             \
+  }
+
+CB_SETTER(on_begin_headers, h2w_on_begin_headers_cb)
+CB_SETTER(on_header, h2w_on_header_cb)
+CB_SETTER(on_headers, h2w_on_headers_cb)
+CB_SETTER(on_data, h2w_on_data_cb)
+CB_SETTER(on_stream_end, h2w_on_stream_end_cb)
+CB_SETTER(on_stream_reset, h2w_on_stream_reset_cb)
+CB_SETTER(on_stream_close, h2w_on_stream_close_cb)
+CB_SETTER(on_settings, h2w_on_settings_cb)
+CB_SETTER(on_settings_ack, h2w_on_settings_ack_cb)
+CB_SETTER(on_ping_ack, h2w_on_ping_ack_cb)
+CB_SETTER(on_goaway, h2w_on_goaway_cb)
+CB_SETTER(on_frame_recv, h2w_on_frame_cb)
+CB_SETTER(on_frame_send, h2w_on_frame_cb)
+CB_SETTER(on_error, h2w_on_error_cb)
+
+int h2w_options_new(h2w_options **out, const h2w_mem *mem) {
+  int err = H2W_OK;
+  h2w_options *opt;
+  if (out == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  *out = NULL;
+  opt = h2w_alloc_box(mem, sizeof(*opt), offsetof(h2w_options, alloc), &err);
+  if (opt == NULL) {
+    return err;
+  }
+  h2w_opts_defaults(&opt->o);
+  *out = opt;
+  return H2W_OK;
+}
+
+void h2w_options_del(h2w_options *opt) {
+  if (opt != NULL) {
+    h2w_alloc_unbox(opt, sizeof(*opt), offsetof(h2w_options, alloc));
+  }
+}
+
+static int out_of_range(uint32_t v, uint32_t lo, uint32_t hi) {
+  return v < lo || v > hi;
+}
+
+/* A setter whose value must lie in [lo, hi]. */
+#define OPT_RANGE(name, field, lo, hi)                                         \
+  int h2w_options_set_##name(h2w_options *opt, uint32_t v) {                   \
+    if (opt == NULL || out_of_range(v, (uint32_t)(lo), (uint32_t)(hi))) {      \
+      return H2W_E_INVALID_ARGUMENT;                                           \
+    }                                                                          \
+    opt->o.field = v;                                                          \
+    return H2W_OK;                                                             \
+  }
+
+OPT_RANGE(max_concurrent_streams, max_concurrent_streams, 0, UINT32_MAX)
+/* RFC 9113 §6.5.2 / §6.9.1 bounds. */
+OPT_RANGE(initial_window_size, initial_window_size, 0, H2W_MAX_WINDOW_SIZE)
+OPT_RANGE(connection_window_size, connection_window_size,
+          H2W_DEFAULT_WINDOW_SIZE, H2W_MAX_WINDOW_SIZE)
+OPT_RANGE(max_frame_size, max_frame_size, H2W_MIN_MAX_FRAME_SIZE,
+          H2W_MAX_MAX_FRAME_SIZE)
+OPT_RANGE(max_header_list_size, max_header_list_size, 1, UINT32_MAX)
+OPT_RANGE(max_header_fields, max_header_fields, 1, UINT32_MAX)
+OPT_RANGE(header_table_size, header_table_size, 0, UINT32_MAX)
+OPT_RANGE(encoder_table_size, encoder_table_size, 0, UINT32_MAX)
+OPT_RANGE(settings_timeout, settings_timeout_ms, 0, UINT32_MAX)
+OPT_RANGE(max_control_queue, max_control_queue, 1, UINT32_MAX)
+OPT_RANGE(shutdown_timeout, shutdown_timeout_ms, 0, UINT32_MAX)
+
+int h2w_options_set_manual_flow_control(h2w_options *opt, int on) {
+  if (opt == NULL || (on != 0 && on != 1)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.manual_flow_control = (uint8_t)on;
+  return H2W_OK;
+}
+
+int h2w_options_set_validate_messages(h2w_options *opt, int on) {
+  if (opt == NULL || (on != 0 && on != 1)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.validate_messages = (uint8_t)on;
+  return H2W_OK;
+}
+
+/* ---- copied header lists ------------------------------------------------ */
+
+h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
+  size_t i, bytes = 0, size;
+  h2w_nvbuf *b;
+  uint8_t *p;
+  for (i = 0; i < n; i++) {
+    bytes += nva[i].namelen + nva[i].valuelen;
+  }
+  size = offsetof(h2w_nvbuf, nv) + n * sizeof(h2w_nv) + bytes;
+  b = h2w_alloc_malloc(a, size);
+  if (b == NULL) {
+    return NULL;
+  }
+  b->n = n;
+  b->size = size;
+  p = (uint8_t *)(b->nv + n);
+  for (i = 0; i < n; i++) {
+    b->nv[i] = nva[i];
+    if (nva[i].namelen) {
+      memcpy(p, nva[i].name, nva[i].namelen);
+    }
+    b->nv[i].name = p;
+    p += nva[i].namelen;
+    if (nva[i].valuelen) {
+      memcpy(p, nva[i].value, nva[i].valuelen);
+    }
+    b->nv[i].value = p;
+    p += nva[i].valuelen;
+  }
+  return b;
+}
+
+void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b) {
+  if (b != NULL) {
+    h2w_alloc_free(a, b, b->size);
+  }
+}

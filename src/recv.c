@@ -1,0 +1,527 @@
+/* The input side: the client connection preface (RFC 9113 §3.4), the
+ * frame reader, and one handler per frame type (a dispatch table, not one
+ * long function). Header blocks live in recv_headers.c.
+ *
+ * Every handler returns 0 or a fatal error. Stream errors are answered
+ * with RST_STREAM and do not stop the input; connection errors queue one
+ * GOAWAY, and every byte after that is consumed and ignored with no
+ * callback (ATTACKS.md row 20). */
+#include <string.h>
+
+#include "session_int.h"
+
+static const uint8_t client_magic[24] = {
+    'P', 'R', 'I',  ' ',  '*',  ' ',  'H', 'T', 'T',  'P',  '/',  '2',
+    '.', '0', '\r', '\n', '\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n'};
+
+void h2w_recv_init(h2w_session *s) {
+  h2w_frame_reader_init(&s->rs.reader, &s->alloc);
+  /* Frames up to the size we announce are accepted at once: the peer may
+   * apply our SETTINGS before we see its ACK. */
+  h2w_frame_reader_set_max_frame_size(&s->rs.reader, s->opt.max_frame_size);
+  s->rs.preface_left = s->is_server ? (uint8_t)sizeof(client_magic) : 0;
+}
+
+/* Where a frame on stream `id` stands in the §5.1 table. */
+static h2w_recv_verdict verdict_for(h2w_session *s, uint32_t id, uint8_t type,
+                                    h2w_stream **out) {
+  h2w_closed_by by = H2W_CLOSED_BY_NONE;
+  h2w_stream_state state;
+  h2w_stream *st = h2w_stream_find(s, id);
+  *out = st;
+  if (st != NULL) {
+    state = (h2w_stream_state)st->state;
+    by = (h2w_closed_by)st->closed_by;
+  } else {
+    state = h2w_stream_state_of_id(s, id, &by);
+  }
+  return h2w_stream_on_recv(state, by, type);
+}
+
+/* Act on a non-ACCEPT verdict: 1 = frame handled (ignored or answered),
+ * or a negative fatal error. */
+static int refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
+                  const char *reason) {
+  switch (v.action) {
+  case H2W_RECV_IGNORE:
+    return 1;
+  case H2W_RECV_STREAM_ERROR: {
+    int rv = h2w_stream_error(s, id, v.code, reason);
+    return rv < 0 ? rv : 1;
+  }
+  default:
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code, reason);
+  }
+}
+
+/* ---- DATA (RFC 9113 §6.1) --------------------------------------------- */
+
+int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
+  const char *reason = NULL;
+  int rv;
+  if (s->opt.validate_messages &&
+      h2w_http_body_end(&st->body, &reason) != H2W_OK) {
+    /* §8.1.1: the application never sees END_STREAM here (row 17). */
+    return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
+  }
+  if (s->cb.on_stream_end != NULL) {
+    rv = s->cb.on_stream_end(s, st->id, s->user);
+    if (h2w_cb_result(s, rv, "on_stream_end") < 0) {
+      return s->err;
+    }
+  }
+  h2w_stream_apply(s, st, H2W_EV_RECV_END_STREAM);
+  return 0;
+}
+
+static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
+                        size_t len) {
+  int rv;
+  if (s->cb.on_data == NULL) {
+    h2w_flow_consumed(s, st, len);
+    return 0;
+  }
+  rv = s->cb.on_data(s, st->id, data, len, s->user);
+  if (h2w_cb_result(s, rv, "on_data") < 0) {
+    return s->err;
+  }
+  if (s->opt.manual_flow_control) {
+    s->conn_unconsumed += len;
+    if (!(st->flags & H2W_SF_CLOSING)) {
+      st->unconsumed += (uint32_t)len;
+    }
+  } else {
+    h2w_flow_consumed(s, st, len);
+  }
+  return 0;
+}
+
+static int recv_data(h2w_session *s, const h2w_frame *f) {
+  uint32_t id = f->hd.stream_id, n = f->hd.length;
+  size_t len = f->u.data.datalen;
+  const char *reason = NULL;
+  h2w_stream *st;
+  h2w_recv_verdict v;
+  int rv;
+  /* §6.9: the whole payload, padding included, is flow-controlled. */
+  if (h2w_recv_window_receive(&s->conn_rw, n) != H2W_OK) {
+    return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
+                          "DATA beyond the connection window");
+  }
+  v = verdict_for(s, id, H2W_FRAME_DATA, &st);
+  if (v.action != H2W_RECV_ACCEPT) {
+    h2w_flow_consumed(s, NULL, n);
+    rv = refuse(s, id, v, "DATA on a stream not open for it");
+    return rv < 0 ? rv : 0;
+  }
+  if (h2w_recv_window_receive(&st->rw, n) != H2W_OK) {
+    h2w_flow_consumed(s, NULL, n);
+    return h2w_stream_error(s, id, H2W_FLOW_CONTROL_ERROR,
+                            "DATA beyond the stream window");
+  }
+  if (n > len) {
+    h2w_flow_consumed(s, st, n - len); /* padding: consumed at once */
+  }
+  if (s->opt.validate_messages) {
+    if (!(st->flags & H2W_SF_FINAL_RECV)) {
+      reason = "DATA before the message's header block";
+    } else if (h2w_http_body_data(&st->body, len, &reason) == H2W_OK) {
+      reason = NULL;
+    }
+    if (reason != NULL) {
+      h2w_flow_consumed(s, NULL, len);
+      return h2w_stream_error(s, id, H2W_PROTOCOL_ERROR, reason);
+    }
+  }
+  if (len > 0) {
+    rv = deliver_data(s, st, f->u.data.data, len);
+    if (rv < 0) {
+      return rv;
+    }
+  }
+  if ((f->hd.flags & H2W_FLAG_END_STREAM) && !(st->flags & H2W_SF_CLOSING)) {
+    return h2w_recv_end_stream(s, st);
+  }
+  return 0;
+}
+
+/* ---- PRIORITY (RFC 9113 §6.3, §5.3.2) ----------------------------------- */
+
+static int recv_priority(h2w_session *s, const h2w_frame *f) {
+  /* RFC 9113 deprecates the priority tree: parse, validate, ignore. A
+   * PRIORITY frame never changes stream state. */
+  if (f->u.priority.stream_dep == f->hd.stream_id) {
+    return h2w_stream_error(s, f->hd.stream_id, H2W_PROTOCOL_ERROR,
+                            "stream depends on itself");
+  }
+  return 0;
+}
+
+/* ---- RST_STREAM (RFC 9113 §6.4) ----------------------------------------- */
+
+static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
+  uint32_t id = f->hd.stream_id, code = f->u.rst_stream.error_code;
+  uint32_t flags = H2W_CLOSE_FLAG_RESET;
+  h2w_stream *st;
+  h2w_recv_verdict v = verdict_for(s, id, H2W_FRAME_RST_STREAM, &st);
+  int rv;
+  if (v.action != H2W_RECV_ACCEPT) {
+    rv = refuse(s, id, v, "RST_STREAM on an idle stream");
+    return rv < 0 ? rv : 0;
+  }
+  if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {
+    rv = s->cb.on_stream_reset(s, id, code, s->user);
+    if (h2w_cb_result(s, rv, "on_stream_reset") < 0) {
+      return s->err;
+    }
+  }
+  if (code == H2W_REFUSED_STREAM && (st->flags & H2W_SF_LOCAL) &&
+      !(st->flags & H2W_SF_FINAL_RECV)) {
+    flags |= H2W_CLOSE_FLAG_RETRYABLE; /* §8.7: not processed */
+  }
+  h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, code, flags);
+  return 0;
+}
+
+/* ---- SETTINGS (RFC 9113 §6.5) ------------------------------------------- */
+
+static void rebase_cb(void *value, void *arg) {
+  h2w_stream *st = value;
+  const uint32_t *ow = arg; /* old, new, failed */
+  uint32_t *failed = (uint32_t *)arg + 2;
+  if (h2w_send_window_rebase(&st->sw, ow[0], ow[1]) != H2W_OK) {
+    *failed = 1;
+  }
+}
+
+static void resched_cb(void *value, void *arg) {
+  h2w_session *s = arg;
+  h2w_sched_add(s, value);
+}
+
+static int apply_remote(h2w_session *s, const h2w_settings *next) {
+  if (next->initial_window_size != s->remote.initial_window_size) {
+    uint32_t ow[3] = {s->remote.initial_window_size, next->initial_window_size,
+                      0};
+    h2w_stream_map_each(&s->map, rebase_cb, ow);
+    if (ow[2]) {
+      /* §6.9.2: a change that overflows a window. */
+      return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
+                            "INITIAL_WINDOW_SIZE overflows a stream window");
+    }
+    h2w_stream_map_each(&s->map, resched_cb, s);
+  }
+  if (next->header_table_size != s->remote.header_table_size) {
+    h2w_hpack_encoder_limits(&s->enc, next->header_table_size,
+                             s->opt.encoder_table_size);
+  }
+  s->remote = *next;
+  return 0;
+}
+
+static int recv_settings_ack(h2w_session *s) {
+  int rv;
+  if (h2w_settings_pending_ack(&s->pending, &s->local) != H2W_OK) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "SETTINGS ACK without SETTINGS");
+  }
+  h2w_local_settings_changed(s);
+  if (s->cb.on_settings_ack != NULL) {
+    rv = s->cb.on_settings_ack(s, s->user);
+    if (h2w_cb_result(s, rv, "on_settings_ack") < 0) {
+      return s->err;
+    }
+  }
+  return 0;
+}
+
+#define H2W_MAX_SETTINGS_ENTRIES 64
+
+static int recv_settings(h2w_session *s, const h2w_frame *f) {
+  h2w_settings_entry iv[H2W_MAX_SETTINGS_ENTRIES];
+  h2w_settings next = s->remote;
+  h2w_frame_iter it;
+  size_t n = 0;
+  uint32_t code;
+  int rv;
+  if (f->hd.flags & H2W_FLAG_ACK) {
+    return recv_settings_ack(s);
+  }
+  if (f->u.settings.nentries > s->opt.max_settings_entries ||
+      f->u.settings.nentries > H2W_MAX_SETTINGS_ENTRIES) {
+    /* ATTACKS.md row 2: refuse before applying anything. */
+    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
+                          "too many SETTINGS entries in one frame");
+  }
+  h2w_frame_iter_settings(&it, &f->u.settings);
+  while (h2w_frame_settings_next(&it, &iv[n])) {
+    if (h2w_settings_check(&next, iv[n].id, iv[n].value, !s->is_server,
+                           &code) != H2W_OK) {
+      return h2w_conn_error(s,
+                            code == H2W_FLOW_CONTROL_ERROR ? H2W_E_FLOW_CONTROL
+                                                           : H2W_E_PROTOCOL,
+                            code, "invalid SETTINGS value");
+    }
+    h2w_settings_set(&next, iv[n].id, iv[n].value);
+    n++;
+  }
+  rv = apply_remote(s, &next);
+  if (rv < 0) {
+    return rv;
+  }
+  rv = h2w_queue_frame(s, H2W_FRAME_SETTINGS, H2W_FLAG_ACK, 0, NULL, 0, 1);
+  if (rv < 0) {
+    return rv == H2W_E_NOMEM
+               ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
+               : rv;
+  }
+  if (s->cb.on_settings != NULL) {
+    rv = s->cb.on_settings(s, iv, n, s->user);
+    if (h2w_cb_result(s, rv, "on_settings") < 0) {
+      return s->err;
+    }
+  }
+  return h2w_start_queued(s);
+}
+
+/* ---- PING (RFC 9113 §6.7) -------------------------------------------------
+ */
+
+static int recv_ping(h2w_session *s, const h2w_frame *f) {
+  const uint8_t *op = f->u.ping.opaque;
+  size_t i;
+  int rv;
+  if (!(f->hd.flags & H2W_FLAG_ACK)) {
+    rv = h2w_queue_frame(s, H2W_FRAME_PING, H2W_FLAG_ACK, 0, op, 8, 1);
+    if (rv == H2W_E_NOMEM) {
+      return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+    }
+    return rv;
+  }
+  for (i = 0; i < H2W_MAX_PINGS; i++) {
+    h2w_ping_slot *ps = &s->ss.pings[i];
+    if (ps->used && memcmp(ps->opaque, op, 8) == 0) {
+      uint64_t rtt = s->now >= ps->sent_ms ? s->now - ps->sent_ms : 0;
+      ps->used = 0;
+      if (s->shutdown == 1 && i == s->shutdown_ping) {
+        rv = h2w_finish_shutdown(s);
+        if (rv != H2W_OK) {
+          return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+        }
+      }
+      if (s->cb.on_ping_ack != NULL) {
+        rv = s->cb.on_ping_ack(s, op, rtt, s->user);
+        if (h2w_cb_result(s, rv, "on_ping_ack") < 0) {
+          return s->err;
+        }
+      }
+      return 0;
+    }
+  }
+  return 0; /* an ACK for no PING of ours: nothing to do */
+}
+
+/* ---- GOAWAY (RFC 9113 §6.8) -----------------------------------------------
+ */
+
+static void collect_above(void *value, void *arg) {
+  h2w_stream *st = value;
+  h2w_session *s = arg;
+  if ((st->flags & H2W_SF_LOCAL) && st->id > s->goaway_last_recv) {
+    st->tmp_next = s->tmp_list;
+    s->tmp_list = st;
+  }
+}
+
+static int recv_goaway(h2w_session *s, const h2w_frame *f) {
+  uint32_t last = f->u.goaway.last_stream_id;
+  h2w_stream *st;
+  int rv;
+  if (!s->goaway_recv || last < s->goaway_last_recv) {
+    s->goaway_last_recv = last;
+  }
+  s->goaway_recv = 1;
+  if (s->cb.on_goaway != NULL) {
+    rv = s->cb.on_goaway(s, last, f->u.goaway.error_code, f->u.goaway.debug,
+                         f->u.goaway.debuglen, s->user);
+    if (h2w_cb_result(s, rv, "on_goaway") < 0) {
+      return s->err;
+    }
+  }
+  /* Our streams above last-stream-id were never processed: safe to retry
+   * elsewhere (§6.8). */
+  s->tmp_list = NULL;
+  h2w_stream_map_each(&s->map, collect_above, s);
+  while ((st = s->tmp_list) != NULL) {
+    s->tmp_list = st->tmp_next;
+    st->tmp_next = NULL;
+    h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, H2W_REFUSED_STREAM,
+                     H2W_CLOSE_FLAG_RETRYABLE);
+  }
+  return 0;
+}
+
+/* ---- WINDOW_UPDATE (RFC 9113 §6.9) ------------------------------------------
+ */
+
+static int recv_window_update(h2w_session *s, const h2w_frame *f) {
+  uint32_t id = f->hd.stream_id, inc = f->u.window_update.increment;
+  h2w_stream *st;
+  h2w_recv_verdict v;
+  int rv;
+  if (id == 0) {
+    if (inc == 0) {
+      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                            "WINDOW_UPDATE of 0 on the connection");
+    }
+    if (h2w_send_window_credit(&s->conn_sw, inc) != H2W_OK) {
+      return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
+                            "connection window past 2^31-1");
+    }
+    return 0;
+  }
+  v = verdict_for(s, id, H2W_FRAME_WINDOW_UPDATE, &st);
+  if (v.action != H2W_RECV_ACCEPT) {
+    rv = refuse(s, id, v, "WINDOW_UPDATE on an idle stream");
+    return rv < 0 ? rv : 0;
+  }
+  if (inc == 0) {
+    return h2w_stream_error(s, id, H2W_PROTOCOL_ERROR,
+                            "WINDOW_UPDATE of 0 on a stream");
+  }
+  if (h2w_send_window_credit(&st->sw, inc) != H2W_OK) {
+    return h2w_stream_error(s, id, H2W_FLOW_CONTROL_ERROR,
+                            "stream window past 2^31-1");
+  }
+  h2w_sched_add(s, st);
+  return 0;
+}
+
+/* ---- dispatch -------------------------------------------------------------
+ */
+
+typedef int (*frame_handler)(h2w_session *s, const h2w_frame *f);
+
+static int recv_ignore(h2w_session *s, const h2w_frame *f) {
+  (void)s;
+  (void)f;
+  return 0;
+}
+
+/* Indexed by frame type; types past the end, and extension frames this
+ * version does not act on, are ignored (RFC 9113 §4.1, §5.5). */
+static const frame_handler handlers[] = {
+    recv_data,             /* 0x0 DATA */
+    h2w_recv_headers,      /* 0x1 HEADERS */
+    recv_priority,         /* 0x2 PRIORITY */
+    recv_rst_stream,       /* 0x3 RST_STREAM */
+    recv_settings,         /* 0x4 SETTINGS */
+    h2w_recv_push_promise, /* 0x5 PUSH_PROMISE */
+    recv_ping,             /* 0x6 PING */
+    recv_goaway,           /* 0x7 GOAWAY */
+    recv_window_update,    /* 0x8 WINDOW_UPDATE */
+    h2w_recv_continuation, /* 0x9 CONTINUATION */
+};
+
+static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
+                        const uint8_t *payload) {
+  h2w_frame_info fi;
+  int rv;
+  if (s->cb.on_frame_recv == NULL || s->err != H2W_OK) {
+    return 0;
+  }
+  memset(&fi, 0, sizeof(fi));
+  fi.length = hd->length;
+  fi.stream_id = hd->stream_id;
+  fi.type = hd->type;
+  fi.flags = hd->flags;
+  rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
+  return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err : 0;
+}
+
+static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
+                      const uint8_t *payload) {
+  h2w_frame f;
+  h2w_frame_err ferr;
+  int rv;
+  if (!s->rs.got_settings) {
+    /* §3.4: each side's preface ends with a SETTINGS frame. */
+    if (hd->type != H2W_FRAME_SETTINGS || (hd->flags & H2W_FLAG_ACK)) {
+      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                            "connection preface must start with SETTINGS");
+    }
+    s->rs.got_settings = 1;
+  }
+  if (s->rs.hb.active && hd->type != H2W_FRAME_CONTINUATION) {
+    /* §6.10: a header block is one uninterrupted run of frames. */
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "frame inside a header block");
+  }
+  rv = h2w_frame_decode(hd, payload, &f, &ferr);
+  if (rv == H2W_FRAME_IGNORED) {
+    return report_frame(s, hd, payload);
+  }
+  if (rv < 0) {
+    if (ferr.scope == H2W_FRAME_SCOPE_STREAM) {
+      return h2w_stream_error(s, hd->stream_id, ferr.code, ferr.reason);
+    }
+    if (ferr.scope == H2W_FRAME_SCOPE_IGNORE) {
+      return 0;
+    }
+    return h2w_conn_error(s, rv, ferr.code, ferr.reason);
+  }
+  if (hd->type < sizeof(handlers) / sizeof(handlers[0])) {
+    rv = handlers[hd->type](s, &f);
+  } else {
+    rv = recv_ignore(s, &f);
+  }
+  if (rv < 0) {
+    return rv;
+  }
+  return report_frame(s, hd, payload);
+}
+
+h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  size_t off = 0, used;
+  h2w_frame_hd hd;
+  const uint8_t *payload;
+  h2w_frame_err ferr;
+  int r;
+  if (s->err != H2W_OK) {
+    s->in_total += len; /* consumed and ignored (ATTACKS.md row 20) */
+    return s->err;
+  }
+  s->rs.paused = 0;
+  while (s->rs.preface_left > 0 && off < len) {
+    size_t at = sizeof(client_magic) - s->rs.preface_left;
+    if (in[off] != client_magic[at]) {
+      s->rs.frame_start = s->in_total + off;
+      s->in_total += len;
+      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                            "invalid connection preface");
+    }
+    off++;
+    s->rs.preface_left--;
+  }
+  while (off < len && s->err == H2W_OK && !s->rs.paused) {
+    s->rs.frame_start = s->in_total + off;
+    r = h2w_frame_reader_next(&s->rs.reader, in + off, len - off, &used, &hd,
+                              &payload, &ferr);
+    off += used;
+    if (r == H2W_FRAME_READY) {
+      if (recv_frame(s, &hd, payload) >= 0) {
+        h2w_reap(s);
+      }
+    } else if (r == H2W_OK) {
+      break;
+    } else {
+      h2w_conn_error(s, r, ferr.code, ferr.reason);
+    }
+  }
+  if (s->err != H2W_OK) {
+    s->in_total += len;
+    return s->err;
+  }
+  s->in_total += off;
+  return (h2w_ssize)off;
+}

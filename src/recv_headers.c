@@ -1,0 +1,340 @@
+/* Header blocks (RFC 9113 §4.3, §6.2, §6.6, §6.10): HEADERS or
+ * PUSH_PROMISE plus CONTINUATIONs, decoded by HPACK as they arrive (no
+ * reassembly buffer), each field checked by the §8 rules before it may
+ * reach on_header.
+ *
+ * A block is always decoded to its end, even for a stream we refuse or
+ * ignore: the HPACK dynamic table is shared by the whole connection
+ * (RFC 7541 §2.3.2). Fields of such blocks are dropped, never delivered. */
+#include <string.h>
+
+#include "session_int.h"
+
+static int http_kind(int kind) {
+  switch (kind) {
+  case H2W_HEADERS_REQUEST:
+    return H2W_HTTP_REQUEST;
+  case H2W_HEADERS_TRAILERS:
+    return H2W_HTTP_TRAILERS;
+  case H2W_HEADERS_PUSH_PROMISE:
+    return H2W_HTTP_PUSH_REQUEST;
+  default:
+    return H2W_HTTP_RESPONSE;
+  }
+}
+
+static int on_field(void *user, const h2w_nv *nv) {
+  h2w_session *s = user;
+  h2w_hblock *hb = &s->rs.hb;
+  h2w_stream *st;
+  const char *reason = NULL;
+  int rv;
+  if (!hb->deliver || hb->invalid || s->err != H2W_OK) {
+    return 0;
+  }
+  st = h2w_stream_find(s, hb->stream_id);
+  if (st == NULL) {
+    hb->deliver = 0; /* the application reset it meanwhile */
+    return 0;
+  }
+  if (s->opt.validate_messages) {
+    if (h2w_http_msg_field(&st->msg, nv, &reason) != H2W_OK) {
+      /* Rejected, never delivered (ATTACKS.md row 18); decoding goes on
+       * to keep the table in sync. */
+      hb->invalid = 1;
+      hb->reason = reason;
+      return 0;
+    }
+  } else if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
+             nv->valuelen > 0 && nv->value[0] == '1') {
+    hb->informational = 1;
+  }
+  if (s->cb.on_header == NULL) {
+    return 0;
+  }
+  rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
+  if (h2w_cb_result(s, rv, "on_header") < 0) {
+    return s->err;
+  }
+  return 0;
+}
+
+/* Answer a request whose header list passed our limit: 431 (RFC 6585
+ * §5), then a reset, since the rest of the request will not be read. */
+static int refuse_too_large(h2w_session *s, h2w_stream *st) {
+  static const uint8_t status[] = ":status", code[] = "431";
+  h2w_nv nv;
+  int rv;
+  if (!s->is_server || (st->flags & H2W_SF_FINAL_SENT)) {
+    return h2w_stream_error(s, st->id, H2W_CANCEL,
+                            "header list larger than the limit");
+  }
+  memset(&nv, 0, sizeof(nv));
+  nv.name = status;
+  nv.namelen = sizeof(status) - 1;
+  nv.value = code;
+  nv.valuelen = sizeof(code) - 1;
+  st->flags |= H2W_SF_FINAL_SENT;
+  st->src_state = H2W_SRC_NONE;
+  rv = h2w_queue_headers(s, st, &nv, 1, 1);
+  if (rv != H2W_OK) {
+    return rv == H2W_E_NOMEM
+               ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
+               : rv;
+  }
+  if (!(st->flags & H2W_SF_CLOSING)) {
+    return h2w_stream_error(s, st->id, H2W_NO_ERROR,
+                            "header list larger than the limit");
+  }
+  return 0;
+}
+
+/* Settle the message once its block is complete. */
+static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
+  const char *reason = NULL;
+  int status;
+  if (s->opt.validate_messages &&
+      h2w_http_msg_end(&st->msg, es, &reason) != H2W_OK) {
+    return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
+  }
+  if (kind == H2W_HEADERS_RESPONSE &&
+      (s->opt.validate_messages ? h2w_http_msg_is_informational(&st->msg)
+                                : s->rs.hb.informational)) {
+    return H2W_HEADERS_INFORMATIONAL;
+  }
+  if (kind == H2W_HEADERS_REQUEST || kind == H2W_HEADERS_RESPONSE) {
+    st->flags |= H2W_SF_FINAL_RECV;
+    if (!s->opt.validate_messages) {
+      return kind;
+    }
+    status = h2w_http_msg_status(&st->msg);
+    if (kind == H2W_HEADERS_RESPONSE &&
+        !h2w_http_response_has_body((st->flags & H2W_SF_HEAD) != 0, status)) {
+      h2w_http_body_init_none(&st->body);
+    } else {
+      h2w_http_body_init(&st->body, h2w_http_msg_content_length(&st->msg));
+    }
+  }
+  return kind;
+}
+
+static int block_end(h2w_session *s) {
+  h2w_hblock *hb = &s->rs.hb;
+  h2w_stream *st = h2w_stream_find(s, hb->stream_id);
+  int kind, rv;
+  hb->active = 0;
+  if (hb->end_code != 0) {
+    return h2w_stream_error(s, hb->stream_id, hb->end_code, hb->reason);
+  }
+  if (!hb->deliver || st == NULL) {
+    return 0;
+  }
+  if (hb->limit) {
+    return refuse_too_large(s, st);
+  }
+  if (hb->invalid) {
+    return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, hb->reason);
+  }
+  kind = finish_message(s, st, hb->kind, hb->end_stream);
+  if (kind < 0 || (st->flags & H2W_SF_CLOSING)) {
+    return kind < 0 ? kind : 0;
+  }
+  if (s->cb.on_headers != NULL) {
+    rv = s->cb.on_headers(s, st->id, kind, hb->end_stream, s->user);
+    if (h2w_cb_result(s, rv, "on_headers") < 0) {
+      return s->err;
+    }
+  }
+  if (st->flags & H2W_SF_CLOSING) {
+    return 0;
+  }
+  h2w_stream_apply(s, st, H2W_EV_RECV_HEADERS);
+  if (hb->end_stream) {
+    return h2w_recv_end_stream(s, st);
+  }
+  return 0;
+}
+
+static int fragment(h2w_session *s, const uint8_t *p, size_t len, int end) {
+  int rv = h2w_hpack_decoder_decode(&s->dec, p, len, end, on_field, s);
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (rv == H2W_E_LIMIT) {
+    s->rs.hb.limit = 1; /* rows 11-12: fields past the limit dropped */
+  } else if (rv == H2W_E_NOMEM) {
+    return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+  } else if (rv < 0) {
+    return h2w_conn_error(s, H2W_E_COMPRESSION, H2W_COMPRESSION_ERROR,
+                          "invalid HPACK header block");
+  }
+  return end ? block_end(s) : 0;
+}
+
+static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
+                       int es) {
+  h2w_hblock *hb = &s->rs.hb;
+  h2w_stream *st;
+  int rv;
+  memset(hb, 0, sizeof(*hb));
+  hb->active = 1;
+  hb->deliver = (uint8_t)deliver;
+  hb->end_stream = (uint8_t)es;
+  hb->kind = (uint8_t)kind;
+  hb->stream_id = id;
+  hb->frame_id = id;
+  if (!deliver) {
+    return 0;
+  }
+  st = h2w_stream_find(s, id);
+  st->flags |= H2W_SF_REPORTED;
+  h2w_http_msg_begin(&st->msg, http_kind(kind), 0);
+  if (s->cb.on_begin_headers != NULL) {
+    rv = s->cb.on_begin_headers(s, id, kind, s->user);
+    if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {
+      return s->err;
+    }
+  }
+  return 0;
+}
+
+/* A HEADERS frame on a stream id we have no object for. */
+static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
+  uint32_t id = f->hd.stream_id;
+  h2w_closed_by by;
+  h2w_stream *st;
+  h2w_stream_state state = h2w_stream_state_of_id(s, id, &by);
+  int rv;
+  if (state != H2W_SS_IDLE) {
+    h2w_recv_verdict v = h2w_stream_on_recv(state, by, H2W_FRAME_HEADERS);
+    if (v.action == H2W_RECV_CONN_ERROR) {
+      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+                            "HEADERS on a closed stream");
+    }
+    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    if (v.action == H2W_RECV_STREAM_ERROR) {
+      s->rs.hb.end_code = v.code;
+      s->rs.hb.reason = "HEADERS on a reset stream";
+    }
+    return rv;
+  }
+  /* §5.1.1: only a client opens streams with HEADERS, with odd ids. */
+  if (!s->is_server || (id & 1u) == 0) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "HEADERS opening a stream with a wrong id");
+  }
+  s->last_peer_id = id;
+  if (s->goaway_sent && id > s->goaway_last_sent) {
+    return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
+  }
+  if (s->n_peer >= s->peer_stream_limit) {
+    /* §5.1.2: over our limit; nothing was processed, the client may
+     * retry. */
+    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    s->rs.hb.end_code = H2W_REFUSED_STREAM;
+    s->rs.hb.reason = "MAX_CONCURRENT_STREAMS reached";
+    return rv;
+  }
+  st = h2w_stream_create(s, id, 0);
+  if (st == NULL) {
+    return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  /* The stream is open (and counted) from its first frame on. */
+  h2w_stream_apply(s, st, H2W_EV_RECV_HEADERS);
+  s->last_processed = id;
+  return begin_block(s, id, H2W_HEADERS_REQUEST, 1, es);
+}
+
+int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
+  uint32_t id = f->hd.stream_id;
+  int es = (f->hd.flags & H2W_FLAG_END_STREAM) != 0;
+  int end = (f->hd.flags & H2W_FLAG_END_HEADERS) != 0;
+  h2w_stream *st = h2w_stream_find(s, id);
+  int rv, kind;
+  if (st == NULL) {
+    rv = new_peer_stream(s, f, es);
+  } else {
+    h2w_recv_verdict v = h2w_stream_on_recv(
+        (h2w_stream_state)st->state, H2W_CLOSED_BY_NONE, H2W_FRAME_HEADERS);
+    if (v.action == H2W_RECV_CONN_ERROR) {
+      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+                            "HEADERS not allowed in this stream state");
+    }
+    if (st->flags & H2W_SF_FINAL_RECV) {
+      kind = H2W_HEADERS_TRAILERS;
+    } else {
+      kind = s->is_server ? H2W_HEADERS_TRAILERS : H2W_HEADERS_RESPONSE;
+    }
+    rv = begin_block(s, id, kind, v.action == H2W_RECV_ACCEPT, es);
+    if (v.action == H2W_RECV_STREAM_ERROR) {
+      s->rs.hb.end_code = v.code;
+      s->rs.hb.reason = "HEADERS after the peer ended the stream";
+    }
+  }
+  if (rv < 0) {
+    return rv;
+  }
+  if ((f->hd.flags & H2W_FLAG_PRIORITY) && f->u.headers.pri.stream_dep == id &&
+      s->rs.hb.end_code == 0) {
+    /* §5.3.1: a stream cannot depend on itself. */
+    s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
+    s->rs.hb.reason = "stream depends on itself";
+    s->rs.hb.deliver = 0;
+  }
+  return fragment(s, f->u.headers.block, f->u.headers.blocklen, end);
+}
+
+int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
+  h2w_hblock *hb = &s->rs.hb;
+  if (!hb->active || f->hd.stream_id != hb->frame_id) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "CONTINUATION without its header block");
+  }
+  /* ATTACKS.md row 11: counted per frame header, not per read. */
+  if (++hb->ncont > s->opt.max_continuations) {
+    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
+                          "too many CONTINUATION frames");
+  }
+  return fragment(s, f->u.continuation.block, f->u.continuation.blocklen,
+                  (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
+}
+
+int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
+  uint32_t id = f->hd.stream_id;
+  uint32_t promised = f->u.push_promise.promised_stream_id;
+  h2w_stream *st = h2w_stream_find(s, id);
+  h2w_closed_by by;
+  h2w_recv_verdict v;
+  int rv;
+  /* §8.4: only servers push, and only when the client allows it. */
+  if (s->is_server || s->local.enable_push == 0) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PUSH_PROMISE not allowed");
+  }
+  v = st != NULL
+          ? h2w_stream_on_recv((h2w_stream_state)st->state, H2W_CLOSED_BY_NONE,
+                               H2W_FRAME_PUSH_PROMISE)
+          : h2w_stream_on_recv(h2w_stream_state_of_id(s, id, &by), by,
+                               H2W_FRAME_PUSH_PROMISE);
+  if (v.action == H2W_RECV_CONN_ERROR) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+                          "PUSH_PROMISE on a stream not open for it");
+  }
+  /* §5.1.1: the promised id must be a new server id. */
+  if ((promised & 1u) != 0 || promised <= s->last_peer_id) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PUSH_PROMISE with an invalid promised id");
+  }
+  s->last_peer_id = promised;
+  /* Our SETTINGS disabling push may not be acknowledged yet: decline
+   * this one (RST_STREAM CANCEL on the promised stream, §8.4). */
+  rv = begin_block(s, promised, H2W_HEADERS_PUSH_PROMISE, 0, 0);
+  if (rv < 0) {
+    return rv;
+  }
+  s->rs.hb.frame_id = id;
+  s->rs.hb.end_code = H2W_CANCEL;
+  s->rs.hb.reason = "server push declined";
+  return fragment(s, f->u.push_promise.block, f->u.push_promise.blocklen,
+                  (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
+}

@@ -1,0 +1,662 @@
+/* The output side: the queue of committed frames, WINDOW_UPDATEs emitted
+ * lazily (a window is re-credited only when its update actually leaves,
+ * ATTACKS.md general rules), the DATA scheduler that pulls body bytes from
+ * data sources only while a frame is being built (row 6), and the
+ * send / peek / ack entry points.
+ *
+ * Order on the wire: queued frames first (control frames and header
+ * blocks, in the order they were committed, which is also HPACK order),
+ * then DATA, one frame per stream in round-robin. A header block and its
+ * CONTINUATIONs are committed together, so nothing can come in between
+ * (RFC 9113 §6.10). */
+#include <string.h>
+
+#include "session_int.h"
+
+/* Below this much room in the caller's buffer a DATA frame is not worth
+ * starting there: the output stops and the next call gets a fresh buffer. */
+#define H2W_MIN_DIRECT_DATA 4096u
+
+static void put32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+static void put_hd(uint8_t *p, uint32_t len, uint8_t type, uint8_t flags,
+                   uint32_t id) {
+  p[0] = (uint8_t)(len >> 16);
+  p[1] = (uint8_t)(len >> 8);
+  p[2] = (uint8_t)len;
+  p[3] = type;
+  p[4] = flags;
+  put32(p + 5, id & H2W_STREAM_ID_MASK);
+}
+
+/* Frames the peer can provoke at will: they count against the control
+ * queue cap (ATTACKS.md rows 1-3). */
+static int is_reactive(uint8_t type, uint8_t flags) {
+  return type == H2W_FRAME_RST_STREAM ||
+         ((type == H2W_FRAME_PING || type == H2W_FRAME_SETTINGS) &&
+          (flags & H2W_FLAG_ACK));
+}
+
+int h2w_queue_frame(h2w_session *s, uint8_t type, uint8_t flags, uint32_t id,
+                    const uint8_t *payload, size_t plen, int reactive) {
+  uint8_t *p;
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (is_reactive(type, flags)) {
+    if (reactive && s->ss.reactive >= s->opt.max_control_queue) {
+      return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
+                            "peer provokes control frames without reading");
+    }
+    s->ss.reactive++;
+  }
+  p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + plen);
+  if (p == NULL) {
+    if (is_reactive(type, flags)) {
+      s->ss.reactive--;
+    }
+    return H2W_E_NOMEM;
+  }
+  put_hd(p, (uint32_t)plen, type, flags, id);
+  if (plen > 0) {
+    memcpy(p + H2W_FRAME_HD_LEN, payload, plen);
+  }
+  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + plen);
+  return H2W_OK;
+}
+
+int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive) {
+  uint8_t b[4];
+  put32(b, code);
+  return h2w_queue_frame(s, H2W_FRAME_RST_STREAM, 0, id, b, 4, reactive);
+}
+
+int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
+  uint8_t b[6 * 16];
+  size_t i;
+  int rv;
+  if (n > 16) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  rv = h2w_settings_pending_push(&s->pending, &s->local, iv, n);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  for (i = 0; i < n; i++) {
+    b[6 * i] = (uint8_t)(iv[i].id >> 8);
+    b[6 * i + 1] = (uint8_t)iv[i].id;
+    put32(b + 6 * i + 2, iv[i].value);
+  }
+  rv = h2w_queue_frame(s, H2W_FRAME_SETTINGS, 0, 0, b, 6 * n, 0);
+  if (rv != H2W_OK) {
+    /* Not sent: forget the snapshot just pushed (the newest). */
+    s->pending.len--;
+    return rv;
+  }
+  s->settings_sent_ms[(s->pending.head + s->pending.len - 1) %
+                      H2W_SETTINGS_MAX_PENDING] = s->now;
+  h2w_local_settings_changed(s);
+  return H2W_OK;
+}
+
+int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
+                     const uint8_t *debug, size_t debuglen) {
+  uint8_t small[64];
+  uint8_t *b = small;
+  int rv;
+  if (debuglen > sizeof(small) - 8) {
+    /* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
+    debuglen = sizeof(small) - 8;
+  }
+  put32(b, last_id & H2W_STREAM_ID_MASK);
+  put32(b + 4, code);
+  if (debuglen > 0) {
+    memcpy(b + 8, debug, debuglen);
+  }
+  rv = h2w_queue_frame(s, H2W_FRAME_GOAWAY, 0, 0, b, 8 + debuglen, 0);
+  return rv;
+}
+
+int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8) {
+  size_t i;
+  int rv;
+  for (i = 0; i < H2W_MAX_PINGS; i++) {
+    if (!s->ss.pings[i].used) {
+      break;
+    }
+  }
+  if (i == H2W_MAX_PINGS) {
+    return H2W_E_LIMIT;
+  }
+  rv = h2w_queue_frame(s, H2W_FRAME_PING, 0, 0, opaque8, 8, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->ss.pings[i].used = 1;
+  s->ss.pings[i].stamped = 0;
+  memcpy(s->ss.pings[i].opaque, opaque8, 8);
+  s->ss.pings[i].sent_ms = s->now;
+  return H2W_OK;
+}
+
+int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                      size_t n, int end_stream) {
+  size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
+  size_t maxf = s->remote.max_frame_size;
+  size_t nframes = bound / maxf + 1, k, i, len, off;
+  uint8_t *p;
+  h2w_ssize enc;
+  if (bound > SIZE_MAX / 2) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  p = h2w_outq_reserve(&s->ss.q, nframes * H2W_FRAME_HD_LEN + bound);
+  if (p == NULL) {
+    return H2W_E_NOMEM;
+  }
+  enc = h2w_hpack_encoder_encode(&s->enc, p + H2W_FRAME_HD_LEN, bound, nva, n);
+  if (enc < 0) {
+    /* The encoder's table may already hold part of this block: the
+     * peer's decoder can no longer follow (RFC 7541 §2.3.2). */
+    return h2w_conn_error(s, (int)enc, H2W_INTERNAL_ERROR,
+                          "header block could not be encoded");
+  }
+  len = (size_t)enc;
+  if (len <= maxf) {
+    put_hd(p, (uint32_t)len, H2W_FRAME_HEADERS,
+           (uint8_t)(H2W_FLAG_END_HEADERS |
+                     (end_stream ? H2W_FLAG_END_STREAM : 0)),
+           st->id);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + len);
+  } else {
+    /* Split into HEADERS + CONTINUATION (RFC 9113 §6.10): open a 9-octet
+     * gap before each later chunk, moving the last chunk first. */
+    k = (len - 1) / maxf; /* CONTINUATION frames */
+    for (i = k; i >= 1; i--) {
+      size_t src = H2W_FRAME_HD_LEN + maxf * i;
+      size_t clen = i == k ? len - maxf * k : maxf;
+      off = src + H2W_FRAME_HD_LEN * i;
+      memmove(p + off + H2W_FRAME_HD_LEN, p + src, clen);
+      put_hd(p + off, (uint32_t)clen, H2W_FRAME_CONTINUATION,
+             (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), st->id);
+    }
+    put_hd(p, (uint32_t)maxf, H2W_FRAME_HEADERS,
+           (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0), st->id);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + len);
+  }
+  h2w_stream_apply(s, st, H2W_EV_SEND_HEADERS);
+  if (end_stream) {
+    h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
+  }
+  return H2W_OK;
+}
+
+/* ---- DATA scheduler ring ------------------------------------------------ */
+
+void h2w_sched_add(h2w_session *s, h2w_stream *st) {
+  h2w_stream *head = s->ss.ring;
+  if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
+      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0) {
+    return;
+  }
+  st->flags |= H2W_SF_IN_DATA_RING;
+  if (head == NULL) {
+    st->ring_next = st->ring_prev = st;
+    s->ss.ring = st;
+  } else {
+    /* Join at the back: just before the next stream to be served. */
+    st->ring_next = head;
+    st->ring_prev = head->ring_prev;
+    head->ring_prev->ring_next = st;
+    head->ring_prev = st;
+  }
+}
+
+void h2w_sched_remove(h2w_session *s, h2w_stream *st) {
+  if (!(st->flags & H2W_SF_IN_DATA_RING)) {
+    return;
+  }
+  st->flags &= ~H2W_SF_IN_DATA_RING;
+  if (st->ring_next == st) {
+    s->ss.ring = NULL;
+  } else {
+    st->ring_prev->ring_next = st->ring_next;
+    st->ring_next->ring_prev = st->ring_prev;
+    if (s->ss.ring == st) {
+      s->ss.ring = st->ring_next;
+    }
+  }
+  st->ring_next = st->ring_prev = NULL;
+}
+
+/* ---- WINDOW_UPDATE ------------------------------------------------------ */
+
+void h2w_wu_mark(h2w_session *s, h2w_stream *st) {
+  if (st->flags & H2W_SF_WU_DUE) {
+    return;
+  }
+  st->flags |= H2W_SF_WU_DUE;
+  st->wu_next = s->ss.wu_head;
+  s->ss.wu_head = st;
+}
+
+void h2w_wu_unlink(h2w_session *s, h2w_stream *st) {
+  h2w_stream **pp;
+  if (!(st->flags & H2W_SF_WU_DUE)) {
+    return;
+  }
+  for (pp = &s->ss.wu_head; *pp != NULL; pp = &(*pp)->wu_next) {
+    if (*pp == st) {
+      *pp = st->wu_next;
+      break;
+    }
+  }
+  st->flags &= ~H2W_SF_WU_DUE;
+  st->wu_next = NULL;
+}
+
+void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
+  uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+  h2w_recv_window_consume(&s->conn_rw, v);
+  if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
+    h2w_recv_window_consume(&st->rw, v);
+    /* No point crediting a stream the peer has finished sending on. */
+    if ((st->state == H2W_SS_OPEN || st->state == H2W_SS_HALF_CLOSED_LOCAL) &&
+        h2w_recv_window_update_due(&st->rw) > 0) {
+      h2w_wu_mark(s, st);
+    }
+  }
+}
+
+static int queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
+  uint8_t b[4];
+  put32(b, inc);
+  return h2w_queue_frame(s, H2W_FRAME_WINDOW_UPDATE, 0, id, b, 4, 0);
+}
+
+/* Turn due credits into WINDOW_UPDATE frames; the windows grow now, as the
+ * frames are committed to the output. */
+static int emit_window_updates(h2w_session *s) {
+  uint32_t inc = h2w_recv_window_update_due(&s->conn_rw);
+  h2w_stream *st;
+  int rv;
+  if (inc > 0) {
+    rv = queue_window_update(s, 0, inc);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+    h2w_recv_window_commit(&s->conn_rw, inc);
+  }
+  while ((st = s->ss.wu_head) != NULL) {
+    s->ss.wu_head = st->wu_next;
+    st->wu_next = NULL;
+    st->flags &= ~H2W_SF_WU_DUE;
+    inc = h2w_recv_window_update_due(&st->rw);
+    if (inc > 0) {
+      rv = queue_window_update(s, st->id, inc);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+      h2w_recv_window_commit(&st->rw, inc);
+    }
+  }
+  return H2W_OK;
+}
+
+/* ---- output bookkeeping ------------------------------------------------- */
+
+static void frame_sent(h2w_session *s, const uint8_t *frame) {
+  h2w_frame_hd hd;
+  size_t i;
+  h2w_frame_hd_unpack(&hd, frame);
+  if (is_reactive(hd.type, hd.flags) && s->ss.reactive > 0) {
+    s->ss.reactive--;
+  }
+  if (hd.type == H2W_FRAME_PING && !(hd.flags & H2W_FLAG_ACK)) {
+    /* RTT is measured from the moment the PING leaves the session. */
+    for (i = 0; i < H2W_MAX_PINGS; i++) {
+      h2w_ping_slot *ps = &s->ss.pings[i];
+      if (ps->used && !ps->stamped &&
+          memcmp(ps->opaque, frame + H2W_FRAME_HD_LEN, 8) == 0) {
+        ps->stamped = 1;
+        ps->sent_ms = s->now;
+        break;
+      }
+    }
+  }
+  if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
+    h2w_frame_info fi;
+    int rv;
+    memset(&fi, 0, sizeof(fi));
+    fi.length = hd.length;
+    fi.stream_id = hd.stream_id;
+    fi.type = hd.type;
+    fi.flags = hd.flags;
+    rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+    if (rv < 0) {
+      h2w_callback_failed(s, "on_frame_send");
+    }
+  }
+}
+
+/* Report every queued frame that starts before offset `upto`. Callbacks
+ * may queue more frames: the buffer is pinned so offsets stay valid. */
+static void report_upto(h2w_session *s, size_t upto) {
+  h2w_outq *q = &s->ss.q;
+  int was = q->pinned;
+  q->pinned = 1;
+  while (q->mark < upto && q->mark + H2W_FRAME_HD_LEN <= q->tail) {
+    size_t start = q->mark;
+    uint32_t len = ((uint32_t)q->buf[start] << 16) |
+                   ((uint32_t)q->buf[start + 1] << 8) | q->buf[start + 2];
+    q->mark = start + H2W_FRAME_HD_LEN + len;
+    frame_sent(s, q->buf + start);
+  }
+  q->pinned = was;
+}
+
+static size_t drain_queue(h2w_session *s, uint8_t *dst, size_t room) {
+  h2w_outq *q = &s->ss.q;
+  size_t len = h2w_outq_len(q);
+  if (len > room) {
+    len = room;
+  }
+  memcpy(dst, h2w_outq_data(q), len);
+  report_upto(s, q->head + len);
+  h2w_outq_consume(q, len);
+  return len;
+}
+
+/* ---- DATA frames ------------------------------------------------------ */
+
+/* Outcome of produce_data. */
+#define PRODUCED_NOTHING 0
+#define PRODUCED_DIRECT 1 /* written at dst */
+#define PRODUCED_QUEUED 2 /* committed to the queue */
+#define PRODUCED_STOP 3   /* not enough room: end this send() call */
+
+static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
+  int rv;
+  st->src_state = H2W_SRC_NONE;
+  h2w_sched_remove(s, st);
+  if (!(flags & H2W_DATA_FLAG_NO_END_STREAM)) {
+    h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
+    return;
+  }
+  if (st->pending != NULL) {
+    /* Trailers waited for the body (RFC 9113 §8.1). */
+    h2w_nvbuf *t = st->pending;
+    st->pending = NULL;
+    rv = h2w_queue_headers(s, st, t->nv, t->n, 1);
+    h2w_nvbuf_free(&s->alloc, t);
+    if (rv != H2W_OK && s->err == H2W_OK) {
+      h2w_stream_error(s, st->id, H2W_INTERNAL_ERROR,
+                       "trailers could not be queued");
+    }
+  }
+}
+
+/* Pull one DATA frame from st's source into dst (direct) or the queue.
+ * `fresh` is set when nothing was written in this send() call yet. */
+static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                        size_t room, int fresh, size_t *written) {
+  uint32_t allow, flags = 0;
+  size_t len;
+  uint8_t *p;
+  int direct;
+  h2w_ssize r;
+  allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
+  allow = h2w_send_window_allow(&s->conn_sw, allow);
+  if (room > H2W_FRAME_HD_LEN &&
+      (room - H2W_FRAME_HD_LEN >= allow ||
+       room - H2W_FRAME_HD_LEN >= H2W_MIN_DIRECT_DATA)) {
+    direct = 1;
+    len = room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
+    p = dst;
+  } else if (fresh) {
+    direct = 0;
+    len = allow;
+    p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + len);
+    if (p == NULL) {
+      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
+                            "out of memory");
+    }
+  } else {
+    return PRODUCED_STOP;
+  }
+  r = st->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags, st->src.user);
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (st->flags & H2W_SF_CLOSING) {
+    return PRODUCED_NOTHING; /* reset from inside the read callback */
+  }
+  if (r == H2W_E_DEFERRED || (r == 0 && !(flags & H2W_DATA_FLAG_EOF))) {
+    st->src_state = H2W_SRC_DEFERRED;
+    h2w_sched_remove(s, st);
+    return PRODUCED_NOTHING;
+  }
+  if (r < 0 || (size_t)r > len) {
+    h2w_stream_error(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
+    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+  }
+  if (flags & H2W_DATA_FLAG_NO_COPY) {
+    int rv = st->src.write == NULL
+                 ? H2W_E_INVALID_STATE
+                 : st->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
+                                 st->src.user);
+    if (rv < 0 || s->err != H2W_OK) {
+      return h2w_callback_failed(s, "data source write");
+    }
+  }
+  put_hd(p, (uint32_t)r, H2W_FRAME_DATA,
+         (uint8_t)((flags & H2W_DATA_FLAG_EOF) &&
+                           !(flags & H2W_DATA_FLAG_NO_END_STREAM)
+                       ? H2W_FLAG_END_STREAM
+                       : 0),
+         st->id);
+  h2w_send_window_consume(&st->sw, (uint32_t)r);
+  h2w_send_window_consume(&s->conn_sw, (uint32_t)r);
+  if (direct) {
+    frame_sent(s, p);
+  } else {
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + (size_t)r);
+  }
+  if (flags & H2W_DATA_FLAG_EOF) {
+    data_done(s, st, flags);
+  } else if (st->sw.avail <= 0) {
+    h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
+  } else if (st->flags & H2W_SF_IN_DATA_RING) {
+    s->ss.ring = st->ring_next; /* round-robin */
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (direct) {
+    *written = H2W_FRAME_HD_LEN + (size_t)r;
+    return PRODUCED_DIRECT;
+  }
+  return PRODUCED_QUEUED;
+}
+
+/* ---- fatal GOAWAY ------------------------------------------------------- */
+
+void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
+                    const char *reason) {
+  h2w_send_state *ss = &s->ss;
+  size_t dlen = reason != NULL ? strlen(reason) : 0;
+  /* Keep the frame being written, drop everything queued after it, then
+   * exactly one GOAWAY (RFC 9113 §5.4.1). Its buffer is fixed, so a
+   * connection that fails for lack of memory can still say so. */
+  h2w_outq_truncate(&ss->q, ss->q.mark);
+  if (dlen > sizeof(ss->goaway) - 17) {
+    dlen = sizeof(ss->goaway) - 17;
+  }
+  put_hd(ss->goaway, (uint32_t)(8 + dlen), H2W_FRAME_GOAWAY, 0, 0);
+  put32(ss->goaway + 9, last_id & H2W_STREAM_ID_MASK);
+  put32(ss->goaway + 13, code);
+  if (dlen > 0) {
+    memcpy(ss->goaway + 17, reason, dlen);
+  }
+  ss->goaway_len = (uint8_t)(17 + dlen);
+  ss->goaway_off = 0;
+  ss->ring = NULL;
+  s->goaway_sent = 1;
+  s->goaway_last_sent = last_id;
+}
+
+int h2w_finish_shutdown(h2w_session *s) {
+  int rv = h2w_queue_goaway(s, s->last_peer_id, H2W_NO_ERROR, NULL, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->shutdown = 2;
+  s->goaway_sent = 1;
+  s->goaway_last_sent = s->last_peer_id;
+  return H2W_OK;
+}
+
+/* ---- entry points ---------------------------------------------------------
+ */
+
+int h2w_send_pending(const h2w_session *s) {
+  if (h2w_outq_len(&s->ss.q) > 0) {
+    return 1;
+  }
+  if (s->err != H2W_OK) {
+    return s->ss.goaway_off < s->ss.goaway_len;
+  }
+  return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
+         (s->ss.ring != NULL && s->conn_sw.avail > 0);
+}
+
+/* After a fatal error: what is left of the queue, then the GOAWAY. */
+static size_t send_final(h2w_session *s, uint8_t *buf, size_t cap) {
+  size_t n = 0, k;
+  h2w_send_state *ss = &s->ss;
+  if (h2w_outq_len(&ss->q) > 0) {
+    n = drain_queue(s, buf, cap);
+  }
+  if (n < cap && h2w_outq_len(&ss->q) == 0 && ss->goaway_off < ss->goaway_len) {
+    k = (size_t)(ss->goaway_len - ss->goaway_off);
+    if (k > cap - n) {
+      k = cap - n;
+    }
+    memcpy(buf + n, ss->goaway + ss->goaway_off, k);
+    ss->goaway_off = (uint8_t)(ss->goaway_off + k);
+    n += k;
+  }
+  return n;
+}
+
+/* Fill the queue when it is empty: due WINDOW_UPDATEs first. */
+static int refill(h2w_session *s) {
+  if (h2w_outq_len(&s->ss.q) == 0) {
+    return emit_window_updates(s);
+  }
+  return H2W_OK;
+}
+
+h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
+  size_t n = 0, w = 0;
+  int rv;
+  if (s == NULL || (buf == NULL && cap > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  s->ss.peeked = 0;
+  if (s->err == H2W_OK) {
+    h2w_reap(s);
+  }
+  while (n < cap && s->err == H2W_OK) {
+    rv = refill(s);
+    if (rv != H2W_OK) {
+      h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+      break;
+    }
+    if (h2w_outq_len(&s->ss.q) > 0) {
+      n += drain_queue(s, buf + n, cap - n);
+      continue;
+    }
+    if (s->ss.ring == NULL || s->conn_sw.avail <= 0) {
+      break;
+    }
+    rv = produce_data(s, s->ss.ring, buf + n, cap - n, n == 0, &w);
+    if (rv < 0 || rv == PRODUCED_STOP) {
+      break;
+    }
+    if (rv == PRODUCED_DIRECT) {
+      n += w;
+    }
+  }
+  if (s->err != H2W_OK) {
+    n += send_final(s, buf + n, cap - n);
+    /* Once the GOAWAY is out, report the sticky error. */
+    return n > 0 || cap == 0 ? (h2w_ssize)n : s->err;
+  }
+  h2w_reap(s);
+  return (h2w_ssize)n;
+}
+
+h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+  h2w_send_state *ss;
+  int rv;
+  if (s == NULL || data == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  ss = &s->ss;
+  *data = NULL;
+  ss->peeked = 0;
+  if (s->err == H2W_OK) {
+    h2w_reap(s);
+  }
+  if (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0) {
+    rv = refill(s);
+    if (rv != H2W_OK) {
+      h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+    }
+    while (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0 && ss->ring != NULL &&
+           s->conn_sw.avail > 0) {
+      /* Room 0: the frame goes to the queue, the zero-copy buffer. */
+      size_t w = 0;
+      if (produce_data(s, ss->ring, NULL, 0, 1, &w) < 0) {
+        break;
+      }
+    }
+  }
+  if (h2w_outq_len(&ss->q) > 0) {
+    *data = h2w_outq_data(&ss->q);
+    ss->peeked = h2w_outq_len(&ss->q);
+  } else if (s->err != H2W_OK && ss->goaway_off < ss->goaway_len) {
+    *data = ss->goaway + ss->goaway_off;
+    ss->peeked = (size_t)(ss->goaway_len - ss->goaway_off);
+  } else if (s->err != H2W_OK) {
+    return s->err;
+  }
+  return (h2w_ssize)ss->peeked;
+}
+
+int h2w_session_ack(h2w_session *s, size_t n) {
+  h2w_send_state *ss;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  ss = &s->ss;
+  if (n > ss->peeked) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (n == 0) {
+    return H2W_OK;
+  }
+  if (h2w_outq_len(&ss->q) > 0) {
+    report_upto(s, ss->q.head + n);
+    h2w_outq_consume(&ss->q, n);
+  } else {
+    ss->goaway_off = (uint8_t)(ss->goaway_off + n);
+  }
+  ss->peeked = 0;
+  return H2W_OK;
+}

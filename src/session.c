@@ -1,0 +1,623 @@
+/* Session lifecycle and API glue: creation with the connection preface,
+ * the stream table and stream lifetimes, connection and stream errors
+ * (RFC 9113 §5.4), timers on the caller's clock, and the getters. The
+ * input side lives in recv*.c, the output side in send.c and submit.c. */
+#include <stddef.h>
+#include <string.h>
+
+#include "session_int.h"
+
+/* RFC 9113 §3.4: the client connection preface. */
+static const uint8_t client_magic[24] = {
+    'P', 'R', 'I',  ' ',  '*',  ' ',  'H', 'T', 'T',  'P',  '/',  '2',
+    '.', '0', '\r', '\n', '\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n'};
+
+/* Recycled stream objects kept per session, so steady-state request
+ * handling does not allocate (STYLE.md, "Memory"). */
+#define H2W_STREAM_POOL 64
+
+/* ---- streams ---------------------------------------------------------- */
+
+h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
+  return h2w_stream_map_get(&s->map, id);
+}
+
+h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
+  h2w_stream *st = s->free_streams;
+  if (st != NULL) {
+    s->free_streams = st->link;
+    s->nfree--;
+  } else {
+    st = h2w_alloc_malloc(&s->alloc, sizeof(*st));
+    if (st == NULL) {
+      return NULL;
+    }
+  }
+  memset(st, 0, sizeof(*st));
+  st->id = id;
+  st->flags = flags;
+  st->state = H2W_SS_IDLE;
+  h2w_send_window_init(&st->sw, s->remote.initial_window_size);
+  h2w_recv_window_init(&st->rw, s->recv_iws);
+  h2w_http_body_init(&st->body, -1);
+  if (h2w_stream_map_put(&s->map, id, st) != H2W_OK) {
+    st->link = s->free_streams;
+    s->free_streams = st;
+    s->nfree++;
+    return NULL;
+  }
+  return st;
+}
+
+static void recycle(h2w_session *s, h2w_stream *st) {
+  h2w_nvbuf_free(&s->alloc, st->pending);
+  st->pending = NULL;
+  if (s->nfree < H2W_STREAM_POOL) {
+    st->link = s->free_streams;
+    s->free_streams = st;
+    s->nfree++;
+  } else {
+    h2w_alloc_free(&s->alloc, st, sizeof(*st));
+  }
+}
+
+static int is_local_id(const h2w_session *s, uint32_t id) {
+  /* RFC 9113 §5.1.1: clients use odd ids, servers even ones. */
+  return (id & 1u) == (s->is_server ? 0u : 1u);
+}
+
+h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
+                                        h2w_closed_by *closed_by) {
+  uint32_t i;
+  *closed_by = H2W_CLOSED_BY_NONE;
+  for (i = 0; i < H2W_CLOSED_RING; i++) {
+    if (s->closed[i].id == id && id != 0) {
+      *closed_by = (h2w_closed_by)s->closed[i].closed_by;
+      return H2W_SS_CLOSED;
+    }
+  }
+  if (is_local_id(s, id) ? id < s->next_local_id : id <= s->last_peer_id) {
+    /* Closed long ago and forgotten: the peer may still be finishing
+     * frames it sent before seeing our reset, so treat it as one we reset
+     * (RFC 9113 §5.1, "closed": ignore). */
+    *closed_by = H2W_CLOSED_BY_RST_SENT;
+    return H2W_SS_CLOSED;
+  }
+  return H2W_SS_IDLE;
+}
+
+void h2w_stream_take_slot(h2w_session *s, h2w_stream *st) {
+  /* RFC 9113 §5.1.2: open and half-closed streams count. */
+  if (st->flags & H2W_SF_COUNTED) {
+    return;
+  }
+  st->flags |= H2W_SF_COUNTED;
+  if (st->flags & H2W_SF_LOCAL) {
+    s->n_local++;
+  } else {
+    s->n_peer++;
+  }
+}
+
+void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev) {
+  int next = h2w_stream_next((h2w_stream_state)st->state, ev);
+  if (next < 0) {
+    return;
+  }
+  st->state = (uint8_t)next;
+  if (next == H2W_SS_OPEN || next == H2W_SS_HALF_CLOSED_LOCAL ||
+      next == H2W_SS_HALF_CLOSED_REMOTE) {
+    h2w_stream_take_slot(s, st);
+  }
+  if (next == H2W_SS_CLOSED) {
+    h2w_stream_close(s, st, h2w_stream_closed_by(ev), H2W_NO_ERROR, 0);
+  }
+}
+
+static void unqueue_request(h2w_session *s, h2w_stream *st) {
+  h2w_stream **pp = &s->ss.rq_head;
+  h2w_stream *prev = NULL;
+  while (*pp != NULL && *pp != st) {
+    prev = *pp;
+    pp = &(*pp)->link;
+  }
+  if (*pp == st) {
+    *pp = st->link;
+    if (s->ss.rq_tail == st) {
+      s->ss.rq_tail = prev;
+    }
+  }
+  st->link = NULL;
+  st->flags &= ~H2W_SF_QUEUED;
+}
+
+void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
+                      uint32_t code, uint32_t flags) {
+  if (st->flags & H2W_SF_CLOSING) {
+    return;
+  }
+  if (st->flags & H2W_SF_QUEUED) {
+    unqueue_request(s, st);
+  }
+  st->state = H2W_SS_CLOSED;
+  st->closed_by = (uint8_t)by;
+  st->close_code = code;
+  st->close_flags |= flags;
+  st->src_state = H2W_SRC_NONE;
+  h2w_sched_remove(s, st);
+  h2w_wu_unlink(s, st);
+  h2w_stream_map_del(&s->map, st->id);
+  s->closed[s->closed_pos % H2W_CLOSED_RING].id = st->id;
+  s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by = (uint8_t)by;
+  s->closed_pos++;
+  st->flags |= H2W_SF_CLOSING;
+  /* The close callback fires at the next reap, outside whatever frame or
+   * submit call closed it; until then the stream keeps its concurrency
+   * slot (ATTACKS.md row 10). */
+  st->link = NULL;
+  if (s->reap_tail != NULL) {
+    s->reap_tail->link = st;
+  } else {
+    s->reap = st;
+  }
+  s->reap_tail = st;
+}
+
+int h2w_reap(h2w_session *s) {
+  int freed = 0;
+  while (s->reap != NULL) {
+    h2w_stream *st = s->reap;
+    s->reap = st->link;
+    if (s->reap == NULL) {
+      s->reap_tail = NULL;
+    }
+    if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL &&
+        s->err == H2W_OK) {
+      int rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
+                                     s->user);
+      h2w_cb_result(s, rv, "on_stream_close");
+    }
+    if (st->flags & H2W_SF_COUNTED) {
+      if (st->flags & H2W_SF_LOCAL) {
+        s->n_local--;
+      } else {
+        s->n_peer--;
+      }
+      freed = 1;
+    }
+    recycle(s, st);
+  }
+  if (freed && s->err == H2W_OK) {
+    return h2w_start_queued(s);
+  }
+  return s->err;
+}
+
+static void rebase_recv_cb(void *value, void *arg) {
+  h2w_stream *st = value;
+  const uint32_t *ow = arg;
+  h2w_recv_window_rebase(&st->rw, ow[0], ow[1]);
+}
+
+void h2w_local_settings_changed(h2w_session *s) {
+  const h2w_settings *newest = &s->local;
+  uint32_t iws = s->local.initial_window_size;
+  uint32_t mfs = s->local.max_frame_size;
+  uint8_t i;
+  for (i = 0; i < s->pending.len; i++) {
+    const h2w_settings *p =
+        &s->pending.after[(s->pending.head + i) % H2W_SETTINGS_MAX_PENDING];
+    iws = p->initial_window_size > iws ? p->initial_window_size : iws;
+    mfs = p->max_frame_size > mfs ? p->max_frame_size : mfs;
+    newest = p;
+  }
+  if (iws != s->recv_iws) {
+    uint32_t ow[2] = {s->recv_iws, iws};
+    h2w_stream_map_each(&s->map, rebase_recv_cb, ow);
+    s->recv_iws = iws;
+  }
+  h2w_frame_reader_set_max_frame_size(&s->rs.reader, mfs);
+  if (s->local.header_table_size != s->dec.settings_max) {
+    /* RFC 7541 §4.2: the new limit binds once the peer has seen it. */
+    h2w_hpack_decoder_settings(&s->dec, s->local.header_table_size);
+  }
+  s->dec.max_list = newest->max_header_list_size;
+  s->peer_stream_limit = newest->max_concurrent_streams;
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
+                   const char *reason) {
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->cb.on_error != NULL) {
+    s->cb.on_error(s, 0, code, reason, s->user);
+  }
+  s->err = lib_err;
+  s->err_code = code;
+  s->err_reason = reason;
+  s->err_offset = s->rs.frame_start;
+  h2w_send_fatal(s, s->last_peer_id, code, reason);
+  return lib_err;
+}
+
+int h2w_callback_failed(h2w_session *s, const char *which) {
+  return h2w_conn_error(s, H2W_E_CALLBACK_FAILURE, H2W_INTERNAL_ERROR, which);
+}
+
+int h2w_cb_result(h2w_session *s, int rv, const char *which) {
+  if (rv == 0) {
+    return 0;
+  }
+  if (rv == H2W_E_PAUSE) {
+    s->rs.paused = 1;
+    return 0;
+  }
+  return h2w_callback_failed(s, which);
+}
+
+int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
+                     const char *reason) {
+  h2w_stream *st;
+  int rv;
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->cb.on_error != NULL) {
+    s->cb.on_error(s, id, code, reason, s->user);
+  }
+  rv = h2w_queue_rst(s, id, code, 1);
+  st = h2w_stream_find(s, id);
+  if (st != NULL) {
+    h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
+  } else {
+    s->closed[s->closed_pos % H2W_CLOSED_RING].id = id;
+    s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by =
+        H2W_CLOSED_BY_RST_SENT;
+    s->closed_pos++;
+  }
+  return rv;
+}
+
+/* ---- lifecycle -------------------------------------------------------- */
+
+/* The SETTINGS of our preface: every value that differs from the RFC
+ * default, plus MAX_CONCURRENT_STREAMS (unlimited by default, §6.5.2)
+ * and MAX_HEADER_LIST_SIZE (advisory, but peers use it). */
+static int queue_preface_settings(h2w_session *s) {
+  h2w_settings_entry iv[8];
+  size_t n = 0;
+  const h2w_opts *o = &s->opt;
+#define ADD(ident, val)                                                        \
+  do {                                                                         \
+    iv[n].id = (uint16_t)(ident);                                              \
+    iv[n].reserved = 0;                                                        \
+    iv[n].value = (val);                                                       \
+    n++;                                                                       \
+  } while (0)
+  if (o->header_table_size != 4096) {
+    ADD(H2W_SETTINGS_HEADER_TABLE_SIZE, o->header_table_size);
+  }
+  if (!s->is_server) {
+    ADD(H2W_SETTINGS_ENABLE_PUSH, 0);
+  }
+  ADD(H2W_SETTINGS_MAX_CONCURRENT_STREAMS, o->max_concurrent_streams);
+  if (o->initial_window_size != H2W_DEFAULT_WINDOW_SIZE) {
+    ADD(H2W_SETTINGS_INITIAL_WINDOW_SIZE, o->initial_window_size);
+  }
+  if (o->max_frame_size != H2W_FRAME_DEFAULT_MAX_SIZE) {
+    ADD(H2W_SETTINGS_MAX_FRAME_SIZE, o->max_frame_size);
+  }
+  ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
+#undef ADD
+  return h2w_queue_settings(s, iv, n);
+}
+
+static int session_new(h2w_session **out, int is_server,
+                       const h2w_callbacks *cb, const h2w_options *opt,
+                       void *user, const h2w_mem *mem) {
+  int err = H2W_OK;
+  h2w_session *s;
+  h2w_alloc alloc;
+  if (out == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  *out = NULL;
+  s = h2w_alloc_box(mem, sizeof(*s), offsetof(h2w_session, alloc), &err);
+  if (s == NULL) {
+    return err;
+  }
+  alloc = s->alloc;
+  memset(s, 0, sizeof(*s));
+  s->alloc = alloc;
+  if (cb != NULL) {
+    s->cb = cb->t;
+  }
+  if (opt != NULL) {
+    s->opt = opt->o;
+  } else {
+    h2w_opts_defaults(&s->opt);
+  }
+  s->user = user;
+  s->is_server = (uint8_t)is_server;
+  s->next_local_id = is_server ? 2 : 1;
+  h2w_settings_init(&s->local);
+  h2w_settings_init(&s->remote);
+  h2w_settings_pending_init(&s->pending);
+  s->recv_iws = s->local.initial_window_size;
+  s->peer_stream_limit = s->opt.max_concurrent_streams;
+  h2w_hpack_decoder_init(&s->dec, &s->alloc);
+  s->dec.max_list = s->opt.max_header_list_size;
+  s->dec.max_fields = s->opt.max_header_fields;
+  h2w_hpack_encoder_init(&s->enc, &s->alloc);
+  h2w_hpack_encoder_limits(&s->enc, s->remote.header_table_size,
+                           s->opt.encoder_table_size);
+  h2w_stream_map_init(&s->map, &s->alloc);
+  h2w_send_window_init(&s->conn_sw, H2W_DEFAULT_WINDOW_SIZE);
+  h2w_recv_window_init(&s->conn_rw, H2W_DEFAULT_WINDOW_SIZE);
+  h2w_recv_init(s);
+  h2w_outq_init(&s->ss.q, &s->alloc);
+  if (!is_server) {
+    uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(client_magic));
+    if (p == NULL) {
+      h2w_session_del(s);
+      return H2W_E_NOMEM;
+    }
+    memcpy(p, client_magic, sizeof(client_magic));
+    h2w_outq_commit(&s->ss.q, sizeof(client_magic));
+    s->ss.q.mark = s->ss.q.tail; /* the magic is not a frame */
+  }
+  err = queue_preface_settings(s);
+  if (err == H2W_OK &&
+      s->opt.connection_window_size > H2W_DEFAULT_WINDOW_SIZE) {
+    /* RFC 9113 §6.9.2: only WINDOW_UPDATE grows the connection window. */
+    err =
+        h2w_recv_window_set_target(&s->conn_rw, s->opt.connection_window_size);
+  }
+  if (err != H2W_OK) {
+    h2w_session_del(s);
+    return err;
+  }
+  *out = s;
+  return H2W_OK;
+}
+
+int h2w_session_client_new(h2w_session **out, const h2w_callbacks *cb,
+                           const h2w_options *opt, void *user,
+                           const h2w_mem *mem) {
+  return session_new(out, 0, cb, opt, user, mem);
+}
+
+int h2w_session_server_new(h2w_session **out, const h2w_callbacks *cb,
+                           const h2w_options *opt, void *user,
+                           const h2w_mem *mem) {
+  return session_new(out, 1, cb, opt, user, mem);
+}
+
+static void free_stream_cb(void *value, void *arg) {
+  h2w_session *s = arg;
+  h2w_stream *st = value;
+  h2w_nvbuf_free(&s->alloc, st->pending);
+  h2w_alloc_free(&s->alloc, st, sizeof(*st));
+}
+
+void h2w_session_del(h2w_session *s) {
+  h2w_stream *st;
+  if (s == NULL) {
+    return;
+  }
+  h2w_stream_map_each(&s->map, free_stream_cb, s);
+  /* Queued requests are in the table too; closed ones only here. */
+  while ((st = s->reap) != NULL) {
+    s->reap = st->link;
+    free_stream_cb(st, s);
+  }
+  while ((st = s->free_streams) != NULL) {
+    s->free_streams = st->link;
+    h2w_alloc_free(&s->alloc, st, sizeof(*st));
+  }
+  h2w_stream_map_free(&s->map);
+  h2w_frame_reader_free(&s->rs.reader);
+  h2w_hpack_decoder_free(&s->dec);
+  h2w_hpack_encoder_free(&s->enc);
+  h2w_outq_free(&s->ss.q);
+  h2w_alloc_unbox(s, sizeof(*s), offsetof(h2w_session, alloc));
+}
+
+/* ---- input, output, state ------------------------------------------- */
+
+h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  if (s == NULL || (in == NULL && len > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  return h2w_recv(s, in, len);
+}
+
+int h2w_session_want_read(const h2w_session *s) {
+  if (s == NULL || s->err != H2W_OK) {
+    return 0;
+  }
+  if ((s->goaway_sent || s->goaway_recv) && s->map.len == 0 &&
+      s->reap == NULL) {
+    return 0;
+  }
+  return 1;
+}
+
+int h2w_session_want_write(const h2w_session *s) {
+  return s != NULL && h2w_send_pending(s);
+}
+
+/* ---- time ------------------------------------------------------------- */
+
+static uint64_t deadline_add(uint64_t t, uint32_t ms) {
+  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
+}
+
+uint64_t h2w_session_next_deadline(const h2w_session *s) {
+  uint64_t d = UINT64_MAX;
+  if (s == NULL || s->err != H2W_OK) {
+    return UINT64_MAX;
+  }
+  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0) {
+    d = deadline_add(s->settings_sent_ms[s->pending.head],
+                     s->opt.settings_timeout_ms);
+  }
+  if (s->shutdown == 1 && s->shutdown_deadline < d) {
+    d = s->shutdown_deadline;
+  }
+  return d;
+}
+
+int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (now_ms > s->now) {
+    s->now = now_ms;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
+      s->now >= deadline_add(s->settings_sent_ms[s->pending.head],
+                             s->opt.settings_timeout_ms)) {
+    /* RFC 9113 §6.5.3: no ACK in time. */
+    return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_SETTINGS_TIMEOUT,
+                          "SETTINGS not acknowledged in time");
+  }
+  if (s->shutdown == 1 && s->now >= s->shutdown_deadline) {
+    int rv = h2w_finish_shutdown(s);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
+  return h2w_reap(s);
+}
+
+/* ---- getters ---------------------------------------------------------- */
+
+int h2w_session_set_stream_user_data(h2w_session *s, uint32_t stream_id,
+                                     void *data) {
+  h2w_stream *st;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL) {
+    return H2W_E_INVALID_STATE;
+  }
+  st->user = data;
+  return H2W_OK;
+}
+
+void *h2w_session_get_stream_user_data(const h2w_session *s,
+                                       uint32_t stream_id) {
+  const h2w_stream *st;
+  const h2w_stream *r;
+  if (s == NULL) {
+    return NULL;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st != NULL) {
+    return st->user;
+  }
+  /* Closed streams keep their data until their close callback ran. */
+  for (r = s->reap; r != NULL; r = r->link) {
+    if (r->id == stream_id) {
+      return r->user;
+    }
+  }
+  return NULL;
+}
+
+int h2w_session_stream_state(const h2w_session *s, uint32_t stream_id) {
+  const h2w_stream *st;
+  h2w_closed_by by;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st != NULL) {
+    return st->state;
+  }
+  if (stream_id == 0) {
+    return H2W_STREAM_STATE_IDLE;
+  }
+  return (int)h2w_stream_state_of_id(s, stream_id, &by);
+}
+
+int h2w_session_window(const h2w_session *s, uint32_t stream_id,
+                       int32_t *recv_window, int32_t *send_window) {
+  const h2w_recv_window *rw;
+  const h2w_send_window *sw;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (stream_id == 0) {
+    rw = &s->conn_rw;
+    sw = &s->conn_sw;
+  } else {
+    const h2w_stream *st = h2w_stream_find(s, stream_id);
+    if (st == NULL) {
+      return H2W_E_INVALID_STATE;
+    }
+    rw = &st->rw;
+    sw = &st->sw;
+  }
+  if (recv_window != NULL) {
+    *recv_window = rw->avail;
+  }
+  if (send_window != NULL) {
+    *send_window = sw->avail;
+  }
+  return H2W_OK;
+}
+
+int h2w_session_setting(const h2w_session *s, int side, uint16_t id,
+                        uint32_t *value) {
+  int known = 0;
+  uint32_t v;
+  if (s == NULL || value == NULL ||
+      (side != H2W_SETTINGS_LOCAL && side != H2W_SETTINGS_REMOTE)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  v = h2w_settings_get(side == H2W_SETTINGS_LOCAL ? &s->local : &s->remote, id,
+                       &known);
+  if (!known) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  *value = v;
+  return H2W_OK;
+}
+
+int h2w_session_error(const h2w_session *s, uint32_t *wire_code,
+                      const char **reason, uint64_t *offset) {
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (wire_code != NULL) {
+    *wire_code = s->err_code;
+  }
+  if (reason != NULL) {
+    *reason = s->err_reason;
+  }
+  if (offset != NULL) {
+    *offset = s->err_offset;
+  }
+  return s->err;
+}
+
+uint32_t h2w_session_open_streams(const h2w_session *s) {
+  return s == NULL ? 0 : s->n_local + s->n_peer;
+}
+
+int h2w_session_is_server(const h2w_session *s) {
+  return s != NULL && s->is_server;
+}
+
+size_t h2w_session_memory(const h2w_session *s) {
+  return s == NULL ? 0 : s->alloc.in_use;
+}

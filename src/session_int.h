@@ -1,0 +1,354 @@
+/* The session's internal state, shared by the files that implement it:
+ *   config.c    callbacks and options objects (public setters);
+ *   session.c   lifecycle, stream table and lifetimes, errors, timers,
+ *               getters;
+ *   recv.c      connection preface and the per-frame-type handlers;
+ *   recv_headers.c  header blocks: HEADERS/CONTINUATION assembly, HPACK
+ *               decoding and RFC 9113 §8 validation into callbacks;
+ *   send.c      the output: control queue, WINDOW_UPDATEs, DATA
+ *               scheduling, send/peek/ack;
+ *   submit.c    the h2w_session_submit_*() API.
+ * Each sub-struct below belongs to the module that names it. */
+#ifndef H2W_SESSION_INT_H
+#define H2W_SESSION_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "frame.h"
+#include "h2wire.h"
+#include "hpack.h"
+#include "http.h"
+#include "mem.h"
+#include "outq.h"
+#include "settings.h"
+#include "stream.h"
+#include "stream_map.h"
+
+/* ---- configuration (config.c) ------------------------------------------ */
+
+typedef struct h2w_cb_table {
+  h2w_on_begin_headers_cb on_begin_headers;
+  h2w_on_header_cb on_header;
+  h2w_on_headers_cb on_headers;
+  h2w_on_data_cb on_data;
+  h2w_on_stream_end_cb on_stream_end;
+  h2w_on_stream_reset_cb on_stream_reset;
+  h2w_on_stream_close_cb on_stream_close;
+  h2w_on_settings_cb on_settings;
+  h2w_on_settings_ack_cb on_settings_ack;
+  h2w_on_ping_ack_cb on_ping_ack;
+  h2w_on_goaway_cb on_goaway;
+  h2w_on_frame_cb on_frame_recv;
+  h2w_on_frame_cb on_frame_send;
+  h2w_on_error_cb on_error;
+} h2w_cb_table;
+
+typedef struct h2w_opts {
+  uint32_t max_concurrent_streams;
+  uint32_t initial_window_size;
+  uint32_t connection_window_size;
+  uint32_t max_frame_size;
+  uint32_t max_header_list_size;
+  uint32_t max_header_fields;
+  uint32_t header_table_size;
+  uint32_t encoder_table_size;
+  uint32_t settings_timeout_ms;
+  uint32_t max_control_queue;
+  uint32_t shutdown_timeout_ms;
+  uint32_t max_continuations;    /* per header block (ATTACKS.md row 11) */
+  uint32_t max_settings_entries; /* per SETTINGS frame (row 2) */
+  uint8_t manual_flow_control;
+  uint8_t validate_messages;
+} h2w_opts;
+
+struct h2w_callbacks {
+  h2w_alloc alloc;
+  h2w_cb_table t;
+};
+
+struct h2w_options {
+  h2w_alloc alloc;
+  h2w_opts o;
+};
+
+void h2w_opts_defaults(h2w_opts *o);
+
+/* ---- streams ------------------------------------------------------------ */
+
+/* A header list copied out of the caller's h2w_nv array, for header blocks
+ * that must wait (queued requests, trailers behind body data). One
+ * allocation: the h2w_nv array followed by the name/value octets. */
+typedef struct h2w_nvbuf {
+  size_t n;
+  size_t size; /* of the whole allocation */
+  h2w_nv nv[];
+} h2w_nvbuf;
+
+h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n);
+void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
+
+/* h2w_stream.flags */
+#define H2W_SF_LOCAL 0x1u         /* we initiated it */
+#define H2W_SF_REPORTED 0x2u      /* the application knows it: close due */
+#define H2W_SF_FINAL_SENT 0x4u    /* request / final response queued */
+#define H2W_SF_FINAL_RECV 0x8u    /* request / final response received */
+#define H2W_SF_QUEUED 0x10u       /* request waiting for a stream slot */
+#define H2W_SF_HEAD 0x20u         /* request was HEAD: response has no body */
+#define H2W_SF_IN_DATA_RING 0x40u /* linked in the DATA scheduler */
+#define H2W_SF_WU_DUE 0x80u       /* linked in the WINDOW_UPDATE list */
+#define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
+#define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
+#define H2W_SF_NO_BODY 0x400u     /* response to HEAD, 204 or 304 */
+
+/* h2w_stream.src_state */
+#define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
+#define H2W_SRC_ACTIVE 1   /* poll the source when the window allows */
+#define H2W_SRC_DEFERRED 2 /* sleeping until h2w_session_resume_data() */
+
+typedef struct h2w_stream h2w_stream;
+struct h2w_stream {
+  uint32_t id;
+  uint32_t flags;
+  uint8_t state;          /* h2w_stream_state */
+  uint8_t closed_by;      /* h2w_closed_by */
+  uint8_t src_state;      /* H2W_SRC_* */
+  uint8_t src_end_stream; /* the source's EOF carries END_STREAM */
+  h2w_send_window sw;
+  h2w_recv_window rw;
+  uint32_t unconsumed; /* delivered in manual mode, not yet consumed */
+  void *user;
+  h2w_data_source src;
+  h2w_nvbuf *pending; /* queued request headers, or trailers */
+  h2w_http_msg msg;   /* the block being received */
+  h2w_http_body body; /* content-length tracking of the peer's body */
+  uint32_t close_code;
+  uint32_t close_flags;
+  h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
+  h2w_stream *link;                  /* request queue / reap / pool */
+  h2w_stream *wu_next;               /* WINDOW_UPDATE list */
+  h2w_stream *tmp_next;              /* scratch list while walking */
+};
+
+/* ---- receiving (recv.c, recv_headers.c) -------------------------------- */
+
+/* An open header block: HEADERS or PUSH_PROMISE plus its CONTINUATIONs
+ * (RFC 9113 §6.10: nothing else may come in between). */
+typedef struct h2w_hblock {
+  uint8_t active;
+  uint8_t deliver;       /* fields go to the application */
+  uint8_t end_stream;    /* the HEADERS carried END_STREAM */
+  uint8_t invalid;       /* a field was malformed: reset at the end */
+  uint8_t limit;         /* the decoder hit a size/count limit */
+  uint8_t kind;          /* H2W_HEADERS_* */
+  uint8_t informational; /* validation off: :status 1xx seen */
+  uint32_t stream_id;    /* the stream the block is about (promised id) */
+  uint32_t frame_id;     /* the stream its frames arrive on */
+  uint32_t end_code;     /* stream error to send when the block ends, or 0 */
+  uint32_t ncont;        /* CONTINUATION frames so far */
+  const char *reason;
+} h2w_hblock;
+
+typedef struct h2w_recv_state {
+  h2w_frame_reader reader;
+  uint8_t preface_left; /* server: client magic octets still expected */
+  uint8_t got_settings; /* the peer's first frame (SETTINGS) was seen */
+  uint8_t paused;       /* a callback asked to pause */
+  h2w_hblock hb;
+  uint64_t frame_start; /* input offset of the current frame */
+} h2w_recv_state;
+
+/* ---- output (send.c) ----------------------------------------------------- */
+
+#define H2W_MAX_PINGS 8
+typedef struct h2w_ping_slot {
+  uint8_t used;
+  uint8_t stamped; /* the frame left the session: sent_ms is valid */
+  uint8_t opaque[8];
+  uint64_t sent_ms;
+} h2w_ping_slot;
+
+typedef struct h2w_send_state {
+  h2w_outq q;          /* committed frames, in order */
+  uint32_t reactive;   /* queued frames the peer provoked (ACKs, RST) */
+  h2w_stream *ring;    /* DATA scheduler: next stream to serve */
+  h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
+  h2w_stream *rq_head; /* requests waiting for a stream slot */
+  h2w_stream *rq_tail;
+  size_t peeked;      /* bytes handed out by the last peek */
+  uint8_t in_send;    /* inside send/peek: do not compact the queue */
+  uint8_t goaway_len; /* the final GOAWAY after a fatal error */
+  uint8_t goaway_off; /* octets of it already emitted */
+  uint8_t goaway[64];
+  h2w_ping_slot pings[H2W_MAX_PINGS];
+} h2w_send_state;
+
+/* ---- the session ----------------------------------------------------------
+ */
+
+#define H2W_CLOSED_RING 64
+
+struct h2w_session {
+  h2w_alloc alloc;
+  h2w_cb_table cb;
+  h2w_opts opt;
+  void *user;
+  uint8_t is_server;
+
+  /* Sticky error: once set, every call returns it and no callback fires. */
+  int err;
+  uint32_t err_code;
+  const char *err_reason;
+  uint64_t err_offset;
+  uint64_t in_total; /* input octets consumed so far */
+
+  uint64_t now;
+  uint64_t settings_sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending */
+
+  h2w_settings local;  /* ours, acknowledged */
+  h2w_settings remote; /* the peer's, applied */
+  h2w_settings_pending pending;
+  /* The stream receive window we enforce: the largest of our
+   * SETTINGS_INITIAL_WINDOW_SIZE in force and those still awaiting an
+   * ACK, since the peer may apply a pending one at any moment. */
+  uint32_t recv_iws;
+  /* MAX_CONCURRENT_STREAMS we enforce on the peer: the value we
+   * announced last. */
+  uint32_t peer_stream_limit;
+  uint64_t conn_unconsumed; /* manual mode: delivered, not yet consumed */
+
+  h2w_hpack_decoder dec;
+  h2w_hpack_encoder enc;
+
+  h2w_recv_state rs;
+  h2w_send_state ss;
+
+  h2w_stream_map map;
+  h2w_stream *free_streams; /* recycled stream objects */
+  uint32_t nfree;
+  h2w_stream *reap; /* closed, close callback still due (FIFO) */
+  h2w_stream *reap_tail;
+  struct {
+    uint32_t id;
+    uint8_t closed_by;
+  } closed[H2W_CLOSED_RING];
+  uint32_t closed_pos;
+
+  uint32_t next_local_id;  /* next id we will open */
+  uint32_t last_peer_id;   /* highest id the peer opened (or promised) */
+  uint32_t last_processed; /* highest peer id handed to the application */
+  uint32_t n_local;        /* our streams holding a slot */
+  uint32_t n_peer;         /* the peer's streams holding a slot */
+
+  h2w_send_window conn_sw;
+  h2w_recv_window conn_rw;
+
+  /* GOAWAY (RFC 9113 §6.8) */
+  uint8_t goaway_sent; /* final GOAWAY queued: no new peer stream */
+  uint8_t goaway_recv; /* the peer sent one: no new stream of ours */
+  uint8_t shutdown;    /* 1: first GOAWAY of a graceful shutdown sent */
+  uint8_t in_callback; /* a callback is running */
+  uint32_t goaway_last_sent;
+  uint32_t goaway_last_recv;
+  uint64_t shutdown_deadline;
+  size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
+  h2w_stream *tmp_list; /* scratch list while walking the table */
+};
+
+/* ---- session.c ------------------------------------------------------------
+ */
+
+/* Report a connection error (RFC 9113 §5.4.1): set the sticky error, tell
+ * on_error, drop queued output after the frame being written, and queue
+ * exactly one GOAWAY with `code`. Returns `lib_err`. Idempotent. */
+int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
+                   const char *reason);
+/* A callback failed (rv < 0 and not PAUSE): sticky CALLBACK_FAILURE with a
+ * GOAWAY INTERNAL_ERROR. Returns the sticky error. */
+int h2w_callback_failed(h2w_session *s, const char *which);
+/* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
+ * other negative -> h2w_callback_failed(). */
+int h2w_cb_result(h2w_session *s, int rv, const char *which);
+
+/* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
+ * with `code` queued, the stream (if any) closed as reset by us. Returns
+ * 0 or a fatal error (flood). */
+int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
+                     const char *reason);
+
+h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
+/* A new stream object in state idle, in the table. NULL on NOMEM. */
+h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
+/* The state of a stream id that has no live object: idle or closed, and
+ * for closed ones how (from the ring of recently closed streams). */
+h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
+                                        h2w_closed_by *closed_by);
+/* Apply a sent or received event; closes the stream when it reaches the
+ * closed state. */
+void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev);
+/* Close now: out of the table, the scheduler and the lists; the close
+ * callback fires at the next reap. */
+void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
+                      uint32_t code, uint32_t flags);
+/* Fire due close callbacks, free the objects, release concurrency slots,
+ * start queued requests. Returns 0 or the sticky error. */
+int h2w_reap(h2w_session *s);
+/* Count the stream against MAX_CONCURRENT_STREAMS. */
+void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
+/* Our SETTINGS in force or pending changed: resync the receive-side
+ * limits (stream windows, frame size, HPACK table). */
+void h2w_local_settings_changed(h2w_session *s);
+
+/* ---- recv_headers.c -------------------------------------------------------
+ */
+
+int h2w_recv_headers(h2w_session *s, const h2w_frame *f);
+int h2w_recv_continuation(h2w_session *s, const h2w_frame *f);
+int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f);
+/* The peer ended its side: content-length check, on_stream_end, state. */
+int h2w_recv_end_stream(h2w_session *s, h2w_stream *st);
+
+/* ---- send.c -----------------------------------------------------------------
+ */
+
+/* Append one frame to the output queue: header + payload (may be NULL when
+ * plen is 0). `reactive` counts it against the control-queue cap (frames
+ * the peer provoked). Returns 0, H2W_E_NOMEM, or H2W_E_FLOODED (after
+ * starting the connection error). */
+int h2w_queue_frame(h2w_session *s, uint8_t type, uint8_t flags, uint32_t id,
+                    const uint8_t *payload, size_t plen, int reactive);
+int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive);
+int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
+int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
+                     const uint8_t *debug, size_t debuglen);
+int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8);
+/* HPACK-encode nva into HEADERS (+ CONTINUATION) frames on the queue. */
+int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                      size_t n, int end_stream);
+/* Put a stream with an active source in the DATA ring (if it has
+ * window), or take it out. */
+void h2w_sched_add(h2w_session *s, h2w_stream *st);
+void h2w_sched_remove(h2w_session *s, h2w_stream *st);
+/* The stream owes a WINDOW_UPDATE (emitted lazily by send). */
+void h2w_wu_mark(h2w_session *s, h2w_stream *st);
+void h2w_wu_unlink(h2w_session *s, h2w_stream *st);
+/* Requests waiting for a slot: start as many as the peer's limit allows. */
+int h2w_start_queued(h2w_session *s);
+/* The frame queue has been cut after a fatal error: build the GOAWAY. */
+void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
+                    const char *reason);
+/* The final GOAWAY of a graceful shutdown (RFC 9113 §6.8). */
+int h2w_finish_shutdown(h2w_session *s);
+/* Anything to write? */
+int h2w_send_pending(const h2w_session *s);
+/* Mark bytes consumed (automatic or manual flow control). */
+void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n);
+
+/* ---- recv.c -----------------------------------------------------------------
+ */
+
+void h2w_recv_init(h2w_session *s);
+h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len);
+
+#endif

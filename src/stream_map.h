@@ -1,0 +1,37 @@
+/* Stream id -> stream object, an open-addressing hash table with linear
+ * probing and backward-shift deletion (no tombstones, so lookups stay
+ * short under churn). Stream ids are odd or even and increase, so a
+ * multiplicative hash spreads them. No session state. */
+#ifndef H2W_STREAM_MAP_H
+#define H2W_STREAM_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mem.h"
+
+typedef struct h2w_stream_map_slot {
+  uint32_t id; /* 0 = empty (stream 0 is never stored) */
+  void *value;
+} h2w_stream_map_slot;
+
+typedef struct h2w_stream_map {
+  h2w_alloc *alloc;
+  h2w_stream_map_slot *slots;
+  size_t cap; /* 0 or a power of two */
+  size_t len;
+} h2w_stream_map;
+
+void h2w_stream_map_init(h2w_stream_map *m, h2w_alloc *a);
+void h2w_stream_map_free(h2w_stream_map *m);
+void *h2w_stream_map_get(const h2w_stream_map *m, uint32_t id);
+/* Insert a new id (id != 0, not present). H2W_OK or H2W_E_NOMEM. */
+int h2w_stream_map_put(h2w_stream_map *m, uint32_t id, void *value);
+/* Remove id; returns its value or NULL when absent. */
+void *h2w_stream_map_del(h2w_stream_map *m, uint32_t id);
+/* Visit every value (in table order). The callback must not change the
+ * map. */
+void h2w_stream_map_each(const h2w_stream_map *m,
+                         void (*fn)(void *value, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,460 @@
+/* The h2w_session_submit_*() API: what the application asks the session to
+ * send. Each call checks the request against the stream's state and the
+ * RFC 9113 §8 rules (the library does not put a malformed message on the
+ * wire), then commits frames to the output queue or arms a data source;
+ * h2w_session_send() does the rest. No callback fires from here. */
+#include <string.h>
+
+#include "session_int.h"
+
+#define H2W_LAST_STREAM_ID 0x7fffffffu
+
+/* Check an outgoing header list with the same rules the peer applies. */
+static int check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
+                        size_t n, int end_stream, h2w_http_msg *m) {
+  size_t i;
+  const char *reason;
+  if (nva == NULL && n > 0) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_http_msg_begin(
+      m, kind,
+      s->remote.enable_connect_protocol ? H2W_HTTP_CONNECT_PROTOCOL : 0);
+  if (!s->opt.validate_messages) {
+    return H2W_OK;
+  }
+  for (i = 0; i < n; i++) {
+    if (h2w_http_msg_field(m, &nva[i], &reason) != H2W_OK) {
+      return H2W_E_INVALID_ARGUMENT;
+    }
+  }
+  if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  return H2W_OK;
+}
+
+static int check_source(const h2w_data_source *src) {
+  return src == NULL || src->read != NULL ? H2W_OK : H2W_E_INVALID_ARGUMENT;
+}
+
+/* A stream that was never put on the wire: forget it at once. */
+static void discard(h2w_session *s, h2w_stream *st) {
+  h2w_stream_map_del(&s->map, st->id);
+  h2w_nvbuf_free(&s->alloc, st->pending);
+  st->pending = NULL;
+  h2w_alloc_free(&s->alloc, st, sizeof(*st));
+}
+
+static int may_start(const h2w_session *s) {
+  return s->ss.rq_head == NULL &&
+         (s->remote.max_concurrent_streams == H2W_SETTINGS_UNLIMITED ||
+          s->n_local < s->remote.max_concurrent_streams);
+}
+
+static int start_request(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                         size_t n) {
+  int rv = h2w_queue_headers(s, st, nva, n, st->src_state == H2W_SRC_NONE);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  st->flags |= H2W_SF_FINAL_SENT;
+  h2w_sched_add(s, st);
+  return H2W_OK;
+}
+
+int h2w_start_queued(h2w_session *s) {
+  h2w_stream *st;
+  int rv;
+  while ((st = s->ss.rq_head) != NULL && s->err == H2W_OK && !s->goaway_recv &&
+         (s->remote.max_concurrent_streams == H2W_SETTINGS_UNLIMITED ||
+          s->n_local < s->remote.max_concurrent_streams)) {
+    h2w_nvbuf *hdrs = st->pending;
+    s->ss.rq_head = st->link;
+    if (s->ss.rq_head == NULL) {
+      s->ss.rq_tail = NULL;
+    }
+    st->link = NULL;
+    st->flags &= ~H2W_SF_QUEUED;
+    st->pending = NULL;
+    rv = start_request(s, st, hdrs->nv, hdrs->n);
+    h2w_nvbuf_free(&s->alloc, hdrs);
+    if (rv != H2W_OK) {
+      return rv == H2W_E_NOMEM
+                 ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
+                 : rv;
+    }
+  }
+  return s->err;
+}
+
+int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
+                                   const h2w_data_source *body,
+                                   void *stream_user) {
+  h2w_http_msg m;
+  h2w_stream *st;
+  uint32_t id;
+  int rv;
+  if (s == NULL || n == 0 || check_source(body) != H2W_OK) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->is_server || s->goaway_recv || s->goaway_sent || s->shutdown) {
+    return H2W_E_INVALID_STATE;
+  }
+  if (s->next_local_id > H2W_LAST_STREAM_ID) {
+    return H2W_E_STREAM_ID_EXHAUSTED; /* §5.1.1: never wrap */
+  }
+  rv = check_fields(s, H2W_HTTP_REQUEST, nva, n, body == NULL, &m);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  id = s->next_local_id;
+  st = h2w_stream_create(s, id, H2W_SF_LOCAL | H2W_SF_REPORTED);
+  if (st == NULL) {
+    return H2W_E_NOMEM;
+  }
+  st->user = stream_user;
+  if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
+    st->flags |= H2W_SF_HEAD; /* §8.1.1: its response has no content */
+  }
+  if (body != NULL) {
+    st->src = *body;
+    st->src_state = H2W_SRC_ACTIVE;
+    st->src_end_stream = 1;
+  }
+  if (may_start(s)) {
+    rv = start_request(s, st, nva, n);
+  } else {
+    /* Over the peer's limit: wait, in submit order, so ids still go out
+     * increasing (§5.1.1). */
+    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    rv = st->pending != NULL ? H2W_OK : H2W_E_NOMEM;
+    if (rv == H2W_OK) {
+      st->flags |= H2W_SF_QUEUED;
+      if (s->ss.rq_tail != NULL) {
+        s->ss.rq_tail->link = st;
+      } else {
+        s->ss.rq_head = st;
+      }
+      s->ss.rq_tail = st;
+    }
+  }
+  if (rv != H2W_OK) {
+    if (s->err == H2W_OK) {
+      discard(s, st);
+    }
+    return rv;
+  }
+  s->next_local_id += 2;
+  return (int32_t)id;
+}
+
+/* The stream a server answers: known, not yet answered, our side open. */
+static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
+  h2w_stream *st;
+  *rv = H2W_OK;
+  if (s->err != H2W_OK) {
+    *rv = s->err;
+    return NULL;
+  }
+  st = h2w_stream_find(s, id);
+  if (!s->is_server || st == NULL || (st->flags & H2W_SF_FINAL_SENT) ||
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
+    *rv = H2W_E_INVALID_STATE;
+    return NULL;
+  }
+  return st;
+}
+
+int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
+                                const h2w_nv *nva, size_t n,
+                                const h2w_data_source *body) {
+  h2w_http_msg m;
+  h2w_stream *st;
+  int rv;
+  if (s == NULL || n == 0 || check_source(body) != H2W_OK) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = answerable(s, stream_id, &rv);
+  if (st == NULL) {
+    return rv;
+  }
+  rv = check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
+  if (rv == H2W_OK && s->opt.validate_messages &&
+      h2w_http_msg_is_informational(&m)) {
+    rv = H2W_E_INVALID_ARGUMENT; /* 1xx: h2w_session_submit_informational */
+  }
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  if (body != NULL) {
+    st->src = *body;
+    st->src_state = H2W_SRC_ACTIVE;
+    st->src_end_stream = 1;
+  }
+  rv = h2w_queue_headers(s, st, nva, n, body == NULL);
+  if (rv != H2W_OK) {
+    st->src_state = H2W_SRC_NONE;
+    return rv;
+  }
+  st->flags |= H2W_SF_FINAL_SENT;
+  h2w_sched_add(s, st);
+  return H2W_OK;
+}
+
+int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
+                                     const h2w_nv *nva, size_t n) {
+  h2w_http_msg m;
+  h2w_stream *st;
+  int rv;
+  if (s == NULL || n == 0) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = answerable(s, stream_id, &rv);
+  if (st == NULL) {
+    return rv;
+  }
+  rv = check_fields(s, H2W_HTTP_RESPONSE, nva, n, 0, &m);
+  if (rv == H2W_OK && s->opt.validate_messages &&
+      !h2w_http_msg_is_informational(&m)) {
+    rv = H2W_E_INVALID_ARGUMENT;
+  }
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  return h2w_queue_headers(s, st, nva, n, 0);
+}
+
+int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
+                                const h2w_nv *nva, size_t n) {
+  h2w_http_msg m;
+  h2w_stream *st;
+  int rv;
+  if (s == NULL || n == 0) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL || !(st->flags & H2W_SF_FINAL_SENT) || st->pending != NULL ||
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  if (st->src_state != H2W_SRC_NONE) {
+    /* Body still flowing: the trailers follow its last DATA frame. */
+    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    if (st->pending == NULL) {
+      return H2W_E_NOMEM;
+    }
+    return H2W_OK;
+  }
+  return h2w_queue_headers(s, st, nva, n, 1);
+}
+
+int h2w_session_resume_data(h2w_session *s, uint32_t stream_id) {
+  h2w_stream *st;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL || st->src_state != H2W_SRC_DEFERRED) {
+    return H2W_E_INVALID_STATE;
+  }
+  st->src_state = H2W_SRC_ACTIVE;
+  h2w_sched_add(s, st);
+  return H2W_OK;
+}
+
+int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
+                                  uint32_t code) {
+  h2w_stream *st;
+  int rv;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL) {
+    return H2W_E_INVALID_STATE;
+  }
+  if (!(st->flags & H2W_SF_QUEUED)) {
+    /* A queued request never reached the peer: nothing to reset there. */
+    rv = h2w_queue_rst(s, stream_id, code, 0);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
+  h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
+  return H2W_OK;
+}
+
+int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
+  uint8_t b[8];
+  int i;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (opaque8 == NULL) {
+    for (i = 0; i < 8; i++) {
+      b[i] = (uint8_t)(s->now >> (56 - 8 * i));
+    }
+    opaque8 = b;
+  }
+  return h2w_queue_ping(s, opaque8);
+}
+
+int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
+                                size_t n) {
+  if (s == NULL || (iv == NULL && n > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  return h2w_queue_settings(s, iv, n);
+}
+
+static int grow_window(h2w_session *s, h2w_recv_window *w, uint32_t id,
+                       uint32_t inc) {
+  uint8_t b[4];
+  int rv;
+  if ((int64_t)w->avail + inc > H2W_MAX_WINDOW_SIZE ||
+      (int64_t)w->target + inc > H2W_MAX_WINDOW_SIZE) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  b[0] = (uint8_t)(inc >> 24);
+  b[1] = (uint8_t)(inc >> 16);
+  b[2] = (uint8_t)(inc >> 8);
+  b[3] = (uint8_t)inc;
+  rv = h2w_queue_frame(s, H2W_FRAME_WINDOW_UPDATE, 0, id, b, 4, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  /* The frame is committed to the output: the room it offers is real. */
+  w->avail += (int32_t)inc;
+  w->target += (int32_t)inc;
+  return H2W_OK;
+}
+
+int h2w_session_submit_window_update(h2w_session *s, uint32_t stream_id,
+                                     uint32_t increment) {
+  h2w_stream *st;
+  if (s == NULL || increment == 0 || increment > H2W_MAX_WINDOW_SIZE) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (stream_id == 0) {
+    return grow_window(s, &s->conn_rw, 0, increment);
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL || (st->flags & H2W_SF_QUEUED)) {
+    return H2W_E_INVALID_STATE;
+  }
+  return grow_window(s, &st->rw, stream_id, increment);
+}
+
+int h2w_session_consume(h2w_session *s, uint32_t stream_id, size_t n) {
+  h2w_stream *st;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (!s->opt.manual_flow_control) {
+    return H2W_E_INVALID_STATE;
+  }
+  if (n > s->conn_unconsumed) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st != NULL && n > st->unconsumed) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  s->conn_unconsumed -= n;
+  if (st != NULL) {
+    st->unconsumed -= (uint32_t)n;
+  }
+  h2w_flow_consumed(s, st, n);
+  return H2W_OK;
+}
+
+int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
+                              const uint8_t *debug, size_t debuglen) {
+  int rv;
+  if (s == NULL || (debug == NULL && debuglen > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  rv = h2w_queue_goaway(s, s->last_peer_id, code, debug, debuglen);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->goaway_sent = 1;
+  s->goaway_last_sent = s->last_peer_id;
+  if (code != H2W_NO_ERROR) {
+    /* An error GOAWAY ends the connection once it is out: stop here. */
+    s->err = H2W_E_CLOSED;
+    s->err_code = code;
+    s->err_reason = "GOAWAY sent by the application";
+    s->err_offset = s->in_total;
+    s->ss.ring = NULL;
+  }
+  return H2W_OK;
+}
+
+int h2w_session_shutdown(h2w_session *s) {
+  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
+  size_t i;
+  int rv;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->shutdown || s->goaway_sent) {
+    return H2W_OK;
+  }
+  if (!s->is_server) {
+    return h2w_finish_shutdown(s);
+  }
+  /* §6.8: a first GOAWAY with the largest id lets requests in flight
+   * arrive; the PING's ACK shows the client has seen it. */
+  rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->shutdown = 1;
+  s->shutdown_deadline = s->now + s->opt.shutdown_timeout_ms;
+  s->shutdown_ping = H2W_MAX_PINGS;
+  if (h2w_queue_ping(s, opaque) == H2W_OK) {
+    for (i = 0; i < H2W_MAX_PINGS; i++) {
+      if (s->ss.pings[i].used &&
+          memcmp(s->ss.pings[i].opaque, opaque, 8) == 0) {
+        s->shutdown_ping = i;
+      }
+    }
+  }
+  return H2W_OK;
+}
