@@ -475,6 +475,22 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (!s->clock_started) {
+    /* Until the first tick the session time is 0: move what was stamped
+     * with it to the caller's clock, or the first tick would expire it. */
+    uint32_t i;
+    s->clock_started = 1;
+    s->now = now_ms;
+    for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
+      s->settings_sent_ms[i] = now_ms;
+    }
+    for (i = 0; i < H2W_MAX_PINGS; i++) {
+      s->ss.pings[i].sent_ms = now_ms;
+    }
+    if (s->shutdown == 1) {
+      s->shutdown_deadline = deadline_add(now_ms, s->opt.shutdown_timeout_ms);
+    }
+  }
   if (now_ms > s->now) {
     s->now = now_ms;
   }

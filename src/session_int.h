@@ -204,6 +204,7 @@ struct h2w_session {
   uint64_t in_total; /* input octets consumed so far */
 
   uint64_t now;
+  uint8_t clock_started; /* h2w_session_tick() was called at least once */
   uint64_t settings_sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending */
 
   h2w_settings local;  /* ours, acknowledged */
