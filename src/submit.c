@@ -46,10 +46,21 @@ static void discard(h2w_session *s, h2w_stream *st) {
   h2w_alloc_free(&s->alloc, st, sizeof(*st));
 }
 
+/* Until the peer's SETTINGS arrive its limit is unknown (RFC 9113 §6.5.2
+ * says unlimited); assume the 100 it recommends, so that a burst of early
+ * requests is not refused. */
+#define H2W_ASSUMED_MAX_STREAMS 100u
+
+static int slot_free(const h2w_session *s) {
+  uint32_t limit = s->remote.max_concurrent_streams;
+  if (!s->rs.got_settings && limit > H2W_ASSUMED_MAX_STREAMS) {
+    limit = H2W_ASSUMED_MAX_STREAMS;
+  }
+  return s->n_local < limit;
+}
+
 static int may_start(const h2w_session *s) {
-  return s->ss.rq_head == NULL &&
-         (s->remote.max_concurrent_streams == H2W_SETTINGS_UNLIMITED ||
-          s->n_local < s->remote.max_concurrent_streams);
+  return s->ss.rq_head == NULL && slot_free(s);
 }
 
 static int start_request(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
@@ -67,8 +78,7 @@ int h2w_start_queued(h2w_session *s) {
   h2w_stream *st;
   int rv;
   while ((st = s->ss.rq_head) != NULL && s->err == H2W_OK && !s->goaway_recv &&
-         (s->remote.max_concurrent_streams == H2W_SETTINGS_UNLIMITED ||
-          s->n_local < s->remote.max_concurrent_streams)) {
+         slot_free(s)) {
     h2w_nvbuf *hdrs = st->pending;
     s->ss.rq_head = st->link;
     if (s->ss.rq_head == NULL) {
