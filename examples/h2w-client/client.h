@@ -1,0 +1,90 @@
+/* h2w-client: fetches URLs concurrently over one h2c connection (prior
+ * knowledge, RFC 9113 §3.3) on h2wire's public API.
+ *   main.c   arguments, request bodies and headers, exit status
+ *   url.c    URL parsing
+ *   fetch.c  session callbacks: responses, output in URL order
+ *   net.c    connect, the poll loop, the closing GOAWAY */
+#ifndef EX_CLIENT_H
+#define EX_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h2wire.h"
+
+/* Each stream's receive window: how far a response runs ahead of us. */
+#define CLI_STREAM_WINDOW (1024u * 1024u)
+/* A response that must wait for earlier URLs is buffered; past this many
+ * bytes we stop consuming it, so its stream window closes and the server
+ * waits (RFC 9113 §6.9) until the response's turn to be printed. */
+#define CLI_HOLD_CAP (16u * 1024u * 1024u)
+#define CLI_WBUF_SIZE (32u * 1024u)
+#define CLI_RBUF_SIZE (64u * 1024u)
+
+typedef struct url_parts {
+  char scheme[8]; /* lowercase */
+  char *host;     /* without the brackets of an IPv6 literal */
+  int ipv6;
+  unsigned port;
+  char *path; /* path and query; "/" when the URL has none */
+} url_parts;
+
+/* Parse an absolute "scheme://host[:port][/path][?query][#frag]" URL.
+ * Returns 0, or -1 with *err set to a static reason. */
+int url_parse(const char *url, url_parts *u, const char **err);
+void url_free(url_parts *u);
+
+typedef struct fetch {
+  const char *url; /* as given on the command line */
+  url_parts u;
+  const uint8_t *body; /* request body (-d), NULL for GET */
+  size_t body_len, body_off;
+  int32_t stream_id;
+  int status;       /* final response status, 0 until known */
+  int block_status; /* :status of the header block being received */
+  uint8_t ended;    /* END_STREAM received */
+  uint8_t done;     /* nothing more will happen to it */
+  uint8_t ok;
+  char err[160];
+  uint64_t nbytes; /* body bytes received */
+  uint8_t *buf;    /* body held until the URLs before it are printed */
+  size_t buf_len, buf_cap;
+  size_t held; /* bytes of buf delivered but not consumed yet */
+  size_t owed; /* bytes to consume once h2w_session_recv() returns */
+} fetch;
+
+typedef struct client {
+  h2w_session *s;
+  int fd;
+  int verbose;
+  int dead; /* the session had a fatal error: no more calls but del */
+  fetch *f;
+  size_t n;
+  size_t next_out; /* first URL not completely printed */
+  size_t ndone;
+  char authority[300];
+  const h2w_nv *extra; /* -H headers */
+  size_t nextra;
+  size_t woff, wlen;
+  uint8_t wbuf[CLI_WBUF_SIZE];
+  uint8_t rbuf[CLI_RBUF_SIZE];
+} client;
+
+/* fetch.c */
+int cli_session_new(client *cl);
+/* Submit every request; one that cannot be submitted fails at once. */
+void cli_submit_all(client *cl);
+/* Mark every unfinished fetch failed with `reason` and print the rest. */
+void cli_fail_all(client *cl, const char *reason);
+/* Consume what on_data took during the last h2w_session_recv(). Returns 0
+ * or the session's error. */
+int cli_consume_owed(client *cl);
+
+/* net.c */
+/* Connect to host:port (names resolved with getaddrinfo). Returns the
+ * socket, non-blocking, or -1 with a message in err. */
+int cli_dial(const char *host, unsigned port, char *err, size_t errlen);
+/* Run the connection until every fetch is done, then say GOAWAY. */
+void cli_run(client *cl);
+
+#endif

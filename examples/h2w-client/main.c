@@ -1,0 +1,301 @@
+/* h2w-client [--prior-knowledge] [-v] [-d DATA|@FILE] [-H 'name: value']
+ *            URL...
+ *
+ * Fetches every URL concurrently over one HTTP/2 connection (h2c with
+ * prior knowledge: only http:// URLs, all on the same host and port).
+ * Response bodies go to stdout in URL order; one status line per URL goes
+ * to stderr: "URL -> 200 (1234 bytes)" or "URL -> error: <reason>".
+ * Exit status: 0 when every response completed, 1 otherwise, 2 on a usage
+ * error. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "util.h"
+
+static void usage(FILE *f) {
+  fputs("usage: h2w-client [--prior-knowledge] [-v] [-d DATA|@FILE] "
+        "[-H 'name: value'] URL...\n"
+        "  --prior-knowledge  speak HTTP/2 at once on plain TCP (implied; the\n"
+        "                     only mode: http:// URLs)\n"
+        "  -v                 trace every frame on stderr\n"
+        "  -d DATA|@FILE      POST DATA (or the contents of FILE, @- for\n"
+        "                     stdin) to the URLs that follow it; a -d after\n"
+        "                     the last URL applies to every URL without one\n"
+        "  -H 'name: value'   add a request header (repeatable)\n",
+        f);
+}
+
+/* Everything main() allocates, freed in one place. */
+typedef struct opts {
+  int verbose;
+  const char **urls;
+  const uint8_t **bodies; /* per URL, NULL for GET */
+  size_t *body_lens;
+  size_t nurls;
+  h2w_nv *hdrs;
+  size_t nhdrs;
+  uint8_t **files; /* bodies read from files */
+  size_t nfiles;
+} opts;
+
+static int read_body(opts *o, const char *arg, const uint8_t **body,
+                     size_t *len) {
+  if (arg[0] != '@') {
+    *body = (const uint8_t *)arg;
+    *len = strlen(arg);
+    return 0;
+  }
+  FILE *f = strcmp(arg + 1, "-") == 0 ? stdin : fopen(arg + 1, "rb");
+  if (f == NULL) {
+    perror(arg + 1);
+    return -1;
+  }
+  uint8_t *buf = NULL;
+  size_t n = 0, cap = 0;
+  int bad = 0;
+  for (;;) {
+    if (n == cap) {
+      uint8_t *p = realloc(buf, cap != 0 ? cap * 2 : 65536);
+      if (p == NULL) {
+        bad = 1;
+        break;
+      }
+      buf = p;
+      cap = cap != 0 ? cap * 2 : 65536;
+    }
+    size_t r = fread(buf + n, 1, cap - n, f);
+    n += r;
+    if (r == 0) {
+      break;
+    }
+  }
+  bad = bad || ferror(f);
+  if (f != stdin) {
+    fclose(f);
+  }
+  o->files[o->nfiles++] = buf;
+  if (bad) {
+    fprintf(stderr, "h2w-client: cannot read %s\n", arg + 1);
+    return -1;
+  }
+  *body = buf;
+  *len = n;
+  return 0;
+}
+
+/* "name: value" -> a field with a lowercase name (RFC 9113 §8.2.1) and
+ * the value without surrounding whitespace (RFC 9110 §5.5). The argument
+ * is edited in place. */
+static int parse_header(char *arg, h2w_nv *nv) {
+  char *colon = strchr(arg, ':');
+  if (colon == NULL || colon == arg) {
+    fprintf(stderr, "h2w-client: -H wants 'name: value', not '%s'\n", arg);
+    return -1;
+  }
+  *colon = '\0';
+  for (char *p = arg; *p != '\0'; p++) {
+    *p = (char)tolower((unsigned char)*p);
+  }
+  char *v = colon + 1;
+  while (*v == ' ' || *v == '\t') {
+    v++;
+  }
+  size_t vlen = strlen(v);
+  while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t')) {
+    v[--vlen] = '\0';
+  }
+  *nv = ex_nv(arg, v, vlen);
+  return 0;
+}
+
+/* Returns 0, 1 after --help, -1 on a usage error. */
+static int parse_args(int argc, char **argv, opts *o) {
+  const uint8_t *body = NULL;
+  size_t body_len = 0;
+  int pending = 0; /* a -d not yet followed by a URL */
+  for (int i = 1; i < argc; i++) {
+    char *a = argv[i];
+    if (strcmp(a, "-v") == 0) {
+      o->verbose = 1;
+    } else if (strcmp(a, "--prior-knowledge") == 0) {
+      /* The only mode there is. */
+    } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      usage(stdout);
+      return 1;
+    } else if (strcmp(a, "-d") == 0 && i + 1 < argc) {
+      if (read_body(o, argv[++i], &body, &body_len) != 0) {
+        return -1;
+      }
+      pending = 1;
+    } else if (strcmp(a, "-H") == 0 && i + 1 < argc) {
+      if (parse_header(argv[++i], &o->hdrs[o->nhdrs++]) != 0) {
+        return -1;
+      }
+    } else if (a[0] == '-' && a[1] != '\0') {
+      fprintf(stderr, "h2w-client: unknown or incomplete option '%s'\n", a);
+      usage(stderr);
+      return -1;
+    } else {
+      o->urls[o->nurls] = a;
+      o->bodies[o->nurls] = body;
+      o->body_lens[o->nurls++] = body_len;
+      pending = 0;
+    }
+  }
+  if (o->nurls == 0) {
+    usage(stderr);
+    return -1;
+  }
+  if (pending) {
+    for (size_t i = 0; i < o->nurls; i++) {
+      if (o->bodies[i] == NULL) {
+        o->bodies[i] = body;
+        o->body_lens[i] = body_len;
+      }
+    }
+  }
+  return 0;
+}
+
+/* Every URL must be http:// (h2c with prior knowledge is all this client
+ * speaks) and name the same host and port: they share one connection. */
+static int check_urls(client *cl) {
+  for (size_t i = 0; i < cl->n; i++) {
+    fetch *f = &cl->f[i];
+    const char *err = NULL;
+    if (url_parse(f->url, &f->u, &err) != 0) {
+      fprintf(stderr, "h2w-client: %s: %s\n", f->url, err);
+      return -1;
+    }
+    if (strcmp(f->u.scheme, "http") != 0) {
+      fprintf(stderr,
+              "h2w-client: %s: scheme '%s' is not supported (only http://, "
+              "HTTP/2 with prior knowledge)\n",
+              f->url, f->u.scheme);
+      return -1;
+    }
+    const url_parts *a = &cl->f[0].u;
+    if (strcasecmp(f->u.host, a->host) != 0 || f->u.port != a->port) {
+      fprintf(stderr,
+              "h2w-client: %s: every URL must use the same host and port "
+              "(one connection)\n",
+              f->url);
+      return -1;
+    }
+  }
+  const url_parts *u = &cl->f[0].u;
+  snprintf(cl->authority, sizeof cl->authority, u->ipv6 ? "[%s]:%u" : "%s:%u",
+           u->host, u->port);
+  return 0;
+}
+
+/* Returns the exit status. */
+static int fetch_all(client *cl) {
+  char err[256];
+  int rc = check_urls(cl);
+  if (rc != 0) {
+    return 2;
+  }
+  cl->fd = cli_dial(cl->f[0].u.host, cl->f[0].u.port, err, sizeof err);
+  if (cl->fd < 0) {
+    cli_fail_all(cl, err);
+    return 1;
+  }
+  rc = cli_session_new(cl);
+  if (rc != H2W_OK) {
+    snprintf(err, sizeof err, "session: %s", h2w_strerror(rc));
+    cli_fail_all(cl, err);
+    return 1;
+  }
+  cli_submit_all(cl);
+  cli_run(cl);
+  for (size_t i = 0; i < cl->n; i++) {
+    if (!cl->f[i].ok) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int setup(int argc, char **argv, opts *o, client *cl) {
+  size_t n = (size_t)argc;
+  o->urls = calloc(n, sizeof *o->urls);
+  o->bodies = calloc(n, sizeof *o->bodies);
+  o->body_lens = calloc(n, sizeof *o->body_lens);
+  o->hdrs = calloc(n, sizeof *o->hdrs);
+  o->files = calloc(n, sizeof *o->files);
+  if (o->urls == NULL || o->bodies == NULL || o->body_lens == NULL ||
+      o->hdrs == NULL || o->files == NULL) {
+    fputs("h2w-client: out of memory\n", stderr);
+    return -1;
+  }
+  int rc = parse_args(argc, argv, o);
+  if (rc != 0) {
+    return rc;
+  }
+  cl->f = calloc(o->nurls, sizeof *cl->f);
+  if (cl->f == NULL) {
+    fputs("h2w-client: out of memory\n", stderr);
+    return -1;
+  }
+  cl->n = o->nurls;
+  cl->verbose = o->verbose;
+  cl->extra = o->hdrs;
+  cl->nextra = o->nhdrs;
+  for (size_t i = 0; i < cl->n; i++) {
+    cl->f[i].url = o->urls[i];
+    cl->f[i].body = o->bodies[i];
+    cl->f[i].body_len = o->body_lens[i];
+  }
+  return 0;
+}
+
+static void cleanup(opts *o, client *cl) {
+  h2w_session_del(cl->s);
+  if (cl->fd >= 0) {
+    close(cl->fd);
+  }
+  for (size_t i = 0; cl->f != NULL && i < cl->n; i++) {
+    url_free(&cl->f[i].u);
+    free(cl->f[i].buf);
+  }
+  free(cl->f);
+  for (size_t i = 0; i < o->nfiles; i++) {
+    free(o->files[i]);
+  }
+  free(o->urls);
+  free(o->bodies);
+  free(o->body_lens);
+  free(o->hdrs);
+  free(o->files);
+  free(cl);
+}
+
+int main(int argc, char **argv) {
+  opts o;
+  memset(&o, 0, sizeof o);
+  client *cl = calloc(1, sizeof *cl);
+  if (cl == NULL) {
+    fputs("h2w-client: out of memory\n", stderr);
+    return 1;
+  }
+  cl->fd = -1;
+  /* A server that closes early must give a write error, not a signal. */
+  signal(SIGPIPE, SIG_IGN);
+  int rc = setup(argc, argv, &o, cl);
+  if (rc == 0) {
+    rc = fetch_all(cl);
+  } else {
+    rc = rc > 0 ? 0 : 2;
+  }
+  cleanup(&o, cl);
+  return rc;
+}

@@ -1,0 +1,145 @@
+/* h2w-server: an h2c (prior knowledge) demo server on h2wire's public API.
+ * One thread, non-blocking sockets, one epoll set.
+ *   main.c      arguments, listening socket, signals, the event loop
+ *   conn.c      per-connection I/O: accept, read -> recv, send -> write
+ *   handlers.c  session callbacks: request state, flow control, tracing
+ *   routes.c    the routes and their response bodies (data sources)
+ *   timer.c     the deadline heap (session timers, /events ticks) */
+#ifndef EX_SERVER_H
+#define EX_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "h2wire.h"
+#include "timer.h"
+
+/* Output staging per connection: h2w_session_send() fills it and write()
+ * drains it; what the socket refuses (EAGAIN) waits here for EPOLLOUT. */
+#define SRV_WBUF_SIZE (32u * 1024u)
+/* Input goes through one buffer shared by every connection: the server
+ * never pauses h2w_session_recv(), which therefore consumes all it is
+ * given, so no connection has unread input to keep between events. */
+#define SRV_RBUF_SIZE (64u * 1024u)
+/* The receive window of each stream we announce. With manual flow control
+ * a peer may not send past it (RFC 9113 §6.9.1), so it bounds what one
+ * /echo stream buffers: bytes are consumed only once they are handed to
+ * the response. */
+#define SRV_STREAM_WINDOW (256u * 1024u)
+/* The connection-level receive window: bounds one connection's buffered
+ * request bodies as a whole. */
+#define SRV_CONN_WINDOW (1024u * 1024u)
+/* Most output bytes one connection produces per wake-up, so a fast
+ * /bytes download does not starve the other connections. */
+#define SRV_WRITE_BUDGET (1024u * 1024u)
+/* Graceful shutdown gives up on slow connections after this. */
+#define SRV_STOP_GRACE_MS 5000u
+
+typedef struct server server;
+typedef struct conn conn;
+typedef struct req req;
+
+struct server {
+  int epfd;
+  int lfd;   /* listening socket, -1 once closed */
+  int sigfd; /* signalfd for SIGINT/SIGTERM */
+  int verbose;
+  int stopping;
+  int accept_paused;
+  uint64_t stop_deadline;
+  uint64_t now; /* CLOCK_MONOTONIC ms of the current loop pass */
+  ex_heap timers;
+  ex_timer accept_timer; /* accepting resumes after EMFILE */
+  conn *conns;           /* live connections */
+  conn *dead;            /* closed, freed at the end of the loop pass */
+  size_t nconns;
+  uint64_t next_conn_id;
+  h2w_callbacks *cb;
+  h2w_options *opt;
+  char hello[96]; /* body of GET / */
+  size_t hello_len;
+  uint8_t rbuf[SRV_RBUF_SIZE];
+};
+
+struct conn {
+  server *srv;
+  conn *prev, *next;
+  req *reqs; /* every request with state, freed with the connection */
+  h2w_session *s;
+  int fd;          /* -1 once closed */
+  uint32_t events; /* epoll interest currently registered */
+  uint64_t id;
+  ex_timer timer; /* h2w_session_next_deadline() */
+  size_t owed;    /* like req.owed, for body bytes of no known request */
+  size_t woff, wlen;
+  uint8_t wbuf[SRV_WBUF_SIZE];
+};
+
+enum route {
+  ROUTE_NONE,   /* not routed yet */
+  ROUTE_TEXT,   /* a fixed short body: GET /, errors */
+  ROUTE_ECHO,   /* /echo */
+  ROUTE_BYTES,  /* GET /bytes/N */
+  ROUTE_EVENTS, /* GET /events */
+  ROUTE_EMPTY   /* a response without body */
+};
+
+/* One request: created at its first header block, freed when the stream
+ * closes or the connection goes away. */
+struct req {
+  conn *c;
+  req *prev, *next;
+  uint32_t id;
+  uint8_t route;
+  uint8_t in_trailers; /* the current header block is trailers */
+  uint8_t peer_ended;  /* END_STREAM received: the request body is over */
+  uint8_t deferred;    /* our data source said H2W_E_DEFERRED */
+  char *method;
+  char *path;
+  /* Body bytes to consume once h2w_session_recv() returns (see
+   * conn_consume_owed()). */
+  size_t owed;
+  /* ROUTE_TEXT */
+  const char *text;
+  size_t text_len, text_off;
+  /* ROUTE_ECHO: request body bytes received, not yet in the response */
+  uint8_t *buf;
+  size_t buf_off, buf_len, buf_cap;
+  /* ROUTE_BYTES */
+  uint64_t total, sent;
+  /* ROUTE_EVENTS: events released by the timer and written so far */
+  ex_timer tick;
+  uint32_t interval, count, released, written;
+  char line[24];
+  size_t line_len, line_off;
+};
+
+/* conn.c */
+void srv_accept(server *srv);
+void srv_pause_accept(server *srv);
+void conn_on_event(conn *c, uint32_t events);
+/* After activity outside of I/O events (timers, shutdown): flush, re-arm
+ * the session timer, close when done. Returns 1 if c was closed. */
+int conn_service(conn *c);
+void conn_shutdown(conn *c);
+void conn_close(conn *c);
+void srv_reap(server *srv);
+
+/* handlers.c */
+int srv_callbacks_new(h2w_callbacks **out, int verbose);
+int srv_options_new(h2w_options **out);
+void req_free(req *r);
+/* Consume the body bytes discarded during the last h2w_session_recv().
+ * Returns 0 or the session's error. */
+int conn_consume_owed(conn *c);
+
+/* routes.c */
+/* The request's headers are complete: pick the route and submit the
+ * response. Returns 0 or a fatal error for the connection. */
+int route_request(h2w_session *s, req *r);
+/* A chunk of request body for /echo. Returns 0 or a fatal error. */
+int echo_append(h2w_session *s, req *r, const uint8_t *data, size_t len);
+/* A deferred data source of r may have something to send again. */
+int req_wake(h2w_session *s, req *r);
+
+#endif
