@@ -84,10 +84,7 @@ class Connection:
             self.requests[event.stream_id] = (dict(event.headers), bytearray())
         elif isinstance(event, h2.events.DataReceived):
             self.requests[event.stream_id][1].extend(event.data)
-            # Give the window back as soon as the octets are stored
-            # (RFC 9113 section 6.9): padding counts too.
-            self.conn.acknowledge_received_data(event.flow_controlled_length,
-                                                event.stream_id)
+            self.give_back(event)
         elif isinstance(event, h2.events.StreamEnded):
             headers, body = self.requests.pop(event.stream_id)
             self.respond(event.stream_id, headers, bytes(body))
@@ -97,6 +94,20 @@ class Connection:
         elif isinstance(event, h2.events.ConnectionTerminated):
             if event.error_code != h2.errors.ErrorCodes.NO_ERROR:
                 log("client GOAWAY with error %r" % (event.error_code,))
+
+    def give_back(self, event):
+        """Return the window a DATA frame used as soon as it is stored.
+
+        Padding counts too (RFC 9113 section 6.9.1). Done by hand rather
+        than with acknowledge_received_data(), whose WINDOW_UPDATE waits
+        until half the window is consumed: after a SETTINGS shrinks the
+        window, that point may never come while the client waits."""
+        n = event.flow_controlled_length
+        if n == 0:
+            return
+        self.conn.increment_flow_control_window(n)
+        if not event.stream_ended:
+            self.conn.increment_flow_control_window(n, event.stream_id)
 
     def respond(self, sid, headers, body):
         method = headers.get(":method", "")

@@ -16,6 +16,9 @@
 SKIP=77
 # Seconds any single client command may take before timeout(1) kills it.
 : "${CLIENT_TIMEOUT:=30}"
+# Seconds the whole script may take: below the ctest TIMEOUT (120), so that
+# when clients hang the script still reports which checks failed.
+: "${TEST_BUDGET:=100}"
 # Seconds a server may take to print its "listening on" line.
 : "${START_TIMEOUT:=15}"
 
@@ -109,9 +112,13 @@ finish() {
   exit 0
 }
 
-# run <command...>: a client command, bounded in time.
+# run <command...>: a client command, bounded by CLIENT_TIMEOUT and by
+# what is left of TEST_BUDGET (SECONDS counts from the script's start).
 run() {
-  timeout -k 5 "$CLIENT_TIMEOUT" "$@"
+  local limit=$CLIENT_TIMEOUT left=$((TEST_BUDGET - SECONDS))
+  [ "$left" -lt "$limit" ] && limit=$left
+  [ "$limit" -lt 1 ] && limit=1
+  timeout -k 5 "$limit" "$@"
 }
 
 # show <file>: print a log file (bounded) to explain a failure.
@@ -222,18 +229,25 @@ no_alarm() {
 }
 
 # client_ok <name> <expected body file> <h2w-client args...>: h2w-client
-# (prior knowledge) exits 0 and its stdout equals the file octet for octet.
-# Its stderr (one status line per URL) is kept in $tmp/client.err.
+# (prior knowledge) exits 0, its stdout equals the file octet for octet
+# (bodies in URL order), and its stderr has one "URL -> STATUS (N bytes)"
+# line per URL. The stderr is kept in $tmp/client.err.
 client_ok() {
-  local name=$1 want=$2 rc=0
+  local name=$1 want=$2 rc=0 a urls=0 lines
   shift 2
+  for a in "$@"; do
+    case $a in http://*) urls=$((urls + 1)) ;; esac
+  done
   run "$bin/h2w-client" --prior-knowledge "$@" >"$tmp/client.out" \
     2>"$tmp/client.err" || rc=$?
-  if [ "$rc" = 0 ] && cmp -s "$want" "$tmp/client.out"; then
+  lines=$(grep -cE '^http://[^ ]* -> [0-9]{3} \([0-9]+ bytes\)$' \
+    "$tmp/client.err" || true)
+  if [ "$rc" = 0 ] && cmp -s "$want" "$tmp/client.out" &&
+    [ "$lines" = "$urls" ]; then
     ok "$name"
   else
     fail "$name: exit $rc, $(size_of "$tmp/client.out") octets on stdout," \
-      "want $(size_of "$want")"
+      "want $(size_of "$want"); $lines status lines for $urls URLs"
     cmp "$want" "$tmp/client.out" || true
     show "$tmp/client.err"
   fi

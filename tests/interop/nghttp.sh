@@ -72,8 +72,9 @@ else
 fi
 
 # The frame trace: the server's connection preface is a SETTINGS frame
-# (RFC 9113 section 3.4), and each side acknowledges the other's SETTINGS
-# (section 6.5.3).
+# (RFC 9113 section 3.4), and the server acknowledges nghttp's SETTINGS
+# (section 6.5.3). (nghttp's own ACK is not checked: when the SETTINGS and
+# the response arrive in one read, nghttp may exit before sending it.)
 rc=0
 run nghttp -nv "$base/" >"$tmp/trace" 2>&1 || rc=$?
 first_recv=$(grep -m1 ' recv [A-Z_]* frame' "$tmp/trace" || true)
@@ -86,8 +87,6 @@ else
 fi
 check "server acknowledges the client's SETTINGS" \
   trace_has 'recv SETTINGS frame <length=0, flags=0x01, stream_id=0>'
-check "client acknowledges the server's SETTINGS" \
-  trace_has 'send SETTINGS frame <length=0, flags=0x01, stream_id=0>'
 check "response :status 200" \
   trace_has 'recv \(stream_id=[0-9]+\) :status: 200'
 # A GOAWAY answering nghttp's own GOAWAY is fine if it carries NO_ERROR.

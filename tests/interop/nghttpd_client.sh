@@ -38,6 +38,16 @@ client_ok "POST 1 MiB from a file, echoed" "$docroot/b.bin" \
   -d "@$docroot/b.bin" "$base/echo"
 printf 'inline data' >"$tmp/inline"
 client_ok "POST -d DATA, echoed" "$tmp/inline" -d 'inline data' "$base/echo"
+# A 404 is a completed response too: exit 0, the status on stderr.
+rc=0
+run "$bin/h2w-client" --prior-knowledge "$base/missing.txt" >/dev/null \
+  2>"$tmp/client.err" || rc=$?
+if [ "$rc" = 0 ] && grep -q " -> 404 (" "$tmp/client.err"; then
+  ok "GET a missing file: 404, exit 0"
+else
+  fail "GET a missing file: exit $rc"
+  show "$tmp/client.err"
+fi
 
 # Small windows on nghttpd's side (stream 2^12-1, connection 2^15-1
 # octets): the client's upload must wait for WINDOW_UPDATE (RFC 9113

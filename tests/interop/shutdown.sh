@@ -11,8 +11,10 @@ curl -V | grep -qw HTTP2 || skip "this curl has no HTTP/2 support"
 need_bin h2w-server
 
 # Seconds the server may take to exit after SIGTERM (the in-flight response
-# below needs about 2 s more).
+# below needs about 2 s more), and a client may take in all: three rounds
+# of both stay within the ctest timeout of 120 s even when things hang.
 EXIT_LIMIT=10
+CLIENT_TIMEOUT=20
 
 # stop_server <name>: SIGTERM, then the exit checks.
 stop_server() {
@@ -56,8 +58,10 @@ inflight() {
   local name=$1 ready=$2
   shift 2
   start_server "server-$name" "$bin/h2w-server" --host 127.0.0.1 --port 0
-  run "$@" "http://127.0.0.1:$server_port$EVENTS" >"$tmp/$name.out" \
-    2>"$tmp/$name.err" &
+  # timeout(1) itself, not the run function: $! must be its pid, so that
+  # the cleanup's SIGTERM reaches it and it passes the signal on.
+  timeout -k 5 "$CLIENT_TIMEOUT" "$@" "http://127.0.0.1:$server_port$EVENTS" \
+    >"$tmp/$name.out" 2>"$tmp/$name.err" &
   local client=$!
   pids="$pids $client"
   if ! wait_for "$tmp/$name.out" "$ready" "$client"; then
@@ -66,7 +70,7 @@ inflight() {
     return 1
   fi
   stop_server "$name"
-  if ! wait_exit "$client" "$CLIENT_TIMEOUT"; then
+  if ! wait_exit "$client" "$EXIT_LIMIT"; then
     fail "$name: client still running"
     return 1
   fi
