@@ -1,5 +1,5 @@
 /* h2w-bench harness: shared by bench_main.c (arguments, timing, table) and
- * one file per workload family (bench_hpack.c, later session workloads).
+ * one file per workload family (bench_hpack.c, bench_session*.c).
  *
  * A family lists its workload names and runs the selected ones. A timed
  * workload supplies one "pass" function that processes the whole input
@@ -53,6 +53,7 @@ typedef struct bench_family {
 } bench_family;
 
 extern const bench_family bench_hpack_family;
+extern const bench_family bench_session_family;
 
 /** Whether `name` was selected on the command line (or all were). */
 int bench_selected(const bench_ctx *ctx, const char *name);

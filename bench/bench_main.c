@@ -11,7 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-static const bench_family *const families[] = {&bench_hpack_family};
+static const bench_family *const families[] = {&bench_hpack_family,
+                                               &bench_session_family};
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
 double bench_now(void) {
@@ -214,6 +215,26 @@ static int check_names(const bench_ctx *ctx, int print) {
   return ok ? 0 : -1;
 }
 
+typedef struct family_check {
+  const bench_ctx *ctx;
+  int any;
+} family_check;
+
+static void any_selected(void *user, const char *name) {
+  family_check *fc = user;
+  fc->any |= bench_selected(fc->ctx, name);
+}
+
+/* A family none of whose workloads was named is not run at all, so that
+ * e.g. the session workloads do not need the HPACK corpus. */
+static int family_selected(const bench_ctx *ctx, const bench_family *f) {
+  family_check fc;
+  fc.ctx = ctx;
+  fc.any = 0;
+  f->list(ctx, any_selected, &fc);
+  return fc.any;
+}
+
 static void usage(FILE *f) {
   fprintf(
       f,
@@ -299,7 +320,9 @@ int main(int argc, char **argv) {
     return r < 0 ? 2 : 0;
   }
   for (i = 0; i < NFAMILIES && r == 0; i++) {
-    r = families[i]->run(&ctx);
+    if (family_selected(&ctx, families[i])) {
+      r = families[i]->run(&ctx);
+    }
   }
   if (r == 0) {
     print_table(&ctx);
