@@ -172,10 +172,31 @@ static int check_name(const uint8_t *p, size_t n, size_t from,
 
 /* RFC 9113 §8.2.1 and RFC 9110 §5.5: field-vchar, SP, HTAB and obs-text,
  * with no whitespace at either end. */
+/* Eight octets at a time: a word with no octet below 0x20 and none equal
+ * to 0x7f is all field-vchar, SP or obs-text, which is the common case
+ * (only HTAB, legal but below 0x20, sends a word to the table). */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static int word_plain(uint64_t x) {
+  uint64_t low = (x - ONES * 0x20u) & ~x & HIGHS;
+  uint64_t del = x ^ (ONES * 0x7fu);
+  del = (del - ONES) & ~del & HIGHS;
+  return (low | del) == 0;
+}
+
 static int check_value(const uint8_t *p, size_t n, const char **reason) {
   unsigned acc = 0;
-  size_t i;
-  for (i = 0; i < n; i++) {
+  size_t i = 0, j;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, p + i, 8);
+    if (!word_plain(x)) {
+      for (j = i; j < i + 8; j++) {
+        acc |= value_class[p[j]];
+      }
+    }
+  }
+  for (; i < n; i++) {
     acc |= value_class[p[i]];
   }
   if (acc & VC_NUL_CR_LF) {

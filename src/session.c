@@ -15,6 +15,7 @@ static const uint8_t client_magic[24] = {
 /* Recycled stream objects kept per session, so steady-state request
  * handling does not allocate (STYLE.md, "Memory"). */
 #define H2W_STREAM_POOL 64
+#define H2W_STREAM_POOL_MAX 1024
 
 /* ---- streams ---------------------------------------------------------- */
 
@@ -52,7 +53,10 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
 static void recycle(h2w_session *s, h2w_stream *st) {
   h2w_nvbuf_free(&s->alloc, st->pending);
   st->pending = NULL;
-  if (s->nfree < H2W_STREAM_POOL) {
+  /* Keep as many spare objects as streams may be open at once, so a
+   * server at its concurrency limit reuses them all. */
+  if (s->nfree < H2W_STREAM_POOL ||
+      (s->nfree < s->peer_stream_limit && s->nfree < H2W_STREAM_POOL_MAX)) {
     st->link = s->free_streams;
     s->free_streams = st;
     s->nfree++;
@@ -70,6 +74,9 @@ h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by) {
   uint32_t i;
   *closed_by = H2W_CLOSED_BY_NONE;
+  if (is_local_id(s, id) ? id >= s->next_local_id : id > s->last_peer_id) {
+    return H2W_SS_IDLE; /* never used: no need to search the ring */
+  }
   for (i = 0; i < H2W_CLOSED_RING; i++) {
     if (s->closed[i].id == id && id != 0) {
       *closed_by = (h2w_closed_by)s->closed[i].closed_by;
