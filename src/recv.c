@@ -328,7 +328,10 @@ static void collect_above(void *value, void *arg) {
   h2w_stream *st = value;
   h2w_session *s = arg;
   if ((st->flags & H2W_SF_LOCAL) && st->id > s->goaway_last_recv) {
-    st->tmp_next = s->tmp_list;
+    /* It is about to close, which takes it off the WINDOW_UPDATE list
+     * anyway: borrow that link. */
+    h2w_wu_unlink(s, st);
+    st->wu_next = s->tmp_list;
     s->tmp_list = st;
   }
 }
@@ -353,8 +356,8 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   s->tmp_list = NULL;
   h2w_stream_map_each(&s->map, collect_above, s);
   while ((st = s->tmp_list) != NULL) {
-    s->tmp_list = st->tmp_next;
-    st->tmp_next = NULL;
+    s->tmp_list = st->wu_next;
+    st->wu_next = NULL;
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, H2W_REFUSED_STREAM,
                      H2W_CLOSE_FLAG_RETRYABLE);
   }

@@ -38,7 +38,7 @@ static int on_field(void *user, const h2w_nv *nv) {
     return 0;
   }
   if (s->opt.validate_messages) {
-    if (h2w_http_msg_field(&st->msg, nv, &reason) != H2W_OK) {
+    if (h2w_http_msg_field(&s->rs.hb.msg, nv, &reason) != H2W_OK) {
       /* Rejected, never delivered (ATTACKS.md row 18); decoding goes on
        * to keep the table in sync. */
       hb->invalid = 1;
@@ -94,11 +94,11 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   const char *reason = NULL;
   int status;
   if (s->opt.validate_messages &&
-      h2w_http_msg_end(&st->msg, es, &reason) != H2W_OK) {
+      h2w_http_msg_end(&s->rs.hb.msg, es, &reason) != H2W_OK) {
     return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
   }
   if (kind == H2W_HEADERS_RESPONSE &&
-      (s->opt.validate_messages ? h2w_http_msg_is_informational(&st->msg)
+      (s->opt.validate_messages ? h2w_http_msg_is_informational(&s->rs.hb.msg)
                                 : s->rs.hb.informational)) {
     return H2W_HEADERS_INFORMATIONAL;
   }
@@ -107,12 +107,12 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
     if (!s->opt.validate_messages) {
       return kind;
     }
-    status = h2w_http_msg_status(&st->msg);
+    status = h2w_http_msg_status(&s->rs.hb.msg);
     if (kind == H2W_HEADERS_RESPONSE &&
         !h2w_http_response_has_body((st->flags & H2W_SF_HEAD) != 0, status)) {
       h2w_http_body_init_none(&st->body);
     } else {
-      h2w_http_body_init(&st->body, h2w_http_msg_content_length(&st->msg));
+      h2w_http_body_init(&st->body, h2w_http_msg_content_length(&s->rs.hb.msg));
     }
   }
   return kind;
@@ -188,7 +188,7 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   }
   st = h2w_stream_find(s, id);
   st->flags |= H2W_SF_REPORTED;
-  h2w_http_msg_begin(&st->msg, http_kind(kind), 0);
+  h2w_http_msg_begin(&s->rs.hb.msg, http_kind(kind), 0);
   if (s->cb.on_begin_headers != NULL) {
     rv = s->cb.on_begin_headers(s, id, kind, s->user);
     if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {

@@ -121,14 +121,12 @@ struct h2w_stream {
   void *user;
   h2w_data_source src;
   h2w_nvbuf *pending; /* queued request headers, or trailers */
-  h2w_http_msg msg;   /* the block being received */
   h2w_http_body body; /* content-length tracking of the peer's body */
   uint32_t close_code;
   uint32_t close_flags;
   h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
   h2w_stream *link;                  /* request queue / reap / pool */
   h2w_stream *wu_next;               /* WINDOW_UPDATE list */
-  h2w_stream *tmp_next;              /* scratch list while walking */
 };
 
 /* ---- receiving (recv.c, recv_headers.c) -------------------------------- */
@@ -148,6 +146,9 @@ typedef struct h2w_hblock {
   uint32_t end_code;     /* stream error to send when the block ends, or 0 */
   uint32_t ncont;        /* CONTINUATION frames so far */
   const char *reason;
+  /* §8 checks of the block: one block at a time per connection (§6.10),
+   * so this lives here rather than in every stream. */
+  h2w_http_msg msg;
 } h2w_hblock;
 
 typedef struct h2w_recv_state {
