@@ -34,11 +34,20 @@ typedef struct url_parts {
 int url_parse(const char *url, url_parts *u, const char **err);
 void url_free(url_parts *u);
 
+/* A request body (-d): bytes in memory, or a regular file that the data
+ * source reads with pread() as the session pulls it, so an upload of any
+ * size needs no more memory than a frame. */
+typedef struct body {
+  const uint8_t *mem; /* NULL when fd >= 0 */
+  int fd;
+  uint64_t len;
+} body;
+
 typedef struct fetch {
   const char *url; /* as given on the command line */
   url_parts u;
-  const uint8_t *body; /* request body (-d), NULL for GET */
-  size_t body_len, body_off;
+  const body *body; /* NULL for GET */
+  uint64_t body_off;
   int32_t stream_id;
   int status;       /* final response status, 0 until known */
   int block_status; /* :status of the header block being received */

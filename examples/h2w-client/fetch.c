@@ -2,9 +2,12 @@
  * response of the first unfinished URL is written as it arrives, later
  * ones are held in memory until their turn. Status lines go to stderr in
  * the same order, each after its body. */
+#define _POSIX_C_SOURCE 200809L
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "trace.h"
@@ -279,17 +282,23 @@ int cli_session_new(client *cl) {
 static h2w_ssize body_read(h2w_session *s, uint32_t id, uint8_t *buf,
                            size_t len, uint32_t *flags, void *user) {
   fetch *f = user;
-  size_t n = f->body_len - f->body_off;
+  const body *b = f->body;
+  uint64_t left = b->len - f->body_off;
+  size_t n = left < len ? (size_t)left : len;
   (void)s;
   (void)id;
-  if (n > len) {
-    n = len;
-  }
-  if (n != 0) {
-    memcpy(buf, f->body + f->body_off, n);
+  if (n != 0 && b->fd >= 0) {
+    ssize_t r = pread(b->fd, buf, n, (off_t)f->body_off);
+    if (r <= 0) {
+      /* The file shrank or failed under us: the stream is reset. */
+      return H2W_E_TRUNCATED;
+    }
+    n = (size_t)r;
+  } else if (n != 0) {
+    memcpy(buf, b->mem + f->body_off, n);
   }
   f->body_off += n;
-  if (f->body_off == f->body_len) {
+  if (f->body_off == b->len) {
     *flags |= H2W_DATA_FLAG_EOF;
   }
   return (h2w_ssize)n;
@@ -311,7 +320,8 @@ static int32_t submit_one(client *cl, fetch *f, h2w_nv *nv) {
   size_t n = 0;
   h2w_version(&v[0], &v[1], &v[2]);
   snprintf(ua, sizeof ua, "h2w-client/%d.%d.%d", v[0], v[1], v[2]);
-  snprintf(clen, sizeof clen, "%zu", f->body_len);
+  snprintf(clen, sizeof clen, "%llu",
+           f->body != NULL ? (unsigned long long)f->body->len : 0ull);
   nv[n++] = ex_nvs(":method", f->body != NULL ? "POST" : "GET");
   nv[n++] = ex_nvs(":scheme", "http");
   nv[n++] = ex_nvs(":authority", cl->authority);

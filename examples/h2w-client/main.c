@@ -10,11 +10,14 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "client.h"
@@ -37,58 +40,78 @@ static void usage(FILE *f) {
 typedef struct opts {
   int verbose;
   const char **urls;
-  const uint8_t **bodies; /* per URL, NULL for GET */
-  size_t *body_lens;
+  const body **ubody; /* per URL, NULL for GET */
   size_t nurls;
   h2w_nv *hdrs;
   size_t nhdrs;
-  uint8_t **files; /* bodies read from files */
-  size_t nfiles;
+  body *bodies; /* one per -d */
+  size_t nbodies;
+  uint8_t **mem; /* bodies read into memory */
+  size_t nmem;
 } opts;
 
-static int read_body(opts *o, const char *arg, const uint8_t **body,
-                     size_t *len) {
-  if (arg[0] != '@') {
-    *body = (const uint8_t *)arg;
-    *len = strlen(arg);
-    return 0;
-  }
-  FILE *f = strcmp(arg + 1, "-") == 0 ? stdin : fopen(arg + 1, "rb");
-  if (f == NULL) {
-    perror(arg + 1);
-    return -1;
-  }
+/* All of fd into memory (stdin, pipes: their length is unknown until the
+ * end, and content-length needs it). */
+static int read_all(opts *o, int fd, body *b) {
   uint8_t *buf = NULL;
   size_t n = 0, cap = 0;
-  int bad = 0;
   for (;;) {
     if (n == cap) {
-      uint8_t *p = realloc(buf, cap != 0 ? cap * 2 : 65536);
+      size_t ncap = cap != 0 ? cap * 2 : 65536;
+      uint8_t *p = realloc(buf, ncap);
       if (p == NULL) {
-        bad = 1;
-        break;
+        free(buf);
+        return -1;
       }
       buf = p;
-      cap = cap != 0 ? cap * 2 : 65536;
+      cap = ncap;
     }
-    size_t r = fread(buf + n, 1, cap - n, f);
-    n += r;
-    if (r == 0) {
-      break;
+    ssize_t r = read(fd, buf + n, cap - n);
+    if (r < 0 && errno == EINTR) {
+      continue;
     }
+    if (r <= 0) {
+      o->mem[o->nmem++] = buf;
+      b->mem = buf;
+      b->len = n;
+      return r < 0 ? -1 : 0;
+    }
+    n += (size_t)r;
   }
-  bad = bad || ferror(f);
-  if (f != stdin) {
-    fclose(f);
+}
+
+/* -d DATA, -d @FILE (a regular file is streamed, its size is the
+ * content-length), -d @- (stdin). */
+static int read_body(opts *o, const char *arg, body *b) {
+  struct stat st;
+  b->fd = -1;
+  if (arg[0] != '@') {
+    b->mem = (const uint8_t *)arg;
+    b->len = strlen(arg);
+    return 0;
   }
-  o->files[o->nfiles++] = buf;
-  if (bad) {
-    fprintf(stderr, "h2w-client: cannot read %s\n", arg + 1);
+  int stdin_ = strcmp(arg + 1, "-") == 0;
+  int fd = stdin_ ? 0 : open(arg + 1, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fstat(fd, &st) != 0) {
+    perror(arg + 1);
+    if (fd > 0) {
+      close(fd);
+    }
     return -1;
   }
-  *body = buf;
-  *len = n;
-  return 0;
+  if (!stdin_ && S_ISREG(st.st_mode)) {
+    b->fd = fd;
+    b->len = (uint64_t)st.st_size;
+    return 0;
+  }
+  int rc = read_all(o, fd, b);
+  if (rc != 0) {
+    fprintf(stderr, "h2w-client: cannot read %s\n", arg + 1);
+  }
+  if (!stdin_) {
+    close(fd);
+  }
+  return rc;
 }
 
 /* "name: value" -> a field with a lowercase name (RFC 9113 §8.2.1) and
@@ -118,9 +141,8 @@ static int parse_header(char *arg, h2w_nv *nv) {
 
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, opts *o) {
-  const uint8_t *body = NULL;
-  size_t body_len = 0;
-  int pending = 0; /* a -d not yet followed by a URL */
+  const body *cur = NULL; /* the -d in force */
+  int pending = 0;        /* a -d not yet followed by a URL */
   for (int i = 1; i < argc; i++) {
     char *a = argv[i];
     if (strcmp(a, "-v") == 0) {
@@ -131,9 +153,11 @@ static int parse_args(int argc, char **argv, opts *o) {
       usage(stdout);
       return 1;
     } else if (strcmp(a, "-d") == 0 && i + 1 < argc) {
-      if (read_body(o, argv[++i], &body, &body_len) != 0) {
+      body *b = &o->bodies[o->nbodies++];
+      if (read_body(o, argv[++i], b) != 0) {
         return -1;
       }
+      cur = b;
       pending = 1;
     } else if (strcmp(a, "-H") == 0 && i + 1 < argc) {
       if (parse_header(argv[++i], &o->hdrs[o->nhdrs++]) != 0) {
@@ -144,9 +168,8 @@ static int parse_args(int argc, char **argv, opts *o) {
       usage(stderr);
       return -1;
     } else {
-      o->urls[o->nurls] = a;
-      o->bodies[o->nurls] = body;
-      o->body_lens[o->nurls++] = body_len;
+      o->ubody[o->nurls] = cur;
+      o->urls[o->nurls++] = a;
       pending = 0;
     }
   }
@@ -154,12 +177,9 @@ static int parse_args(int argc, char **argv, opts *o) {
     usage(stderr);
     return -1;
   }
-  if (pending) {
-    for (size_t i = 0; i < o->nurls; i++) {
-      if (o->bodies[i] == NULL) {
-        o->bodies[i] = body;
-        o->body_lens[i] = body_len;
-      }
+  for (size_t i = 0; pending && i < o->nurls; i++) {
+    if (o->ubody[i] == NULL) {
+      o->ubody[i] = cur;
     }
   }
   return 0;
@@ -228,12 +248,12 @@ static int fetch_all(client *cl) {
 static int setup(int argc, char **argv, opts *o, client *cl) {
   size_t n = (size_t)argc;
   o->urls = calloc(n, sizeof *o->urls);
-  o->bodies = calloc(n, sizeof *o->bodies);
-  o->body_lens = calloc(n, sizeof *o->body_lens);
+  o->ubody = calloc(n, sizeof *o->ubody);
   o->hdrs = calloc(n, sizeof *o->hdrs);
-  o->files = calloc(n, sizeof *o->files);
-  if (o->urls == NULL || o->bodies == NULL || o->body_lens == NULL ||
-      o->hdrs == NULL || o->files == NULL) {
+  o->bodies = calloc(n, sizeof *o->bodies);
+  o->mem = calloc(n, sizeof *o->mem);
+  if (o->urls == NULL || o->ubody == NULL || o->hdrs == NULL ||
+      o->bodies == NULL || o->mem == NULL) {
     fputs("h2w-client: out of memory\n", stderr);
     return -1;
   }
@@ -252,8 +272,7 @@ static int setup(int argc, char **argv, opts *o, client *cl) {
   cl->nextra = o->nhdrs;
   for (size_t i = 0; i < cl->n; i++) {
     cl->f[i].url = o->urls[i];
-    cl->f[i].body = o->bodies[i];
-    cl->f[i].body_len = o->body_lens[i];
+    cl->f[i].body = o->ubody[i];
   }
   return 0;
 }
@@ -268,14 +287,19 @@ static void cleanup(opts *o, client *cl) {
     free(cl->f[i].buf);
   }
   free(cl->f);
-  for (size_t i = 0; i < o->nfiles; i++) {
-    free(o->files[i]);
+  for (size_t i = 0; i < o->nbodies; i++) {
+    if (o->bodies[i].fd >= 0) {
+      close(o->bodies[i].fd);
+    }
+  }
+  for (size_t i = 0; i < o->nmem; i++) {
+    free(o->mem[i]);
   }
   free(o->urls);
-  free(o->bodies);
-  free(o->body_lens);
+  free(o->ubody);
   free(o->hdrs);
-  free(o->files);
+  free(o->bodies);
+  free(o->mem);
   free(cl);
 }
 

@@ -145,6 +145,11 @@ static int step(client *cl) {
     }
     return -1;
   }
+  /* A stream can finish inside h2w_session_send() too: our END_STREAM
+   * may leave after the whole response arrived (RFC 9113 §8.1). */
+  if (cl->ndone == cl->n) {
+    return 0;
+  }
   if (!h2w_session_want_read(cl->s) && !h2w_session_want_write(cl->s) &&
       cl->woff == cl->wlen) {
     cli_fail_all(cl, "connection ended by the server");
