@@ -93,6 +93,24 @@ static void test_bad_preface(void **state) {
   tpeer_free(&s);
 }
 
+/* §3.4: the first frame after the magic must be SETTINGS. */
+static void test_first_frame_not_settings_server(void **state) {
+  tpeer s;
+  h2w_fb b;
+  tpeer_start(&s, 1, tmode(state), NULL);
+  EXPECT_OUT(&s, "SETTINGS*");
+  h2w_fb_init(&b);
+  tfb_client_preface(&b, NULL, 0);
+  /* Replace the SETTINGS after the magic by a PING. */
+  b.len = 24;
+  h2w_fb_ping(&b, 0, 1);
+  assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_PROTOCOL);
+  EXPECT_OUT(&s, "GOAWAY last=0 PROTOCOL_ERROR*");
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* The same rule for the server's preface seen by a client. */
 static void test_first_frame_not_settings_client(void **state) {
   tpeer c;
@@ -380,6 +398,7 @@ int main(void) {
       cmocka_unit_test(test_client_preface_bytes),
       cmocka_unit_test(test_server_settings_first),
       SPLIT_TESTS(test_bad_preface),
+      SPLIT_TESTS(test_first_frame_not_settings_server),
       SPLIT_TESTS(test_first_frame_not_settings_client),
       SPLIT_TESTS(test_settings_applied_and_acked),
       SPLIT_TESTS(test_local_settings_wait_for_ack),
