@@ -81,16 +81,16 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
     h2w_flow_consumed(s, st, len);
     return 0;
   }
+  if (s->opt.manual_flow_control) {
+    /* Counted before the callback, which may consume them at once. */
+    s->conn_unconsumed += len;
+    st->unconsumed += (uint32_t)len;
+  }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
   if (h2w_cb_result(s, rv, "on_data") < 0) {
     return s->err;
   }
-  if (s->opt.manual_flow_control) {
-    s->conn_unconsumed += len;
-    if (!(st->flags & H2W_SF_CLOSING)) {
-      st->unconsumed += (uint32_t)len;
-    }
-  } else {
+  if (!s->opt.manual_flow_control) {
     h2w_flow_consumed(s, st, len);
   }
   return 0;
@@ -166,7 +166,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
   h2w_recv_verdict v = verdict_for(s, id, H2W_FRAME_RST_STREAM, &st);
   int rv;
   if (v.action != H2W_RECV_ACCEPT) {
-    rv = refuse(s, id, v, "RST_STREAM on an idle stream");
+    rv = refuse(s, id, v, "RST_STREAM on an idle stream"); /* §6.4 */
     return rv < 0 ? rv : 0;
   }
   if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {

@@ -174,15 +174,17 @@ int h2w_reap(h2w_session *s) {
   int freed = 0;
   while (s->reap != NULL) {
     h2w_stream *st = s->reap;
-    s->reap = st->link;
-    if (s->reap == NULL) {
-      s->reap_tail = NULL;
-    }
+    /* Still on the list during its callback, so its user data can be
+     * read there (h2w_session_get_stream_user_data). */
     if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL &&
         s->err == H2W_OK) {
       int rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
                                      s->user);
       h2w_cb_result(s, rv, "on_stream_close");
+    }
+    s->reap = st->link;
+    if (s->reap == NULL) {
+      s->reap_tail = NULL;
     }
     if (st->flags & H2W_SF_COUNTED) {
       if (st->flags & H2W_SF_LOCAL) {

@@ -96,7 +96,9 @@ static const h2w_recv_verdict recv_rules[R_COUNT][K_COUNT] = {
     /* we reset it: the peer may not know yet, so ignore everything. */
     [R_CLOSED_RST_SENT] = {I, I, A, I, I, I},
     /* the peer reset it: anything but PRIORITY is STREAM_CLOSED. */
-    [R_CLOSED_RST_RECV] = {SC, SC, A, SC, SC, SC},
+    /* ...except a second RST_STREAM: §5.4.2 forbids answering RST_STREAM
+     * with RST_STREAM (two endpoints would reset each other forever). */
+    [R_CLOSED_RST_RECV] = {SC, SC, A, I, SC, SC},
 };
 
 static int row_of(h2w_stream_state state, h2w_closed_by closed_by) {

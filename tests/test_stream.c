@@ -207,6 +207,9 @@ static void test_recv_closed(void **state) {
                  H2W_RECV_STREAM_ERROR, H2W_STREAM_CLOSED);
   expect_verdict(H2W_SS_CLOSED, H2W_CLOSED_BY_RST_RECV, PRIORITY,
                  H2W_RECV_ACCEPT, 0);
+  /* §5.4.2: never RST_STREAM in answer to RST_STREAM. */
+  expect_verdict(H2W_SS_CLOSED, H2W_CLOSED_BY_RST_RECV, RST, H2W_RECV_IGNORE,
+                 0);
   /* PRIORITY is accepted in every state (§5.3.2 keeps it harmless). */
   expect_verdict(H2W_SS_CLOSED, H2W_CLOSED_BY_END_STREAM, PRIORITY,
                  H2W_RECV_ACCEPT, 0);
