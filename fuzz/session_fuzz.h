@@ -68,11 +68,7 @@ static h2w_ssize fz_read(h2w_session *s, uint32_t id, uint8_t *buf, size_t len,
     abort(); /* only live streams with a body are polled */
   }
   if (len == 0) {
-    /* Known: polled with an empty window after INITIAL_WINDOW_SIZE
-     * dropped (reported; h2wire.h promises len >= 1). Defer, resume
-     * later, keep fuzzing. */
-    f->deferred[i] = 1;
-    return 0;
+    abort(); /* h2wire.h: a source is polled only with room for 1 octet */
   }
   if (fz_rand(f) % 8 == 0) {
     f->deferred[i] = 1;
@@ -288,17 +284,13 @@ static int fz_goaway(h2w_session *s, uint32_t last, uint32_t code,
   return fz_cb(user);
 }
 
-/* on_frame_send neither pauses nor fails here: a failure inside send()
- * corrupts the output queue (reported; see the pending session tests). */
+/* on_frame_send may pause (ignored) or fail inside send(). */
 static int fz_frame_send(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *p, void *user) {
   (void)s;
   (void)fi;
   (void)p;
-  if (((fz *)user)->dead) {
-    abort();
-  }
-  return 0;
+  return fz_cb(user);
 }
 
 static h2w_callbacks *fz_callbacks(void) {

@@ -196,7 +196,12 @@ static void rebase_cb(void *value, void *arg) {
 
 static void resched_cb(void *value, void *arg) {
   h2w_session *s = arg;
-  h2w_sched_add(s, value);
+  h2w_stream *st = value;
+  if (st->sw.avail <= 0) {
+    h2w_sched_remove(s, st);
+  } else {
+    h2w_sched_add(s, st);
+  }
 }
 
 static int apply_remote(h2w_session *s, const h2w_settings *next) {
@@ -304,10 +309,12 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       uint64_t rtt = s->now >= ps->sent_ms ? s->now - ps->sent_ms : 0;
       ps->used = 0;
       if (s->shutdown == 1 && i == s->shutdown_ping) {
+        /* The graceful-shutdown PING is the library's own. */
         rv = h2w_finish_shutdown(s);
         if (rv != H2W_OK) {
           return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
         }
+        return 0;
       }
       if (s->cb.on_ping_ack != NULL) {
         rv = s->cb.on_ping_ack(s, op, rtt, s->user);
@@ -344,6 +351,12 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
     s->goaway_last_recv = last;
   }
   s->goaway_recv = 1;
+  if (f->u.goaway.error_code != H2W_NO_ERROR && s->err_code == H2W_NO_ERROR) {
+    /* Not an error of ours, but the reason the connection is ending. */
+    s->err_code = f->u.goaway.error_code;
+    s->err_reason = "the peer sent GOAWAY with an error code";
+    s->err_offset = s->rs.frame_start;
+  }
   if (s->cb.on_goaway != NULL) {
     rv = s->cb.on_goaway(s, last, f->u.goaway.error_code, f->u.goaway.debug,
                          f->u.goaway.debuglen, s->user);
@@ -507,7 +520,14 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     s->rs.preface_left--;
   }
   while (off < len && s->err == H2W_OK && !s->rs.paused) {
-    s->rs.frame_start = s->in_total + off;
+    /* Where the current frame began, even when it arrived in pieces. */
+    size_t held = s->rs.reader.in_payload
+                      ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
+                      : s->rs.reader.hdlen;
+    s->rs.frame_start = s->in_total + off - held;
+    ferr.code = H2W_INTERNAL_ERROR;
+    ferr.scope = H2W_FRAME_SCOPE_CONNECTION;
+    ferr.reason = "out of memory";
     r = h2w_frame_reader_next(&s->rs.reader, in + off, len - off, &used, &hd,
                               &payload, &ferr);
     off += used;
@@ -517,6 +537,8 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       }
     } else if (r == H2W_OK) {
       break;
+    } else if (r == H2W_E_NOMEM) {
+      h2w_conn_error(s, r, H2W_INTERNAL_ERROR, "out of memory");
     } else {
       h2w_conn_error(s, r, ferr.code, ferr.reason);
     }

@@ -207,6 +207,14 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   int rv;
   if (state != H2W_SS_IDLE) {
     h2w_recv_verdict v = h2w_stream_on_recv(state, by, H2W_FRAME_HEADERS);
+    h2w_closed_by seen;
+    if ((id & 1u) == (s->is_server ? 1u : 0u) &&
+        !h2w_closed_lookup(s, id, &seen)) {
+      /* §5.1.1: a lower id than one already opened, and not a stream we
+       * remember closing: an unexpected stream identifier. */
+      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                            "HEADERS with a stream id lower than one in use");
+    }
     if (v.action == H2W_RECV_CONN_ERROR) {
       return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
                             "HEADERS on a closed stream");

@@ -313,6 +313,7 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
   h2w_frame_hd hd;
   size_t i;
   h2w_frame_hd_unpack(&hd, frame);
+  s->ss.preface_out = 1;
   if (is_reactive(hd.type, hd.flags) && s->ss.reactive > 0) {
     s->ss.reactive--;
   }
@@ -337,7 +338,7 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
     fi.type = hd.type;
     fi.flags = hd.flags;
     rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
-    if (rv < 0) {
+    if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
       h2w_callback_failed(s, "on_frame_send");
     }
   }
@@ -367,6 +368,11 @@ static size_t drain_queue(h2w_session *s, uint8_t *dst, size_t room) {
   }
   memcpy(dst, h2w_outq_data(q), len);
   report_upto(s, q->head + len);
+  if (q->head + len > q->tail) {
+    /* A failing callback cut the queue after the frame it saw: what
+     * follows it in dst is not output. */
+    len = q->tail - q->head;
+  }
   h2w_outq_consume(q, len);
   return len;
 }
@@ -411,6 +417,12 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   h2w_ssize r;
   allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
+  if (allow == 0) {
+    /* The window shrank under it (SETTINGS, §6.9.2): wait for an update
+     * rather than ask the source for nothing. */
+    h2w_sched_remove(s, st);
+    return PRODUCED_NOTHING;
+  }
   if (room > H2W_FRAME_HD_LEN &&
       (room - H2W_FRAME_HD_LEN >= allow ||
        room - H2W_FRAME_HD_LEN >= H2W_MIN_DIRECT_DATA)) {
@@ -492,7 +504,14 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   /* Keep the frame being written, drop everything queued after it, then
    * exactly one GOAWAY (RFC 9113 §5.4.1). Its buffer is fixed, so a
    * connection that fails for lack of memory can still say so. */
-  h2w_outq_truncate(&ss->q, ss->q.mark);
+  size_t keep = ss->q.mark;
+  if (!ss->preface_out && keep + H2W_FRAME_HD_LEN <= ss->q.tail) {
+    /* §3.4: our SETTINGS must still be the first frame the peer sees. */
+    const uint8_t *p = ss->q.buf + keep;
+    keep += H2W_FRAME_HD_LEN +
+            (((size_t)p[0] << 16) | ((size_t)p[1] << 8) | (size_t)p[2]);
+  }
+  h2w_outq_truncate(&ss->q, keep);
   if (dlen > sizeof(ss->goaway) - 17) {
     dlen = sizeof(ss->goaway) - 17;
   }

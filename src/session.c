@@ -70,18 +70,26 @@ static int is_local_id(const h2w_session *s, uint32_t id) {
   return (id & 1u) == (s->is_server ? 0u : 1u);
 }
 
+int h2w_closed_lookup(const h2w_session *s, uint32_t id,
+                      h2w_closed_by *closed_by) {
+  uint32_t i;
+  for (i = 0; i < H2W_CLOSED_RING; i++) {
+    if (s->closed[i].id == id && id != 0) {
+      *closed_by = (h2w_closed_by)s->closed[i].closed_by;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by) {
-  uint32_t i;
   *closed_by = H2W_CLOSED_BY_NONE;
   if (is_local_id(s, id) ? id >= s->next_local_id : id > s->last_peer_id) {
     return H2W_SS_IDLE; /* never used: no need to search the ring */
   }
-  for (i = 0; i < H2W_CLOSED_RING; i++) {
-    if (s->closed[i].id == id && id != 0) {
-      *closed_by = (h2w_closed_by)s->closed[i].closed_by;
-      return H2W_SS_CLOSED;
-    }
+  if (h2w_closed_lookup(s, id, closed_by)) {
+    return H2W_SS_CLOSED;
   }
   if (is_local_id(s, id) ? id < s->next_local_id : id <= s->last_peer_id) {
     /* Closed long ago and forgotten: the peer may still be finishing

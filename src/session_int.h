@@ -177,10 +177,11 @@ typedef struct h2w_send_state {
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
-  size_t peeked;      /* bytes handed out by the last peek */
-  uint8_t in_send;    /* inside send/peek: do not compact the queue */
-  uint8_t goaway_len; /* the final GOAWAY after a fatal error */
-  uint8_t goaway_off; /* octets of it already emitted */
+  size_t peeked;       /* bytes handed out by the last peek */
+  uint8_t in_send;     /* inside send/peek: do not compact the queue */
+  uint8_t preface_out; /* our first frame (SETTINGS) has left */
+  uint8_t goaway_len;  /* the final GOAWAY after a fatal error */
+  uint8_t goaway_off;  /* octets of it already emitted */
   uint8_t goaway[64];
   h2w_ping_slot pings[H2W_MAX_PINGS];
 } h2w_send_state;
@@ -286,6 +287,9 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
  * for closed ones how (from the ring of recently closed streams). */
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by);
+/* 1 and *closed_by when id is in the ring of recently closed streams. */
+int h2w_closed_lookup(const h2w_session *s, uint32_t id,
+                      h2w_closed_by *closed_by);
 /* Apply a sent or received event; closes the stream when it reaches the
  * closed state. */
 void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev);

@@ -371,10 +371,7 @@ static void test_no_copy_write_failure(void **state) {
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
-      {"test_alloc_failure_sweep/whole", test_alloc_failure_sweep, NULL, NULL,
-       &tsplit_modes[H2W_SPLIT_WHOLE]},
-      {"test_alloc_failure_sweep/random", test_alloc_failure_sweep, NULL, NULL,
-       &tsplit_modes[H2W_SPLIT_RANDOM]},
+      SPLIT_TESTS(test_alloc_failure_sweep),
       cmocka_unit_test(test_pause_at_headers),
       cmocka_unit_test(test_pause_at_data),
       SPLIT_TESTS(test_pause_everywhere_pump),
