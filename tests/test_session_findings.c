@@ -1,8 +1,6 @@
-/* Session tests that fail on the core as of d560327/19e825a, kept out of
- * the default run until the core is fixed (see the session test report).
- * Each test names the finding it checks. Build like any tests/test_*.c:
- * copy it into tests/ once the core is fixed, or compile it by hand
- * against the internal library. */
+/* Regression tests for the findings of the session test suite and fuzzers
+ * against the first session core (d560327): each test names the finding it
+ * checks (A-K) and runs whole, in 1-byte pieces and at random splits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
