@@ -10,16 +10,12 @@
 
 #include "session_int.h"
 
-static const uint8_t client_magic[24] = {
-    'P', 'R', 'I',  ' ',  '*',  ' ',  'H', 'T', 'T',  'P',  '/',  '2',
-    '.', '0', '\r', '\n', '\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n'};
-
 void h2w_recv_init(h2w_session *s) {
   h2w_frame_reader_init(&s->rs.reader, &s->alloc);
   /* Frames up to the size we announce are accepted at once: the peer may
    * apply our SETTINGS before we see its ACK. */
   h2w_frame_reader_set_max_frame_size(&s->rs.reader, s->opt.max_frame_size);
-  s->rs.preface_left = s->is_server ? (uint8_t)sizeof(client_magic) : 0;
+  s->rs.preface_left = s->is_server ? (uint8_t)sizeof(h2w_client_magic) : 0;
 }
 
 /* Where a frame on stream `id` stands in the §5.1 table. */
@@ -509,8 +505,8 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   }
   s->rs.paused = 0;
   while (s->rs.preface_left > 0 && off < len) {
-    size_t at = sizeof(client_magic) - s->rs.preface_left;
-    if (in[off] != client_magic[at]) {
+    size_t at = sizeof(h2w_client_magic) - s->rs.preface_left;
+    if (in[off] != h2w_client_magic[at]) {
       s->rs.frame_start = s->in_total + off;
       s->in_total += len;
       return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,

@@ -8,7 +8,7 @@
 #include "session_int.h"
 
 /* RFC 9113 §3.4: the client connection preface. */
-static const uint8_t client_magic[24] = {
+const uint8_t h2w_client_magic[24] = {
     'P', 'R', 'I',  ' ',  '*',  ' ',  'H', 'T', 'T',  'P',  '/',  '2',
     '.', '0', '\r', '\n', '\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n'};
 
@@ -377,13 +377,13 @@ static int session_new(h2w_session **out, int is_server,
   h2w_recv_init(s);
   h2w_outq_init(&s->ss.q, &s->alloc);
   if (!is_server) {
-    uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(client_magic));
+    uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {
       h2w_session_del(s);
       return H2W_E_NOMEM;
     }
-    memcpy(p, client_magic, sizeof(client_magic));
-    h2w_outq_commit(&s->ss.q, sizeof(client_magic));
+    memcpy(p, h2w_client_magic, sizeof(h2w_client_magic));
+    h2w_outq_commit(&s->ss.q, sizeof(h2w_client_magic));
     s->ss.q.mark = s->ss.q.tail; /* the magic is not a frame */
   }
   err = queue_preface_settings(s);

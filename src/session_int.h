@@ -262,6 +262,9 @@ struct h2w_session {
 /* ---- session.c ------------------------------------------------------------
  */
 
+/* The client connection preface (RFC 9113 §3.4). */
+extern const uint8_t h2w_client_magic[24];
+
 /* Report a connection error (RFC 9113 §5.4.1): set the sticky error, tell
  * on_error, drop queued output after the frame being written, and queue
  * exactly one GOAWAY with `code`. Returns `lib_err`. Idempotent. */
