@@ -244,6 +244,7 @@ static int recv_settings(h2w_session *s, const h2w_frame *f) {
   h2w_frame_iter it;
   size_t n = 0;
   uint32_t code;
+  uint8_t *p;
   int rv;
   if (f->hd.flags & H2W_FLAG_ACK) {
     return recv_settings_ack(s);
@@ -270,7 +271,11 @@ static int recv_settings(h2w_session *s, const h2w_frame *f) {
   if (rv < 0) {
     return rv;
   }
-  rv = h2w_queue_frame(s, H2W_FRAME_SETTINGS, H2W_FLAG_ACK, 0, NULL, 0, 1);
+  p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN, 1, &rv);
+  if (p != NULL) {
+    rv = h2w_queue_commit(
+        s, h2w_frame_pack_settings(p, H2W_FRAME_HD_LEN, H2W_FLAG_ACK, NULL, 0));
+  }
   if (rv < 0) {
     return rv == H2W_E_NOMEM
                ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
@@ -293,7 +298,12 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
   size_t i;
   int rv;
   if (!(f->hd.flags & H2W_FLAG_ACK)) {
-    rv = h2w_queue_frame(s, H2W_FRAME_PING, H2W_FLAG_ACK, 0, op, 8, 1);
+    uint8_t *p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN + H2W_PING_LEN, 1, &rv);
+    if (p != NULL) {
+      rv = h2w_queue_commit(
+          s, h2w_frame_pack_ping(p, H2W_FRAME_HD_LEN + H2W_PING_LEN,
+                                 H2W_FLAG_ACK, op));
+    }
     if (rv == H2W_E_NOMEM) {
       return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }

@@ -17,68 +17,80 @@
  * starting there: the output stops and the next call gets a fresh buffer. */
 #define H2W_MIN_DIRECT_DATA 4096u
 
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static void put_hd(uint8_t *p, uint32_t len, uint8_t type, uint8_t flags,
+/* A frame header written with the frame codec (frame.c), which also clears
+ * the reserved stream-id bit (RFC 9113 §4.1). */
+static void put_hd(uint8_t *p, size_t len, uint8_t type, uint8_t flags,
                    uint32_t id) {
-  p[0] = (uint8_t)(len >> 16);
-  p[1] = (uint8_t)(len >> 8);
-  p[2] = (uint8_t)len;
-  p[3] = type;
-  p[4] = flags;
-  put32(p + 5, id & H2W_STREAM_ID_MASK);
+  h2w_frame_hd hd;
+  hd.length = (uint32_t)len;
+  hd.type = type;
+  hd.flags = flags;
+  hd.stream_id = id;
+  (void)h2w_frame_pack_hd(p, H2W_FRAME_HD_LEN, &hd);
 }
 
 /* Frames the peer can provoke at will: they count against the control
  * queue cap (ATTACKS.md rows 1-3). */
-static int is_reactive(uint8_t type, uint8_t flags) {
+static int is_reactive(const uint8_t *frame) {
+  uint8_t type = frame[3], flags = frame[4];
   return type == H2W_FRAME_RST_STREAM ||
          ((type == H2W_FRAME_PING || type == H2W_FRAME_SETTINGS) &&
           (flags & H2W_FLAG_ACK));
 }
 
-int h2w_queue_frame(h2w_session *s, uint8_t type, uint8_t flags, uint32_t id,
-                    const uint8_t *payload, size_t plen, int reactive) {
+uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
   uint8_t *p;
+  *rv = s->err;
   if (s->err != H2W_OK) {
-    return s->err;
+    return NULL;
   }
-  if (is_reactive(type, flags)) {
-    if (reactive && s->ss.reactive >= s->opt.max_control_queue) {
-      return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
-                            "peer provokes control frames without reading");
-    }
+  if (reactive && s->ss.reactive >= s->opt.max_control_queue) {
+    *rv = h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
+                         "peer provokes control frames without reading");
+    return NULL;
+  }
+  p = h2w_outq_reserve(&s->ss.q, size);
+  if (p == NULL) {
+    *rv = H2W_E_NOMEM;
+  }
+  return p;
+}
+
+int h2w_queue_commit(h2w_session *s, h2w_ssize packed) {
+  const uint8_t *frame = s->ss.q.buf + s->ss.q.tail;
+  if (packed < 0) {
+    return (int)packed;
+  }
+  if (is_reactive(frame)) {
     s->ss.reactive++;
   }
-  p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + plen);
-  if (p == NULL) {
-    if (is_reactive(type, flags)) {
-      s->ss.reactive--;
-    }
-    return H2W_E_NOMEM;
-  }
-  put_hd(p, (uint32_t)plen, type, flags, id);
-  if (plen > 0) {
-    memcpy(p + H2W_FRAME_HD_LEN, payload, plen);
-  }
-  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + plen);
+  h2w_outq_commit(&s->ss.q, (size_t)packed);
   return H2W_OK;
 }
 
 int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive) {
-  uint8_t b[4];
-  put32(b, code);
-  return h2w_queue_frame(s, H2W_FRAME_RST_STREAM, 0, id, b, 4, reactive);
+  int rv;
+  uint8_t *p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN + 4, reactive, &rv);
+  if (p == NULL) {
+    return rv;
+  }
+  return h2w_queue_commit(
+      s, h2w_frame_pack_rst_stream(p, H2W_FRAME_HD_LEN + 4, id, code));
+}
+
+int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
+  int rv;
+  uint8_t *p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN + 4, 0, &rv);
+  if (p == NULL) {
+    return rv;
+  }
+  return h2w_queue_commit(
+      s, h2w_frame_pack_window_update(p, H2W_FRAME_HD_LEN + 4, id, inc));
 }
 
 int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
-  uint8_t b[6 * 16];
-  size_t i;
+  size_t size = H2W_FRAME_HD_LEN + H2W_SETTINGS_ENTRY_LEN * n;
+  uint8_t *p;
   int rv;
   if (n > 16) {
     return H2W_E_INVALID_ARGUMENT;
@@ -87,12 +99,10 @@ int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
   if (rv != H2W_OK) {
     return rv;
   }
-  for (i = 0; i < n; i++) {
-    b[6 * i] = (uint8_t)(iv[i].id >> 8);
-    b[6 * i + 1] = (uint8_t)iv[i].id;
-    put32(b + 6 * i + 2, iv[i].value);
+  p = h2w_queue_reserve(s, size, 0, &rv);
+  if (p != NULL) {
+    rv = h2w_queue_commit(s, h2w_frame_pack_settings(p, size, 0, iv, n));
   }
-  rv = h2w_queue_frame(s, H2W_FRAME_SETTINGS, 0, 0, b, 6 * n, 0);
   if (rv != H2W_OK) {
     /* Not sent: forget the snapshot just pushed (the newest). */
     s->pending.len--;
@@ -104,26 +114,29 @@ int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
   return H2W_OK;
 }
 
+/* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
+#define H2W_GOAWAY_DEBUG_MAX 56u
+
 int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
                      const uint8_t *debug, size_t debuglen) {
-  uint8_t small[64];
-  uint8_t *b = small;
+  size_t size;
+  uint8_t *p;
   int rv;
-  if (debuglen > sizeof(small) - 8) {
-    /* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
-    debuglen = sizeof(small) - 8;
+  if (debuglen > H2W_GOAWAY_DEBUG_MAX) {
+    debuglen = H2W_GOAWAY_DEBUG_MAX;
   }
-  put32(b, last_id & H2W_STREAM_ID_MASK);
-  put32(b + 4, code);
-  if (debuglen > 0) {
-    memcpy(b + 8, debug, debuglen);
+  size = H2W_FRAME_HD_LEN + 8 + debuglen;
+  p = h2w_queue_reserve(s, size, 0, &rv);
+  if (p == NULL) {
+    return rv;
   }
-  rv = h2w_queue_frame(s, H2W_FRAME_GOAWAY, 0, 0, b, 8 + debuglen, 0);
-  return rv;
+  return h2w_queue_commit(
+      s, h2w_frame_pack_goaway(p, size, last_id, code, debug, debuglen));
 }
 
 int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8) {
   size_t i;
+  uint8_t *p;
   int rv;
   for (i = 0; i < H2W_MAX_PINGS; i++) {
     if (!s->ss.pings[i].used) {
@@ -133,7 +146,12 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8) {
   if (i == H2W_MAX_PINGS) {
     return H2W_E_LIMIT;
   }
-  rv = h2w_queue_frame(s, H2W_FRAME_PING, 0, 0, opaque8, 8, 0);
+  p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN + H2W_PING_LEN, 0, &rv);
+  if (p == NULL) {
+    return rv;
+  }
+  rv = h2w_queue_commit(
+      s, h2w_frame_pack_ping(p, H2W_FRAME_HD_LEN + H2W_PING_LEN, 0, opaque8));
   if (rv != H2W_OK) {
     return rv;
   }
@@ -167,7 +185,7 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
   }
   len = (size_t)enc;
   if (len <= maxf) {
-    put_hd(p, (uint32_t)len, H2W_FRAME_HEADERS,
+    put_hd(p, len, H2W_FRAME_HEADERS,
            (uint8_t)(H2W_FLAG_END_HEADERS |
                      (end_stream ? H2W_FLAG_END_STREAM : 0)),
            st->id);
@@ -181,10 +199,10 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
       size_t clen = i == k ? len - maxf * k : maxf;
       off = src + H2W_FRAME_HD_LEN * i;
       memmove(p + off + H2W_FRAME_HD_LEN, p + src, clen);
-      put_hd(p + off, (uint32_t)clen, H2W_FRAME_CONTINUATION,
+      put_hd(p + off, clen, H2W_FRAME_CONTINUATION,
              (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), st->id);
     }
-    put_hd(p, (uint32_t)maxf, H2W_FRAME_HEADERS,
+    put_hd(p, maxf, H2W_FRAME_HEADERS,
            (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0), st->id);
     h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + len);
   }
@@ -272,12 +290,6 @@ void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
   }
 }
 
-static int queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
-  uint8_t b[4];
-  put32(b, inc);
-  return h2w_queue_frame(s, H2W_FRAME_WINDOW_UPDATE, 0, id, b, 4, 0);
-}
-
 /* Turn due credits into WINDOW_UPDATE frames; the windows grow now, as the
  * frames are committed to the output. */
 static int emit_window_updates(h2w_session *s) {
@@ -285,7 +297,7 @@ static int emit_window_updates(h2w_session *s) {
   h2w_stream *st;
   int rv;
   if (inc > 0) {
-    rv = queue_window_update(s, 0, inc);
+    rv = h2w_queue_window_update(s, 0, inc);
     if (rv != H2W_OK) {
       return rv;
     }
@@ -297,7 +309,7 @@ static int emit_window_updates(h2w_session *s) {
     st->flags &= ~H2W_SF_WU_DUE;
     inc = h2w_recv_window_update_due(&st->rw);
     if (inc > 0) {
-      rv = queue_window_update(s, st->id, inc);
+      rv = h2w_queue_window_update(s, st->id, inc);
       if (rv != H2W_OK) {
         return rv;
       }
@@ -314,7 +326,7 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
   size_t i;
   h2w_frame_hd_unpack(&hd, frame);
   s->ss.preface_out = 1;
-  if (is_reactive(hd.type, hd.flags) && s->ss.reactive > 0) {
+  if (is_reactive(frame) && s->ss.reactive > 0) {
     s->ss.reactive--;
   }
   if (hd.type == H2W_FRAME_PING && !(hd.flags & H2W_FLAG_ACK)) {
@@ -352,9 +364,9 @@ static void report_upto(h2w_session *s, size_t upto) {
   q->pinned = 1;
   while (q->mark < upto && q->mark + H2W_FRAME_HD_LEN <= q->tail) {
     size_t start = q->mark;
-    uint32_t len = ((uint32_t)q->buf[start] << 16) |
-                   ((uint32_t)q->buf[start + 1] << 8) | q->buf[start + 2];
-    q->mark = start + H2W_FRAME_HD_LEN + len;
+    h2w_frame_hd hd;
+    h2w_frame_hd_unpack(&hd, q->buf + start);
+    q->mark = start + H2W_FRAME_HD_LEN + hd.length;
     frame_sent(s, q->buf + start);
   }
   q->pinned = was;
@@ -465,7 +477,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
       return h2w_callback_failed(s, "data source write");
     }
   }
-  put_hd(p, (uint32_t)r, H2W_FRAME_DATA,
+  put_hd(p, (size_t)r, H2W_FRAME_DATA,
          (uint8_t)((flags & H2W_DATA_FLAG_EOF) &&
                            !(flags & H2W_DATA_FLAG_NO_END_STREAM)
                        ? H2W_FLAG_END_STREAM
@@ -505,23 +517,20 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
    * exactly one GOAWAY (RFC 9113 §5.4.1). Its buffer is fixed, so a
    * connection that fails for lack of memory can still say so. */
   size_t keep = ss->q.mark;
+  h2w_ssize len;
   if (!ss->preface_out && keep + H2W_FRAME_HD_LEN <= ss->q.tail) {
     /* §3.4: our SETTINGS must still be the first frame the peer sees. */
-    const uint8_t *p = ss->q.buf + keep;
-    keep += H2W_FRAME_HD_LEN +
-            (((size_t)p[0] << 16) | ((size_t)p[1] << 8) | (size_t)p[2]);
+    h2w_frame_hd hd;
+    h2w_frame_hd_unpack(&hd, ss->q.buf + keep);
+    keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);
-  if (dlen > sizeof(ss->goaway) - 17) {
-    dlen = sizeof(ss->goaway) - 17;
+  if (dlen > sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8) {
+    dlen = sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8;
   }
-  put_hd(ss->goaway, (uint32_t)(8 + dlen), H2W_FRAME_GOAWAY, 0, 0);
-  put32(ss->goaway + 9, last_id & H2W_STREAM_ID_MASK);
-  put32(ss->goaway + 13, code);
-  if (dlen > 0) {
-    memcpy(ss->goaway + 17, reason, dlen);
-  }
-  ss->goaway_len = (uint8_t)(17 + dlen);
+  len = h2w_frame_pack_goaway(ss->goaway, sizeof(ss->goaway), last_id, code,
+                              (const uint8_t *)reason, dlen);
+  ss->goaway_len = (uint8_t)(len > 0 ? len : 0);
   ss->goaway_off = 0;
   ss->ring = NULL;
   s->goaway_sent = 1;

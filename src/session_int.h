@@ -321,17 +321,21 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st);
 /* ---- send.c -----------------------------------------------------------------
  */
 
-/* Append one frame to the output queue: header + payload (may be NULL when
- * plen is 0). `reactive` counts it against the control-queue cap (frames
- * the peer provoked). Returns 0, H2W_E_NOMEM, or H2W_E_FLOODED (after
- * starting the connection error). */
-int h2w_queue_frame(h2w_session *s, uint8_t type, uint8_t flags, uint32_t id,
-                    const uint8_t *payload, size_t plen, int reactive);
+/* Room for one frame of `size` octets at the end of the output queue.
+ * `reactive`: the peer provoked it, so the control-queue cap applies
+ * first (ATTACKS.md rows 1-3). NULL with *rv set: H2W_E_NOMEM,
+ * H2W_E_FLOODED (after starting the connection error) or the sticky
+ * error. */
+uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv);
+/* Queue the frame a frame-module packer wrote at the reserved room;
+ * `packed` is the packer's result. */
+int h2w_queue_commit(h2w_session *s, h2w_ssize packed);
 int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive);
 int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
 int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
                      const uint8_t *debug, size_t debuglen);
 int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8);
+int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc);
 /* HPACK-encode nva into HEADERS (+ CONTINUATION) frames on the queue. */
 int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
                       size_t n, int end_stream);

@@ -342,17 +342,12 @@ int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
 
 static int grow_window(h2w_session *s, h2w_recv_window *w, uint32_t id,
                        uint32_t inc) {
-  uint8_t b[4];
   int rv;
   if ((int64_t)w->avail + inc > H2W_MAX_WINDOW_SIZE ||
       (int64_t)w->target + inc > H2W_MAX_WINDOW_SIZE) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  b[0] = (uint8_t)(inc >> 24);
-  b[1] = (uint8_t)(inc >> 16);
-  b[2] = (uint8_t)(inc >> 8);
-  b[3] = (uint8_t)inc;
-  rv = h2w_queue_frame(s, H2W_FRAME_WINDOW_UPDATE, 0, id, b, 4, 0);
+  rv = h2w_queue_window_update(s, id, inc);
   if (rv != H2W_OK) {
     return rv;
   }
