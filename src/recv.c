@@ -19,8 +19,8 @@ void h2w_recv_init(h2w_session *s) {
 }
 
 /* Where a frame on stream `id` stands in the §5.1 table. */
-static h2w_recv_verdict verdict_for(h2w_session *s, uint32_t id, uint8_t type,
-                                    h2w_stream **out) {
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
+                                      h2w_stream **out) {
   h2w_closed_by by = H2W_CLOSED_BY_NONE;
   h2w_stream_state state;
   h2w_stream *st = h2w_stream_find(s, id);
@@ -104,7 +104,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
-  v = verdict_for(s, id, H2W_FRAME_DATA, &st);
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
     h2w_flow_consumed(s, NULL, n);
     rv = refuse(s, id, v, "DATA on a stream not open for it");
@@ -159,7 +159,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id, code = f->u.rst_stream.error_code;
   uint32_t flags = H2W_CLOSE_FLAG_RESET;
   h2w_stream *st;
-  h2w_recv_verdict v = verdict_for(s, id, H2W_FRAME_RST_STREAM, &st);
+  h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_RST_STREAM, &st);
   int rv;
   if (v.action != H2W_RECV_ACCEPT) {
     rv = refuse(s, id, v, "RST_STREAM on an idle stream"); /* §6.4 */
@@ -181,36 +181,38 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
 
 /* ---- SETTINGS (RFC 9113 §6.5) ------------------------------------------- */
 
-static void rebase_cb(void *value, void *arg) {
-  h2w_stream *st = value;
-  const uint32_t *ow = arg; /* old, new, failed */
-  uint32_t *failed = (uint32_t *)arg + 2;
-  if (h2w_send_window_rebase(&st->sw, ow[0], ow[1]) != H2W_OK) {
-    *failed = 1;
-  }
-}
+typedef struct rebase_walk {
+  h2w_session *s;
+  uint32_t old_iws, new_iws;
+  int overflow;
+} rebase_walk;
 
-static void resched_cb(void *value, void *arg) {
-  h2w_session *s = arg;
+/* §6.9.2: move every stream's send window by the change; a window that
+ * shut leaves the DATA ring, one that opened joins it. */
+static void rebase_cb(void *value, void *arg) {
+  rebase_walk *w = arg;
   h2w_stream *st = value;
-  if (st->sw.avail <= 0) {
-    h2w_sched_remove(s, st);
+  if (h2w_send_window_rebase(&st->sw, w->old_iws, w->new_iws) != H2W_OK) {
+    w->overflow = 1;
+  } else if (st->sw.avail <= 0) {
+    h2w_sched_remove(w->s, st);
   } else {
-    h2w_sched_add(s, st);
+    h2w_sched_add(w->s, st);
   }
 }
 
 static int apply_remote(h2w_session *s, const h2w_settings *next) {
   if (next->initial_window_size != s->remote.initial_window_size) {
-    uint32_t ow[3] = {s->remote.initial_window_size, next->initial_window_size,
-                      0};
-    h2w_stream_map_each(&s->map, rebase_cb, ow);
-    if (ow[2]) {
-      /* §6.9.2: a change that overflows a window. */
+    rebase_walk w;
+    w.s = s;
+    w.old_iws = s->remote.initial_window_size;
+    w.new_iws = next->initial_window_size;
+    w.overflow = 0;
+    h2w_stream_map_each(&s->map, rebase_cb, &w);
+    if (w.overflow) {
       return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                             "INITIAL_WINDOW_SIZE overflows a stream window");
     }
-    h2w_stream_map_each(&s->map, resched_cb, s);
   }
   if (next->header_table_size != s->remote.header_table_size) {
     h2w_hpack_encoder_limits(&s->enc, next->header_table_size,
@@ -402,7 +404,7 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
     }
     return 0;
   }
-  v = verdict_for(s, id, H2W_FRAME_WINDOW_UPDATE, &st);
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_WINDOW_UPDATE, &st);
   if (v.action != H2W_RECV_ACCEPT) {
     rv = refuse(s, id, v, "WINDOW_UPDATE on an idle stream");
     return rv < 0 ? rv : 0;
@@ -423,12 +425,6 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
  */
 
 typedef int (*frame_handler)(h2w_session *s, const h2w_frame *f);
-
-static int recv_ignore(h2w_session *s, const h2w_frame *f) {
-  (void)s;
-  (void)f;
-  return 0;
-}
 
 /* Indexed by frame type; types past the end, and extension frames this
  * version does not act on, are ignored (RFC 9113 §4.1, §5.5). */
@@ -492,11 +488,9 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
     }
     return h2w_conn_error(s, rv, ferr.code, ferr.reason);
   }
-  if (hd->type < sizeof(handlers) / sizeof(handlers[0])) {
-    rv = handlers[hd->type](s, &f);
-  } else {
-    rv = recv_ignore(s, &f);
-  }
+  rv = hd->type < sizeof(handlers) / sizeof(handlers[0])
+           ? handlers[hd->type](s, &f)
+           : 0;
   if (rv < 0) {
     return rv;
   }

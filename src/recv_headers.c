@@ -249,7 +249,6 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   }
   /* The stream is open (and counted) from its first frame on. */
   h2w_stream_apply(s, st, H2W_EV_RECV_HEADERS);
-  s->last_processed = id;
   return begin_block(s, id, H2W_HEADERS_REQUEST, 1, es);
 }
 
@@ -262,8 +261,7 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   if (st == NULL) {
     rv = new_peer_stream(s, f, es);
   } else {
-    h2w_recv_verdict v = h2w_stream_on_recv(
-        (h2w_stream_state)st->state, H2W_CLOSED_BY_NONE, H2W_FRAME_HEADERS);
+    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_HEADERS, &st);
     if (v.action == H2W_RECV_CONN_ERROR) {
       return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
                             "HEADERS not allowed in this stream state");
@@ -310,8 +308,7 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
 int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   uint32_t promised = f->u.push_promise.promised_stream_id;
-  h2w_stream *st = h2w_stream_find(s, id);
-  h2w_closed_by by;
+  h2w_stream *st;
   h2w_recv_verdict v;
   int rv;
   /* §8.4: only servers push, and only when the client allows it. */
@@ -319,11 +316,7 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE not allowed");
   }
-  v = st != NULL
-          ? h2w_stream_on_recv((h2w_stream_state)st->state, H2W_CLOSED_BY_NONE,
-                               H2W_FRAME_PUSH_PROMISE)
-          : h2w_stream_on_recv(h2w_stream_state_of_id(s, id, &by), by,
-                               H2W_FRAME_PUSH_PROMISE);
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_PUSH_PROMISE, &st);
   if (v.action == H2W_RECV_CONN_ERROR) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
                           "PUSH_PROMISE on a stream not open for it");

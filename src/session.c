@@ -65,6 +65,11 @@ static void recycle(h2w_session *s, h2w_stream *st) {
   }
 }
 
+void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
+  h2w_stream_map_del(&s->map, st->id);
+  recycle(s, st);
+}
+
 static int is_local_id(const h2w_session *s, uint32_t id) {
   /* RFC 9113 §5.1.1: clients use odd ids, servers even ones. */
   return (id & 1u) == (s->is_server ? 0u : 1u);
@@ -212,7 +217,7 @@ int h2w_reap(h2w_session *s) {
 
 static void rebase_recv_cb(void *value, void *arg) {
   h2w_stream *st = value;
-  const uint32_t *ow = arg;
+  const uint32_t *ow = arg; /* old, new */
   h2w_recv_window_rebase(&st->rw, ow[0], ow[1]);
 }
 

@@ -100,7 +100,6 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_WU_DUE 0x80u       /* linked in the WINDOW_UPDATE list */
 #define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
 #define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
-#define H2W_SF_NO_BODY 0x400u     /* response to HEAD, 204 or 304 */
 
 /* h2w_stream.src_state */
 #define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
@@ -111,10 +110,9 @@ typedef struct h2w_stream h2w_stream;
 struct h2w_stream {
   uint32_t id;
   uint32_t flags;
-  uint8_t state;          /* h2w_stream_state */
-  uint8_t closed_by;      /* h2w_closed_by */
-  uint8_t src_state;      /* H2W_SRC_* */
-  uint8_t src_end_stream; /* the source's EOF carries END_STREAM */
+  uint8_t state;     /* h2w_stream_state */
+  uint8_t closed_by; /* h2w_closed_by */
+  uint8_t src_state; /* H2W_SRC_* */
   h2w_send_window sw;
   h2w_recv_window rw;
   uint32_t unconsumed; /* delivered in manual mode, not yet consumed */
@@ -178,7 +176,6 @@ typedef struct h2w_send_state {
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
   size_t peeked;       /* bytes handed out by the last peek */
-  uint8_t in_send;     /* inside send/peek: do not compact the queue */
   uint8_t preface_out; /* our first frame (SETTINGS) has left */
   uint8_t goaway_len;  /* the final GOAWAY after a fatal error */
   uint8_t goaway_off;  /* octets of it already emitted */
@@ -238,11 +235,10 @@ struct h2w_session {
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
 
-  uint32_t next_local_id;  /* next id we will open */
-  uint32_t last_peer_id;   /* highest id the peer opened (or promised) */
-  uint32_t last_processed; /* highest peer id handed to the application */
-  uint32_t n_local;        /* our streams holding a slot */
-  uint32_t n_peer;         /* the peer's streams holding a slot */
+  uint32_t next_local_id; /* next id we will open */
+  uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
+  uint32_t n_local;       /* our streams holding a slot */
+  uint32_t n_peer;        /* the peer's streams holding a slot */
 
   h2w_send_window conn_sw;
   h2w_recv_window conn_rw;
@@ -251,7 +247,6 @@ struct h2w_session {
   uint8_t goaway_sent; /* final GOAWAY queued: no new peer stream */
   uint8_t goaway_recv; /* the peer sent one: no new stream of ours */
   uint8_t shutdown;    /* 1: first GOAWAY of a graceful shutdown sent */
-  uint8_t in_callback; /* a callback is running */
   uint32_t goaway_last_sent;
   uint32_t goaway_last_recv;
   uint64_t shutdown_deadline;
@@ -284,6 +279,9 @@ int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason);
 
 h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
+/* A stream that never reached the wire: out of the table, back to the
+ * pool, no callback. */
+void h2w_stream_discard(h2w_session *s, h2w_stream *st);
 /* A new stream object in state idle, in the table. NULL on NOMEM. */
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
 /* The state of a stream id that has no live object: idle or closed, and
@@ -308,6 +306,11 @@ void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
 /* Our SETTINGS in force or pending changed: resync the receive-side
  * limits (stream windows, frame size, HPACK table). */
 void h2w_local_settings_changed(h2w_session *s);
+
+/* ---- recv.c: where a frame of `type` on stream `id` stands in the §5.1
+ * table; *st is the live stream object, if any. */
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
+                                      h2w_stream **st);
 
 /* ---- recv_headers.c -------------------------------------------------------
  */

@@ -38,14 +38,6 @@ static int check_source(const h2w_data_source *src) {
   return src == NULL || src->read != NULL ? H2W_OK : H2W_E_INVALID_ARGUMENT;
 }
 
-/* A stream that was never put on the wire: forget it at once. */
-static void discard(h2w_session *s, h2w_stream *st) {
-  h2w_stream_map_del(&s->map, st->id);
-  h2w_nvbuf_free(&s->alloc, st->pending);
-  st->pending = NULL;
-  h2w_alloc_free(&s->alloc, st, sizeof(*st));
-}
-
 /* Until the peer's SETTINGS arrive its limit is unknown (RFC 9113 §6.5.2
  * says unlimited); assume the 100 it recommends, so that a burst of early
  * requests is not refused. */
@@ -133,7 +125,6 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   if (body != NULL) {
     st->src = *body;
     st->src_state = H2W_SRC_ACTIVE;
-    st->src_end_stream = 1;
   }
   if (may_start(s)) {
     rv = start_request(s, st, nva, n);
@@ -154,7 +145,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   }
   if (rv != H2W_OK) {
     if (s->err == H2W_OK) {
-      discard(s, st);
+      h2w_stream_discard(s, st);
     }
     return rv;
   }
@@ -203,7 +194,6 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (body != NULL) {
     st->src = *body;
     st->src_state = H2W_SRC_ACTIVE;
-    st->src_end_stream = 1;
   }
   rv = h2w_queue_headers(s, st, nva, n, body == NULL);
   if (rv != H2W_OK) {
