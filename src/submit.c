@@ -55,8 +55,17 @@ static int may_start(const h2w_session *s) {
   return s->ss.rq_head == NULL && slot_free(s);
 }
 
-static int start_request(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
-                         size_t n) {
+static void set_body(h2w_stream *st, const h2w_data_source *body) {
+  if (body != NULL) {
+    st->src = *body;
+    st->src_state = H2W_SRC_ACTIVE;
+  }
+}
+
+/* The request or final response header block; END_STREAM unless a body
+ * follows, which the DATA scheduler then serves. */
+static int send_final_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                              size_t n) {
   int rv = h2w_queue_headers(s, st, nva, n, st->src_state == H2W_SRC_NONE);
   if (rv != H2W_OK) {
     return rv;
@@ -79,7 +88,7 @@ int h2w_start_queued(h2w_session *s) {
     st->link = NULL;
     st->flags &= ~H2W_SF_QUEUED;
     st->pending = NULL;
-    rv = start_request(s, st, hdrs->nv, hdrs->n);
+    rv = send_final_headers(s, st, hdrs->nv, hdrs->n);
     h2w_nvbuf_free(&s->alloc, hdrs);
     if (rv != H2W_OK) {
       return rv == H2W_E_NOMEM
@@ -122,12 +131,9 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD; /* §8.1.1: its response has no content */
   }
-  if (body != NULL) {
-    st->src = *body;
-    st->src_state = H2W_SRC_ACTIVE;
-  }
+  set_body(st, body);
   if (may_start(s)) {
-    rv = start_request(s, st, nva, n);
+    rv = send_final_headers(s, st, nva, n);
   } else {
     /* Over the peer's limit: wait, in submit order, so ids still go out
      * increasing (§5.1.1). */
@@ -191,18 +197,12 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (rv != H2W_OK) {
     return rv;
   }
-  if (body != NULL) {
-    st->src = *body;
-    st->src_state = H2W_SRC_ACTIVE;
-  }
-  rv = h2w_queue_headers(s, st, nva, n, body == NULL);
+  set_body(st, body);
+  rv = send_final_headers(s, st, nva, n);
   if (rv != H2W_OK) {
     st->src_state = H2W_SRC_NONE;
-    return rv;
   }
-  st->flags |= H2W_SF_FINAL_SENT;
-  h2w_sched_add(s, st);
-  return H2W_OK;
+  return rv;
 }
 
 int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
