@@ -590,6 +590,52 @@ H2W_EXTERN int h2w_options_set_max_control_queue(h2w_options *opt, uint32_t n);
  *  final GOAWAY is sent if the PING is not acknowledged first, in ms.
  *  Default 1000. */
 H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
+/** The glitch budget (ATTACKS.md rows 4, 7, 8): a token bucket of `burst`
+ *  tokens refilled at `per_second` tokens per second of the caller's clock
+ *  (h2w_session_tick(); no refill before the first tick). Frames that cost
+ *  us work but carry nothing each take one token: DATA with no payload and
+ *  no END_STREAM; HEADERS or CONTINUATION with an empty fragment and no
+ *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 1024 octets
+ *  that leaves the window under 16384 (a data dribble); a frame on a
+ *  stream we closed, which we ignore. When the bucket is empty the
+ *  connection ends: GOAWAY ENHANCE_YOUR_CALM, sticky H2W_E_FLOODED.
+ *  burst 0 turns the limit off. Default 1000 and 100/s. */
+H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
+                                            uint32_t per_second);
+/** The reset budget (ATTACKS.md rows 9 "Rapid Reset", 10 "MadeYouReset"):
+ *  a token bucket like the glitch budget's. One token per RST_STREAM the
+ *  peer sends on a live stream, and one per RST_STREAM the peer makes us
+ *  send (a malformed request, DATA past the window or after END_STREAM,
+ *  a refused stream...). When it is empty: GOAWAY ENHANCE_YOUR_CALM,
+ *  sticky H2W_E_FLOODED, and no further stream is admitted, not even from
+ *  the rest of the same input. burst 0 turns the limit off. Default 1000
+ *  and 33/s, which a steady 30 resets a second never trips. */
+H2W_EXTERN int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
+                                           uint32_t per_second);
+/** The memory budget: the most bytes the session may hold at once through
+ *  its allocator (streams, queued output, HPACK tables, buffers; see
+ *  h2w_session_memory()). A new peer stream that would pass it is refused
+ *  with RST_STREAM REFUSED_STREAM (no callback fires for it); any other
+ *  allocation the peer provokes that would pass it ends the connection
+ *  with GOAWAY ENHANCE_YOUR_CALM and the sticky error H2W_E_LIMIT; a
+ *  submit that would pass it returns H2W_E_LIMIT and changes nothing.
+ *  0 means unlimited. Default 4 MiB. */
+H2W_EXTERN int h2w_options_set_memory_budget(h2w_options *opt, size_t bytes);
+/** Keepalive on the caller's clock: when no frame has arrived for
+ *  `interval_ms`, the session queues a PING (its ACK is the library's own
+ *  and is not reported through on_ping_ack). When no frame at all arrives
+ *  within `timeout_ms` after that, the peer is dead: on_error fires (code
+ *  NO_ERROR), the sticky error is H2W_E_TIMEOUT and a GOAWAY is queued.
+ *  Both 0 (the default) turn it off; one 0 without the other is
+ *  H2W_E_INVALID_ARGUMENT. */
+H2W_EXTERN int h2w_options_set_keepalive(h2w_options *opt, uint32_t interval_ms,
+                                         uint32_t timeout_ms);
+/** Close a connection that has had no stream open for `ms` of the
+ *  caller's clock (since its last stream closed, or since the first tick):
+ *  GOAWAY NO_ERROR, on_error fires, sticky error H2W_E_TIMEOUT. PINGs and
+ *  other control frames do not keep a connection from being idle. 0 (the
+ *  default) never closes an idle connection. */
+H2W_EXTERN int h2w_options_set_idle_timeout(h2w_options *opt, uint32_t ms);
 
 /* ---- lifecycle ---------------------------------------------------------- */
 

@@ -20,6 +20,11 @@ void h2w_opts_defaults(h2w_opts *o) {
   o->shutdown_timeout_ms = 1000;
   o->max_continuations = 8;
   o->max_settings_entries = 32;
+  o->glitch_burst = 1000;
+  o->glitch_rate = 100;
+  o->reset_burst = 1000;
+  o->reset_rate = 33;
+  o->memory_budget = (size_t)4 << 20;
   o->manual_flow_control = 0;
   o->validate_messages = 1;
 }
@@ -120,6 +125,48 @@ OPT_RANGE(encoder_table_size, encoder_table_size, 0, UINT32_MAX)
 OPT_RANGE(settings_timeout, settings_timeout_ms, 0, UINT32_MAX)
 OPT_RANGE(max_control_queue, max_control_queue, 1, UINT32_MAX)
 OPT_RANGE(shutdown_timeout, shutdown_timeout_ms, 0, UINT32_MAX)
+
+int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
+                                 uint32_t per_second) {
+  if (opt == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.glitch_burst = burst;
+  opt->o.glitch_rate = per_second;
+  return H2W_OK;
+}
+
+int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
+                                uint32_t per_second) {
+  if (opt == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.reset_burst = burst;
+  opt->o.reset_rate = per_second;
+  return H2W_OK;
+}
+
+int h2w_options_set_memory_budget(h2w_options *opt, size_t bytes) {
+  if (opt == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.memory_budget = bytes;
+  return H2W_OK;
+}
+
+int h2w_options_set_keepalive(h2w_options *opt, uint32_t interval_ms,
+                              uint32_t timeout_ms) {
+  /* A timeout without an interval would never start. */
+  if (opt == NULL || (interval_ms == 0 && timeout_ms != 0) ||
+      (interval_ms != 0 && timeout_ms == 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.keepalive_interval_ms = interval_ms;
+  opt->o.keepalive_timeout_ms = timeout_ms;
+  return H2W_OK;
+}
+
+OPT_RANGE(idle_timeout, idle_timeout_ms, 0, UINT32_MAX)
 
 int h2w_options_set_manual_flow_control(h2w_options *opt, int on) {
   if (opt == NULL || (on != 0 && on != 1)) {

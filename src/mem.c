@@ -38,14 +38,14 @@ int h2w_alloc_init(h2w_alloc *a, const h2w_mem *mem) {
   a->in_use = 0;
   a->peak = 0;
   a->budget = 0;
+  a->refused = 0;
   return H2W_OK;
 }
 
-static int over_budget(const h2w_alloc *a, size_t extra) {
-  if (a->budget == 0) {
-    return 0;
-  }
-  return extra > a->budget || a->in_use > a->budget - extra;
+static int over_budget(h2w_alloc *a, size_t extra) {
+  a->refused =
+      a->budget != 0 && (extra > a->budget || a->in_use > a->budget - extra);
+  return a->refused;
 }
 
 static void charge(h2w_alloc *a, size_t n) {
@@ -72,7 +72,7 @@ void *h2w_alloc_realloc(h2w_alloc *a, void *p, size_t old, size_t n) {
   if (n == 0) {
     return NULL;
   }
-  if (n > old && over_budget(a, n - old)) {
+  if (over_budget(a, n > old ? n - old : 0)) {
     return NULL;
   }
   q = a->hooks.realloc_fn(p, n, a->hooks.user);

@@ -15,6 +15,7 @@ typedef struct h2w_alloc {
   size_t in_use; /* bytes currently held through this allocator */
   size_t peak;   /* high-water mark of in_use */
   size_t budget; /* 0 = unlimited; otherwise in_use never exceeds it */
+  int refused;   /* the last allocation failed on the budget, not the hook */
 } h2w_alloc;
 
 /* Copy `mem` (or the libc defaults when NULL). Returns H2W_OK or

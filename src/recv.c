@@ -39,8 +39,12 @@ h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
 static int refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
                   const char *reason) {
   switch (v.action) {
-  case H2W_RECV_IGNORE:
-    return 1;
+  case H2W_RECV_IGNORE: {
+    /* Late frames after a reset are normal in small numbers; a stream of
+     * them is work for nothing (glitch budget). */
+    int rv = h2w_glitch(s, "too many frames on closed streams");
+    return rv < 0 ? rv : 1;
+  }
   case H2W_RECV_STREAM_ERROR: {
     int rv = h2w_stream_error(s, id, v.code, reason);
     return rv < 0 ? rv : 1;
@@ -104,6 +108,10 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
+  if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
+      h2w_glitch(s, "too many empty DATA frames") < 0) {
+    return s->err; /* ATTACKS.md row 4 */
+  }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
     h2w_flow_consumed(s, NULL, n);
@@ -145,7 +153,11 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
 
 static int recv_priority(h2w_session *s, const h2w_frame *f) {
   /* RFC 9113 deprecates the priority tree: parse, validate, ignore. A
-   * PRIORITY frame never changes stream state. */
+   * PRIORITY frame never changes stream state, so a flood of them is pure
+   * cost (ATTACKS.md row 8). */
+  if (h2w_glitch(s, "too many PRIORITY frames") < 0) {
+    return s->err;
+  }
   if (f->u.priority.stream_dep == f->hd.stream_id) {
     return h2w_stream_error(s, f->hd.stream_id, H2W_PROTOCOL_ERROR,
                             "stream depends on itself");
@@ -164,6 +176,9 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
   if (v.action != H2W_RECV_ACCEPT) {
     rv = refuse(s, id, v, "RST_STREAM on an idle stream"); /* §6.4 */
     return rv < 0 ? rv : 0;
+  }
+  if (h2w_charge_reset(s) < 0) {
+    return s->err; /* Rapid Reset (ATTACKS.md row 9) */
   }
   if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {
     rv = s->cb.on_stream_reset(s, id, code, s->user);
@@ -316,6 +331,10 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
     if (ps->used && memcmp(ps->opaque, op, 8) == 0) {
       uint64_t rtt = s->now >= ps->sent_ms ? s->now - ps->sent_ms : 0;
       ps->used = 0;
+      if (i == s->ka_slot) {
+        s->ka_slot = H2W_MAX_PINGS; /* the keepalive's own PING */
+        return 0;
+      }
       if (s->shutdown == 1 && i == s->shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */
         rv = h2w_finish_shutdown(s);
@@ -388,6 +407,18 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
 /* ---- WINDOW_UPDATE (RFC 9113 §6.9) ------------------------------------------
  */
 
+/* ATTACKS.md row 7: a window kept tiny and opened a few octets at a time
+ * makes us build a frame per few octets. */
+#define H2W_DRIBBLE_INCREMENT 1024
+#define H2W_DRIBBLE_WINDOW 16384
+
+static int dribble(h2w_session *s, uint32_t inc, int64_t avail) {
+  if (inc < H2W_DRIBBLE_INCREMENT && avail < H2W_DRIBBLE_WINDOW) {
+    return h2w_glitch(s, "too many tiny WINDOW_UPDATEs");
+  }
+  return 0;
+}
+
 static int recv_window_update(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id, inc = f->u.window_update.increment;
   h2w_stream *st;
@@ -402,7 +433,7 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
       return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                             "connection window past 2^31-1");
     }
-    return 0;
+    return dribble(s, inc, s->conn_sw.avail);
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_WINDOW_UPDATE, &st);
   if (v.action != H2W_RECV_ACCEPT) {
@@ -418,7 +449,7 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
                             "stream window past 2^31-1");
   }
   h2w_sched_add(s, st);
-  return 0;
+  return dribble(s, inc, st->sw.avail);
 }
 
 /* ---- dispatch -------------------------------------------------------------
@@ -532,6 +563,8 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
                               &payload, &ferr);
     off += used;
     if (r == H2W_FRAME_READY) {
+      s->frames_in++; /* liveness for the keepalive */
+      s->last_recv_ms = s->now;
       if (recv_frame(s, &hd, payload) >= 0) {
         h2w_reap(s);
       }

@@ -198,6 +198,16 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   return 0;
 }
 
+/* Room a new stream needs under the memory budget: its object plus some
+ * headroom for what it will make us hold (queued headers, a map slot). */
+#define H2W_STREAM_RESERVE (sizeof(h2w_stream) + 1024u)
+
+static int over_budget(const h2w_session *s) {
+  const h2w_alloc *a = &s->alloc;
+  return a->budget != 0 && (a->budget < H2W_STREAM_RESERVE ||
+                            a->in_use > a->budget - H2W_STREAM_RESERVE);
+}
+
 /* A HEADERS frame on a stream id we have no object for. */
 static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   uint32_t id = f->hd.stream_id;
@@ -243,6 +253,13 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
     s->rs.hb.reason = "MAX_CONCURRENT_STREAMS reached";
     return rv;
   }
+  if (over_budget(s)) {
+    /* The memory budget: refuse the stream, keep the connection. */
+    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    s->rs.hb.end_code = H2W_REFUSED_STREAM;
+    s->rs.hb.reason = "memory budget reached";
+    return rv;
+  }
   st = h2w_stream_create(s, id, 0);
   if (st == NULL) {
     return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
@@ -258,6 +275,10 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   int end = (f->hd.flags & H2W_FLAG_END_HEADERS) != 0;
   h2w_stream *st = h2w_stream_find(s, id);
   int rv, kind;
+  if (f->u.headers.blocklen == 0 && !end &&
+      h2w_glitch(s, "too many empty header fragments") < 0) {
+    return s->err; /* ATTACKS.md row 4 */
+  }
   if (st == NULL) {
     rv = new_peer_stream(s, f, es);
   } else {
@@ -300,6 +321,11 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
   if (++hb->ncont > s->opt.max_continuations) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many CONTINUATION frames");
+  }
+  if (f->u.continuation.blocklen == 0 &&
+      !(f->hd.flags & H2W_FLAG_END_HEADERS) &&
+      h2w_glitch(s, "too many empty header fragments") < 0) {
+    return s->err; /* ATTACKS.md row 4 */
   }
   return fragment(s, f->u.continuation.block, f->u.continuation.blocklen,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);

@@ -412,8 +412,8 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     rv = h2w_queue_headers(s, st, t->nv, t->n, 1);
     h2w_nvbuf_free(&s->alloc, t);
     if (rv != H2W_OK && s->err == H2W_OK) {
-      h2w_stream_error(s, st->id, H2W_INTERNAL_ERROR,
-                       "trailers could not be queued");
+      h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR,
+                      "trailers could not be queued");
     }
   }
 }
@@ -465,7 +465,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     return PRODUCED_NOTHING;
   }
   if (r < 0 || (size_t)r > len) {
-    h2w_stream_error(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
+    h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
   if (flags & H2W_DATA_FLAG_NO_COPY) {

@@ -208,6 +208,7 @@ int h2w_reap(h2w_session *s) {
       freed = 1;
     }
     recycle(s, st);
+    s->last_active_ms = s->now; /* the idle timeout counts from here */
   }
   if (freed && s->err == H2W_OK) {
     return h2w_start_queued(s);
@@ -254,6 +255,12 @@ int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
   if (s->err != H2W_OK) {
     return s->err;
   }
+  if (lib_err == H2W_E_NOMEM && s->alloc.refused) {
+    /* Not the allocator failing: the peer made us pass the budget. */
+    lib_err = H2W_E_LIMIT;
+    code = H2W_ENHANCE_YOUR_CALM;
+    reason = "memory budget exceeded";
+  }
   if (s->cb.on_error != NULL) {
     s->cb.on_error(s, 0, code, reason, s->user);
   }
@@ -280,13 +287,40 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return h2w_callback_failed(s, which);
 }
 
-int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
-                     const char *reason) {
-  h2w_stream *st;
-  int rv;
+int h2w_glitch(h2w_session *s, const char *reason) {
   if (s->err != H2W_OK) {
     return s->err;
   }
+  if (h2w_bucket_take(&s->glitches, s->now) < 0) {
+    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM, reason);
+  }
+  return 0;
+}
+
+int h2w_charge_reset(h2w_session *s) {
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (h2w_bucket_take(&s->resets, s->now) < 0) {
+    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
+                          "too many stream resets");
+  }
+  return 0;
+}
+
+int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
+                     const char *reason) {
+  /* Every reset the peer provokes counts (MadeYouReset, row 10). */
+  if (h2w_charge_reset(s) < 0) {
+    return s->err;
+  }
+  return h2w_stream_fail(s, id, code, reason);
+}
+
+int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
+                    const char *reason) {
+  h2w_stream *st;
+  int rv;
   if (s->cb.on_error != NULL) {
     s->cb.on_error(s, id, code, reason, s->user);
   }
@@ -381,6 +415,9 @@ static int session_new(h2w_session **out, int is_server,
   h2w_recv_window_init(&s->conn_rw, H2W_DEFAULT_WINDOW_SIZE);
   h2w_recv_init(s);
   h2w_outq_init(&s->ss.q, &s->alloc);
+  h2w_bucket_init(&s->glitches, s->opt.glitch_burst, s->opt.glitch_rate, 0);
+  h2w_bucket_init(&s->resets, s->opt.reset_burst, s->opt.reset_rate, 0);
+  s->ka_slot = H2W_MAX_PINGS;
   if (!is_server) {
     uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {
@@ -402,6 +439,9 @@ static int session_new(h2w_session **out, int is_server,
     h2w_session_del(s);
     return err;
   }
+  /* From here on the session lives within its budget (what it holds now
+   * counts against it). */
+  s->alloc.budget = s->opt.memory_budget;
   *out = s;
   return H2W_OK;
 }
@@ -478,10 +518,35 @@ static uint64_t deadline_add(uint64_t t, uint32_t ms) {
   return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
 }
 
+/* When the keepalive has work: the next PING, or the death of the peer. */
+static uint64_t keepalive_deadline(const h2w_session *s) {
+  if (s->opt.keepalive_interval_ms == 0) {
+    return UINT64_MAX;
+  }
+  if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
+    return s->ka_deadline;
+  }
+  return deadline_add(s->last_recv_ms, s->opt.keepalive_interval_ms);
+}
+
+static uint64_t idle_deadline(const h2w_session *s) {
+  if (s->opt.idle_timeout_ms == 0 || s->map.len != 0 || s->reap != NULL ||
+      s->goaway_sent) {
+    return UINT64_MAX;
+  }
+  return deadline_add(s->last_active_ms, s->opt.idle_timeout_ms);
+}
+
 uint64_t h2w_session_next_deadline(const h2w_session *s) {
-  uint64_t d = UINT64_MAX;
+  uint64_t d = UINT64_MAX, t;
   if (s == NULL || s->err != H2W_OK) {
     return UINT64_MAX;
+  }
+  if ((t = keepalive_deadline(s)) < d) {
+    d = t;
+  }
+  if ((t = idle_deadline(s)) < d) {
+    d = t;
   }
   if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0) {
     d = deadline_add(s->settings_sent_ms[s->pending.head],
@@ -491,6 +556,43 @@ uint64_t h2w_session_next_deadline(const h2w_session *s) {
     d = s->shutdown_deadline;
   }
   return d;
+}
+
+/* The keepalive deadline passed: either the PING went unanswered (and no
+ * other frame came either), or the connection has been quiet for the
+ * interval and gets a PING. */
+static int keepalive(h2w_session *s) {
+  static const uint8_t opaque[8] = {'h', '2', 'w', 'k', 'e', 'e', 'p', '1'};
+  size_t i;
+  int rv;
+  if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
+    return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
+                          "keepalive PING not answered in time");
+  }
+  if (s->ka_slot != H2W_MAX_PINGS) {
+    /* The peer is alive, but the old PING's ACK is still due: reuse its
+     * slot rather than spend another one. */
+    s->ss.pings[s->ka_slot].used = 0;
+    s->ka_slot = H2W_MAX_PINGS;
+  }
+  rv = h2w_queue_ping(s, opaque);
+  if (rv == H2W_E_LIMIT) {
+    /* Every PING slot is the application's: its PINGs prove liveness
+     * just as well; try again after another interval. */
+    s->last_recv_ms = s->now;
+    return 0;
+  }
+  if (rv != H2W_OK) {
+    return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  for (i = 0; i < H2W_MAX_PINGS; i++) {
+    if (s->ss.pings[i].used && memcmp(s->ss.pings[i].opaque, opaque, 8) == 0) {
+      s->ka_slot = (uint8_t)i;
+    }
+  }
+  s->ka_frames = s->frames_in;
+  s->ka_deadline = deadline_add(s->now, s->opt.keepalive_timeout_ms);
+  return 0;
 }
 
 int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
@@ -512,6 +614,13 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
     if (s->shutdown == 1) {
       s->shutdown_deadline = deadline_add(now_ms, s->opt.shutdown_timeout_ms);
     }
+    h2w_bucket_restart(&s->glitches, now_ms);
+    h2w_bucket_restart(&s->resets, now_ms);
+    s->last_recv_ms = now_ms;
+    s->last_active_ms = now_ms;
+    if (s->ka_slot != H2W_MAX_PINGS) {
+      s->ka_deadline = deadline_add(now_ms, s->opt.keepalive_timeout_ms);
+    }
   }
   if (now_ms > s->now) {
     s->now = now_ms;
@@ -531,6 +640,13 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
     if (rv != H2W_OK) {
       return rv;
     }
+  }
+  if (s->now >= keepalive_deadline(s) && keepalive(s) < 0) {
+    return s->err;
+  }
+  if (s->now >= idle_deadline(s)) {
+    return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
+                          "connection idle for too long");
   }
   return h2w_reap(s);
 }

@@ -20,6 +20,7 @@
 #include "h2wire.h"
 #include "hpack.h"
 #include "http.h"
+#include "limits.h"
 #include "mem.h"
 #include "outq.h"
 #include "settings.h"
@@ -59,6 +60,14 @@ typedef struct h2w_opts {
   uint32_t shutdown_timeout_ms;
   uint32_t max_continuations;    /* per header block (ATTACKS.md row 11) */
   uint32_t max_settings_entries; /* per SETTINGS frame (row 2) */
+  uint32_t glitch_burst;         /* rows 4, 7, 8: token bucket */
+  uint32_t glitch_rate;          /* tokens per second */
+  uint32_t reset_burst;          /* rows 9, 10: token bucket */
+  uint32_t reset_rate;
+  uint32_t keepalive_interval_ms; /* 0 = no keepalive PINGs */
+  uint32_t keepalive_timeout_ms;
+  uint32_t idle_timeout_ms; /* 0 = never close an idle connection */
+  size_t memory_budget;     /* 0 = unlimited */
   uint8_t manual_flow_control;
   uint8_t validate_messages;
 } h2w_opts;
@@ -252,6 +261,18 @@ struct h2w_session {
   uint64_t shutdown_deadline;
   size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
   h2w_stream *tmp_list; /* scratch list while walking the table */
+
+  /* Abuse limits (ATTACKS.md rows 4, 7-10) on the caller's clock. */
+  h2w_bucket glitches;
+  h2w_bucket resets;
+
+  /* Liveness (keepalive, idle timeout). */
+  uint64_t frames_in;      /* frames received so far */
+  uint64_t last_recv_ms;   /* when the last frame arrived */
+  uint64_t last_active_ms; /* last frame in or out, or stream closed */
+  uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
+  uint64_t ka_frames;      /* frames_in when that PING was queued */
+  uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
 };
 
 /* ---- session.c ------------------------------------------------------------
@@ -277,6 +298,10 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which);
  * 0 or a fatal error (flood). */
 int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason);
+/* The same for a failure on our side (a data source failed): not charged
+ * to the peer's reset budget. */
+int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
+                    const char *reason);
 
 h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
 /* A stream that never reached the wire: out of the table, back to the
@@ -306,6 +331,18 @@ void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
 /* Our SETTINGS in force or pending changed: resync the receive-side
  * limits (stream windows, frame size, HPACK table). */
 void h2w_local_settings_changed(h2w_session *s);
+
+/* Charge one token to the glitch budget (ATTACKS.md rows 4, 7, 8) or to
+ * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
+ * after a GOAWAY ENHANCE_YOUR_CALM when the bucket is empty. */
+int h2w_glitch(h2w_session *s, const char *reason);
+int h2w_charge_reset(h2w_session *s);
+
+/* A local submit that failed to allocate: H2W_E_LIMIT when the memory
+ * budget refused it (the session is unchanged and usable). */
+static inline int h2w_local_rv(const h2w_session *s, int rv) {
+  return rv == H2W_E_NOMEM && s->alloc.refused ? H2W_E_LIMIT : rv;
+}
 
 /* ---- recv.c: where a frame of `type` on stream `id` stands in the §5.1
  * table; *st is the live stream object, if any. */

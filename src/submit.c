@@ -120,12 +120,12 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   }
   rv = check_fields(s, H2W_HTTP_REQUEST, nva, n, body == NULL, &m);
   if (rv != H2W_OK) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   id = s->next_local_id;
   st = h2w_stream_create(s, id, H2W_SF_LOCAL | H2W_SF_REPORTED);
   if (st == NULL) {
-    return H2W_E_NOMEM;
+    return h2w_local_rv(s, H2W_E_NOMEM);
   }
   st->user = stream_user;
   if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
@@ -153,7 +153,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     if (s->err == H2W_OK) {
       h2w_stream_discard(s, st);
     }
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   s->next_local_id += 2;
   return (int32_t)id;
@@ -187,7 +187,7 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   }
   st = answerable(s, stream_id, &rv);
   if (st == NULL) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   rv = check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
@@ -202,7 +202,7 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (rv != H2W_OK) {
     st->src_state = H2W_SRC_NONE;
   }
-  return rv;
+  return h2w_local_rv(s, rv);
 }
 
 int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
@@ -225,7 +225,7 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   if (rv != H2W_OK) {
     return rv;
   }
-  return h2w_queue_headers(s, st, nva, n, 0);
+  return h2w_local_rv(s, h2w_queue_headers(s, st, nva, n, 0));
 }
 
 int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
@@ -246,17 +246,17 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
   }
   rv = check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
   if (rv != H2W_OK) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   if (st->src_state != H2W_SRC_NONE) {
     /* Body still flowing: the trailers follow its last DATA frame. */
     st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
     if (st->pending == NULL) {
-      return H2W_E_NOMEM;
+      return h2w_local_rv(s, H2W_E_NOMEM);
     }
     return H2W_OK;
   }
-  return h2w_queue_headers(s, st, nva, n, 1);
+  return h2w_local_rv(s, h2w_queue_headers(s, st, nva, n, 1));
 }
 
 int h2w_session_resume_data(h2w_session *s, uint32_t stream_id) {
@@ -294,7 +294,7 @@ int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
     /* A queued request never reached the peer: nothing to reset there. */
     rv = h2w_queue_rst(s, stream_id, code, 0);
     if (rv != H2W_OK) {
-      return rv;
+      return h2w_local_rv(s, rv);
     }
   }
   h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
@@ -316,7 +316,7 @@ int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
     }
     opaque8 = b;
   }
-  return h2w_queue_ping(s, opaque8);
+  return h2w_local_rv(s, h2w_queue_ping(s, opaque8));
 }
 
 int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
@@ -327,7 +327,7 @@ int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
   if (s->err != H2W_OK) {
     return s->err;
   }
-  return h2w_queue_settings(s, iv, n);
+  return h2w_local_rv(s, h2w_queue_settings(s, iv, n));
 }
 
 static int grow_window(h2w_session *s, h2w_recv_window *w, uint32_t id,
@@ -339,7 +339,7 @@ static int grow_window(h2w_session *s, h2w_recv_window *w, uint32_t id,
   }
   rv = h2w_queue_window_update(s, id, inc);
   if (rv != H2W_OK) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   /* The frame is committed to the output: the room it offers is real. */
   w->avail += (int32_t)inc;
@@ -403,7 +403,7 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
   }
   rv = h2w_queue_goaway(s, s->last_peer_id, code, debug, debuglen);
   if (rv != H2W_OK) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   s->goaway_sent = 1;
   s->goaway_last_sent = s->last_peer_id;
@@ -438,7 +438,7 @@ int h2w_session_shutdown(h2w_session *s) {
    * arrive; the PING's ACK shows the client has seen it. */
   rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
   if (rv != H2W_OK) {
-    return rv;
+    return h2w_local_rv(s, rv);
   }
   s->shutdown = 1;
   s->shutdown_deadline = s->now + s->opt.shutdown_timeout_ms;
