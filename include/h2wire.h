@@ -657,6 +657,60 @@ H2W_EXTERN int h2w_session_server_new(h2w_session **out,
 /** Free the session and everything it holds. No callback fires. */
 H2W_EXTERN void h2w_session_del(h2w_session *s);
 
+/* ---- h2c Upgrade (RFC 7540 §3.2) ------------------------------------------
+ */
+/* Cleartext HTTP/2 can start from an HTTP/1.1 request carrying
+ * "Upgrade: h2c" and "HTTP2-Settings: <base64url SETTINGS payload>". The
+ * HTTP/1.1 exchange, up to and including the "101 Switching Protocols"
+ * answer, is the caller's; then the session takes over with the request
+ * as stream 1. */
+
+/** Encode SETTINGS entries as an HTTP2-Settings value: base64url (RFC 4648
+ *  §5) of the SETTINGS payload, 6 octets per entry, '=' padding omitted
+ *  (RFC 7540 §3.2.1). No NUL is written. Returns the length, or
+ *  H2W_E_INVALID_ARGUMENT (NULL with a count, more than 64 entries) or
+ *  H2W_E_BUFFER_TOO_SMALL (4 * ceil(6n / 3) octets are always enough). */
+H2W_EXTERN h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
+                                               size_t n, char *out, size_t cap);
+/** Decode an HTTP2-Settings value into at most `cap` entries. Strict: only
+ *  the base64url alphabet (correct '=' padding is tolerated), whole 6-octet
+ *  entries, and values a client may send (RFC 9113 §6.5.2). Returns the
+ *  number of entries, H2W_E_PROTOCOL (malformed) or
+ *  H2W_E_BUFFER_TOO_SMALL. */
+H2W_EXTERN h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
+                                               h2w_settings_entry *iv,
+                                               size_t cap);
+/** Client: the HTTP2-Settings value for the upgrade request, i.e. the
+ *  SETTINGS the session's preface carries. Returns the length written, or
+ *  H2W_E_INVALID_ARGUMENT (NULL, a server session) or
+ *  H2W_E_BUFFER_TOO_SMALL (64 octets are always enough). */
+H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
+                                                  size_t cap);
+/** Switch a fresh session to the upgraded connection. Allowed only before
+ *  any input was received and before any stream exists
+ *  (H2W_E_INVALID_STATE otherwise; ATTACKS.md row 19).
+ *  - Server: `http2_settings` is the request's HTTP2-Settings value (must
+ *    not be NULL). Its settings are applied as if received in a SETTINGS
+ *    frame, without an ACK (the 101 acknowledges them). A malformed value
+ *    returns H2W_E_PROTOCOL and changes nothing: answer the request over
+ *    HTTP/1.1 instead. Stream 1 is created half-closed (remote): answer it
+ *    with h2w_session_submit_response(s, 1, ...). Frames the client sends
+ *    on stream 1 are answered with RST_STREAM STREAM_CLOSED. Then feed the
+ *    bytes after the request (the client's connection preface) to
+ *    h2w_session_recv(); the session's own SETTINGS go out first.
+ *  - Client: after sending the request and reading the 101, call it with
+ *    the value the request carried (or NULL; it is only checked). Stream 1
+ *    is created half-closed (local) and the response arrives on it through
+ *    the usual callbacks; new requests get ids 3, 5, ... The connection
+ *    preface goes out with the next h2w_session_send().
+ *  `head_request`: the request was HEAD, so the response has no content.
+ *  `stream_user_data` is stream 1's user data. Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE, H2W_E_PROTOCOL,
+ *  H2W_E_NOMEM or H2W_E_LIMIT (memory budget). */
+H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
+                                   size_t len, int head_request,
+                                   void *stream_user_data);
+
 /* ---- input and output --------------------------------------------------- */
 
 /** Process in[0..len) read from the transport. Returns the bytes consumed

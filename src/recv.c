@@ -216,7 +216,7 @@ static void rebase_cb(void *value, void *arg) {
   }
 }
 
-static int apply_remote(h2w_session *s, const h2w_settings *next) {
+int h2w_apply_remote(h2w_session *s, const h2w_settings *next) {
   if (next->initial_window_size != s->remote.initial_window_size) {
     rebase_walk w;
     w.s = s;
@@ -284,7 +284,7 @@ static int recv_settings(h2w_session *s, const h2w_frame *f) {
     h2w_settings_set(&next, iv[n].id, iv[n].value);
     n++;
   }
-  rv = apply_remote(s, &next);
+  rv = h2w_apply_remote(s, &next);
   if (rv < 0) {
     return rv;
   }

@@ -342,8 +342,7 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
 /* The SETTINGS of our preface: every value that differs from the RFC
  * default, plus MAX_CONCURRENT_STREAMS (unlimited by default, §6.5.2)
  * and MAX_HEADER_LIST_SIZE (advisory, but peers use it). */
-static int queue_preface_settings(h2w_session *s) {
-  h2w_settings_entry iv[8];
+size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
   size_t n = 0;
   const h2w_opts *o = &s->opt;
 #define ADD(ident, val)                                                        \
@@ -368,6 +367,12 @@ static int queue_preface_settings(h2w_session *s) {
   }
   ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
 #undef ADD
+  return n;
+}
+
+static int queue_preface_settings(h2w_session *s) {
+  h2w_settings_entry iv[8];
+  size_t n = h2w_preface_settings(s, iv);
   return h2w_queue_settings(s, iv, n);
 }
 

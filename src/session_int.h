@@ -328,6 +328,9 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
 int h2w_reap(h2w_session *s);
 /* Count the stream against MAX_CONCURRENT_STREAMS. */
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
+/* The SETTINGS of our connection preface (at most 8 entries); also the
+ * HTTP2-Settings of an h2c upgrade request. Returns the count. */
+size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv);
 /* Our SETTINGS in force or pending changed: resync the receive-side
  * limits (stream windows, frame size, HPACK table). */
 void h2w_local_settings_changed(h2w_session *s);
@@ -348,6 +351,9 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
  * table; *st is the live stream object, if any. */
 h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
                                       h2w_stream **st);
+/* Put the peer's validated settings `next` in force (window rebase,
+ * HPACK encoder limits). Returns 0 or a fatal error. */
+int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
 
 /* ---- recv_headers.c -------------------------------------------------------
  */

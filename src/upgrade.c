@@ -1,0 +1,259 @@
+/* Starting HTTP/2 from an HTTP/1.1 Upgrade: h2c (RFC 7540 §3.2; RFC 9113
+ * §3.1 deprecates it, but clients still use it). The HTTP/1.1 exchange
+ * (the request with "Upgrade: h2c" and "HTTP2-Settings", the 101 answer)
+ * belongs to the caller; the session gets the settings and the request's
+ * stream 1, half-closed on the side that sent the request.
+ *
+ * ATTACKS.md row 19 (upgrade smuggling): an upgrade is only possible on a
+ * fresh session (no stream, no input yet), a malformed HTTP2-Settings
+ * leaves the session untouched, and stream 1 is half-closed (remote) on
+ * the server, so frames the client sends on it are STREAM_CLOSED. */
+#include <string.h>
+
+#include "session_int.h"
+
+/* RFC 4648 §5: the URL- and filename-safe alphabet. */
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static int b64url_value(char c) {
+  if (c >= 'A' && c <= 'Z') {
+    return c - 'A';
+  }
+  if (c >= 'a' && c <= 'z') {
+    return c - 'a' + 26;
+  }
+  if (c >= '0' && c <= '9') {
+    return c - '0' + 52;
+  }
+  if (c == '-') {
+    return 62;
+  }
+  if (c == '_') {
+    return 63;
+  }
+  return -1;
+}
+
+/* Encode without padding (RFC 7540 §3.2.1: trailing '=' omitted).
+ * Returns the length, or -1 when it does not fit. */
+static h2w_ssize b64url_encode(const uint8_t *in, size_t len, char *out,
+                               size_t cap) {
+  size_t need = len / 3 * 4 + (len % 3 ? len % 3 + 1 : 0), i, o = 0;
+  if (need > cap) {
+    return -1;
+  }
+  for (i = 0; i + 2 < len; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+    out[o++] = b64url[v >> 18];
+    out[o++] = b64url[v >> 12 & 63];
+    out[o++] = b64url[v >> 6 & 63];
+    out[o++] = b64url[v & 63];
+  }
+  if (len - i == 1) {
+    out[o++] = b64url[in[i] >> 2];
+    out[o++] = b64url[(in[i] & 3) << 4];
+  } else if (len - i == 2) {
+    uint32_t v = (uint32_t)in[i] << 8 | in[i + 1];
+    out[o++] = b64url[v >> 10];
+    out[o++] = b64url[v >> 4 & 63];
+    out[o++] = b64url[(v & 15) << 2];
+  }
+  return (h2w_ssize)o;
+}
+
+/* Decode strictly: alphabet only, optional correct '=' padding, unused
+ * low bits zero (one spelling per payload). Returns the decoded length or
+ * -1 (malformed) / -2 (does not fit). */
+static h2w_ssize b64url_decode(const char *in, size_t len, uint8_t *out,
+                               size_t cap) {
+  size_t i, o = 0, pad = 0;
+  uint32_t acc = 0;
+  unsigned bits = 0;
+  while (len > 0 && in[len - 1] == '=' && pad < 2) {
+    len--;
+    pad++;
+  }
+  if (len % 4 == 1 || (pad > 0 && (len + pad) % 4 != 0)) {
+    return -1;
+  }
+  for (i = 0; i < len; i++) {
+    int v = b64url_value(in[i]);
+    if (v < 0) {
+      return -1;
+    }
+    acc = (acc << 6 | (uint32_t)v) & 0xffffffu;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (o == cap) {
+        return -2;
+      }
+      out[o++] = (uint8_t)(acc >> bits);
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1u)) != 0) {
+    return -1;
+  }
+  return (h2w_ssize)o;
+}
+
+h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv, size_t n,
+                                    char *out, size_t cap) {
+  uint8_t payload[6 * 64];
+  size_t i;
+  h2w_ssize r;
+  if ((iv == NULL && n > 0) || (out == NULL && cap > 0) || n > 64) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  for (i = 0; i < n; i++) {
+    uint8_t *p = payload + 6 * i;
+    p[0] = (uint8_t)(iv[i].id >> 8);
+    p[1] = (uint8_t)iv[i].id;
+    p[2] = (uint8_t)(iv[i].value >> 24);
+    p[3] = (uint8_t)(iv[i].value >> 16);
+    p[4] = (uint8_t)(iv[i].value >> 8);
+    p[5] = (uint8_t)iv[i].value;
+  }
+  r = b64url_encode(payload, 6 * n, out, cap);
+  return r < 0 ? H2W_E_BUFFER_TOO_SMALL : r;
+}
+
+h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
+                                    h2w_settings_entry *iv, size_t cap) {
+  uint8_t payload[6 * 64];
+  h2w_settings check;
+  uint32_t code;
+  size_t i, n;
+  h2w_ssize r;
+  if ((in == NULL && len > 0) || (iv == NULL && cap > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  r = b64url_decode(in, len, payload, sizeof(payload));
+  if (r == -1 || r % 6 != 0) {
+    return H2W_E_PROTOCOL; /* §3.2.1: a SETTINGS payload, whole entries */
+  }
+  if (r < 0 || (size_t)r / 6 > cap) {
+    return H2W_E_BUFFER_TOO_SMALL;
+  }
+  n = (size_t)r / 6;
+  h2w_settings_init(&check);
+  for (i = 0; i < n; i++) {
+    const uint8_t *p = payload + 6 * i;
+    iv[i].id = (uint16_t)(p[0] << 8 | p[1]);
+    iv[i].reserved = 0;
+    iv[i].value = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
+                  (uint32_t)p[4] << 8 | p[5];
+    /* Values a client may send (the sender of HTTP2-Settings is always
+     * the client). */
+    if (h2w_settings_check(&check, iv[i].id, iv[i].value, 0, &code) != H2W_OK) {
+      return H2W_E_PROTOCOL;
+    }
+    h2w_settings_set(&check, iv[i].id, iv[i].value);
+  }
+  return (h2w_ssize)n;
+}
+
+h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
+  h2w_settings_entry iv[8];
+  if (s == NULL || s->is_server) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  return h2w_http2_settings_encode(iv, h2w_preface_settings(s, iv), out, cap);
+}
+
+/* The server side: the client's settings as if from a SETTINGS frame
+ * (acknowledged by the 101 itself, §3.2.1), then the request's stream. */
+static int upgrade_server(h2w_session *s, const char *value, size_t len,
+                          h2w_stream **out) {
+  h2w_settings_entry iv[64];
+  h2w_settings next = s->remote;
+  h2w_ssize n, i;
+  int rv;
+  if (value == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  n = h2w_http2_settings_decode(value, len, iv, 64);
+  if (n == H2W_E_BUFFER_TOO_SMALL ||
+      n > (h2w_ssize)s->opt.max_settings_entries) {
+    return H2W_E_PROTOCOL; /* ATTACKS.md row 2 applies here too */
+  }
+  if (n < 0) {
+    return (int)n;
+  }
+  for (i = 0; i < n; i++) {
+    h2w_settings_set(&next, iv[i].id, iv[i].value);
+  }
+  *out = h2w_stream_create(s, 1, H2W_SF_REPORTED | H2W_SF_FINAL_RECV);
+  if (*out == NULL) {
+    return h2w_local_rv(s, H2W_E_NOMEM);
+  }
+  rv = h2w_apply_remote(s, &next);
+  if (rv < 0) {
+    return rv;
+  }
+  /* h2w_apply_remote moved the new stream's send window with the rest. */
+  h2w_stream_apply(s, *out, H2W_EV_RECV_HEADERS);
+  h2w_stream_apply(s, *out, H2W_EV_RECV_END_STREAM);
+  s->last_peer_id = 1;
+  return H2W_OK;
+}
+
+static int upgrade_client(h2w_session *s, const char *value, size_t len,
+                          h2w_stream **out) {
+  h2w_settings_entry iv[64];
+  if (value != NULL) {
+    /* Our own settings, which the preface repeats: only checked, so a
+     * caller that sent a malformed header learns it here. */
+    h2w_ssize n = h2w_http2_settings_decode(value, len, iv, 64);
+    if (n < 0) {
+      return n == H2W_E_BUFFER_TOO_SMALL ? H2W_E_PROTOCOL : (int)n;
+    }
+  }
+  if (s->pending.len > 0) {
+    /* §3.2.1: the 101 acknowledged the settings the request carried, so
+     * they are in force for stream 1 already; the preface SETTINGS will
+     * repeat them and its ACK changes nothing. */
+    s->local = s->pending.after[s->pending.head];
+    h2w_local_settings_changed(s);
+  }
+  *out = h2w_stream_create(s, 1,
+                           H2W_SF_LOCAL | H2W_SF_REPORTED | H2W_SF_FINAL_SENT);
+  if (*out == NULL) {
+    return h2w_local_rv(s, H2W_E_NOMEM);
+  }
+  h2w_stream_apply(s, *out, H2W_EV_SEND_HEADERS);
+  h2w_stream_apply(s, *out, H2W_EV_SEND_END_STREAM);
+  s->next_local_id = 3;
+  return H2W_OK;
+}
+
+int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
+                        int head_request, void *stream_user_data) {
+  h2w_stream *st = NULL;
+  int rv;
+  if (s == NULL || (http2_settings == NULL && len > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  /* Only a fresh session: no input, no stream ever (row 19). */
+  if (s->in_total != 0 || s->map.len != 0 || s->last_peer_id != 0 ||
+      s->next_local_id != (s->is_server ? 2u : 1u) || s->ss.rq_head != NULL) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = s->is_server ? upgrade_server(s, http2_settings, len, &st)
+                    : upgrade_client(s, http2_settings, len, &st);
+  if (rv != H2W_OK) {
+    if (st != NULL && s->err == H2W_OK) {
+      h2w_stream_discard(s, st);
+    }
+    return rv;
+  }
+  st->user = stream_user_data;
+  if (head_request) {
+    st->flags |= H2W_SF_HEAD; /* §8.1.1: the response has no content */
+  }
+  return H2W_OK;
+}
