@@ -1,6 +1,8 @@
-/* Connection I/O: bytes read from the socket go to h2w_session_recv();
- * bytes from h2w_session_send() go to write(). The session decides
- * everything else. */
+/* Connection I/O: bytes read from the transport (TCP or TLS) go to
+ * h2w_session_recv(); bytes from h2w_session_send() go to the transport.
+ * The session decides everything else. Before HTTP/2 starts a connection
+ * runs its TLS handshake (CONN_TLS) or is sniffed for the client preface
+ * versus an HTTP/1.1 request (CONN_SNIFF, h1.c). */
 #define _GNU_SOURCE
 
 #include <errno.h>
@@ -21,51 +23,64 @@
 
 static void conn_timer_fire(ex_timer *t, uint64_t now);
 
-static int set_interest(conn *c, uint32_t events) {
+/* EPOLLIN is always wanted (input, or the peer closing); EPOLLOUT while
+ * output waits for the socket, or while a TLS read waits to write. */
+static int set_interest(conn *c, int want_out) {
   struct epoll_event ev;
+  uint32_t events = EPOLLIN;
+  if (want_out || c->read_on_out) {
+    events |= EPOLLOUT;
+  }
   if (c->events == events) {
     return 0;
   }
   memset(&ev, 0, sizeof ev);
   ev.events = events;
   ev.data.ptr = c;
-  if (epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0) {
+  if (epoll_ctl(c->srv->epfd, EPOLL_CTL_MOD, c->io.fd, &ev) != 0) {
     return -1;
   }
   c->events = events;
   return 0;
 }
 
-/* Write what the session has, within the per-wake-up budget. EPOLLOUT is
- * wanted only while output is actually left over: want_write() alone may
- * be 1 for output that flow control holds back. Returns 0, or -1 on a
- * socket error or a session error. */
+/* Write what is staged (an HTTP/1.1 answer, then session output), within
+ * the per-wake-up budget. EPOLLOUT is wanted only while output is
+ * actually left over: want_write() alone may be 1 for output that flow
+ * control holds back. Returns 0, or -1 on a transport or session
+ * error. */
 static int conn_flush(conn *c) {
   size_t budget = SRV_WRITE_BUDGET;
+  c->write_on_in = 0;
   for (;;) {
     if (c->woff == c->wlen) {
+      if (c->state != CONN_H2) {
+        return set_interest(c, 0);
+      }
       if (budget == 0) {
-        return set_interest(c, EPOLLIN | EPOLLOUT);
+        return set_interest(c, 1);
       }
       h2w_ssize n = h2w_session_send(c->s, c->wbuf, sizeof c->wbuf);
       if (n < 0) {
         return -1;
       }
       if (n == 0) {
-        return set_interest(c, EPOLLIN);
+        return set_interest(c, 0);
       }
       c->woff = 0;
       c->wlen = (size_t)n;
       budget = budget > (size_t)n ? budget - (size_t)n : 0;
     }
-    ssize_t w = write(c->fd, c->wbuf + c->woff, c->wlen - c->woff);
+    ssize_t w = ex_io_write(&c->io, c->wbuf + c->woff, c->wlen - c->woff);
+    if (w == EX_IO_WANT_WRITE) {
+      return set_interest(c, 1);
+    }
+    if (w == EX_IO_WANT_READ) {
+      /* TLS must read before it can write: retried on EPOLLIN. */
+      c->write_on_in = 1;
+      return set_interest(c, 0);
+    }
     if (w < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      if (errno == EAGAIN || errno == EWOULDBLOCK) {
-        return set_interest(c, EPOLLIN | EPOLLOUT);
-      }
       return -1;
     }
     c->woff += (size_t)w;
@@ -87,11 +102,41 @@ static void conn_fatal(conn *c, int err) {
   conn_flush(c);
 }
 
+static void conn_note(const conn *c, const char *what) {
+  if (c->srv->verbose) {
+    fprintf(stderr, "[conn %llu] %s\n", (unsigned long long)c->id, what);
+  }
+}
+
+/* Before HTTP/2 runs, the connection timer is the start deadline. */
+static int arm_start_timer(conn *c) {
+  server *srv = c->srv;
+  return ex_heap_arm(&srv->timers, &c->timer, srv->now + SRV_START_MS);
+}
+
+/* An HTTP/1.1 answer that has left: half-close, so the peer reads all of
+ * it before seeing the end, and wait for its FIN (CONN_DRAIN). Closing at
+ * once could reset the connection over unread input and lose the answer
+ * (RFC 9112 §9.6). */
+static int conn_service_h1(conn *c) {
+  if (c->state == CONN_H1_DONE && c->woff == c->wlen) {
+    shutdown(c->io.fd, SHUT_WR);
+    c->state = CONN_DRAIN;
+  }
+  return 0;
+}
+
 int conn_service(conn *c) {
   server *srv = c->srv;
+  if (c->state == CONN_TLS || c->state == CONN_SNIFF) {
+    return 0;
+  }
   if (conn_flush(c) != 0) {
     conn_close(c);
     return 1;
+  }
+  if (c->state != CONN_H2) {
+    return conn_service_h1(c);
   }
   if (!h2w_session_want_read(c->s) && !h2w_session_want_write(c->s) &&
       c->woff == c->wlen) {
@@ -116,6 +161,11 @@ int conn_service(conn *c) {
 
 static void conn_timer_fire(ex_timer *t, uint64_t now) {
   conn *c = t->owner;
+  if (c->state != CONN_H2) {
+    conn_note(c, "start deadline passed: closing");
+    conn_close(c);
+    return;
+  }
   int rv = h2w_session_tick(c->s, now);
   if (rv != H2W_OK) {
     conn_fatal(c, rv);
@@ -123,6 +173,29 @@ static void conn_timer_fire(ex_timer *t, uint64_t now) {
     return;
   }
   conn_service(c);
+}
+
+int conn_start_h2(conn *c) {
+  server *srv = c->srv;
+  if (h2w_session_server_new(&c->s, srv->cb, srv->opt, c, NULL) != H2W_OK) {
+    return -1;
+  }
+  c->state = CONN_H2;
+  ex_heap_disarm(&srv->timers, &c->timer);
+  h2w_session_tick(c->s, srv->now);
+  return 0;
+}
+
+int conn_feed(conn *c, const uint8_t *in, size_t n) {
+  h2w_ssize r = h2w_session_recv(c->s, in, n);
+  if (r >= 0) {
+    r = conn_consume_owed(c);
+  }
+  if (r < 0) {
+    conn_fatal(c, (int)r);
+    return 1;
+  }
+  return 0;
 }
 
 static int conn_new(server *srv, int fd) {
@@ -135,19 +208,26 @@ static int conn_new(server *srv, int fd) {
    * than wait for Nagle's algorithm. */
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   c->srv = srv;
-  c->fd = fd;
   c->id = ++srv->next_conn_id;
   ex_timer_init(&c->timer, conn_timer_fire, c);
-  if (h2w_session_server_new(&c->s, srv->cb, srv->opt, c, NULL) != H2W_OK) {
-    free(c);
-    return -1;
+  ex_io_plain(&c->io, fd);
+  c->state = CONN_SNIFF;
+  if (srv->tls != NULL) {
+    c->state = CONN_TLS;
+    if (ex_io_tls(&c->io, srv->tls, fd, NULL) != 0) {
+      fprintf(stderr, "h2w-server: %s\n", c->io.err);
+      free(c);
+      return -1;
+    }
   }
   struct epoll_event ev;
   memset(&ev, 0, sizeof ev);
   ev.events = EPOLLIN;
   ev.data.ptr = c;
-  if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-    h2w_session_del(c->s);
+  if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 ||
+      arm_start_timer(c) != 0) {
+    c->io.fd = -1; /* the caller closes fd */
+    ex_io_close(&c->io);
     free(c);
     return -1;
   }
@@ -158,9 +238,9 @@ static int conn_new(server *srv, int fd) {
   }
   srv->conns = c;
   srv->nconns++;
-  h2w_session_tick(c->s, srv->now);
-  /* Our SETTINGS (the server preface, RFC 9113 §3.4) go out at once. */
-  conn_service(c);
+  /* Nothing is sent yet: the server preface (RFC 9113 §3.4) follows the
+   * TLS handshake, or the client's first bytes on cleartext, which may
+   * still turn out to be an HTTP/1.1 Upgrade (h1.c). */
   return 0;
 }
 
@@ -199,40 +279,101 @@ void srv_accept(server *srv) {
   }
 }
 
-/* Returns 0 to go on, 1 when the connection must close: end of input, a
- * socket error, or a session error (after its GOAWAY went out if it
+/* CONN_H2 input. Plain TCP: a few reads, the level-triggered socket
+ * reports the rest. TLS: read until the transport wants more, since
+ * OpenSSL may hold decrypted bytes that no epoll event announces.
+ * Returns 0 to go on, 1 when the connection must close: end of input, a
+ * transport error, or a session error (after its GOAWAY went out if it
  * could). */
 static int conn_read(conn *c) {
   server *srv = c->srv;
-  for (int i = 0; i < 4; i++) {
-    ssize_t n = read(c->fd, srv->rbuf, sizeof srv->rbuf);
-    if (n == 0) {
+  c->read_on_out = 0;
+  for (int i = 0; c->io.ssl != NULL || i < 4; i++) {
+    ssize_t n = ex_io_read(&c->io, srv->rbuf, sizeof srv->rbuf);
+    if (n == EX_IO_WANT_READ) {
+      return 0;
+    }
+    if (n == EX_IO_WANT_WRITE) {
+      c->read_on_out = 1;
+      return set_interest(c, 0) != 0;
+    }
+    if (n <= 0) {
+      conn_note(c, n == 0 ? "peer closed" : c->io.err);
       return 1;
     }
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : 1;
-    }
-    h2w_ssize r = h2w_session_recv(c->s, srv->rbuf, (size_t)n);
-    if (r >= 0) {
-      r = conn_consume_owed(c);
-    }
-    if (r < 0) {
-      conn_fatal(c, (int)r);
+    if (conn_feed(c, srv->rbuf, (size_t)n) != 0) {
       return 1;
     }
-    if ((size_t)n < sizeof srv->rbuf) {
+    if (c->io.ssl == NULL && (size_t)n < sizeof srv->rbuf) {
       return 0;
     }
   }
   return 0;
 }
 
+/* CONN_TLS: one handshake step. RFC 9113 §3.2: HTTP/2 over TLS only when
+ * ALPN chose h2; a client that did not even offer ALPN gets the
+ * connection closed (one that offered other protocols was already
+ * refused with an alert by the select callback). */
+static int conn_handshake(conn *c) {
+  char desc[96], line[160];
+  int rv = ex_io_handshake(&c->io);
+  if (rv == EX_IO_WANT_READ || rv == EX_IO_WANT_WRITE) {
+    return set_interest(c, rv == EX_IO_WANT_WRITE) != 0;
+  }
+  if (rv != 0) {
+    conn_note(c, c->io.err);
+    return 1;
+  }
+  if (!ex_io_alpn_h2(&c->io)) {
+    conn_note(c, "TLS without ALPN h2: closing");
+    return 1;
+  }
+  snprintf(line, sizeof line, "TLS %s, ALPN h2",
+           ex_io_describe(&c->io, desc, sizeof desc));
+  conn_note(c, line);
+  if (conn_start_h2(c) != 0) {
+    return 1;
+  }
+  /* The client preface may already sit decrypted inside OpenSSL. */
+  return conn_read(c);
+}
+
+/* After an HTTP/1.1 answer: discard input until the peer closes. */
+static int conn_discard(conn *c) {
+  for (;;) {
+    ssize_t n = ex_io_read(&c->io, c->srv->rbuf, sizeof c->srv->rbuf);
+    if (n == EX_IO_WANT_READ) {
+      return 0;
+    }
+    if (n <= 0) {
+      return 1;
+    }
+  }
+}
+
 void conn_on_event(conn *c, uint32_t events) {
-  h2w_session_tick(c->s, c->srv->now);
-  if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0 && conn_read(c) != 0) {
+  int in = (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0;
+  int out = (events & EPOLLOUT) != 0;
+  int done = 0;
+  switch (c->state) {
+  case CONN_TLS:
+    done = conn_handshake(c);
+    break;
+  case CONN_SNIFF:
+    done = in ? h1_sniff(c) : 0;
+    break;
+  case CONN_H2:
+    h2w_session_tick(c->s, c->srv->now);
+    if (in || (out && c->read_on_out)) {
+      done = conn_read(c);
+    }
+    break;
+  default:
+    done = in ? conn_discard(c) : 0;
+    break;
+  }
+  if (done) {
     conn_close(c);
     return;
   }
@@ -240,6 +381,10 @@ void conn_on_event(conn *c, uint32_t events) {
 }
 
 void conn_shutdown(conn *c) {
+  if (c->state != CONN_H2) {
+    conn_close(c);
+    return;
+  }
   int rv = h2w_session_shutdown(c->s);
   if (rv != H2W_OK) {
     conn_fatal(c, rv);
@@ -261,8 +406,7 @@ void conn_close(conn *c) {
   while (c->reqs != NULL) {
     req_free(c->reqs);
   }
-  close(c->fd);
-  c->fd = -1;
+  ex_io_close(&c->io);
   if (c->prev != NULL) {
     c->prev->next = c->next;
   } else {

@@ -12,7 +12,7 @@ static req *req_of(h2w_session *s, uint32_t id) {
   return h2w_session_get_stream_user_data(s, id);
 }
 
-static req *req_new(conn *c, uint32_t id) {
+req *req_new(conn *c, uint32_t id) {
   req *r = calloc(1, sizeof *r);
   if (r == NULL) {
     return NULL;

@@ -1,9 +1,11 @@
-/* h2w-server [--host H] [--port N] [-v]
+/* h2w-server [--host H] [--port N] [--cert F --key F] [-v]
  *
- * An h2c server with prior knowledge (RFC 9113 §3.3: the client sends the
- * connection preface right away on plain TCP). Prints "listening on
- * HOST:PORT" once ready; routes are described in routes.c. SIGINT/SIGTERM
- * shut down gracefully (RFC 9113 §6.8), for at most 5 seconds. */
+ * Cleartext: h2c with prior knowledge (RFC 9113 §3.3: the client sends
+ * the connection preface right away) or through an HTTP/1.1 Upgrade
+ * (RFC 7540 §3.2). With --cert/--key: h2 over TLS, chosen by ALPN
+ * (RFC 9113 §3.2). Prints "listening on HOST:PORT" once ready; routes are
+ * described in routes.c. SIGINT/SIGTERM shut down gracefully (RFC 9113
+ * §6.8), for at most 5 seconds. */
 #define _GNU_SOURCE
 
 #include <errno.h>
@@ -25,21 +27,28 @@
 typedef struct args {
   const char *host;
   const char *port;
+  const char *cert, *key;
   int verbose;
 } args;
 
 static void usage(FILE *f) {
-  fputs("usage: h2w-server [--host H] [--port N] [-v]\n"
+  fputs("usage: h2w-server [--host H] [--port N] [--cert F --key F] [-v]\n"
         "  --host H  address to listen on (default 127.0.0.1)\n"
         "  --port N  TCP port, 0 picks a free one (default 8080)\n"
+        "  --cert F  PEM certificate chain: serve h2 over TLS (ALPN)\n"
+        "  --key F   PEM private key of --cert\n"
         "  -v        trace every frame on stderr\n",
         f);
+  if (!ex_tls_available()) {
+    fputs("(this build has no TLS: --cert/--key are not available)\n", f);
+  }
 }
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
 static int parse_args(int argc, char **argv, args *a) {
   a->host = "127.0.0.1";
   a->port = "8080";
+  a->cert = a->key = NULL;
   a->verbose = 0;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
@@ -51,6 +60,10 @@ static int parse_args(int argc, char **argv, args *a) {
       return 1;
     } else if (strcmp(o, "--host") == 0 && i + 1 < argc) {
       a->host = argv[++i];
+    } else if (strcmp(o, "--cert") == 0 && i + 1 < argc) {
+      a->cert = argv[++i];
+    } else if (strcmp(o, "--key") == 0 && i + 1 < argc) {
+      a->key = argv[++i];
     } else if (strcmp(o, "--port") == 0 && i + 1 < argc) {
       a->port = argv[++i];
       if (ex_parse_u64(a->port, strlen(a->port), 65535, &port) != 0) {
@@ -62,6 +75,16 @@ static int parse_args(int argc, char **argv, args *a) {
       usage(stderr);
       return -1;
     }
+  }
+  if ((a->cert == NULL) != (a->key == NULL)) {
+    fputs("h2w-server: --cert and --key go together\n", stderr);
+    return -1;
+  }
+  if (a->cert != NULL && !ex_tls_available()) {
+    fputs("h2w-server: --cert: this build has no TLS support (OpenSSL was "
+          "not found at configure time: apt-get install -y libssl-dev)\n",
+          stderr);
+    return -1;
   }
   return 0;
 }
@@ -206,7 +229,7 @@ static void dispatch(server *srv, const struct epoll_event *ev) {
     srv_accept(srv);
   } else if (p == &srv->sigfd) {
     on_signal(srv);
-  } else if (((conn *)p)->fd >= 0) {
+  } else if (((conn *)p)->io.fd >= 0) {
     /* A connection closed earlier in this batch is skipped: it stays
      * allocated until srv_reap() for exactly this reason. */
     conn_on_event(p, ev->events);
@@ -250,6 +273,14 @@ static int setup(server *srv, const args *a) {
     fputs("h2w-server: out of memory\n", stderr);
     return -1;
   }
+  if (a->cert != NULL) {
+    char err[256];
+    srv->tls = ex_tls_server_ctx(a->cert, a->key, err, sizeof err);
+    if (srv->tls == NULL) {
+      fprintf(stderr, "h2w-server: TLS: %s\n", err);
+      return -1;
+    }
+  }
   raise_nofile();
   srv->lfd = open_listener(a->host, a->port, &port);
   srv->sigfd = open_signals();
@@ -275,6 +306,7 @@ static void teardown(server *srv) {
   ex_heap_free(&srv->timers);
   h2w_callbacks_del(srv->cb);
   h2w_options_del(srv->opt);
+  ex_tls_ctx_free(srv->tls);
   int fds[3] = {srv->lfd, srv->sigfd, srv->epfd};
   for (int i = 0; i < 3; i++) {
     if (fds[i] >= 0) {

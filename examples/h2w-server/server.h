@@ -1,7 +1,11 @@
-/* h2w-server: an h2c (prior knowledge) demo server on h2wire's public API.
+/* h2w-server: an HTTP/2 demo server on h2wire's public API: h2c with
+ * prior knowledge or through an HTTP/1.1 Upgrade, or h2 over TLS (ALPN).
  * One thread, non-blocking sockets, one epoll set.
  *   main.c      arguments, listening socket, signals, the event loop
- *   conn.c      per-connection I/O: accept, read -> recv, send -> write
+ *   conn.c      per-connection I/O: accept, TLS handshake, read -> recv,
+ *               send -> write
+ *   h1.c        the cleartext start: prior knowledge or HTTP/1.1 (an
+ *               Upgrade: h2c request, or an error response)
  *   handlers.c  session callbacks: request state, flow control, tracing
  *   routes.c    the routes and their response bodies (data sources)
  *   timer.c     the deadline heap (session timers, /events ticks) */
@@ -13,6 +17,7 @@
 
 #include "h2wire.h"
 #include "timer.h"
+#include "tls.h"
 
 /* Output staging per connection: h2w_session_send() fills it and write()
  * drains it; what the socket refuses (EAGAIN) waits here for EPOLLOUT. */
@@ -34,6 +39,12 @@
 #define SRV_WRITE_BUDGET (1024u * 1024u)
 /* Graceful shutdown gives up on slow connections after this. */
 #define SRV_STOP_GRACE_MS 5000u
+/* A connection has this long to finish its TLS handshake, or its first
+ * bytes (the client preface or an HTTP/1.1 request head), and an HTTP/1.1
+ * error response this long to leave. */
+#define SRV_START_MS 10000u
+/* The largest HTTP/1.1 request head accepted on the cleartext port. */
+#define SRV_H1_MAX (8u * 1024u)
 
 typedef struct server server;
 typedef struct conn conn;
@@ -45,6 +56,7 @@ struct server {
   int sigfd; /* signalfd for SIGINT/SIGTERM */
   int verbose;
   int stopping;
+  ex_tls_ctx *tls; /* NULL: cleartext (h2c) */
   int accept_paused;
   uint64_t stop_deadline;
   uint64_t now; /* CLOCK_MONOTONIC ms of the current loop pass */
@@ -61,18 +73,34 @@ struct server {
   uint8_t rbuf[SRV_RBUF_SIZE];
 };
 
+/* Where a connection is before and after HTTP/2 starts. */
+enum conn_state {
+  CONN_TLS,     /* TLS handshake running */
+  CONN_SNIFF,   /* cleartext: client preface or an HTTP/1.1 request? */
+  CONN_H2,      /* the session runs */
+  CONN_H1_DONE, /* an HTTP/1.1 answer is leaving; then the connection ends */
+  CONN_DRAIN    /* answer sent, write side shut: wait for the peer's FIN */
+};
+
 struct conn {
   server *srv;
   conn *prev, *next;
-  req *reqs; /* every request with state, freed with the connection */
-  h2w_session *s;
-  int fd;          /* -1 once closed */
+  req *reqs;      /* every request with state, freed with the connection */
+  h2w_session *s; /* NULL until HTTP/2 starts */
+  ex_io io;       /* io.fd -1 once closed */
+  uint8_t state;  /* enum conn_state */
+  /* With TLS a read may have to wait for the socket to be writable and a
+   * write for it to be readable (SSL_ERROR_WANT_WRITE / WANT_READ). */
+  uint8_t read_on_out;
+  uint8_t write_on_in;
   uint32_t events; /* epoll interest currently registered */
   uint64_t id;
   ex_timer timer; /* h2w_session_next_deadline() */
   size_t owed;    /* like req.owed, for body bytes of no known request */
   size_t woff, wlen;
   uint8_t wbuf[SRV_WBUF_SIZE];
+  size_t h1len; /* CONN_SNIFF: bytes read so far */
+  uint8_t h1buf[SRV_H1_MAX];
 };
 
 enum route {
@@ -116,6 +144,11 @@ struct req {
 
 /* conn.c */
 void srv_accept(server *srv);
+/* Start HTTP/2 on c: create the server session. Returns 0 or -1. */
+int conn_start_h2(conn *c);
+/* Feed in[0..n) to the session. Returns 0, or 1 after a fatal session
+ * error (the connection must close). */
+int conn_feed(conn *c, const uint8_t *in, size_t n);
 void srv_pause_accept(server *srv);
 void conn_on_event(conn *c, uint32_t events);
 /* After activity outside of I/O events (timers, shutdown): flush, re-arm
@@ -125,8 +158,16 @@ void conn_shutdown(conn *c);
 void conn_close(conn *c);
 void srv_reap(server *srv);
 
+/* h1.c */
+/* CONN_SNIFF: read, then start HTTP/2 (prior knowledge or Upgrade) or
+ * queue an HTTP/1.1 answer in c->wbuf. Returns 0, or 1 to close. */
+int h1_sniff(conn *c);
+
 /* handlers.c */
 int srv_callbacks_new(h2w_callbacks **out, int verbose);
+/* A request of c on stream id, linked into c->reqs. NULL when out of
+ * memory. */
+req *req_new(conn *c, uint32_t id);
 int srv_options_new(h2w_options **out);
 void req_free(req *r);
 /* Consume the body bytes discarded during the last h2w_session_recv().
