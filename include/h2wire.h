@@ -590,6 +590,17 @@ H2W_EXTERN int h2w_options_set_max_control_queue(h2w_options *opt, uint32_t n);
  *  final GOAWAY is sent if the PING is not acknowledged first, in ms.
  *  Default 1000. */
 H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
+/** Server: 1 announces SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3), so
+ *  clients may send extended CONNECT requests (":method CONNECT" with
+ *  ":protocol", ":scheme", ":path" and ":authority", e.g. WebSockets over
+ *  HTTP/2, RFC 8441 §4). The stream then carries data both ways after a
+ *  2xx response. Without it such requests are malformed (RST_STREAM
+ *  PROTOCOL_ERROR). A client sends ":protocol" only when the server has
+ *  announced support (see h2w_session_setting() with
+ *  H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL), otherwise the submit returns
+ *  H2W_E_INVALID_ARGUMENT. Default 0. */
+H2W_EXTERN int h2w_options_set_enable_connect_protocol(h2w_options *opt,
+                                                       int on);
 /** The glitch budget (ATTACKS.md rows 4, 7, 8): a token bucket of `burst`
  *  tokens refilled at `per_second` tokens per second of the caller's clock
  *  (h2w_session_tick(); no refill before the first tick). Frames that cost

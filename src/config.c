@@ -176,6 +176,14 @@ int h2w_options_set_manual_flow_control(h2w_options *opt, int on) {
   return H2W_OK;
 }
 
+int h2w_options_set_enable_connect_protocol(h2w_options *opt, int on) {
+  if (opt == NULL || (on != 0 && on != 1)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.enable_connect_protocol = (uint8_t)on;
+  return H2W_OK;
+}
+
 int h2w_options_set_validate_messages(h2w_options *opt, int on) {
   if (opt == NULL || (on != 0 && on != 1)) {
     return H2W_E_INVALID_ARGUMENT;

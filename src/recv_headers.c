@@ -188,7 +188,12 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   }
   st = h2w_stream_find(s, id);
   st->flags |= H2W_SF_REPORTED;
-  h2w_http_msg_begin(&s->rs.hb.msg, http_kind(kind), 0);
+  /* RFC 8441 §3: :protocol is allowed once we have announced support;
+   * the announcement cannot be taken back, so our option decides. */
+  h2w_http_msg_begin(&s->rs.hb.msg, http_kind(kind),
+                     s->is_server && s->opt.enable_connect_protocol
+                         ? H2W_HTTP_CONNECT_PROTOCOL
+                         : 0);
   if (s->cb.on_begin_headers != NULL) {
     rv = s->cb.on_begin_headers(s, id, kind, s->user);
     if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {

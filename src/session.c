@@ -366,12 +366,15 @@ size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
     ADD(H2W_SETTINGS_MAX_FRAME_SIZE, o->max_frame_size);
   }
   ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
+  if (o->enable_connect_protocol) {
+    ADD(H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1); /* RFC 8441 §3 */
+  }
 #undef ADD
   return n;
 }
 
 static int queue_preface_settings(h2w_session *s) {
-  h2w_settings_entry iv[8];
+  h2w_settings_entry iv[H2W_PREFACE_SETTINGS_MAX];
   size_t n = h2w_preface_settings(s, iv);
   return h2w_queue_settings(s, iv, n);
 }

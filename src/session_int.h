@@ -70,6 +70,7 @@ typedef struct h2w_opts {
   size_t memory_budget;     /* 0 = unlimited */
   uint8_t manual_flow_control;
   uint8_t validate_messages;
+  uint8_t enable_connect_protocol; /* RFC 8441: accept :protocol */
 } h2w_opts;
 
 struct h2w_callbacks {
@@ -328,7 +329,8 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
 int h2w_reap(h2w_session *s);
 /* Count the stream against MAX_CONCURRENT_STREAMS. */
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
-/* The SETTINGS of our connection preface (at most 8 entries); also the
+#define H2W_PREFACE_SETTINGS_MAX 10
+/* The SETTINGS of our connection preface (at most 10 entries); also the
  * HTTP2-Settings of an h2c upgrade request. Returns the count. */
 size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv);
 /* Our SETTINGS in force or pending changed: resync the receive-side

@@ -155,7 +155,7 @@ h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
 }
 
 h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
-  h2w_settings_entry iv[8];
+  h2w_settings_entry iv[H2W_PREFACE_SETTINGS_MAX];
   if (s == NULL || s->is_server) {
     return H2W_E_INVALID_ARGUMENT;
   }
