@@ -143,6 +143,21 @@ void atk_fb_block(h2w_fb *b, uint32_t id, uint32_t flags, const h2w_fb *blk) {
   h2w_fb_bytes(b, blk->buf, blk->len);
 }
 
+void atk_fb_block_split(h2w_fb *b, uint32_t id, uint32_t flags,
+                        const h2w_fb *blk, size_t max) {
+  size_t off = 0;
+  int first = 1;
+  do {
+    size_t k = blk->len - off < max ? blk->len - off : max;
+    uint32_t f = off + k == blk->len ? 0x4u : 0u;
+    h2w_fb_hd(b, (uint32_t)k, first ? ATK_HEADERS : ATK_CONTINUATION,
+              f | (first ? flags : 0u), id);
+    h2w_fb_bytes(b, blk->buf + off, k);
+    off += k;
+    first = 0;
+  } while (off < blk->len);
+}
+
 /* ---- bodies without storage ------------------------------------------------
  */
 

@@ -80,6 +80,10 @@ void atk_hp_indexed_literal(h2w_fb *b, const void *name, size_t nlen,
 void atk_hp_get_pseudo(h2w_fb *b);
 /* HEADERS on `id` with `flags` carrying the octets of `blk`. */
 void atk_fb_block(h2w_fb *b, uint32_t id, uint32_t flags, const h2w_fb *blk);
+/* The same cut into HEADERS + CONTINUATIONs of at most `max` octets;
+ * END_HEADERS goes on the last frame, `flags` (END_STREAM) on HEADERS. */
+void atk_fb_block_split(h2w_fb *b, uint32_t id, uint32_t flags,
+                        const h2w_fb *blk, size_t max);
 
 /* ---- bodies without storage --------------------------------------------
  */
