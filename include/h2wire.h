@@ -497,6 +497,23 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 
+/** Client: an ALTSVC frame (RFC 7838 §4) advertised an alternative
+ *  service. On stream 0 `origin` names the origin it applies to; on a
+ *  stream (originlen 0) it applies to that stream's origin. `value` is the
+ *  Alt-Svc field value, unparsed. Frames that break the origin/stream rule,
+ *  arrive at a server, or name a stream that is not open are ignored. */
+typedef int (*h2w_on_altsvc_cb)(h2w_session *s, uint32_t stream_id,
+                                const uint8_t *origin, size_t originlen,
+                                const uint8_t *value, size_t valuelen,
+                                void *user);
+/** Client: one entry of an ORIGIN frame (RFC 8336 §2), an ASCII origin
+ *  such as "https://example.org", unparsed; called once per entry, in
+ *  order. `index` counts from 0 within the frame. Frames off stream 0, with
+ *  an entry overrunning the payload, or arriving at a server are ignored
+ *  (RFC 8336 §2.1). */
+typedef int (*h2w_on_origin_cb)(h2w_session *s, const uint8_t *origin,
+                                size_t len, size_t index, void *user);
+
 /** New callback set, all unset. Returns H2W_OK, H2W_E_NOMEM or
  *  H2W_E_INVALID_ARGUMENT. A callback set is copied into each session
  *  created from it, so it may be deleted or reused right after. */
@@ -530,6 +547,18 @@ H2W_EXTERN int h2w_callbacks_set_on_frame_recv(h2w_callbacks *cb,
 H2W_EXTERN int h2w_callbacks_set_on_frame_send(h2w_callbacks *cb,
                                                h2w_on_frame_cb f);
 H2W_EXTERN int h2w_callbacks_set_on_error(h2w_callbacks *cb, h2w_on_error_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_altsvc(h2w_callbacks *cb,
+                                           h2w_on_altsvc_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_origin(h2w_callbacks *cb,
+                                           h2w_on_origin_cb f);
+/** A frame of a type this library does not implement arrived (an
+ *  extension: RFC 9113 §5.5 says to ignore it unless the application
+ *  understands it, e.g. WebTransport's). fi describes it, payload holds
+ *  fi->length octets, valid during the call. Frames longer than
+ *  h2w_options_set_max_extension_payload() are dropped without a call.
+ *  Frames inside a header block are still a PROTOCOL_ERROR (§6.10). */
+H2W_EXTERN int h2w_callbacks_set_on_extension_frame(h2w_callbacks *cb,
+                                                    h2w_on_frame_cb f);
 
 /* ---- options ------------------------------------------------------------
  * Safe defaults; NULL options = all defaults. Copied into each session. */
@@ -601,6 +630,10 @@ H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
  *  H2W_E_INVALID_ARGUMENT. Default 0. */
 H2W_EXTERN int h2w_options_set_enable_connect_protocol(h2w_options *opt,
                                                        int on);
+/** The longest extension frame payload delivered to on_extension_frame;
+ *  longer ones are consumed and dropped. At most 16777215. Default 16384. */
+H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
+                                                     uint32_t n);
 /** The glitch budget (ATTACKS.md rows 4, 7, 8): a token bucket of `burst`
  *  tokens refilled at `per_second` tokens per second of the caller's clock
  *  (h2w_session_tick(); no refill before the first tick). Frames that cost
@@ -882,6 +915,39 @@ H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
  *  when none is left and the output is flushed. Returns H2W_OK,
  *  H2W_E_NOMEM or the sticky error. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
+
+/* ---- ALTSVC, ORIGIN and extension frames ----------------------------------
+ */
+
+/** Server: queue an ALTSVC frame (RFC 7838 §4). On stream 0 `origin` must
+ *  be non-empty (the origin the alternative applies to); on a stream it
+ *  must be empty and the stream open. `value` is an Alt-Svc field value
+ *  such as "h2=\":8443\"; ma=3600"; both are copied. Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (NULL with a length, origin rule, frame longer
+ *  than the peer's SETTINGS_MAX_FRAME_SIZE), H2W_E_INVALID_STATE (a client,
+ *  or the stream is not open), H2W_E_NOMEM, H2W_E_LIMIT, or the sticky
+ *  error. */
+H2W_EXTERN int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
+                                         const uint8_t *origin,
+                                         size_t originlen, const uint8_t *value,
+                                         size_t valuelen);
+/** Server: queue an ORIGIN frame (RFC 8336 §2) listing the origins this
+ *  connection is authoritative for. origins[i] holds lens[i] octets (at
+ *  most 65535 each); n may be 0 (an empty set). Copied. Returns as
+ *  h2w_session_submit_altsvc(). */
+H2W_EXTERN int h2w_session_submit_origin(h2w_session *s,
+                                         const uint8_t *const *origins,
+                                         const size_t *lens, size_t n);
+/** Queue a frame of an extension type (RFC 9113 §5.5) with the given
+ *  flags, stream and payload (copied). Types this library implements
+ *  (0x0-0x9, ALTSVC 0xa, ORIGIN 0xc, PRIORITY_UPDATE 0x10) are refused
+ *  with H2W_E_INVALID_ARGUMENT, as is a payload longer than the peer's
+ *  SETTINGS_MAX_FRAME_SIZE. Such frames are not flow-controlled and never
+ *  change stream state. Returns H2W_OK, H2W_E_INVALID_ARGUMENT,
+ *  H2W_E_NOMEM, H2W_E_LIMIT or the sticky error. */
+H2W_EXTERN int h2w_session_submit_extension(h2w_session *s, uint8_t type,
+                                            uint8_t flags, uint32_t stream_id,
+                                            const uint8_t *payload, size_t len);
 
 /* ---- streams and getters ------------------------------------------------ */
 

@@ -25,6 +25,7 @@ void h2w_opts_defaults(h2w_opts *o) {
   o->reset_burst = 1000;
   o->reset_rate = 33;
   o->memory_budget = (size_t)4 << 20;
+  o->max_extension_payload = 16384;
   o->manual_flow_control = 0;
   o->validate_messages = 1;
 }
@@ -74,6 +75,9 @@ CB_SETTER(on_goaway, h2w_on_goaway_cb)
 CB_SETTER(on_frame_recv, h2w_on_frame_cb)
 CB_SETTER(on_frame_send, h2w_on_frame_cb)
 CB_SETTER(on_error, h2w_on_error_cb)
+CB_SETTER(on_altsvc, h2w_on_altsvc_cb)
+CB_SETTER(on_origin, h2w_on_origin_cb)
+CB_SETTER(on_extension_frame, h2w_on_frame_cb)
 
 int h2w_options_new(h2w_options **out, const h2w_mem *mem) {
   int err = H2W_OK;
@@ -167,6 +171,8 @@ int h2w_options_set_keepalive(h2w_options *opt, uint32_t interval_ms,
 }
 
 OPT_RANGE(idle_timeout, idle_timeout_ms, 0, UINT32_MAX)
+OPT_RANGE(max_extension_payload, max_extension_payload, 0,
+          H2W_MAX_MAX_FRAME_SIZE)
 
 int h2w_options_set_manual_flow_control(h2w_options *opt, int on) {
   if (opt == NULL || (on != 0 && on != 1)) {

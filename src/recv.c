@@ -519,9 +519,17 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
     }
     return h2w_conn_error(s, rv, ferr.code, ferr.reason);
   }
-  rv = hd->type < sizeof(handlers) / sizeof(handlers[0])
-           ? handlers[hd->type](s, &f)
-           : 0;
+  if (hd->type < sizeof(handlers) / sizeof(handlers[0])) {
+    rv = handlers[hd->type](s, &f);
+  } else if (hd->type == H2W_FRAME_ALTSVC) {
+    rv = h2w_recv_altsvc(s, &f);
+  } else if (hd->type == H2W_FRAME_ORIGIN) {
+    rv = h2w_recv_origin(s, &f);
+  } else if (hd->type == H2W_FRAME_PRIORITY_UPDATE) {
+    rv = 0;
+  } else {
+    rv = h2w_recv_extension(s, &f);
+  }
   if (rv < 0) {
     return rv;
   }

@@ -44,6 +44,9 @@ typedef struct h2w_cb_table {
   h2w_on_frame_cb on_frame_recv;
   h2w_on_frame_cb on_frame_send;
   h2w_on_error_cb on_error;
+  h2w_on_altsvc_cb on_altsvc;
+  h2w_on_origin_cb on_origin;
+  h2w_on_frame_cb on_extension_frame;
 } h2w_cb_table;
 
 typedef struct h2w_opts {
@@ -66,8 +69,9 @@ typedef struct h2w_opts {
   uint32_t reset_rate;
   uint32_t keepalive_interval_ms; /* 0 = no keepalive PINGs */
   uint32_t keepalive_timeout_ms;
-  uint32_t idle_timeout_ms; /* 0 = never close an idle connection */
-  size_t memory_budget;     /* 0 = unlimited */
+  uint32_t idle_timeout_ms;       /* 0 = never close an idle connection */
+  uint32_t max_extension_payload; /* longer extension frames: dropped */
+  size_t memory_budget;           /* 0 = unlimited */
   uint8_t manual_flow_control;
   uint8_t validate_messages;
   uint8_t enable_connect_protocol; /* RFC 8441: accept :protocol */
@@ -197,6 +201,8 @@ typedef struct h2w_send_state {
  */
 
 #define H2W_CLOSED_RING 64
+/* The largest stream id (RFC 9113 §5.1.1: 31 bits, never wraps). */
+#define H2W_LAST_STREAM_ID 0x7fffffffu
 
 struct h2w_session {
   h2w_alloc alloc;
@@ -356,6 +362,12 @@ h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
 /* Put the peer's validated settings `next` in force (window rebase,
  * HPACK encoder limits). Returns 0 or a fatal error. */
 int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
+
+/* ---- ext.c: ALTSVC (RFC 7838), ORIGIN (RFC 8336) and frames of types
+ * this library does not know (RFC 9113 §5.5). */
+int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f);
+int h2w_recv_origin(h2w_session *s, const h2w_frame *f);
+int h2w_recv_extension(h2w_session *s, const h2w_frame *f);
 
 /* ---- recv_headers.c -------------------------------------------------------
  */

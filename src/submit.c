@@ -7,8 +7,6 @@
 
 #include "session_int.h"
 
-#define H2W_LAST_STREAM_ID 0x7fffffffu
-
 /* Check an outgoing header list with the same rules the peer applies. */
 static int check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
                         size_t n, int end_stream, h2w_http_msg *m) {

@@ -316,6 +316,34 @@ static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
   return on_frame(user, TEV_FRAME_SEND, fi);
 }
 
+static int on_altsvc(h2w_session *s, uint32_t id, const uint8_t *origin,
+                     size_t originlen, const uint8_t *value, size_t valuelen,
+                     void *user) {
+  tev ev = {TEV_ALTSVC, id, 0, 0, 0, 0, NULL, value, valuelen, NULL};
+  (void)s;
+  return emit(user, &ev, "altsvc %u origin=%.*s value=%.*s", id, (int)originlen,
+              origin ? (const char *)origin : "", (int)valuelen,
+              value ? (const char *)value : "");
+}
+
+static int on_origin(h2w_session *s, const uint8_t *origin, size_t len,
+                     size_t index, void *user) {
+  tev ev = {TEV_ORIGIN, 0, 0, 0, 0, 0, NULL, origin, len, NULL};
+  (void)s;
+  return emit(user, &ev, "origin %zu %.*s", index, (int)len,
+              (const char *)origin);
+}
+
+static int on_extension_frame(h2w_session *s, const h2w_frame_info *fi,
+                              const uint8_t *payload, void *user) {
+  tev ev = {TEV_EXTENSION, fi->stream_id, 0,       0,          0,
+            fi->flags,     NULL,          payload, fi->length, NULL};
+  (void)s;
+  return emit(user, &ev, "ext type=0x%02x flags=0x%02x %u %.*s",
+              (unsigned)fi->type, (unsigned)fi->flags, fi->stream_id,
+              (int)fi->length, payload ? (const char *)payload : "");
+}
+
 /* ---- peers -------------------------------------------------------------- */
 
 void tpeer_init(tpeer *p, int is_server, int split) {
@@ -345,6 +373,9 @@ static h2w_callbacks *recording_callbacks(void) {
   h2w_callbacks_set_on_frame_recv(cb, on_frame_recv);
   h2w_callbacks_set_on_frame_send(cb, on_frame_send);
   h2w_callbacks_set_on_error(cb, on_error);
+  h2w_callbacks_set_on_altsvc(cb, on_altsvc);
+  h2w_callbacks_set_on_origin(cb, on_origin);
+  h2w_callbacks_set_on_extension_frame(cb, on_extension_frame);
   return cb;
 }
 

@@ -52,7 +52,10 @@ enum {
   TEV_GOAWAY = 1u << 10,
   TEV_ERROR = 1u << 11,
   TEV_FRAME_RECV = 1u << 12,
-  TEV_FRAME_SEND = 1u << 13
+  TEV_FRAME_SEND = 1u << 13,
+  TEV_ALTSVC = 1u << 14,
+  TEV_ORIGIN = 1u << 15,
+  TEV_EXTENSION = 1u << 16
 };
 
 /* One callback, as a hook sees it. Fields not meaningful for the type
