@@ -115,6 +115,12 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
       h2w_http_body_init(&st->body, h2w_http_msg_content_length(&s->rs.hb.msg));
     }
   }
+  if (es && s->opt.validate_messages &&
+      h2w_http_body_end(&st->body, &reason) != H2W_OK) {
+    /* §8.1.1, ATTACKS.md row 17: a block that ends the stream short of
+     * its content-length is never shown with END_STREAM. */
+    return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
+  }
   return kind;
 }
 

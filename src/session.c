@@ -646,7 +646,8 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
   if (s->shutdown == 1 && s->now >= s->shutdown_deadline) {
     int rv = h2w_finish_shutdown(s);
     if (rv != H2W_OK) {
-      return rv;
+      /* A timer cannot be retried by the caller: losing it is fatal. */
+      return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
   }
   if (s->now >= keepalive_deadline(s) && keepalive(s) < 0) {
