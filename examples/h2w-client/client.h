@@ -1,9 +1,11 @@
-/* h2w-client: fetches URLs concurrently over one h2c connection (prior
- * knowledge, RFC 9113 §3.3) on h2wire's public API.
- *   main.c   arguments, request bodies and headers, exit status
- *   url.c    URL parsing
- *   fetch.c  session callbacks: responses, output in URL order
- *   net.c    connect, the poll loop, the closing GOAWAY */
+/* h2w-client: fetches URLs concurrently over one HTTP/2 connection on
+ * h2wire's public API: h2c with prior knowledge (RFC 9113 §3.3), h2c
+ * through an HTTP/1.1 Upgrade (RFC 7540 §3.2), or h2 over TLS (ALPN).
+ *   main.c     arguments, request bodies and headers, exit status
+ *   url.c      URL parsing
+ *   fetch.c    session callbacks: responses, output in URL order
+ *   net.c      connect, TLS handshake, the poll loop, the closing GOAWAY
+ *   upgrade.c  the HTTP/1.1 Upgrade: h2c exchange */
 #ifndef EX_CLIENT_H
 #define EX_CLIENT_H
 
@@ -11,6 +13,7 @@
 #include <stdint.h>
 
 #include "h2wire.h"
+#include "tls.h"
 
 /* Each stream's receive window: how far a response runs ahead of us. */
 #define CLI_STREAM_WINDOW (1024u * 1024u)
@@ -64,7 +67,16 @@ typedef struct fetch {
 
 typedef struct client {
   h2w_session *s;
-  int fd;
+  ex_io io; /* io.fd -1 when not connected */
+  ex_tls_ctx *tls;
+  int https;
+  int insecure;       /* -k */
+  const char *cafile; /* --cacert */
+  int upgrade;        /* --upgrade */
+  /* A TLS read may wait for the socket to be writable, a TLS write for
+   * it to be readable (SSL_ERROR_WANT_WRITE / WANT_READ). */
+  int read_on_out;
+  int write_on_in;
   int verbose;
   int dead; /* the session had a fatal error: no more calls but del */
   fetch *f;
@@ -93,7 +105,20 @@ int cli_consume_owed(client *cl);
 /* Connect to host:port (names resolved with getaddrinfo). Returns the
  * socket, non-blocking, or -1 with a message in err. */
 int cli_dial(const char *host, unsigned port, char *err, size_t errlen);
+/* Over TLS: handshake with cl->io, then insist on ALPN h2. Returns 0, or
+ * -1 with a message in err. */
+int cli_tls_start(client *cl, char *err, size_t errlen);
+/* Wait until cl->io.fd is readable (want == EX_IO_WANT_READ) or writable,
+ * at most until `deadline` (ex_now_ms()). Returns 0, or -1 on a timeout
+ * or error. */
+int cli_wait(client *cl, int want, uint64_t deadline);
 /* Run the connection until every fetch is done, then say GOAWAY. */
 void cli_run(client *cl);
+
+/* upgrade.c */
+/* --upgrade: send the first URL's request as HTTP/1.1 with Upgrade: h2c,
+ * read the answer; on 101 switch the session (the first fetch becomes
+ * stream 1). Returns 0 when HTTP/2 runs, or -1 with a message in err. */
+int cli_upgrade(client *cl, char *err, size_t errlen);
 
 #endif

@@ -323,7 +323,7 @@ static int32_t submit_one(client *cl, fetch *f, h2w_nv *nv) {
   snprintf(clen, sizeof clen, "%llu",
            f->body != NULL ? (unsigned long long)f->body->len : 0ull);
   nv[n++] = ex_nvs(":method", f->body != NULL ? "POST" : "GET");
-  nv[n++] = ex_nvs(":scheme", "http");
+  nv[n++] = ex_nvs(":scheme", cl->https ? "https" : "http");
   nv[n++] = ex_nvs(":authority", cl->authority);
   nv[n++] = ex_nvs(":path", f->u.path);
   if (!has_extra(cl, "user-agent")) {
@@ -346,6 +346,9 @@ void cli_submit_all(client *cl) {
   h2w_nv *nv = malloc((6 + cl->nextra) * sizeof *nv);
   for (size_t i = 0; i < cl->n; i++) {
     fetch *f = &cl->f[i];
+    if (f->stream_id != 0) {
+      continue; /* stream 1 of an upgrade, already sent as HTTP/1.1 */
+    }
     int32_t id = nv != NULL ? submit_one(cl, f, nv) : H2W_E_NOMEM;
     if (id < 0) {
       char why[96];

@@ -1,8 +1,10 @@
-/* h2w-client [--prior-knowledge] [-v] [-d DATA|@FILE] [-H 'name: value']
- *            URL...
+/* h2w-client [--prior-knowledge | --upgrade] [-k] [--cacert F] [-v]
+ *            [-d DATA|@FILE] [-H 'name: value'] URL...
  *
- * Fetches every URL concurrently over one HTTP/2 connection (h2c with
- * prior knowledge: only http:// URLs, all on the same host and port).
+ * Fetches every URL concurrently over one HTTP/2 connection, all on the
+ * same scheme, host and port: http:// is h2c with prior knowledge (or
+ * through an HTTP/1.1 Upgrade with --upgrade), https:// is h2 over TLS
+ * chosen by ALPN.
  * Response bodies go to stdout in URL order; one status line per URL goes
  * to stderr: "URL -> 200 (1234 bytes)" or "URL -> error: <reason>".
  * Exit status: 0 when every response completed, 1 otherwise, 2 on a usage
@@ -24,21 +26,30 @@
 #include "util.h"
 
 static void usage(FILE *f) {
-  fputs("usage: h2w-client [--prior-knowledge] [-v] [-d DATA|@FILE] "
-        "[-H 'name: value'] URL...\n"
-        "  --prior-knowledge  speak HTTP/2 at once on plain TCP (implied; the\n"
-        "                     only mode: http:// URLs)\n"
+  fputs("usage: h2w-client [--prior-knowledge | --upgrade] [-k] [--cacert F]\n"
+        "                  [-v] [-d DATA|@FILE] [-H 'name: value'] URL...\n"
+        "  --prior-knowledge  http://: speak HTTP/2 at once (the default)\n"
+        "  --upgrade          http://: start with an HTTP/1.1 request for the\n"
+        "                     first URL (a GET) carrying Upgrade: h2c\n"
+        "  -k, --insecure     https://: do not verify the certificate\n"
+        "  --cacert F         https://: trust the PEM certificates in F\n"
         "  -v                 trace every frame on stderr\n"
         "  -d DATA|@FILE      POST DATA (or the contents of FILE, @- for\n"
         "                     stdin) to the URLs that follow it; a -d after\n"
         "                     the last URL applies to every URL without one\n"
         "  -H 'name: value'   add a request header (repeatable)\n",
         f);
+  if (!ex_tls_available()) {
+    fputs("(this build has no TLS: https:// URLs are not available)\n", f);
+  }
 }
 
 /* Everything main() allocates, freed in one place. */
 typedef struct opts {
   int verbose;
+  int upgrade;
+  int insecure;
+  const char *cafile;
   const char **urls;
   const body **ubody; /* per URL, NULL for GET */
   size_t nurls;
@@ -148,7 +159,13 @@ static int parse_args(int argc, char **argv, opts *o) {
     if (strcmp(a, "-v") == 0) {
       o->verbose = 1;
     } else if (strcmp(a, "--prior-knowledge") == 0) {
-      /* The only mode there is. */
+      o->upgrade = 0;
+    } else if (strcmp(a, "--upgrade") == 0) {
+      o->upgrade = 1;
+    } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
+      o->insecure = 1;
+    } else if (strcmp(a, "--cacert") == 0 && i + 1 < argc) {
+      o->cafile = argv[++i];
     } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
       usage(stdout);
       return 1;
@@ -185,8 +202,44 @@ static int parse_args(int argc, char **argv, opts *o) {
   return 0;
 }
 
-/* Every URL must be http:// (h2c with prior knowledge is all this client
- * speaks) and name the same host and port: they share one connection. */
+/* The scheme of every URL: http:// (h2c) or https:// (h2 over TLS, when
+ * built with TLS); --upgrade is for h2c only and its request, the first
+ * URL's, carries no body. */
+static int check_scheme(client *cl, const fetch *f) {
+  if (strcmp(f->u.scheme, "https") == 0 && !ex_tls_available()) {
+    fprintf(stderr,
+            "h2w-client: %s: https:// needs TLS, and this build has none "
+            "(OpenSSL was not found at configure time: apt-get install -y "
+            "libssl-dev)\n",
+            f->url);
+    return -1;
+  }
+  if (strcmp(f->u.scheme, "http") != 0 && strcmp(f->u.scheme, "https") != 0) {
+    fprintf(stderr,
+            "h2w-client: %s: scheme '%s' is not supported (http:// or "
+            "https://)\n",
+            f->url, f->u.scheme);
+    return -1;
+  }
+  if (cl->upgrade && strcmp(f->u.scheme, "http") != 0) {
+    fprintf(stderr,
+            "h2w-client: %s: --upgrade is for http:// (over TLS, ALPN "
+            "chooses h2)\n",
+            f->url);
+    return -1;
+  }
+  if (cl->upgrade && f == &cl->f[0] && f->body != NULL) {
+    fprintf(stderr,
+            "h2w-client: %s: --upgrade: the first URL must be a GET "
+            "(the HTTP/1.1 upgrade request carries no body)\n",
+            f->url);
+    return -1;
+  }
+  return 0;
+}
+
+/* Every URL must name the same scheme, host and port: they share one
+ * connection. */
 static int check_urls(client *cl) {
   for (size_t i = 0; i < cl->n; i++) {
     fetch *f = &cl->f[i];
@@ -195,26 +248,49 @@ static int check_urls(client *cl) {
       fprintf(stderr, "h2w-client: %s: %s\n", f->url, err);
       return -1;
     }
-    if (strcmp(f->u.scheme, "http") != 0) {
-      fprintf(stderr,
-              "h2w-client: %s: scheme '%s' is not supported (only http://, "
-              "HTTP/2 with prior knowledge)\n",
-              f->url, f->u.scheme);
+    if (check_scheme(cl, f) != 0) {
       return -1;
     }
     const url_parts *a = &cl->f[0].u;
-    if (strcasecmp(f->u.host, a->host) != 0 || f->u.port != a->port) {
+    if (strcasecmp(f->u.host, a->host) != 0 || f->u.port != a->port ||
+        strcmp(f->u.scheme, a->scheme) != 0) {
       fprintf(stderr,
-              "h2w-client: %s: every URL must use the same host and port "
-              "(one connection)\n",
+              "h2w-client: %s: every URL must use the same scheme, host and "
+              "port (one connection)\n",
               f->url);
       return -1;
     }
   }
+  cl->https = strcmp(cl->f[0].u.scheme, "https") == 0;
   const url_parts *u = &cl->f[0].u;
   snprintf(cl->authority, sizeof cl->authority, u->ipv6 ? "[%s]:%u" : "%s:%u",
            u->host, u->port);
   return 0;
+}
+
+/* TCP, then TLS for https://. Returns 0, or -1 with a message in err. */
+static int connect_to(client *cl, char *err, size_t errlen) {
+  const url_parts *u = &cl->f[0].u;
+  int fd = cli_dial(u->host, u->port, err, errlen);
+  if (fd < 0) {
+    return -1;
+  }
+  if (!cl->https) {
+    ex_io_plain(&cl->io, fd);
+    return 0;
+  }
+  cl->tls = ex_tls_client_ctx(cl->insecure, cl->cafile, err, errlen);
+  if (cl->tls == NULL) {
+    close(fd);
+    return -1;
+  }
+  if (ex_io_tls(&cl->io, cl->tls, fd, u->host) != 0) {
+    snprintf(err, errlen, "%s", cl->io.err);
+    close(fd);
+    cl->io.fd = -1;
+    return -1;
+  }
+  return cli_tls_start(cl, err, errlen);
 }
 
 /* Returns the exit status. */
@@ -224,14 +300,17 @@ static int fetch_all(client *cl) {
   if (rc != 0) {
     return 2;
   }
-  cl->fd = cli_dial(cl->f[0].u.host, cl->f[0].u.port, err, sizeof err);
-  if (cl->fd < 0) {
+  if (connect_to(cl, err, sizeof err) != 0) {
     cli_fail_all(cl, err);
     return 1;
   }
   rc = cli_session_new(cl);
   if (rc != H2W_OK) {
     snprintf(err, sizeof err, "session: %s", h2w_strerror(rc));
+    cli_fail_all(cl, err);
+    return 1;
+  }
+  if (cl->upgrade && cli_upgrade(cl, err, sizeof err) != 0) {
     cli_fail_all(cl, err);
     return 1;
   }
@@ -268,6 +347,9 @@ static int setup(int argc, char **argv, opts *o, client *cl) {
   }
   cl->n = o->nurls;
   cl->verbose = o->verbose;
+  cl->upgrade = o->upgrade;
+  cl->insecure = o->insecure;
+  cl->cafile = o->cafile;
   cl->extra = o->hdrs;
   cl->nextra = o->nhdrs;
   for (size_t i = 0; i < cl->n; i++) {
@@ -279,9 +361,8 @@ static int setup(int argc, char **argv, opts *o, client *cl) {
 
 static void cleanup(opts *o, client *cl) {
   h2w_session_del(cl->s);
-  if (cl->fd >= 0) {
-    close(cl->fd);
-  }
+  ex_io_close(&cl->io);
+  ex_tls_ctx_free(cl->tls);
   for (size_t i = 0; cl->f != NULL && i < cl->n; i++) {
     url_free(&cl->f[i].u);
     free(cl->f[i].buf);
@@ -311,7 +392,7 @@ int main(int argc, char **argv) {
     fputs("h2w-client: out of memory\n", stderr);
     return 1;
   }
-  cl->fd = -1;
+  ex_io_plain(&cl->io, -1);
   /* A server that closes early must give a write error, not a signal. */
   signal(SIGPIPE, SIG_IGN);
   int rc = setup(argc, argv, &o, cl);

@@ -1,6 +1,7 @@
 /* The client's transport: one TCP connection, non-blocking, driven by
- * poll(). Reads go to h2w_session_recv(), h2w_session_send() output goes
- * to write(), and the session clock is ticked on every pass. */
+ * poll(), with TLS on top for https://. Reads go to h2w_session_recv(),
+ * h2w_session_send() output goes to the transport, and the session clock
+ * is ticked on every pass. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -19,6 +20,8 @@
 
 /* How long the closing GOAWAY may take to leave. */
 #define CLI_CLOSE_MS 1000
+/* How long the TLS handshake may take. */
+#define CLI_HANDSHAKE_MS 10000
 
 int cli_dial(const char *host, unsigned port, char *err, size_t errlen) {
   struct addrinfo hints, *res = NULL;
@@ -59,9 +62,57 @@ int cli_dial(const char *host, unsigned port, char *err, size_t errlen) {
   return fd;
 }
 
-/* Write what the session has until the socket is full. Returns 0, or a
- * negative h2w_error from the session, or -1000 on a socket error. */
+int cli_wait(client *cl, int want, uint64_t deadline) {
+  struct pollfd p;
+  uint64_t now = ex_now_ms();
+  if (now >= deadline) {
+    return -1;
+  }
+  p.fd = cl->io.fd;
+  p.events = (short)(want == EX_IO_WANT_READ ? POLLIN : POLLOUT);
+  p.revents = 0;
+  uint64_t ms = deadline - now;
+  int rv = poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms);
+  return rv > 0 || (rv < 0 && errno == EINTR) ? 0 : -1;
+}
+
+/* RFC 9113 §3.2: over TLS, HTTP/2 only when ALPN chose h2; a server that
+ * chose nothing (or, against RFC 7301, something we did not offer) is
+ * left at once. */
+int cli_tls_start(client *cl, char *err, size_t errlen) {
+  uint64_t deadline = ex_now_ms() + CLI_HANDSHAKE_MS;
+  for (;;) {
+    int rv = ex_io_handshake(&cl->io);
+    if (rv == 0) {
+      break;
+    }
+    if (rv == EX_IO_ERROR) {
+      snprintf(err, errlen, "%s", cl->io.err);
+      return -1;
+    }
+    if (cli_wait(cl, rv, deadline) != 0) {
+      snprintf(err, errlen, "TLS handshake timed out");
+      return -1;
+    }
+  }
+  if (!ex_io_alpn_h2(&cl->io)) {
+    snprintf(err, errlen,
+             "the server did not negotiate h2 through ALPN (RFC 9113 "
+             "§3.2): it does not speak HTTP/2 over TLS");
+    return -1;
+  }
+  if (cl->verbose) {
+    char desc[96];
+    fprintf(stderr, "TLS %s, ALPN h2\n",
+            ex_io_describe(&cl->io, desc, sizeof desc));
+  }
+  return 0;
+}
+
+/* Write what the session has until the transport is full. Returns 0, or
+ * a negative h2w_error from the session, or -1000 on a transport error. */
 static int flush(client *cl) {
+  cl->write_on_in = 0;
   for (;;) {
     if (cl->woff == cl->wlen) {
       h2w_ssize n = h2w_session_send(cl->s, cl->wbuf, sizeof cl->wbuf);
@@ -71,12 +122,16 @@ static int flush(client *cl) {
       cl->woff = 0;
       cl->wlen = (size_t)n;
     }
-    ssize_t w = write(cl->fd, cl->wbuf + cl->woff, cl->wlen - cl->woff);
+    ssize_t w = ex_io_write(&cl->io, cl->wbuf + cl->woff, cl->wlen - cl->woff);
+    if (w == EX_IO_WANT_WRITE) {
+      return 0;
+    }
+    if (w == EX_IO_WANT_READ) {
+      cl->write_on_in = 1; /* retried after the next read */
+      return 0;
+    }
     if (w < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1000;
+      return -1000;
     }
     cl->woff += (size_t)w;
   }
@@ -106,30 +161,37 @@ static int poll_timeout(const client *cl, uint64_t now) {
   return due <= now ? 0 : due - now > INT_MAX ? INT_MAX : (int)(due - now);
 }
 
-/* Read once. Returns 0 to go on, -1 when the connection is over. */
+/* Read once (TCP: poll reports what is left) or, over TLS, until the
+ * transport wants more: OpenSSL may hold decrypted bytes that poll()
+ * cannot see. Returns 0 to go on, -1 when the connection is over. */
 static int read_some(client *cl) {
-  ssize_t n = read(cl->fd, cl->rbuf, sizeof cl->rbuf);
-  if (n < 0) {
-    if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) {
+  cl->read_on_out = 0;
+  do {
+    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    if (n == EX_IO_WANT_READ) {
       return 0;
     }
-    char why[96];
-    snprintf(why, sizeof why, "read: %s", strerror(errno));
-    cli_fail_all(cl, why);
-    return -1;
-  }
-  if (n == 0) {
-    cli_fail_all(cl, "connection closed by the server");
-    return -1;
-  }
-  h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
-  if (r >= 0) {
-    r = cli_consume_owed(cl);
-  }
-  if (r < 0) {
-    session_failed(cl, (int)r);
-    return -1;
-  }
+    if (n == EX_IO_WANT_WRITE) {
+      cl->read_on_out = 1;
+      return 0;
+    }
+    if (n < 0) {
+      cli_fail_all(cl, cl->io.err);
+      return -1;
+    }
+    if (n == 0) {
+      cli_fail_all(cl, "connection closed by the server");
+      return -1;
+    }
+    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
+    if (r >= 0) {
+      r = cli_consume_owed(cl);
+    }
+    if (r < 0) {
+      session_failed(cl, (int)r);
+      return -1;
+    }
+  } while (cl->io.ssl != NULL && cl->ndone < cl->n);
   return 0;
 }
 
@@ -155,9 +217,12 @@ static int step(client *cl) {
     cli_fail_all(cl, "connection ended by the server");
     return -1;
   }
+  /* POLLOUT while output waits for the socket (not while it waits for a
+   * TLS read), or while a TLS read waits to write. */
+  int want_out = (cl->woff < cl->wlen && !cl->write_on_in) || cl->read_on_out;
   struct pollfd p;
-  p.fd = cl->fd;
-  p.events = (short)(POLLIN | (cl->woff < cl->wlen ? POLLOUT : 0));
+  p.fd = cl->io.fd;
+  p.events = (short)(POLLIN | (want_out ? POLLOUT : 0));
   p.revents = 0;
   if (poll(&p, 1, poll_timeout(cl, ex_now_ms())) < 0 && errno != EINTR) {
     cli_fail_all(cl, "poll failed");
@@ -168,7 +233,8 @@ static int step(client *cl) {
     session_failed(cl, rv);
     return -1;
   }
-  if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+  if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
+      (cl->read_on_out && (p.revents & POLLOUT) != 0)) {
     return read_some(cl);
   }
   return 0;
@@ -187,15 +253,8 @@ static void say_goaway(client *cl) {
     if (flush(cl) != 0 || cl->woff == cl->wlen) {
       return;
     }
-    uint64_t now = ex_now_ms();
-    if (now >= end) {
-      return;
-    }
-    struct pollfd p;
-    p.fd = cl->fd;
-    p.events = POLLOUT;
-    p.revents = 0;
-    if (poll(&p, 1, (int)(end - now)) <= 0) {
+    if (cli_wait(cl, cl->write_on_in ? EX_IO_WANT_READ : EX_IO_WANT_WRITE,
+                 end) != 0) {
       return;
     }
   }

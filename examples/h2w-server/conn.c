@@ -54,7 +54,7 @@ static int conn_flush(conn *c) {
   c->write_on_in = 0;
   for (;;) {
     if (c->woff == c->wlen) {
-      if (c->state != CONN_H2) {
+      if (c->state != CONN_H2 || c->hold_output) {
         return set_interest(c, 0);
       }
       if (budget == 0) {
@@ -301,6 +301,7 @@ static int conn_read(conn *c) {
       conn_note(c, n == 0 ? "peer closed" : c->io.err);
       return 1;
     }
+    c->hold_output = 0;
     if (conn_feed(c, srv->rbuf, (size_t)n) != 0) {
       return 1;
     }

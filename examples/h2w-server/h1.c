@@ -28,6 +28,7 @@ typedef struct h1_req {
   int conn_upgrade; /* Connection lists upgrade */
   int conn_settings;
   int has_body; /* Content-Length other than 0, or Transfer-Encoding */
+  int http11;   /* HTTP/1.1, not 1.0 */
 } h1_req;
 
 /* Queue an HTTP/1.1 answer and end the connection once it is sent. */
@@ -142,6 +143,7 @@ static int h1_request_line(h1_req *q, const char *line, size_t len) {
   q->method_len = (size_t)(sp1 - line);
   q->target = t;
   q->target_len = (size_t)(sp2 - t);
+  q->http11 = ver[7] == '1';
   return 0;
 }
 
@@ -167,6 +169,91 @@ static int h1_parse(const conn *c, size_t len, h1_req *q) {
   return first ? -1 : 0;
 }
 
+static char *dup_range(const char *p, size_t n) {
+  char *d = malloc(n + 1);
+  if (d != NULL) {
+    memcpy(d, p, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
+/* The upgraded request becomes stream 1 of a new session, half-closed
+ * (remote): it had no body. Its answer is routed like any other. */
+static int h1_switch(conn *c, const h1_req *q, int head) {
+  static const char switching[] = "HTTP/1.1 101 Switching Protocols\r\n"
+                                  "Connection: Upgrade\r\n"
+                                  "Upgrade: h2c\r\n"
+                                  "\r\n";
+  if (conn_start_h2(c) != 0) {
+    return 1;
+  }
+  req *r = req_new(c, 1);
+  if (r == NULL) {
+    return 1;
+  }
+  r->method = dup_range(q->method, q->method_len);
+  r->path = dup_range(q->target, q->target_len);
+  r->peer_ended = 1;
+  if (r->method == NULL || r->path == NULL ||
+      h2w_session_upgrade(c->s, q->settings, q->settings_len, head, r) !=
+          H2W_OK) {
+    return 1;
+  }
+  /* RFC 7540 §3.2: the 101 ends HTTP/1.1; the server preface (SETTINGS)
+   * and the answer on stream 1 follow it in c->wbuf's wake. */
+  memcpy(c->wbuf, switching, sizeof switching - 1);
+  c->woff = 0;
+  c->wlen = sizeof switching - 1;
+  /* The rest waits for the client's preface: curl 7.x must hold whatever
+   * follows the 101 in one read in a 32 KiB buffer, and fails the
+   * transfer when a whole window of DATA is already there. Clients send
+   * the preface right after the 101 (RFC 7540 §3.5), so no round trip is
+   * lost. */
+  c->hold_output = 1;
+  if (c->srv->verbose) {
+    fprintf(stderr, "[conn %llu] HTTP/1.1 %s %s -> 101, h2c on stream 1\n",
+            (unsigned long long)c->id, r->method, r->path);
+  }
+  return route_request(c->s, r) != 0;
+}
+
+/* An Upgrade: h2c request (RFC 7540 §3.2, §3.2.1). Requests with a body
+ * are refused: the body would have to be read as HTTP/1.1 before the
+ * switch, which this example does not do. */
+static int h1_upgrade(conn *c, const h1_req *q, int head) {
+  h2w_settings_entry iv[64];
+  if (q->n_settings != 1 || !q->conn_upgrade || !q->conn_settings ||
+      !q->http11) {
+    /* §3.2.1: no upgrade without exactly one HTTP2-Settings, which is a
+     * connection option like Upgrade itself (RFC 9110 §7.8). */
+    return h1_answer(c, "400 Bad Request",
+                     "Upgrade: h2c needs HTTP/1.1, exactly one HTTP2-Settings "
+                     "field and Connection: Upgrade, HTTP2-Settings\n",
+                     head);
+  }
+  if (q->has_body) {
+    return h1_answer(c, "400 Bad Request",
+                     "Upgrade: h2c with a request body is not supported here: "
+                     "upgrade with a bodiless request (OPTIONS, GET) first\n",
+                     head);
+  }
+  if (q->target_len == 0 || q->target[0] != '/') {
+    return h1_answer(c, "400 Bad Request",
+                     "Upgrade: h2c needs an origin-form target (/path)\n",
+                     head);
+  }
+  /* Checked before the session exists, so a bad value is a plain
+   * HTTP/1.1 answer (the session would refuse it the same way). */
+  if (h2w_http2_settings_decode(q->settings, q->settings_len, iv, 64) < 0) {
+    return h1_answer(c, "400 Bad Request",
+                     "malformed HTTP2-Settings (base64url of a SETTINGS "
+                     "payload)\n",
+                     head);
+  }
+  return h1_switch(c, q, head);
+}
+
 /* A complete head of `len` octets is in c->h1buf. */
 static int h1_request(conn *c, size_t len) {
   h1_req q;
@@ -177,6 +264,20 @@ static int h1_request(conn *c, size_t len) {
                      0);
   }
   int head = q.method_len == 4 && memcmp(q.method, "HEAD", 4) == 0;
+  if (q.upgrade_h2c) {
+    if (h1_upgrade(c, &q, head) != 0) {
+      return 1;
+    }
+    if (c->state != CONN_H2 || len == c->h1len) {
+      return 0;
+    }
+    /* Bytes after the head: the client's connection preface, sent early
+     * (RFC 7540 §3.5 has it wait for the 101, but nothing is lost). */
+    size_t rest = c->h1len - len;
+    c->h1len = 0;
+    c->hold_output = 0;
+    return conn_feed(c, c->h1buf + len, rest);
+  }
   return h1_answer(c, "505 HTTP Version Not Supported",
                    "This server speaks HTTP/2 only: use prior knowledge "
                    "(h2c), an Upgrade: h2c request without a body, or TLS "
@@ -223,6 +324,16 @@ int h1_sniff(conn *c) {
       size_t have = c->h1len;
       c->h1len = 0;
       return conn_feed(c, c->h1buf, have);
+    }
+    if (c->h1buf[0] < 'A' || c->h1buf[0] > 'Z') {
+      /* No request method starts so (RFC 9110 §9.1 methods are tokens,
+       * the registered ones uppercase): most likely a TLS ClientHello
+       * (0x16) on this cleartext port. Answer now rather than wait for a
+       * head that never comes. */
+      return h1_answer(c, "400 Bad Request",
+                       "not HTTP/2 and not HTTP/1.1 (TLS? this port is "
+                       "cleartext)\n",
+                       0);
     }
     size_t len = head_end(c->h1buf, c->h1len);
     if (len != 0) {

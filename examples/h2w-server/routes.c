@@ -11,8 +11,8 @@
  *                          "event K\n" every I ms, C times, then the end
  *                          (defaults I=1000, C=10; 1<=I<=60000,
  *                          0<=C<=1000000)
- * Another method on those paths: 405; another path: 404; bad numbers:
- * 400. */
+ * HEAD on / and /bytes/N: GET's header fields without content. Another
+ * method on those paths: 405; another path: 404; bad numbers: 400. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,9 +209,18 @@ int echo_append(h2w_session *s, req *r, const uint8_t *data, size_t len) {
 
 /* ---- responses ---------------------------------------------------------- */
 
+static int is_head(const req *r) {
+  return r->method != NULL && strcmp(r->method, "HEAD") == 0;
+}
+
+/* The answer to HEAD has the header fields GET's would have and no
+ * content (RFC 9110 §9.3.2); a peer treats DATA on it as malformed. */
 static int submit(h2w_session *s, req *r, const h2w_nv *nv, size_t n,
                   h2w_data_read_fn read) {
   h2w_data_source src;
+  if (is_head(r)) {
+    read = NULL;
+  }
   src.read = read;
   src.write = NULL;
   src.user = r;
@@ -339,7 +348,8 @@ int route_request(h2w_session *s, req *r) {
   const char *p = r->path != NULL ? r->path : "";
   size_t plen = strcspn(p, "?");
   const char *query = p[plen] == '?' ? p + plen + 1 : "";
-  int get = r->method != NULL && strcmp(r->method, "GET") == 0;
+  /* HEAD is GET without the content, except for the /events stream. */
+  int get = is_head(r) || (r->method != NULL && strcmp(r->method, "GET") == 0);
   if (path_is(p, plen, "/")) {
     server *srv = r->c->srv;
     return get ? respond_text(s, r, "200", srv->hello, srv->hello_len, NULL)
@@ -352,7 +362,7 @@ int route_request(h2w_session *s, req *r) {
     return get ? respond_bytes(s, r, p + 7, plen - 7) : respond_405(s, r);
   }
   if (path_is(p, plen, "/events")) {
-    return get ? respond_events(s, r, query) : respond_405(s, r);
+    return get && !is_head(r) ? respond_events(s, r, query) : respond_405(s, r);
   }
   return respond_str(s, r, "404", "not found\n");
 }

@@ -93,6 +93,9 @@ struct conn {
    * write for it to be readable (SSL_ERROR_WANT_WRITE / WANT_READ). */
   uint8_t read_on_out;
   uint8_t write_on_in;
+  /* After a 101: session output waits for the client's first bytes (see
+   * h1.c), only the 101 itself leaves. */
+  uint8_t hold_output;
   uint32_t events; /* epoll interest currently registered */
   uint64_t id;
   ex_timer timer; /* h2w_session_next_deadline() */
