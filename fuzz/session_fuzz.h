@@ -1,20 +1,32 @@
 /* Shared by fuzz_session_server.c and fuzz_session_client.c: a session
- * driven from a fuzz input, its output checked frame by frame.
+ * driven by a fuzzer-written script, its output checked frame by frame.
  *
- * Input: [rng seed: 4 octets][flags: 1 octet] then the peer's byte
- * stream. The seed drives every choice (piece sizes fed to recv, output
- * read sizes, clock steps, callbacks pausing or failing, responses,
- * resets); the flags pick options. Deterministic: no clock, no global
- * state kept across runs.
+ * Input layout (fuzz/README.md has the op and action tables):
+ *   [rng seed: 2][flags: 1][limits: 1][L: 2, big endian][C: 1]
+ *   [op script: L octets][callback script: C octets][peer bytes...]
+ * The op script is a list of (op, arg) pairs run by the main loop: feed
+ * the next peer bytes in a chosen piece size, read output with send()
+ * or peek()/ack() in chosen sizes, tick the clock, submit requests,
+ * responses, RST_STREAM, GOAWAY, PING, SETTINGS, WINDOW_UPDATE,
+ * trailers, resume deferred bodies, consume, shut down. The callback
+ * script is a list of (gap, action) pairs: after `gap` more callbacks,
+ * the next one performs `action` (pause, fail, or one of the submits,
+ * from inside the callback). Once the ops run out, the rest of the peer
+ * bytes is fed in rng-sized pieces. The rng (seeded from the input) only
+ * picks body lengths and default answers. Flags pick options and small
+ * limits; the limits octet sizes them, or the allocation that fails.
  *
- * Checks (abort on violation): recv/send never return more than asked;
- * once a call returned a fatal error no callback fires again and every
- * later call fails; every frame the session writes decodes cleanly
- * (src/frame.c is the oracle). */
+ * Checks (abort on violation): see session_fuzz_check.h for the output
+ * and input mirrors; here: no callback once the session has a sticky
+ * error (RFC 9113 §5.4.1: the connection is over), recv/send never
+ * return more than asked, a dead session stays dead, the session's
+ * memory count equals what our allocator holds for it and stays within
+ * its budget, everything is freed by h2w_session_del. */
 #ifndef H2W_SESSION_FUZZ_H
 #define H2W_SESSION_FUZZ_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,24 +34,74 @@
 #include "h2wire.h"
 
 #define FZ_SLOTS 16
+#define FZ_IDS 8
+#define FZ_ENDED 64
+#define FZ_HEADER 7
 
-typedef struct fz {
+typedef struct fz fz;
+
+/* What the session wrote and what it was fed, re-parsed (see
+ * session_fuzz_check.h). */
+typedef struct fz_wire {
+  h2w_alloc a;
+  h2w_frame_reader out;   /* our output */
+  h2w_frame_reader in;    /* the peer's bytes the session consumed */
+  size_t out_magic;       /* client: magic octets still to check */
+  size_t in_magic;        /* server: magic octets still to skip */
+  uint64_t out_frames;    /* frames written */
+  uint64_t data_out;      /* DATA payload octets written (flow-controlled) */
+  uint64_t conn_credit;   /* 65535 + connection WINDOW_UPDATEs received */
+  uint64_t settings_in;   /* non-ACK SETTINGS received */
+  uint64_t settings_acks; /* SETTINGS ACKs written */
+  uint64_t pings_in;      /* non-ACK PINGs received */
+  uint64_t ping_acks;     /* PING ACKs written */
+  uint32_t max_peer_id;   /* highest stream id of a HEADERS received */
+  uint32_t max_own_id;    /* client: highest stream id we opened */
+  uint32_t goaway_last;   /* last-stream-id of our previous GOAWAY */
+  int goaway_seen;
+  int closed;               /* an error GOAWAY went out: nothing may follow */
+  uint32_t max_frame;       /* largest peer SETTINGS_MAX_FRAME_SIZE seen */
+  uint32_t ended[FZ_ENDED]; /* streams we ended (END_STREAM or RST) */
+  size_t nended;
+} fz_wire;
+
+struct fz {
   h2w_session *s;
+  int server;
   uint32_t rng;
   uint8_t flags;
-  int dead;               /* a call failed: callbacks must stay silent */
-  uint64_t now;           /* the caller's clock */
-  size_t magic_left;      /* client output starts with the 24-octet magic */
-  h2w_alloc a;            /* for the output frame reader */
-  h2w_frame_reader rd;    /* re-parses everything the session writes */
-  uint32_t ids[FZ_SLOTS]; /* bodies being sent: stream id ... */
+  uint8_t limits;
+  const uint8_t *op, *op_end;  /* op script */
+  const uint8_t *cbs, *cb_end; /* callback script */
+  const uint8_t *in, *in_end;  /* peer bytes not yet consumed */
+  uint32_t gap;                /* callbacks before the next action */
+  uint8_t action;              /* the next scripted action */
+  int script_done;             /* callback script exhausted */
+  int dead;        /* sticky error seen: callbacks must stay silent */
+  int paused;      /* a callback asked to pause */
+  int data_polled; /* a body source ran in this send() */
+  int conn_errors; /* on_error calls for the connection */
+  uint64_t now;    /* the caller's clock */
+  /* Counting allocator handed to the session. */
+  size_t live;     /* bytes the session holds through it */
+  size_t nallocs;  /* allocations so far */
+  size_t fail_at;  /* 1-based allocation that fails (0: none) */
+  int fail_sticky; /* ... and every one after it */
+  size_t budget;   /* memory budget set (0: none) */
+  /* Streams the harness knows (peer-opened and submitted), a ring. */
+  uint32_t sid[FZ_IDS];
+  unsigned nsid;
+  /* Bodies being sent: stream id (UINT32_MAX: id not known yet). */
+  uint32_t ids[FZ_SLOTS];
   uint32_t left[FZ_SLOTS];
   uint8_t deferred[FZ_SLOTS];
-  uint8_t trailers[FZ_SLOTS]; /* end with NO_END_STREAM, trailers queued */
-  uint32_t owe_id[FZ_SLOTS];  /* manual flow control: received body octets */
-  size_t owe_n[FZ_SLOTS];     /* ... not yet consumed */
+  uint8_t trailers[FZ_SLOTS];
+  uint32_t owe_id[FZ_SLOTS]; /* manual flow control: octets delivered */
+  size_t owe_n[FZ_SLOTS];    /* ... and not yet consumed */
+  int requests;
+  fz_wire w;
   uint8_t body[4096];
-} fz;
+};
 
 static uint32_t fz_rand(fz *f) {
   f->rng ^= f->rng << 13;
@@ -48,296 +110,128 @@ static uint32_t fz_rand(fz *f) {
   return f->rng;
 }
 
-/* A callback's verdict: mostly continue, sometimes pause, rarely fail. */
-static int fz_cb(fz *f) {
-  uint32_t r = fz_rand(f) % 256;
-  if (f->dead) {
-    abort(); /* h2wire.h: after a fatal error no callback fires */
-  }
-  return r == 0 ? -1 : r < 16 ? H2W_E_PAUSE : 0;
+/* ---- the counting allocator ------------------------------------------ */
+
+/* Each block carries its size in front so that frees can be counted. */
+#define FZ_ALIGN 16
+
+static int fz_alloc_fails(fz *f) {
+  f->nallocs++;
+  return f->fail_at != 0 && (f->nallocs == f->fail_at ||
+                             (f->fail_sticky && f->nallocs > f->fail_at));
 }
 
-static h2w_ssize fz_read(h2w_session *s, uint32_t id, uint8_t *buf, size_t len,
-                         uint32_t *flags, void *user) {
+static void *fz_malloc(size_t n, void *user) {
   fz *f = user;
-  size_t i, n;
-  (void)s;
-  for (i = 0; i < FZ_SLOTS && f->ids[i] != id; i++) {
+  uint8_t *p;
+  if (fz_alloc_fails(f) || (p = malloc(n + FZ_ALIGN)) == NULL) {
+    return NULL;
   }
-  if (i == FZ_SLOTS || f->dead) {
-    abort(); /* only live streams with a body are polled */
-  }
-  if (len == 0) {
-    abort(); /* h2wire.h: a source is polled only with room for 1 octet */
-  }
-  if (fz_rand(f) % 8 == 0) {
-    f->deferred[i] = 1;
-    return H2W_E_DEFERRED;
-  }
-  n = 1 + fz_rand(f) % sizeof f->body;
-  n = n < len ? n : len;
-  n = n < f->left[i] ? n : f->left[i];
-  if (f->flags & 0x8) {
-    *flags |= H2W_DATA_FLAG_NO_COPY;
-  } else {
-    memcpy(buf, f->body, n);
-  }
-  f->left[i] -= (uint32_t)n;
-  if (f->left[i] == 0) {
-    *flags |= H2W_DATA_FLAG_EOF;
-    *flags |= f->trailers[i] ? H2W_DATA_FLAG_NO_END_STREAM : 0u;
-    f->ids[i] = 0;
-  }
-  return (h2w_ssize)n;
+  memcpy(p, &n, sizeof n);
+  f->live += n;
+  return p + FZ_ALIGN;
 }
 
-static int fz_write(h2w_session *s, uint32_t id, uint8_t *dst, size_t len,
-                    void *user) {
-  (void)s;
-  (void)id;
-  memcpy(dst, ((fz *)user)->body, len < 4096 ? len : 4096);
-  return 0;
-}
-
-/* A body source of a pseudo-random length for stream id (0: id not
- * known yet, see fz_body_id), or NULL when every slot is busy. */
-static const h2w_data_source *fz_body(fz *f, uint32_t id, int trailers) {
-  static h2w_data_source ds = {fz_read, fz_write, NULL};
-  size_t i;
-  for (i = 0; i < FZ_SLOTS; i++) {
-    if (f->ids[i] == 0) {
-      f->ids[i] = id == 0 ? UINT32_MAX : id;
-      f->left[i] = fz_rand(f) % 100000;
-      f->deferred[i] = 0;
-      f->trailers[i] = (uint8_t)trailers;
-      ds.user = f;
-      return &ds;
-    }
+static void fz_free(void *ptr, void *user) {
+  fz *f = user;
+  size_t n;
+  if (ptr == NULL) {
+    return;
   }
-  return NULL;
+  memcpy(&n, (uint8_t *)ptr - FZ_ALIGN, sizeof n);
+  f->live -= n;
+  free((uint8_t *)ptr - FZ_ALIGN);
 }
 
-/* Give the slot reserved for `from` (an id, or UINT32_MAX) to `to` (0:
- * the submit failed, free it). */
-static void fz_body_id(fz *f, uint32_t from, uint32_t to) {
-  size_t i;
-  for (i = 0; i < FZ_SLOTS; i++) {
-    if (f->ids[i] == from) {
-      f->ids[i] = to;
+static void *fz_realloc(void *ptr, size_t n, void *user) {
+  fz *f = user;
+  size_t old = 0;
+  uint8_t *p;
+  if (ptr == NULL) {
+    return fz_malloc(n, user);
+  }
+  if (fz_alloc_fails(f)) {
+    return NULL;
+  }
+  memcpy(&old, (uint8_t *)ptr - FZ_ALIGN, sizeof old);
+  p = realloc((uint8_t *)ptr - FZ_ALIGN, n + FZ_ALIGN);
+  if (p == NULL) {
+    return NULL;
+  }
+  memcpy(p, &n, sizeof n);
+  f->live = f->live - old + n;
+  return p + FZ_ALIGN;
+}
+
+#include "session_fuzz_check.h"
+
+/* ---- streams the harness knows ---------------------------------------- */
+
+static void fz_note_id(fz *f, uint32_t id) {
+  unsigned i;
+  for (i = 0; i < FZ_IDS; i++) {
+    if (f->sid[i] == id) {
       return;
     }
   }
+  f->sid[f->nsid++ % FZ_IDS] = id;
 }
 
-static int fz_on_close(h2w_session *s, uint32_t id, uint32_t code,
-                       uint32_t flags, void *user) {
-  fz *f = user;
-  (void)s;
-  (void)code;
-  (void)flags;
-  fz_body_id(f, id, 0);
-  return fz_cb(f);
+/* A known stream id picked by `arg` (0 if none yet). */
+static uint32_t fz_pick_id(const fz *f, uint8_t arg) {
+  unsigned n = f->nsid < FZ_IDS ? f->nsid : FZ_IDS;
+  return n == 0 ? 0 : f->sid[arg % n];
 }
 
-static void fz_fatal(fz *f, h2w_ssize rv) {
-  if (rv < 0 && rv != H2W_E_INVALID_STATE && rv != H2W_E_LIMIT &&
-      rv != H2W_E_DEFERRED) {
+/* ---- liveness --------------------------------------------------------- */
+
+/* After every call on the session: a sticky error makes it dead for
+ * good, and its memory must match our allocator and the budget. */
+static void fz_after(fz *f) {
+  size_t mem;
+  if (f->s == NULL) {
+    return;
+  }
+  if (h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
     f->dead = 1;
+  } else if (f->dead) {
+    abort(); /* a sticky error went away */
   }
-}
-
-/* Read the session's output in pseudo-random pieces and decode every
- * frame in it. */
-static void fz_drain(fz *f) {
-  uint8_t buf[20000];
-  h2w_ssize n;
-  size_t i;
-  for (i = 0; i < FZ_SLOTS; i++) {
-    if (f->ids[i] != 0 && f->deferred[i] && fz_rand(f) % 2 == 0) {
-      f->deferred[i] = 0;
-      fz_fatal(f, h2w_session_resume_data(f->s, f->ids[i]));
-    }
-    if (f->owe_id[i] != 0 && fz_rand(f) % 4 != 0) {
-      fz_fatal(f, h2w_session_consume(f->s, f->owe_id[i], f->owe_n[i]));
-      f->owe_id[i] = 0;
-      f->owe_n[i] = 0;
-    }
-  }
-  do {
-    size_t cap = 1 + fz_rand(f) % sizeof buf, off = 0;
-    n = h2w_session_send(f->s, buf, cap);
-    if (n > (h2w_ssize)cap) {
-      abort();
-    }
-    fz_fatal(f, n);
-    if (f->magic_left > 0 && n > 0) {
-      off = (size_t)n < f->magic_left ? (size_t)n : f->magic_left;
-      f->magic_left -= off;
-    }
-    while (n > 0 && off < (size_t)n) {
-      size_t used;
-      h2w_frame_hd hd;
-      const uint8_t *pl;
-      h2w_frame fr;
-      int rv = h2w_frame_reader_next(&f->rd, buf + off, (size_t)n - off, &used,
-                                     &hd, &pl, NULL);
-      if (rv < 0 || (rv == H2W_FRAME_READY &&
-                     h2w_frame_decode(&hd, pl, &fr, NULL) != H2W_OK)) {
-        abort(); /* the session wrote an invalid frame */
-      }
-      off += used;
-    }
-  } while (n > 0);
-}
-
-/* Feed the peer's bytes in pieces, draining and ticking in between. */
-static void fz_run(fz *f, const uint8_t *in, size_t len) {
-  while (len > 0) {
-    size_t k = 1 + fz_rand(f) % (fz_rand(f) % 4 == 0 ? 16 : 2048);
-    h2w_ssize n;
-    k = k < len ? k : len;
-    n = h2w_session_recv(f->s, in, k);
-    if (n > (h2w_ssize)k || (f->dead && n >= 0)) {
-      abort();
-    }
-    fz_fatal(f, n);
-    in += n > 0 ? (size_t)n : k;
-    len -= n > 0 ? (size_t)n : k;
-    f->now += fz_rand(f) % 300;
-    fz_fatal(f, h2w_session_tick(f->s, f->now));
-    fz_drain(f);
-  }
-  fz_drain(f);
-}
-
-/* Callbacks with nothing to do but the checks (and pause or fail). */
-static int fz_begin(h2w_session *s, uint32_t id, int kind, void *user) {
-  (void)s;
-  (void)id;
-  (void)kind;
-  return fz_cb(user);
-}
-
-static int fz_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
-                     void *user) {
-  (void)s;
-  (void)id;
-  if (nv->name == NULL || (nv->valuelen > 0 && nv->value == NULL)) {
+  mem = h2w_session_memory(f->s);
+  if (mem != f->live || (f->budget != 0 && mem > f->budget)) {
     abort();
   }
-  return fz_cb(user);
 }
 
-static int fz_data(h2w_session *s, uint32_t id, const uint8_t *d, size_t n,
-                   void *user) {
-  fz *f = user;
-  size_t i;
-  (void)s;
-  (void)d;
-  /* Manual flow control: remember what to consume; fz_drain does it
-   * (the session counts the chunk as delivered once on_data returns). */
-  for (i = 0; (f->flags & 0x1) && i < FZ_SLOTS; i++) {
-    if (f->owe_id[i] == id || f->owe_id[i] == 0) {
-      f->owe_id[i] = id;
-      f->owe_n[i] += n;
-      break;
-    }
-  }
-  return fz_cb(f);
-}
-
-static int fz_reset(h2w_session *s, uint32_t id, uint32_t code, void *user) {
-  (void)s;
-  (void)id;
-  (void)code;
-  return fz_cb(user);
-}
-
-static int fz_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n,
-                       void *user) {
-  (void)s;
-  (void)iv;
-  (void)n;
-  return fz_cb(user);
-}
-
-static int fz_void(h2w_session *s, void *user) {
-  (void)s;
-  return fz_cb(user);
-}
-
-static int fz_ping_ack(h2w_session *s, const uint8_t *o, uint64_t rtt,
-                       void *user) {
-  (void)s;
-  (void)o;
-  (void)rtt;
-  return fz_cb(user);
-}
-
-static int fz_goaway(h2w_session *s, uint32_t last, uint32_t code,
-                     const uint8_t *d, size_t n, void *user) {
-  (void)s;
-  (void)last;
-  (void)code;
-  (void)d;
-  (void)n;
-  return fz_cb(user);
-}
-
-/* on_frame_send may pause (ignored) or fail inside send(). */
-static int fz_frame_send(h2w_session *s, const h2w_frame_info *fi,
-                         const uint8_t *p, void *user) {
-  (void)s;
-  (void)fi;
-  (void)p;
-  return fz_cb(user);
-}
-
-static h2w_callbacks *fz_callbacks(void) {
-  h2w_callbacks *cb = NULL;
-  if (h2w_callbacks_new(&cb, NULL) != H2W_OK) {
+/* Every callback starts here: nothing may fire once the session has a
+ * sticky error (h2wire.h: "After a fatal error no callback fires"). */
+static void fz_enter(fz *f) {
+  if (f->dead || h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
     abort();
   }
-  h2w_callbacks_set_on_begin_headers(cb, fz_begin);
-  h2w_callbacks_set_on_header(cb, fz_header);
-  h2w_callbacks_set_on_data(cb, fz_data);
-  h2w_callbacks_set_on_stream_reset(cb, fz_reset);
-  h2w_callbacks_set_on_stream_close(cb, fz_on_close);
-  h2w_callbacks_set_on_settings(cb, fz_settings);
-  h2w_callbacks_set_on_settings_ack(cb, fz_void);
-  h2w_callbacks_set_on_ping_ack(cb, fz_ping_ack);
-  h2w_callbacks_set_on_goaway(cb, fz_goaway);
-  h2w_callbacks_set_on_frame_send(cb, fz_frame_send);
-  return cb;
 }
 
-/* Options from the flag octet; the frame reader accepts any frame size
- * the peer may allow us. */
-static h2w_options *fz_setup(fz *f, const uint8_t *data) {
-  h2w_options *opt = NULL;
-  memset(f, 0, sizeof *f);
-  f->rng = ((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 |
-            (uint32_t)data[2] << 8 | data[3]) |
-           1u;
-  f->flags = data[4];
-  memset(f->body, 'b', sizeof f->body);
-  if (h2w_options_new(&opt, NULL) != H2W_OK ||
-      h2w_alloc_init(&f->a, NULL) != H2W_OK ||
-      h2w_frame_reader_init(&f->rd, &f->a) != H2W_OK ||
-      h2w_frame_reader_set_max_frame_size(&f->rd, 16777215u) != H2W_OK) {
-    abort();
+/* The next scripted action, or 0 (none) for this callback. */
+static uint8_t fz_next_action(fz *f) {
+  uint8_t act;
+  if (f->script_done) {
+    return 0;
   }
-  h2w_options_set_manual_flow_control(opt, f->flags & 0x1);
-  h2w_options_set_validate_messages(opt, !(f->flags & 0x2));
-  h2w_options_set_max_concurrent_streams(opt, (f->flags & 0x4) ? 3 : 100);
-  h2w_options_set_settings_timeout(opt, (f->flags & 0x10) ? 500 : 0);
-  return opt;
+  if (f->gap > 0) {
+    f->gap--;
+    return 0;
+  }
+  act = f->action;
+  if (f->cb_end - f->cbs >= 2) {
+    f->gap = f->cbs[0];
+    f->action = f->cbs[1];
+    f->cbs += 2;
+  } else {
+    f->script_done = 1;
+  }
+  return act;
 }
 
-static void fz_teardown(fz *f) {
-  f->dead = 1; /* h2w_session_del fires no callback */
-  h2w_session_del(f->s);
-  h2w_frame_reader_free(&f->rd);
-}
+#include "session_fuzz_act.h"
 
 #endif
