@@ -1,8 +1,8 @@
 /* libFuzzer harness: a client session that submits a GET and a POST with
- * a body, then is fed a server's bytes and driven by the op and callback
- * scripts of session_fuzz.h. A completed response sometimes starts
- * another request (at most 40 in all). The output is re-parsed and
- * checked frame by frame. */
+ * a body (unless the script starts with an h2c upgrade), then is fed a server's
+ * bytes and driven by the op and callback scripts of session_fuzz.h. A
+ * completed response sometimes starts another request (at most 40 in all). The
+ * output is re-parsed and checked frame by frame. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -38,8 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   h2w_callbacks_set_on_headers(cb, on_headers);
   h2w_callbacks_set_on_stream_end(cb, on_end);
   if (fz_start(&f, data, size, 0, cb)) {
-    fz_request(&f, 0);
-    fz_request(&f, 1);
+    if (f.op_end - f.op < 2 || f.op[0] % FZ_OP_COUNT != FZ_OP_UPGRADE) {
+      fz_request(&f, 0); /* an upgrade must come before any stream */
+      fz_request(&f, 1);
+    }
     fz_after(&f);
     fz_run(&f);
     fz_teardown(&f);

@@ -1,16 +1,26 @@
 #!/usr/bin/env python3
-"""Write the seed corpora of fuzz_session_server and fuzz_session_client.
+"""Write the seed corpora of fuzz_session_server, fuzz_session_client and
+fuzz_hpack_diff.
 
-A seed is the 5-octet header of fuzz/session_fuzz.h (4-octet rng seed, 1
-flag octet: 0x1 manual flow control, 0x2 validation off, 0x4 limit of 3
-streams, 0x8 NO_COPY bodies, 0x10 SETTINGS timeout) followed by the peer's
-bytes: a client's for the server harness, a server's for the client
-harness. Frames follow RFC 9113 §4.1 and §6; header blocks use a minimal
-RFC 7541 encoder (static-table indexes and literals without indexing or
-Huffman), enough for valid conversations and a few broken ones.
+A session seed is the 7-octet header of fuzz/session_fuzz.h (2-octet rng
+seed, flags, limits, op-script length (2), callback-script length), the
+op script, the callback script, then the peer's bytes: a client's for the
+server harness, a server's for the client harness. Flags: 0x1 manual flow
+control, 0x2 validation off, 0x4 3 streams, 0x8 NO_COPY bodies, 0x10
+timers (SETTINGS timeout, keepalive, idle), 0x20 small glitch/reset
+limits and memory budget, 0x40 allocation number 1+limits fails, 0x80
+small protocol limits. Every conversation is written plain and with a
+few flag/script variants; every ATTACKS.md row has at least one seed.
+Frames follow RFC 9113 §4.1 and §6; header blocks use a minimal RFC 7541
+encoder (static-table indexes and literals without indexing or Huffman),
+plus hand-made broken blocks.
 
-Usage: gen_session_seeds.py [fuzz/corpus]
+fuzz_hpack_diff seeds are sequences of blocks from the hpack-test-case
+stories (../shared/hpack-test-case), plus the row 12/13 blocks.
+
+Usage: gen_session_seeds.py [fuzz/corpus] [hpack-test-case dir]
 """
+import json
 import os
 import struct
 import sys
@@ -156,21 +166,241 @@ def client_seeds():
     }
 
 
-def write(folder, seeds):
+def lit(name, value, first=0x00):
+    """A literal with a new name (RFC 7541 §6.2): 0x00 without indexing,
+    0x40 with incremental indexing, 0x10 never indexed."""
+    return bytes([first]) + hpack_str(name) + hpack_str(value)
+
+
+def hblock(stream, raw, flags=EH | ES):
+    return frame(HEADERS, flags, stream, raw)
+
+
+GET_BLOCK = block(GET)
+
+
+def req(stream, flags=EH | ES, extra=()):
+    return headers(stream, GET + list(extra), flags)
+
+
+def server_attacks():
+    """ATTACKS.md rows, as a client would send them (the server's input)."""
+    c = CLIENT_START
+    many = lambda n, f: b"".join(f(i) for i in range(n))
+    bomb = block(GET) + lit("x-bomb", "a" * 4000, 0x40) + b"\xbe" * 300
+    return {
+        "a01_ping_flood": c + many(300, lambda i: frame(PING, 0, 0, u32(i) * 2)),
+        "a02_settings_flood": c + many(200, lambda i: settings((4, 100 + i))),
+        "a02_settings_40_entries": c + settings(*[(4, i) for i in range(40)]),
+        "a02_settings_huge_header": c + b"\xff\xff\xff\x04\x00\0\0\0\0",
+        "a03_reset_flood": c + many(150, lambda i: req(2 * i + 1, extra=[
+            ("X-Bad", "1")])),
+        "a04_empty_data": c + req(1, EH) + many(100, lambda i: data(1, b"")),
+        "a04_empty_continuation": c + frame(HEADERS, 0, 1, b"") +
+        many(100, lambda i: frame(CONT, 0, 1, b"")),
+        "a05_empty_name": c + many(100, lambda i: hblock(
+            2 * i + 1, GET_BLOCK + lit("", "v"))),
+        "a06_big_window_unread": MAGIC + settings((4, 0x7fffffff)) +
+        settings(ack=True) + frame(WU, 0, 0, u32(0x7fff0000)) +
+        many(20, lambda i: req(2 * i + 1)),
+        "a07_dribble": MAGIC + settings((4, 1)) + settings(ack=True) +
+        req(1) + many(300, lambda i: frame(WU, 0, 1, u32(1))),
+        "a08_priority_self": c + frame(PRIORITY, 0, 1, u32(1) + b"\x10"),
+        "a08_priority_len4": c + frame(PRIORITY, 0, 1, u32(0)),
+        "a08_priority_stream0": c + frame(PRIORITY, 0, 0, u32(3) + b"\x10"),
+        "a08_priority_flood": c + many(500, lambda i: frame(
+            PRIORITY, 0, 2 * i + 1, u32(0) + b"\x10")),
+        "a09_rapid_reset": c + many(200, lambda i: req(2 * i + 1, EH) +
+                                     frame(RST, 0, 2 * i + 1, u32(8))),
+        "a10_made_you_reset": c + req(1, EH) + frame(WU, 0, 1, u32(0)) +
+        req(3, EH) + frame(WU, 0, 3, u32(0x7fffffff)) +
+        frame(WU, 0, 3, u32(0x7fffffff)) + req(5, EH) +
+        frame(PRIORITY, 0, 5, u32(0)) + req(7) + data(7, b"x") +
+        headers(9, POST[:4]) + b"".join(data(9, b"\0" * 16384)
+                                         for _ in range(5)),
+        "a11_continuation_flood": c + frame(HEADERS, 0, 1, GET_BLOCK) +
+        many(20, lambda i: frame(CONT, 0, 1, lit("x-%d" % i, "v"))) +
+        frame(CONT, EH, 1, b""),
+        "a11_frame_inside_block": c + frame(HEADERS, 0, 1, GET_BLOCK) +
+        frame(PING, 0, 0, b"12345678") + frame(CONT, EH, 1, b""),
+        "a11_eight_continuations": c + frame(HEADERS, ES, 1, GET_BLOCK[:2]) +
+        many(7, lambda i: frame(CONT, 0, 1, b"")) +
+        frame(CONT, EH, 1, GET_BLOCK[2:]),
+        "a12_hpack_bomb": c + hblock(1, bomb),
+        "a13_int_overflow": c + hblock(1, b"\xff\xff\xff\xff\xff\xff\x7f"),
+        "a13_huffman_eos": c + hblock(1, GET_BLOCK + b"\x00\x84\xff\xff\xff\xff\x01v"),
+        "a13_huffman_bad_pad": c + hblock(1, GET_BLOCK + b"\x00\x81\x00\x01v"),
+        "a13_index_0": c + hblock(1, b"\x80"),
+        "a13_index_past_table": c + hblock(1, b"\xbf\x10"),
+        "a13_size_update_big": c + hblock(1, b"\x3f\xe1\x7f" + GET_BLOCK),
+        "a13_size_update_late": c + hblock(1, GET_BLOCK + b"\x20"),
+        "a13_three_size_updates": c + hblock(1, b"\x20\x20\x20" + GET_BLOCK),
+        "a14_even_id": c + req(2),
+        "a14_decreasing_id": c + req(5) + req(3),
+        "a14_data_idle": c + data(7, b"x"),
+        "a14_id_max": c + req(0x7fffffff) + req(1),
+        "a15_concurrency": c + many(120, lambda i: req(2 * i + 1, EH)),
+        "a16_wu_zero_conn": c + frame(WU, 0, 0, u32(0)),
+        "a16_conn_overflow": c + frame(WU, 0, 0, u32(0x7fffffff)),
+        "a16_iws_too_big": MAGIC + settings((4, 0x80000000)),
+        "a16_negative_window": MAGIC + settings() + settings(ack=True) +
+        headers(1, POST[:4], EH | ES) + settings((4, 0)) +
+        frame(WU, 0, 1, u32(10)) + settings((4, 65535)),
+        "a17_cl_short": c + headers(1, POST) + data(1, b"abc", ES),
+        "a17_cl_plus": c + headers(1, POST[:4] + [("content-length", "+5")]) +
+        data(1, b"hello", ES),
+        "a17_cl_excess": c + headers(1, POST) + data(1, b"hello") +
+        data(1, b"!", ES),
+        "a18_injection": c + hblock(1, GET_BLOCK + lit("x-a", "a\r\nb")) +
+        hblock(3, GET_BLOCK + lit("x:b", "1")) +
+        hblock(5, GET_BLOCK + lit("x-c", " pad ")) +
+        hblock(7, GET_BLOCK + lit("connection", "close")) +
+        hblock(9, GET_BLOCK + lit("te", "gzip")) +
+        hblock(11, GET_BLOCK + b"\x84") +
+        hblock(13, GET_BLOCK + lit(":foo", "1")) +
+        hblock(15, block(GET[:3]) + lit("x-d", "1") + b"\x84") +
+        hblock(17, block(GET[:3])) +
+        hblock(19, GET_BLOCK + lit("x-e", "a\0b")),
+        "a18_pseudo_in_trailers": c + headers(1, POST[:4]) +
+        hblock(1, b"\x84"),
+        "a20_input_after_error": c + frame(WU, 0, 0, u32(0)) + req(1) +
+        frame(PING, 0, 0, b"12345678"),
+    }
+
+
+def client_attacks():
+    """ATTACKS.md rows that a server can aim at a client."""
+    s = SERVER_START
+    many = lambda n, f: b"".join(f(i) for i in range(n))
+    return {
+        "a01_ping_flood": s + many(300, lambda i: frame(PING, 0, 0, u32(i) * 2)),
+        "a02_settings_flood": s + many(200, lambda i: settings((4, 100 + i))),
+        "a03_rst_flood": s + frame(RST, 0, 1, u32(2)) + frame(RST, 0, 3, u32(2)),
+        "a04_empty_data": s + headers(1, OK) + many(100, lambda i: data(1, b"")),
+        "a11_continuation_flood": s + frame(HEADERS, 0, 1, block(OK)) +
+        many(20, lambda i: frame(CONT, 0, 1, lit("x-%d" % i, "v"))),
+        "a12_hpack_bomb": s + hblock(1, block(OK) + lit("x", "a" * 4000, 0x40)
+                                     + b"\xbe" * 300),
+        "a13_bad_hpack": s + hblock(1, b"\x20\x20\x20\x88"),
+        "a14_push_disabled": s + frame(PUSH, EH, 1, u32(2) + GET_BLOCK),
+        "a16_window_abuse": s + frame(WU, 0, 1, u32(0)) +
+        frame(WU, 0, 0, u32(0x7fffffff)),
+        "a17_cl_mismatch": s + headers(1, OK + [("content-length", "3")]) +
+        data(1, b"toolong", ES),
+        "a18_bad_status": s + hblock(1, block([(":status", "200")]) +
+                                     lit("Upper", "x")),
+        "a20_after_error": s + frame(PING, 0, 1, b"12345678") +
+        headers(1, OK, ES | EH),
+    }
+
+
+# Op codes and callback actions of fuzz/session_fuzz*.h.
+FEED, FEED_BYTES, SEND, PEEK, DRAIN, TICK = range(6)
+O_RST, O_PING, O_GOAWAY, O_SHUTDOWN, O_SETTINGS, O_ANSWER, O_WU, O_CONSUME, \
+    O_RESUME, O_TRAILERS, O_INFO, O_PROBE, DEADLINE, UPGRADE = range(6, 20)
+A_PAUSE, A_FAIL, A_RST, A_PING, A_GOAWAY, A_SHUTDOWN, A_SETTINGS, A_ANSWER, \
+    A_WU = range(1, 10)
+
+
+def seed(body, flags=0, limits=0, ops=b"", cbs=b"", rng=1):
+    return struct.pack(">HBBHB", rng, flags, limits, len(ops), len(cbs)) + \
+        ops + cbs + body
+
+
+def ops(*pairs):
+    return bytes(b for p in pairs for b in p)
+
+
+# Script variants written for every conversation besides the plain one.
+VARIANTS = {
+    "": dict(),
+    "_manual": dict(flags=0x01, rng=0x1234),
+    "_nocopy_timers": dict(flags=0x18, rng=0x9abc),
+    "_ops": dict(ops=ops((FEED, 60), (PEEK, 7), (SEND, 3), (TICK, 200),
+                         (O_PING, 1), (FEED_BYTES, 31), (O_ANSWER, 0x13),
+                         (O_RESUME, 0), (DRAIN, 0), (O_SETTINGS, 0x25),
+                         (FEED, 0), (DEADLINE, 0), (O_SHUTDOWN, 0),
+                         (PEEK, 200), (DRAIN, 0)),
+                 cbs=ops((2, A_PAUSE), (1, 0x10 | A_ANSWER), (0, 1),
+                         (3, A_RST | 0x80), (4, A_WU | 0x10), (2, A_PING))),
+    "_limits": dict(flags=0xa0, limits=0x23, rng=7),
+    "_alloc": dict(flags=0x40, limits=30, rng=3),
+}
+
+# Upgrade scripts (ATTACKS.md row 19): first op, then the peer's bytes.
+UPGRADE_SERVER = {
+    "a19_upgrade": ops((UPGRADE, 0x01), (FEED, 0)),
+    "a19_upgrade_bad_settings": ops((UPGRADE, 0x04), (FEED, 0)),
+    "a19_upgrade_late": ops((FEED, 0), (UPGRADE, 0x01)),
+}
+
+
+def write(folder, seeds, variants=VARIANTS):
     os.makedirs(folder, exist_ok=True)
-    headers_ = {"": b"\x00\x00\x00\x01\x00", "_manual": b"\x12\x34\x56\x78\x01",
-                "_nocopy": b"\x9a\xbc\xde\xf1\x08"}
     for name, body in sorted(seeds.items()):
-        for suffix, head in headers_.items():
+        for suffix, v in variants.items():
             with open(os.path.join(folder, name + suffix), "wb") as f:
-                f.write(head + body)
+                f.write(seed(body, **v))
+
+
+def hpack_diff_seeds(stories):
+    """Sequences of blocks sharing one table: [ctl][len: 2][block]."""
+    out = {}
+    for sub in ("go-hpack", "nghttp2", "python-hpack", "swift-nio-hpack"):
+        folder = os.path.join(stories, sub)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder))[:6]:
+            with open(os.path.join(folder, name)) as f:
+                cases = json.load(f)["cases"][:12]
+            blob = b""
+            for i, case in enumerate(cases):
+                wire = bytes.fromhex(case["wire"])
+                ctl = (i % 4) << 3  # whole, 1-octet, halves, thirds
+                blob += bytes([ctl]) + struct.pack(">H", len(wire)) + wire
+            out["%s_%s" % (sub, name.split(".")[0])] = blob
+    rows = {
+        "a12_bomb": lit("x-bomb", "a" * 4000, 0x40) + b"\xbe" * 300,
+        "a13_int_overflow": b"\xff\xff\xff\xff\xff\xff\x7f",
+        "a13_eos": b"\x00\x84\xff\xff\xff\xff\x01v",
+        "a13_pad": b"\x00\x81\x00\x01v",
+        "a13_index0": b"\x80",
+        "a13_past_table": b"\xbf\x10",
+        "a13_update_big": b"\x3f\xe1\x7f",
+        "a13_update_late": b"\x82\x20",
+        "a13_three_updates": b"\x20\x20\x20\x82",
+        "never_indexed": lit("secret", "v", 0x10) + b"\x82",
+        "indexed_then_ref": lit("x-a", "1", 0x40) + b"\xbe",
+    }
+    for name, blk in rows.items():
+        out[name] = b"\x00" + struct.pack(">H", len(blk)) + blk + \
+            b"\x80" + struct.pack(">H", 2) + b"\x20\xbe"  # shrink to 0
+    return out
 
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "corpus")
-    write(os.path.join(root, "session_server"), server_seeds())
-    write(os.path.join(root, "session_client"), client_seeds())
+    stories = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+        "hpack-test-case")
+    server = os.path.join(root, "session_server")
+    client = os.path.join(root, "session_client")
+    write(server, server_seeds())
+    write(client, client_seeds())
+    few = {k: VARIANTS[k] for k in ("", "_limits")}
+    write(server, server_attacks(), few)
+    write(client, client_attacks(), few)
+    for name, script in UPGRADE_SERVER.items():
+        body = CLIENT_START + headers(1, [("x", "1")], EH) + req(3)
+        write(server, {name: body}, {"": dict(ops=script)})
+    write(client, {"a19_upgrade": SERVER_START + headers(1, OK, EH | ES) +
+                   data(1, b"x")}, {"": dict(ops=ops((UPGRADE, 1)))})
+    out = os.path.join(root, "hpack_diff")
+    os.makedirs(out, exist_ok=True)
+    for name, blob in sorted(hpack_diff_seeds(stories).items()):
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(blob)
 
 
 if __name__ == "__main__":

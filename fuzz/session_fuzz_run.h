@@ -127,8 +127,51 @@ enum {
   FZ_OP_TICK,
   FZ_OP_SUBMIT, /* ops 6..17: submit kinds FZ_RST..FZ_PROBE */
   FZ_OP_DEADLINE = FZ_OP_SUBMIT + FZ_PROBE - FZ_RST + 1,
+  FZ_OP_UPGRADE,
   FZ_OP_COUNT
 };
+
+/* h2c Upgrade (RFC 7540 §3.2): valid only first; later it must fail
+ * cleanly. Server: a valid HTTP2-Settings value or a broken one; client:
+ * its own value or NULL. Stream 1 then exists on both sides. */
+static void fz_upgrade(fz *f, uint8_t arg) {
+#ifdef H2W_FUZZ_HAVE_UPGRADE
+  static const h2w_settings_entry iv[3] = {
+      {H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1},
+      {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 10},
+      {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 20000}};
+  static const char *const bad[4] = {"!", "AAMAAAB", "AAMAAABk=x",
+                                     "AAIAAAAB"}; /* ENABLE_PUSH 1 is ok */
+  char buf[64];
+  h2w_ssize n;
+  int rv;
+  if (f->server && (arg & 1)) {
+    n = h2w_http2_settings_encode(iv, (arg >> 2) % 4u, buf, sizeof buf);
+  } else if (f->server) {
+    n = (h2w_ssize)strlen(bad[(arg >> 2) % 4u]);
+    memcpy(buf, bad[(arg >> 2) % 4u], (size_t)n);
+  } else {
+    n = h2w_session_upgrade_settings(f->s, buf, sizeof buf);
+  }
+  if (n < 0) {
+    abort(); /* 64 octets are always enough (h2wire.h) */
+  }
+  rv = h2w_session_upgrade(f->s, (f->server || (arg & 1)) ? buf : NULL,
+                           (size_t)n, (arg & 2) != 0, NULL);
+  if (rv == H2W_OK) {
+    fz_note_id(f, 1);
+    if (f->server) {
+      f->w.max_peer_id = f->w.max_peer_id > 1 ? f->w.max_peer_id : 1;
+    } else {
+      f->w.max_own_id = f->w.max_own_id > 1 ? f->w.max_own_id : 1;
+      fz_end(&f->w, 1); /* half-closed (local): no HEADERS/DATA from us */
+    }
+  }
+#else
+  (void)f;
+  (void)arg;
+#endif
+}
 
 static void fz_op(fz *f, uint8_t op, uint8_t arg) {
   uint64_t d;
@@ -155,6 +198,9 @@ static void fz_op(fz *f, uint8_t op, uint8_t arg) {
       f->now = d > f->now ? d : f->now;
     }
     fz_tick(f);
+  } else if (op == FZ_OP_UPGRADE) {
+    fz_upgrade(f, arg);
+    fz_after(f);
   } else {
     fz_submit(f, op - FZ_OP_SUBMIT + FZ_RST, arg, fz_pick_id(f, arg));
     fz_after(f);
