@@ -916,8 +916,55 @@ H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
  *  H2W_E_NOMEM or the sticky error. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
-/* ---- ALTSVC, ORIGIN and extension frames ----------------------------------
- */
+/* ---- priorities (RFC 9218) --------------------------------------------- */
+/* Outgoing DATA is scheduled by each stream's urgency (0 most urgent, 7
+ * least; default 3) and incremental flag: the most urgent streams with
+ * data and window go first; among equals, incremental streams share
+ * frame by frame (round-robin) while a non-incremental one is served
+ * until it finishes or blocks, in the order the streams became ready.
+ * A request's "priority" header field (e.g. "u=1, i") sets it on both
+ * sides; a client's PRIORITY_UPDATE overrides it on the server; the
+ * application may override it at any time. Our preface carries
+ * SETTINGS_NO_RFC7540_PRIORITIES = 1; RFC 7540 PRIORITY frames are
+ * validated and otherwise ignored. */
+
+/** The urgency of a stream without a priority signal (RFC 9218 §4.1). */
+#define H2W_PRIORITY_DEFAULT_URGENCY 3
+
+/** Parse a Priority field value (RFC 9218 §4, a Structured Fields
+ *  dictionary): "u" (integer 0-7) and "i" (boolean; a bare "i" is true).
+ *  Other keys, parameters and out-of-range values are ignored. Always sets
+ *  *urgency and *incremental (the defaults 3 and 0 where absent). Returns
+ *  H2W_OK, H2W_E_PROTOCOL (not a dictionary: the defaults apply, as §4
+ *  says) or H2W_E_INVALID_ARGUMENT. */
+H2W_EXTERN int h2w_priority_parse(const char *value, size_t len, int *urgency,
+                                  int *incremental);
+/** Client: queue a PRIORITY_UPDATE (RFC 9218 §7.1) re-prioritizing
+ *  stream_id (open, or not opened yet) with a Priority field value such
+ *  as "u=0"; also reorders our own request body. Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (id 0, too long), H2W_E_INVALID_STATE (a
+ *  server), H2W_E_NOMEM, H2W_E_LIMIT or the sticky error. A server that
+ *  receives PRIORITY_UPDATE for a stream not opened yet keeps up to 16 for
+ *  when it opens; for other unknown or closed streams it is ignored (each
+ *  costs a glitch token); a client receiving one closes the connection
+ *  with PROTOCOL_ERROR. */
+H2W_EXTERN int h2w_session_submit_priority_update(h2w_session *s,
+                                                  uint32_t stream_id,
+                                                  const char *value,
+                                                  size_t len);
+/** Set a stream's scheduling priority (urgency 0-7, incremental 0/1),
+ *  e.g. a server overriding the client's signal. Returns H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (unknown stream). */
+H2W_EXTERN int h2w_session_set_stream_priority(h2w_session *s,
+                                               uint32_t stream_id, int urgency,
+                                               int incremental);
+/** A stream's priority in force; either pointer may be NULL. Returns
+ *  H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE. */
+H2W_EXTERN int h2w_session_stream_priority(const h2w_session *s,
+                                           uint32_t stream_id, int *urgency,
+                                           int *incremental);
+
+/* ---- ALTSVC, ORIGIN and extension frames ------------------------------ */
 
 /** Server: queue an ALTSVC frame (RFC 7838 §4). On stream 0 `origin` must
  *  be non-empty (the origin the alternative applies to); on a stream it

@@ -526,7 +526,7 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
   } else if (hd->type == H2W_FRAME_ORIGIN) {
     rv = h2w_recv_origin(s, &f);
   } else if (hd->type == H2W_FRAME_PRIORITY_UPDATE) {
-    rv = 0;
+    rv = h2w_recv_priority_update(s, &f);
   } else {
     rv = h2w_recv_extension(s, &f);
   }

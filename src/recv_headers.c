@@ -49,6 +49,13 @@ static int on_field(void *user, const h2w_nv *nv) {
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;
   }
+  if (hb->kind == H2W_HEADERS_REQUEST && nv->namelen == 8 &&
+      memcmp(nv->name, "priority", 8) == 0 &&
+      !(st->flags & H2W_SF_PRIO_FRAME)) {
+    /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
+     * came first (§7). */
+    st->prio = h2w_prio_from_field(nv->value, nv->valuelen);
+  }
   if (s->cb.on_header == NULL) {
     return 0;
   }
@@ -274,6 +281,9 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   st = h2w_stream_create(s, id, 0);
   if (st == NULL) {
     return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  if (h2w_prio_take_pending(s, id, &st->prio)) {
+    st->flags |= H2W_SF_PRIO_FRAME;
   }
   /* The stream is open (and counted) from its first frame on. */
   h2w_stream_apply(s, st, H2W_EV_RECV_HEADERS);

@@ -215,16 +215,34 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
 
 /* ---- DATA scheduler ring ------------------------------------------------ */
 
+/* RFC 9218 §10: the most urgent level with data goes first. Within a
+ * level, an incremental stream yields to the next after each frame, a
+ * non-incremental one keeps the head until it finishes or blocks. */
+static void sched_refresh(h2w_send_state *ss) {
+  int u;
+  ss->ring = NULL;
+  for (u = 0; u < H2W_PRIO_LEVELS; u++) {
+    if (ss->levels & (1u << u)) {
+      ss->ring = ss->rings[u];
+      return;
+    }
+  }
+}
+
 void h2w_sched_add(h2w_session *s, h2w_stream *st) {
-  h2w_stream *head = s->ss.ring;
+  int u = H2W_PRIO_URGENCY(st->prio);
+  h2w_stream *head = s->ss.rings[u];
   if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
-      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0) {
+      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0 ||
+      s->err != H2W_OK) {
     return;
   }
   st->flags |= H2W_SF_IN_DATA_RING;
   if (head == NULL) {
     st->ring_next = st->ring_prev = st;
-    s->ss.ring = st;
+    s->ss.rings[u] = st;
+    s->ss.levels = (uint8_t)(s->ss.levels | 1u << u);
+    sched_refresh(&s->ss);
   } else {
     /* Join at the back: just before the next stream to be served. */
     st->ring_next = head;
@@ -235,20 +253,32 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
 }
 
 void h2w_sched_remove(h2w_session *s, h2w_stream *st) {
+  int u;
   if (!(st->flags & H2W_SF_IN_DATA_RING)) {
     return;
   }
   st->flags &= ~H2W_SF_IN_DATA_RING;
+  u = H2W_PRIO_URGENCY(st->prio);
   if (st->ring_next == st) {
-    s->ss.ring = NULL;
+    s->ss.rings[u] = NULL;
+    s->ss.levels = (uint8_t)(s->ss.levels & ~(1u << u));
   } else {
     st->ring_prev->ring_next = st->ring_next;
     st->ring_next->ring_prev = st->ring_prev;
-    if (s->ss.ring == st) {
-      s->ss.ring = st->ring_next;
+    if (s->ss.rings[u] == st) {
+      s->ss.rings[u] = st->ring_next;
     }
   }
   st->ring_next = st->ring_prev = NULL;
+  if (s->err == H2W_OK) {
+    sched_refresh(&s->ss);
+  }
+}
+
+void h2w_sched_stop(h2w_session *s) {
+  /* After a fatal error nothing more is sent; the streams keep their
+   * links until they are freed. */
+  s->ss.ring = NULL;
 }
 
 /* ---- WINDOW_UPDATE ------------------------------------------------------ */
@@ -494,8 +524,11 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     data_done(s, st, flags);
   } else if (st->sw.avail <= 0) {
     h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
-  } else if (st->flags & H2W_SF_IN_DATA_RING) {
-    s->ss.ring = st->ring_next; /* round-robin */
+  } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
+             H2W_PRIO_INCREMENTAL(st->prio)) {
+    /* Round-robin among the incremental streams of this urgency. */
+    s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->ring_next;
+    sched_refresh(&s->ss);
   }
   if (s->err != H2W_OK) {
     return s->err;
@@ -532,7 +565,7 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                               (const uint8_t *)reason, dlen);
   ss->goaway_len = (uint8_t)(len > 0 ? len : 0);
   ss->goaway_off = 0;
-  ss->ring = NULL;
+  h2w_sched_stop(s);
   s->goaway_sent = 1;
   s->goaway_last_sent = last_id;
 }

@@ -38,6 +38,7 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   st->id = id;
   st->flags = flags;
   st->state = H2W_SS_IDLE;
+  st->prio = H2W_PRIO_DEFAULT;
   h2w_send_window_init(&st->sw, s->remote.initial_window_size);
   h2w_recv_window_init(&st->rw, s->recv_iws);
   h2w_http_body_init(&st->body, -1);
@@ -366,6 +367,9 @@ size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
     ADD(H2W_SETTINGS_MAX_FRAME_SIZE, o->max_frame_size);
   }
   ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
+  /* RFC 9218 §2.1: we schedule by extensible priorities, not the RFC
+   * 7540 tree. */
+  ADD(H2W_SETTINGS_NO_RFC7540_PRIORITIES, 1);
   if (o->enable_connect_protocol) {
     ADD(H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1); /* RFC 8441 §3 */
   }

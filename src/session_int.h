@@ -114,6 +114,16 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_WU_DUE 0x80u       /* linked in the WINDOW_UPDATE list */
 #define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
 #define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
+#define H2W_SF_PRIO_FRAME 0x400u  /* priority set by PRIORITY_UPDATE */
+
+/* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
+ * incremental bit. */
+#define H2W_PRIO(u, i) ((uint8_t)((unsigned)(u) << 1 | (unsigned)(i)))
+#define H2W_PRIO_DEFAULT H2W_PRIO(H2W_PRIORITY_DEFAULT_URGENCY, 0)
+#define H2W_PRIO_URGENCY(p) ((int)((p) >> 1))
+#define H2W_PRIO_INCREMENTAL(p) ((int)((p)&1u))
+#define H2W_PRIO_LEVELS 8
+#define H2W_PRIO_PENDING 16
 
 /* h2w_stream.src_state */
 #define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
@@ -127,6 +137,7 @@ struct h2w_stream {
   uint8_t state;     /* h2w_stream_state */
   uint8_t closed_by; /* h2w_closed_by */
   uint8_t src_state; /* H2W_SRC_* */
+  uint8_t prio;      /* H2W_PRIO() */
   h2w_send_window sw;
   h2w_recv_window rw;
   uint32_t unconsumed; /* delivered in manual mode, not yet consumed */
@@ -183,9 +194,13 @@ typedef struct h2w_ping_slot {
 } h2w_ping_slot;
 
 typedef struct h2w_send_state {
-  h2w_outq q;          /* committed frames, in order */
-  uint32_t reactive;   /* queued frames the peer provoked (ACKs, RST) */
-  h2w_stream *ring;    /* DATA scheduler: next stream to serve */
+  h2w_outq q;        /* committed frames, in order */
+  uint32_t reactive; /* queued frames the peer provoked (ACKs, RST) */
+  h2w_stream *ring;  /* DATA scheduler: next stream to serve */
+  /* One ring per RFC 9218 urgency; `ring` is the head of the most urgent
+   * non-empty one, `levels` has a bit per non-empty ring. */
+  h2w_stream *rings[H2W_PRIO_LEVELS];
+  uint8_t levels;
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
@@ -280,6 +295,12 @@ struct h2w_session {
   uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
   uint64_t ka_frames;      /* frames_in when that PING was queued */
   uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
+
+  /* RFC 9218 §7.1: PRIORITY_UPDATEs for streams not opened yet. */
+  struct {
+    uint32_t id; /* 0 = free */
+    uint8_t prio;
+  } prio_pending[H2W_PRIO_PENDING];
 };
 
 /* ---- session.c ------------------------------------------------------------
@@ -363,6 +384,15 @@ h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
  * HPACK encoder limits). Returns 0 or a fatal error. */
 int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
 
+/* ---- priority.c: RFC 9218 ---------------------------------------------- */
+/* The H2W_PRIO() of a Priority field value; defaults if malformed. */
+uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
+/* Change a stream's priority, moving it between scheduler rings. */
+void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
+/* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */
+int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio);
+int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f);
+
 /* ---- ext.c: ALTSVC (RFC 7838), ORIGIN (RFC 8336) and frames of types
  * this library does not know (RFC 9113 §5.5). */
 int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f);
@@ -403,6 +433,8 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
  * window), or take it out. */
 void h2w_sched_add(h2w_session *s, h2w_stream *st);
 void h2w_sched_remove(h2w_session *s, h2w_stream *st);
+/* Stop serving DATA for good (fatal error, error GOAWAY). */
+void h2w_sched_stop(h2w_session *s);
 /* The stream owes a WINDOW_UPDATE (emitted lazily by send). */
 void h2w_wu_mark(h2w_session *s, h2w_stream *st);
 void h2w_wu_unlink(h2w_session *s, h2w_stream *st);

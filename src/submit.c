@@ -97,6 +97,18 @@ int h2w_start_queued(h2w_session *s) {
   return s->err;
 }
 
+/* RFC 9218 §5: a request's priority field orders its own body too. */
+static uint8_t request_prio(const h2w_nv *nva, size_t n) {
+  size_t i;
+  uint8_t prio = H2W_PRIO_DEFAULT;
+  for (i = 0; i < n; i++) {
+    if (nva[i].namelen == 8 && memcmp(nva[i].name, "priority", 8) == 0) {
+      prio = h2w_prio_from_field(nva[i].value, nva[i].valuelen);
+    }
+  }
+  return prio;
+}
+
 int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
                                    const h2w_data_source *body,
                                    void *stream_user) {
@@ -126,6 +138,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
   st->user = stream_user;
+  st->prio = request_prio(nva, n);
   if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD; /* §8.1.1: its response has no content */
   }
@@ -411,7 +424,7 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
     s->err_code = code;
     s->err_reason = "GOAWAY sent by the application";
     s->err_offset = s->in_total;
-    s->ss.ring = NULL;
+    h2w_sched_stop(s);
   }
   return H2W_OK;
 }

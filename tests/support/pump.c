@@ -352,7 +352,7 @@ void tpeer_init(tpeer *p, int is_server, int split) {
   p->split = split;
   p->seed = is_server ? 0x9e3779b9u : 0x2545f491u;
   p->max_piece = 1500;
-  p->mute = TEV_FRAME_RECV | TEV_FRAME_SEND;
+  p->mute = TEV_FRAME_RECV | TEV_FRAME_SEND | TEV_EXTENSION;
   h2w_test_alloc_init(&p->alloc);
 }
 

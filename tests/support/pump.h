@@ -98,7 +98,8 @@ struct tpeer {
 
   /* Event log. */
   tstr log;
-  unsigned mute; /* TEV_* bits not logged; default: frame events */
+  unsigned
+      mute; /* TEV_* bits not logged; default: frame and extension events */
   tpeer_hook hook;
   void *app;               /* free for the test */
   const char *last_reason; /* of the last on_error */

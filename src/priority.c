@@ -1,0 +1,285 @@
+/* Extensible priorities (RFC 9218): the Priority field value (§4, a
+ * Structured Fields dictionary with "u" urgency 0-7 and "i" incremental),
+ * PRIORITY_UPDATE frames (§7.1), and the per-stream value the DATA
+ * scheduler in send.c orders by. RFC 7540's priority tree is not used:
+ * our preface says SETTINGS_NO_RFC7540_PRIORITIES = 1 (§2.1). */
+#include <string.h>
+
+#include "session_int.h"
+
+/* ---- the Priority field value (RFC 9218 §4, RFC 8941 §3.2) --------------- */
+
+static int is_ows(char c) {
+  return c == ' ' || c == '\t';
+}
+
+static int is_key_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.' || c == '*';
+}
+
+/* Skip a bare item or inner list we do not interpret (strings may hold
+ * commas). Returns the index after it, or len + 1 when malformed. */
+static size_t skip_value(const char *v, size_t len, size_t i) {
+  int depth = 0, quoted = 0;
+  for (; i < len; i++) {
+    char c = v[i];
+    if (quoted) {
+      if (c == '\\') {
+        i++;
+      } else if (c == '"') {
+        quoted = 0;
+      }
+    } else if (c == '"') {
+      quoted = 1;
+    } else if (c == '(') {
+      depth++;
+    } else if (c == ')') {
+      if (--depth < 0) {
+        return len + 1;
+      }
+    } else if ((c == ',' || c == ';' || is_ows(c)) && depth == 0) {
+      return i; /* a bare item ends here; spaces only inside lists */
+    }
+  }
+  return quoted || depth != 0 ? len + 1 : len;
+}
+
+/* The parameters after a member (";a=1;b"): not used by RFC 9218. */
+static size_t skip_params(const char *v, size_t len, size_t i) {
+  while (i < len && v[i] == ';') {
+    i++;
+    if (i >= len || !((v[i] >= 'a' && v[i] <= 'z') || v[i] == '*')) {
+      return len + 1; /* a parameter needs a key */
+    }
+    i = skip_value(v, len, i);
+  }
+  return i;
+}
+
+int h2w_priority_parse(const char *v, size_t len, int *urgency,
+                       int *incremental) {
+  int u = H2W_PRIORITY_DEFAULT_URGENCY, inc = 0;
+  size_t i = 0;
+  if ((v == NULL && len > 0) || urgency == NULL || incremental == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  *urgency = u;
+  *incremental = inc;
+  while (i < len) {
+    size_t k, klen;
+    while (i < len && is_ows(v[i])) {
+      i++;
+    }
+    k = i;
+    if (i >= len || !((v[i] >= 'a' && v[i] <= 'z') || v[i] == '*')) {
+      return H2W_E_PROTOCOL;
+    }
+    while (i < len && is_key_char(v[i])) {
+      i++;
+    }
+    klen = i - k;
+    if (i < len && v[i] == '=') {
+      size_t start = ++i, end = skip_value(v, len, i);
+      if (end > len) {
+        return H2W_E_PROTOCOL;
+      }
+      /* "u" takes an integer 0-7, "i" a boolean; anything else for them
+       * is ignored (§4: unknown or invalid values are). */
+      if (klen == 1 && v[k] == 'u' && end - start == 1 && v[start] >= '0' &&
+          v[start] <= '7') {
+        u = v[start] - '0';
+      } else if (klen == 1 && v[k] == 'i' && end - start == 2 &&
+                 v[start] == '?' &&
+                 (v[start + 1] == '0' || v[start + 1] == '1')) {
+        inc = v[start + 1] == '1';
+      }
+      i = end;
+    } else if (klen == 1 && v[k] == 'i') {
+      inc = 1; /* a bare key is boolean true (RFC 8941 §3.2) */
+    }
+    i = skip_params(v, len, i);
+    if (i > len) {
+      return H2W_E_PROTOCOL;
+    }
+    while (i < len && is_ows(v[i])) {
+      i++;
+    }
+    if (i < len) {
+      if (v[i] != ',') {
+        return H2W_E_PROTOCOL;
+      }
+      i++;
+      while (i < len && is_ows(v[i])) {
+        i++;
+      }
+      if (i == len) {
+        return H2W_E_PROTOCOL; /* a trailing comma */
+      }
+    }
+  }
+  *urgency = u;
+  *incremental = inc;
+  return H2W_OK;
+}
+
+uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
+  int u, inc;
+  /* A malformed value means the defaults (§4). */
+  if (h2w_priority_parse((const char *)v, len, &u, &inc) != H2W_OK) {
+    return H2W_PRIO_DEFAULT;
+  }
+  return H2W_PRIO(u, inc);
+}
+
+/* ---- applying a priority ---------------------------------------------- */
+
+void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio) {
+  if (st->prio == prio) {
+    return;
+  }
+  if (st->flags & H2W_SF_IN_DATA_RING) {
+    /* Move it to its new level's ring. */
+    h2w_sched_remove(s, st);
+    st->prio = prio;
+    h2w_sched_add(s, st);
+  } else {
+    st->prio = prio;
+  }
+}
+
+/* Priorities for streams the client has not opened yet (§7.1 allows
+ * PRIORITY_UPDATE before the request). */
+static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
+  size_t i, free_slot = H2W_PRIO_PENDING;
+  for (i = 0; i < H2W_PRIO_PENDING; i++) {
+    if (s->prio_pending[i].id == id) {
+      s->prio_pending[i].prio = prio;
+      return 0;
+    }
+    if (s->prio_pending[i].id == 0 && free_slot == H2W_PRIO_PENDING) {
+      free_slot = i;
+    }
+  }
+  if (free_slot == H2W_PRIO_PENDING) {
+    return -1;
+  }
+  s->prio_pending[free_slot].id = id;
+  s->prio_pending[free_slot].prio = prio;
+  return 0;
+}
+
+int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+  size_t i;
+  for (i = 0; i < H2W_PRIO_PENDING; i++) {
+    if (s->prio_pending[i].id == id) {
+      *prio = s->prio_pending[i].prio;
+      s->prio_pending[i].id = 0;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
+  const h2w_frame_priority_update *pu = &f->u.priority_update;
+  uint32_t id = pu->prioritized_stream_id;
+  uint8_t prio;
+  h2w_stream *st;
+  if (!s->is_server) {
+    /* §7.1: only clients send it. */
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PRIORITY_UPDATE sent by a server");
+  }
+  prio = h2w_prio_from_field(pu->value, pu->valuelen);
+  st = h2w_stream_find(s, id);
+  if (st != NULL && st->state != H2W_SS_IDLE) {
+    st->flags |= H2W_SF_PRIO_FRAME; /* the frame outranks the header */
+    h2w_stream_set_prio(s, st, prio);
+    return 0;
+  }
+  if ((id & 1u) && id > s->last_peer_id) {
+    if (pending_put(s, id, prio) == 0) {
+      return 0;
+    }
+  }
+  /* A closed stream, one we cannot keep a note for, or a push stream we
+   * never promised: nothing to do, but a flood of them is work for
+   * nothing. */
+  return h2w_glitch(s, "too many PRIORITY_UPDATEs for unknown streams");
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
+                                       const char *value, size_t len) {
+  h2w_stream *st;
+  uint8_t *p;
+  size_t size;
+  int rv;
+  if (s == NULL || stream_id == 0 || stream_id > H2W_LAST_STREAM_ID ||
+      (value == NULL && len > 0)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err;
+  }
+  if (s->is_server) {
+    return H2W_E_INVALID_STATE;
+  }
+  size = H2W_FRAME_HD_LEN + 4 + len;
+  if (size - H2W_FRAME_HD_LEN > s->remote.max_frame_size) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  p = h2w_queue_reserve(s, size, 0, &rv);
+  if (p == NULL) {
+    return h2w_local_rv(s, rv);
+  }
+  rv =
+      h2w_queue_commit(s, h2w_frame_pack_priority_update(
+                              p, size, stream_id, (const uint8_t *)value, len));
+  if (rv != H2W_OK) {
+    return h2w_local_rv(s, rv);
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st != NULL) {
+    /* Our own request body follows the same order. */
+    h2w_stream_set_prio(s, st,
+                        h2w_prio_from_field((const uint8_t *)value, len));
+  }
+  return H2W_OK;
+}
+
+int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
+                                    int urgency, int incremental) {
+  h2w_stream *st;
+  if (s == NULL || urgency < 0 || urgency > 7 ||
+      (incremental != 0 && incremental != 1)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL) {
+    return H2W_E_INVALID_STATE;
+  }
+  h2w_stream_set_prio(s, st, H2W_PRIO(urgency, incremental));
+  return H2W_OK;
+}
+
+int h2w_session_stream_priority(const h2w_session *s, uint32_t stream_id,
+                                int *urgency, int *incremental) {
+  const h2w_stream *st;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  st = h2w_stream_find(s, stream_id);
+  if (st == NULL) {
+    return H2W_E_INVALID_STATE;
+  }
+  if (urgency != NULL) {
+    *urgency = H2W_PRIO_URGENCY(st->prio);
+  }
+  if (incremental != NULL) {
+    *incremental = H2W_PRIO_INCREMENTAL(st->prio);
+  }
+  return H2W_OK;
+}
