@@ -134,8 +134,20 @@ static int on_stream_close(h2w_session *s, uint32_t id, uint32_t code,
 
 int gc_session_new(gcli *c) {
   h2w_callbacks *cb = NULL;
+  h2w_options *opt = NULL;
   int rv = h2w_callbacks_new(&cb, NULL);
+  if (rv == H2W_OK) {
+    rv = h2w_options_new(&opt, NULL);
+  }
+  /* A server that stops answering ends the call (UNAVAILABLE) instead of
+   * leaving the client waiting forever: PING after 10 s of silence, dead
+   * 5 s later. */
+  if (rv == H2W_OK) {
+    rv = h2w_options_set_keepalive(opt, 10000, 5000);
+  }
   if (rv != H2W_OK) {
+    h2w_callbacks_del(cb);
+    h2w_options_del(opt);
     return rv;
   }
   h2w_callbacks_set_on_begin_headers(cb, on_begin_headers);
@@ -144,8 +156,9 @@ int gc_session_new(gcli *c) {
   h2w_callbacks_set_on_data(cb, on_data);
   h2w_callbacks_set_on_stream_close(cb, on_stream_close);
   /* Default windows (65535): a large message crosses several of them. */
-  rv = h2w_session_client_new(&c->io.s, cb, NULL, c, NULL);
+  rv = h2w_session_client_new(&c->io.s, cb, opt, c, NULL);
   h2w_callbacks_del(cb);
+  h2w_options_del(opt);
   return rv;
 }
 

@@ -32,10 +32,18 @@ typedef struct gserver {
 } gserver;
 
 static volatile sig_atomic_t stop_flag;
+/* Self-pipe: the handler writes one octet so that a signal arriving just
+ * before poll() still wakes it (poll has no timeout when no session has a
+ * timer armed). */
+static int sig_pipe[2] = {-1, -1};
 
 static void on_signal(int sig) {
+  char one = 1;
   (void)sig;
   stop_flag = 1;
+  if (write(sig_pipe[1], &one, 1) < 0) {
+    /* The pipe is full: a wake-up is already pending. */
+  }
 }
 
 static void conn_close(gserver *g, size_t i) {
@@ -105,8 +113,11 @@ static int wait_ms(const gserver *g, uint64_t now) {
 }
 
 static void serve(gserver *g) {
-  struct pollfd p[SRV_MAX_CONNS + 1];
+  struct pollfd p[SRV_MAX_CONNS + 2];
   while (!stop_flag) {
+    /* The signal pipe is last; only its readiness matters. */
+    p[g->n + 1].fd = sig_pipe[0];
+    p[g->n + 1].events = POLLIN;
     p[0].fd = g->lfd;
     p[0].events = g->n < SRV_MAX_CONNS ? POLLIN : 0;
     for (size_t i = 0; i < g->n; i++) {
@@ -116,7 +127,7 @@ static void serve(gserver *g) {
       p[i + 1].revents = 0;
     }
     p[0].revents = 0;
-    if (poll(p, g->n + 1, wait_ms(g, ex_now_ms())) < 0) {
+    if (poll(p, g->n + 2, wait_ms(g, ex_now_ms())) < 0) {
       if (errno == EINTR) {
         continue;
       }
@@ -142,6 +153,11 @@ int gs_server_main(int argc, char **argv) {
   if (argc != 2 || ex_parse_u64(argv[1], strlen(argv[1]), 65535, &port) != 0) {
     fputs("usage: grpc-style server PORT   (0: any free port)\n", stderr);
     return 2;
+  }
+  if (pipe(sig_pipe) != 0 || ex_set_nonblock(sig_pipe[0]) != 0 ||
+      ex_set_nonblock(sig_pipe[1]) != 0) {
+    perror("grpc-style: pipe");
+    return 1;
   }
   gserver *g = calloc(1, sizeof *g);
   if (g == NULL || gs_call_callbacks(&g->cb) != H2W_OK) {
@@ -170,6 +186,8 @@ int gs_server_main(int argc, char **argv) {
     conn_close(g, g->n - 1);
   }
   close(g->lfd);
+  close(sig_pipe[0]);
+  close(sig_pipe[1]);
   h2w_callbacks_del(g->cb);
   free(g);
   return 0;
