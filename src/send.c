@@ -402,6 +402,32 @@ static void report_upto(h2w_session *s, size_t upto) {
   q->pinned = was;
 }
 
+/* The caller has written octets [head, upto) of the queue (peek/ack):
+ * they are on the wire whatever a callback says. Claim every frame they
+ * touch before reporting any, so a failing on_frame_send, which cuts the
+ * queue after the frames claimed, never cuts below what was written and
+ * never leaves a frame half sent before the GOAWAY. */
+static void report_written(h2w_session *s, size_t upto) {
+  h2w_outq *q = &s->ss.q;
+  size_t cursor = q->mark, end = q->mark;
+  int was = q->pinned;
+  while (end < upto && end + H2W_FRAME_HD_LEN <= q->tail) {
+    h2w_frame_hd hd;
+    h2w_frame_hd_unpack(&hd, q->buf + end);
+    end += H2W_FRAME_HD_LEN + hd.length;
+  }
+  q->pinned = 1;
+  q->mark = end;
+  while (cursor < end && s->err == H2W_OK) {
+    size_t start = cursor;
+    h2w_frame_hd hd;
+    h2w_frame_hd_unpack(&hd, q->buf + start);
+    cursor = start + H2W_FRAME_HD_LEN + hd.length;
+    frame_sent(s, q->buf + start);
+  }
+  q->pinned = was;
+}
+
 static size_t drain_queue(h2w_session *s, uint8_t *dst, size_t room) {
   h2w_outq *q = &s->ss.q;
   size_t len = h2w_outq_len(q);
@@ -713,7 +739,7 @@ int h2w_session_ack(h2w_session *s, size_t n) {
     return H2W_OK;
   }
   if (h2w_outq_len(&ss->q) > 0) {
-    report_upto(s, ss->q.head + n);
+    report_written(s, ss->q.head + n);
     h2w_outq_consume(&ss->q, n);
   } else {
     ss->goaway_off = (uint8_t)(ss->goaway_off + n);
