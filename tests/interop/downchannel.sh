@@ -131,6 +131,20 @@ else
   show "$tmp/quiet.out"
   show "$tmp/quiet.err"
 fi
+# A path that is not a downchannel: the 404 fails the attempt, the retry
+# backs off, --max-reconnects 1 then gives up.
+rc=0
+run "$bin/downchannel-client" --max-reconnects 1 \
+  "http://127.0.0.1:$quiet_port/nope" >"$tmp/404.out" 2>&1 || rc=$?
+if [ "$rc" = 1 ] &&
+  grep -q 'reconnecting: HTTP status 404 (in 100 ms)$' "$tmp/404.out" &&
+  grep -q 'giving up after 1 reconnects: HTTP status 404$' "$tmp/404.out" &&
+  ! grep -q ' connected$' "$tmp/404.out"; then
+  ok "404: not connected, retried after 100 ms, then gave up"
+else
+  fail "404: exit $rc"
+  show "$tmp/404.out"
+fi
 kill -TERM "$quiet_pid"
 
 kill -TERM "$client"
