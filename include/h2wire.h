@@ -662,7 +662,8 @@ H2W_EXTERN int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
  *  with RST_STREAM REFUSED_STREAM (no callback fires for it); any other
  *  allocation the peer provokes that would pass it ends the connection
  *  with GOAWAY ENHANCE_YOUR_CALM and the sticky error H2W_E_LIMIT; a
- *  submit that would pass it returns H2W_E_LIMIT and changes nothing.
+ *  submit that would pass it returns H2W_E_LIMIT and changes no protocol
+ *  state (buffers it already grew may stay allocated for reuse).
  *  0 means unlimited. Default 4 MiB. */
 H2W_EXTERN int h2w_options_set_memory_budget(h2w_options *opt, size_t bytes);
 /** Keepalive on the caller's clock: when no frame has arrived for

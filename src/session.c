@@ -66,6 +66,15 @@ static void recycle(h2w_session *s, h2w_stream *st) {
   }
 }
 
+void h2w_stream_pool_trim(h2w_session *s) {
+  h2w_stream *st;
+  while ((st = s->free_streams) != NULL) {
+    s->free_streams = st->link;
+    h2w_alloc_free(&s->alloc, st, sizeof(*st));
+  }
+  s->nfree = 0;
+}
+
 void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
   h2w_stream_map_del(&s->map, st->id);
   recycle(s, st);
@@ -488,10 +497,7 @@ void h2w_session_del(h2w_session *s) {
     s->reap = st->link;
     free_stream_cb(st, s);
   }
-  while ((st = s->free_streams) != NULL) {
-    s->free_streams = st->link;
-    h2w_alloc_free(&s->alloc, st, sizeof(*st));
-  }
+  h2w_stream_pool_trim(s);
   h2w_stream_map_free(&s->map);
   h2w_frame_reader_free(&s->rs.reader);
   h2w_hpack_decoder_free(&s->dec);

@@ -335,6 +335,8 @@ h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
 /* A stream that never reached the wire: out of the table, back to the
  * pool, no callback. */
 void h2w_stream_discard(h2w_session *s, h2w_stream *st);
+/* Free the spare stream objects kept for reuse (memory budget). */
+void h2w_stream_pool_trim(h2w_session *s);
 /* A new stream object in state idle, in the table. NULL on NOMEM. */
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
 /* The state of a stream id that has no live object: idle or closed, and
