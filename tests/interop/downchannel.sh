@@ -173,5 +173,7 @@ else
 fi
 rc=0
 run "$bin/downchannel-client" --ping-interval 0 "$url" >/dev/null 2>&1 || rc=$?
-[ "$rc" = 2 ] && ok "usage error: exit 2" || fail "usage error: exit $rc"
+if [ "$rc" = 2 ]; then ok "usage error: exit 2"; else
+  fail "usage error: exit $rc"
+fi
 finish
