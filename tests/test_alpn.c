@@ -40,11 +40,11 @@ static void test_ids(void **state) {
   assert_int_equal(strlen(H2W_ALPN_HTTP_1_1), H2W_ALPN_HTTP_1_1_LEN);
   assert_int_equal(strlen(H2W_ALPN_HTTP_1_1_WIRE), H2W_ALPN_HTTP_1_1_WIRE_LEN);
   /* The wire forms are one-name lists: a length octet, then the id. */
-  assert_int_equal(H2W_ALPN_H2_WIRE[0], H2W_ALPN_H2_LEN);
-  assert_memory_equal(H2W_ALPN_H2_WIRE + 1, H2W_ALPN_H2, H2W_ALPN_H2_LEN);
-  assert_int_equal(H2W_ALPN_HTTP_1_1_WIRE[0], H2W_ALPN_HTTP_1_1_LEN);
-  assert_memory_equal(H2W_ALPN_HTTP_1_1_WIRE + 1, H2W_ALPN_HTTP_1_1,
-                      H2W_ALPN_HTTP_1_1_LEN);
+  const char *h2 = H2W_ALPN_H2_WIRE, *h11 = H2W_ALPN_HTTP_1_1_WIRE;
+  assert_int_equal(h2[0], H2W_ALPN_H2_LEN);
+  assert_memory_equal(h2 + 1, H2W_ALPN_H2, H2W_ALPN_H2_LEN);
+  assert_int_equal(h11[0], H2W_ALPN_HTTP_1_1_LEN);
+  assert_memory_equal(h11 + 1, H2W_ALPN_HTTP_1_1, H2W_ALPN_HTTP_1_1_LEN);
 }
 
 static void test_selects_h2_anywhere(void **state) {

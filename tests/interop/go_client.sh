@@ -44,4 +44,5 @@ if kill -0 "$server_pid" 2>/dev/null; then ok "server still running"; else
   fail "server died"
   show "$server_log"
 fi
+stop_server_clean
 finish

@@ -107,7 +107,7 @@ else
 fi
 out=$(sclient -tls1_3 -alpn h2)
 if echo "$out" | grep -q 'ALPN protocol: h2' &&
-  echo "$out" | grep -q 'Protocol  *: TLSv1.3'; then
+  echo "$out" | grep -q 'New, TLSv1.3, Cipher is'; then
   ok "TLS 1.3: h2"
 else
   fail "TLS 1.3 did not give h2"
@@ -146,4 +146,5 @@ if kill -0 "$server_pid" 2>/dev/null; then ok "server still running"; else
   fail "server died"
   show "$server_log"
 fi
+stop_server_clean
 finish

@@ -6,6 +6,8 @@
 #                             localhost and 127.0.0.1 in $tmp: sets cert, key
 #   tls_client_ok <name> <expected body file> <h2w-client args...>
 #                             like client_ok, for https:// URLs
+#   tls_client_fails <name> <stderr regex> <h2w-client args...>
+#   stop_server_clean         SIGTERM the server: exit 0, clean log
 #
 # The private key lives only in $tmp, made at test time and removed on
 # exit; no key is ever committed.
@@ -71,5 +73,20 @@ tls_client_fails() {
   else
     fail "$name: exit $rc, want 1 and a message matching '$want'"
     show "$tmp/client.err"
+  fi
+}
+
+# stop_server_clean: SIGTERM the server started by start_server; it must
+# exit 0 within 10 s with a quiet log (under ASan: no leak or error
+# report, which only appears at exit).
+stop_server_clean() {
+  kill -TERM "$server_pid" 2>/dev/null || true
+  if ! wait_exit "$server_pid" 10; then
+    fail "server still running 10 s after SIGTERM"
+  elif [ "$exit_code" = 0 ] && no_alarm "$server_log"; then
+    ok "server exits 0 on SIGTERM, log clean"
+  else
+    fail "server exit $exit_code on SIGTERM"
+    show "$server_log"
   fi
 }

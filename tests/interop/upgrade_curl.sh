@@ -5,6 +5,7 @@
 # Usage: upgrade_curl.sh <bin dir>
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tls_lib.sh"
 interop_init "$1"
 need_cmd curl curl
 curl -V | grep -qw HTTP2 || skip "this curl has no HTTP/2 support"
@@ -153,4 +154,5 @@ if kill -0 "$server_pid" 2>/dev/null; then ok "server still running"; else
   fail "server died"
   show "$server_log"
 fi
+stop_server_clean
 finish
