@@ -1,6 +1,6 @@
 /* Failure sweeps: the runner and the judge (sweep.h). The application
- * calls scenarios make (sw_request()...) are in sweep_app.c, the
- * scenarios in sweep_scenarios.c. */
+ * calls of scenarios (sw_request()...) are in sweep_app.c, the scenarios
+ * in sweep_scenarios.c. */
 #include "sweep.h"
 
 #include <stdarg.h>
