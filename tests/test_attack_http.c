@@ -135,6 +135,32 @@ static void test_attack_05_empty_name_100k(void **state) {
   tpeer_free(&s);
 }
 
+/* The neighbour: one-character names and empty values are legal
+ * (RFC 9110 §5.1, §5.5) and delivered verbatim, block after block. */
+static void test_attack_05_legit_short_fields(void **state) {
+  tpeer s;
+  h2w_fb b, blk;
+  uint32_t id;
+  atk_server(&s, tmode(state), NULL);
+  h2w_fb_init(&b);
+  h2w_fb_init(&blk);
+  atk_hp_get_pseudo(&blk);
+  atk_hp_literal(&blk, "a", 1, "", 0);
+  atk_hp_literal(&blk, "b", 1, "1", 1);
+  /* 90 requests: unanswered, they stay under the concurrency limit. */
+  for (id = 1; id < 180; id += 2) {
+    atk_fb_block(&b, id, 0x5, &blk);
+  }
+  atk_feed_ok(&s, &b);
+  assert_int_equal(atk_log_count(&s, "header * a "), 90);
+  assert_int_equal(atk_log_count(&s, "header * b 1"), 90);
+  assert_int_equal(atk_log_count(&s, "end *"), 90);
+  EXPECT_OUT_EMPTY(&s);
+  h2w_fb_free(&blk);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* ---- row 17: content-length and request smuggling -------------------------
  */
 
@@ -488,6 +514,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_attack_05_empty_name),
       SPLIT_TESTS(test_attack_05_empty_name_100k),
+      SPLIT_TESTS(test_attack_05_legit_short_fields),
       SPLIT_TESTS(test_attack_17_bad_content_length),
       SPLIT_TESTS(test_attack_17_conflicting_lengths),
       SPLIT_TESTS(test_attack_17_length_mismatch),
