@@ -15,7 +15,7 @@ make_cert
 # Everything Go writes stays in $tmp, and nothing is fetched: the program
 # imports the standard library only.
 export GOCACHE=$tmp/gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
-  GOFLAGS= CGO_ENABLED=0
+  GOFLAGS='' CGO_ENABLED=0
 src=$(cd "$(dirname "$0")/go" && pwd)/h2client.go
 rc=0
 CLIENT_TIMEOUT=90 run go build -o "$tmp/h2client" "$src" \

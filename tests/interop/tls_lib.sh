@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # bin, tmp, server_pid, server_log, exit_code: lib.sh
 # TLS helpers for the interop tests (sourced after lib.sh, not run).
 #
 #   need_tls_build            SKIP unless h2w-server and h2w-client were
