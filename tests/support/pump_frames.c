@@ -210,8 +210,10 @@ void tpeer_parse_out(tpeer *p) {
     summarize(p, h[3], h[4], get32(h + 5) & 0x7fffffffu, h + 9, len);
     pos += 9 + len;
   }
-  memmove(p->out, p->out + pos, p->outlen - pos);
-  p->outlen -= pos;
+  if (pos > 0) { /* p->out may still be NULL when nothing was read */
+    memmove(p->out, p->out + pos, p->outlen - pos);
+    p->outlen -= pos;
+  }
 }
 
 void tpeer_expect_out(tpeer *p, const char *file, int line,
