@@ -142,13 +142,16 @@ int sw_settings(sw_side *sd, uint16_t id, uint32_t value);
 int sw_consume(sw_side *sd, uint32_t id, size_t n);
 int sw_shutdown(sw_side *sd);
 int sw_goaway(sw_side *sd, uint32_t code, const char *debug);
+/* h2c Upgrade on both fresh sessions (RFC 7540 §3.2): the client's
+ * HTTP2-Settings value, then h2w_session_upgrade() on each side. */
+int sw_upgrade(sw_run *r);
 void sw_pump(sw_run *r);
 /* Tick both sessions (the caller's clock), then pump. */
 void sw_pump_at(sw_run *r, uint64_t now_ms);
 
 /* The scenarios (sweep_scenarios.c). */
 extern const sw_scenario sw_handshake, sw_exchange, sw_bulk, sw_streams,
-    sw_shutdown_sc, sw_reset;
+    sw_shutdown_sc, sw_reset, sw_upgrade_sc;
 
 /* One cmocka test case: a scenario in one split mode (its initial state).
  * Every scenario runs whole, in 1-byte pieces and in random pieces. */

@@ -231,6 +231,25 @@ int sw_goaway(sw_side *sd, uint32_t code, const char *debug) {
   return result(sd, op, rv);
 }
 
+int sw_upgrade(sw_run *r) {
+  char hs[64];
+  h2w_ssize n = h2w_session_upgrade_settings(r->c.s, hs, sizeof hs);
+  int rv, tries = 0;
+  (void)result(&r->cs, "upgrade_settings", n < 0 ? (int)n : 0);
+  if (n < 0) {
+    return (int)n;
+  }
+  do {
+    rv = h2w_session_upgrade(r->c.s, hs, (size_t)n, 0, NULL);
+  } while (retry(&r->cs, rv, &tries));
+  (void)result(&r->cs, "upgrade", rv);
+  tries = 0;
+  do {
+    rv = h2w_session_upgrade(r->s.s, hs, (size_t)n, 0, NULL);
+  } while (retry(&r->ss, rv, &tries));
+  return result(&r->ss, "upgrade", rv);
+}
+
 void sw_pump(sw_run *r) {
   (void)tpump(&r->c, &r->s);
 }

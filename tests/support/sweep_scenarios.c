@@ -253,3 +253,34 @@ static void reset_check(sw_run *r) {
 
 const sw_scenario sw_reset = {"reset", reset_options, reset_drive, reset_react,
                               reset_check};
+
+/* ---- upgrade: an h2c Upgrade (RFC 7540 §3.2; the HTTP/1.1 exchange is
+ * the caller's): stream 1 exists on both sides before any frame, the
+ * server answers it with a body, then a normal request on stream 3 ---- */
+
+static void upgrade_drive(sw_run *r) {
+  (void)sw_upgrade(r);
+  (void)sw_respond(sw_server(r), 1, RESP_200, 2000, 0);
+  sw_pump(r);
+  (void)sw_request(sw_client(r), GET_REQ, 0, 0);
+  sw_pump(r);
+}
+
+static void upgrade_react(sw_run *r, sw_side *sd, const tev *ev) {
+  if (sd == sw_server(r) && ev->type == TEV_END) {
+    (void)sw_respond(sd, ev->stream_id, RESP_200, 100, 0);
+  }
+}
+
+static void upgrade_check(sw_run *r) {
+  expect_log(&r->c, "app upgrade 0");
+  expect_log(&r->s, "app upgrade 0");
+  expect_log(&r->c, "headers 1 resp es=0");
+  expect_log(&r->c, "close 1 NO_ERROR");
+  expect_log(&r->c, "close 3 NO_ERROR");
+  expect_body(&r->c, 1, 2000);
+  expect_body(&r->c, 3, 100);
+}
+
+const sw_scenario sw_upgrade_sc = {"upgrade", NULL, upgrade_drive,
+                                   upgrade_react, upgrade_check};
