@@ -152,6 +152,8 @@ static void fz_wire_out_frame(fz_wire *w, int server, const h2w_frame *fr) {
     break;
   case H2W_FRAME_GOAWAY:
     if (w->goaway_seen && fr->u.goaway.last_stream_id > w->goaway_last) {
+      fprintf(stderr, "GOAWAY last-stream-id %u after %u\n",
+              (unsigned)fr->u.goaway.last_stream_id, (unsigned)w->goaway_last);
       abort(); /* RFC 9113 §6.8: MUST NOT increase */
     }
     w->goaway_seen = 1;
