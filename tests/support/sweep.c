@@ -273,6 +273,24 @@ static void judge_read_failure(sw_run *r, const char *run) {
   }
 }
 
+/* RFC 9113 §6.8: the last-stream-id of successive GOAWAY frames MUST NOT
+ * increase, whatever ended the connection. Checked on what each side
+ * received ("goaway <last> ..." lines). */
+static void expect_goaways_monotonic(const tpeer *p, const char *run) {
+  const char *line = p->log.buf;
+  unsigned long prev = 0x7fffffffUL, last;
+  while (line != NULL && *line != '\0') {
+    if (sscanf(line, "goaway %lu ", &last) == 1) {
+      if (last > prev) {
+        fail_msg("%s: GOAWAY last-stream-id %lu after %lu", run, last, prev);
+      }
+      prev = last;
+    }
+    line = strchr(line, '\n');
+    line = line != NULL ? line + 1 : NULL;
+  }
+}
+
 static void judge(sw_run *r, const sw_ref *ref, sw_stats *st, int fatal) {
   tpeer *bp = peer_of(r, r->bad), *gp = peer_of(r, !r->bad);
   sw_side *bs = side_of(r, r->bad);
@@ -282,6 +300,8 @@ static void judge(sw_run *r, const sw_ref *ref, sw_stats *st, int fatal) {
   describe(r, run, sizeof run);
   expect_sane_side(&r->cs, run);
   expect_sane_side(&r->ss, run);
+  expect_goaways_monotonic(&r->c, run);
+  expect_goaways_monotonic(&r->s, run);
   if (gerr != H2W_OK) {
     fail_msg("%s: the side without a fault failed: %s", run,
              h2w_error_name(gerr));
