@@ -39,6 +39,7 @@ int main(void) {
       SW_CASES(test_callback_sweep, sw_exchange),
       SW_CASES(test_callback_sweep, sw_bulk),
       SW_CASES(test_callback_sweep, sw_streams),
+      SW_CASES(test_callback_sweep, sw_goaway_sc),
       SW_CASES(test_callback_sweep, sw_shutdown_sc),
       SW_CASES(test_callback_sweep, sw_reset),
       SW_CASES(test_callback_sweep, sw_upgrade_sc),

@@ -151,7 +151,7 @@ void sw_pump_at(sw_run *r, uint64_t now_ms);
 
 /* The scenarios (sweep_scenarios.c). */
 extern const sw_scenario sw_handshake, sw_exchange, sw_bulk, sw_streams,
-    sw_shutdown_sc, sw_reset, sw_upgrade_sc;
+    sw_goaway_sc, sw_shutdown_sc, sw_reset, sw_upgrade_sc;
 
 /* One cmocka test case: a scenario in one split mode (its initial state).
  * Every scenario runs whole, in 1-byte pieces and in random pieces. */

@@ -209,6 +209,41 @@ static void shutdown_check(sw_run *r) {
 const sw_scenario sw_shutdown_sc = {"shutdown", NULL, shutdown_drive,
                                     shutdown_react, shutdown_check};
 
+/* ---- goaway: the server sends GOAWAY NO_ERROR at once when request 1
+ * begins, while request 3 is already on its way: stream 1 completes,
+ * stream 3 is ignored by the server and closed retryable by the client
+ * (§6.8, §8.7) -------------------------------------------------------- */
+
+static void goaway_drive(sw_run *r) {
+  sw_side *c = sw_client(r);
+  sw_pump(r);
+  (void)sw_request(c, GET_REQ, 0, 0);
+  (void)sw_request(c, GET_REQ, 0, 0);
+  sw_pump(r);
+}
+
+static void goaway_react(sw_run *r, sw_side *sd, const tev *ev) {
+  if (sd != sw_server(r)) {
+    return;
+  }
+  if (ev->type == TEV_BEGIN_HEADERS && ev->stream_id == 1) {
+    (void)sw_goaway(sd, H2W_NO_ERROR, "drain");
+  } else if (ev->type == TEV_END) {
+    (void)sw_respond(sd, ev->stream_id, RESP_200, 300, 0);
+  }
+}
+
+static void goaway_check(sw_run *r) {
+  expect_log(&r->c, "goaway 1 NO_ERROR debug=drain");
+  expect_log(&r->c, "close 1 NO_ERROR");
+  expect_log(&r->c, "close 3 * retryable");
+  expect_body(&r->c, 1, 300);
+  assert_false(tpeer_log_has(&r->s, "* 3 *"));
+}
+
+const sw_scenario sw_goaway_sc = {"goaway", NULL, goaway_drive, goaway_react,
+                                  goaway_check};
+
 /* ---- reset: the server resets an upload at its headers, the client a
  * download at its response headers (§6.4); a third stream still works - */
 
