@@ -457,6 +457,11 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
   int rv;
   st->src_state = H2W_SRC_NONE;
   h2w_sched_remove(s, st);
+  if (st->flags & H2W_SF_CLOSING) {
+    /* Reset from a callback while its last DATA frame was being sent:
+     * nothing more may follow on it, trailers included (§5.1). */
+    return;
+  }
   if (!(flags & H2W_DATA_FLAG_NO_END_STREAM)) {
     h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
     return;
@@ -597,13 +602,14 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
 }
 
 int h2w_finish_shutdown(h2w_session *s) {
-  int rv = h2w_queue_goaway(s, s->last_peer_id, H2W_NO_ERROR, NULL, 0);
+  uint32_t last = h2w_goaway_last(s);
+  int rv = h2w_queue_goaway(s, last, H2W_NO_ERROR, NULL, 0);
   if (rv != H2W_OK) {
     return rv;
   }
   s->shutdown = 2;
   s->goaway_sent = 1;
-  s->goaway_last_sent = s->last_peer_id;
+  s->goaway_last_sent = last;
   return H2W_OK;
 }
 

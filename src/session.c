@@ -278,7 +278,7 @@ int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
   s->err_code = code;
   s->err_reason = reason;
   s->err_offset = s->rs.frame_start;
-  h2w_send_fatal(s, s->last_peer_id, code, reason);
+  h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
   return lib_err;
 }
 

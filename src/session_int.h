@@ -372,6 +372,15 @@ void h2w_local_settings_changed(h2w_session *s);
 int h2w_glitch(h2w_session *s, const char *reason);
 int h2w_charge_reset(h2w_session *s);
 
+/* The last-stream-id of a GOAWAY we send now: the highest peer stream
+ * we may have processed, but never more than one we already announced
+ * (RFC 9113 §6.8: it MUST NOT increase). */
+static inline uint32_t h2w_goaway_last(const h2w_session *s) {
+  return s->goaway_sent && s->goaway_last_sent < s->last_peer_id
+             ? s->goaway_last_sent
+             : s->last_peer_id;
+}
+
 /* A local submit that failed to allocate: H2W_E_LIMIT when the memory
  * budget refused it (the session is unchanged and usable). */
 static inline int h2w_local_rv(const h2w_session *s, int rv) {

@@ -405,6 +405,7 @@ int h2w_session_consume(h2w_session *s, uint32_t stream_id, size_t n) {
 
 int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
                               const uint8_t *debug, size_t debuglen) {
+  uint32_t last;
   int rv;
   if (s == NULL || (debug == NULL && debuglen > 0)) {
     return H2W_E_INVALID_ARGUMENT;
@@ -412,12 +413,13 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
   if (s->err != H2W_OK) {
     return s->err;
   }
-  rv = h2w_queue_goaway(s, s->last_peer_id, code, debug, debuglen);
+  last = h2w_goaway_last(s);
+  rv = h2w_queue_goaway(s, last, code, debug, debuglen);
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
   s->goaway_sent = 1;
-  s->goaway_last_sent = s->last_peer_id;
+  s->goaway_last_sent = last;
   if (code != H2W_NO_ERROR) {
     /* An error GOAWAY ends the connection once it is out: stop here. */
     s->err = H2W_E_CLOSED;

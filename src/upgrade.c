@@ -240,6 +240,7 @@ int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
   }
   /* Only a fresh session: no input, no stream ever (row 19). */
   if (s->in_total != 0 || s->map.len != 0 || s->last_peer_id != 0 ||
+      s->goaway_sent || s->goaway_recv || s->shutdown ||
       s->next_local_id != (s->is_server ? 2u : 1u) || s->ss.rq_head != NULL) {
     return H2W_E_INVALID_STATE;
   }

@@ -309,6 +309,47 @@ static void test_no_read_on_empty_window(void **state) {
   tpeer_free(&c);
 }
 
+/* A stream reset from on_frame_send while its last DATA frame (body done,
+ * trailers waiting) is being sent: nothing may follow the RST_STREAM, the
+ * waiting trailers included. Found by fuzz_session_client in .ci/run. */
+static int reset_on_data(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_FRAME_SEND && ev->line != NULL &&
+      strncmp(ev->line, "frame_send DATA 1 ", 18) == 0) {
+    return h2w_session_submit_rst_stream(p->s, 1, H2W_CANCEL);
+  }
+  return 0;
+}
+
+static void test_no_trailers_after_reset_in_callback(void **state) {
+  tpeer c;
+  tsrc *body;
+  h2w_nv nv[2];
+  size_t n;
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_handshake(&c);
+  body = tpeer_source(&c, NULL, 10);
+  body->trailers = 1;
+  (void)tpeer_request(&c, POST_REQ, body);
+  n = tnv(nv, 2, H("x-checksum", "1"));
+  assert_int_equal(h2w_session_submit_trailers(c.s, 1, nv, n), H2W_OK);
+  c.hook = reset_on_data;
+  /* Read whole, DATA is written in place and the reset comes before the
+   * trailers could be queued; read in pieces, DATA is queued and its
+   * trailers (END_STREAM) with it, before the reset. Either way the
+   * RST_STREAM is the last frame. */
+  tpeer_parse_out(&c);
+  assert_non_null(c.frames.buf);
+  assert_true(strstr(c.frames.buf, "DATA 1 10\n") != NULL);
+  {
+    const char *rst = strstr(c.frames.buf, "RST_STREAM 1 CANCEL\n");
+    assert_non_null(rst);
+    assert_string_equal(rst, "RST_STREAM 1 CANCEL\n");
+  }
+  tpeer_out_clear(&c);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_OK);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -324,6 +365,7 @@ int main(void) {
       SPLIT_TESTS(test_error_goaway_received_is_reported),
       SPLIT_TESTS(test_consume_inside_on_data),
       SPLIT_TESTS(test_no_read_on_empty_window),
+      SPLIT_TESTS(test_no_trailers_after_reset_in_callback),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
