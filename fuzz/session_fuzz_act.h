@@ -344,12 +344,14 @@ static int fz_begin(h2w_session *s, uint32_t id, int kind, void *user) {
 
 static int fz_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
                      void *user) {
+  fz *f = user;
   (void)s;
-  if (nv->name == NULL || nv->namelen == 0 ||
+  if (nv->name == NULL || (nv->namelen == 0 && !(f->flags & 0x2)) ||
       (nv->valuelen > 0 && nv->value == NULL)) {
-    abort(); /* ATTACKS.md row 5: empty names never reach a callback */
+    abort(); /* ATTACKS.md row 5: empty names never reach a callback
+              * (unless validation is off, flag 0x2) */
   }
-  return fz_cb(user, id);
+  return fz_cb(f, id);
 }
 
 static int fz_data(h2w_session *s, uint32_t id, const uint8_t *d, size_t n,

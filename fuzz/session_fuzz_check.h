@@ -105,6 +105,8 @@ static void fz_end(fz_wire *w, uint32_t id) {
 /* A stream frame we wrote (DATA or HEADERS) on stream id. */
 static void fz_wire_stream_frame(fz_wire *w, int server, uint32_t id, int es) {
   if ((id & 1u) == 0 || fz_ended(w, id)) {
+    fprintf(stderr, "stream frame on %s stream %u\n",
+            (id & 1u) ? "ended" : "even", (unsigned)id);
     abort(); /* even ids are pushes (none); ended streams stay quiet */
   }
   if (server && id > w->max_peer_id) {
