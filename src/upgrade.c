@@ -98,58 +98,60 @@ static h2w_ssize b64url_decode(const char *in, size_t len, uint8_t *out,
   return (h2w_ssize)o;
 }
 
+/* Most entries an HTTP2-Settings value may carry here. */
+#define H2W_UPGRADE_MAX_ENTRIES 64
+
 h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv, size_t n,
                                     char *out, size_t cap) {
-  uint8_t payload[6 * 64];
-  size_t i;
+  uint8_t frame[H2W_FRAME_HD_LEN +
+                H2W_SETTINGS_ENTRY_LEN * H2W_UPGRADE_MAX_ENTRIES];
   h2w_ssize r;
-  if ((iv == NULL && n > 0) || (out == NULL && cap > 0) || n > 64) {
+  if ((iv == NULL && n > 0) || (out == NULL && cap > 0) ||
+      n > H2W_UPGRADE_MAX_ENTRIES) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  for (i = 0; i < n; i++) {
-    uint8_t *p = payload + 6 * i;
-    p[0] = (uint8_t)(iv[i].id >> 8);
-    p[1] = (uint8_t)iv[i].id;
-    p[2] = (uint8_t)(iv[i].value >> 24);
-    p[3] = (uint8_t)(iv[i].value >> 16);
-    p[4] = (uint8_t)(iv[i].value >> 8);
-    p[5] = (uint8_t)iv[i].value;
+  /* The frame codec writes the payload; the value is its base64url. */
+  r = h2w_frame_pack_settings(frame, sizeof(frame), 0, iv, n);
+  if (r < 0) {
+    return r;
   }
-  r = b64url_encode(payload, 6 * n, out, cap);
+  r = b64url_encode(frame + H2W_FRAME_HD_LEN, (size_t)r - H2W_FRAME_HD_LEN, out,
+                    cap);
   return r < 0 ? H2W_E_BUFFER_TOO_SMALL : r;
 }
 
 h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
                                     h2w_settings_entry *iv, size_t cap) {
-  uint8_t payload[6 * 64];
+  uint8_t payload[H2W_SETTINGS_ENTRY_LEN * H2W_UPGRADE_MAX_ENTRIES];
+  h2w_frame_settings fs;
+  h2w_settings_entry e;
+  h2w_frame_iter it;
   h2w_settings check;
   uint32_t code;
-  size_t i, n;
+  size_t n = 0;
   h2w_ssize r;
   if ((in == NULL && len > 0) || (iv == NULL && cap > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
   r = b64url_decode(in, len, payload, sizeof(payload));
-  if (r == -1 || r % 6 != 0) {
+  if (r == -1 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
     return H2W_E_PROTOCOL; /* §3.2.1: a SETTINGS payload, whole entries */
   }
-  if (r < 0 || (size_t)r / 6 > cap) {
+  if (r < 0 || (size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
     return H2W_E_BUFFER_TOO_SMALL;
   }
-  n = (size_t)r / 6;
+  fs.entries = payload;
+  fs.nentries = (size_t)r / H2W_SETTINGS_ENTRY_LEN;
+  h2w_frame_iter_settings(&it, &fs);
   h2w_settings_init(&check);
-  for (i = 0; i < n; i++) {
-    const uint8_t *p = payload + 6 * i;
-    iv[i].id = (uint16_t)(p[0] << 8 | p[1]);
-    iv[i].reserved = 0;
-    iv[i].value = (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 |
-                  (uint32_t)p[4] << 8 | p[5];
+  while (h2w_frame_settings_next(&it, &e)) {
     /* Values a client may send (the sender of HTTP2-Settings is always
      * the client). */
-    if (h2w_settings_check(&check, iv[i].id, iv[i].value, 0, &code) != H2W_OK) {
+    if (h2w_settings_check(&check, e.id, e.value, 0, &code) != H2W_OK) {
       return H2W_E_PROTOCOL;
     }
-    h2w_settings_set(&check, iv[i].id, iv[i].value);
+    h2w_settings_set(&check, e.id, e.value);
+    iv[n++] = e;
   }
   return (h2w_ssize)n;
 }
@@ -166,14 +168,14 @@ h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
  * (acknowledged by the 101 itself, §3.2.1), then the request's stream. */
 static int upgrade_server(h2w_session *s, const char *value, size_t len,
                           h2w_stream **out) {
-  h2w_settings_entry iv[64];
+  h2w_settings_entry iv[H2W_UPGRADE_MAX_ENTRIES];
   h2w_settings next = s->remote;
   h2w_ssize n, i;
   int rv;
   if (value == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  n = h2w_http2_settings_decode(value, len, iv, 64);
+  n = h2w_http2_settings_decode(value, len, iv, H2W_UPGRADE_MAX_ENTRIES);
   if (n == H2W_E_BUFFER_TOO_SMALL ||
       n > (h2w_ssize)s->opt.max_settings_entries) {
     return H2W_E_PROTOCOL; /* ATTACKS.md row 2 applies here too */
@@ -201,11 +203,12 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
 
 static int upgrade_client(h2w_session *s, const char *value, size_t len,
                           h2w_stream **out) {
-  h2w_settings_entry iv[64];
+  h2w_settings_entry iv[H2W_UPGRADE_MAX_ENTRIES];
   if (value != NULL) {
     /* Our own settings, which the preface repeats: only checked, so a
      * caller that sent a malformed header learns it here. */
-    h2w_ssize n = h2w_http2_settings_decode(value, len, iv, 64);
+    h2w_ssize n =
+        h2w_http2_settings_decode(value, len, iv, H2W_UPGRADE_MAX_ENTRIES);
     if (n < 0) {
       return n == H2W_E_BUFFER_TOO_SMALL ? H2W_E_PROTOCOL : (int)n;
     }
