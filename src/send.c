@@ -134,7 +134,7 @@ int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
       s, h2w_frame_pack_goaway(p, size, last_id, code, debug, debuglen));
 }
 
-int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8) {
+int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
   size_t i;
   uint8_t *p;
   int rv;
@@ -159,6 +159,9 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8) {
   s->ss.pings[i].stamped = 0;
   memcpy(s->ss.pings[i].opaque, opaque8, 8);
   s->ss.pings[i].sent_ms = s->now;
+  if (slot != NULL) {
+    *slot = i;
+  }
   return H2W_OK;
 }
 

@@ -581,7 +581,7 @@ uint64_t h2w_session_next_deadline(const h2w_session *s) {
  * interval and gets a PING. */
 static int keepalive(h2w_session *s) {
   static const uint8_t opaque[8] = {'h', '2', 'w', 'k', 'e', 'e', 'p', '1'};
-  size_t i;
+  size_t slot = H2W_MAX_PINGS;
   int rv;
   if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
@@ -593,7 +593,7 @@ static int keepalive(h2w_session *s) {
     s->ss.pings[s->ka_slot].used = 0;
     s->ka_slot = H2W_MAX_PINGS;
   }
-  rv = h2w_queue_ping(s, opaque);
+  rv = h2w_queue_ping(s, opaque, &slot);
   if (rv == H2W_E_LIMIT) {
     /* Every PING slot is the application's: its PINGs prove liveness
      * just as well; try again after another interval. */
@@ -603,11 +603,7 @@ static int keepalive(h2w_session *s) {
   if (rv != H2W_OK) {
     return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
   }
-  for (i = 0; i < H2W_MAX_PINGS; i++) {
-    if (s->ss.pings[i].used && memcmp(s->ss.pings[i].opaque, opaque, 8) == 0) {
-      s->ka_slot = (uint8_t)i;
-    }
-  }
+  s->ka_slot = (uint8_t)slot;
   s->ka_frames = s->frames_in;
   s->ka_deadline = deadline_add(s->now, s->opt.keepalive_timeout_ms);
   return 0;

@@ -435,7 +435,9 @@ int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive);
 int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
 int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
                      const uint8_t *debug, size_t debuglen);
-int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8);
+/* A PING in a free slot (H2W_E_LIMIT when all are taken); *slot, if not
+ * NULL, says which, for the library's own PINGs. */
+int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot);
 int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc);
 /* HPACK-encode nva into HEADERS (+ CONTINUATION) frames on the queue. */
 int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,

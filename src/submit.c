@@ -327,7 +327,7 @@ int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
     }
     opaque8 = b;
   }
-  return h2w_local_rv(s, h2w_queue_ping(s, opaque8));
+  return h2w_local_rv(s, h2w_queue_ping(s, opaque8, NULL));
 }
 
 int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
@@ -433,7 +433,6 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
 
 int h2w_session_shutdown(h2w_session *s) {
   static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
-  size_t i;
   int rv;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
@@ -455,14 +454,8 @@ int h2w_session_shutdown(h2w_session *s) {
   }
   s->shutdown = 1;
   s->shutdown_deadline = s->now + s->opt.shutdown_timeout_ms;
-  s->shutdown_ping = H2W_MAX_PINGS;
-  if (h2w_queue_ping(s, opaque) == H2W_OK) {
-    for (i = 0; i < H2W_MAX_PINGS; i++) {
-      if (s->ss.pings[i].used &&
-          memcmp(s->ss.pings[i].opaque, opaque, 8) == 0) {
-        s->shutdown_ping = i;
-      }
-    }
+  if (h2w_queue_ping(s, opaque, &s->shutdown_ping) != H2W_OK) {
+    s->shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
   }
   return H2W_OK;
 }
