@@ -42,9 +42,12 @@ int h2w_alloc_init(h2w_alloc *a, const h2w_mem *mem) {
   return H2W_OK;
 }
 
+int h2w_alloc_over(const h2w_alloc *a, size_t extra) {
+  return a->budget != 0 && (extra > a->budget || a->in_use > a->budget - extra);
+}
+
 static int over_budget(h2w_alloc *a, size_t extra) {
-  a->refused =
-      a->budget != 0 && (extra > a->budget || a->in_use > a->budget - extra);
+  a->refused = h2w_alloc_over(a, extra);
   return a->refused;
 }
 

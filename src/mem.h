@@ -22,6 +22,9 @@ typedef struct h2w_alloc {
  * H2W_E_INVALID_ARGUMENT when a hook is missing. */
 int h2w_alloc_init(h2w_alloc *a, const h2w_mem *mem);
 
+/* 1 when `extra` more bytes would pass the budget (never without one). */
+int h2w_alloc_over(const h2w_alloc *a, size_t extra);
+
 /* NULL when n == 0, on hook failure, or when the budget would be passed. */
 void *h2w_alloc_malloc(h2w_alloc *a, size_t n);
 

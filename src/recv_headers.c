@@ -220,19 +220,14 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
  * headroom for what it will make us hold (queued headers, a map slot). */
 #define H2W_STREAM_RESERVE (sizeof(h2w_stream) + 1024u)
 
-static int budget_short(const h2w_alloc *a) {
-  return a->budget != 0 && (a->budget < H2W_STREAM_RESERVE ||
-                            a->in_use > a->budget - H2W_STREAM_RESERVE);
-}
-
 static int over_budget(h2w_session *s) {
-  if (!budget_short(&s->alloc)) {
+  if (!h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE)) {
     return 0;
   }
   /* Spare stream objects kept for reuse must not hold the budget
    * hostage: give them back and look again. */
   h2w_stream_pool_trim(s);
-  return budget_short(&s->alloc);
+  return h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE);
 }
 
 /* A HEADERS frame on a stream id we have no object for. */
