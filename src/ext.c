@@ -53,11 +53,7 @@ int h2w_recv_extension(h2w_session *s, const h2w_frame *f) {
       f->u.unknown.len > s->opt.max_extension_payload) {
     return 0;
   }
-  memset(&fi, 0, sizeof(fi));
-  fi.length = f->hd.length;
-  fi.stream_id = f->hd.stream_id;
-  fi.type = f->hd.type;
-  fi.flags = f->hd.flags;
+  fi = h2w_frame_info_of(&f->hd);
   rv = s->cb.on_extension_frame(s, &fi, f->u.unknown.payload, s->user);
   return h2w_cb_result(s, rv, "on_extension_frame") < 0 ? s->err : 0;
 }

@@ -479,11 +479,7 @@ static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
   if (s->cb.on_frame_recv == NULL || s->err != H2W_OK) {
     return 0;
   }
-  memset(&fi, 0, sizeof(fi));
-  fi.length = hd->length;
-  fi.stream_id = hd->stream_id;
-  fi.type = hd->type;
-  fi.flags = hd->flags;
+  fi = h2w_frame_info_of(hd);
   rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
   return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err : 0;
 }

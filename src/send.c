@@ -375,13 +375,8 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
     }
   }
   if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
-    h2w_frame_info fi;
+    h2w_frame_info fi = h2w_frame_info_of(&hd);
     int rv;
-    memset(&fi, 0, sizeof(fi));
-    fi.length = hd.length;
-    fi.stream_id = hd.stream_id;
-    fi.type = hd.type;
-    fi.flags = hd.flags;
     rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
     if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
       h2w_callback_failed(s, "on_frame_send");

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flow.h"
 #include "frame.h"
@@ -379,6 +380,17 @@ static inline uint32_t h2w_goaway_last(const h2w_session *s) {
   return s->goaway_sent && s->goaway_last_sent < s->last_peer_id
              ? s->goaway_last_sent
              : s->last_peer_id;
+}
+
+/* The public description of a frame header, for the frame callbacks. */
+static inline h2w_frame_info h2w_frame_info_of(const h2w_frame_hd *hd) {
+  h2w_frame_info fi;
+  memset(&fi, 0, sizeof(fi));
+  fi.length = hd->length;
+  fi.stream_id = hd->stream_id;
+  fi.type = hd->type;
+  fi.flags = hd->flags;
+  return fi;
 }
 
 /* A local submit that failed to allocate: H2W_E_LIMIT when the memory
