@@ -3,7 +3,6 @@
  * library does not implement, which RFC 9113 §5.5 says to ignore unless
  * the application knows them (WebTransport and friends define their own).
  * None of them is flow-controlled or changes stream state. */
-#include <string.h>
 
 #include "session_int.h"
 
