@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dial.h"
 #include "client.h"
 #include "util.h"
 
@@ -150,7 +151,7 @@ static void goodbye(gcli *c) {
 
 static int call(gcli *c) {
   char err[256];
-  c->io.fd = gs_dial(c->host, c->port, err, sizeof err);
+  c->io.fd = ex_dial(c->host, c->port, err, sizeof err);
   if (c->io.fd < 0) {
     snprintf(c->transport, sizeof c->transport, "%s", err);
     return -1;

@@ -40,9 +40,6 @@ typedef struct gs_io {
 } gs_io;
 
 /* net.c */
-/* Connect to host:port (numeric or resolvable host). Returns a
- * non-blocking socket or -1 with a message in err. */
-int gs_dial(const char *host, unsigned port, char *err, size_t errlen);
 /* Listen on 127.0.0.1:port (0: any free port); *bound gets the port.
  * Returns the non-blocking socket or -1 (errno set). */
 int gs_listen(unsigned port, unsigned *bound);

@@ -102,9 +102,6 @@ void cli_fail_all(client *cl, const char *reason);
 int cli_consume_owed(client *cl);
 
 /* net.c */
-/* Connect to host:port (names resolved with getaddrinfo). Returns the
- * socket, non-blocking, or -1 with a message in err. */
-int cli_dial(const char *host, unsigned port, char *err, size_t errlen);
 /* Over TLS: handshake with cl->io, then insist on ALPN h2. Returns 0, or
  * -1 with a message in err. */
 int cli_tls_start(client *cl, char *err, size_t errlen);

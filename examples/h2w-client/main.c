@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dial.h"
 #include "client.h"
 #include "util.h"
 
@@ -271,7 +272,7 @@ static int check_urls(client *cl) {
 /* TCP, then TLS for https://. Returns 0, or -1 with a message in err. */
 static int connect_to(client *cl, char *err, size_t errlen) {
   const url_parts *u = &cl->f[0].u;
-  int fd = cli_dial(u->host, u->port, err, errlen);
+  int fd = ex_dial(u->host, u->port, err, errlen);
   if (fd < 0) {
     return -1;
   }
