@@ -297,25 +297,24 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return h2w_callback_failed(s, which);
 }
 
-int h2w_glitch(h2w_session *s, const char *reason) {
+/* One token from bucket b at the session's time; an empty bucket ends the
+ * connection. */
+static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
   if (s->err != H2W_OK) {
     return s->err;
   }
-  if (h2w_bucket_take(&s->glitches, s->now) < 0) {
+  if (h2w_bucket_take(b, s->now) < 0) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM, reason);
   }
   return 0;
 }
 
+int h2w_glitch(h2w_session *s, const char *reason) {
+  return charge(s, &s->glitches, reason);
+}
+
 int h2w_charge_reset(h2w_session *s) {
-  if (s->err != H2W_OK) {
-    return s->err;
-  }
-  if (h2w_bucket_take(&s->resets, s->now) < 0) {
-    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
-                          "too many stream resets");
-  }
-  return 0;
+  return charge(s, &s->resets, "too many stream resets");
 }
 
 int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
