@@ -132,6 +132,14 @@ uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
   return H2W_PRIO(u, inc);
 }
 
+int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio) {
+  if (nv->namelen != 8 || memcmp(nv->name, "priority", 8) != 0) {
+    return 0;
+  }
+  *prio = h2w_prio_from_field(nv->value, nv->valuelen);
+  return 1;
+}
+
 /* ---- applying a priority ---------------------------------------------- */
 
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio) {

@@ -49,12 +49,10 @@ static int on_field(void *user, const h2w_nv *nv) {
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;
   }
-  if (hb->kind == H2W_HEADERS_REQUEST && nv->namelen == 8 &&
-      memcmp(nv->name, "priority", 8) == 0 &&
-      !(st->flags & H2W_SF_PRIO_FRAME)) {
+  if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
      * came first (§7). */
-    st->prio = h2w_prio_from_field(nv->value, nv->valuelen);
+    (void)h2w_prio_of_field(nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;

@@ -410,6 +410,8 @@ int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
+/* 1 and *prio when nv is a "priority" field (RFC 9218 §5), else 0. */
+int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio);
 /* Change a stream's priority, moving it between scheduler rings. */
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
 /* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */

@@ -102,9 +102,7 @@ static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   size_t i;
   uint8_t prio = H2W_PRIO_DEFAULT;
   for (i = 0; i < n; i++) {
-    if (nva[i].namelen == 8 && memcmp(nva[i].name, "priority", 8) == 0) {
-      prio = h2w_prio_from_field(nva[i].value, nva[i].valuelen);
-    }
+    (void)h2w_prio_of_field(&nva[i], &prio);
   }
   return prio;
 }
