@@ -408,8 +408,10 @@ typedef struct h2w_options h2w_options;
 #define H2W_HEADERS_INFORMATIONAL 2
 /** Trailers: a header block after the body, always with END_STREAM. */
 #define H2W_HEADERS_TRAILERS 3
-/** The request carried by a PUSH_PROMISE (client side; reserved for the
- *  server-push API). */
+/** The request carried by a PUSH_PROMISE (client side, RFC 9113 §8.4):
+ *  on_begin_headers and on_header report it on the promised stream; its
+ *  end is reported by on_push_promise, not on_headers. The pushed response
+ *  then arrives on the promised stream as H2W_HEADERS_RESPONSE. */
 #define H2W_HEADERS_PUSH_PROMISE 4
 
 /* Stream states (RFC 9113 §5.1), returned by h2w_session_stream_state(). */
@@ -514,6 +516,22 @@ typedef int (*h2w_on_altsvc_cb)(h2w_session *s, uint32_t stream_id,
 typedef int (*h2w_on_origin_cb)(h2w_session *s, const uint8_t *origin,
                                 size_t len, size_t index, void *user);
 
+/** Return value of on_push_promise: decline the push (RST_STREAM CANCEL
+ *  on the promised stream, RFC 9113 §8.4); 0 accepts it. */
+#define H2W_PUSH_REFUSE 1
+/** Client: a PUSH_PROMISE on `stream_id` (our request) reserved
+ *  `promised_stream_id` for a response the server will push. The promised
+ *  request's fields were delivered by on_header on promised_stream_id
+ *  (kind H2W_HEADERS_PUSH_PROMISE) and passed the §8.4 checks (GET or
+ *  HEAD, :authority, no content). Return 0 to accept (the response then
+ *  arrives on promised_stream_id through the usual callbacks, and
+ *  on_stream_close ends it), H2W_PUSH_REFUSE to decline it (CANCEL; only
+ *  on_stream_close follows), or a negative value (callback failure). With
+ *  no callback set, promises are accepted. Only called when push is
+ *  enabled (h2w_options_set_enable_push()). */
+typedef int (*h2w_on_push_promise_cb)(h2w_session *s, uint32_t stream_id,
+                                      uint32_t promised_stream_id, void *user);
+
 /** New callback set, all unset. Returns H2W_OK, H2W_E_NOMEM or
  *  H2W_E_INVALID_ARGUMENT. A callback set is copied into each session
  *  created from it, so it may be deleted or reused right after. */
@@ -551,6 +569,8 @@ H2W_EXTERN int h2w_callbacks_set_on_altsvc(h2w_callbacks *cb,
                                            h2w_on_altsvc_cb f);
 H2W_EXTERN int h2w_callbacks_set_on_origin(h2w_callbacks *cb,
                                            h2w_on_origin_cb f);
+H2W_EXTERN int h2w_callbacks_set_on_push_promise(h2w_callbacks *cb,
+                                                 h2w_on_push_promise_cb f);
 /** A frame of a type this library does not implement arrived (an
  *  extension: RFC 9113 §5.5 says to ignore it unless the application
  *  understands it, e.g. WebTransport's). fi describes it, payload holds
@@ -630,6 +650,15 @@ H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
  *  H2W_E_INVALID_ARGUMENT. Default 0. */
 H2W_EXTERN int h2w_options_set_enable_connect_protocol(h2w_options *opt,
                                                        int on);
+/** Client: 1 announces SETTINGS_ENABLE_PUSH 1 (RFC 9113 §6.5.2), letting
+ *  the server push responses (see on_push_promise); at most
+ *  h2w_options_set_max_concurrent_streams() pushed streams, reserved ones
+ *  included, are accepted at once (more are declined with
+ *  REFUSED_STREAM). 0 announces ENABLE_PUSH 0: a PUSH_PROMISE then is a
+ *  connection error (PROTOCOL_ERROR) once the server has acknowledged the
+ *  setting, and declined with CANCEL before that. Ignored by servers
+ *  (they never announce push). Default 0. */
+H2W_EXTERN int h2w_options_set_enable_push(h2w_options *opt, int on);
 /** The longest extension frame payload delivered to on_extension_frame;
  *  longer ones are consumed and dropped. At most 16777215. Default 16384. */
 H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
@@ -851,7 +880,8 @@ H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
                                               const h2w_data_source *body,
                                               void *stream_user);
 /** Server: answer stream_id with response headers (":status" first) and an
- *  optional body (NULL: END_STREAM on HEADERS). Returns H2W_OK,
+ *  optional body (NULL: END_STREAM on HEADERS); stream_id may also be a
+ *  stream reserved by h2w_session_submit_push_promise(). Returns H2W_OK,
  *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown/closed stream, or
  *  already answered), H2W_E_NOMEM, or the sticky error. */
 H2W_EXTERN int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
@@ -863,6 +893,28 @@ H2W_EXTERN int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
 H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
                                                 uint32_t stream_id,
                                                 const h2w_nv *nva, size_t n);
+/** Server: promise a pushed response (RFC 9113 §8.4) on the client's
+ *  request stream `stream_id`, which must be open or half-closed (remote)
+ *  and not yet finished on our side. nva[0..n) is the promised request
+ *  (GET or HEAD, with :method, :scheme, :authority and :path; copied); a
+ *  PUSH_PROMISE carrying it is queued on stream_id and a new even stream
+ *  is reserved (local). Answer it later with
+ *  h2w_session_submit_response(s, <returned id>, ...), or reset it with
+ *  h2w_session_submit_rst_stream(). `stream_user` becomes the promised
+ *  stream's user data; on_stream_close fires when it ends (also when the
+ *  client declines it with RST_STREAM CANCEL). The reserved stream counts
+ *  against the client's SETTINGS_MAX_CONCURRENT_STREAMS from the promise
+ *  on, so its response can always start. Returns the promised stream id
+ *  (> 0), or H2W_E_INVALID_ARGUMENT (malformed request), H2W_E_INVALID_STATE
+ *  (a client session; the client disabled push with ENABLE_PUSH 0; the
+ *  stream is unknown, not a client request, or our side of it has ended;
+ *  a GOAWAY was received), H2W_E_LIMIT (the client's concurrency limit is
+ *  reached, or the memory budget), H2W_E_STREAM_ID_EXHAUSTED, H2W_E_NOMEM
+ *  or the sticky error. */
+H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
+                                                   uint32_t stream_id,
+                                                   const h2w_nv *nva, size_t n,
+                                                   void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
  *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results. */

@@ -78,6 +78,7 @@ CB_SETTER(on_error, h2w_on_error_cb)
 CB_SETTER(on_altsvc, h2w_on_altsvc_cb)
 CB_SETTER(on_origin, h2w_on_origin_cb)
 CB_SETTER(on_extension_frame, h2w_on_frame_cb)
+CB_SETTER(on_push_promise, h2w_on_push_promise_cb)
 
 int h2w_options_new(h2w_options **out, const h2w_mem *mem) {
   int err = H2W_OK;
@@ -179,6 +180,14 @@ int h2w_options_set_manual_flow_control(h2w_options *opt, int on) {
     return H2W_E_INVALID_ARGUMENT;
   }
   opt->o.manual_flow_control = (uint8_t)on;
+  return H2W_OK;
+}
+
+int h2w_options_set_enable_push(h2w_options *opt, int on) {
+  if (opt == NULL || (on != 0 && on != 1)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  opt->o.enable_push = (uint8_t)on;
   return H2W_OK;
 }
 

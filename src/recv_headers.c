@@ -129,6 +129,23 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   return kind;
 }
 
+/* A valid promise is complete (§8.4): ask the application. */
+static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
+  int rv = 0;
+  if (s->opt.validate_messages &&
+      h2w_http_msg_method(&s->rs.hb.msg) == H2W_HTTP_METHOD_HEAD) {
+    st->flags |= H2W_SF_HEAD; /* the pushed response has no content */
+  }
+  if (s->cb.on_push_promise != NULL) {
+    rv = s->cb.on_push_promise(s, assoc, st->id, s->user);
+  }
+  if (rv == H2W_PUSH_REFUSE) {
+    /* Our choice, not the server's fault: not charged. */
+    return h2w_stream_fail(s, st->id, H2W_CANCEL, "server push refused");
+  }
+  return h2w_cb_result(s, rv, "on_push_promise") < 0 ? s->err : 0;
+}
+
 static int block_end(h2w_session *s) {
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st = h2w_stream_find(s, hb->stream_id);
@@ -149,6 +166,9 @@ static int block_end(h2w_session *s) {
   kind = finish_message(s, st, hb->kind, hb->end_stream);
   if (kind < 0 || (st->flags & H2W_SF_CLOSING)) {
     return kind < 0 ? kind : 0;
+  }
+  if (kind == H2W_HEADERS_PUSH_PROMISE) {
+    return push_promised(s, st, hb->frame_id);
   }
   if (s->cb.on_headers != NULL) {
     rv = s->cb.on_headers(s, st->id, kind, hb->end_stream, s->user);
@@ -354,16 +374,53 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
 }
 
+/* Whether we want pushes now (the ENABLE_PUSH we announced last), and in
+ * *allowed whether the server may think we do: our acknowledged value or
+ * one still in flight (RFC 9113 §6.5.3: it may apply it before we see
+ * the ACK). */
+static int push_wanted(const h2w_session *s, int *allowed) {
+  const h2w_settings_pending *p = &s->pending;
+  int newest = s->local.enable_push != 0;
+  unsigned i;
+  *allowed = newest;
+  for (i = 0; i < p->len; i++) {
+    newest =
+        p->after[(p->head + i) % H2W_SETTINGS_MAX_PENDING].enable_push != 0;
+    *allowed |= newest;
+  }
+  return newest;
+}
+
+/* Decode a promise we decline, then reset the promised stream. */
+static int decline_push(h2w_session *s, const h2w_frame *f, uint32_t code,
+                        const char *reason) {
+  int rv = begin_block(s, f->u.push_promise.promised_stream_id,
+                       H2W_HEADERS_PUSH_PROMISE, 0, 0);
+  if (rv < 0) {
+    return rv;
+  }
+  s->rs.hb.frame_id = f->hd.stream_id;
+  s->rs.hb.end_code = code;
+  s->rs.hb.reason = reason;
+  return fragment(s, f->u.push_promise.block, f->u.push_promise.blocklen,
+                  (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
+}
+
 int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   uint32_t promised = f->u.push_promise.promised_stream_id;
-  h2w_stream *st;
+  h2w_stream *st, *ps;
   h2w_recv_verdict v;
-  int rv;
-  /* §8.4: only servers push, and only when the client allows it. */
-  if (s->is_server || s->local.enable_push == 0) {
+  int allowed, wanted = push_wanted(s, &allowed), rv;
+  /* §8.4: only servers push, only when the client allows it, and only
+   * on a request the client sent. */
+  if (s->is_server || !allowed) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE not allowed");
+  }
+  if ((id & 1u) == 0) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PUSH_PROMISE on a stream the server opened");
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_PUSH_PROMISE, &st);
   if (v.action == H2W_RECV_CONN_ERROR) {
@@ -376,15 +433,46 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
                           "PUSH_PROMISE with an invalid promised id");
   }
   s->last_peer_id = promised;
-  /* Our SETTINGS disabling push may not be acknowledged yet: decline
-   * this one (RST_STREAM CANCEL on the promised stream, §8.4). */
-  rv = begin_block(s, promised, H2W_HEADERS_PUSH_PROMISE, 0, 0);
+  if (v.action == H2W_RECV_STREAM_ERROR) {
+    /* The server had ended the associated stream (§5.1 half-closed
+     * (remote) or reset): a stream error there; the promise goes too. */
+    rv = h2w_stream_error(s, id, v.code, "PUSH_PROMISE on a closed stream");
+    if (rv < 0) {
+      return rv;
+    }
+    return decline_push(s, f, H2W_CANCEL, "PUSH_PROMISE on a closed stream");
+  }
+  if (v.action == H2W_RECV_IGNORE) {
+    /* We reset the associated stream; the server had not seen it yet. */
+    return decline_push(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
+  }
+  if (!wanted) {
+    /* Our SETTINGS disabling push may not be acknowledged yet. */
+    return decline_push(s, f, H2W_CANCEL, "server push declined");
+  }
+  if (s->goaway_sent && promised > s->goaway_last_sent) {
+    return decline_push(s, f, H2W_REFUSED_STREAM, "GOAWAY sent"); /* §6.8 */
+  }
+  /* §5.1.2: pushed streams count against our MAX_CONCURRENT_STREAMS;
+   * reserved ones too, so a server cannot park unbounded promises. */
+  if (s->n_peer >= s->peer_stream_limit) {
+    return decline_push(s, f, H2W_REFUSED_STREAM,
+                        "MAX_CONCURRENT_STREAMS reached");
+  }
+  if (over_budget(s)) {
+    return decline_push(s, f, H2W_REFUSED_STREAM, "memory budget reached");
+  }
+  ps = h2w_stream_create(s, promised, 0);
+  if (ps == NULL) {
+    return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  h2w_stream_apply(s, ps, H2W_EV_RECV_PUSH_PROMISE);
+  h2w_stream_take_slot(s, ps);
+  rv = begin_block(s, promised, H2W_HEADERS_PUSH_PROMISE, 1, 0);
   if (rv < 0) {
     return rv;
   }
   s->rs.hb.frame_id = id;
-  s->rs.hb.end_code = H2W_CANCEL;
-  s->rs.hb.reason = "server push declined";
   return fragment(s, f->u.push_promise.block, f->u.push_promise.blocklen,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
 }

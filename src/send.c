@@ -165,21 +165,30 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
   return H2W_OK;
 }
 
-int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
-                      size_t n, int end_stream) {
+/* HPACK-encode nva as one header block (RFC 9113 §4.3) on the queue: a
+ * HEADERS or PUSH_PROMISE frame (whose payload starts with the 4-octet
+ * promised id, §6.6), plus CONTINUATIONs when the block outgrows the
+ * peer's SETTINGS_MAX_FRAME_SIZE (§6.10). */
+static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
+                       uint32_t promised, const h2w_nv *nva, size_t n,
+                       int end_stream) {
+  size_t pre = type == H2W_FRAME_PUSH_PROMISE ? 4u : 0u;
   size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
-  size_t maxf = s->remote.max_frame_size;
-  size_t nframes = bound / maxf + 1, k, i, len, off;
-  uint8_t *p;
+  size_t maxf = s->remote.max_frame_size; /* >= 16384 (§6.5.2) */
+  size_t first = maxf - pre, k, i, len;
+  uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
+  uint8_t *p, *blk;
   h2w_ssize enc;
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  p = h2w_outq_reserve(&s->ss.q, nframes * H2W_FRAME_HD_LEN + bound);
+  p = h2w_outq_reserve(&s->ss.q,
+                       (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
-  enc = h2w_hpack_encoder_encode(&s->enc, p + H2W_FRAME_HD_LEN, bound, nva, n);
+  blk = p + H2W_FRAME_HD_LEN + pre;
+  enc = h2w_hpack_encoder_encode(&s->enc, blk, bound, nva, n);
   if (enc < 0) {
     /* The encoder's table may already hold part of this block: the
      * peer's decoder can no longer follow (RFC 7541 §2.3.2). */
@@ -187,33 +196,55 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
                           "header block could not be encoded");
   }
   len = (size_t)enc;
-  if (len <= maxf) {
-    put_hd(p, len, H2W_FRAME_HEADERS,
-           (uint8_t)(H2W_FLAG_END_HEADERS |
-                     (end_stream ? H2W_FLAG_END_STREAM : 0)),
-           st->id);
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + len);
-  } else {
-    /* Split into HEADERS + CONTINUATION (RFC 9113 §6.10): open a 9-octet
-     * gap before each later chunk, moving the last chunk first. */
-    k = (len - 1) / maxf; /* CONTINUATION frames */
-    for (i = k; i >= 1; i--) {
-      size_t src = H2W_FRAME_HD_LEN + maxf * i;
-      size_t clen = i == k ? len - maxf * k : maxf;
-      off = src + H2W_FRAME_HD_LEN * i;
-      memmove(p + off + H2W_FRAME_HD_LEN, p + src, clen);
-      put_hd(p + off, clen, H2W_FRAME_CONTINUATION,
-             (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), st->id);
-    }
-    put_hd(p, maxf, H2W_FRAME_HEADERS,
-           (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0), st->id);
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + len);
+  if (pre != 0) {
+    p[H2W_FRAME_HD_LEN] = (uint8_t)(promised >> 24 & 0x7f);
+    p[H2W_FRAME_HD_LEN + 1] = (uint8_t)(promised >> 16);
+    p[H2W_FRAME_HD_LEN + 2] = (uint8_t)(promised >> 8);
+    p[H2W_FRAME_HD_LEN + 3] = (uint8_t)promised;
+  }
+  if (len <= first) {
+    put_hd(p, pre + len, type, (uint8_t)(H2W_FLAG_END_HEADERS | es), id);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + pre + len);
+    return H2W_OK;
+  }
+  /* Open a 9-octet gap before each later chunk, moving the last chunk
+   * first: chunk i (1..k) starts at blk + first + maxf * (i - 1) and goes
+   * i frame headers further. */
+  k = (len - first + maxf - 1) / maxf;
+  for (i = k; i >= 1; i--) {
+    size_t src = first + maxf * (i - 1);
+    size_t clen = i == k ? len - src : maxf;
+    uint8_t *dst = blk + src + H2W_FRAME_HD_LEN * i;
+    memmove(dst, blk + src, clen);
+    put_hd(dst - H2W_FRAME_HD_LEN, clen, H2W_FRAME_CONTINUATION,
+           (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), id);
+  }
+  put_hd(p, maxf, type, es, id);
+  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
+  return H2W_OK;
+}
+
+int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                      size_t n, int end_stream) {
+  int rv = queue_block(s, H2W_FRAME_HEADERS, st->id, 0, nva, n, end_stream);
+  if (rv != H2W_OK) {
+    return rv;
   }
   h2w_stream_apply(s, st, H2W_EV_SEND_HEADERS);
   if (end_stream) {
     h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
   }
   return H2W_OK;
+}
+
+int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
+                           const h2w_nv *nva, size_t n) {
+  int rv =
+      queue_block(s, H2W_FRAME_PUSH_PROMISE, st->id, promised->id, nva, n, 0);
+  if (rv == H2W_OK) {
+    h2w_stream_apply(s, promised, H2W_EV_SEND_PUSH_PROMISE);
+  }
+  return rv;
 }
 
 /* ---- DATA scheduler ring ------------------------------------------------ */

@@ -365,7 +365,8 @@ size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
     ADD(H2W_SETTINGS_HEADER_TABLE_SIZE, o->header_table_size);
   }
   if (!s->is_server) {
-    ADD(H2W_SETTINGS_ENABLE_PUSH, 0);
+    /* RFC 9113 §6.5.2: push is on unless the client says otherwise. */
+    ADD(H2W_SETTINGS_ENABLE_PUSH, o->enable_push);
   }
   ADD(H2W_SETTINGS_MAX_CONCURRENT_STREAMS, o->max_concurrent_streams);
   if (o->initial_window_size != H2W_DEFAULT_WINDOW_SIZE) {

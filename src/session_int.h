@@ -48,6 +48,7 @@ typedef struct h2w_cb_table {
   h2w_on_altsvc_cb on_altsvc;
   h2w_on_origin_cb on_origin;
   h2w_on_frame_cb on_extension_frame;
+  h2w_on_push_promise_cb on_push_promise;
 } h2w_cb_table;
 
 typedef struct h2w_opts {
@@ -76,6 +77,7 @@ typedef struct h2w_opts {
   uint8_t manual_flow_control;
   uint8_t validate_messages;
   uint8_t enable_connect_protocol; /* RFC 8441: accept :protocol */
+  uint8_t enable_push;             /* client: announce ENABLE_PUSH 1 */
 } h2w_opts;
 
 struct h2w_callbacks {
@@ -399,6 +401,11 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
   return rv == H2W_E_NOMEM && s->alloc.refused ? H2W_E_LIMIT : rv;
 }
 
+/* ---- submit.c: check an outgoing header list of `kind` (H2W_HTTP_*)
+ * with the same §8 rules the peer applies; *m holds what it learnt. */
+int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
+                     size_t n, int end_stream, h2w_http_msg *m);
+
 /* ---- recv.c: where a frame of `type` on stream `id` stands in the §5.1
  * table; *st is the live stream object, if any. */
 h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
@@ -456,6 +463,9 @@ int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc);
 /* HPACK-encode nva into HEADERS (+ CONTINUATION) frames on the queue. */
 int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
                       size_t n, int end_stream);
+/* The same as a PUSH_PROMISE on stream `st` promising `promised`. */
+int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
+                           const h2w_nv *nva, size_t n);
 /* Put a stream with an active source in the DATA ring (if it has
  * window), or take it out. */
 void h2w_sched_add(h2w_session *s, h2w_stream *st);

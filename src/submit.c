@@ -7,9 +7,8 @@
 
 #include "session_int.h"
 
-/* Check an outgoing header list with the same rules the peer applies. */
-static int check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
-                        size_t n, int end_stream, h2w_http_msg *m) {
+int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
+                     size_t n, int end_stream, h2w_http_msg *m) {
   size_t i;
   const char *reason;
   if (nva == NULL && n > 0) {
@@ -126,7 +125,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   if (s->next_local_id > H2W_LAST_STREAM_ID) {
     return H2W_E_STREAM_ID_EXHAUSTED; /* §5.1.1: never wrap */
   }
-  rv = check_fields(s, H2W_HTTP_REQUEST, nva, n, body == NULL, &m);
+  rv = h2w_check_fields(s, H2W_HTTP_REQUEST, nva, n, body == NULL, &m);
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
@@ -168,7 +167,8 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   return (int32_t)id;
 }
 
-/* The stream a server answers: known, not yet answered, our side open. */
+/* The stream a server answers: known, not yet answered, our side open
+ * (or reserved by our PUSH_PROMISE). */
 static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
   h2w_stream *st;
   *rv = H2W_OK;
@@ -178,7 +178,8 @@ static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
   }
   st = h2w_stream_find(s, id);
   if (!s->is_server || st == NULL || (st->flags & H2W_SF_FINAL_SENT) ||
-      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE &&
+       st->state != H2W_SS_RESERVED_LOCAL)) {
     *rv = H2W_E_INVALID_STATE;
     return NULL;
   }
@@ -198,7 +199,7 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (st == NULL) {
     return h2w_local_rv(s, rv);
   }
-  rv = check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
+  rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
       h2w_http_msg_is_informational(&m)) {
     rv = H2W_E_INVALID_ARGUMENT; /* 1xx: h2w_session_submit_informational */
@@ -226,7 +227,7 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   if (st == NULL) {
     return rv;
   }
-  rv = check_fields(s, H2W_HTTP_RESPONSE, nva, n, 0, &m);
+  rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, 0, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
       !h2w_http_msg_is_informational(&m)) {
     rv = H2W_E_INVALID_ARGUMENT;
@@ -253,7 +254,7 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
       (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
     return H2W_E_INVALID_STATE;
   }
-  rv = check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
+  rv = h2w_check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }

@@ -344,6 +344,13 @@ static int on_extension_frame(h2w_session *s, const h2w_frame_info *fi,
               (int)fi->length, payload ? (const char *)payload : "");
 }
 
+static int on_push_promise(h2w_session *s, uint32_t id, uint32_t promised,
+                           void *user) {
+  tev ev = {TEV_PUSH, id, 0, 0, promised, 0, NULL, NULL, 0, NULL};
+  (void)s;
+  return emit(user, &ev, "push %u promised=%u", id, promised);
+}
+
 /* ---- peers -------------------------------------------------------------- */
 
 void tpeer_init(tpeer *p, int is_server, int split) {
@@ -376,6 +383,7 @@ static h2w_callbacks *recording_callbacks(void) {
   h2w_callbacks_set_on_altsvc(cb, on_altsvc);
   h2w_callbacks_set_on_origin(cb, on_origin);
   h2w_callbacks_set_on_extension_frame(cb, on_extension_frame);
+  h2w_callbacks_set_on_push_promise(cb, on_push_promise);
   return cb;
 }
 

@@ -55,7 +55,8 @@ enum {
   TEV_FRAME_SEND = 1u << 13,
   TEV_ALTSVC = 1u << 14,
   TEV_ORIGIN = 1u << 15,
-  TEV_EXTENSION = 1u << 16
+  TEV_EXTENSION = 1u << 16,
+  TEV_PUSH = 1u << 17 /* on_push_promise: stream_id, code = promised id */
 };
 
 /* One callback, as a hook sees it. Fields not meaningful for the type
