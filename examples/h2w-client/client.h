@@ -23,6 +23,9 @@
 #define CLI_HOLD_CAP (16u * 1024u * 1024u)
 #define CLI_WBUF_SIZE (32u * 1024u)
 #define CLI_RBUF_SIZE (64u * 1024u)
+/* --push: pushed responses accepted per connection; later promises are
+ * declined (RST_STREAM CANCEL). */
+#define CLI_MAX_PUSHES 32u
 
 typedef struct url_parts {
   char scheme[8]; /* lowercase */
@@ -47,7 +50,8 @@ typedef struct body {
 } body;
 
 typedef struct fetch {
-  const char *url; /* as given on the command line */
+  const char *url; /* as given on the command line, or built for a push */
+  char *push_url;  /* a pushed response: its URL (owned), else NULL */
   url_parts u;
   const body *body; /* NULL for GET */
   uint64_t body_off;
@@ -73,14 +77,22 @@ typedef struct client {
   int insecure;       /* -k */
   const char *cafile; /* --cacert */
   int upgrade;        /* --upgrade */
+  int push;           /* --push: accept server push */
   /* A TLS read may wait for the socket to be writable, a TLS write for
    * it to be readable (SSL_ERROR_WANT_WRITE / WANT_READ). */
   int read_on_out;
   int write_on_in;
   int verbose;
   int dead; /* the session had a fatal error: no more calls but del */
-  fetch *f;
+  fetch *f; /* URLs first, then accepted pushes (room for
+               CLI_MAX_PUSHES more) */
   size_t n;
+  size_t cap;
+  /* The PUSH_PROMISE being received: its request's URL parts. */
+  uint32_t promise_id;
+  char promise_scheme[8];
+  char promise_authority[256];
+  char promise_path[1024];
   size_t next_out; /* first URL not completely printed */
   size_t ndone;
   char authority[300];

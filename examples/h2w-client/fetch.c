@@ -29,6 +29,9 @@ static int consume(client *cl, fetch *f, size_t n) {
 
 static void print_status(const fetch *f) {
   fflush(stdout);
+  if (f->push_url != NULL) {
+    fputs("pushed ", stderr);
+  }
   if (f->ok) {
     fprintf(stderr, "%s -> %d (%llu bytes)\n", f->url, f->status,
             (unsigned long long)f->nbytes);
@@ -138,20 +141,80 @@ static int on_data(h2w_session *s, uint32_t id, const uint8_t *data, size_t len,
 }
 
 static int on_begin_headers(h2w_session *s, uint32_t id, int kind, void *user) {
+  client *cl = user;
   fetch *f = fetch_of(s, id);
-  (void)kind;
-  (void)user;
-  if (f != NULL) {
+  if (kind == H2W_HEADERS_PUSH_PROMISE) {
+    /* The promised request's fields follow; keep what makes its URL. */
+    cl->promise_id = id;
+    cl->promise_scheme[0] = cl->promise_authority[0] = '\0';
+    cl->promise_path[0] = '\0';
+  } else if (f != NULL) {
     f->block_status = 0;
   }
   return 0;
 }
 
+static void keep_field(char *dst, size_t cap, const h2w_nv *nv) {
+  size_t n = nv->valuelen < cap - 1 ? nv->valuelen : cap - 1;
+  memcpy(dst, nv->value, n);
+  dst[n] = '\0';
+}
+
+static void promise_field(client *cl, const h2w_nv *nv) {
+  if (nv->namelen == 7 && memcmp(nv->name, ":scheme", 7) == 0) {
+    keep_field(cl->promise_scheme, sizeof cl->promise_scheme, nv);
+  } else if (nv->namelen == 10 && memcmp(nv->name, ":authority", 10) == 0) {
+    keep_field(cl->promise_authority, sizeof cl->promise_authority, nv);
+  } else if (nv->namelen == 5 && memcmp(nv->name, ":path", 5) == 0) {
+    keep_field(cl->promise_path, sizeof cl->promise_path, nv);
+  }
+}
+
+/* RFC 9113 §8.4: a promise on one of our requests. With --push (and
+ * room left) the pushed response becomes one more fetch, printed after
+ * the URLs; otherwise it is declined. */
+static int on_push_promise(h2w_session *s, uint32_t id, uint32_t promised,
+                           void *user) {
+  client *cl = user;
+  size_t len;
+  fetch *f;
+  if (!cl->push || cl->n == cl->cap || promised != cl->promise_id) {
+    return H2W_PUSH_REFUSE;
+  }
+  len = strlen(cl->promise_scheme) + strlen(cl->promise_authority) +
+        strlen(cl->promise_path) + 4;
+  f = &cl->f[cl->n];
+  memset(f, 0, sizeof *f);
+  f->push_url = malloc(len);
+  if (f->push_url == NULL) {
+    return H2W_PUSH_REFUSE;
+  }
+  snprintf(f->push_url, len, "%s://%s%s", cl->promise_scheme,
+           cl->promise_authority, cl->promise_path);
+  f->url = f->push_url;
+  f->stream_id = (int32_t)promised;
+  if (h2w_session_set_stream_user_data(s, promised, f) != H2W_OK) {
+    free(f->push_url);
+    f->push_url = NULL;
+    return H2W_PUSH_REFUSE;
+  }
+  if (cl->verbose) {
+    fprintf(stderr, "push promised on stream %u: %s (stream %u)\n",
+            (unsigned)id, f->url, (unsigned)promised);
+  }
+  cl->n++;
+  return 0;
+}
+
 static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
                      void *user) {
+  client *cl = user;
   fetch *f = fetch_of(s, id);
   uint64_t v;
-  (void)user;
+  if (f == NULL && id == cl->promise_id) {
+    promise_field(cl, nv);
+    return 0;
+  }
   if (f != NULL && nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
       ex_parse_u64((const char *)nv->value, nv->valuelen, 999, &v) == 0) {
     f->block_status = (int)v;
@@ -250,6 +313,7 @@ static int make_callbacks(h2w_callbacks **out, int verbose) {
   h2w_callbacks_set_on_data(cb, on_data);
   h2w_callbacks_set_on_stream_end(cb, on_stream_end);
   h2w_callbacks_set_on_stream_close(cb, on_stream_close);
+  h2w_callbacks_set_on_push_promise(cb, on_push_promise);
   if (verbose) {
     h2w_callbacks_set_on_frame_recv(cb, on_frame_recv);
     h2w_callbacks_set_on_frame_send(cb, on_frame_send);
@@ -272,6 +336,7 @@ int cli_session_new(client *cl) {
     h2w_options_set_manual_flow_control(opt, 1);
     h2w_options_set_initial_window_size(opt, CLI_STREAM_WINDOW);
     h2w_options_set_connection_window_size(opt, 0x7fffffffu);
+    h2w_options_set_enable_push(opt, cl->push);
     rv = h2w_session_client_new(&cl->s, cb, opt, cl, NULL);
   }
   h2w_callbacks_del(cb);

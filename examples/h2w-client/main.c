@@ -1,5 +1,5 @@
 /* h2w-client [--prior-knowledge | --upgrade] [-k] [--cacert F] [-v]
- *            [-d DATA|@FILE] [-H 'name: value'] URL...
+ *            [--push] [-d DATA|@FILE] [-H 'name: value'] URL...
  *
  * Fetches every URL concurrently over one HTTP/2 connection, all on the
  * same scheme, host and port: http:// is h2c with prior knowledge (or
@@ -7,6 +7,9 @@
  * chosen by ALPN.
  * Response bodies go to stdout in URL order; one status line per URL goes
  * to stderr: "URL -> 200 (1234 bytes)" or "URL -> error: <reason>".
+ * With --push, responses the server pushes (RFC 9113 §8.4) follow the
+ * URLs' in the order they were promised, their status lines prefixed
+ * "pushed ".
  * Exit status: 0 when every response completed, 1 otherwise, 2 on a usage
  * error. */
 #define _POSIX_C_SOURCE 200809L
@@ -28,13 +31,16 @@
 
 static void usage(FILE *f) {
   fputs("usage: h2w-client [--prior-knowledge | --upgrade] [-k] [--cacert F]\n"
-        "                  [-v] [-d DATA|@FILE] [-H 'name: value'] URL...\n"
+        "                  [-v] [--push] [-d DATA|@FILE] [-H 'name: value'] "
+        "URL...\n"
         "  --prior-knowledge  http://: speak HTTP/2 at once (the default)\n"
         "  --upgrade          http://: start with an HTTP/1.1 request for the\n"
         "                     first URL (a GET) carrying Upgrade: h2c\n"
         "  -k, --insecure     https://: do not verify the certificate\n"
         "  --cacert F         https://: trust the PEM certificates in F\n"
         "  -v                 trace every frame on stderr\n"
+        "  --push             accept server push; pushed bodies are printed\n"
+        "                     after the URLs' (status line: \"pushed URL\")\n"
         "  -d DATA|@FILE      POST DATA (or the contents of FILE, @- for\n"
         "                     stdin) to the URLs that follow it; a -d after\n"
         "                     the last URL applies to every URL without one\n"
@@ -50,6 +56,7 @@ typedef struct opts {
   int verbose;
   int upgrade;
   int insecure;
+  int push;
   const char *cafile;
   const char **urls;
   const body **ubody; /* per URL, NULL for GET */
@@ -163,6 +170,8 @@ static int parse_args(int argc, char **argv, opts *o) {
       o->upgrade = 0;
     } else if (strcmp(a, "--upgrade") == 0) {
       o->upgrade = 1;
+    } else if (strcmp(a, "--push") == 0) {
+      o->push = 1;
     } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
       o->insecure = 1;
     } else if (strcmp(a, "--cacert") == 0 && i + 1 < argc) {
@@ -341,12 +350,14 @@ static int setup(int argc, char **argv, opts *o, client *cl) {
   if (rc != 0) {
     return rc;
   }
-  cl->f = calloc(o->nurls, sizeof *cl->f);
+  cl->f = calloc(o->nurls + CLI_MAX_PUSHES, sizeof *cl->f);
   if (cl->f == NULL) {
     fputs("h2w-client: out of memory\n", stderr);
     return -1;
   }
   cl->n = o->nurls;
+  cl->cap = o->nurls + (o->push ? CLI_MAX_PUSHES : 0);
+  cl->push = o->push;
   cl->verbose = o->verbose;
   cl->upgrade = o->upgrade;
   cl->insecure = o->insecure;
@@ -367,6 +378,7 @@ static void cleanup(opts *o, client *cl) {
   for (size_t i = 0; cl->f != NULL && i < cl->n; i++) {
     url_free(&cl->f[i].u);
     free(cl->f[i].buf);
+    free(cl->f[i].push_url);
   }
   free(cl->f);
   for (size_t i = 0; i < o->nbodies; i++) {

@@ -41,6 +41,7 @@ void req_free(req *r) {
   }
   free(r->method);
   free(r->path);
+  free(r->authority);
   free(r->buf);
   free(r);
 }
@@ -100,6 +101,9 @@ static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
   }
   if (name_is(nv, ":path")) {
     return keep(&r->path, nv);
+  }
+  if (name_is(nv, ":authority")) {
+    return keep(&r->authority, nv);
   }
   return 0;
 }

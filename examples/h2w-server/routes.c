@@ -11,6 +11,10 @@
  *                          "event K\n" every I ms, C times, then the end
  *                          (defaults I=1000, C=10; 1<=I<=60000,
  *                          0<=C<=1000000)
+ *   GET /push              200 and a short HTML page; first, when the
+ *                          client allows server push, a PUSH_PROMISE for
+ *                          /pushed.css (RFC 9113 §8.4) and that response
+ *   GET /pushed.css        the stylesheet, also for clients without push
  * HEAD on / and /bytes/N: GET's header fields without content. Another
  * method on those paths: 405; another path: 404; bad numbers: 400. */
 #include <stdio.h>
@@ -228,14 +232,15 @@ static int submit(h2w_session *s, req *r, const h2w_nv *nv, size_t n,
                                      read != NULL ? &src : NULL);
 }
 
-static int respond_text(h2w_session *s, req *r, const char *status,
-                        const char *text, size_t len, const h2w_nv *extra) {
+static int respond_typed(h2w_session *s, req *r, const char *status,
+                         const char *type, const char *text, size_t len,
+                         const h2w_nv *extra) {
   char clen[24];
   snprintf(clen, sizeof clen, "%zu", len);
   h2w_nv nv[4];
   size_t n = 0;
   nv[n++] = ex_nvs(":status", status);
-  nv[n++] = ex_nvs("content-type", text_type);
+  nv[n++] = ex_nvs("content-type", type);
   nv[n++] = ex_nvs("content-length", clen);
   if (extra != NULL) {
     nv[n++] = *extra;
@@ -244,6 +249,11 @@ static int respond_text(h2w_session *s, req *r, const char *status,
   r->text = text;
   r->text_len = len;
   return submit(s, r, nv, n, text_read);
+}
+
+static int respond_text(h2w_session *s, req *r, const char *status,
+                        const char *text, size_t len, const h2w_nv *extra) {
+  return respond_typed(s, r, status, text_type, text, len, extra);
 }
 
 static int respond_str(h2w_session *s, req *r, const char *status,
@@ -340,6 +350,69 @@ static int respond_events(h2w_session *s, req *r, const char *query) {
   return 0;
 }
 
+static const char push_page[] =
+    "<!doctype html>\n<link rel=\"stylesheet\" href=\"/pushed.css\">\n"
+    "<p>The stylesheet of this page was pushed.</p>\n";
+static const char pushed_css[] = "p { color: #0a5; }\n";
+
+static int respond_css(h2w_session *s, req *r) {
+  return respond_typed(s, r, "200", "text/css", pushed_css,
+                       sizeof pushed_css - 1, NULL);
+}
+
+static char *dup_str(const char *v) {
+  size_t n = strlen(v) + 1;
+  char *p = malloc(n);
+  if (p != NULL) {
+    memcpy(p, v, n);
+  }
+  return p;
+}
+
+/* Promise /pushed.css on r's stream and answer it. A client that
+ * disabled push, or has no stream slot left, gets the page alone and
+ * fetches the stylesheet itself. Returns 0 or a fatal error. */
+static int push_css(h2w_session *s, req *r) {
+  conn *c = r->c;
+  req *p = req_new(c, 0);
+  h2w_nv nv[4];
+  if (p == NULL) {
+    return 0; /* out of memory: no push, the page still goes */
+  }
+  p->method = dup_str("GET");
+  p->path = dup_str("/pushed.css");
+  nv[0] = ex_nvs(":method", "GET");
+  nv[1] = ex_nvs(":scheme", c->srv->tls != NULL ? "https" : "http");
+  /* §8.4: the server must be authoritative for the pushed URL; the
+   * request's own authority is one it just served. */
+  nv[2] =
+      ex_nvs(":authority", r->authority != NULL ? r->authority : "localhost");
+  nv[3] = ex_nvs(":path", "/pushed.css");
+  int32_t id = p->method != NULL && p->path != NULL
+                   ? h2w_session_submit_push_promise(s, r->id, nv, 4, p)
+                   : H2W_E_NOMEM;
+  if (id < 0) {
+    req_free(p);
+    /* Refusals (push off, limits) are normal; only the sticky error of
+     * a dead session is fatal. */
+    return id == H2W_E_INVALID_STATE || id == H2W_E_LIMIT || id == H2W_E_NOMEM
+               ? 0
+               : id;
+  }
+  p->id = (uint32_t)id;
+  p->peer_ended = 1;
+  return respond_css(s, p);
+}
+
+static int respond_push(h2w_session *s, req *r) {
+  int rv = is_head(r) ? 0 : push_css(s, r);
+  if (rv != 0) {
+    return rv;
+  }
+  return respond_typed(s, r, "200", "text/html; charset=utf-8", push_page,
+                       sizeof push_page - 1, NULL);
+}
+
 static int path_is(const char *p, size_t len, const char *want) {
   return len == strlen(want) && memcmp(p, want, len) == 0;
 }
@@ -360,6 +433,12 @@ int route_request(h2w_session *s, req *r) {
   }
   if (plen >= 7 && memcmp(p, "/bytes/", 7) == 0) {
     return get ? respond_bytes(s, r, p + 7, plen - 7) : respond_405(s, r);
+  }
+  if (path_is(p, plen, "/push")) {
+    return get ? respond_push(s, r) : respond_405(s, r);
+  }
+  if (path_is(p, plen, "/pushed.css")) {
+    return get ? respond_css(s, r) : respond_405(s, r);
   }
   if (path_is(p, plen, "/events")) {
     return get && !is_head(r) ? respond_events(s, r, query) : respond_405(s, r);

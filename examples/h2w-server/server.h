@@ -127,6 +127,7 @@ struct req {
   uint8_t deferred;    /* our data source said H2W_E_DEFERRED */
   char *method;
   char *path;
+  char *authority; /* for the promises of GET /push */
   /* Body bytes to consume once h2w_session_recv() returns (see
    * conn_consume_owed()). */
   size_t owed;
