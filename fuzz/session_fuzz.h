@@ -57,6 +57,7 @@ typedef struct fz_wire {
   uint64_t ping_acks;     /* PING ACKs written */
   uint32_t max_peer_id;   /* highest stream id of a HEADERS received */
   uint32_t max_own_id;    /* client: highest stream id we opened */
+  uint32_t max_promised;  /* server: highest stream id we promised */
   uint32_t goaway_last;   /* last-stream-id of our previous GOAWAY */
   int goaway_seen;
   int closed;               /* an error GOAWAY went out: nothing may follow */
@@ -79,6 +80,8 @@ struct fz {
   int script_done;             /* callback script exhausted */
   int dead;        /* sticky error seen: callbacks must stay silent */
   int paused;      /* a callback asked to pause */
+  int push;        /* client: ENABLE_PUSH 1 (top bit of the seed's first
+                      octet) */
   int data_polled; /* a body source ran in this send() */
   int conn_errors; /* on_error calls for the connection */
   uint64_t now;    /* the caller's clock */

@@ -190,6 +190,25 @@ static void fz_respond(fz *f, uint32_t id, uint8_t param) {
   }
 }
 
+/* Server push (RFC 9113 §8.4) on the client's stream id; param & 8 gives
+ * the promised request a big field (PUSH_PROMISE + CONTINUATION). The
+ * promised stream joins the known ids, to be answered or reset later. */
+static void fz_push(fz *f, uint32_t id, uint8_t param) {
+  static const h2w_nv req[] = {FZ_NV(":method", "GET"),
+                               FZ_NV(":scheme", "https"),
+                               FZ_NV(":authority", "example.org"),
+                               FZ_NV(":path", "/pushed"), FZ_NV("x-big", "")};
+  h2w_nv nv[5];
+  int32_t pid;
+  memcpy(nv, req, sizeof nv);
+  nv[4].value = fz_big;
+  nv[4].valuelen = (param & 8) ? 256u * param : 0u; /* < sizeof fz_big */
+  pid = h2w_session_submit_push_promise(f->s, id, nv, 5, NULL);
+  if (pid > 0) {
+    fz_note_id(f, (uint32_t)pid);
+  }
+}
+
 static void fz_settings_submit(fz *f, uint8_t param) {
   static const h2w_settings_entry iv[16] = {
       {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 0},
@@ -282,6 +301,9 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
   case FZ_ANSWER:
   case FZ_INFO:
     if (f->server) {
+      if (param & 0x10) {
+        fz_push(f, id, param); /* a promise before the response */
+      }
       fz_respond(f, id, (uint8_t)(kind == FZ_INFO ? param | 4 : param));
     } else {
       fz_request(f, (uint8_t)(kind == FZ_INFO ? param | 1 : param));
@@ -340,6 +362,21 @@ static int fz_begin(h2w_session *s, uint32_t id, int kind, void *user) {
   (void)kind;
   fz_note_id(user, id);
   return fz_cb(user, id);
+}
+
+/* A promise (client, §8.4): the scripted action, and one in four
+ * declined (RST_STREAM CANCEL). */
+static int fz_push_promise(h2w_session *s, uint32_t id, uint32_t promised,
+                           void *user) {
+  fz *f = user;
+  int rv;
+  (void)s;
+  if (!f->push || (id & 1u) == 0 || (promised & 1u) != 0) {
+    abort(); /* only promised on our requests, and only when enabled */
+  }
+  fz_note_id(f, promised);
+  rv = fz_cb(f, promised);
+  return rv == 0 && fz_rand(f) % 4 == 0 ? H2W_PUSH_REFUSE : rv;
 }
 
 static int fz_header(h2w_session *s, uint32_t id, const h2w_nv *nv,

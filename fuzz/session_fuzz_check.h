@@ -10,8 +10,11 @@
  *     PING ACKs than PINGs received (§6.7);
  *   - no DATA or HEADERS on a stream we ended with END_STREAM or reset
  *     (§5.1: half-closed (local) / closed);
- *   - stream frames use odd ids only (§5.1.1; no push API); a server
- *     answers only on streams the client opened;
+ *   - stream frames use odd ids, or (server) even ids it promised
+ *     (§5.1.1); a server answers only on streams the client opened;
+ *   - only a server sends PUSH_PROMISE (§8.4), on an odd stream the
+ *     client opened and we have not ended, promising increasing even
+ *     ids;
  *   - GOAWAY last-stream-ids never increase (§6.8), and nothing follows
  *     a GOAWAY with an error code (the connection is over).
  * The input mirror only counts (SETTINGS, PINGs, WINDOW_UPDATEs, stream
@@ -104,12 +107,13 @@ static void fz_end(fz_wire *w, uint32_t id) {
 
 /* A stream frame we wrote (DATA or HEADERS) on stream id. */
 static void fz_wire_stream_frame(fz_wire *w, int server, uint32_t id, int es) {
-  if ((id & 1u) == 0 || fz_ended(w, id)) {
+  int pushed = server && (id & 1u) == 0 && id != 0 && id <= w->max_promised;
+  if (((id & 1u) == 0 && !pushed) || fz_ended(w, id)) {
     fprintf(stderr, "stream frame on %s stream %u\n",
             (id & 1u) ? "ended" : "even", (unsigned)id);
-    abort(); /* even ids are pushes (none); ended streams stay quiet */
+    abort(); /* even ids are pushes we promised; ended streams stay quiet */
   }
-  if (server && id > w->max_peer_id) {
+  if (server && !pushed && id > w->max_peer_id) {
     abort(); /* a server only answers streams the client opened */
   }
   if (!server && id > w->max_own_id) {
@@ -162,8 +166,18 @@ static void fz_wire_out_frame(fz_wire *w, int server, const h2w_frame *fr) {
     w->goaway_last = fr->u.goaway.last_stream_id;
     w->closed = fr->u.goaway.error_code != H2W_NO_ERROR;
     break;
-  case H2W_FRAME_PUSH_PROMISE:
-    abort(); /* no push API: neither role may send one */
+  case H2W_FRAME_PUSH_PROMISE: {
+    uint32_t p = fr->u.push_promise.promised_stream_id;
+    if (!server || (hd->stream_id & 1u) == 0 ||
+        hd->stream_id > w->max_peer_id || fz_ended(w, hd->stream_id) ||
+        (p & 1u) != 0 || p <= w->max_promised) {
+      fprintf(stderr, "PUSH_PROMISE on %u promising %u\n",
+              (unsigned)hd->stream_id, (unsigned)p);
+      abort();
+    }
+    w->max_promised = p;
+    break;
+  }
   default:
     break;
   }

@@ -285,6 +285,7 @@ static h2w_options *fz_options(fz *f) {
   h2w_options_set_validate_messages(opt, !(f->flags & 0x2));
   h2w_options_set_max_concurrent_streams(opt, (f->flags & 0x4) ? 3 : 100);
   h2w_options_set_settings_timeout(opt, (f->flags & 0x10) ? 500 : 0);
+  h2w_options_set_enable_push(opt, f->push);
   fz_limits(f, opt);
   return opt;
 }
@@ -306,6 +307,7 @@ static h2w_callbacks *fz_callbacks(void) {
   h2w_callbacks_set_on_frame_recv(cb, fz_frame);
   h2w_callbacks_set_on_frame_send(cb, fz_frame);
   h2w_callbacks_set_on_error(cb, fz_error);
+  h2w_callbacks_set_on_push_promise(cb, fz_push_promise);
   return cb;
 }
 
@@ -324,6 +326,7 @@ static int fz_start(fz *f, const uint8_t *data, size_t size, int server,
   f->server = server;
   f->rng = ((uint32_t)data[0] << 8 | data[1]) * 2654435761u | 1u;
   f->flags = data[2];
+  f->push = !server && (data[0] & 0x80) != 0;
   f->limits = data[3];
   l = (size_t)data[4] << 8 | data[5];
   l = l < size - FZ_HEADER ? l : size - FZ_HEADER;

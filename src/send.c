@@ -179,6 +179,12 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
   h2w_ssize enc;
+  if (s->err != H2W_OK) {
+    /* The connection is over (an error GOAWAY may already be queued,
+     * e.g. submitted from on_frame_send while a body ended): nothing
+     * may follow it (RFC 9113 §6.8). */
+    return s->err;
+  }
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
   }
