@@ -166,6 +166,24 @@ def client_seeds():
     }
 
 
+def client_push_seeds():
+    """Server push (RFC 9113 §8.4) to a client that enabled it."""
+    css = [(":method", "GET"), (":scheme", "https"),
+           (":authority", "example.org"), (":path", "/pushed.css")]
+    return {
+        "push_accepted": SERVER_START +
+        frame(PUSH, EH, 1, u32(2) + block(css)) + headers(1, OK) +
+        headers(2, OK) + data(2, b"p{}", ES) + data(1, b"page", ES),
+        "push_two_then_rst": SERVER_START +
+        frame(PUSH, EH, 1, u32(2) + block(css)) +
+        frame(PUSH, EH, 1, u32(4) + block(css)) + frame(RST, 0, 4, u32(8)) +
+        headers(2, OK, ES | EH) + headers(1, OK, ES | EH),
+        "push_data_before_headers": SERVER_START +
+        frame(PUSH, EH, 1, u32(2) + block(css)) + data(2, b"x", ES),
+    }
+
+
+
 def lit(name, value, first=0x00):
     """A literal with a new name (RFC 7541 §6.2): 0x00 without indexing,
     0x40 with incremental indexing, 0x10 never indexed."""
@@ -327,6 +345,14 @@ VARIANTS = {
     "_alloc": dict(flags=0x40, limits=30, rng=3),
 }
 
+# The client harness enables push when the seed's first octet has its top
+# bit set.
+PUSH_VARIANTS = {
+    "": dict(rng=0x8001),
+    "_ops": dict(VARIANTS["_ops"], rng=0x8002),
+    "_limits": dict(VARIANTS["_limits"], rng=0x8007),
+}
+
 # Upgrade scripts (ATTACKS.md row 19): first op, then the peer's bytes.
 UPGRADE_SERVER = {
     "a19_upgrade": ops((UPGRADE, 0x01), (FEED, 0)),
@@ -388,6 +414,7 @@ def main():
     client = os.path.join(root, "session_client")
     write(server, server_seeds())
     write(client, client_seeds())
+    write(client, client_push_seeds(), PUSH_VARIANTS)
     few = {k: VARIANTS[k] for k in ("", "_limits")}
     write(server, server_attacks(), few)
     write(client, client_attacks(), few)
