@@ -41,6 +41,7 @@ int main(void) {
       SW_CASES(test_pause_sweep, sw_shutdown_sc),
       SW_CASES(test_pause_sweep, sw_reset),
       SW_CASES(test_pause_sweep, sw_upgrade_sc),
+      SW_CASES(test_pause_sweep, sw_push_sc),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,12 +26,13 @@ unsigned sw_type_index(unsigned type) {
 /* The library's on_error reason for a failed callback of this type. */
 const char *sw_type_name(unsigned type) {
   static const char *const names[SW_NTYPES] = {
-      "on_begin_headers", "on_header",     "on_headers",
-      "on_data",          "on_stream_end", "on_stream_reset",
-      "on_stream_close",  "on_settings",   "on_settings_ack",
-      "on_ping_ack",      "on_goaway",     "on_error",
-      "on_frame_recv",    "on_frame_send", "data source read",
-      "data source write"};
+      "on_begin_headers", "on_header",          "on_headers",
+      "on_data",          "on_stream_end",      "on_stream_reset",
+      "on_stream_close",  "on_settings",        "on_settings_ack",
+      "on_ping_ack",      "on_goaway",          "on_error",
+      "on_frame_recv",    "on_frame_send",      "on_altsvc",
+      "on_origin",        "on_extension_frame", "on_push_promise",
+      "data source read", "data source write"};
   return names[sw_type_index(type)];
 }
 

@@ -35,9 +35,10 @@
 #include "pump.h"
 
 /* Pseudo callback types next to the TEV_* bits: data-source calls. */
-#define SW_SRC_READ (1u << 14)
-#define SW_SRC_WRITE (1u << 15)
-#define SW_NTYPES 16
+/* Data-source calls, counted like callbacks, above the TEV_* bits. */
+#define SW_SRC_READ (1u << 18)
+#define SW_SRC_WRITE (1u << 19)
+#define SW_NTYPES 20
 
 enum { SW_CLIENT, SW_SERVER };
 enum { SW_NONE, SW_ALLOC, SW_FAIL, SW_PAUSE };
@@ -135,6 +136,7 @@ int32_t sw_request(sw_side *sd, const char *const *fields, size_t body_len,
                    unsigned body_flags);
 int sw_respond(sw_side *sd, uint32_t id, const char *const *fields,
                size_t body_len, unsigned body_flags);
+int32_t sw_push(sw_side *sd, uint32_t id, const char *const *fields);
 int sw_trailers(sw_side *sd, uint32_t id, const char *const *fields);
 int sw_rst(sw_side *sd, uint32_t id, uint32_t code);
 int sw_ping(sw_side *sd);
@@ -151,7 +153,7 @@ void sw_pump_at(sw_run *r, uint64_t now_ms);
 
 /* The scenarios (sweep_scenarios.c). */
 extern const sw_scenario sw_handshake, sw_exchange, sw_bulk, sw_streams,
-    sw_goaway_sc, sw_shutdown_sc, sw_reset, sw_upgrade_sc;
+    sw_goaway_sc, sw_shutdown_sc, sw_reset, sw_upgrade_sc, sw_push_sc;
 
 /* One cmocka test case: a scenario in one split mode (its initial state).
  * Every scenario runs whole, in 1-byte pieces and in random pieces. */

@@ -157,6 +157,19 @@ int sw_respond(sw_side *sd, uint32_t id, const char *const *fields,
   return result(sd, op, rv);
 }
 
+int32_t sw_push(sw_side *sd, uint32_t id, const char *const *fields) {
+  h2w_nv nv[16];
+  size_t n = tnv(nv, 16, fields);
+  char op[32];
+  int32_t rv;
+  int tries = 0;
+  do {
+    rv = h2w_session_submit_push_promise(sd->p->s, id, nv, n, NULL);
+  } while (retry(sd, rv, &tries));
+  snprintf(op, sizeof op, "push %u", id);
+  return result(sd, op, rv);
+}
+
 int sw_trailers(sw_side *sd, uint32_t id, const char *const *fields) {
   h2w_nv nv[16];
   size_t n = tnv(nv, 16, fields);

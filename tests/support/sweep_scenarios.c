@@ -319,3 +319,43 @@ static void upgrade_check(sw_run *r) {
 
 const sw_scenario sw_upgrade_sc = {"upgrade", NULL, upgrade_drive,
                                    upgrade_react, upgrade_check};
+
+/* ---- push: the server promises a response on the client's request
+ * (RFC 9113 §8.4), answers both, the pushed one with a body past the
+ * stream window; the client accepts it -------------------------------- */
+
+static void push_options(h2w_options *c, h2w_options *s) {
+  assert_int_equal(h2w_options_set_enable_push(c, 1), H2W_OK);
+  assert_int_equal(h2w_options_set_initial_window_size(c, 700), H2W_OK);
+  (void)s;
+}
+
+static void push_drive(sw_run *r) {
+  sw_pump(r);
+  (void)sw_request(sw_client(r), GET_REQ, 0, 0);
+  sw_pump(r);
+}
+
+static void push_react(sw_run *r, sw_side *sd, const tev *ev) {
+  if (sd == sw_server(r) && ev->type == TEV_END) {
+    int32_t pid = sw_push(sd, ev->stream_id,
+                          H(":method", "GET", ":scheme", "https", ":authority",
+                            "example.org", ":path", "/p.css"));
+    if (pid > 0) {
+      (void)sw_respond(sd, (uint32_t)pid, RESP_200, 1800, 0);
+    }
+    (void)sw_respond(sd, ev->stream_id, RESP_200, 300, 0);
+  }
+}
+
+static void push_check(sw_run *r) {
+  expect_log(&r->c, "push 1 promised=2");
+  expect_log(&r->c, "close 2 NO_ERROR");
+  expect_log(&r->c, "close 1 NO_ERROR");
+  expect_log(&r->s, "close 2 NO_ERROR");
+  expect_body(&r->c, 2, 1800);
+  expect_body(&r->c, 1, 300);
+}
+
+const sw_scenario sw_push_sc = {"push", push_options, push_drive, push_react,
+                                push_check};
