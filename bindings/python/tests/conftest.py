@@ -73,31 +73,31 @@ def body_of(events, stream_id):
 
 
 class Server:
-    """h2w-server on 127.0.0.1, port chosen by the kernel."""
+    """A server program that prints "listening on HOST:PORT" once ready,
+    started with --port 0 so the kernel picks a free port."""
 
-    def __init__(self, *extra):
+    def __init__(self, argv, env):
         self.proc = subprocess.Popen(
-            [tool("h2w-server"), "--port", "0", *extra],
+            argv + ["--port", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=native_env(),
+            env=env,
         )
         self.port = self._read_port()
         self.host = "127.0.0.1"
 
     def _read_port(self):
-        # It prints "listening on 127.0.0.1:PORT" once ready.
         line = b""
         deadline = time.monotonic() + 20
         while not line.endswith(b"\n"):
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.proc.stdout], [], [], left)[0]:
                 self.stop()
-                raise AssertionError("h2w-server did not start")
+                raise AssertionError("the server did not start")
             c = os.read(self.proc.stdout.fileno(), 1)
             if not c:
                 self.stop()
-                raise AssertionError("h2w-server exited before listening")
+                raise AssertionError("the server exited before listening")
             line += c
         text = line.decode().strip()
         assert text.startswith("listening on "), text
@@ -119,6 +119,6 @@ class Server:
 
 @pytest.fixture(scope="module")
 def h2w_server():
-    s = Server()
+    s = Server([tool("h2w-server")], native_env())
     yield s
     s.stop()
