@@ -229,7 +229,7 @@ class Session:
             n = lib.h2w_session_send(s, self._buf, cap)
             if n <= 0:
                 break
-            out += self._buf.raw[:n] if n == _SEND_CHUNK else ctypes.string_at(self._buf, n)
+            out += ctypes.string_at(self._buf, n)
         if self._exc is not None:
             # Keep the output: it holds frames already accounted for.
             self._unsent = bytes(out)
@@ -251,7 +251,9 @@ class Session:
 
     def tick(self, now_ms):
         """Tell the session the time (any monotonic ms clock) and run its
-        timers (SETTINGS timeout, graceful shutdown, keepalive, idle)."""
+        timers (SETTINGS timeout, graceful shutdown, keepalive, idle).
+        Raises H2WireError (e.g. H2W_E_TIMEOUT) once a timer or an earlier
+        error has ended the connection; its GOAWAY is then queued."""
         self._check(lib.h2w_session_tick(self._h(), int(now_ms)), "tick")
 
     def next_deadline(self):

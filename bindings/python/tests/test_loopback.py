@@ -146,6 +146,19 @@ def test_get_https_with_alpn(tmp_path):
         srv.stop()
 
 
+def test_readme_example(h2w_server):
+    """The README's client, run against h2w-server, so it cannot rot."""
+    with open(os.path.join(os.path.dirname(HERE), "README.md")) as f:
+        code = f.read().split("```python\n", 1)[1].split("```", 1)[0]
+    assert "8080" in code
+    p = subprocess.run(
+        [sys.executable, "-c", code.replace("8080", str(h2w_server.port))],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=python_env(), timeout=60,
+    )
+    assert p.returncode == 0, p.stderr.decode()
+    assert p.stdout.startswith(b"Hello from h2w-server")
+
+
 def test_asyncio_client_example(h2w_server):
     p = subprocess.run(
         [sys.executable, os.path.join(EXAMPLES, "asyncio_client.py"),
