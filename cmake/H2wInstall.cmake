@@ -4,19 +4,19 @@ install(TARGETS h2wire h2wire_static EXPORT h2wireTargets
   LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
-install(FILES "${CMAKE_SOURCE_DIR}/include/h2wire.h"
-              "${CMAKE_BINARY_DIR}/include/h2wire_version.h"
+install(FILES "${PROJECT_SOURCE_DIR}/include/h2wire.h"
+              "${PROJECT_BINARY_DIR}/include/h2wire_version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 set(H2W_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/h2wire")
 install(EXPORT h2wireTargets NAMESPACE h2wire:: DESTINATION "${H2W_CMAKE_DIR}")
 configure_package_config_file(cmake/h2wireConfig.cmake.in
-  "${CMAKE_BINARY_DIR}/h2wireConfig.cmake"
+  "${PROJECT_BINARY_DIR}/h2wireConfig.cmake"
   INSTALL_DESTINATION "${H2W_CMAKE_DIR}")
-write_basic_package_version_file("${CMAKE_BINARY_DIR}/h2wireConfigVersion.cmake"
+write_basic_package_version_file("${PROJECT_BINARY_DIR}/h2wireConfigVersion.cmake"
   COMPATIBILITY SameMajorVersion)
-install(FILES "${CMAKE_BINARY_DIR}/h2wireConfig.cmake"
-              "${CMAKE_BINARY_DIR}/h2wireConfigVersion.cmake"
+install(FILES "${PROJECT_BINARY_DIR}/h2wireConfig.cmake"
+              "${PROJECT_BINARY_DIR}/h2wireConfigVersion.cmake"
         DESTINATION "${H2W_CMAKE_DIR}")
 
 # pkg-config: prefix derived from the .pc file's own location, so an installed
@@ -38,6 +38,6 @@ if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
 else()
   set(H2W_PC_INCLUDEDIR "\${prefix}/${CMAKE_INSTALL_INCLUDEDIR}")
 endif()
-configure_file(cmake/h2wire.pc.in "${CMAKE_BINARY_DIR}/h2wire.pc" @ONLY)
-install(FILES "${CMAKE_BINARY_DIR}/h2wire.pc"
+configure_file(cmake/h2wire.pc.in "${PROJECT_BINARY_DIR}/h2wire.pc" @ONLY)
+install(FILES "${PROJECT_BINARY_DIR}/h2wire.pc"
         DESTINATION "${CMAKE_INSTALL_LIBDIR}/pkgconfig")

@@ -1,12 +1,13 @@
-/*
+/**
+ * @file
  * h2wire — an embeddable, sans-I/O HTTP/2 protocol library.
  *
  * This header is the reference manual. Conventions that hold for every
  * function below, stated once:
  *
  * Ownership and lifetimes
- *   - Objects are opaque handles created by h2w_<x>_new(&out, ..., mem) and
- *     destroyed by h2w_<x>_del(x). h2w_<x>_del(NULL) is a no-op.
+ *   - Objects are opaque handles created by `h2w_<x>_new(&out, ..., mem)`
+ *     and destroyed by `h2w_<x>_del(x)`. `h2w_<x>_del(NULL)` is a no-op.
  *   - Byte ranges are (const uint8_t *, size_t) pairs, never NUL-terminated.
  *     The library never keeps a pointer to caller memory after a call returns
  *     unless the function says so.
@@ -52,7 +53,8 @@
 extern "C" {
 #endif
 
-/* Symbol visibility: only what is marked H2W_EXTERN is exported from the
+/** @def H2W_EXTERN
+ * Symbol visibility: only what is marked H2W_EXTERN is exported from the
  * shared library. H2W_STATIC is defined by consumers of the static library
  * on Windows-like targets; on ELF it is irrelevant. */
 #if defined(_WIN32) && !defined(H2W_STATIC)
@@ -76,6 +78,7 @@ typedef ptrdiff_t h2w_ssize;
 
 /** Library result codes. 0 is success; every failure is negative. */
 enum h2w_error {
+  /** Success. */
   H2W_OK = 0,
   /** An argument was NULL, out of range or inconsistent. */
   H2W_E_INVALID_ARGUMENT = -1,
@@ -114,65 +117,96 @@ enum h2w_error {
 };
 
 /** Human-readable description of an h2w_error value. Never NULL; the
- *  string is static. Unknown values give "unknown error". */
+ *  string is static. Unknown values give "unknown error".
+ *  @param err An h2w_error value; any int is accepted.
+ *  @return The description, a static string. */
 H2W_EXTERN const char *h2w_strerror(int err);
 
 /** The identifier of an h2w_error value ("H2W_E_NOMEM"). Never NULL; the
- *  string is static. Unknown values give "H2W_E_UNKNOWN". */
+ *  string is static. Unknown values give "H2W_E_UNKNOWN".
+ *  @param err An h2w_error value; any int is accepted.
+ *  @return The identifier, a static string. */
 H2W_EXTERN const char *h2w_error_name(int err);
 
 /* ------------------------------------------------------------------------ */
 /* RFC 9113 §7 wire error codes (uint32_t, never mixed with h2w_error)      */
 /* ------------------------------------------------------------------------ */
 
+/** No error: a graceful GOAWAY, a normal close. */
 #define H2W_NO_ERROR 0x0u
+/** A protocol error with no more specific code. */
 #define H2W_PROTOCOL_ERROR 0x1u
+/** An unexpected internal error of the sender. */
 #define H2W_INTERNAL_ERROR 0x2u
+/** Flow control was violated (§6.9). */
 #define H2W_FLOW_CONTROL_ERROR 0x3u
+/** SETTINGS not acknowledged in time (§6.5.3). */
 #define H2W_SETTINGS_TIMEOUT 0x4u
+/** A frame arrived on a half-closed stream (§5.1). */
 #define H2W_STREAM_CLOSED 0x5u
+/** A frame had an invalid size. */
 #define H2W_FRAME_SIZE_ERROR 0x6u
+/** Refused unprocessed: safe to retry (§8.7). */
 #define H2W_REFUSED_STREAM 0x7u
+/** The stream is no longer needed. */
 #define H2W_CANCEL 0x8u
+/** The HPACK context was lost (RFC 7541). */
 #define H2W_COMPRESSION_ERROR 0x9u
+/** A CONNECT request's tunnel failed (§8.5). */
 #define H2W_CONNECT_ERROR 0xau
+/** The peer is causing excessive load. */
 #define H2W_ENHANCE_YOUR_CALM 0xbu
+/** The TLS setup is too weak (§9.2). */
 #define H2W_INADEQUATE_SECURITY 0xcu
+/** The request must use HTTP/1.1 instead. */
 #define H2W_HTTP_1_1_REQUIRED 0xdu
 
 /** The RFC name of a wire error code ("PROTOCOL_ERROR"). Never NULL; the
  *  string is static. Unknown codes give "UNKNOWN_ERROR" (RFC 9113 §7: an
- *  unknown code must not trigger special behaviour). */
+ *  unknown code must not trigger special behaviour).
+ *  @param code An RFC 9113 §7 error code; any value is accepted.
+ *  @return The name, a static string. */
 H2W_EXTERN const char *h2w_http2_error_name(uint32_t code);
 
 /* ------------------------------------------------------------------------ */
 /* SETTINGS identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218)               */
 /* ------------------------------------------------------------------------ */
 
+/** HPACK table the sender's decoder allows. */
 #define H2W_SETTINGS_HEADER_TABLE_SIZE 0x1u
+/** 0 or 1: server push allowed. */
 #define H2W_SETTINGS_ENABLE_PUSH 0x2u
+/** Streams the peer may open. */
 #define H2W_SETTINGS_MAX_CONCURRENT_STREAMS 0x3u
+/** Initial stream window. */
 #define H2W_SETTINGS_INITIAL_WINDOW_SIZE 0x4u
+/** Largest payload accepted. */
 #define H2W_SETTINGS_MAX_FRAME_SIZE 0x5u
+/** Largest header list accepted. */
 #define H2W_SETTINGS_MAX_HEADER_LIST_SIZE 0x6u
+/** RFC 8441 §3. */
 #define H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL 0x8u
+/** RFC 9218 §2.1. */
 #define H2W_SETTINGS_NO_RFC7540_PRIORITIES 0x9u
 
 /** One SETTINGS parameter (RFC 9113 §6.5.1). */
 typedef struct h2w_settings_entry {
-  uint16_t id;
+  uint16_t id;       /**< An H2W_SETTINGS_* identifier (or an unknown one). */
   uint16_t reserved; /**< Always 0; keeps the layout explicit. */
-  uint32_t value;
+  uint32_t value;    /**< The parameter's value. */
 } h2w_settings_entry;
 
 /* ------------------------------------------------------------------------ */
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/** Library version at run time. Each output pointer may be NULL. Returns
+/** Library version at run time. Each output pointer may be NULL. @return
  *  the version string ("1.2.3"), static, never NULL. Compare with the
  *  H2W_VERSION_* macros of h2wire_version.h to detect a header/library
- *  mismatch. */
+ *  mismatch.
+ *  @param[out] major Receives the major version, or NULL.
+ *  @param[out] minor Receives the minor version, or NULL.
+ *  @param[out] patch Receives the patch version, or NULL. */
 H2W_EXTERN const char *h2w_version(int *major, int *minor, int *patch);
 
 /* ------------------------------------------------------------------------ */
@@ -186,10 +220,13 @@ H2W_EXTERN const char *h2w_version(int *major, int *minor, int *patch);
  *  no-op. A failing malloc/realloc returns NULL and the library reports
  *  H2W_E_NOMEM without leaking. */
 typedef struct h2w_mem {
+  /** Allocate size bytes; NULL on failure. */
   void *(*malloc_fn)(size_t size, void *user);
+  /** Resize ptr (NULL: allocate) to size bytes; NULL on failure. */
   void *(*realloc_fn)(void *ptr, size_t size, void *user);
+  /** Release ptr (NULL: do nothing). */
   void (*free_fn)(void *ptr, void *user);
-  void *user;
+  void *user; /**< Passed to the three hooks. */
 } h2w_mem;
 
 /* ------------------------------------------------------------------------ */
@@ -206,9 +243,13 @@ typedef struct h2w_mem {
 /** One header field: a name/value pair of byte ranges. Names handed to the
  *  encoder must already be lowercase for HTTP/2 (RFC 9113 §8.2.1). */
 typedef struct h2w_nv {
+  /** The name's octets. */
   const uint8_t *name;
+  /** Length of name. */
   size_t namelen;
+  /** The value's octets. */
   const uint8_t *value;
+  /** Length of value. */
   size_t valuelen;
   uint32_t flags; /**< H2W_NV_FLAG_* bits; unknown bits are ignored. */
 } h2w_nv;
@@ -232,35 +273,49 @@ typedef struct h2w_hpack_decoder h2w_hpack_decoder;
 
 /** Create an encoder whose dynamic table starts at 4096 octets (the
  *  protocol default). `mem` may be NULL; it is copied.
- *  Returns H2W_OK, H2W_E_INVALID_ARGUMENT (out NULL) or H2W_E_NOMEM. */
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT (out NULL) or H2W_E_NOMEM.
+ *  @param[out] out Receives the new encoder.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
 H2W_EXTERN int h2w_hpack_encoder_new(h2w_hpack_encoder **out,
                                      const h2w_mem *mem);
 
-/** Destroy an encoder. NULL is a no-op. */
+/** Destroy an encoder. NULL is a no-op.
+ *  @param enc The encoder, or NULL. */
 H2W_EXTERN void h2w_hpack_encoder_del(h2w_hpack_encoder *enc);
 
 /** The peer's acknowledged SETTINGS_HEADER_TABLE_SIZE changed to `size`.
  *  The encoder uses min(size, its own cap) and emits the required
  *  Dynamic Table Size Update(s) at the start of the next block
  *  (RFC 7541 §4.2: the smallest value reached, then the final one).
- *  Returns H2W_OK or H2W_E_INVALID_ARGUMENT (enc NULL). */
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (enc NULL).
+ *  @param enc The encoder.
+ *  @param size The peer's acknowledged SETTINGS_HEADER_TABLE_SIZE, in
+ *      octets. */
 H2W_EXTERN int h2w_hpack_encoder_set_max_table_size(h2w_hpack_encoder *enc,
                                                     uint32_t size);
 
 /** Cap the table the encoder is willing to use, whatever the peer allows
  *  (memory bound; default 4096). Takes effect like a SETTINGS change.
- *  Returns H2W_OK or H2W_E_INVALID_ARGUMENT (enc NULL). */
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (enc NULL).
+ *  @param enc The encoder.
+ *  @param cap The largest dynamic table the encoder uses, in octets. */
 H2W_EXTERN int h2w_hpack_encoder_set_table_size_cap(h2w_hpack_encoder *enc,
                                                     uint32_t cap);
 
 /** Huffman mode: 1 (default) encodes a string with Huffman only when that
- *  is shorter; 0 never uses Huffman. Returns H2W_OK or
- *  H2W_E_INVALID_ARGUMENT (enc NULL, mode not 0/1). */
+ *  is shorter; 0 never uses Huffman. @return H2W_OK or
+ *  H2W_E_INVALID_ARGUMENT (enc NULL, mode not 0/1).
+ *  @param enc The encoder.
+ *  @param mode 1 or 0, as above. */
 H2W_EXTERN int h2w_hpack_encoder_set_huffman(h2w_hpack_encoder *enc, int mode);
 
 /** Upper bound of the encoded size of `nva[0..nvlen)` in the encoder's
  *  current state, pending table-size updates included. Pure; never fails
- *  (returns SIZE_MAX if the bound does not fit a size_t). */
+ *  (returns SIZE_MAX if the bound does not fit a size_t).
+ *  @param enc The encoder (not changed).
+ *  @param nva The fields that would be encoded.
+ *  @param nvlen Number of fields in nva.
+ *  @return The bound in octets, or SIZE_MAX. */
 H2W_EXTERN size_t h2w_hpack_encode_bound(const h2w_hpack_encoder *enc,
                                          const h2w_nv *nva, size_t nvlen);
 
@@ -269,43 +324,57 @@ H2W_EXTERN size_t h2w_hpack_encode_bound(const h2w_hpack_encoder *enc,
  *  chooses indexed / incremental / without-indexing / never-indexed
  *  representations (never-indexed for authorization, proxy-authorization,
  *  short cookies and fields flagged H2W_NV_FLAG_NEVER_INDEX).
- *  Returns the number of bytes written, or H2W_E_INVALID_ARGUMENT,
+ *  @return the number of bytes written, or H2W_E_INVALID_ARGUMENT,
  *  H2W_E_BUFFER_TOO_SMALL (cap < h2w_hpack_encode_bound(); the encoder
- *  state is then unchanged) or H2W_E_NOMEM. */
+ *  state is then unchanged) or H2W_E_NOMEM.
+ *  @param enc The encoder.
+ *  @param[out] buf Where the block is written.
+ *  @param cap Size of buf in octets.
+ *  @param nva The fields, in order.
+ *  @param nvlen Number of fields in nva. */
 H2W_EXTERN h2w_ssize h2w_hpack_encode(h2w_hpack_encoder *enc, uint8_t *buf,
                                       size_t cap, const h2w_nv *nva,
                                       size_t nvlen);
 
 /** Create a decoder whose dynamic table limit is 4096 (the protocol
  *  default), with the default header-list and field-count caps. `mem` may
- *  be NULL; it is copied. Returns H2W_OK, H2W_E_INVALID_ARGUMENT or
- *  H2W_E_NOMEM. */
+ *  be NULL; it is copied. @return H2W_OK, H2W_E_INVALID_ARGUMENT or
+ *  H2W_E_NOMEM.
+ *  @param[out] out Receives the new decoder.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
 H2W_EXTERN int h2w_hpack_decoder_new(h2w_hpack_decoder **out,
                                      const h2w_mem *mem);
 
-/** Destroy a decoder. NULL is a no-op. */
+/** Destroy a decoder. NULL is a no-op.
+ *  @param dec The decoder, or NULL. */
 H2W_EXTERN void h2w_hpack_decoder_del(h2w_hpack_decoder *dec);
 
 /** Our SETTINGS_HEADER_TABLE_SIZE, as acknowledged by the peer, is now
  *  `size`. Size updates in later blocks above it are COMPRESSION_ERROR;
  *  if it shrank below the table's current limit, the next block must start
  *  with a size update (RFC 7541 §4.2). Call between blocks only.
- *  Returns H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (in the
- *  middle of a block). */
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (in the
+ *  middle of a block).
+ *  @param dec The decoder.
+ *  @param size Our acknowledged SETTINGS_HEADER_TABLE_SIZE, in octets. */
 H2W_EXTERN int h2w_hpack_decoder_set_max_table_size(h2w_hpack_decoder *dec,
                                                     uint32_t size);
 
 /** Cap the decoded header list of one block (RFC 9113 §6.5.2 accounting:
  *  name + value + 32 per field). Default
- *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. Returns H2W_OK or
- *  H2W_E_INVALID_ARGUMENT. */
+ *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. @return H2W_OK or
+ *  H2W_E_INVALID_ARGUMENT.
+ *  @param dec The decoder.
+ *  @param size The cap, in octets counted as above. */
 H2W_EXTERN int
 h2w_hpack_decoder_set_max_header_list_size(h2w_hpack_decoder *dec,
                                            uint32_t size);
 
 /** Cap the number of fields in one block. Default
- *  H2W_HPACK_DEFAULT_MAX_FIELDS. Returns H2W_OK or
- *  H2W_E_INVALID_ARGUMENT (dec NULL or n == 0). */
+ *  H2W_HPACK_DEFAULT_MAX_FIELDS. @return H2W_OK or
+ *  H2W_E_INVALID_ARGUMENT (dec NULL or n == 0).
+ *  @param dec The decoder.
+ *  @param n The most fields in one block (at least 1). */
 H2W_EXTERN int h2w_hpack_decoder_set_max_fields(h2w_hpack_decoder *dec,
                                                 uint32_t n);
 
@@ -327,7 +396,7 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
  *  (x 30/8 for Huffman); a literal that can neither be delivered nor
  *  indexed is skipped as it streams past, never buffered.
  *  Pass H2W_HPACK_FINAL with the last piece (it may be empty).
- *  Returns:
+ *  @return One of:
  *  - H2W_OK: the piece was consumed (and, with FINAL, the block ended).
  *  - H2W_E_LIMIT (only on the FINAL piece): the block passed the
  *    header-list or field-count cap. No field was delivered past the cap;
@@ -340,28 +409,38 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
  *  - H2W_E_CALLBACK_FAILURE, H2W_E_NOMEM, H2W_E_INVALID_ARGUMENT.
  *  After TRUNCATED, COMPRESSION, CALLBACK_FAILURE or NOMEM the decoder's
  *  table is out of sync with the peer: every later call returns the same
- *  error (sticky). */
+ *  error (sticky).
+ *  @param dec The decoder.
+ *  @param in The next piece of the block.
+ *  @param len Length of in; 0 is allowed (an empty final piece).
+ *  @param flags H2W_HPACK_FINAL with the last piece, else 0.
+ *  @param cb Called once per decoded field.
+ *  @param user Passed to cb unchanged. */
 H2W_EXTERN int h2w_hpack_decode(h2w_hpack_decoder *dec, const uint8_t *in,
                                 size_t len, uint32_t flags,
                                 h2w_hpack_field_cb cb, void *user);
 
 /** Current size of the decoder's dynamic table in RFC 7541 §4.1 octets
- *  (for tests and session dumps). 0 if dec is NULL. */
+ *  (for tests and session dumps). 0 if dec is NULL.
+ *  @param dec The decoder, or NULL.
+ *  @return The size in octets. */
 H2W_EXTERN size_t h2w_hpack_decoder_table_size(const h2w_hpack_decoder *dec);
 
 /** Current size of the encoder's dynamic table in RFC 7541 §4.1 octets.
- *  0 if enc is NULL. */
+ *  0 if enc is NULL.
+ *  @param enc The encoder, or NULL.
+ *  @return The size in octets. */
 H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
 
 /* ------------------------------------------------------------------------ */
 /* Sessions: one HTTP/2 connection (RFC 9113), client or server role        */
 /* ------------------------------------------------------------------------ */
 
-/*
+/** @page session_model Sessions: callbacks, streams, time
  * A session is a state machine with no I/O of its own:
  *
  *   bytes read from the transport --> h2w_session_recv() --> callbacks
- *   h2w_submit_*() / automatic replies --> h2w_session_send() --> bytes to
+ *   h2w_session_submit_*() / replies --> h2w_session_send() --> bytes to
  *   write to the transport
  *
  * Callbacks
@@ -394,8 +473,11 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     the first tick); it stamps PINGs with it to measure RTT.
  */
 
+/** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
+/** The callbacks a session raises. Opaque; see h2w_callbacks_new(). */
 typedef struct h2w_callbacks h2w_callbacks;
+/** A session's settings and limits. Opaque; see h2w_options_new(). */
 typedef struct h2w_options h2w_options;
 
 /* Kinds of header blocks, passed to on_begin_headers / on_headers as int. */
@@ -415,12 +497,19 @@ typedef struct h2w_options h2w_options;
 #define H2W_HEADERS_PUSH_PROMISE 4
 
 /* Stream states (RFC 9113 §5.1), returned by h2w_session_stream_state(). */
+/** Not used yet (or an id the session never saw). */
 #define H2W_STREAM_STATE_IDLE 0
+/** Reserved by a PUSH_PROMISE we sent. */
 #define H2W_STREAM_STATE_RESERVED_LOCAL 1
+/** Reserved by a PUSH_PROMISE we received. */
 #define H2W_STREAM_STATE_RESERVED_REMOTE 2
+/** Both sides may send. */
 #define H2W_STREAM_STATE_OPEN 3
+/** We ended our side. */
 #define H2W_STREAM_STATE_HALF_CLOSED_LOCAL 4
+/** The peer ended its side. */
 #define H2W_STREAM_STATE_HALF_CLOSED_REMOTE 5
+/** Finished. */
 #define H2W_STREAM_STATE_CLOSED 6
 
 /** on_stream_close flags: the peer never processed this stream (it was
@@ -437,6 +526,7 @@ typedef struct h2w_frame_info {
   uint32_t stream_id; /**< 31-bit stream id, 0 for the connection. */
   uint8_t type;       /**< RFC 9113 §6 frame type octet. */
   uint8_t flags;      /**< Flags octet as sent/received. */
+  /** Always 0. */
   uint8_t reserved[2];
 } h2w_frame_info;
 
@@ -532,43 +622,117 @@ typedef int (*h2w_on_origin_cb)(h2w_session *s, const uint8_t *origin,
 typedef int (*h2w_on_push_promise_cb)(h2w_session *s, uint32_t stream_id,
                                       uint32_t promised_stream_id, void *user);
 
-/** New callback set, all unset. Returns H2W_OK, H2W_E_NOMEM or
- *  H2W_E_INVALID_ARGUMENT. A callback set is copied into each session
- *  created from it, so it may be deleted or reused right after. */
+/** New callback set, all unset. @return H2W_OK, H2W_E_NOMEM or
+ *  H2W_E_INVALID_ARGUMENT.
+ *
+ *  A callback set is copied into each session created from it, so it
+ *  may be deleted or reused right after.
+ *  @param[out] out Receives the new callback set.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
 H2W_EXTERN int h2w_callbacks_new(h2w_callbacks **out, const h2w_mem *mem);
+/** Destroy a callback set. NULL is a no-op.
+ *  @param cb The callback set, or NULL. */
 H2W_EXTERN void h2w_callbacks_del(h2w_callbacks *cb);
 /* Setters: NULL unsets. Each returns H2W_OK or H2W_E_INVALID_ARGUMENT
  * (cb NULL). */
+/** Set on_begin_headers (h2w_on_begin_headers_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_begin_headers(h2w_callbacks *cb,
                                                   h2w_on_begin_headers_cb f);
+/** Set on_header (h2w_on_header_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_header(h2w_callbacks *cb,
                                            h2w_on_header_cb f);
+/** Set on_headers (h2w_on_headers_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_headers(h2w_callbacks *cb,
                                             h2w_on_headers_cb f);
+/** Set on_data (h2w_on_data_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_data(h2w_callbacks *cb, h2w_on_data_cb f);
+/** Set on_stream_end (h2w_on_stream_end_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_stream_end(h2w_callbacks *cb,
                                                h2w_on_stream_end_cb f);
+/** Set on_stream_reset (h2w_on_stream_reset_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_stream_reset(h2w_callbacks *cb,
                                                  h2w_on_stream_reset_cb f);
+/** Set on_stream_close (h2w_on_stream_close_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_stream_close(h2w_callbacks *cb,
                                                  h2w_on_stream_close_cb f);
+/** Set on_settings (h2w_on_settings_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_settings(h2w_callbacks *cb,
                                              h2w_on_settings_cb f);
+/** Set on_settings_ack (h2w_on_settings_ack_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_settings_ack(h2w_callbacks *cb,
                                                  h2w_on_settings_ack_cb f);
+/** Set on_ping_ack (h2w_on_ping_ack_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_ping_ack(h2w_callbacks *cb,
                                              h2w_on_ping_ack_cb f);
+/** Set on_goaway (h2w_on_goaway_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_goaway(h2w_callbacks *cb,
                                            h2w_on_goaway_cb f);
+/** Set on_frame_recv (h2w_on_frame_cb, for each frame received).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_frame_recv(h2w_callbacks *cb,
                                                h2w_on_frame_cb f);
+/** Set on_frame_send (h2w_on_frame_cb, for each frame sent).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_frame_send(h2w_callbacks *cb,
                                                h2w_on_frame_cb f);
+/** Set on_error (h2w_on_error_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_error(h2w_callbacks *cb, h2w_on_error_cb f);
+/** Set on_altsvc (h2w_on_altsvc_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_altsvc(h2w_callbacks *cb,
                                            h2w_on_altsvc_cb f);
+/** Set on_origin (h2w_on_origin_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_origin(h2w_callbacks *cb,
                                            h2w_on_origin_cb f);
+/** Set on_push_promise (h2w_on_push_promise_cb).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it (promises are then accepted).
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_push_promise(h2w_callbacks *cb,
                                                  h2w_on_push_promise_cb f);
 /** A frame of a type this library does not implement arrived (an
@@ -576,68 +740,114 @@ H2W_EXTERN int h2w_callbacks_set_on_push_promise(h2w_callbacks *cb,
  *  understands it, e.g. WebTransport's). fi describes it, payload holds
  *  fi->length octets, valid during the call. Frames longer than
  *  h2w_options_set_max_extension_payload() are dropped without a call.
- *  Frames inside a header block are still a PROTOCOL_ERROR (§6.10). */
+ *  Frames inside a header block are still a PROTOCOL_ERROR (§6.10).
+ *  @param cb The callback set.
+ *  @param f The callback; NULL unsets it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_extension_frame(h2w_callbacks *cb,
                                                     h2w_on_frame_cb f);
 
 /* ---- options ------------------------------------------------------------
  * Safe defaults; NULL options = all defaults. Copied into each session. */
 
-/** New option set with the defaults listed at each setter. Returns H2W_OK,
- *  H2W_E_NOMEM or H2W_E_INVALID_ARGUMENT. */
+/** New option set with the defaults listed at each setter. @return H2W_OK,
+ *  H2W_E_NOMEM or H2W_E_INVALID_ARGUMENT.
+ *  @param[out] out Receives the new option set.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
 H2W_EXTERN int h2w_options_new(h2w_options **out, const h2w_mem *mem);
+/** Destroy an option set. NULL is a no-op.
+ *  @param opt The option set, or NULL. */
 H2W_EXTERN void h2w_options_del(h2w_options *opt);
 /* Setters return H2W_OK, or H2W_E_INVALID_ARGUMENT (opt NULL or value out
  * of range; the option is then unchanged). */
 /** SETTINGS_MAX_CONCURRENT_STREAMS we announce and enforce (streams the
- *  peer may open). Default 100. Beyond it: REFUSED_STREAM (§5.1.2). */
+ *  peer may open). Default 100. Beyond it: REFUSED_STREAM (§5.1.2).
+ *  @param opt The option set.
+ *  @param n The stream count (0 refuses every peer stream).
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_max_concurrent_streams(h2w_options *opt,
                                                       uint32_t n);
 /** SETTINGS_INITIAL_WINDOW_SIZE we announce: the receive window of each
- *  stream (≤ 2^31-1). Default 65535. */
+ *  stream (≤ 2^31-1). Default 65535.
+ *  @param opt The option set.
+ *  @param n The window in octets, at most 2^31-1.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_initial_window_size(h2w_options *opt,
                                                    uint32_t n);
 /** The connection-level receive window we offer (65535..2^31-1), raised
- *  with a WINDOW_UPDATE right after the preface. Default 65535. */
+ *  with a WINDOW_UPDATE right after the preface. Default 65535.
+ *  @param opt The option set.
+ *  @param n The window in octets, 65535..2^31-1.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_connection_window_size(h2w_options *opt,
                                                       uint32_t n);
-/** SETTINGS_MAX_FRAME_SIZE we announce (16384..16777215). Default 16384. */
+/** SETTINGS_MAX_FRAME_SIZE we announce (16384..16777215). Default 16384.
+ *  @param opt The option set.
+ *  @param n The size in octets, 16384..16777215.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_frame_size(h2w_options *opt, uint32_t n);
 /** SETTINGS_MAX_HEADER_LIST_SIZE we announce and enforce inside the HPACK
  *  decoder (RFC 9113 §6.5.2), with field count and CONTINUATION caps.
  *  Default 65536. Past it no further field is delivered: a server answers
  *  431 (RFC 6585 §5) and closes the stream; a client resets it with
- *  CANCEL. */
+ *  CANCEL.
+ *  @param opt The option set.
+ *  @param n The size in octets (name + value + 32 per field), at least 1.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_header_list_size(h2w_options *opt,
                                                     uint32_t n);
-/** Most fields accepted in one header block. Default 1000. */
+/** Most fields accepted in one header block. Default 1000.
+ *  @param opt The option set.
+ *  @param n The field count, at least 1.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_header_fields(h2w_options *opt, uint32_t n);
 /** SETTINGS_HEADER_TABLE_SIZE we announce (our HPACK decoder's dynamic
- *  table). Default 4096. */
+ *  table). Default 4096.
+ *  @param opt The option set.
+ *  @param n The table size in octets.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_header_table_size(h2w_options *opt, uint32_t n);
 /** Ceiling on our HPACK encoder's dynamic table, whatever the peer allows.
- *  Default 4096. */
+ *  Default 4096.
+ *  @param opt The option set.
+ *  @param n The table size in octets.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_encoder_table_size(h2w_options *opt, uint32_t n);
 /** 1: the application reports consumed body bytes with
  *  h2w_session_consume(); 0 (default): bytes count as consumed once
- *  on_data returns. WINDOW_UPDATE is credited only when it is emitted. */
+ *  on_data returns. WINDOW_UPDATE is credited only when it is emitted.
+ *  @param opt The option set.
+ *  @param on 1 for manual, 0 for automatic.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
 H2W_EXTERN int h2w_options_set_manual_flow_control(h2w_options *opt, int on);
 /** 0: turn off RFC 9113 §8 message validation (pseudo-headers, field
  *  syntax, content-length), e.g. for a proxy that wants raw frames. Frame
- *  and stream rules still apply. Default 1. */
+ *  and stream rules still apply. Default 1.
+ *  @param opt The option set.
+ *  @param on 1 validates, 0 does not.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
 H2W_EXTERN int h2w_options_set_validate_messages(h2w_options *opt, int on);
 /** How long our SETTINGS may stay unacknowledged before the connection is
  *  closed with SETTINGS_TIMEOUT (RFC 9113 §6.5.3), in ms of the caller's
- *  clock; 0 disables. Default 10000. */
+ *  clock; 0 disables. Default 10000.
+ *  @param opt The option set.
+ *  @param ms The timeout in ms; 0 disables it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_settings_timeout(h2w_options *opt, uint32_t ms);
 /** Most control frames (PING/SETTINGS ACKs, RST_STREAM, ...) queued for
  *  output at once. A peer that provokes more without reading our output
  *  is flooding (ATTACKS.md rows 1-3): GOAWAY ENHANCE_YOUR_CALM and the
- *  sticky error H2W_E_FLOODED. Default 1000. */
+ *  sticky error H2W_E_FLOODED. Default 1000.
+ *  @param opt The option set.
+ *  @param n The frame count, at least 1.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_control_queue(h2w_options *opt, uint32_t n);
 /** Graceful shutdown: how long after the first GOAWAY (and its PING) the
  *  final GOAWAY is sent if the PING is not acknowledged first, in ms.
- *  Default 1000. */
+ *  Default 1000.
+ *  @param opt The option set.
+ *  @param ms The timeout in ms.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
 /** Server: 1 announces SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3), so
  *  clients may send extended CONNECT requests (":method CONNECT" with
@@ -647,7 +857,10 @@ H2W_EXTERN int h2w_options_set_shutdown_timeout(h2w_options *opt, uint32_t ms);
  *  PROTOCOL_ERROR). A client sends ":protocol" only when the server has
  *  announced support (see h2w_session_setting() with
  *  H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL), otherwise the submit returns
- *  H2W_E_INVALID_ARGUMENT. Default 0. */
+ *  H2W_E_INVALID_ARGUMENT. Default 0.
+ *  @param opt The option set.
+ *  @param on 1 announces the setting, 0 does not.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
 H2W_EXTERN int h2w_options_set_enable_connect_protocol(h2w_options *opt,
                                                        int on);
 /** Client: 1 announces SETTINGS_ENABLE_PUSH 1 (RFC 9113 §6.5.2), letting
@@ -657,10 +870,16 @@ H2W_EXTERN int h2w_options_set_enable_connect_protocol(h2w_options *opt,
  *  REFUSED_STREAM). 0 announces ENABLE_PUSH 0: a PUSH_PROMISE then is a
  *  connection error (PROTOCOL_ERROR) once the server has acknowledged the
  *  setting, and declined with CANCEL before that. Ignored by servers
- *  (they never announce push). Default 0. */
+ *  (they never announce push). Default 0.
+ *  @param opt The option set.
+ *  @param on 1 accepts server push, 0 refuses it.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
 H2W_EXTERN int h2w_options_set_enable_push(h2w_options *opt, int on);
 /** The longest extension frame payload delivered to on_extension_frame;
- *  longer ones are consumed and dropped. At most 16777215. Default 16384. */
+ *  longer ones are consumed and dropped. At most 16777215. Default 16384.
+ *  @param opt The option set.
+ *  @param n The payload size in octets.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
                                                      uint32_t n);
 /** The glitch budget (ATTACKS.md rows 4, 7, 8): a token bucket of `burst`
@@ -672,7 +891,11 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
  *  that leaves the window under 16384 (a data dribble); a frame on a
  *  stream we closed, which we ignore. When the bucket is empty the
  *  connection ends: GOAWAY ENHANCE_YOUR_CALM, sticky H2W_E_FLOODED.
- *  burst 0 turns the limit off. Default 1000 and 100/s. */
+ *  burst 0 turns the limit off. Default 1000 and 100/s.
+ *  @param opt The option set.
+ *  @param burst The bucket size in tokens; 0 turns the limit off.
+ *  @param per_second Tokens added per second.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
                                             uint32_t per_second);
 /** The reset budget (ATTACKS.md rows 9 "Rapid Reset", 10 "MadeYouReset"):
@@ -682,7 +905,11 @@ H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
  *  a refused stream...). When it is empty: GOAWAY ENHANCE_YOUR_CALM,
  *  sticky H2W_E_FLOODED, and no further stream is admitted, not even from
  *  the rest of the same input. burst 0 turns the limit off. Default 1000
- *  and 33/s, which a steady 30 resets a second never trips. */
+ *  and 33/s, which a steady 30 resets a second never trips.
+ *  @param opt The option set.
+ *  @param burst The bucket size in tokens; 0 turns the limit off.
+ *  @param per_second Tokens added per second.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
                                            uint32_t per_second);
 /** The memory budget: the most bytes the session may hold at once through
@@ -693,7 +920,10 @@ H2W_EXTERN int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
  *  with GOAWAY ENHANCE_YOUR_CALM and the sticky error H2W_E_LIMIT; a
  *  submit that would pass it returns H2W_E_LIMIT and changes no protocol
  *  state (buffers it already grew may stay allocated for reuse).
- *  0 means unlimited. Default 4 MiB. */
+ *  0 means unlimited. Default 4 MiB.
+ *  @param opt The option set.
+ *  @param bytes The budget in bytes; 0 means unlimited.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_memory_budget(h2w_options *opt, size_t bytes);
 /** Keepalive on the caller's clock: when no frame has arrived for
  *  `interval_ms`, the session queues a PING (its ACK is the library's own
@@ -701,39 +931,61 @@ H2W_EXTERN int h2w_options_set_memory_budget(h2w_options *opt, size_t bytes);
  *  within `timeout_ms` after that, the peer is dead: on_error fires (code
  *  NO_ERROR), the sticky error is H2W_E_TIMEOUT and a GOAWAY is queued.
  *  Both 0 (the default) turn it off; one 0 without the other is
- *  H2W_E_INVALID_ARGUMENT. */
+ *  H2W_E_INVALID_ARGUMENT.
+ *  @param opt The option set.
+ *  @param interval_ms Quiet time before a PING, in ms; 0 with timeout_ms 0
+ *      turns it off.
+ *  @param timeout_ms Time allowed for any frame after that, in ms.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, or only one of the
+ *      two is 0). */
 H2W_EXTERN int h2w_options_set_keepalive(h2w_options *opt, uint32_t interval_ms,
                                          uint32_t timeout_ms);
 /** Close a connection that has had no stream open for `ms` of the
  *  caller's clock (since its last stream closed, or since the first tick):
  *  GOAWAY NO_ERROR, on_error fires, sticky error H2W_E_TIMEOUT. PINGs and
  *  other control frames do not keep a connection from being idle. 0 (the
- *  default) never closes an idle connection. */
+ *  default) never closes an idle connection.
+ *  @param opt The option set.
+ *  @param ms The idle time in ms; 0 turns it off.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_idle_timeout(h2w_options *opt, uint32_t ms);
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
 /** Create a client session: the preface (magic + SETTINGS) is queued at
  *  once. `cb` and `opt` may be NULL and are copied; `user` is passed to
- *  every callback; `mem` may be NULL (libc). Returns H2W_OK,
- *  H2W_E_INVALID_ARGUMENT or H2W_E_NOMEM. */
+ *  every callback; `mem` may be NULL (libc). @return H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT or H2W_E_NOMEM.
+ *  @param[out] out Receives the new session.
+ *  @param cb The callbacks, or NULL for none; copied.
+ *  @param opt The options, or NULL for the defaults; copied.
+ *  @param user Passed to every callback.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
 H2W_EXTERN int h2w_session_client_new(h2w_session **out,
                                       const h2w_callbacks *cb,
                                       const h2w_options *opt, void *user,
                                       const h2w_mem *mem);
 /** Create a server session: our SETTINGS are queued at once; the client
  *  magic is expected first (a bad one: GOAWAY PROTOCOL_ERROR). Same
- *  arguments and results as h2w_session_client_new(). */
+ *  arguments and results as h2w_session_client_new().
+ *  @param[out] out Receives the new session.
+ *  @param cb The callbacks, or NULL for none; copied.
+ *  @param opt The options, or NULL for the defaults; copied.
+ *  @param user Passed to every callback.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied.
+ *  @return As h2w_session_client_new(). */
 H2W_EXTERN int h2w_session_server_new(h2w_session **out,
                                       const h2w_callbacks *cb,
                                       const h2w_options *opt, void *user,
                                       const h2w_mem *mem);
-/** Free the session and everything it holds. No callback fires. */
+/** Free the session and everything it holds. No callback fires.
+ *  @param s The session, or NULL. */
 H2W_EXTERN void h2w_session_del(h2w_session *s);
 
 /* ---- h2c Upgrade (RFC 7540 §3.2) ------------------------------------------
  */
-/* Cleartext HTTP/2 can start from an HTTP/1.1 request carrying
+/** @page h2c_upgrade h2c Upgrade (RFC 7540 §3.2)
+ * Cleartext HTTP/2 can start from an HTTP/1.1 request carrying
  * "Upgrade: h2c" and "HTTP2-Settings: <base64url SETTINGS payload>". The
  * HTTP/1.1 exchange, up to and including the "101 Switching Protocols"
  * answer, is the caller's; then the session takes over with the request
@@ -741,23 +993,34 @@ H2W_EXTERN void h2w_session_del(h2w_session *s);
 
 /** Encode SETTINGS entries as an HTTP2-Settings value: base64url (RFC 4648
  *  §5) of the SETTINGS payload, 6 octets per entry, '=' padding omitted
- *  (RFC 7540 §3.2.1). No NUL is written. Returns the length, or
+ *  (RFC 7540 §3.2.1). No NUL is written. @return the length, or
  *  H2W_E_INVALID_ARGUMENT (NULL with a count, more than 64 entries) or
- *  H2W_E_BUFFER_TOO_SMALL (4 * ceil(6n / 3) octets are always enough). */
+ *  H2W_E_BUFFER_TOO_SMALL (4 * ceil(6n / 3) octets are always enough).
+ *  @param iv The entries.
+ *  @param n Number of entries in iv.
+ *  @param[out] out Where the value is written.
+ *  @param cap Size of out in octets. */
 H2W_EXTERN h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
                                                size_t n, char *out, size_t cap);
 /** Decode an HTTP2-Settings value into at most `cap` entries. Strict: only
  *  the base64url alphabet (correct '=' padding is tolerated), whole 6-octet
- *  entries, and values a client may send (RFC 9113 §6.5.2). Returns the
+ *  entries, and values a client may send (RFC 9113 §6.5.2). @return the
  *  number of entries, H2W_E_PROTOCOL (malformed) or
- *  H2W_E_BUFFER_TOO_SMALL. */
+ *  H2W_E_BUFFER_TOO_SMALL.
+ *  @param in The HTTP2-Settings value.
+ *  @param len Length of in.
+ *  @param[out] iv Receives the entries.
+ *  @param cap Room in iv, in entries. */
 H2W_EXTERN h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
                                                h2w_settings_entry *iv,
                                                size_t cap);
 /** Client: the HTTP2-Settings value for the upgrade request, i.e. the
- *  SETTINGS the session's preface carries. Returns the length written, or
+ *  SETTINGS the session's preface carries. @return the length written, or
  *  H2W_E_INVALID_ARGUMENT (NULL, a server session) or
- *  H2W_E_BUFFER_TOO_SMALL (64 octets are always enough). */
+ *  H2W_E_BUFFER_TOO_SMALL (64 octets are always enough).
+ *  @param s A client session.
+ *  @param[out] out Where the value is written.
+ *  @param cap Size of out in octets. */
 H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
                                                   size_t cap);
 /** Switch a fresh session to the upgraded connection. Allowed only before
@@ -778,57 +1041,82 @@ H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
  *    the usual callbacks; new requests get ids 3, 5, ... The connection
  *    preface goes out with the next h2w_session_send().
  *  `head_request`: the request was HEAD, so the response has no content.
- *  `stream_user_data` is stream 1's user data. Returns H2W_OK,
+ *  `stream_user_data` is stream 1's user data. @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE, H2W_E_PROTOCOL,
- *  H2W_E_NOMEM or H2W_E_LIMIT (memory budget). */
+ *  H2W_E_NOMEM or H2W_E_LIMIT (memory budget).
+ *  @param s A fresh session.
+ *  @param http2_settings The HTTP2-Settings value (see above).
+ *  @param len Length of http2_settings.
+ *  @param head_request 1 if the upgraded request was HEAD, else 0.
+ *  @param stream_user_data Stream 1's user data. */
 H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
                                    size_t len, int head_request,
                                    void *stream_user_data);
 
 /* ---- input and output --------------------------------------------------- */
 
-/** Process in[0..len) read from the transport. Returns the bytes consumed
+/** Process in[0..len) read from the transport. @return the bytes consumed
  *  (len, or fewer when a callback paused), or a negative error:
  *  H2W_E_INVALID_ARGUMENT, H2W_E_NOMEM, H2W_E_CALLBACK_FAILURE, or the
  *  connection error that ended the session (H2W_E_PROTOCOL,
  *  H2W_E_COMPRESSION, H2W_E_FLOW_CONTROL, H2W_E_FRAME_SIZE,
  *  H2W_E_FLOODED, H2W_E_TIMEOUT...). After a connection error the GOAWAY
  *  is queued: keep calling h2w_session_send() to flush it. Later calls
- *  consume and ignore all input and return the same error (sticky). */
+ *  consume and ignore all input and return the same error (sticky).
+ *  @param s The session.
+ *  @param in Bytes read from the transport.
+ *  @param len Length of in. */
 H2W_EXTERN h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in,
                                       size_t len);
-/** Fill buf[0..cap) with bytes to write to the transport. Returns the
- *  count (0: nothing to send now) or H2W_E_INVALID_ARGUMENT. Body data is
- *  pulled from data sources here, directly into buf when a frame fits;
- *  data-source and on_frame_send callbacks may run. After a fatal error
- *  it still returns the queued bytes up to and including the GOAWAY, and
- *  then the sticky error. */
+/** Fill buf[0..cap) with bytes to write to the transport. @return the
+ *  count (0: nothing to send now) or H2W_E_INVALID_ARGUMENT.
+ *
+ *  Body data is pulled from data sources here, directly into buf when a
+ *  frame fits; data-source and on_frame_send callbacks may run. After a
+ *  fatal error it still returns the queued bytes up to and including the
+ *  GOAWAY, and then the sticky error.
+ *  @param s The session.
+ *  @param[out] buf Where the bytes to write are put.
+ *  @param cap Size of buf in octets. */
 H2W_EXTERN h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap);
 /** Zero-copy output: point *data at the next pending output bytes (in the
  *  session's buffer) and return their count (0: nothing pending), or a
  *  negative error as for h2w_session_send(). The bytes stay valid until
  *  the next call on the session; h2w_session_ack() says how many were
- *  written (on_frame_send fires then). */
+ *  written (on_frame_send fires then).
+ *  @param s The session.
+ *  @param[out] data Receives a pointer to the pending bytes.
+ *  @return The count of pending bytes (0: none), or a negative h2w_error. */
 H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
-/** Mark n bytes of the last h2w_session_peek() as written. Returns H2W_OK
- *  or H2W_E_INVALID_ARGUMENT (n larger than what was peeked). */
+/** Mark n bytes of the last h2w_session_peek() as written. @return H2W_OK
+ *  or H2W_E_INVALID_ARGUMENT (n larger than what was peeked).
+ *  @param s The session.
+ *  @param n How many of the peeked bytes were written. */
 H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
 /** 1 if the session expects more input (0 once the connection is over:
- *  after a fatal error, or GOAWAY both ways with no stream left). */
+ *  after a fatal error, or GOAWAY both ways with no stream left).
+ *  @param s The session.
+ *  @return 1 or 0. */
 H2W_EXTERN int h2w_session_want_read(const h2w_session *s);
-/** 1 if h2w_session_send() would produce bytes now. */
+/** 1 if h2w_session_send() would produce bytes now.
+ *  @param s The session.
+ *  @return 1 or 0. */
 H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
 
 /* ---- time --------------------------------------------------------------- */
 
 /** Tell the session the time (caller's monotonic clock, ms) and run due
  *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
- *  output. Returns H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
+ *  output. @return H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
  *  SETTINGS went unacknowledged). Time never goes backwards: a smaller
- *  value is treated as no change. */
+ *  value is treated as no change.
+ *  @param s The session.
+ *  @param now_ms The caller's monotonic clock, in ms. */
 H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
 /** The earliest time at which h2w_session_tick() has work to do, or
- *  UINT64_MAX when no timer is armed. */
+ *  UINT64_MAX when no timer is armed.
+ *  @param s The session.
+ *  @return A time on the clock given to h2w_session_tick(), or UINT64_MAX. */
 H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
 
 /* ---- submitting --------------------------------------------------------- */
@@ -862,34 +1150,49 @@ typedef int (*h2w_data_write_fn)(h2w_session *s, uint32_t stream_id,
  *  must stay valid until the stream closes. write may be NULL unless read
  *  returns NO_COPY. */
 typedef struct h2w_data_source {
-  h2w_data_read_fn read;
-  h2w_data_write_fn write;
-  void *user;
+  h2w_data_read_fn read;   /**< Pulls body bytes; must be set. */
+  h2w_data_write_fn write; /**< Writes a NO_COPY payload, or NULL. */
+  void *user;              /**< Passed to read and write. */
 } h2w_data_source;
 
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
  *  request waits in a queue (in submit order) until a stream closes.
- *  `stream_user` becomes the stream's user data. Returns the new stream id
+ *  `stream_user` becomes the stream's user data. @return the new stream id
  *  (> 0), or H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (server session,
  *  or GOAWAY sent/received), H2W_E_STREAM_ID_EXHAUSTED (open a new
- *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error. */
+ *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error.
+ *  @param s A client session.
+ *  @param nva The header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @param body The body source, or NULL for none; copied.
+ *  @param stream_user The stream's user data. */
 H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
                                               size_t n,
                                               const h2w_data_source *body,
                                               void *stream_user);
 /** Server: answer stream_id with response headers (":status" first) and an
  *  optional body (NULL: END_STREAM on HEADERS); stream_id may also be a
- *  stream reserved by h2w_session_submit_push_promise(). Returns H2W_OK,
+ *  stream reserved by h2w_session_submit_push_promise(). @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown/closed stream, or
- *  already answered), H2W_E_NOMEM, or the sticky error. */
+ *  already answered), H2W_E_NOMEM, or the sticky error.
+ *  @param s A server session.
+ *  @param stream_id The request stream.
+ *  @param nva The header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @param body The body source, or NULL for none; copied. */
 H2W_EXTERN int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
                                            const h2w_nv *nva, size_t n,
                                            const h2w_data_source *body);
 /** Server: an informational 1xx response (any number, before the final
  *  one; 101 is not allowed in HTTP/2, RFC 9113 §8.6). Same results as
- *  h2w_session_submit_response(). */
+ *  h2w_session_submit_response().
+ *  @param s A server session.
+ *  @param stream_id The request stream.
+ *  @param nva The header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @return As h2w_session_submit_response(). */
 H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
                                                 uint32_t stream_id,
                                                 const h2w_nv *nva, size_t n);
@@ -904,7 +1207,13 @@ H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
  *  stream's user data; on_stream_close fires when it ends (also when the
  *  client declines it with RST_STREAM CANCEL). The reserved stream counts
  *  against the client's SETTINGS_MAX_CONCURRENT_STREAMS from the promise
- *  on, so its response can always start. Returns the promised stream id
+ *  on, so its response can always start.
+ *  @param s A server session.
+ *  @param stream_id The client's request stream the promise rides on.
+ *  @param nva The promised request's header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @param stream_user The promised stream's user data.
+ *  @return The promised stream id
  *  (> 0), or H2W_E_INVALID_ARGUMENT (malformed request), H2W_E_INVALID_STATE
  *  (a client session; the client disabled push with ENABLE_PUSH 0; the
  *  stream is unknown, not a client request, or our side of it has ended;
@@ -917,60 +1226,88 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
                                                    void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
- *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results. */
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param nva The header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @return As h2w_session_submit_response(). */
 H2W_EXTERN int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
                                            const h2w_nv *nva, size_t n);
-/** A data source that was deferred has data again: poll it. Returns
+/** A data source that was deferred has data again: poll it. @return
  *  H2W_OK, H2W_E_INVALID_STATE (no deferred source on that stream) or the
- *  sticky error. */
+ *  sticky error.
+ *  @param s The session.
+ *  @param stream_id The stream. */
 H2W_EXTERN int h2w_session_resume_data(h2w_session *s, uint32_t stream_id);
 /** Reset a stream with RST_STREAM `code`. Pending output of the stream is
- *  dropped; on_stream_close follows. Returns H2W_OK, H2W_E_INVALID_STATE
+ *  dropped; on_stream_close follows. @return H2W_OK, H2W_E_INVALID_STATE
  *  (unknown or closed stream), H2W_E_NOMEM, H2W_E_FLOODED or the sticky
- *  error. */
+ *  error.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param code An RFC 9113 §7 error code. */
 H2W_EXTERN int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
                                              uint32_t code);
 /** Send a PING with the 8 octets at opaque8 (NULL: the session time as
- *  big-endian). on_ping_ack reports the RTT. Returns H2W_OK, H2W_E_NOMEM,
- *  H2W_E_LIMIT (too many PINGs outstanding) or the sticky error. */
+ *  big-endian). on_ping_ack reports the RTT. @return H2W_OK, H2W_E_NOMEM,
+ *  H2W_E_LIMIT (too many PINGs outstanding) or the sticky error.
+ *  @param s The session.
+ *  @param opaque8 The 8 octets of PING data, or NULL. */
 H2W_EXTERN int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8);
 /** Send SETTINGS iv[0..n) (copied). They take effect when acknowledged
- *  (RFC 9113 §6.5.3). Returns H2W_OK, H2W_E_INVALID_ARGUMENT (value out of
+ *  (RFC 9113 §6.5.3). @return H2W_OK, H2W_E_INVALID_ARGUMENT (value out of
  *  its RFC range), H2W_E_LIMIT (too many unacknowledged), H2W_E_NOMEM or
- *  the sticky error. */
+ *  the sticky error.
+ *  @param s The session.
+ *  @param iv The settings.
+ *  @param n Number of entries in iv. */
 H2W_EXTERN int h2w_session_submit_settings(h2w_session *s,
                                            const h2w_settings_entry *iv,
                                            size_t n);
 /** Grow our receive window of stream_id (0: the connection) by increment
- *  and tell the peer with WINDOW_UPDATE. Returns H2W_OK,
+ *  and tell the peer with WINDOW_UPDATE. @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT (0, or past 2^31-1), H2W_E_INVALID_STATE
- *  (unknown stream) or the sticky error. */
+ *  (unknown stream) or the sticky error.
+ *  @param s The session.
+ *  @param stream_id The stream, or 0 for the connection.
+ *  @param increment Octets added to the window, 1..2^31-1. */
 H2W_EXTERN int h2w_session_submit_window_update(h2w_session *s,
                                                 uint32_t stream_id,
                                                 uint32_t increment);
 /** Manual flow control: the application consumed n body bytes of
  *  stream_id (and so of the connection); WINDOW_UPDATEs follow as
- *  needed. Returns H2W_OK, H2W_E_INVALID_ARGUMENT (more than delivered),
- *  H2W_E_INVALID_STATE (automatic mode) or the sticky error. A stream
- *  that is already closed only credits the connection. */
+ *  needed. @return H2W_OK, H2W_E_INVALID_ARGUMENT (more than delivered),
+ *  H2W_E_INVALID_STATE (automatic mode) or the sticky error.
+ *
+ *  A stream that is already closed only credits the connection.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param n Body octets consumed. */
 H2W_EXTERN int h2w_session_consume(h2w_session *s, uint32_t stream_id,
                                    size_t n);
 /** Send GOAWAY at once with `code` and debug data (copied, may be empty)
  *  and the last peer stream id we processed; no new stream is accepted.
  *  With a code other than NO_ERROR the connection ends once the GOAWAY is
- *  sent. Returns H2W_OK, H2W_E_NOMEM or the sticky error. */
+ *  sent. @return H2W_OK, H2W_E_NOMEM or the sticky error.
+ *  @param s The session.
+ *  @param code An RFC 9113 §7 error code.
+ *  @param debug Opaque debug data, or NULL when debuglen is 0.
+ *  @param debuglen Length of debug. */
 H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
                                          const uint8_t *debug, size_t debuglen);
 /** Graceful shutdown (RFC 9113 §6.8): a first GOAWAY with last-stream-id
  *  2^31-1 and a PING; when the PING is acknowledged (or the shutdown
  *  timeout passes on the caller's clock) the final GOAWAY with the real
  *  last stream id. Open streams finish; want_read/want_write drop to 0
- *  when none is left and the output is flushed. Returns H2W_OK,
- *  H2W_E_NOMEM or the sticky error. */
+ *  when none is left and the output is flushed. @return H2W_OK,
+ *  H2W_E_NOMEM or the sticky error.
+ *  @param s The session. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
 /* ---- priorities (RFC 9218) --------------------------------------------- */
-/* Outgoing DATA is scheduled by each stream's urgency (0 most urgent, 7
+/** @page priorities Priorities (RFC 9218)
+ * Outgoing DATA is scheduled by each stream's urgency (0 most urgent, 7
  * least; default 3) and incremental flag: the most urgent streams with
  * data and window go first; among equals, incremental streams share
  * frame by frame (round-robin) while a non-incremental one is served
@@ -987,32 +1324,49 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 /** Parse a Priority field value (RFC 9218 §4, a Structured Fields
  *  dictionary): "u" (integer 0-7) and "i" (boolean; a bare "i" is true).
  *  Other keys, parameters and out-of-range values are ignored. Always sets
- *  *urgency and *incremental (the defaults 3 and 0 where absent). Returns
+ *  *urgency and *incremental (the defaults 3 and 0 where absent). @return
  *  H2W_OK, H2W_E_PROTOCOL (not a dictionary: the defaults apply, as §4
- *  says) or H2W_E_INVALID_ARGUMENT. */
+ *  says) or H2W_E_INVALID_ARGUMENT.
+ *  @param value The field value (not NUL-terminated).
+ *  @param len Length of value.
+ *  @param[out] urgency Receives the urgency, 0-7.
+ *  @param[out] incremental Receives the incremental flag, 0 or 1. */
 H2W_EXTERN int h2w_priority_parse(const char *value, size_t len, int *urgency,
                                   int *incremental);
 /** Client: queue a PRIORITY_UPDATE (RFC 9218 §7.1) re-prioritizing
  *  stream_id (open, or not opened yet) with a Priority field value such
- *  as "u=0"; also reorders our own request body. Returns H2W_OK,
+ *  as "u=0"; also reorders our own request body. @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT (id 0, too long), H2W_E_INVALID_STATE (a
- *  server), H2W_E_NOMEM, H2W_E_LIMIT or the sticky error. A server that
- *  receives PRIORITY_UPDATE for a stream not opened yet keeps up to 16 for
- *  when it opens; for other unknown or closed streams it is ignored (each
- *  costs a glitch token); a client receiving one closes the connection
- *  with PROTOCOL_ERROR. */
+ *  server), H2W_E_NOMEM, H2W_E_LIMIT or the sticky error.
+ *
+ *  A server that receives PRIORITY_UPDATE for a stream not opened yet
+ *  keeps up to 16 for when it opens; for other unknown or closed streams
+ *  it is ignored (each costs a glitch token); a client receiving one
+ *  closes the connection with PROTOCOL_ERROR.
+ *  @param s A client session.
+ *  @param stream_id The stream.
+ *  @param value A Priority field value (not NUL-terminated).
+ *  @param len Length of value. */
 H2W_EXTERN int h2w_session_submit_priority_update(h2w_session *s,
                                                   uint32_t stream_id,
                                                   const char *value,
                                                   size_t len);
 /** Set a stream's scheduling priority (urgency 0-7, incremental 0/1),
- *  e.g. a server overriding the client's signal. Returns H2W_OK,
- *  H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (unknown stream). */
+ *  e.g. a server overriding the client's signal. @return H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (unknown stream).
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param urgency 0 (most urgent) to 7.
+ *  @param incremental 1 for incremental, else 0. */
 H2W_EXTERN int h2w_session_set_stream_priority(h2w_session *s,
                                                uint32_t stream_id, int urgency,
                                                int incremental);
-/** A stream's priority in force; either pointer may be NULL. Returns
- *  H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE. */
+/** A stream's priority in force; either pointer may be NULL. @return
+ *  H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param[out] urgency Receives the urgency, or NULL.
+ *  @param[out] incremental Receives the incremental flag, or NULL. */
 H2W_EXTERN int h2w_session_stream_priority(const h2w_session *s,
                                            uint32_t stream_id, int *urgency,
                                            int *incremental);
@@ -1022,19 +1376,29 @@ H2W_EXTERN int h2w_session_stream_priority(const h2w_session *s,
 /** Server: queue an ALTSVC frame (RFC 7838 §4). On stream 0 `origin` must
  *  be non-empty (the origin the alternative applies to); on a stream it
  *  must be empty and the stream open. `value` is an Alt-Svc field value
- *  such as "h2=\":8443\"; ma=3600"; both are copied. Returns H2W_OK,
+ *  such as "h2=\":8443\"; ma=3600"; both are copied. @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT (NULL with a length, origin rule, frame longer
  *  than the peer's SETTINGS_MAX_FRAME_SIZE), H2W_E_INVALID_STATE (a client,
  *  or the stream is not open), H2W_E_NOMEM, H2W_E_LIMIT, or the sticky
- *  error. */
+ *  error.
+ *  @param s A server session.
+ *  @param stream_id The stream, or 0 for the connection.
+ *  @param origin The origin (stream 0 only).
+ *  @param originlen Length of origin; 0 on a stream.
+ *  @param value The Alt-Svc field value.
+ *  @param valuelen Length of value. */
 H2W_EXTERN int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
                                          const uint8_t *origin,
                                          size_t originlen, const uint8_t *value,
                                          size_t valuelen);
 /** Server: queue an ORIGIN frame (RFC 8336 §2) listing the origins this
  *  connection is authoritative for. origins[i] holds lens[i] octets (at
- *  most 65535 each); n may be 0 (an empty set). Copied. Returns as
- *  h2w_session_submit_altsvc(). */
+ *  most 65535 each); n may be 0 (an empty set). Copied. @return as
+ *  h2w_session_submit_altsvc().
+ *  @param s A server session.
+ *  @param origins The origins.
+ *  @param lens The length of each origin.
+ *  @param n Number of origins. */
 H2W_EXTERN int h2w_session_submit_origin(h2w_session *s,
                                          const uint8_t *const *origins,
                                          const size_t *lens, size_t n);
@@ -1043,69 +1407,110 @@ H2W_EXTERN int h2w_session_submit_origin(h2w_session *s,
  *  (0x0-0x9, ALTSVC 0xa, ORIGIN 0xc, PRIORITY_UPDATE 0x10) are refused
  *  with H2W_E_INVALID_ARGUMENT, as is a payload longer than the peer's
  *  SETTINGS_MAX_FRAME_SIZE. Such frames are not flow-controlled and never
- *  change stream state. Returns H2W_OK, H2W_E_INVALID_ARGUMENT,
- *  H2W_E_NOMEM, H2W_E_LIMIT or the sticky error. */
+ *  change stream state. @return H2W_OK, H2W_E_INVALID_ARGUMENT,
+ *  H2W_E_NOMEM, H2W_E_LIMIT or the sticky error.
+ *  @param s The session.
+ *  @param type The frame type octet.
+ *  @param flags The flags octet.
+ *  @param stream_id The stream id of the frame, 0 for the connection.
+ *  @param payload The payload.
+ *  @param len Length of payload. */
 H2W_EXTERN int h2w_session_submit_extension(h2w_session *s, uint8_t type,
                                             uint8_t flags, uint32_t stream_id,
                                             const uint8_t *payload, size_t len);
 
 /* ---- streams and getters ------------------------------------------------ */
 
-/** Attach user data to a live stream. Returns H2W_OK or
- *  H2W_E_INVALID_STATE (unknown stream). */
+/** Attach user data to a live stream. @return H2W_OK or
+ *  H2W_E_INVALID_STATE (unknown stream).
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @param data The user data; never dereferenced. */
 H2W_EXTERN int h2w_session_set_stream_user_data(h2w_session *s,
                                                 uint32_t stream_id, void *data);
-/** The stream's user data, NULL if none or unknown. */
+/** The stream's user data, NULL if none or unknown.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @return The user data, or NULL. */
 H2W_EXTERN void *h2w_session_get_stream_user_data(const h2w_session *s,
                                                   uint32_t stream_id);
 /** H2W_STREAM_STATE_*: IDLE for ids never used, CLOSED for finished ones;
- *  H2W_E_INVALID_ARGUMENT if s is NULL. */
+ *  H2W_E_INVALID_ARGUMENT if s is NULL.
+ *  @param s The session.
+ *  @param stream_id The stream.
+ *  @return An H2W_STREAM_STATE_* value, or H2W_E_INVALID_ARGUMENT. */
 H2W_EXTERN int h2w_session_stream_state(const h2w_session *s,
                                         uint32_t stream_id);
 /** Flow-control windows of stream_id (0: the connection): *recv_window is
  *  what the peer may still send us, *send_window what we may still send
- *  (may be negative, RFC 9113 §6.9.2). Each pointer may be NULL. Returns
- *  H2W_OK or H2W_E_INVALID_STATE (unknown stream). */
+ *  (may be negative, RFC 9113 §6.9.2). Each pointer may be NULL. @return
+ *  H2W_OK or H2W_E_INVALID_STATE (unknown stream).
+ *  @param s The session.
+ *  @param stream_id The stream, or 0 for the connection.
+ *  @param[out] recv_window Receives the receive window, or NULL.
+ *  @param[out] send_window Receives the send window, or NULL. */
 H2W_EXTERN int h2w_session_window(const h2w_session *s, uint32_t stream_id,
                                   int32_t *recv_window, int32_t *send_window);
 /** Which settings h2w_session_setting() reads. */
 #define H2W_SETTINGS_LOCAL 0  /**< ours, as acknowledged by the peer */
 #define H2W_SETTINGS_REMOTE 1 /**< the peer's, as applied */
-/** A setting in force. Returns H2W_OK or H2W_E_INVALID_ARGUMENT (unknown
- *  id or side). */
+/** A setting in force. @return H2W_OK or H2W_E_INVALID_ARGUMENT (unknown
+ *  id or side).
+ *  @param s The session.
+ *  @param side H2W_SETTINGS_LOCAL or H2W_SETTINGS_REMOTE.
+ *  @param id An H2W_SETTINGS_* identifier.
+ *  @param[out] value Receives the value. */
 H2W_EXTERN int h2w_session_setting(const h2w_session *s, int side, uint16_t id,
                                    uint32_t *value);
 /** The sticky error (H2W_OK if none) and its detail: *wire_code the
  *  RFC 9113 §7 code sent or received in GOAWAY, *reason a static
  *  human-readable string, *offset the input byte offset where the error
- *  was detected. Each output may be NULL. */
+ *  was detected. Each output may be NULL.
+ *  @param s The session.
+ *  @param[out] wire_code Receives the wire error code, or NULL.
+ *  @param[out] reason Receives the reason, or NULL.
+ *  @param[out] offset Receives the input offset, or NULL.
+ *  @return The sticky error, H2W_OK if none, or H2W_E_INVALID_ARGUMENT (s
+ *      NULL). */
 H2W_EXTERN int h2w_session_error(const h2w_session *s, uint32_t *wire_code,
                                  const char **reason, uint64_t *offset);
-/** Number of streams currently open (any state but idle/closed). */
+/** Number of streams currently open (any state but idle/closed).
+ *  @param s The session.
+ *  @return The stream count (0 if s is NULL). */
 H2W_EXTERN uint32_t h2w_session_open_streams(const h2w_session *s);
-/** 1 for a server session, 0 for a client. */
+/** 1 for a server session, 0 for a client.
+ *  @param s The session.
+ *  @return 1 or 0. */
 H2W_EXTERN int h2w_session_is_server(const h2w_session *s);
-/** Bytes the session currently holds through its allocator. */
+/** Bytes the session currently holds through its allocator.
+ *  @param s The session.
+ *  @return The byte count (0 if s is NULL). */
 H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
 
 /* ------------------------------------------------------------------------ */
 /* ALPN (RFC 7301): choosing h2 over TLS (RFC 9113 §3.2)                     */
 /* ------------------------------------------------------------------------ */
 
-/* TLS stays the caller's: these ids and h2w_alpn_select() plug into any TLS
+/** @page alpn TLS and ALPN
+ * TLS stays the caller's: these ids and h2w_alpn_select() plug into any TLS
  * library's ALPN hooks. "h2c" is never offered over TLS (RFC 9113 §3.1). */
 
 /** The ALPN protocol id of HTTP/2 over TLS, and its length. */
 #define H2W_ALPN_H2 "h2"
+/** Length of H2W_ALPN_H2. */
 #define H2W_ALPN_H2_LEN 2u
 /** The same id in the wire form of an ALPN list (a length octet, then the
  *  name): what a client hands to its TLS library to offer h2 only. */
 #define H2W_ALPN_H2_WIRE "\x02h2"
+/** Length of H2W_ALPN_H2_WIRE. */
 #define H2W_ALPN_H2_WIRE_LEN 3u
 /** HTTP/1.1's ALPN id, for callers that also serve HTTP/1.1. */
 #define H2W_ALPN_HTTP_1_1 "http/1.1"
+/** Length of H2W_ALPN_HTTP_1_1. */
 #define H2W_ALPN_HTTP_1_1_LEN 8u
+/** HTTP/1.1's id in the wire form of an ALPN list. */
 #define H2W_ALPN_HTTP_1_1_WIRE "\x08http/1.1"
+/** Length of H2W_ALPN_HTTP_1_1_WIRE. */
 #define H2W_ALPN_HTTP_1_1_WIRE_LEN 9u
 
 /** Server side of ALPN: pick "h2" from the list a client offered,
@@ -1114,12 +1519,16 @@ H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
  *  at most 65535 octets). The whole list is validated first. On success
  *  *out points at the "h2" octets inside `in` and *outlen is 2, which is
  *  what OpenSSL's SSL_CTX_set_alpn_select_cb() callback returns.
- *  Returns H2W_OK; H2W_E_PROTOCOL when the list is malformed;
+ *  @return H2W_OK; H2W_E_PROTOCOL when the list is malformed;
  *  H2W_E_INVALID_STATE when the list is well formed but has no "h2" (the
  *  caller either continues with another protocol or, serving h2 only,
  *  refuses with the no_application_protocol alert, RFC 7301 §3.2);
  *  H2W_E_INVALID_ARGUMENT when out or outlen is NULL, or in is NULL with
- *  inlen > 0. *out and *outlen are only written on success. */
+ *  inlen > 0. *out and *outlen are only written on success.
+ *  @param in The offered list, in wire form.
+ *  @param inlen Length of in.
+ *  @param[out] out Receives a pointer to "h2" inside in.
+ *  @param[out] outlen Receives 2. */
 H2W_EXTERN int h2w_alpn_select(const uint8_t *in, size_t inlen,
                                const uint8_t **out, uint8_t *outlen);
 

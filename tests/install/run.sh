@@ -1,7 +1,9 @@
 #!/bin/sh
-# Installs the built tree into a scratch prefix, then builds and runs a tiny
-# outside program against it twice: once through pkg-config, once through
-# find_package(h2wire). Usage: run.sh BUILD_DIR THIS_DIR CC SANITIZE
+# The four ways README.md ("How to embed it") says to use h2wire, each
+# building and running a tiny outside program: installed into a scratch
+# prefix, through pkg-config and through find_package(h2wire); the source
+# tree through add_subdirectory(); and the sources vendored, compiled with a
+# plain compiler line. Usage: run.sh BUILD_DIR THIS_DIR CC SANITIZE
 set -eu
 build=$1
 here=$2
@@ -36,4 +38,32 @@ cmake -S "$here/consumer" -B "$tmp/cm" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
   -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" >/dev/null
 cmake --build "$tmp/cm" >/dev/null
 "$tmp/cm/consumer"
-echo "install consumer: pkg-config and find_package both OK"
+
+# 3. add_subdirectory(<h2wire source>) -> h2wire::h2wire; tests, examples
+# and the docs target stay out of the parent project.
+src=$(cd "$here/../.." && pwd)
+cmake -S "$here/subdir" -B "$tmp/sub" -DH2W_SOURCE_DIR="$src" \
+  -DCMAKE_C_COMPILER="$cc" -DCMAKE_C_FLAGS="$flags" >/dev/null
+cmake --build "$tmp/sub" -j 2 >/dev/null
+"$tmp/sub/consumer"
+if [ -e "$tmp/sub/h2wire/tests" ] || [ -e "$tmp/sub/h2wire/docs" ]; then
+  echo "add_subdirectory built h2wire's tests or docs into the parent"
+  exit 1
+fi
+
+# 4. Vendoring: include/h2wire.h, the generated h2wire_version.h and src/
+# copied into the program's tree, one compiler line, no defines needed
+# (and no warning under the project's own warning set).
+mkdir -p "$tmp/vendor/h2wire/include"
+cp "$src/include/h2wire.h" "$build/include/h2wire_version.h" \
+  "$tmp/vendor/h2wire/include/"
+cp -R "$src/src" "$tmp/vendor/h2wire/src"
+cp "$here/consumer/main.c" "$tmp/vendor/app.c"
+(
+  cd "$tmp/vendor"
+  # shellcheck disable=SC2086
+  "$cc" -std=c11 -O2 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror \
+    $flags -Ih2wire/include h2wire/src/*.c app.c -o app
+  ./app
+)
+echo "install consumer: pkg-config, find_package, add_subdirectory and vendoring OK"
