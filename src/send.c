@@ -564,6 +564,14 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
+  if (r == 0 && (flags & H2W_DATA_FLAG_EOF) &&
+      (flags & H2W_DATA_FLAG_NO_END_STREAM)) {
+    /* The body ended empty and its trailers carry END_STREAM: a DATA
+     * frame here would carry nothing at all, and peers rightly count
+     * empty frames as abuse (ATTACKS.md row 4). */
+    data_done(s, st, flags);
+    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+  }
   if (flags & H2W_DATA_FLAG_NO_COPY) {
     int rv = st->src.write == NULL
                  ? H2W_E_INVALID_STATE

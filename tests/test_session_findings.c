@@ -350,6 +350,55 @@ static void test_no_trailers_after_reset_in_callback(void **state) {
   tpeer_free(&c);
 }
 
+/* Found by the Python binding's tests: a body source that ran dry
+ * (deferred), then ends empty because trailers were submitted, must not
+ * put an empty DATA frame (no payload, no END_STREAM) on the wire: the
+ * trailers follow the last real DATA frame directly. */
+typedef struct dry_src {
+  int calls;
+  int ended; /* the application has no more body: EOF + trailers */
+} dry_src;
+
+static h2w_ssize dry_read(h2w_session *s, uint32_t id, uint8_t *buf, size_t len,
+                          uint32_t *flags, void *user) {
+  dry_src *d = user;
+  (void)s;
+  (void)id;
+  if (d->calls++ == 0 && len >= 5) {
+    memcpy(buf, "hello", 5);
+    return 5;
+  }
+  if (!d->ended) {
+    return H2W_E_DEFERRED;
+  }
+  *flags |= H2W_DATA_FLAG_EOF | H2W_DATA_FLAG_NO_END_STREAM;
+  return 0;
+}
+
+static void test_no_empty_data_before_trailers(void **state) {
+  static const h2w_nv t = {(const uint8_t *)"x-t", 3, (const uint8_t *)"1", 1,
+                           0};
+  tpeer s;
+  h2w_fb b;
+  h2w_nv nv[2];
+  size_t n = tnv(nv, 2, RESP_200);
+  dry_src d = {0, 0};
+  h2w_data_source ds = {dry_read, NULL, &d};
+  server(&s, state);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_response(s.s, 1, nv, n, &ds), H2W_OK);
+  EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 5");
+  assert_int_equal(h2w_session_submit_trailers(s.s, 1, &t, 1), H2W_OK);
+  d.ended = 1;
+  assert_int_equal(h2w_session_resume_data(s.s, 1), H2W_OK);
+  EXPECT_OUT(&s, "HEADERS 1 es eh x-t=1");
+  assert_int_equal(h2w_session_stream_state(s.s, 1), H2W_STREAM_STATE_CLOSED);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -366,6 +415,7 @@ int main(void) {
       SPLIT_TESTS(test_consume_inside_on_data),
       SPLIT_TESTS(test_no_read_on_empty_window),
       SPLIT_TESTS(test_no_trailers_after_reset_in_callback),
+      SPLIT_TESTS(test_no_empty_data_before_trailers),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
