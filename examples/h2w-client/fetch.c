@@ -149,9 +149,12 @@ static int on_begin_headers(h2w_session *s, uint32_t id, int kind, void *user) {
 
 static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
                      void *user) {
+  client *cl = user;
   fetch *f = fetch_of(s, id);
   uint64_t v;
-  (void)user;
+  if (cl->verbose) {
+    ex_trace_header(stderr, "", id, nv);
+  }
   if (f != NULL && nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
       ex_parse_u64((const char *)nv->value, nv->valuelen, 999, &v) == 0) {
     f->block_status = (int)v;
@@ -218,7 +221,7 @@ static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "recv", fi, payload);
+  ex_trace_frame(stderr, "", 0, fi, payload);
   return 0;
 }
 
@@ -226,7 +229,7 @@ static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "send", fi, payload);
+  ex_trace_frame(stderr, "", 1, fi, payload);
   return 0;
 }
 
