@@ -29,6 +29,10 @@ static char *render(int sent, const h2w_frame_info *fi,
   assert_non_null(buf);
   assert_int_equal(h2w_frame_trace(line, full + 1, sent, fi, payload), full);
   assert_int_equal(strlen(line), full);
+  /* One line of printable ASCII, whatever the payload. */
+  for (i = 0; i < full; i++) {
+    assert_true(line[i] >= 0x20 && line[i] <= 0x7e);
+  }
   for (cap = 0; cap <= full + 1; cap++) {
     memset(buf, CANARY, full + 8);
     assert_int_equal(h2w_frame_trace(buf, cap, sent, fi, payload), full);
