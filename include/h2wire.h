@@ -1238,7 +1238,8 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  * request held back by the peer's MAX_CONCURRENT_STREAMS, whose
  * "headers_pending" wait with it; "content_length" the peer's announced
  * body length; "closing" a closed stream whose on_stream_close is still
- * due, with "close_code" the RFC 9113 §7 name of why it closed.
+ * due, with "close_code" the RFC 9113 §7 name of why it closed (as for
+ * "wire_code", a code the RFC does not define is given as a number).
  * "preface_received" says a server has read the client's connection
  * magic (always true for a client). A BUCKET is a token bucket at the
  * session's time (null: that limit is off). Deadlines are on the caller's
