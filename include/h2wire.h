@@ -189,6 +189,17 @@ H2W_EXTERN const char *h2w_http2_error_name(uint32_t code);
 /** RFC 9218 §2.1. */
 #define H2W_SETTINGS_NO_RFC7540_PRIORITIES 0x9u
 
+/**
+ * The RFC name of a SETTINGS identifier.
+ *
+ * @param id  a SETTINGS identifier (H2W_SETTINGS_*).
+ * @return "SETTINGS_HEADER_TABLE_SIZE" and so on, as RFC 9113 §6.5.2,
+ *         RFC 8441 §3 and RFC 9218 §2.1 spell them; "UNKNOWN" for any other
+ *         identifier (RFC 9113 §6.5.2: unknown ones are ignored). Never
+ *         NULL; the string is static.
+ */
+H2W_EXTERN const char *h2w_settings_name(uint16_t id);
+
 /** One SETTINGS parameter (RFC 9113 §6.5.1). */
 typedef struct h2w_settings_entry {
   uint16_t id;       /**< An H2W_SETTINGS_* identifier (or an unknown one). */
@@ -529,6 +540,16 @@ typedef struct h2w_frame_info {
   /** Always 0. */
   uint8_t reserved[2];
 } h2w_frame_info;
+
+/**
+ * The RFC name of a frame type octet.
+ *
+ * @param type  the type octet of a frame header (h2w_frame_info.type).
+ * @return "DATA" ... "CONTINUATION" (RFC 9113 §6), "ALTSVC" (RFC 7838),
+ *         "ORIGIN" (RFC 8336), "PRIORITY_UPDATE" (RFC 9218), or "UNKNOWN"
+ *         for any other type. Never NULL; the string is static.
+ */
+H2W_EXTERN const char *h2w_frame_type_name(uint8_t type);
 
 /* ---- callbacks ----------------------------------------------------------
  * Every callback is optional; an unset one is simply not called. */
@@ -1486,6 +1507,207 @@ H2W_EXTERN int h2w_session_is_server(const h2w_session *s);
  *  @param s The session.
  *  @return The byte count (0 if s is NULL). */
 H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
+
+/* ------------------------------------------------------------------------ */
+/* Debugging aids: frame traces and session dumps                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Both trace functions write like snprintf(): into buf[0..cap), always
+ * NUL-terminated when cap > 0, never past cap, and return the length the
+ * whole line would have (NUL excluded), so a result >= cap means the line
+ * was cut. buf may be NULL when cap is 0, to measure. They read no
+ * session state, allocate nothing and may be called from any callback.
+ */
+
+/**
+ * Render one frame as a single human-readable line, without a newline
+ * (the GOAWAY line is shown on two here):
+ *
+ * @code
+ * recv SETTINGS stream=0 len=6 flags=0x00 MAX_CONCURRENT_STREAMS=100
+ * send HEADERS stream=1 len=29 flags=0x05<END_STREAM|END_HEADERS> block=29
+ * recv GOAWAY stream=0 len=12 flags=0x00 last_stream_id=3 code=CANCEL
+ *   debug="bye\x0a"
+ * @endcode
+ *
+ * The line holds "send" or "recv", the type name (UNKNOWN(0xNN) for a
+ * type this library does not implement), the stream, the payload length
+ * and the flags octet in hex, followed for a known type by the names of
+ * its set flags and, in hex, any bits its type does not define. Then the
+ * decoded payload: DATA pad= and data= octets; HEADERS pad=,
+ * depends_on= [exclusive] weight= and the length of the field block
+ * fragment, block= (the block itself is HPACK-compressed: see
+ * h2w_nv_trace()); PRIORITY; RST_STREAM code=; SETTINGS NAME=value per
+ * entry (the RFC name without its "SETTINGS_" prefix, UNKNOWN(0xNNNN)
+ * for others; at most 16 shown); PUSH_PROMISE promised_stream= and
+ * block=; PING opaque= in hex; GOAWAY last_stream_id=, code= and
+ * debug="..."; WINDOW_UPDATE increment=; CONTINUATION block=; ALTSVC
+ * origin="..." value="..."; ORIGIN one origin="..." per entry (at most 16
+ * shown); PRIORITY_UPDATE prioritized_stream= and value="..."; an unknown
+ * type its first 16 payload octets in hex, payload=. Error codes show as
+ * their RFC 9113 §7 names, UNKNOWN(0xNN) for others. Peer-chosen strings
+ * are cut at 128 octets (then followed by ...) and escaped: printable
+ * ASCII stays, a backslash or double quote gets a backslash in front,
+ * any other octet becomes a backslash, "x" and two hex digits. A payload
+ * whose layout does not fit its length (a wrong size, padding longer
+ * than the frame...) ends the line with malformed(why). Nothing past
+ * fi->length octets of payload is ever read.
+ *
+ * Usable as is from an h2w_on_frame_cb:
+ *
+ * @code
+ * char line[256];
+ * h2w_frame_trace(line, sizeof line, 1, fi, payload);
+ * fprintf(stderr, "%s\n", line);
+ * @endcode
+ *
+ * @param buf      output buffer (may be NULL if cap is 0).
+ * @param cap      size of buf in octets, the NUL included.
+ * @param sent     non-zero for a frame we sent ("send"), 0 for a received
+ *                 one ("recv").
+ * @param fi       the frame header. NULL renders an empty line.
+ * @param payload  fi->length octets of payload, as the frame callbacks
+ *                 give it. May be NULL (a DATA frame sent by a NO_COPY
+ *                 source): only the length is shown then, as data=N for
+ *                 an unpadded DATA frame, payload=unavailable otherwise.
+ * @return the length of the full line, NUL excluded (0 if fi is NULL).
+ */
+H2W_EXTERN size_t h2w_frame_trace(char *buf, size_t cap, int sent,
+                                  const h2w_frame_info *fi,
+                                  const uint8_t *payload);
+
+/**
+ * Render one decoded header field as a line, "name: value", without a
+ * newline, for the on_header callback: a HEADERS frame's block can only
+ * be read with the session's HPACK state, which on_header reports field
+ * by field. Octets are escaped as in h2w_frame_trace() except double
+ * quotes, which stay; nothing is cut. A field the peer sent as
+ * never-indexed (RFC 7541 §6.2.3, H2W_NV_FLAG_NEVER_INDEX) ends with
+ * " (never-indexed)".
+ *
+ * @param buf  output buffer (may be NULL if cap is 0).
+ * @param cap  size of buf in octets, the NUL included.
+ * @param nv   the field; a NULL name or value pointer is taken as empty.
+ *             NULL renders an empty line.
+ * @return the length of the full line, NUL excluded (0 if nv is NULL).
+ */
+H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
+
+/**
+ * Write the session's state as one JSON object (RFC 8259, ASCII only),
+ * NUL-terminated, for logs and bug reports. It reads the session and
+ * changes nothing (no allocation, no callback), so it may be called at
+ * any time, from callbacks too, and after a fatal error. The output is
+ * deterministic: the same state gives the same text, with streams in
+ * ascending id order. Its cost grows with the square of the number of
+ * live streams: a debugging aid, not for hot paths.
+ *
+ * Schema, version 1. Numbers are JSON integers; a key marked "?" may hold
+ * null; SETTINGS, STREAM and BUCKET are described below.
+ *
+ * @code
+ * { "schema": 1, "version": "0.1.0",
+ *   "role": "client" | "server",
+ *   "state": "open" | "going_away" | "closed" | "failed",
+ *   "error"?: { "code": "H2W_E_PROTOCOL", "description": "protocol error",
+ *               "wire_code": "PROTOCOL_ERROR", "reason"?: "...",
+ *               "offset": 123 },
+ *   "goaway": { "sent": bool, "sent_last_stream_id"?: n,
+ *               "received": bool, "received_last_stream_id"?: n,
+ *               "shutdown": "none" | "draining" | "done" },
+ *   "clock": { "now_ms": n, "started": bool, "next_deadline_ms"?: n },
+ *   "input": { "octets": n, "frames": n, "preface_received": bool,
+ *              "settings_received": bool,
+ *              "header_block"?: { "stream_id": n, "frame_stream_id": n,
+ *                                 "continuations": n } },
+ *   "settings": { "local": SETTINGS, "remote": SETTINGS,
+ *                 "local_unacked": [ SETTINGS + "sent_ms": n, ... ] },
+ *   "flow": { "manual": bool, "stream_initial_recv_window": n,
+ *             "connection": { "recv_window": n, "recv_target": n,
+ *                             "recv_consumed_uncredited": n,
+ *                             "recv_unconsumed": n, "send_window": n } },
+ *   "streams": [ STREAM, ... ],
+ *   "output": { "queued_octets": n, "queued_frames": n,
+ *               "reactive_frames": n, "goaway_pending_octets": n,
+ *               "want_write": bool, "data_streams_ready": n,
+ *               "window_updates_due": n,
+ *               "connection_window_update_due": n },
+ *   "hpack": { "encoder": { "size": n, "max": n, "entries": n,
+ *                           "peer_max": n, "cap": n, "huffman": bool },
+ *              "decoder": { "size": n, "max": n, "entries": n,
+ *                           "settings_max": n } },
+ *   "memory": { "in_use": n, "peak": n, "budget"?: n, "spare_streams": n },
+ *   "limits": { "local_streams": { "open": n, "max"?: n, "waiting": n },
+ *               "peer_streams": { "open": n, "max": n },
+ *               "stream_ids": { "next_local": n, "last_peer": n,
+ *                               "max": 2147483647 },
+ *               "glitches"?: BUCKET, "resets"?: BUCKET,
+ *               "control_queue": { "queued": n, "max": n },
+ *               "pings": { "outstanding": n, "max": n },
+ *               "settings_unacked": { "pending": n, "max": n },
+ *               "header_list": { "max_size": n, "max_fields": n,
+ *                                "max_continuations": n,
+ *                                "peer_max_size": n },
+ *               "max_extension_payload": n },
+ *   "timers": { "settings_timeout_ms": n, "settings_ack_deadline_ms"?: n,
+ *               "keepalive"?: { "interval_ms": n, "timeout_ms": n,
+ *                               "last_recv_ms": n,
+ *                               "ping_outstanding": bool,
+ *                               "deadline_ms": n },
+ *               "idle"?: { "timeout_ms": n, "last_active_ms": n,
+ *                          "deadline_ms"?: n },
+ *               "shutdown_deadline_ms"?: n } }
+ *
+ * SETTINGS: { "header_table_size", "enable_push", "max_concurrent_streams",
+ *             "initial_window_size", "max_frame_size",
+ *             "max_header_list_size", "enable_connect_protocol",
+ *             "no_rfc7540_priorities" }
+ * STREAM:   { "id", "state", "initiator": "local" | "remote",
+ *             "recv_window", "send_window", "unconsumed", "queued_octets",
+ *             "urgency", "incremental": bool,
+ *             "data": "none" | "active" | "deferred", "scheduled": bool,
+ *             "headers_sent": bool, "headers_received": bool,
+ *             "waiting_for_slot": bool, "headers_pending": bool,
+ *             "trailers_pending": bool, "window_update_due": bool,
+ *             "body_received", "content_length"?, "closing": bool,
+ *             "close_code"? }
+ * BUCKET:   { "tokens", "burst", "per_second" }
+ * @endcode
+ *
+ * SETTINGS values are integers, 4294967295 meaning no limit. "local" is
+ * ours as acknowledged by the peer, "local_unacked" each SETTINGS frame we
+ * sent that awaits its ACK (oldest first, each the whole set it puts in
+ * force), "remote" the peer's as applied. A stream's "state" is the
+ * RFC 9113 §5.1 name ("idle", "open", "half-closed (local)"...);
+ * "send_window" may be negative (§6.9.2); "unconsumed" counts body octets
+ * delivered but not yet consumed (manual flow control); "queued_octets"
+ * its frames waiting in the output queue; "urgency" and "incremental" its
+ * RFC 9218 priority; "data" its data source; "scheduled" whether the DATA
+ * scheduler holds it; "headers_sent" / "headers_received" whether the
+ * request or final response went out / came in; "waiting_for_slot" a
+ * request held back by the peer's MAX_CONCURRENT_STREAMS, whose
+ * "headers_pending" wait with it; "content_length" the peer's announced
+ * body length; "closing" a closed stream whose on_stream_close is still
+ * due, with "close_code" the RFC 9113 §7 name of why it closed (as for
+ * "wire_code", a code the RFC does not define is given as a number).
+ * "preface_received" says a server has read the client's connection
+ * magic (always true for a client). A BUCKET is a token bucket at the
+ * session's time (null: that limit is off). Deadlines are on the caller's
+ * clock (h2w_session_tick()); null means none is armed.
+ *
+ * @param s    the session.
+ * @param buf  output buffer; may be NULL if cap is 0.
+ * @param cap  size of buf in octets, the NUL included.
+ * @param len  receives the length of the JSON text, NUL excluded: what was
+ *             written on H2W_OK, what is needed on H2W_E_BUFFER_TOO_SMALL
+ *             (then allocate *len + 1 octets and call again).
+ * @return H2W_OK; H2W_E_BUFFER_TOO_SMALL when cap < *len + 1 (buf then
+ *         holds an empty string if cap > 0); H2W_E_INVALID_ARGUMENT when s
+ *         or len is NULL, or buf is NULL with cap > 0.
+ */
+H2W_EXTERN int h2w_session_dump_json(const h2w_session *s, char *buf,
+                                     size_t cap, size_t *len);
 
 /* ------------------------------------------------------------------------ */
 /* ALPN (RFC 7301): choosing h2 over TLS (RFC 9113 §3.2)                     */

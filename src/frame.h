@@ -373,7 +373,6 @@ h2w_ssize h2w_frame_pack_unknown(uint8_t *buf, size_t cap, uint8_t type,
  * WINDOW_UPDATE with increment 0 decodes but does not encode. */
 h2w_ssize h2w_frame_encode(uint8_t *buf, size_t cap, const h2w_frame *f);
 
-/* The name of a frame type ("HEADERS"), or "UNKNOWN". Static. */
-const char *h2w_frame_type_name(uint8_t type);
+/* h2w_frame_type_name() is public: see h2wire.h. */
 
 #endif

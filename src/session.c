@@ -537,7 +537,7 @@ static uint64_t deadline_add(uint64_t t, uint32_t ms) {
 }
 
 /* When the keepalive has work: the next PING, or the death of the peer. */
-static uint64_t keepalive_deadline(const h2w_session *s) {
+uint64_t h2w_keepalive_deadline(const h2w_session *s) {
   if (s->opt.keepalive_interval_ms == 0) {
     return UINT64_MAX;
   }
@@ -547,7 +547,7 @@ static uint64_t keepalive_deadline(const h2w_session *s) {
   return deadline_add(s->last_recv_ms, s->opt.keepalive_interval_ms);
 }
 
-static uint64_t idle_deadline(const h2w_session *s) {
+uint64_t h2w_idle_deadline(const h2w_session *s) {
   if (s->opt.idle_timeout_ms == 0 || s->map.len != 0 || s->reap != NULL ||
       s->goaway_sent) {
     return UINT64_MAX;
@@ -560,15 +560,16 @@ uint64_t h2w_session_next_deadline(const h2w_session *s) {
   if (s == NULL || s->err != H2W_OK) {
     return UINT64_MAX;
   }
-  if ((t = keepalive_deadline(s)) < d) {
+  if ((t = h2w_keepalive_deadline(s)) < d) {
     d = t;
   }
-  if ((t = idle_deadline(s)) < d) {
+  if ((t = h2w_idle_deadline(s)) < d) {
     d = t;
   }
-  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0) {
-    d = deadline_add(s->settings_sent_ms[s->pending.head],
-                     s->opt.settings_timeout_ms);
+  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
+      (t = deadline_add(s->settings_sent_ms[s->pending.head],
+                        s->opt.settings_timeout_ms)) < d) {
+    d = t; /* the earliest timer wins, not the last one looked at */
   }
   if (s->shutdown == 1 && s->shutdown_deadline < d) {
     d = s->shutdown_deadline;
@@ -656,10 +657,10 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
       return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
   }
-  if (s->now >= keepalive_deadline(s) && keepalive(s) < 0) {
+  if (s->now >= h2w_keepalive_deadline(s) && keepalive(s) < 0) {
     return s->err;
   }
-  if (s->now >= idle_deadline(s)) {
+  if (s->now >= h2w_idle_deadline(s)) {
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
                           "connection idle for too long");
   }

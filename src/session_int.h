@@ -369,6 +369,11 @@ size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv);
  * limits (stream windows, frame size, HPACK table). */
 void h2w_local_settings_changed(h2w_session *s);
 
+/* When the keepalive has work (the next PING, or the peer's death) and
+ * when an idle connection closes; UINT64_MAX when not armed. */
+uint64_t h2w_keepalive_deadline(const h2w_session *s);
+uint64_t h2w_idle_deadline(const h2w_session *s);
+
 /* Charge one token to the glitch budget (ATTACKS.md rows 4, 7, 8) or to
  * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
  * after a GOAWAY ENHANCE_YOUR_CALM when the bucket is empty. */

@@ -96,6 +96,29 @@ uint32_t h2w_settings_get(const h2w_settings *s, uint16_t id, int *known) {
   return f != NULL ? *f : 0;
 }
 
+const char *h2w_settings_name(uint16_t id) {
+  switch (id) {
+  case H2W_SETTINGS_HEADER_TABLE_SIZE:
+    return "SETTINGS_HEADER_TABLE_SIZE";
+  case H2W_SETTINGS_ENABLE_PUSH:
+    return "SETTINGS_ENABLE_PUSH";
+  case H2W_SETTINGS_MAX_CONCURRENT_STREAMS:
+    return "SETTINGS_MAX_CONCURRENT_STREAMS";
+  case H2W_SETTINGS_INITIAL_WINDOW_SIZE:
+    return "SETTINGS_INITIAL_WINDOW_SIZE";
+  case H2W_SETTINGS_MAX_FRAME_SIZE:
+    return "SETTINGS_MAX_FRAME_SIZE";
+  case H2W_SETTINGS_MAX_HEADER_LIST_SIZE:
+    return "SETTINGS_MAX_HEADER_LIST_SIZE";
+  case H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL:
+    return "SETTINGS_ENABLE_CONNECT_PROTOCOL";
+  case H2W_SETTINGS_NO_RFC7540_PRIORITIES:
+    return "SETTINGS_NO_RFC7540_PRIORITIES";
+  default:
+    return "UNKNOWN";
+  }
+}
+
 void h2w_settings_pending_init(h2w_settings_pending *p) {
   memset(p, 0, sizeof(*p));
 }

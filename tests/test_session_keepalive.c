@@ -266,6 +266,23 @@ static void test_bucket_off_and_no_refill(void **state) {
   assert_int_equal(h2w_bucket_take(&b, UINT64_MAX), -1);
 }
 
+/* The next deadline is the earliest armed timer: a keepalive due before
+ * the SETTINGS-ACK timeout is not hidden by it while our SETTINGS wait
+ * for their ACK (found by the session-dump tests). */
+static void test_deadline_is_earliest_timer(void **state) {
+  tpeer c;
+  h2w_options *opt = keepalive_opts(1000, 500);
+  tpeer_start(&c, 0, tmode(state), opt);
+  h2w_options_del(opt);
+  assert_int_equal(h2w_session_tick(c.s, 0), H2W_OK);
+  tpeer_parse_out(&c); /* our SETTINGS left: the ACK timeout is armed */
+  tpeer_out_clear(&c);
+  assert_int_equal(h2w_session_next_deadline(c.s), 1000);
+  assert_int_equal(h2w_session_tick(c.s, 1000), H2W_OK);
+  EXPECT_OUT(&c, KEEP_PING);
+  tpeer_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_keepalive_option_checks),
@@ -275,6 +292,7 @@ int main(void) {
       SPLIT_TESTS(test_keepalive_slots_full),
       SPLIT_TESTS(test_keepalive_pair_long_quiet),
       SPLIT_TESTS(test_idle_timeout),
+      SPLIT_TESTS(test_deadline_is_earliest_timer),
       cmocka_unit_test(test_bucket_burst_and_refill),
       cmocka_unit_test(test_bucket_off_and_no_refill),
   };

@@ -1,6 +1,8 @@
-/* A compact one-line-per-frame trace for the examples' -v option, fed from
- * the on_frame_recv / on_frame_send callbacks. The library will get its own
- * formatter later; this one only uses the public frame info and payload. */
+/* The examples' -v trace: one line per frame sent or received, fed from
+ * the on_frame_recv / on_frame_send callbacks, and one per header field
+ * received, fed from on_header. The lines themselves come from the
+ * library (h2w_frame_trace(), h2w_nv_trace()); this only adds a prefix
+ * and writes each line whole. */
 #ifndef EX_TRACE_H
 #define EX_TRACE_H
 
@@ -8,16 +10,16 @@
 
 #include "h2wire.h"
 
-/* Write one line to `out`:
- *   <prefix><dir> <TYPE> stream=<id> len=<n> flags=0x<ff>[<NAMES>] <values>
- * `dir` is "send" or "recv". SETTINGS, GOAWAY, RST_STREAM, WINDOW_UPDATE,
- * PING, PRIORITY and PUSH_PROMISE payloads are decoded. `payload` may be
- * NULL (a DATA frame sent through a NO_COPY source). */
-void ex_trace_frame(FILE *out, const char *prefix, const char *dir,
+/* Write "<prefix><h2w_frame_trace() line>\n" to `out`; `sent` is 1 for a
+ * frame sent, 0 for one received. `payload` may be NULL (a DATA frame
+ * sent through a NO_COPY source). */
+void ex_trace_frame(FILE *out, const char *prefix, int sent,
                     const h2w_frame_info *fi, const uint8_t *payload);
 
-/* The RFC 9113 §6 name of a frame type ("WINDOW_UPDATE"), NULL if it has
- * none. */
-const char *ex_frame_type_name(uint8_t type);
+/* Write "<prefix>recv header stream=<id> <h2w_nv_trace() line>\n". A
+ * block's fields come before the line of the frame that carried them:
+ * frames are reported once processed. */
+void ex_trace_header(FILE *out, const char *prefix, uint32_t stream_id,
+                     const h2w_nv *nv);
 
 #endif

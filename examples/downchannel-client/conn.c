@@ -55,7 +55,9 @@ static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
   dc_conn *c = user;
   uint64_t v;
   (void)s;
-  (void)id;
+  if (c->o->verbose) {
+    ex_trace_header(stderr, "", id, nv);
+  }
   if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
       ex_parse_u64((const char *)nv->value, nv->valuelen, 999, &v) == 0) {
     c->blk_status = (int)v;
@@ -125,7 +127,7 @@ static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "recv", fi, payload);
+  ex_trace_frame(stderr, "", 0, fi, payload);
   return 0;
 }
 
@@ -133,7 +135,7 @@ static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "send", fi, payload);
+  ex_trace_frame(stderr, "", 1, fi, payload);
   return 0;
 }
 

@@ -211,6 +211,9 @@ static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
   client *cl = user;
   fetch *f = fetch_of(s, id);
   uint64_t v;
+  if (cl->verbose) {
+    ex_trace_header(stderr, "", id, nv);
+  }
   if (f == NULL && id == cl->promise_id) {
     promise_field(cl, nv);
     return 0;
@@ -281,7 +284,7 @@ static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "recv", fi, payload);
+  ex_trace_frame(stderr, "", 0, fi, payload);
   return 0;
 }
 
@@ -289,7 +292,7 @@ static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
   (void)user;
-  ex_trace_frame(stderr, "", "send", fi, payload);
+  ex_trace_frame(stderr, "", 1, fi, payload);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 /* The server's session callbacks: per-request state from the first header
  * block to on_stream_close, request bodies under manual flow control, and
- * the -v frame trace. */
+ * the -v trace of frames and received header fields. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,11 @@
 
 static req *req_of(h2w_session *s, uint32_t id) {
   return h2w_session_get_stream_user_data(s, id);
+}
+
+/* The -v lines of a connection start with its number. */
+static void conn_prefix(const conn *c, char *prefix, size_t cap) {
+  snprintf(prefix, cap, "[conn %llu] ", (unsigned long long)c->id);
 }
 
 req *req_new(conn *c, uint32_t id) {
@@ -91,8 +96,13 @@ static int name_is(const h2w_nv *nv, const char *name) {
 
 static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
                      void *user) {
+  conn *c = user;
   req *r = req_of(s, id);
-  (void)user;
+  if (c->srv->verbose) {
+    char prefix[40];
+    conn_prefix(c, prefix, sizeof prefix);
+    ex_trace_header(stderr, prefix, id, nv);
+  }
   if (r == NULL || r->in_trailers) {
     return 0;
   }
@@ -195,24 +205,24 @@ static int on_stream_close(h2w_session *s, uint32_t id, uint32_t code,
   return held != 0 ? h2w_session_consume(s, id, held) : 0;
 }
 
-static void trace(const conn *c, const char *dir, const h2w_frame_info *fi,
+static void trace(const conn *c, int sent, const h2w_frame_info *fi,
                   const uint8_t *payload) {
   char prefix[40];
-  snprintf(prefix, sizeof prefix, "[conn %llu] ", (unsigned long long)c->id);
-  ex_trace_frame(stderr, prefix, dir, fi, payload);
+  conn_prefix(c, prefix, sizeof prefix);
+  ex_trace_frame(stderr, prefix, sent, fi, payload);
 }
 
 static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
-  trace(user, "recv", fi, payload);
+  trace(user, 0, fi, payload);
   return 0;
 }
 
 static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   (void)s;
-  trace(user, "send", fi, payload);
+  trace(user, 1, fi, payload);
   return 0;
 }
 
