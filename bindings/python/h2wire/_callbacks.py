@@ -33,6 +33,7 @@ from .events import (
     HeadersKind,
     OriginReceived,
     PingAcked,
+    PushPromiseReceived,
     SettingsAcked,
     SettingsChanged,
     StreamClosed,
@@ -42,6 +43,7 @@ from .events import (
 
 FAIL = int(Result.E_CALLBACK_FAILURE)
 DEFERRED = int(Result.E_DEFERRED)
+PUSH_REFUSE = 1  # H2W_PUSH_REFUSE
 DATA_FLAG_EOF = 0x1
 DATA_FLAG_NO_END_STREAM = 0x2
 CLOSE_FLAG_RETRYABLE = 0x1
@@ -188,6 +190,27 @@ def _origin(sess, origin, n, index):
     sess._events.append(OriginReceived(_bytes(origin, n), index))
 
 
+def _push_promise(s, stream_id, promised_stream_id, user):
+    """A promise is complete: its request fields were collected on the
+    promised stream (on_begin_headers kind PUSH_PROMISE, then on_header).
+    The session's push_policy, if any, decides here, while the library
+    can still decline the push before any of its response is processed."""
+    sess = _sessions.get(user)
+    if sess is None:
+        return FAIL
+    try:
+        fields = sess._fields.pop(promised_stream_id, [])
+        ev = PushPromiseReceived(stream_id, promised_stream_id, fields)
+        policy = sess._push_policy
+        if policy is not None and not policy(ev):
+            ev.refused = True
+        sess._events.append(ev)
+        return PUSH_REFUSE if ev.refused else 0
+    except BaseException as e:  # noqa: B036
+        sess._callback_raised(e)
+        return FAIL
+
+
 def _error(s, stream_id, code, reason, user):
     # void callback: nothing to return, but still nothing may escape.
     sess = _sessions.get(user)
@@ -240,6 +263,7 @@ _C = {
     "on_altsvc": _lib.ALTSVC_CB(_altsvc),
     "on_origin": _lib.ORIGIN_CB(_origin),
     "on_extension_frame": _lib.FRAME_CB(_extension),
+    "on_push_promise": _lib.PUSH_PROMISE_CB(_push_promise),
 }
 assert set(_C) == set(_lib.CALLBACK_SETTERS), "every C callback is bound"
 READ = _lib.DATA_READ_FN(_read)

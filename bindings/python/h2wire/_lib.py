@@ -105,6 +105,7 @@ ALTSVC_CB = CFUNCTYPE(
     c_int, c_void_p, c_uint32, c_void_p, c_size_t, c_void_p, c_size_t, c_void_p
 )
 ORIGIN_CB = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t, c_size_t, c_void_p)
+PUSH_PROMISE_CB = CFUNCTYPE(c_int, c_void_p, c_uint32, c_uint32, c_void_p)
 DATA_READ_FN = CFUNCTYPE(
     c_ssize_t, c_void_p, c_uint32, c_void_p, c_size_t, POINTER(c_uint32), c_void_p
 )
@@ -155,6 +156,7 @@ CALLBACK_SETTERS = {
     "on_altsvc": ALTSVC_CB,
     "on_origin": ORIGIN_CB,
     "on_extension_frame": FRAME_CB,
+    "on_push_promise": PUSH_PROMISE_CB,
 }
 for _name, _type in CALLBACK_SETTERS.items():
     _proto("h2w_callbacks_set_" + _name, c_int, _P, _type)
@@ -177,6 +179,7 @@ OPTION_SETTERS = {
     "max_control_queue": (c_uint32,),
     "shutdown_timeout": (c_uint32,),
     "enable_connect_protocol": (c_int,),
+    "enable_push": (c_int,),
     "max_extension_payload": (c_uint32,),
     "glitch_limit": (c_uint32, c_uint32),
     "reset_limit": (c_uint32, c_uint32),
@@ -207,6 +210,10 @@ _proto(
     POINTER(DataSource),
 )
 _proto("h2w_session_submit_informational", c_int, _S, c_uint32, POINTER(NV), c_size_t)
+_proto(
+    "h2w_session_submit_push_promise", c_int32, _S, c_uint32, POINTER(NV), c_size_t,
+    c_void_p,
+)
 _proto("h2w_session_submit_trailers", c_int, _S, c_uint32, POINTER(NV), c_size_t)
 _proto("h2w_session_resume_data", c_int, _S, c_uint32)
 _proto("h2w_session_submit_rst_stream", c_int, _S, c_uint32, c_uint32)

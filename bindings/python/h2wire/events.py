@@ -32,7 +32,8 @@ class Event:
 @dataclass
 class HeadersReceived(Event):
     """A complete, validated header block (on_headers). The subclasses
-    below tell the kinds apart; ``kind`` holds the same information."""
+    below tell the kinds apart; ``kind`` holds the same information. (A
+    promised request is a PushPromiseReceived, not one of these.)"""
 
     stream_id: int
     headers: Headers
@@ -69,10 +70,20 @@ class TrailersReceived(HeadersReceived):
 
 
 @dataclass
-class PushPromiseReceived(HeadersReceived):
-    """Client side: the request a server promised to push."""
+class PushPromiseReceived(Event):
+    """Client side, with Session.client(enable_push=True): the server
+    promised (PUSH_PROMISE on our request ``stream_id``, RFC 9113 §8.4) to
+    push the response to ``headers``, a GET or HEAD request, on the
+    reserved stream ``promised_stream_id``. Unless ``refused``, the pushed
+    response follows on that stream as ResponseReceived, DataReceived...,
+    then StreamClosed; Session.reset(promised_stream_id) declines it later.
+    ``refused`` is True when the session's push_policy declined it: the
+    stream was reset with CANCEL and only its StreamClosed follows."""
 
-    kind: HeadersKind = HeadersKind.PUSH_PROMISE
+    stream_id: int
+    promised_stream_id: int
+    headers: Headers
+    refused: bool = False
 
 
 @dataclass
@@ -212,5 +223,4 @@ HEADERS_EVENT_BY_KIND = {
     HeadersKind.RESPONSE: ResponseReceived,
     HeadersKind.INFORMATIONAL: InformationalResponseReceived,
     HeadersKind.TRAILERS: TrailersReceived,
-    HeadersKind.PUSH_PROMISE: PushPromiseReceived,
 }

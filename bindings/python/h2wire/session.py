@@ -88,14 +88,26 @@ class Session:
     reset_limit=..., keepalive=(interval_ms, timeout_ms)). trace=True adds
     FrameReceived / FrameSent events for every frame.
 
+    Server push (RFC 9113 §8.4) is off unless a client passes
+    enable_push=True. Promises are then accepted and reported as
+    PushPromiseReceived; reset(promised_stream_id) declines one later.
+    push_policy, a callable taking that event and returning false to
+    decline, decides earlier: while receive() runs, before any of the
+    pushed response is processed. It may look at the event, not call
+    receive(), data_to_send() or free(); what it raises fails the
+    connection and is re-raised by receive().
+
     The C session is freed by free(), by leaving a ``with`` block, or when
     the object is garbage collected. close() is HTTP/2's close: it sends
     GOAWAY.
     """
 
-    def __init__(self, server, *, trace=False, **options):
+    def __init__(self, server, *, trace=False, push_policy=None, **options):
+        if push_policy is not None and not callable(push_policy):
+            raise TypeError("push_policy must be callable")
         self._s = None
         self._key = None
+        self._push_policy = push_policy
         self._events = []
         self._fields = {}  # stream id -> header fields of the block so far
         self._bodies = {}  # stream id -> Body still being sent
@@ -307,6 +319,20 @@ class Session:
         rv = lib.h2w_session_submit_informational(self._h(), stream_id, arr, n)
         self._check(rv, "send_informational")
 
+    def push(self, stream_id, headers):
+        """Server: promise to push the response to the request `headers`
+        (GET or HEAD with :method, :scheme, :authority and :path) on the
+        client's request `stream_id`, still open on our side (RFC 9113
+        §8.4). Returns the promised stream's id: answer it with
+        send_response() like any request. Raises H2WireError
+        H2W_E_INVALID_STATE when the client disabled push (the default of
+        clients), the stream is not a request we can still answer, or a
+        GOAWAY arrived; H2W_E_INVALID_ARGUMENT for a malformed request;
+        H2W_E_LIMIT at the client's MAX_CONCURRENT_STREAMS."""
+        arr, n, _keep = _nv_array(headers)
+        rv = lib.h2w_session_submit_push_promise(self._h(), stream_id, arr, n, None)
+        return self._check(rv, "push")
+
     def _body(self, stream_id, call):
         b = self._bodies.get(stream_id)
         if b is None or b.eof:
@@ -357,7 +383,8 @@ class Session:
         return b.pending() if b is not None else 0
 
     def reset(self, stream_id, error_code=ErrorCode.CANCEL):
-        """Reset the stream with RST_STREAM; its unsent body is dropped."""
+        """Reset the stream with RST_STREAM; its unsent body is dropped.
+        A client declines a pushed stream this way (CANCEL, §8.4)."""
         rv = lib.h2w_session_submit_rst_stream(self._h(), stream_id, int(error_code))
         self._check(rv, "reset")
         self._bodies.pop(stream_id, None)

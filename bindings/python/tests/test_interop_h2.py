@@ -1,7 +1,8 @@
 """In memory against python-h2, an independent HTTP/2 implementation:
 h2wire client <-> python-h2 server, and python-h2 client <-> h2wire
 server. Requests, 1 MiB bodies both ways under flow control (WINDOW_UPDATE
-frames must flow in both directions), trailers, resets and GOAWAY."""
+frames must flow in both directions), trailers, resets, GOAWAY and server
+push (RFC 9113 §8.4) both ways."""
 
 import hashlib
 
@@ -9,6 +10,7 @@ import h2.config
 import h2.connection
 import h2.errors
 import h2.events
+import h2.exceptions
 import h2.settings
 import pytest
 from conftest import body_of, of
@@ -20,6 +22,7 @@ MIB = 1 << 20
 BIG = hashlib.sha256(b"seed").digest() * (MIB // 32)  # 1 MiB, not compressible
 REQ = [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"peer"), (b":path", b"/")]
 POST = [(b":method", b"POST"), (b":scheme", b"http"), (b":authority", b"peer"), (b":path", b"/up")]
+PUSHED = [(b":method", b"GET"), (b":scheme", b"http"), (b":authority", b"peer"), (b":path", b"/big.css")]
 
 
 class Peer:
@@ -206,6 +209,99 @@ def test_client_resets(client_pair):
     assert closed[a].reset and closed[b].reset and closed[b].retryable
 
 
+def test_client_push_off_by_default(client_pair):
+    hw, peer = client_pair
+    assert peer.conn.remote_settings.enable_push == 0
+    sid = hw.send_request(REQ)
+    run(hw, peer)
+    with pytest.raises(h2.exceptions.ProtocolError):
+        peer.conn.push_stream(sid, 2, PUSHED)
+
+
+def pushing_peer(hw, peer, state):
+    """on_peer reaction: answer each request with a pushed 1 MiB body on
+    a new even stream, then a short response of its own."""
+
+    def answer(ev):
+        if isinstance(ev, h2.events.RequestReceived):
+            pid = state["pid"] = peer.conn.get_next_available_stream_id()
+            peer.conn.push_stream(ev.stream_id, pid, PUSHED)
+            peer.conn.send_headers(pid, [(b":status", b"200"), (b"x-pushed", b"1")])
+            peer.send_body(pid, BIG)
+            peer.conn.send_headers(ev.stream_id, [(b":status", b"200")])
+            peer.send_body(ev.stream_id, b"page")
+
+    return answer
+
+
+def test_client_accepts_push_from_peer():
+    hw = Session.client(enable_push=True)
+    peer = Peer(client_side=False)
+    run(hw, peer)
+    assert peer.conn.remote_settings.enable_push == 1
+    sid = hw.send_request(REQ)
+    state = {}
+    ev = run(hw, peer, on_peer=pushing_peer(hw, peer, state))
+    pid = state["pid"]
+    assert pid % 2 == 0
+    assert of(ev, h2wire.PushPromiseReceived) == [h2wire.PushPromiseReceived(sid, pid, PUSHED)]
+    resp = {e.stream_id: e for e in of(ev, h2wire.ResponseReceived)}
+    assert resp[pid].headers == [(b":status", b"200"), (b"x-pushed", b"1")]
+    types = [(type(e), getattr(e, "stream_id", None)) for e in ev]
+    assert types.index((h2wire.PushPromiseReceived, sid)) < types.index((h2wire.ResponseReceived, pid))
+    # The pushed body is paced by our window like any response.
+    assert body_of(ev, pid) == BIG and body_of(ev, sid) == b"page"
+    closed = {e.stream_id: e for e in of(ev, h2wire.StreamClosed)}
+    assert not closed[pid].reset and not closed[sid].reset
+    assert {e.stream_id for e in peer.of(h2.events.StreamEnded)} == {sid}
+    assert hw.error is None and hw.open_streams == 0
+    hw.free()
+
+
+def test_client_refuses_push_from_peer():
+    seen = []
+    hw = Session.client(enable_push=True, push_policy=lambda ev: seen.append(ev) and False)
+    peer = Peer(client_side=False)
+    run(hw, peer)
+    sid = hw.send_request(REQ)
+    state = {}
+    ev = run(hw, peer, on_peer=pushing_peer(hw, peer, state))
+    pid = state["pid"]
+    assert len(seen) == 1 and seen[0].headers == PUSHED and seen[0].refused
+    assert [e.stream_id for e in of(ev, h2wire.ResponseReceived)] == [sid]
+    assert body_of(ev, pid) == b"" and body_of(ev, sid) == b"page"
+    (r,) = peer.of(h2.events.StreamReset)
+    assert r.stream_id == pid and r.error_code == h2.errors.ErrorCodes.CANCEL
+    stream = peer.conn.streams.get(pid)
+    assert stream is None or stream.closed  # the peer stops sending the body
+    assert hw.error is None
+    hw.free()
+
+
+def test_client_refuses_pushes_past_its_concurrency_limit():
+    seen = []
+    hw = Session.client(enable_push=True, max_concurrent_streams=1,
+                        push_policy=lambda ev: seen.append(ev) or True)
+    peer = Peer(client_side=False)
+    run(hw, peer)
+    sid = hw.send_request(REQ)
+
+    def answer(ev):
+        if isinstance(ev, h2.events.RequestReceived):
+            peer.conn.push_stream(sid, 2, PUSHED)
+            peer.conn.push_stream(sid, 4, PUSHED)  # python-h2 does not count reserved streams
+
+    ev = run(hw, peer, on_peer=answer)
+    assert [e.promised_stream_id for e in seen] == [2]  # the policy never saw 4
+    assert [e.promised_stream_id for e in of(ev, h2wire.PushPromiseReceived)] == [2]
+    (err,) = of(ev, h2wire.ErrorDetected)
+    assert err.stream_id == 4 and err.error_code == ErrorCode.REFUSED_STREAM
+    (r,) = peer.of(h2.events.StreamReset)
+    assert r.stream_id == 4 and r.error_code == h2.errors.ErrorCodes.REFUSED_STREAM
+    assert hw.error is None
+    hw.free()
+
+
 def test_client_goaway_from_peer(client_pair):
     hw, peer = client_pair
     a = hw.send_request(REQ)
@@ -352,6 +448,68 @@ def test_server_goaway_both_ways(server_pair):
     ev = run(hw2, peer2)
     assert of(ev, h2wire.GoAwayReceived)[0].error_code == ErrorCode.PROTOCOL_ERROR
     hw2.free()
+
+
+def test_server_pushes_to_peer(server_pair):
+    hw, peer = server_pair
+    assert hw.remote_settings[h2wire.Setting.ENABLE_PUSH] == 1  # python-h2's default
+    sid = peer.conn.get_next_available_stream_id()
+    peer.conn.send_headers(sid, REQ, end_stream=True)
+    state = {}
+
+    def answer(ev):
+        if isinstance(ev, h2wire.RequestReceived):
+            pid = state["pid"] = hw.push(ev.stream_id, PUSHED)
+            hw.send_response(pid, [(":status", "200"), ("content-type", "text/css")], BIG)
+            hw.send_response(ev.stream_id, [(":status", "200")], b"page")
+
+    ev = run(hw, peer, on_hw=answer)
+    pid = state["pid"]
+    (p,) = peer.of(h2.events.PushedStreamReceived)
+    assert p.parent_stream_id == sid and p.pushed_stream_id == pid
+    assert list(p.headers) == PUSHED
+    resp = {e.stream_id: e for e in peer.of(h2.events.ResponseReceived)}
+    assert list(resp[pid].headers) == [(b":status", b"200"), (b"content-type", b"text/css")]
+    assert peer.bodies[pid] == BIG and peer.bodies[sid] == b"page"
+    assert {e.stream_id for e in peer.of(h2.events.StreamEnded)} == {sid, pid}
+    assert {e.stream_id for e in of(ev, h2wire.StreamClosed)} == {sid, pid}
+    assert hw.error is None
+
+
+def test_server_push_cancelled_by_peer(server_pair):
+    hw, peer = server_pair
+    sid = peer.conn.get_next_available_stream_id()
+    peer.conn.send_headers(sid, REQ, end_stream=True)
+    run(hw, peer)
+    pid = hw.push(sid, PUSHED)
+    hw.send_response(pid, [(":status", "200")], BIG)
+    hw.send_response(sid, [(":status", "200")], b"page")
+
+    def cancel(ev):
+        if isinstance(ev, h2.events.PushedStreamReceived):
+            peer.conn.reset_stream(ev.pushed_stream_id, error_code=h2.errors.ErrorCodes.CANCEL)
+
+    ev = run(hw, peer, on_peer=cancel)
+    assert of(ev, h2wire.StreamReset) == [h2wire.StreamReset(pid, ErrorCode.CANCEL)]
+    assert hw.pending_data(pid) == 0
+    assert len(peer.bodies.get(pid, b"")) < MIB  # the rest of the body was dropped
+    assert peer.bodies[sid] == b"page"
+    assert hw.error is None
+
+
+def test_server_push_after_peer_disabled_it(server_pair):
+    hw, peer = server_pair
+    peer.conn.update_settings({h2.settings.SettingCodes.ENABLE_PUSH: 0})
+    sid = peer.conn.get_next_available_stream_id()
+    peer.conn.send_headers(sid, REQ, end_stream=True)
+    run(hw, peer)
+    assert hw.remote_settings[h2wire.Setting.ENABLE_PUSH] == 0
+    with pytest.raises(h2wire.H2WireError) as e:
+        hw.push(sid, PUSHED)
+    assert e.value.code == h2wire.Result.E_INVALID_STATE
+    hw.send_response(sid, [(":status", "200")], b"no push")
+    run(hw, peer)
+    assert peer.bodies[sid] == b"no push" and not peer.of(h2.events.PushedStreamReceived)
 
 
 def test_server_rejects_malformed_request(server_pair):
