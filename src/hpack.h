@@ -102,5 +102,11 @@ size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
                                size_t nvlen);
 h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
                                    size_t cap, const h2w_nv *nva, size_t nvlen);
+/* h2w_hpack_encoder_encode() for a caller that has just sized buf with
+ * h2w_hpack_encoder_bound() (the session, which needs the bound to place
+ * its frames): the same, without computing the bound a second time. buf
+ * must hold that bound. */
+h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen);
 
 #endif

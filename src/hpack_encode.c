@@ -258,18 +258,11 @@ static int valid_fields(const h2w_nv *nva, size_t nvlen) {
   return 1;
 }
 
-h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
-                                   size_t cap, const h2w_nv *nva,
-                                   size_t nvlen) {
+/* The block, arguments checked and buf sized by the caller. */
+static h2w_ssize encode_block(h2w_hpack_encoder *e, uint8_t *buf,
+                              const h2w_nv *nva, size_t nvlen) {
   size_t n = 0, i;
   int rv;
-  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0) ||
-      !valid_fields(nva, nvlen)) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  if (cap < h2w_hpack_encoder_bound(e, nva, nvlen)) {
-    return H2W_E_BUFFER_TOO_SMALL;
-  }
   /* All the table memory this block can need, before any state changes. */
   rv = h2w_hpack_table_reserve(&e->table, e->alloc);
   if (rv != H2W_OK) {
@@ -289,4 +282,25 @@ h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
     n += encode_field(e, buf + n, &nva[i]);
   }
   return (h2w_ssize)n;
+}
+
+h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
+                                   size_t cap, const h2w_nv *nva,
+                                   size_t nvlen) {
+  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0) ||
+      !valid_fields(nva, nvlen)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (cap < h2w_hpack_encoder_bound(e, nva, nvlen)) {
+    return H2W_E_BUFFER_TOO_SMALL;
+  }
+  return encode_block(e, buf, nva, nvlen);
+}
+
+h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen) {
+  if (!valid_fields(nva, nvlen)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  return encode_block(e, buf, nva, nvlen);
 }

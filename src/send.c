@@ -179,7 +179,7 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
-  enc = h2w_hpack_encoder_encode(&s->enc, p + H2W_FRAME_HD_LEN, bound, nva, n);
+  enc = h2w_hpack_encoder_encode_sized(&s->enc, p + H2W_FRAME_HD_LEN, nva, n);
   if (enc < 0) {
     /* The encoder's table may already hold part of this block: the
      * peer's decoder can no longer follow (RFC 7541 §2.3.2). */
