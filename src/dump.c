@@ -257,7 +257,8 @@ static uint64_t count_ring(const h2w_stream *head) {
   }
   do {
     n++;
-    st = st->ring_next;
+    /* Streams in the DATA ring always hold their sending side. */
+    st = st->tx != NULL ? st->tx->ring_next : NULL;
   } while (st != head && st != NULL);
   return n;
 }

@@ -67,18 +67,24 @@ static void report(h2w_frame_err *err, const h2w_frame_err *e) {
 static int read_header(h2w_frame_reader *r, const uint8_t *in, size_t len,
                        size_t *pos) {
   size_t n = H2W_FRAME_HD_LEN - r->hdlen;
-  if (n > len - *pos) {
-    n = len - *pos;
+  if (r->hdlen == 0 && len - *pos >= H2W_FRAME_HD_LEN) {
+    /* The usual case, a whole header in this piece: read it in place. */
+    h2w_frame_hd_unpack(&r->hd, in + *pos);
+    *pos += H2W_FRAME_HD_LEN;
+  } else {
+    if (n > len - *pos) {
+      n = len - *pos;
+    }
+    if (n != 0) {
+      memcpy(r->hdbuf + r->hdlen, in + *pos, n);
+      r->hdlen += n;
+      *pos += n;
+    }
+    if (r->hdlen < H2W_FRAME_HD_LEN) {
+      return 0;
+    }
+    h2w_frame_hd_unpack(&r->hd, r->hdbuf);
   }
-  if (n != 0) {
-    memcpy(r->hdbuf + r->hdlen, in + *pos, n);
-    r->hdlen += n;
-    *pos += n;
-  }
-  if (r->hdlen < H2W_FRAME_HD_LEN) {
-    return 0;
-  }
-  h2w_frame_hd_unpack(&r->hd, r->hdbuf);
   if (r->hd.length > r->max_frame_size) {
     r->failed = 1;
     r->last_err.code = H2W_FRAME_SIZE_ERROR;

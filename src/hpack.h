@@ -78,6 +78,9 @@ int h2w_hpack_decoder_decode(h2w_hpack_decoder *d, const uint8_t *in,
 
 /* ---- Encoder ----------------------------------------------------------- */
 
+/* Positions of a block that remember the previous block's match. */
+#define H2W_HPACK_HINTS 16
+
 struct h2w_hpack_encoder {
   h2w_alloc *alloc;
   h2w_hpack_table table;
@@ -86,6 +89,10 @@ struct h2w_hpack_encoder {
   uint32_t lowest;   /* smallest limit since the last block (§4.2) */
   uint8_t pending;   /* size update(s) owed at the next block start */
   uint8_t huffman;   /* 1: Huffman when shorter, 0: never */
+  /* Per field position, the table entry the field at that position of
+   * the previous block was encoded as (hpack_encode.c). Only a guess:
+   * clearing them changes no output. */
+  uint32_t hint[H2W_HPACK_HINTS];
 };
 typedef struct h2w_hpack_encoder h2w_hpack_encoder;
 
@@ -102,5 +109,11 @@ size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
                                size_t nvlen);
 h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
                                    size_t cap, const h2w_nv *nva, size_t nvlen);
+/* h2w_hpack_encoder_encode() for a caller that has just sized buf with
+ * h2w_hpack_encoder_bound() (the session, which needs the bound to place
+ * its frames): the same, without computing the bound a second time. buf
+ * must hold that bound. */
+h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen);
 
 #endif

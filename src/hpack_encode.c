@@ -187,11 +187,72 @@ static size_t encode_secret(h2w_hpack_encoder *e, uint8_t *dst,
   return put_literal(e, dst, nv, idx, 0x10, 4);
 }
 
-static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
-                           const h2w_nv *nv) {
+/* ---- hints ------------------------------------------------------------
+ * Clients and servers send much the same header block again and again,
+ * field for field in the same order. Each of the first H2W_HPACK_HINTS
+ * positions remembers the table entry its field was encoded as (or stored
+ * as) in the previous block; a field that has exactly that entry's octets
+ * is encoded as its index straight away, without the static lookup, the
+ * hashing and the chain walk. A hint is only a guess, checked octet by
+ * octet, and gives the index the full lookup would give: a field is only
+ * stored when no static row and no live entry equals it, so while an
+ * entry lives no newer one equals it. A field flagged never-indexed
+ * always takes the full path (§7.1.3). */
+#define HINT_NONE 0u
+#define HINT_STATIC 0x80000000u /* | static index (1..61) */
+/* Otherwise the low 31 bits of (dynamic entry number + 1), not 0. */
+#define HINT_NUMBER 0x7fffffffu
+
+static uint32_t hint_of_entry(uint64_t n) {
+  return (uint32_t)(n + 1) & HINT_NUMBER;
+}
+
+/* The field encoded as the entry its hint names, or 0 octets written. */
+static size_t encode_hinted(const h2w_hpack_encoder *e, uint8_t *dst,
+                            const h2w_nv *nv, uint32_t hint) {
+  const h2w_hpack_table *t = &e->table;
+  const uint8_t *name, *value;
+  size_t namelen, valuelen, idx;
+  if (hint & HINT_STATIC) {
+    const h2w_hpack_static_entry *r;
+    idx = hint & ~HINT_STATIC;
+    r = &h2w_hpack_static_table[idx - 1];
+    name = r->name;
+    namelen = r->namelen;
+    value = r->value;
+    valuelen = r->valuelen;
+  } else {
+    /* Dynamic index (1 = newest) of the entry, if it still lives; a
+     * number that wrapped may land on another live entry, which the
+     * comparison below then judges like any other. */
+    h2w_hpack_field f;
+    size_t i = (((uint32_t)t->next - hint) & HINT_NUMBER) + 1u;
+    if (hint == HINT_NONE || i > h2w_hpack_table_count(t)) {
+      return 0;
+    }
+    f = h2w_hpack_table_get(t, i);
+    name = f.name;
+    namelen = f.namelen;
+    value = f.value;
+    valuelen = f.valuelen;
+    idx = i + H2W_HPACK_STATIC_COUNT;
+  }
+  if (namelen != nv->namelen || valuelen != nv->valuelen ||
+      !h2w_hpack_same(value, nv->value, valuelen) ||
+      !h2w_hpack_same(name, nv->name, namelen)) {
+    return 0;
+  }
+  return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
+}
+
+/* One field the full way; *hint gets what it was encoded as. */
+static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst, const h2w_nv *nv,
+                           uint32_t *hint) {
   size_t sname, idx;
   unsigned policy;
   h2w_hpack_key k;
+  uint64_t before;
+  *hint = HINT_NONE;
   idx = h2w_hpack_static_find(nv->name, nv->namelen, nv->value, nv->valuelen,
                               &sname);
   policy = name_policy[sname];
@@ -199,6 +260,7 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
     return encode_secret(e, dst, nv, sname);
   }
   if (idx != 0) {
+    *hint = HINT_STATIC | (uint32_t)idx;
     return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
   }
   if (policy == NAME_CHURN) {
@@ -207,6 +269,7 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
   h2w_hpack_key_init(&k, nv->name, nv->namelen, nv->value, nv->valuelen, sname);
   idx = h2w_hpack_table_find_field(&e->table, &k);
   if (idx != 0) {
+    *hint = hint_of_entry(e->table.next - idx);
     return h2w_hpack_int_encode(dst, idx + H2W_HPACK_STATIC_COUNT, 7, 0x80);
   }
   if (sname == 0) {
@@ -218,7 +281,11 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
   }
   idx = put_literal(e, dst, nv, sname, 0x40, 6); /* §6.2.1 */
   /* Storage was reserved up front, so this cannot fail. */
+  before = e->table.next;
   (void)h2w_hpack_table_insert_key(&e->table, e->alloc, &k);
+  if (e->table.next != before) {
+    *hint = hint_of_entry(before);
+  }
   return idx;
 }
 
@@ -258,18 +325,11 @@ static int valid_fields(const h2w_nv *nva, size_t nvlen) {
   return 1;
 }
 
-h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
-                                   size_t cap, const h2w_nv *nva,
-                                   size_t nvlen) {
+/* The block, arguments checked and buf sized by the caller. */
+static h2w_ssize encode_block(h2w_hpack_encoder *e, uint8_t *buf,
+                              const h2w_nv *nva, size_t nvlen) {
   size_t n = 0, i;
   int rv;
-  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0) ||
-      !valid_fields(nva, nvlen)) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  if (cap < h2w_hpack_encoder_bound(e, nva, nvlen)) {
-    return H2W_E_BUFFER_TOO_SMALL;
-  }
   /* All the table memory this block can need, before any state changes. */
   rv = h2w_hpack_table_reserve(&e->table, e->alloc);
   if (rv != H2W_OK) {
@@ -286,7 +346,42 @@ h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
   }
   e->lowest = (uint32_t)e->table.limit;
   for (i = 0; i < nvlen; i++) {
-    n += encode_field(e, buf + n, &nva[i]);
+    const h2w_nv *nv = &nva[i];
+    size_t w = 0;
+    uint32_t hint;
+    if (i >= H2W_HPACK_HINTS) {
+      n += encode_field(e, buf + n, nv, &hint);
+      continue;
+    }
+    if (e->hint[i] != HINT_NONE && !(nv->flags & H2W_NV_FLAG_NEVER_INDEX)) {
+      w = encode_hinted(e, buf + n, nv, e->hint[i]);
+    }
+    if (w == 0) {
+      w = encode_field(e, buf + n, nv, &hint);
+      e->hint[i] = hint;
+    }
+    n += w;
   }
   return (h2w_ssize)n;
+}
+
+h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
+                                   size_t cap, const h2w_nv *nva,
+                                   size_t nvlen) {
+  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0) ||
+      !valid_fields(nva, nvlen)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (cap < h2w_hpack_encoder_bound(e, nva, nvlen)) {
+    return H2W_E_BUFFER_TOO_SMALL;
+  }
+  return encode_block(e, buf, nva, nvlen);
+}
+
+h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen) {
+  if (!valid_fields(nva, nvlen)) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  return encode_block(e, buf, nva, nvlen);
 }

@@ -139,6 +139,103 @@ static int eq(const uint8_t *p, size_t n, const char *s, size_t slen) {
 
 #define EQ(p, n, lit) eq((p), (n), (lit), sizeof(lit) - 1)
 
+/* The fast path of the octet rules: whole words of 8 octets tested at
+ * once. The tests are per octet, so a scan may look at an octet twice: a
+ * string of 8 or more octets ends with its last 8 (overlapping the word
+ * before), a shorter one is read as one word (two overlapping 4-octet
+ * halves, or first, middle and last octet padded with 'a', which passes
+ * both tests). A field that fails goes to the exact octet-by-octet checks,
+ * which name the rule broken; the word tests only have to let no bad
+ * octet through. */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+static uint64_t load64(const uint8_t *p) {
+  uint64_t x;
+  memcpy(&x, p, 8);
+  return x;
+}
+
+/* p[0..n), 1 <= n <= 7, as one word. */
+static uint64_t load_short(const uint8_t *p, size_t n) {
+  uint32_t a, b;
+  if (n >= 4) {
+    memcpy(&a, p, 4);
+    memcpy(&b, p + n - 4, 4);
+    return (uint64_t)a | (uint64_t)b << 32;
+  }
+  return (ONES * 'a') << 24 | (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 |
+         (uint64_t)p[n - 1] << 16;
+}
+
+/* High bit of each octet of x (all below 0x80) set when lo <= octet <= hi:
+ * adding 0x80 - lo sets it from lo up, adding 0x7f - hi from hi + 1 up, and
+ * neither sum carries into the next octet. */
+static uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
+  return (x + ONES * (0x80u - lo)) & ~(x + ONES * (0x7fu - hi));
+}
+
+/* Non-zero unless all eight octets are "-", ".", a digit, or one of
+ * ^ _ ` a-z (0x5e-0x7a): lowercase tchars, which covers nearly every real
+ * name. An octet of 0x80 or more sets its own high bit, so the carries it
+ * may cause in in_range() do not matter. */
+static uint64_t name_word_bad(uint64_t x) {
+  uint64_t ok = in_range(x, 0x5e, 0x7a) | in_range(x, 0x30, 0x39) |
+                in_range(x, 0x2d, 0x2e);
+  return (x | ~ok) & HIGHS;
+}
+
+/* Non-zero when some octet is below 0x20 or equal to 0x7f: otherwise all
+ * are field-vchar, SP or obs-text (only HTAB, legal but below 0x20, is
+ * sent to the exact check). Both halves are the classic "some octet below
+ * n" and "some octet zero" word tests, exact as a whole. */
+static uint64_t value_word_bad(uint64_t x) {
+  uint64_t del = x ^ (ONES * 0x7fu);
+  return ((x - ONES * 0x20u) & ~x) | ((del - ONES) & ~del);
+}
+
+static uint64_t name_bad(const uint8_t *p, size_t n) {
+  uint64_t bad = 0;
+  size_t i;
+  if (n < 8) {
+    return n == 0 ? 0 : name_word_bad(load_short(p, n));
+  }
+  for (i = 0; i + 8 < n; i += 8) {
+    bad |= name_word_bad(load64(p + i));
+  }
+  return bad | name_word_bad(load64(p + n - 8));
+}
+
+/* Sixteen octets per step, one test at the end: bad values are rare, and
+ * a header list is bounded, so there is nothing to gain by stopping
+ * early. */
+static uint64_t value_bad(const uint8_t *p, size_t n) {
+  uint64_t bad = 0;
+  size_t i;
+  if (n < 8) {
+    return n == 0 ? 0 : value_word_bad(load_short(p, n)) & HIGHS;
+  }
+  for (i = 0; i + 16 <= n; i += 16) {
+    bad |= value_word_bad(load64(p + i)) | value_word_bad(load64(p + i + 8));
+  }
+  if (n - i > 8) {
+    bad |= value_word_bad(load64(p + i));
+  }
+  return (bad | value_word_bad(load64(p + n - 8))) & HIGHS;
+}
+
+/* 1 when the name octets from `from` on and every value octet pass the
+ * word tests and the value neither starts nor ends with SP (HTAB already
+ * failed the word test). */
+static int field_plain(const h2w_nv *nv, size_t from) {
+  const uint8_t *v = nv->value;
+  size_t n = nv->valuelen;
+  if ((name_bad(nv->name + from, nv->namelen - from) | value_bad(v, n)) != 0) {
+    return 0;
+  }
+  return n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+}
+
 /* RFC 9113 §8.2.1: names are non-empty lowercase tokens; `from` is 1 for
  * a pseudo-header field, whose leading ':' is the only one allowed. */
 static int check_name(const uint8_t *p, size_t n, size_t from,
@@ -172,31 +269,10 @@ static int check_name(const uint8_t *p, size_t n, size_t from,
 
 /* RFC 9113 §8.2.1 and RFC 9110 §5.5: field-vchar, SP, HTAB and obs-text,
  * with no whitespace at either end. */
-/* Eight octets at a time: a word with no octet below 0x20 and none equal
- * to 0x7f is all field-vchar, SP or obs-text, which is the common case
- * (only HTAB, legal but below 0x20, sends a word to the table). */
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-static int word_plain(uint64_t x) {
-  uint64_t low = (x - ONES * 0x20u) & ~x & HIGHS;
-  uint64_t del = x ^ (ONES * 0x7fu);
-  del = (del - ONES) & ~del & HIGHS;
-  return (low | del) == 0;
-}
-
 static int check_value(const uint8_t *p, size_t n, const char **reason) {
   unsigned acc = 0;
-  size_t i = 0, j;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x;
-    memcpy(&x, p + i, 8);
-    if (!word_plain(x)) {
-      for (j = i; j < i + 8; j++) {
-        acc |= value_class[p[j]];
-      }
-    }
-  }
-  for (; i < n; i++) {
+  size_t i;
+  for (i = 0; i < n; i++) {
     acc |= value_class[p[i]];
   }
   if (acc & VC_NUL_CR_LF) {
@@ -336,8 +412,8 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
 
 /* RFC 9113 §8.3: the kind decides which pseudo-header fields may appear;
  * all of them come first, once each. */
-static int on_pseudo(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
-  unsigned bit;
+static int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
+                     const char **reason) {
   unsigned allowed;
   if (m->kind == H2W_HTTP_TRAILERS) {
     return malformed(reason, "pseudo-header field in trailers");
@@ -345,7 +421,6 @@ static int on_pseudo(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
   if (m->seen & SEEN_REGULAR) {
     return malformed(reason, "pseudo-header field after a regular field");
   }
-  bit = pseudo_bit(nv->name, nv->namelen);
   if (bit == 0) {
     return malformed(reason, "unknown pseudo-header field");
   }
@@ -451,16 +526,24 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
 }
 
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
-  int pseudo = nv->namelen > 0 && nv->name[0] == ':';
-  int rv = check_name(nv->name, nv->namelen, pseudo ? 1u : 0u, reason);
-  if (rv != H2W_OK) {
-    return rv;
+  size_t pseudo = nv->namelen > 0 && nv->name[0] == ':';
+  /* A known pseudo-header name is valid as it is: only an unknown one
+   * needs its octets checked. */
+  unsigned bit = pseudo ? pseudo_bit(nv->name, nv->namelen) : 0;
+  size_t from = bit != 0 ? nv->namelen : pseudo;
+  if ((bit == 0 && nv->namelen == from) || !field_plain(nv, from)) {
+    /* Something to report (or an unusual octet): the exact checks, in
+     * the order that picks the reason. */
+    int rv =
+        bit != 0 ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
+    if (rv == H2W_OK) {
+      rv = check_value(nv->value, nv->valuelen, reason);
+    }
+    if (rv != H2W_OK) {
+      return rv;
+    }
   }
-  rv = check_value(nv->value, nv->valuelen, reason);
-  if (rv != H2W_OK) {
-    return rv;
-  }
-  return pseudo ? on_pseudo(m, nv, reason) : on_regular(m, nv, reason);
+  return pseudo ? on_pseudo(m, bit, nv, reason) : on_regular(m, nv, reason);
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;

@@ -80,7 +80,7 @@ static int refuse_too_large(h2w_session *s, h2w_stream *st) {
   nv.value = code;
   nv.valuelen = sizeof(code) - 1;
   st->flags |= H2W_SF_FINAL_SENT;
-  st->src_state = H2W_SRC_NONE;
+  h2w_stream_tx_end(s, st);
   rv = h2w_queue_headers(s, st, &nv, 1, 1);
   if (rv != H2W_OK) {
     return rv == H2W_E_NOMEM
@@ -242,8 +242,8 @@ static int over_budget(h2w_session *s) {
   if (!h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE)) {
     return 0;
   }
-  /* Spare stream objects kept for reuse must not hold the budget
-   * hostage: give them back and look again. */
+  /* Spare stream (and h2w_stream_tx) objects kept for reuse must not
+   * hold the budget hostage: give them back and look again. */
   h2w_stream_pool_trim(s);
   return h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE);
 }

@@ -194,7 +194,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
     return H2W_E_NOMEM;
   }
   blk = p + H2W_FRAME_HD_LEN + pre;
-  enc = h2w_hpack_encoder_encode(&s->enc, blk, bound, nva, n);
+  enc = h2w_hpack_encoder_encode_sized(&s->enc, blk, nva, n);
   if (enc < 0) {
     /* The encoder's table may already hold part of this block: the
      * peer's decoder can no longer follow (RFC 7541 §2.3.2). */
@@ -279,37 +279,38 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
   }
   st->flags |= H2W_SF_IN_DATA_RING;
   if (head == NULL) {
-    st->ring_next = st->ring_prev = st;
+    st->tx->ring_next = st->tx->ring_prev = st;
     s->ss.rings[u] = st;
     s->ss.levels = (uint8_t)(s->ss.levels | 1u << u);
     sched_refresh(&s->ss);
   } else {
     /* Join at the back: just before the next stream to be served. */
-    st->ring_next = head;
-    st->ring_prev = head->ring_prev;
-    head->ring_prev->ring_next = st;
-    head->ring_prev = st;
+    st->tx->ring_next = head;
+    st->tx->ring_prev = head->tx->ring_prev;
+    head->tx->ring_prev->tx->ring_next = st;
+    head->tx->ring_prev = st;
   }
 }
 
 void h2w_sched_remove(h2w_session *s, h2w_stream *st) {
+  h2w_stream_tx *tx = st->tx;
   int u;
   if (!(st->flags & H2W_SF_IN_DATA_RING)) {
     return;
   }
   st->flags &= ~H2W_SF_IN_DATA_RING;
   u = H2W_PRIO_URGENCY(st->prio);
-  if (st->ring_next == st) {
+  if (tx->ring_next == st) {
     s->ss.rings[u] = NULL;
     s->ss.levels = (uint8_t)(s->ss.levels & ~(1u << u));
   } else {
-    st->ring_prev->ring_next = st->ring_next;
-    st->ring_next->ring_prev = st->ring_prev;
+    tx->ring_prev->tx->ring_next = tx->ring_next;
+    tx->ring_next->tx->ring_prev = tx->ring_prev;
     if (s->ss.rings[u] == st) {
-      s->ss.rings[u] = st->ring_next;
+      s->ss.rings[u] = tx->ring_next;
     }
   }
-  st->ring_next = st->ring_prev = NULL;
+  tx->ring_next = tx->ring_prev = NULL;
   if (s->err == H2W_OK) {
     sched_refresh(&s->ss);
   }
@@ -490,8 +491,7 @@ static size_t drain_queue(h2w_session *s, uint8_t *dst, size_t room) {
 
 static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
   int rv;
-  st->src_state = H2W_SRC_NONE;
-  h2w_sched_remove(s, st);
+  h2w_stream_tx_end(s, st);
   if (st->flags & H2W_SF_CLOSING) {
     /* Reset from a callback while its last DATA frame was being sent:
      * nothing more may follow on it, trailers included (§5.1). */
@@ -548,7 +548,8 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   } else {
     return PRODUCED_STOP;
   }
-  r = st->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags, st->src.user);
+  r = st->tx->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags,
+                       st->tx->src.user);
   if (s->err != H2W_OK) {
     return s->err;
   }
@@ -573,10 +574,10 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
   if (flags & H2W_DATA_FLAG_NO_COPY) {
-    int rv = st->src.write == NULL
+    int rv = st->tx->src.write == NULL
                  ? H2W_E_INVALID_STATE
-                 : st->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
-                                 st->src.user);
+                 : st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
+                                     st->tx->src.user);
     if (rv < 0 || s->err != H2W_OK) {
       return h2w_callback_failed(s, "data source write");
     }
@@ -601,7 +602,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
              H2W_PRIO_INCREMENTAL(st->prio)) {
     /* Round-robin among the incremental streams of this urgency. */
-    s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->ring_next;
+    s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->tx->ring_next;
     sched_refresh(&s->ss);
   }
   if (s->err != H2W_OK) {

@@ -51,13 +51,57 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   return st;
 }
 
+/* Keep as many spare objects as streams may be open at once, so a
+ * server at its concurrency limit reuses them all. */
+static int keep_spare(const h2w_session *s, uint32_t nfree) {
+  return nfree < H2W_STREAM_POOL ||
+         (nfree < s->peer_stream_limit && nfree < H2W_STREAM_POOL_MAX);
+}
+
+int h2w_stream_tx_start(h2w_session *s, h2w_stream *st,
+                        const h2w_data_source *src) {
+  h2w_stream_tx *tx = st->tx;
+  if (tx == NULL) {
+    tx = s->free_tx;
+    if (tx != NULL) {
+      s->free_tx = tx->next_free;
+      s->nfree_tx--;
+    } else {
+      tx = h2w_alloc_malloc(&s->alloc, sizeof(*tx));
+      if (tx == NULL) {
+        return H2W_E_NOMEM;
+      }
+    }
+    memset(tx, 0, sizeof(*tx));
+    st->tx = tx;
+  }
+  tx->src = *src;
+  st->src_state = H2W_SRC_ACTIVE;
+  return H2W_OK;
+}
+
+void h2w_stream_tx_end(h2w_session *s, h2w_stream *st) {
+  h2w_stream_tx *tx = st->tx;
+  h2w_sched_remove(s, st);
+  st->src_state = H2W_SRC_NONE;
+  if (tx == NULL) {
+    return;
+  }
+  st->tx = NULL;
+  if (keep_spare(s, s->nfree_tx)) {
+    tx->next_free = s->free_tx;
+    s->free_tx = tx;
+    s->nfree_tx++;
+  } else {
+    h2w_alloc_free(&s->alloc, tx, sizeof(*tx));
+  }
+}
+
 static void recycle(h2w_session *s, h2w_stream *st) {
   h2w_nvbuf_free(&s->alloc, st->pending);
   st->pending = NULL;
-  /* Keep as many spare objects as streams may be open at once, so a
-   * server at its concurrency limit reuses them all. */
-  if (s->nfree < H2W_STREAM_POOL ||
-      (s->nfree < s->peer_stream_limit && s->nfree < H2W_STREAM_POOL_MAX)) {
+  h2w_stream_tx_end(s, st);
+  if (keep_spare(s, s->nfree)) {
     st->link = s->free_streams;
     s->free_streams = st;
     s->nfree++;
@@ -68,11 +112,17 @@ static void recycle(h2w_session *s, h2w_stream *st) {
 
 void h2w_stream_pool_trim(h2w_session *s) {
   h2w_stream *st;
+  h2w_stream_tx *tx;
   while ((st = s->free_streams) != NULL) {
     s->free_streams = st->link;
     h2w_alloc_free(&s->alloc, st, sizeof(*st));
   }
   s->nfree = 0;
+  while ((tx = s->free_tx) != NULL) {
+    s->free_tx = tx->next_free;
+    h2w_alloc_free(&s->alloc, tx, sizeof(*tx));
+  }
+  s->nfree_tx = 0;
 }
 
 void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
@@ -173,8 +223,7 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   st->closed_by = (uint8_t)by;
   st->close_code = code;
   st->close_flags |= flags;
-  st->src_state = H2W_SRC_NONE;
-  h2w_sched_remove(s, st);
+  h2w_stream_tx_end(s, st);
   h2w_wu_unlink(s, st);
   h2w_stream_map_del(&s->map, st->id);
   s->closed[s->closed_pos % H2W_CLOSED_RING].id = st->id;
@@ -483,6 +532,9 @@ static void free_stream_cb(void *value, void *arg) {
   h2w_session *s = arg;
   h2w_stream *st = value;
   h2w_nvbuf_free(&s->alloc, st->pending);
+  if (st->tx != NULL) {
+    h2w_alloc_free(&s->alloc, st->tx, sizeof(*st->tx));
+  }
   h2w_alloc_free(&s->alloc, st, sizeof(*st));
 }
 

@@ -134,6 +134,20 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SRC_DEFERRED 2 /* sleeping until h2w_session_resume_data() */
 
 typedef struct h2w_stream h2w_stream;
+
+/* What a stream needs only while it sends a body: the application's
+ * source and the stream's place in the DATA scheduler. A stream has one
+ * exactly while src_state is not H2W_SRC_NONE (h2w_stream_tx_start /
+ * h2w_stream_tx_end), so the many streams that are only received on, or
+ * answered without a body, do not carry it; the objects are recycled
+ * through a per-session pool, as the streams are. */
+typedef struct h2w_stream_tx h2w_stream_tx;
+struct h2w_stream_tx {
+  h2w_data_source src;
+  h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
+  h2w_stream_tx *next_free;          /* pool */
+};
+
 struct h2w_stream {
   uint32_t id;
   uint32_t flags;
@@ -145,14 +159,13 @@ struct h2w_stream {
   h2w_recv_window rw;
   uint32_t unconsumed; /* delivered in manual mode, not yet consumed */
   void *user;
-  h2w_data_source src;
+  h2w_stream_tx *tx;  /* body being sent, or NULL (src_state NONE) */
   h2w_nvbuf *pending; /* queued request headers, or trailers */
   h2w_http_body body; /* content-length tracking of the peer's body */
   uint32_t close_code;
   uint32_t close_flags;
-  h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
-  h2w_stream *link;                  /* request queue / reap / pool */
-  h2w_stream *wu_next;               /* WINDOW_UPDATE list */
+  h2w_stream *link;    /* request queue / reap / pool */
+  h2w_stream *wu_next; /* WINDOW_UPDATE list */
 };
 
 /* ---- receiving (recv.c, recv_headers.c) -------------------------------- */
@@ -261,6 +274,8 @@ struct h2w_session {
   h2w_stream_map map;
   h2w_stream *free_streams; /* recycled stream objects */
   uint32_t nfree;
+  h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
+  uint32_t nfree_tx;
   h2w_stream *reap; /* closed, close callback still due (FIFO) */
   h2w_stream *reap_tail;
   struct {
@@ -340,6 +355,13 @@ h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
 void h2w_stream_discard(h2w_session *s, h2w_stream *st);
 /* Free the spare stream objects kept for reuse (memory budget). */
 void h2w_stream_pool_trim(h2w_session *s);
+/* The stream starts sending the body `src` (src_state ACTIVE): it gets an
+ * h2w_stream_tx. H2W_OK or H2W_E_NOMEM (stream unchanged). */
+int h2w_stream_tx_start(h2w_session *s, h2w_stream *st,
+                        const h2w_data_source *src);
+/* The body is over or dropped: out of the DATA scheduler, src_state NONE,
+ * the h2w_stream_tx back to the pool. No-op without one. */
+void h2w_stream_tx_end(h2w_session *s, h2w_stream *st);
 /* A new stream object in state idle, in the table. NULL on NOMEM. */
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
 /* The state of a stream id that has no live object: idle or closed, and

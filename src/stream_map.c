@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* One slot: a value pointer and an id. */
+#define SLOT_SIZE (sizeof(void *) + sizeof(uint32_t))
+
 static size_t slot_of(uint32_t id, size_t cap) {
   /* Fibonacci hashing: consecutive odd ids land far apart. */
   return (size_t)((id * 2654435769u) >> 7) & (cap - 1);
@@ -14,8 +17,9 @@ void h2w_stream_map_init(h2w_stream_map *m, h2w_alloc *a) {
 }
 
 void h2w_stream_map_free(h2w_stream_map *m) {
-  h2w_alloc_free(m->alloc, m->slots, m->cap * sizeof(*m->slots));
-  m->slots = NULL;
+  h2w_alloc_free(m->alloc, m->values, m->cap * SLOT_SIZE);
+  m->values = NULL;
+  m->ids = NULL;
   m->cap = m->len = 0;
 }
 
@@ -25,40 +29,43 @@ void *h2w_stream_map_get(const h2w_stream_map *m, uint32_t id) {
     return NULL;
   }
   for (i = slot_of(id, m->cap);; i = (i + 1) & (m->cap - 1)) {
-    if (m->slots[i].id == id) {
-      return m->slots[i].value;
+    if (m->ids[i] == id) {
+      return m->values[i];
     }
-    if (m->slots[i].id == 0) {
+    if (m->ids[i] == 0) {
       return NULL;
     }
   }
 }
 
-static void insert_slot(h2w_stream_map_slot *slots, size_t cap, uint32_t id,
+static void insert_slot(void **values, uint32_t *ids, size_t cap, uint32_t id,
                         void *value) {
   size_t i = slot_of(id, cap);
-  while (slots[i].id != 0) {
+  while (ids[i] != 0) {
     i = (i + 1) & (cap - 1);
   }
-  slots[i].id = id;
-  slots[i].value = value;
+  ids[i] = id;
+  values[i] = value;
 }
 
 static int grow(h2w_stream_map *m) {
   size_t ncap = m->cap == 0 ? 16 : m->cap * 2;
   size_t i;
-  h2w_stream_map_slot *ns = h2w_alloc_array(m->alloc, ncap, sizeof(*ns));
-  if (ns == NULL) {
+  void **nv = h2w_alloc_array(m->alloc, ncap, SLOT_SIZE);
+  uint32_t *ni;
+  if (nv == NULL) {
     return H2W_E_NOMEM;
   }
-  memset(ns, 0, ncap * sizeof(*ns));
+  ni = (uint32_t *)(void *)(nv + ncap);
+  memset(ni, 0, ncap * sizeof(*ni));
   for (i = 0; i < m->cap; i++) {
-    if (m->slots[i].id != 0) {
-      insert_slot(ns, ncap, m->slots[i].id, m->slots[i].value);
+    if (m->ids[i] != 0) {
+      insert_slot(nv, ni, ncap, m->ids[i], m->values[i]);
     }
   }
-  h2w_alloc_free(m->alloc, m->slots, m->cap * sizeof(*m->slots));
-  m->slots = ns;
+  h2w_alloc_free(m->alloc, m->values, m->cap * SLOT_SIZE);
+  m->values = nv;
+  m->ids = ni;
   m->cap = ncap;
   return H2W_OK;
 }
@@ -71,36 +78,36 @@ int h2w_stream_map_put(h2w_stream_map *m, uint32_t id, void *value) {
       return rv;
     }
   }
-  insert_slot(m->slots, m->cap, id, value);
+  insert_slot(m->values, m->ids, m->cap, id, value);
   m->len++;
   return H2W_OK;
 }
 
 void *h2w_stream_map_del(h2w_stream_map *m, uint32_t id) {
-  size_t i, j, home;
+  size_t i, j, home, mask;
   void *value;
   if (m->cap == 0 || id == 0) {
     return NULL;
   }
-  for (i = slot_of(id, m->cap); m->slots[i].id != id;
-       i = (i + 1) & (m->cap - 1)) {
-    if (m->slots[i].id == 0) {
+  mask = m->cap - 1;
+  for (i = slot_of(id, m->cap); m->ids[i] != id; i = (i + 1) & mask) {
+    if (m->ids[i] == 0) {
       return NULL;
     }
   }
-  value = m->slots[i].value;
+  value = m->values[i];
   /* Backward shift: pull later members of the probe run into the hole
    * when their home slot does not lie cyclically in (hole, their slot]. */
-  for (j = (i + 1) & (m->cap - 1); m->slots[j].id != 0;
-       j = (j + 1) & (m->cap - 1)) {
-    home = slot_of(m->slots[j].id, m->cap);
-    if (((j - home) & (m->cap - 1)) >= ((j - i) & (m->cap - 1))) {
-      m->slots[i] = m->slots[j];
+  for (j = (i + 1) & mask; m->ids[j] != 0; j = (j + 1) & mask) {
+    home = slot_of(m->ids[j], m->cap);
+    if (((j - home) & mask) >= ((j - i) & mask)) {
+      m->ids[i] = m->ids[j];
+      m->values[i] = m->values[j];
       i = j;
     }
   }
-  m->slots[i].id = 0;
-  m->slots[i].value = NULL;
+  m->ids[i] = 0;
+  m->values[i] = NULL;
   m->len--;
   return value;
 }
@@ -109,8 +116,8 @@ void h2w_stream_map_each(const h2w_stream_map *m,
                          void (*fn)(void *value, void *arg), void *arg) {
   size_t i;
   for (i = 0; i < m->cap; i++) {
-    if (m->slots[i].id != 0) {
-      fn(m->slots[i].value, arg);
+    if (m->ids[i] != 0) {
+      fn(m->values[i], arg);
     }
   }
 }

@@ -52,11 +52,9 @@ static int may_start(const h2w_session *s) {
   return s->ss.rq_head == NULL && slot_free(s);
 }
 
-static void set_body(h2w_stream *st, const h2w_data_source *body) {
-  if (body != NULL) {
-    st->src = *body;
-    st->src_state = H2W_SRC_ACTIVE;
-  }
+static int set_body(h2w_session *s, h2w_stream *st,
+                    const h2w_data_source *body) {
+  return body != NULL ? h2w_stream_tx_start(s, st, body) : H2W_OK;
 }
 
 /* The request or final response header block; END_STREAM unless a body
@@ -139,8 +137,10 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD; /* §8.1.1: its response has no content */
   }
-  set_body(st, body);
-  if (may_start(s)) {
+  rv = set_body(s, st, body);
+  if (rv != H2W_OK) {
+    /* Nothing of it reached the wire or a queue. */
+  } else if (may_start(s)) {
     rv = send_final_headers(s, st, nva, n);
   } else {
     /* Over the peer's limit: wait, in submit order, so ids still go out
@@ -207,10 +207,13 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (rv != H2W_OK) {
     return rv;
   }
-  set_body(st, body);
+  rv = set_body(s, st, body);
+  if (rv != H2W_OK) {
+    return h2w_local_rv(s, rv);
+  }
   rv = send_final_headers(s, st, nva, n);
   if (rv != H2W_OK) {
-    st->src_state = H2W_SRC_NONE;
+    h2w_stream_tx_end(s, st);
   }
   return h2w_local_rv(s, rv);
 }

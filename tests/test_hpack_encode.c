@@ -13,6 +13,7 @@
 #include "hpack.h"
 #include "huffman.h"
 #include "test_alloc.h"
+#include "test_split.h"
 
 #define NV(n, v)                                                               \
   {                                                                            \
@@ -397,6 +398,120 @@ static void test_encode_size_updates(void **state) {
   h2w_hpack_decoder_del(d);
 }
 
+/* ---- hints: the previous block's matches per position ----------------- */
+
+/* A repeated block is all indexed fields; what a hint names is checked
+ * octet by octet, and a never-indexed flag, a changed value, an evicted
+ * entry or a position past the hinted ones all take the full path. */
+static void test_encode_hints_repeated_block(void **state) {
+  h2w_nv f[] = {NV(":method", "GET"), NV("x-a", "1"), NV("x-b", "2"),
+                NV("user-agent", "h2wire-test")};
+  h2w_nv many[H2W_HPACK_HINTS + 4];
+  h2w_hpack_encoder *e;
+  h2w_hpack_decoder *d;
+  uint8_t buf[1024];
+  size_t i;
+  (void)state;
+  assert_int_equal(h2w_hpack_encoder_new(&e, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_encoder_set_huffman(e, 0), H2W_OK);
+  encode_check(e, d, f, 4, buf, sizeof(buf));
+  /* x-a, x-b, user-agent were stored: 64, 63, 62 now. */
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
+  assert_memory_equal(buf, "\x82\xc0\xbf\xbe", 4);
+  /* Never indexed: a literal, although the hint names an equal entry
+   * (its name is still indexed: 64). */
+  f[1].flags = H2W_NV_FLAG_NEVER_INDEX;
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 7);
+  assert_memory_equal(buf, "\x82\x1f\x31\x01\x31\xbf\xbe", 7);
+  f[1].flags = H2W_NV_FLAG_NO_INDEX; /* an index is still fine */
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
+  assert_memory_equal(buf, "\x82\xc0\xbf\xbe", 4);
+  f[1].flags = 0;
+  /* Same length, other octets: stored anew, with the name of x-b (63). */
+  f[2].value = (const uint8_t *)"3";
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 7);
+  assert_memory_equal(buf, "\x82\xc0\x7f\x00\x01\x33\xbf", 7);
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
+  assert_memory_equal(buf, "\x82\xc1\xbe\xbf", 4);
+  /* Evicted (table emptied and back): literals again, stored again. */
+  assert_int_equal(h2w_hpack_encoder_set_max_table_size(e, 0), H2W_OK);
+  assert_int_equal(h2w_hpack_encoder_set_max_table_size(e, 4096), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_set_max_table_size(d, 0), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_set_max_table_size(d, 4096), H2W_OK);
+  assert_true(encode_check(e, d, f, 4, buf, sizeof(buf)) > 4 + 2);
+  assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
+  /* Beyond the hinted positions the full lookup finds the same entries. */
+  for (i = 0; i < H2W_HPACK_HINTS + 4; i++) {
+    many[i] = f[i % 4];
+  }
+  assert_int_equal(
+      encode_check(e, d, many, H2W_HPACK_HINTS + 4, buf, sizeof(buf)),
+      H2W_HPACK_HINTS + 4);
+  for (i = 0; i < H2W_HPACK_HINTS + 4; i++) {
+    assert_int_equal(buf[i], buf[i % 4]);
+  }
+  h2w_hpack_encoder_del(e);
+  h2w_hpack_decoder_del(d);
+}
+
+/* Hints change no output: random blocks from a small pool (repeats,
+ * reorders, flags, table-size changes) encoded by one encoder keeping its
+ * hints and one whose hints are cleared before every block give the same
+ * octets, and decode back to the input. */
+static void test_encode_hints_change_nothing(void **state) {
+  static const h2w_nv pool[] = {
+      NV(":method", "GET"),    NV(":method", "POST"),
+      NV(":path", "/"),        NV(":path", "/x/y"),
+      NV(":authority", "a.b"), NV("cookie", "c=1"),
+      NV("x-a", "1"),          NV("x-a", "2"),
+      NV("x-b", "1"),          NV("accept", "*/*"),
+      NV("content-type", ""),  NV(":scheme", "https"),
+      NV("user-agent", "ua"),  NV("x-long", "0123456789abcdef0123456789"),
+  };
+  const size_t npool = sizeof(pool) / sizeof(pool[0]);
+  h2w_hpack_encoder *a, *b;
+  h2w_hpack_decoder *da, *db;
+  uint8_t ba[4096], bb[4096];
+  uint32_t seed = 0x2545f491u;
+  int round;
+  (void)state;
+  assert_int_equal(h2w_hpack_encoder_new(&a, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_encoder_new(&b, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_new(&da, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_new(&db, NULL), H2W_OK);
+  for (round = 0; round < 3000; round++) {
+    h2w_nv blk[24];
+    size_t n = h2w_test_rng(&seed) % 24, i, la, lb;
+    uint32_t r = h2w_test_rng(&seed);
+    if (r % 50 == 0) {
+      /* Small tables evict constantly: hints go stale. */
+      uint32_t size = r % 3 == 0 ? 0 : 64 + r % 300;
+      assert_int_equal(h2w_hpack_encoder_set_max_table_size(a, size), H2W_OK);
+      assert_int_equal(h2w_hpack_encoder_set_max_table_size(b, size), H2W_OK);
+      assert_int_equal(h2w_hpack_decoder_set_max_table_size(da, size), H2W_OK);
+      assert_int_equal(h2w_hpack_decoder_set_max_table_size(db, size), H2W_OK);
+    }
+    for (i = 0; i < n; i++) {
+      /* Mostly the previous block's field at this position. */
+      uint32_t pick = h2w_test_rng(&seed);
+      blk[i] = pool[(pick % 4 == 0 ? pick >> 8 : i) % npool];
+      blk[i].flags = pick % 13 == 0   ? H2W_NV_FLAG_NEVER_INDEX
+                     : pick % 11 == 0 ? H2W_NV_FLAG_NO_INDEX
+                                      : 0;
+    }
+    memset(b->hint, 0, sizeof(b->hint));
+    la = encode_check(a, da, blk, n, ba, sizeof(ba));
+    lb = encode_check(b, db, blk, n, bb, sizeof(bb));
+    assert_int_equal(la, lb);
+    assert_memory_equal(ba, bb, la);
+  }
+  h2w_hpack_encoder_del(a);
+  h2w_hpack_encoder_del(b);
+  h2w_hpack_decoder_del(da);
+  h2w_hpack_decoder_del(db);
+}
+
 /* ---- failures leave the encoder unchanged ----------------------------- */
 
 static void test_encode_buffer_too_small(void **state) {
@@ -499,6 +614,8 @@ int main(void) {
       cmocka_unit_test(test_encode_huffman_only_when_shorter),
       cmocka_unit_test(test_encode_huffman_boundaries),
       cmocka_unit_test(test_encode_size_updates),
+      cmocka_unit_test(test_encode_hints_repeated_block),
+      cmocka_unit_test(test_encode_hints_change_nothing),
       cmocka_unit_test(test_encode_buffer_too_small),
       cmocka_unit_test(test_encode_bound_overflow),
       cmocka_unit_test(test_encode_alloc_failures),

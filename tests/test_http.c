@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -191,6 +192,39 @@ static void test_name_injection(void **state) {
                    "control or whitespace octet in field name");
 }
 
+/* The octet rules are checked a word at a time, with the tail read as
+ * overlapping words: every octet value at every position of names of 1 to
+ * 40 octets, each in a buffer of exactly that size (so that ASan sees any
+ * read past the end), gets the verdict and reason of the RFC grammar. */
+static void test_name_every_octet_every_position(void **state) {
+  size_t len, pos;
+  (void)state;
+  for (len = 1; len <= 40; len++) {
+    uint8_t *name = malloc(len);
+    assert_non_null(name);
+    for (pos = 0; pos < len; pos++) {
+      int c;
+      for (c = 0; c < 256; c++) {
+        const char *reason;
+        int rv;
+        memset(name, 'a', len);
+        name[pos] = (uint8_t)c;
+        if (pos == 0 && c == ':') {
+          continue; /* a pseudo-header name: its own rules */
+        }
+        rv = one_field(H2W_HTTP_REQUEST, nv_bytes(name, len, "v", 1), &reason);
+        if (is_lower_tchar(c)) {
+          assert_int_equal(rv, H2W_OK);
+        } else {
+          assert_int_equal(rv, H2W_E_PROTOCOL);
+          assert_string_equal(reason, name_reason_for(c));
+        }
+      }
+    }
+    free(name);
+  }
+}
+
 /* ---- field values (RFC 9113 §8.2.1, RFC 9110 §5.5) ------------------- */
 
 static void test_value_every_octet(void **state) {
@@ -254,6 +288,43 @@ static void test_value_bad_octet_any_position(void **state) {
                      "control character in field value");
     v[pos] = 'z';
     expect_field_ok(H2W_HTTP_RESPONSE, nv_bytes("x", 1, v, sizeof(v)));
+  }
+}
+
+/* As for names: every octet value at every position of values of 1 to 40
+ * octets, in buffers of exactly that size; SP and HTAB are refused only at
+ * either end. */
+static void test_value_every_octet_every_position(void **state) {
+  size_t len, pos;
+  (void)state;
+  for (len = 1; len <= 40; len++) {
+    uint8_t *v = malloc(len);
+    assert_non_null(v);
+    for (pos = 0; pos < len; pos++) {
+      int c;
+      for (c = 0; c < 256; c++) {
+        const char *reason;
+        const char *want = NULL;
+        int rv;
+        memset(v, 'a', len);
+        v[pos] = (uint8_t)c;
+        if (c == 0 || c == '\r' || c == '\n') {
+          want = "NUL, CR or LF in field value";
+        } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
+          want = "control character in field value";
+        } else if ((c == ' ' || c == '\t') && (pos == 0 || pos == len - 1)) {
+          want = "leading or trailing whitespace in field value";
+        }
+        rv = one_field(H2W_HTTP_RESPONSE, nv_bytes("x-a", 3, v, len), &reason);
+        if (want == NULL) {
+          assert_int_equal(rv, H2W_OK);
+        } else {
+          assert_int_equal(rv, H2W_E_PROTOCOL);
+          assert_string_equal(reason, want);
+        }
+      }
+    }
+    free(v);
   }
 }
 
@@ -941,9 +1012,11 @@ int main(void) {
       cmocka_unit_test(test_name_every_octet),
       cmocka_unit_test(test_name_empty_and_case),
       cmocka_unit_test(test_name_injection),
+      cmocka_unit_test(test_name_every_octet_every_position),
       cmocka_unit_test(test_value_every_octet),
       cmocka_unit_test(test_value_whitespace_edges),
       cmocka_unit_test(test_value_bad_octet_any_position),
+      cmocka_unit_test(test_value_every_octet_every_position),
       cmocka_unit_test(test_value_rules_cover_pseudo_fields),
       cmocka_unit_test(test_request_valid),
       cmocka_unit_test(test_request_methods),
