@@ -15,11 +15,7 @@ static uint16_t get_u16(const uint8_t *p) {
 }
 
 void h2w_frame_hd_unpack(h2w_frame_hd *hd, const uint8_t *in) {
-  hd->length = (uint32_t)in[0] << 16 | (uint32_t)in[1] << 8 | (uint32_t)in[2];
-  hd->type = in[3];
-  hd->flags = in[4];
-  /* RFC 9113 §4.1: the reserved bit "MUST be ignored when receiving". */
-  hd->stream_id = get_u32(in + 5) & H2W_STREAM_ID_MASK;
+  *hd = h2w_frame_hd_read(in);
 }
 
 h2w_ssize h2w_frame_pack_hd(uint8_t *buf, size_t cap, const h2w_frame_hd *hd) {

@@ -62,34 +62,36 @@ static void report(h2w_frame_err *err, const h2w_frame_err *e) {
   }
 }
 
+/* RFC 9113 §4.2: refused from the header alone. */
+static int too_large(h2w_frame_reader *r, const h2w_frame_hd *hd) {
+  if (hd->length <= r->max_frame_size) {
+    return 0;
+  }
+  r->failed = 1;
+  r->last_err.code = H2W_FRAME_SIZE_ERROR;
+  r->last_err.scope = H2W_FRAME_SCOPE_CONNECTION;
+  r->last_err.reason = "frame larger than SETTINGS_MAX_FRAME_SIZE";
+  return 1;
+}
+
 /* Gather header octets. Returns 1 once the header is complete, 0 when the
  * input ran out, or H2W_E_FRAME_SIZE. */
 static int read_header(h2w_frame_reader *r, const uint8_t *in, size_t len,
                        size_t *pos) {
   size_t n = H2W_FRAME_HD_LEN - r->hdlen;
-  if (r->hdlen == 0 && len - *pos >= H2W_FRAME_HD_LEN) {
-    /* The usual case, a whole header in this piece: read it in place. */
-    h2w_frame_hd_unpack(&r->hd, in + *pos);
-    *pos += H2W_FRAME_HD_LEN;
-  } else {
-    if (n > len - *pos) {
-      n = len - *pos;
-    }
-    if (n != 0) {
-      memcpy(r->hdbuf + r->hdlen, in + *pos, n);
-      r->hdlen += n;
-      *pos += n;
-    }
-    if (r->hdlen < H2W_FRAME_HD_LEN) {
-      return 0;
-    }
-    h2w_frame_hd_unpack(&r->hd, r->hdbuf);
+  if (n > len - *pos) {
+    n = len - *pos;
   }
-  if (r->hd.length > r->max_frame_size) {
-    r->failed = 1;
-    r->last_err.code = H2W_FRAME_SIZE_ERROR;
-    r->last_err.scope = H2W_FRAME_SCOPE_CONNECTION;
-    r->last_err.reason = "frame larger than SETTINGS_MAX_FRAME_SIZE";
+  if (n != 0) {
+    memcpy(r->hdbuf + r->hdlen, in + *pos, n);
+    r->hdlen += n;
+    *pos += n;
+  }
+  if (r->hdlen < H2W_FRAME_HD_LEN) {
+    return 0;
+  }
+  h2w_frame_hd_unpack(&r->hd, r->hdbuf);
+  if (too_large(r, &r->hd)) {
     return H2W_E_FRAME_SIZE;
   }
   r->in_payload = 1;
@@ -176,7 +178,26 @@ int h2w_frame_reader_next(h2w_frame_reader *r, const uint8_t *in, size_t len,
   if (r->release_buf) {
     drop_buffer(r);
   }
-  if (!r->in_payload) {
+  if (!r->in_payload && r->hdlen == 0 && len >= H2W_FRAME_HD_LEN) {
+    /* The usual case: the whole header in this piece, read in place and
+     * kept in registers, and often the whole payload too. */
+    h2w_frame_hd h = h2w_frame_hd_read(in);
+    r->hd = h; /* also what a refused header said */
+    if (too_large(r, &h)) {
+      *consumed = H2W_FRAME_HD_LEN;
+      report(err, &r->last_err);
+      return H2W_E_FRAME_SIZE;
+    }
+    if (len - H2W_FRAME_HD_LEN >= h.length) {
+      *hd = h;
+      *payload = in + H2W_FRAME_HD_LEN;
+      *consumed = H2W_FRAME_HD_LEN + h.length;
+      return H2W_FRAME_READY;
+    }
+    r->in_payload = 1;
+    r->buflen = 0;
+    pos = H2W_FRAME_HD_LEN;
+  } else if (!r->in_payload) {
     rv = read_header(r, in, len, &pos);
     if (rv <= 0) {
       *consumed = pos;

@@ -215,6 +215,8 @@ static void test_oversized_header(void **state) {
   assert_int_equal(err.scope, H2W_FRAME_SCOPE_CONNECTION);
   assert_non_null(err.reason);
   assert_int_equal(f->a.peak, 0);
+  /* The reader keeps the refused header (the fuzz harness reads it). */
+  assert_int_equal(f->r.hd.length, H2W_FRAME_DEFAULT_MAX_SIZE + 1u);
   /* Sticky until reset. */
   memset(&err, 0, sizeof err);
   assert_int_equal(
