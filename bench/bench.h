@@ -32,6 +32,9 @@ typedef struct bench_ctx {
   size_t nwant;
   bench_result *results;
   size_t nresults;
+  /* --profile: BENCH_H2WIRE or BENCH_NGHTTP2 runs alone, one loop per
+   * workload, no ratio (for callgrind / perf); -1 otherwise. */
+  int profile_lib;
 } bench_ctx;
 
 /** Process the workload's whole input `loops` times with library `lib`.

@@ -98,12 +98,47 @@ static int calibrate(const bench_ctx *ctx, bench_pass_fn pass, void *arg,
   }
 }
 
+/* The one pass of a --profile run. Not inlined, so that a profiler can
+ * count exactly it: valgrind --tool=callgrind
+ * --toggle-collect=bench_profile_pass. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+int bench_profile_pass(bench_pass_fn pass, void *arg, int lib,
+                       uint64_t *units);
+int bench_profile_pass(bench_pass_fn pass, void *arg, int lib,
+                       uint64_t *units) {
+  return pass(arg, lib, 1, units);
+}
+
+static int profile_rate(bench_ctx *ctx, const char *name, const char *unit,
+                        bench_pass_fn pass, void *arg) {
+  bench_result r;
+  uint64_t units = 0;
+  double t0 = bench_now(), t1;
+  if (bench_profile_pass(pass, arg, ctx->profile_lib, &units) != 0) {
+    return -1;
+  }
+  t1 = bench_now();
+  memset(&r, 0, sizeof(r));
+  snprintf(r.name, sizeof(r.name), "%s", name);
+  snprintf(r.unit, sizeof(r.unit), "%s/s", unit);
+  *(ctx->profile_lib == BENCH_H2WIRE ? &r.h2w : &r.ngh) =
+      t1 > t0 ? (double)units / (t1 - t0) : 0;
+  r.loops = 1;
+  snprintf(r.note, sizeof(r.note), "profile run: one pass, no ratio");
+  return bench_record(ctx, &r);
+}
+
 int bench_compare_rates(bench_ctx *ctx, const char *name, const char *unit,
                         bench_pass_fn pass, void *arg) {
   double *rate[2];
   bench_result r;
   unsigned long loops;
   int rep, k, rc = -1;
+  if (ctx->profile_lib >= 0) {
+    return profile_rate(ctx, name, unit, pass, arg);
+  }
   rate[0] = calloc((size_t)ctx->reps, sizeof(double));
   rate[1] = calloc((size_t)ctx->reps, sizeof(double));
   if (rate[0] == NULL || rate[1] == NULL ||
@@ -163,6 +198,11 @@ static void print_table(const bench_ctx *ctx) {
     }
     printf("%-42s %-10s %10s %10s %7.3f %6s  %s\n", r->name, r->unit, a, b,
            r->ratio, loops, r->note);
+  }
+  if (ctx->profile_lib >= 0) {
+    printf("(profile run of %s alone: no ratios)\n",
+           ctx->profile_lib == BENCH_H2WIRE ? "h2wire" : "nghttp2");
+    return;
   }
   printf("(ratio > 1: h2wire better; rates are medians of %d repetitions)\n\n",
          ctx->reps);
@@ -239,13 +279,17 @@ static void usage(FILE *f) {
   fprintf(
       f,
       "usage: h2w-bench [--reps N] [--min-ms MS] [--corpus DIR] "
-      "[--list] [workload...]\n"
+      "[--profile LIB] [--list] [workload...]\n"
       "  --reps N      repetitions per measurement, median kept "
       "(default 7)\n"
       "  --min-ms MS   minimum duration of one measurement "
       "(default 100)\n"
       "  --corpus DIR  hpack-test-case root (default " H2W_HPACK_TEST_CASE_DIR
       ")\n"
+      "  --profile LIB run only LIB (h2wire or nghttp2), one pass per "
+      "workload,\n"
+      "                no ratio: for callgrind "
+      "--toggle-collect=bench_profile_pass\n"
       "  --list        print the workload names and exit\n");
 }
 
@@ -284,6 +328,16 @@ static int parse_args(bench_ctx *ctx, int argc, char **argv, int *list) {
       }
     } else if (strcmp(a, "--corpus") == 0 && i + 1 < argc) {
       ctx->corpus = argv[++i];
+    } else if (strcmp(a, "--profile") == 0 && i + 1 < argc) {
+      const char *lib = argv[++i];
+      if (strcmp(lib, "h2wire") == 0) {
+        ctx->profile_lib = BENCH_H2WIRE;
+      } else if (strcmp(lib, "nghttp2") == 0) {
+        ctx->profile_lib = BENCH_NGHTTP2;
+      } else {
+        fprintf(stderr, "h2w-bench: --profile takes h2wire or nghttp2\n");
+        return -1;
+      }
     } else if (strcmp(a, "--list") == 0) {
       *list = 1;
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -307,6 +361,7 @@ int main(int argc, char **argv) {
   ctx.corpus = H2W_HPACK_TEST_CASE_DIR;
   ctx.reps = 7;
   ctx.min_seconds = 0.1;
+  ctx.profile_lib = -1;
   ctx.want = calloc((size_t)argc + 1, sizeof(char *));
   if (ctx.want == NULL) {
     return 1;

@@ -93,6 +93,9 @@ struct h2w_hpack_encoder {
    * the previous block was encoded as (hpack_encode.c). Only a guess:
    * clearing them changes no output. */
   uint32_t hint[H2W_HPACK_HINTS];
+  /* Blocks to go before the hints are tried again; 0: in use
+   * (hpack_encode.c). */
+  uint8_t hint_rest;
 };
 typedef struct h2w_hpack_encoder h2w_hpack_encoder;
 

@@ -19,6 +19,34 @@
 /* §7.1.3: short cookies are guessable, so they are never indexed. */
 #define SHORT_COOKIE 20u
 
+/* ---- hints ------------------------------------------------------------
+ * Clients and servers send much the same header block again and again,
+ * field for field in the same order. Each of the first H2W_HPACK_HINTS
+ * positions remembers the table entry its field was encoded as (or stored
+ * as) in the previous block; a field that has exactly that entry's octets
+ * is encoded as its index straight away, without the static lookup, the
+ * hashing and the chain walk. A hint is only a guess, checked octet by
+ * octet, and gives the index the full lookup would give: a field is only
+ * stored when no static row and no live entry equals it, so while an
+ * entry lives no newer one equals it. A field flagged never-indexed
+ * always takes the full path (§7.1.3). */
+#define HINT_NONE 0u
+#define HINT_STATIC 0x80000000u /* | static index (1..61) */
+/* Otherwise the low 31 bits of (dynamic entry number + 1), not 0. */
+#define HINT_NUMBER 0x7fffffffu
+/* A failed guess costs a mispredicted branch on top of the full lookup.
+ * Measured on the hpack-test-case stories, where fields seldom repeat at
+ * the same position, trying hints on every block cost 8 % of the
+ * encoder's time, and a hit that only saves a static lookup pays little
+ * back. So hints run only where nearly every guess hits: a block in
+ * which more than one tried hint in 8 missed turns them off for
+ * HINT_REST blocks, which take the plain full path; the last of those
+ * records hints again and the next block tries them. hint_rest counts
+ * down to 0 (hints on); a new encoder starts at HINT_START, so a short
+ * exchange never pays for them. */
+#define HINT_REST 64u
+#define HINT_START 8u
+
 void h2w_hpack_encoder_init(h2w_hpack_encoder *e, h2w_alloc *a) {
   memset(e, 0, sizeof(*e));
   e->alloc = a;
@@ -27,6 +55,7 @@ void h2w_hpack_encoder_init(h2w_hpack_encoder *e, h2w_alloc *a) {
   e->cap = H2W_HPACK_DEFAULT_TABLE_SIZE;
   e->lowest = H2W_HPACK_DEFAULT_TABLE_SIZE;
   e->huffman = 1;
+  e->hint_rest = HINT_START;
 }
 
 void h2w_hpack_encoder_free(h2w_hpack_encoder *e) {
@@ -187,22 +216,6 @@ static size_t encode_secret(h2w_hpack_encoder *e, uint8_t *dst,
   return put_literal(e, dst, nv, idx, 0x10, 4);
 }
 
-/* ---- hints ------------------------------------------------------------
- * Clients and servers send much the same header block again and again,
- * field for field in the same order. Each of the first H2W_HPACK_HINTS
- * positions remembers the table entry its field was encoded as (or stored
- * as) in the previous block; a field that has exactly that entry's octets
- * is encoded as its index straight away, without the static lookup, the
- * hashing and the chain walk. A hint is only a guess, checked octet by
- * octet, and gives the index the full lookup would give: a field is only
- * stored when no static row and no live entry equals it, so while an
- * entry lives no newer one equals it. A field flagged never-indexed
- * always takes the full path (§7.1.3). */
-#define HINT_NONE 0u
-#define HINT_STATIC 0x80000000u /* | static index (1..61) */
-/* Otherwise the low 31 bits of (dynamic entry number + 1), not 0. */
-#define HINT_NUMBER 0x7fffffffu
-
 static uint32_t hint_of_entry(uint64_t n) {
   return (uint32_t)(n + 1) & HINT_NUMBER;
 }
@@ -245,14 +258,13 @@ static size_t encode_hinted(const h2w_hpack_encoder *e, uint8_t *dst,
   return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
 }
 
-/* One field the full way; *hint gets what it was encoded as. */
-static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst, const h2w_nv *nv,
-                           uint32_t *hint) {
+/* Inline: the plain loop is the encoder's hot path, and a call per field
+ * there costs measurably more than the code it saves. */
+static inline size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
+                                  const h2w_nv *nv) {
   size_t sname, idx;
   unsigned policy;
   h2w_hpack_key k;
-  uint64_t before;
-  *hint = HINT_NONE;
   idx = h2w_hpack_static_find(nv->name, nv->namelen, nv->value, nv->valuelen,
                               &sname);
   policy = name_policy[sname];
@@ -260,7 +272,6 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst, const h2w_nv *nv,
     return encode_secret(e, dst, nv, sname);
   }
   if (idx != 0) {
-    *hint = HINT_STATIC | (uint32_t)idx;
     return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
   }
   if (policy == NAME_CHURN) {
@@ -269,7 +280,6 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst, const h2w_nv *nv,
   h2w_hpack_key_init(&k, nv->name, nv->namelen, nv->value, nv->valuelen, sname);
   idx = h2w_hpack_table_find_field(&e->table, &k);
   if (idx != 0) {
-    *hint = hint_of_entry(e->table.next - idx);
     return h2w_hpack_int_encode(dst, idx + H2W_HPACK_STATIC_COUNT, 7, 0x80);
   }
   if (sname == 0) {
@@ -281,12 +291,29 @@ static size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst, const h2w_nv *nv,
   }
   idx = put_literal(e, dst, nv, sname, 0x40, 6); /* §6.2.1 */
   /* Storage was reserved up front, so this cannot fail. */
-  before = e->table.next;
   (void)h2w_hpack_table_insert_key(&e->table, e->alloc, &k);
-  if (e->table.next != before) {
-    *hint = hint_of_entry(before);
-  }
   return idx;
+}
+
+/* The hint for a field the full path just wrote at rep[0..len), read back
+ * from its representation (RFC 7541 §6): an indexed field names its
+ * entry, a literal with incremental indexing that grew the table is the
+ * newest entry, anything else (never or not indexed) gives none. */
+static uint32_t hint_of_output(const h2w_hpack_encoder *e, const uint8_t *rep,
+                               size_t len, uint64_t next_before) {
+  uint32_t idx;
+  if (rep[0] & 0x80) {
+    if (h2w_hpack_int_decode(&idx, rep, len, 7) <= 0 || idx == 0) {
+      return HINT_NONE; /* not reached: the encoder wrote it */
+    }
+    return idx <= H2W_HPACK_STATIC_COUNT
+               ? HINT_STATIC | idx
+               : hint_of_entry(e->table.next - (idx - H2W_HPACK_STATIC_COUNT));
+  }
+  if ((rep[0] & 0xc0) == 0x40 && e->table.next != next_before) {
+    return hint_of_entry(e->table.next - 1);
+  }
+  return HINT_NONE;
 }
 
 /* Per field: a 6-octet index or a literal name with a header of up to 11
@@ -328,8 +355,8 @@ static int valid_fields(const h2w_nv *nva, size_t nvlen) {
 /* The block, arguments checked and buf sized by the caller. */
 static h2w_ssize encode_block(h2w_hpack_encoder *e, uint8_t *buf,
                               const h2w_nv *nva, size_t nvlen) {
-  size_t n = 0, i;
-  int rv;
+  size_t n = 0, i, tried = 0, missed = 0;
+  int rv, try;
   /* All the table memory this block can need, before any state changes. */
   rv = h2w_hpack_table_reserve(&e->table, e->alloc);
   if (rv != H2W_OK) {
@@ -345,23 +372,36 @@ static h2w_ssize encode_block(h2w_hpack_encoder *e, uint8_t *buf,
     e->pending = 0;
   }
   e->lowest = (uint32_t)e->table.limit;
+  if (e->hint_rest > 1) {
+    /* Resting: the plain full path. */
+    e->hint_rest--;
+    for (i = 0; i < nvlen; i++) {
+      n += encode_field(e, buf + n, &nva[i]);
+    }
+    return (h2w_ssize)n;
+  }
+  try = e->hint_rest == 0; /* 1: record only */
   for (i = 0; i < nvlen; i++) {
     const h2w_nv *nv = &nva[i];
     size_t w = 0;
-    uint32_t hint;
+    uint64_t before = e->table.next;
     if (i >= H2W_HPACK_HINTS) {
-      n += encode_field(e, buf + n, nv, &hint);
+      n += encode_field(e, buf + n, nv);
       continue;
     }
-    if (e->hint[i] != HINT_NONE && !(nv->flags & H2W_NV_FLAG_NEVER_INDEX)) {
+    if (try && e->hint[i] != HINT_NONE &&
+        !(nv->flags & H2W_NV_FLAG_NEVER_INDEX)) {
+      tried++;
       w = encode_hinted(e, buf + n, nv, e->hint[i]);
+      missed += w == 0;
     }
     if (w == 0) {
-      w = encode_field(e, buf + n, nv, &hint);
-      e->hint[i] = hint;
+      w = encode_field(e, buf + n, nv);
+      e->hint[i] = hint_of_output(e, buf + n, w, before);
     }
     n += w;
   }
+  e->hint_rest = missed * 8 > tried ? HINT_REST : 0;
   return (h2w_ssize)n;
 }
 

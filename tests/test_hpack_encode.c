@@ -400,9 +400,22 @@ static void test_encode_size_updates(void **state) {
 
 /* ---- hints: the previous block's matches per position ----------------- */
 
-/* A repeated block is all indexed fields; what a hint names is checked
- * octet by octet, and a never-indexed flag, a changed value, an evicted
- * entry or a position past the hinted ones all take the full path. */
+/* Encode f until the encoder uses its hints (hint_rest 0); a repeating
+ * block gets there within the rest period and then stays there. */
+static void warm_hints(h2w_hpack_encoder *e, h2w_hpack_decoder *d,
+                       const h2w_nv *f, size_t n, uint8_t *buf, size_t cap) {
+  int k;
+  for (k = 0; k < 100 && e->hint_rest != 0; k++) {
+    encode_check(e, d, f, n, buf, cap);
+  }
+  assert_int_equal(e->hint_rest, 0);
+}
+
+/* A repeated block is all indexes, straight from the hints; what a hint
+ * names is checked octet by octet, and a never-indexed flag, a changed
+ * value, an evicted entry or a position past the hinted ones take the
+ * full path; a block whose guesses mostly miss turns the hints off until
+ * blocks repeat again. */
 static void test_encode_hints_repeated_block(void **state) {
   h2w_nv f[] = {NV(":method", "GET"), NV("x-a", "1"), NV("x-b", "2"),
                 NV("user-agent", "h2wire-test")};
@@ -415,36 +428,47 @@ static void test_encode_hints_repeated_block(void **state) {
   assert_int_equal(h2w_hpack_encoder_new(&e, NULL), H2W_OK);
   assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
   assert_int_equal(h2w_hpack_encoder_set_huffman(e, 0), H2W_OK);
+  /* A new encoder waits a few blocks before it records and tries. */
   encode_check(e, d, f, 4, buf, sizeof(buf));
+  assert_true(e->hint_rest > 1);
+  warm_hints(e, d, f, 4, buf, sizeof(buf));
   /* x-a, x-b, user-agent were stored: 64, 63, 62 now. */
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
   assert_memory_equal(buf, "\x82\xc0\xbf\xbe", 4);
+  assert_int_equal(e->hint_rest, 0);
   /* Never indexed: a literal, although the hint names an equal entry
-   * (its name is still indexed: 64). */
+   * (its name is still indexed: 64). Not a miss. */
   f[1].flags = H2W_NV_FLAG_NEVER_INDEX;
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 7);
   assert_memory_equal(buf, "\x82\x1f\x31\x01\x31\xbf\xbe", 7);
+  assert_int_equal(e->hint_rest, 0);
   f[1].flags = H2W_NV_FLAG_NO_INDEX; /* an index is still fine */
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
   assert_memory_equal(buf, "\x82\xc0\xbf\xbe", 4);
   f[1].flags = 0;
-  /* Same length, other octets: stored anew, with the name of x-b (63). */
+  /* Same length, other octets: stored anew, with the name of x-b (63).
+   * One miss in three tries: the hints rest. */
   f[2].value = (const uint8_t *)"3";
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 7);
   assert_memory_equal(buf, "\x82\xc0\x7f\x00\x01\x33\xbf", 7);
+  assert_true(e->hint_rest > 1);
+  warm_hints(e, d, f, 4, buf, sizeof(buf));
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
   assert_memory_equal(buf, "\x82\xc1\xbe\xbf", 4);
-  /* Evicted (table emptied and back): literals again, stored again. */
+  /* Evicted (table emptied and back): the hints name dead entries, the
+   * fields are stored again. */
   assert_int_equal(h2w_hpack_encoder_set_max_table_size(e, 0), H2W_OK);
   assert_int_equal(h2w_hpack_encoder_set_max_table_size(e, 4096), H2W_OK);
   assert_int_equal(h2w_hpack_decoder_set_max_table_size(d, 0), H2W_OK);
   assert_int_equal(h2w_hpack_decoder_set_max_table_size(d, 4096), H2W_OK);
   assert_true(encode_check(e, d, f, 4, buf, sizeof(buf)) > 4 + 2);
+  warm_hints(e, d, f, 4, buf, sizeof(buf));
   assert_int_equal(encode_check(e, d, f, 4, buf, sizeof(buf)), 4);
   /* Beyond the hinted positions the full lookup finds the same entries. */
   for (i = 0; i < H2W_HPACK_HINTS + 4; i++) {
     many[i] = f[i % 4];
   }
+  warm_hints(e, d, many, H2W_HPACK_HINTS + 4, buf, sizeof(buf));
   assert_int_equal(
       encode_check(e, d, many, H2W_HPACK_HINTS + 4, buf, sizeof(buf)),
       H2W_HPACK_HINTS + 4);
@@ -456,9 +480,10 @@ static void test_encode_hints_repeated_block(void **state) {
 }
 
 /* Hints change no output: random blocks from a small pool (repeats,
- * reorders, flags, table-size changes) encoded by one encoder keeping its
- * hints and one whose hints are cleared before every block give the same
- * octets, and decode back to the input. */
+ * reorders, flags, table-size changes), in phases from fully repeating
+ * (hints on) to mostly random (hints off), encoded by one encoder that
+ * keeps its hints and one that never uses them (hints cleared and kept
+ * resting before every block) give the same octets and decode back. */
 static void test_encode_hints_change_nothing(void **state) {
   static const h2w_nv pool[] = {
       NV(":method", "GET"),    NV(":method", "POST"),
@@ -469,43 +494,64 @@ static void test_encode_hints_change_nothing(void **state) {
       NV("content-type", ""),  NV(":scheme", "https"),
       NV("user-agent", "ua"),  NV("x-long", "0123456789abcdef0123456789"),
   };
+  /* Per phase: one field in `change` is replaced at random (0: none). */
+  static const uint32_t change[] = {0, 40, 4, 0, 12, 2, 0};
   const size_t npool = sizeof(pool) / sizeof(pool[0]);
   h2w_hpack_encoder *a, *b;
   h2w_hpack_decoder *da, *db;
   uint8_t ba[4096], bb[4096];
   uint32_t seed = 0x2545f491u;
-  int round;
+  size_t phase, on = 0, off = 0;
   (void)state;
   assert_int_equal(h2w_hpack_encoder_new(&a, NULL), H2W_OK);
   assert_int_equal(h2w_hpack_encoder_new(&b, NULL), H2W_OK);
   assert_int_equal(h2w_hpack_decoder_new(&da, NULL), H2W_OK);
   assert_int_equal(h2w_hpack_decoder_new(&db, NULL), H2W_OK);
-  for (round = 0; round < 3000; round++) {
+  for (phase = 0; phase < sizeof(change) / sizeof(change[0]); phase++) {
     h2w_nv blk[24];
-    size_t n = h2w_test_rng(&seed) % 24, i, la, lb;
-    uint32_t r = h2w_test_rng(&seed);
-    if (r % 50 == 0) {
-      /* Small tables evict constantly: hints go stale. */
-      uint32_t size = r % 3 == 0 ? 0 : 64 + r % 300;
-      assert_int_equal(h2w_hpack_encoder_set_max_table_size(a, size), H2W_OK);
-      assert_int_equal(h2w_hpack_encoder_set_max_table_size(b, size), H2W_OK);
-      assert_int_equal(h2w_hpack_decoder_set_max_table_size(da, size), H2W_OK);
-      assert_int_equal(h2w_hpack_decoder_set_max_table_size(db, size), H2W_OK);
-    }
+    size_t n = 6 + h2w_test_rng(&seed) % 18, i;
+    int round;
     for (i = 0; i < n; i++) {
-      /* Mostly the previous block's field at this position. */
-      uint32_t pick = h2w_test_rng(&seed);
-      blk[i] = pool[(pick % 4 == 0 ? pick >> 8 : i) % npool];
-      blk[i].flags = pick % 13 == 0   ? H2W_NV_FLAG_NEVER_INDEX
-                     : pick % 11 == 0 ? H2W_NV_FLAG_NO_INDEX
-                                      : 0;
+      blk[i] = pool[h2w_test_rng(&seed) % npool];
     }
-    memset(b->hint, 0, sizeof(b->hint));
-    la = encode_check(a, da, blk, n, ba, sizeof(ba));
-    lb = encode_check(b, db, blk, n, bb, sizeof(bb));
-    assert_int_equal(la, lb);
-    assert_memory_equal(ba, bb, la);
+    for (round = 0; round < 600; round++) {
+      uint32_t r = h2w_test_rng(&seed);
+      size_t la, lb;
+      if (r % 150 == 0) {
+        /* Small tables evict constantly: hints go stale. */
+        uint32_t size = r % 3 == 0 ? 0 : 64 + r % 300;
+        assert_int_equal(h2w_hpack_encoder_set_max_table_size(a, size), H2W_OK);
+        assert_int_equal(h2w_hpack_encoder_set_max_table_size(b, size), H2W_OK);
+        assert_int_equal(h2w_hpack_decoder_set_max_table_size(da, size),
+                         H2W_OK);
+        assert_int_equal(h2w_hpack_decoder_set_max_table_size(db, size),
+                         H2W_OK);
+      }
+      for (i = 0; i < n; i++) {
+        uint32_t pick = h2w_test_rng(&seed);
+        if (change[phase] != 0 && pick % change[phase] == 0) {
+          blk[i] = pool[(pick >> 8) % npool];
+        }
+        blk[i].flags = pick % 97 == 0   ? H2W_NV_FLAG_NEVER_INDEX
+                       : pick % 89 == 0 ? H2W_NV_FLAG_NO_INDEX
+                                        : 0;
+      }
+      if (a->hint_rest == 0) {
+        on++;
+      } else {
+        off++;
+      }
+      memset(b->hint, 0, sizeof(b->hint));
+      b->hint_rest = 255;
+      la = encode_check(a, da, blk, n, ba, sizeof(ba));
+      lb = encode_check(b, db, blk, n, bb, sizeof(bb));
+      assert_int_equal(la, lb);
+      assert_memory_equal(ba, bb, la);
+    }
   }
+  /* Both ways were exercised. */
+  assert_true(on > 500);
+  assert_true(off > 500);
   h2w_hpack_encoder_del(a);
   h2w_hpack_encoder_del(b);
   h2w_hpack_decoder_del(da);
