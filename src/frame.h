@@ -201,6 +201,15 @@ typedef struct h2w_frame_err {
 
 /* ---- header ---------------------------------------------------------- */
 
+/* A 32-bit field in network byte order, as every frame payload field
+ * (stream ids, error codes, increments, setting values) is sent. */
+static inline void h2w_frame_put_u32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
 /* Read 9 octets. Never fails; the reserved stream-id bit is dropped. */
 void h2w_frame_hd_unpack(h2w_frame_hd *hd, const uint8_t *in);
 

@@ -12,13 +12,6 @@
    H2W_FLAG_PRIORITY)
 #define PUSH_PROMISE_FLAGS (H2W_FLAG_END_HEADERS | H2W_FLAG_PADDED)
 
-static void put_u32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
 static void put_u16(uint8_t *p, size_t v) {
   p[0] = (uint8_t)(v >> 8);
   p[1] = (uint8_t)v;
@@ -113,7 +106,7 @@ h2w_ssize h2w_frame_pack_data(uint8_t *buf, size_t cap, uint32_t stream_id,
 static void put_priority(uint8_t *p, const h2w_frame_priority *pri) {
   /* RFC 9113 §6.3: E shares the 32 bits with the 31-bit dependency. */
   uint32_t dep = pri->stream_dep & H2W_STREAM_ID_MASK;
-  put_u32(p, dep | (pri->exclusive ? 0x80000000u : 0u));
+  h2w_frame_put_u32(p, dep | (pri->exclusive ? 0x80000000u : 0u));
   p[4] = pri->weight;
 }
 
@@ -150,7 +143,7 @@ h2w_ssize h2w_frame_pack_push_promise(uint8_t *buf, size_t cap,
   if ((flags & ~PUSH_PROMISE_FLAGS) != 0 || promised_stream_id == 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  put_u32(fixed, promised_stream_id);
+  h2w_frame_put_u32(fixed, promised_stream_id);
   return pack_padded(buf, cap, &f);
 }
 
@@ -183,7 +176,7 @@ h2w_ssize h2w_frame_pack_rst_stream(uint8_t *buf, size_t cap,
   if ((stream_id & H2W_STREAM_ID_MASK) == 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  put_u32(payload, error_code);
+  h2w_frame_put_u32(payload, error_code);
   return pack_fixed(buf, cap, H2W_FRAME_RST_STREAM, stream_id, payload,
                     sizeof payload);
 }
@@ -202,7 +195,7 @@ h2w_ssize h2w_frame_pack_settings(uint8_t *buf, size_t cap, uint8_t flags,
              &p);
   for (i = 0; rv >= 0 && i < n; i++) {
     put_u16(p, iv[i].id);
-    put_u32(p + 2, iv[i].value);
+    h2w_frame_put_u32(p + 2, iv[i].value);
     p += H2W_SETTINGS_ENTRY_LEN;
   }
   return rv;
@@ -232,8 +225,8 @@ h2w_ssize h2w_frame_pack_goaway(uint8_t *buf, size_t cap,
   }
   rv = begin(buf, cap, 8u + debuglen, H2W_FRAME_GOAWAY, 0, 0, &p);
   if (rv >= 0) {
-    put_u32(p, last_stream_id & H2W_STREAM_ID_MASK);
-    put_u32(p + 4, error_code);
+    h2w_frame_put_u32(p, last_stream_id & H2W_STREAM_ID_MASK);
+    h2w_frame_put_u32(p + 4, error_code);
     p += 8;
     put_bytes(&p, debug, debuglen);
   }
@@ -248,7 +241,7 @@ h2w_ssize h2w_frame_pack_window_update(uint8_t *buf, size_t cap,
   if (increment == 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  put_u32(payload, increment);
+  h2w_frame_put_u32(payload, increment);
   return pack_fixed(buf, cap, H2W_FRAME_WINDOW_UPDATE, stream_id, payload,
                     sizeof payload);
 }
@@ -331,7 +324,7 @@ h2w_ssize h2w_frame_pack_priority_update(uint8_t *buf, size_t cap,
   }
   rv = begin(buf, cap, 4u + valuelen, H2W_FRAME_PRIORITY_UPDATE, 0, 0, &p);
   if (rv >= 0) {
-    put_u32(p, prioritized_stream_id);
+    h2w_frame_put_u32(p, prioritized_stream_id);
     p += 4;
     put_bytes(&p, value, valuelen);
   }

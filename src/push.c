@@ -58,10 +58,7 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
   st->user = stream_user;
-  if (s->opt.validate_messages &&
-      h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
-    st->flags |= H2W_SF_HEAD;
-  }
+  h2w_stream_note_head(st, &m);
   rv = h2w_queue_push_promise(s, assoc, st, nva, n);
   if (rv != H2W_OK) {
     if (s->err == H2W_OK) {

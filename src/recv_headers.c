@@ -132,10 +132,7 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
 /* A valid promise is complete (§8.4): ask the application. */
 static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
   int rv = 0;
-  if (s->opt.validate_messages &&
-      h2w_http_msg_method(&s->rs.hb.msg) == H2W_HTTP_METHOD_HEAD) {
-    st->flags |= H2W_SF_HEAD; /* the pushed response has no content */
-  }
+  h2w_stream_note_head(st, &s->rs.hb.msg);
   if (s->cb.on_push_promise != NULL) {
     rv = s->cb.on_push_promise(s, assoc, st->id, s->user);
   }
@@ -391,11 +388,14 @@ static int push_wanted(const h2w_session *s, int *allowed) {
   return newest;
 }
 
-/* Decode a promise we decline, then reset the promised stream. */
-static int decline_push(h2w_session *s, const h2w_frame *f, uint32_t code,
-                        const char *reason) {
+/* The promise's header block (with its CONTINUATIONs), about the promised
+ * stream, arriving on the associated one. Delivered to the application
+ * when `code` is 0; otherwise decoded only to keep the HPACK table in
+ * step (RFC 7541 §2.3.2), then the promised stream is reset with `code`. */
+static int push_block(h2w_session *s, const h2w_frame *f, uint32_t code,
+                      const char *reason) {
   int rv = begin_block(s, f->u.push_promise.promised_stream_id,
-                       H2W_HEADERS_PUSH_PROMISE, 0, 0);
+                       H2W_HEADERS_PUSH_PROMISE, code == 0, 0);
   if (rv < 0) {
     return rv;
   }
@@ -440,27 +440,27 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
     if (rv < 0) {
       return rv;
     }
-    return decline_push(s, f, H2W_CANCEL, "PUSH_PROMISE on a closed stream");
+    return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a closed stream");
   }
   if (v.action == H2W_RECV_IGNORE) {
     /* We reset the associated stream; the server had not seen it yet. */
-    return decline_push(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
+    return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
   }
   if (!wanted) {
     /* Our SETTINGS disabling push may not be acknowledged yet. */
-    return decline_push(s, f, H2W_CANCEL, "server push declined");
+    return push_block(s, f, H2W_CANCEL, "server push declined");
   }
   if (s->goaway_sent && promised > s->goaway_last_sent) {
-    return decline_push(s, f, H2W_REFUSED_STREAM, "GOAWAY sent"); /* §6.8 */
+    return push_block(s, f, H2W_REFUSED_STREAM, "GOAWAY sent"); /* §6.8 */
   }
   /* §5.1.2: pushed streams count against our MAX_CONCURRENT_STREAMS;
    * reserved ones too, so a server cannot park unbounded promises. */
   if (s->n_peer >= s->peer_stream_limit) {
-    return decline_push(s, f, H2W_REFUSED_STREAM,
-                        "MAX_CONCURRENT_STREAMS reached");
+    return push_block(s, f, H2W_REFUSED_STREAM,
+                      "MAX_CONCURRENT_STREAMS reached");
   }
   if (over_budget(s)) {
-    return decline_push(s, f, H2W_REFUSED_STREAM, "memory budget reached");
+    return push_block(s, f, H2W_REFUSED_STREAM, "memory budget reached");
   }
   ps = h2w_stream_create(s, promised, 0);
   if (ps == NULL) {
@@ -468,11 +468,5 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   }
   h2w_stream_apply(s, ps, H2W_EV_RECV_PUSH_PROMISE);
   h2w_stream_take_slot(s, ps);
-  rv = begin_block(s, promised, H2W_HEADERS_PUSH_PROMISE, 1, 0);
-  if (rv < 0) {
-    return rv;
-  }
-  s->rs.hb.frame_id = id;
-  return fragment(s, f->u.push_promise.block, f->u.push_promise.blocklen,
-                  (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
+  return push_block(s, f, 0, NULL);
 }

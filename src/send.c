@@ -203,10 +203,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   }
   len = (size_t)enc;
   if (pre != 0) {
-    p[H2W_FRAME_HD_LEN] = (uint8_t)(promised >> 24 & 0x7f);
-    p[H2W_FRAME_HD_LEN + 1] = (uint8_t)(promised >> 16);
-    p[H2W_FRAME_HD_LEN + 2] = (uint8_t)(promised >> 8);
-    p[H2W_FRAME_HD_LEN + 3] = (uint8_t)promised;
+    h2w_frame_put_u32(p + H2W_FRAME_HD_LEN, promised & H2W_STREAM_ID_MASK);
   }
   if (len <= first) {
     put_hd(p, pre + len, type, (uint8_t)(H2W_FLAG_END_HEADERS | es), id);

@@ -422,6 +422,15 @@ static inline h2w_frame_info h2w_frame_info_of(const h2w_frame_hd *hd) {
   return fi;
 }
 
+/* §8.1.1: the response to a HEAD request (sent, received or promised)
+ * has no content. An unvalidated message has no method, so only checked
+ * ones mark the stream. */
+static inline void h2w_stream_note_head(h2w_stream *st, const h2w_http_msg *m) {
+  if (h2w_http_msg_method(m) == H2W_HTTP_METHOD_HEAD) {
+    st->flags |= H2W_SF_HEAD;
+  }
+}
+
 /* A local submit that failed to allocate: H2W_E_LIMIT when the memory
  * budget refused it (the session is unchanged and usable). */
 static inline int h2w_local_rv(const h2w_session *s, int rv) {

@@ -134,9 +134,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   }
   st->user = stream_user;
   st->prio = request_prio(nva, n);
-  if (h2w_http_msg_method(&m) == H2W_HTTP_METHOD_HEAD) {
-    st->flags |= H2W_SF_HEAD; /* §8.1.1: its response has no content */
-  }
+  h2w_stream_note_head(st, &m);
   rv = set_body(s, st, body);
   if (rv != H2W_OK) {
     /* Nothing of it reached the wire or a queue. */
