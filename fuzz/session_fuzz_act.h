@@ -357,6 +357,18 @@ static int fz_cb(fz *f, uint32_t id) {
   }
 }
 
+/* The scripted action of a callback whose default answer (a submit, made
+ * after its fz_enter()) may have ended the session, e.g. the HPACK encoder
+ * refused by the memory budget: the application is still inside that same
+ * callback, so this is no callback after a fatal error; skip the action,
+ * whose result the library no longer reads. */
+static int fz_cb_after_submit(fz *f, uint32_t id) {
+  if (h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
+    return 0;
+  }
+  return fz_cb(f, id);
+}
+
 static int fz_begin(h2w_session *s, uint32_t id, int kind, void *user) {
   (void)s;
   (void)kind;
