@@ -11,7 +11,8 @@
 # Run as root, both install what they need with apt-get (test: the build
 # tools, cmocka, and every peer the interop and Python tests use). Otherwise
 # a missing build tool stops them with the exact install line, and tests
-# whose peer is missing are skipped and listed at the end.
+# whose peer is missing are skipped and listed at the end; so too as root
+# with H2W_NO_APT=1.
 # Build directory: $H2W_BUILD_DIR or ./build. $H2W_HPACK_TEST_CASE_DIR, if
 # set, is passed to CMake (the full hpack-test-case corpus).
 set -eu
@@ -48,7 +49,8 @@ missing_pkgs() {
 }
 
 is_root_with_apt() {
-  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1
+  [ "${H2W_NO_APT:-}" != 1 ] && [ "$(id -u)" = 0 ] &&
+    command -v apt-get >/dev/null 2>&1
 }
 
 apt_install() {
