@@ -10,7 +10,7 @@ control, 0x2 validation off, 0x4 3 streams, 0x8 NO_COPY bodies, 0x10
 timers (SETTINGS timeout, keepalive, idle), 0x20 small glitch/reset
 limits and memory budget, 0x40 allocation number 1+limits fails, 0x80
 small protocol limits. Every conversation is written plain and with a
-few flag/script variants; every ATTACKS.md row has at least one seed.
+few flag/script variants; every docs/security.md row has at least one seed.
 Frames follow RFC 9113 §4.1 and §6; header blocks use a minimal RFC 7541
 encoder (static-table indexes and literals without indexing or Huffman),
 plus hand-made broken blocks.
@@ -202,7 +202,7 @@ def req(stream, flags=EH | ES, extra=()):
 
 
 def server_attacks():
-    """ATTACKS.md rows, as a client would send them (the server's input)."""
+    """docs/security.md rows, as a client would send them (the server's input)."""
     c = CLIENT_START
     many = lambda n, f: b"".join(f(i) for i in range(n))
     bomb = block(GET) + lit("x-bomb", "a" * 4000, 0x40) + b"\xbe" * 300
@@ -287,7 +287,7 @@ def server_attacks():
 
 
 def client_attacks():
-    """ATTACKS.md rows that a server can aim at a client."""
+    """docs/security.md rows that a server can aim at a client."""
     s = SERVER_START
     many = lambda n, f: b"".join(f(i) for i in range(n))
     return {
@@ -353,7 +353,7 @@ PUSH_VARIANTS = {
     "_limits": dict(VARIANTS["_limits"], rng=0x8007),
 }
 
-# Upgrade scripts (ATTACKS.md row 19): first op, then the peer's bytes.
+# Upgrade scripts (docs/security.md row 19): first op, then the peer's bytes.
 UPGRADE_SERVER = {
     "a19_upgrade": ops((UPGRADE, 0x01), (FEED, 0)),
     "a19_upgrade_bad_settings": ops((UPGRADE, 0x04), (FEED, 0)),
