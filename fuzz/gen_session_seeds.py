@@ -16,7 +16,10 @@ encoder (static-table indexes and literals without indexing or Huffman),
 plus hand-made broken blocks.
 
 fuzz_hpack_diff seeds are sequences of blocks from the hpack-test-case
-stories (../shared/hpack-test-case), plus the row 12/13 blocks.
+stories, plus the row 12/13 blocks. The stories come from the second
+argument, else $H2W_HPACK_TEST_CASE_DIR, else the subset shipped in
+tests/data/hpack-test-case; the committed seeds were made from the whole
+corpus (the first 6 stories of each folder), so pass it to reproduce them.
 
 Usage: gen_session_seeds.py [fuzz/corpus] [hpack-test-case dir]
 """
@@ -407,9 +410,10 @@ def hpack_diff_seeds(stories):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "corpus")
-    stories = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
-        "hpack-test-case")
+    stories = sys.argv[2] if len(sys.argv) > 2 else (
+        os.environ.get("H2W_HPACK_TEST_CASE_DIR") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+            "hpack-test-case"))
     server = os.path.join(root, "session_server")
     client = os.path.join(root, "session_client")
     write(server, server_seeds())
