@@ -5,7 +5,7 @@ install(TARGETS h2wire h2wire_static EXPORT h2wireTargets
   ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}"
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES "${PROJECT_SOURCE_DIR}/include/h2wire.h"
-              "${PROJECT_BINARY_DIR}/include/h2wire_version.h"
+              "${PROJECT_SOURCE_DIR}/include/h2wire_version.h"
         DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 
 set(H2W_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/h2wire")

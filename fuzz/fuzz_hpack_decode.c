@@ -4,7 +4,7 @@
  *   size:  our SETTINGS_HEADER_TABLE_SIZE before the block (the peer must
  *          then follow it with a size update, RFC 7541 §4.2);
  *   caps:  low nibble picks a header-list cap, high nibble a field cap, so
- *          that the limit paths (ATTACKS.md row 12) are reached;
+ *          that the limit paths (docs/security.md row 12) are reached;
  *   split: up to 15 piece lengths; the block is fed in those pieces.
  * The same block is also decoded whole by a second decoder: the results
  * and the delivered fields must be identical (abort() otherwise). */

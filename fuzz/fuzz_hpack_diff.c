@@ -13,13 +13,13 @@
  *
  * Where h2wire is deliberately stricter or capped (also in
  * fuzz/README.md), a divergence is accepted, and only then:
- *   1. Header-list size and field-count caps (ATTACKS.md row 12): nghttp2's
- *      inflater has none. Set to 16 MiB and 1,000,000 fields here, so they
- *      cannot trip at libFuzzer's input sizes; if h2wire still reports
- *      H2W_E_LIMIT, its fields must be a prefix of nghttp2's and the
- *      tables must still agree.
+ *   1. Header-list size and field-count caps (docs/security.md row 12):
+ *      nghttp2's inflater has none. Set to 16 MiB and 1,000,000 fields
+ *      here, so they cannot trip at libFuzzer's input sizes; if h2wire
+ *      still reports H2W_E_LIMIT, its fields must be a prefix of
+ *      nghttp2's and the tables must still agree.
  *   2. More than two Dynamic Table Size Updates at the start of a block
- *      (ATTACKS.md row 13; RFC 7541 §4.2 needs at most two: the smallest
+ *      (docs/security.md row 13; RFC 7541 §4.2 needs at most two: the smallest
  *      value, then the final one): h2wire fails, nghttp2 accepts.
  *   3. nghttp2 refuses a string literal longer than 64 KiB; h2wire only
  *      counts it against the header-list cap. Accepted when the block is

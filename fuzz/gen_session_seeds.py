@@ -10,13 +10,16 @@ control, 0x2 validation off, 0x4 3 streams, 0x8 NO_COPY bodies, 0x10
 timers (SETTINGS timeout, keepalive, idle), 0x20 small glitch/reset
 limits and memory budget, 0x40 allocation number 1+limits fails, 0x80
 small protocol limits. Every conversation is written plain and with a
-few flag/script variants; every ATTACKS.md row has at least one seed.
+few flag/script variants; every docs/security.md row has at least one seed.
 Frames follow RFC 9113 §4.1 and §6; header blocks use a minimal RFC 7541
 encoder (static-table indexes and literals without indexing or Huffman),
 plus hand-made broken blocks.
 
 fuzz_hpack_diff seeds are sequences of blocks from the hpack-test-case
-stories (../shared/hpack-test-case), plus the row 12/13 blocks.
+stories, plus the row 12/13 blocks. The stories come from the second
+argument, else $H2W_HPACK_TEST_CASE_DIR, else the subset shipped in
+tests/data/hpack-test-case; the committed seeds were made from the whole
+corpus (the first 6 stories of each folder), so pass it to reproduce them.
 
 Usage: gen_session_seeds.py [fuzz/corpus] [hpack-test-case dir]
 """
@@ -202,7 +205,7 @@ def req(stream, flags=EH | ES, extra=()):
 
 
 def server_attacks():
-    """ATTACKS.md rows, as a client would send them (the server's input)."""
+    """docs/security.md rows, as a client would send them (the server's input)."""
     c = CLIENT_START
     many = lambda n, f: b"".join(f(i) for i in range(n))
     bomb = block(GET) + lit("x-bomb", "a" * 4000, 0x40) + b"\xbe" * 300
@@ -287,7 +290,7 @@ def server_attacks():
 
 
 def client_attacks():
-    """ATTACKS.md rows that a server can aim at a client."""
+    """docs/security.md rows that a server can aim at a client."""
     s = SERVER_START
     many = lambda n, f: b"".join(f(i) for i in range(n))
     return {
@@ -353,7 +356,7 @@ PUSH_VARIANTS = {
     "_limits": dict(VARIANTS["_limits"], rng=0x8007),
 }
 
-# Upgrade scripts (ATTACKS.md row 19): first op, then the peer's bytes.
+# Upgrade scripts (docs/security.md row 19): first op, then the peer's bytes.
 UPGRADE_SERVER = {
     "a19_upgrade": ops((UPGRADE, 0x01), (FEED, 0)),
     "a19_upgrade_bad_settings": ops((UPGRADE, 0x04), (FEED, 0)),
@@ -407,9 +410,10 @@ def hpack_diff_seeds(stories):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "corpus")
-    stories = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
-        "hpack-test-case")
+    stories = sys.argv[2] if len(sys.argv) > 2 else (
+        os.environ.get("H2W_HPACK_TEST_CASE_DIR") or os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+            "hpack-test-case"))
     server = os.path.join(root, "session_server")
     client = os.path.join(root, "session_client")
     write(server, server_seeds())

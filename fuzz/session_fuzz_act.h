@@ -397,7 +397,7 @@ static int fz_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
   (void)s;
   if (nv->name == NULL || (nv->namelen == 0 && !(f->flags & 0x2)) ||
       (nv->valuelen > 0 && nv->value == NULL)) {
-    abort(); /* ATTACKS.md row 5: empty names never reach a callback
+    abort(); /* docs/security.md row 5: empty names never reach a callback
               * (unless validation is off, flag 0x2) */
   }
   return fz_cb(f, id);
@@ -479,7 +479,8 @@ static int fz_frame(h2w_session *s, const h2w_frame_info *fi, const uint8_t *p,
   return fz_cb(user, fi->stream_id);
 }
 
-/* Informational; a connection error is reported once (ATTACKS.md row 20). */
+/* Informational; a connection error is reported once (docs/security.md
+ * row 20). */
 static void fz_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason, void *user) {
   fz *f = user;

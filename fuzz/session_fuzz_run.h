@@ -244,7 +244,7 @@ static void fz_limits(fz *f, h2w_options *opt) {
     h2w_options_set_encoder_table_size(opt, (l & 1) ? 0 : 256);
     h2w_options_set_shutdown_timeout(opt, 100);
   }
-  /* Flag 0x20: small rate limits and memory budget (ATTACKS.md rows 4,
+  /* Flag 0x20: small rate limits and memory budget (docs/security.md rows 4,
    * 7-10 and the budget), where this h2wire has them. */
 #ifdef H2W_FUZZ_HAVE_GLITCH_LIMIT
   if (f->flags & 0x20) {

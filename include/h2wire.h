@@ -857,7 +857,7 @@ H2W_EXTERN int h2w_options_set_validate_messages(h2w_options *opt, int on);
 H2W_EXTERN int h2w_options_set_settings_timeout(h2w_options *opt, uint32_t ms);
 /** Most control frames (PING/SETTINGS ACKs, RST_STREAM, ...) queued for
  *  output at once. A peer that provokes more without reading our output
- *  is flooding (ATTACKS.md rows 1-3): GOAWAY ENHANCE_YOUR_CALM and the
+ *  is flooding (docs/security.md rows 1-3): GOAWAY ENHANCE_YOUR_CALM and the
  *  sticky error H2W_E_FLOODED. Default 1000.
  *  @param opt The option set.
  *  @param n The frame count, at least 1.
@@ -903,7 +903,7 @@ H2W_EXTERN int h2w_options_set_enable_push(h2w_options *opt, int on);
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
                                                      uint32_t n);
-/** The glitch budget (ATTACKS.md rows 4, 7, 8): a token bucket of `burst`
+/** The glitch budget (docs/security.md rows 4, 7, 8): a token bucket of `burst`
  *  tokens refilled at `per_second` tokens per second of the caller's clock
  *  (h2w_session_tick(); no refill before the first tick). Frames that cost
  *  us work but carry nothing each take one token: DATA with no payload and
@@ -919,7 +919,7 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
                                             uint32_t per_second);
-/** The reset budget (ATTACKS.md rows 9 "Rapid Reset", 10 "MadeYouReset"):
+/** The reset budget (docs/security.md rows 9 "Rapid Reset", 10 "MadeYouReset"):
  *  a token bucket like the glitch budget's. One token per RST_STREAM the
  *  peer sends on a live stream, and one per RST_STREAM the peer makes us
  *  send (a malformed request, DATA past the window or after END_STREAM,
@@ -1046,7 +1046,7 @@ H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
                                                   size_t cap);
 /** Switch a fresh session to the upgraded connection. Allowed only before
  *  any input was received and before any stream exists
- *  (H2W_E_INVALID_STATE otherwise; ATTACKS.md row 19).
+ *  (H2W_E_INVALID_STATE otherwise; docs/security.md row 19).
  *  - Server: `http2_settings` is the request's HTTP2-Settings value (must
  *    not be NULL). Its settings are applied as if received in a SETTINGS
  *    frame, without an ACK (the 101 acknowledges them). A malformed value

@@ -61,8 +61,8 @@ void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n);
 uint32_t h2w_recv_window_update_due(const h2w_recv_window *w);
 
 /* A WINDOW_UPDATE of `increment` was actually emitted: only now is the
- * window re-credited (ATTACKS.md, general rules). increment must be <= the
- * consumed amount. */
+ * window re-credited (docs/security.md, general rules). increment must be <=
+ * the consumed amount. */
 void h2w_recv_window_commit(h2w_recv_window *w, uint32_t increment);
 
 /* Change the target (our SETTINGS_INITIAL_WINDOW_SIZE, or a connection

@@ -6,8 +6,8 @@
  * the strings, delivers the field and updates the table. A representation
  * split across pieces is the only thing ever copied into `partial`.
  *
- * Limits are enforced here, not by the caller (ATTACKS.md row 12): once the
- * header list or field count cap is passed nothing more is delivered, and
+ * Limits are enforced here, not by the caller (docs/security.md row 12): once
+ * the header list or field count cap is passed nothing more is delivered, and
  * the rest of the block is only parsed to keep the table in sync with the
  * peer; a string that can neither be delivered nor enter the table is
  * skipped without being buffered or Huffman-decoded. */

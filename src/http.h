@@ -9,8 +9,8 @@
  *
  * Every malformed message gives H2W_E_PROTOCOL and a static reason string;
  * §8.1.1 makes it a stream error of type PROTOCOL_ERROR, and the offending
- * field must not reach the application (ATTACKS.md rows 17 and 18). Once a
- * call has failed the message is malformed: stop feeding it. */
+ * field must not reach the application (docs/security.md rows 17 and 18). Once
+ * a call has failed the message is malformed: stop feeding it. */
 #ifndef H2W_HTTP_H
 #define H2W_HTTP_H
 

@@ -1,4 +1,4 @@
-/* Rate limiters on the caller's clock (ATTACKS.md rows 4, 7-10): token
+/* Rate limiters on the caller's clock (docs/security.md rows 4, 7-10): token
  * buckets that a peer's cheap-to-send, costly-to-handle events drain and
  * time refills. The library has no clock of its own; `now` is the last
  * value given to h2w_session_tick(), so a session that is never ticked

@@ -5,7 +5,7 @@
  * Every handler returns 0 or a fatal error. Stream errors are answered
  * with RST_STREAM and do not stop the input; connection errors queue one
  * GOAWAY, and every byte after that is consumed and ignored with no
- * callback (ATTACKS.md row 20). */
+ * callback (docs/security.md row 20). */
 #include <string.h>
 
 #include "session_int.h"
@@ -110,7 +110,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
   }
   if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
-    return s->err; /* ATTACKS.md row 4 */
+    return s->err; /* docs/security.md row 4 */
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
@@ -154,7 +154,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
 static int recv_priority(h2w_session *s, const h2w_frame *f) {
   /* RFC 9113 deprecates the priority tree: parse, validate, ignore. A
    * PRIORITY frame never changes stream state, so a flood of them is pure
-   * cost (ATTACKS.md row 8). */
+   * cost (docs/security.md row 8). */
   if (h2w_glitch(s, "too many PRIORITY frames") < 0) {
     return s->err;
   }
@@ -178,7 +178,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
     return rv < 0 ? rv : 0;
   }
   if (h2w_charge_reset(s) < 0) {
-    return s->err; /* Rapid Reset (ATTACKS.md row 9) */
+    return s->err; /* Rapid Reset (docs/security.md row 9) */
   }
   if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {
     rv = s->cb.on_stream_reset(s, id, code, s->user);
@@ -268,7 +268,7 @@ static int recv_settings(h2w_session *s, const h2w_frame *f) {
   }
   if (f->u.settings.nentries > s->opt.max_settings_entries ||
       f->u.settings.nentries > H2W_MAX_SETTINGS_ENTRIES) {
-    /* ATTACKS.md row 2: refuse before applying anything. */
+    /* docs/security.md row 2: refuse before applying anything. */
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many SETTINGS entries in one frame");
   }
@@ -407,7 +407,7 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
 /* ---- WINDOW_UPDATE (RFC 9113 §6.9) ------------------------------------------
  */
 
-/* ATTACKS.md row 7: a window kept tiny and opened a few octets at a time
+/* docs/security.md row 7: a window kept tiny and opened a few octets at a time
  * makes us build a frame per few octets. */
 #define H2W_DRIBBLE_INCREMENT 1024
 #define H2W_DRIBBLE_WINDOW 16384
@@ -539,7 +539,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   h2w_frame_err ferr;
   int r;
   if (s->err != H2W_OK) {
-    s->in_total += len; /* consumed and ignored (ATTACKS.md row 20) */
+    s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
     return s->err;
   }
   s->rs.paused = 0;

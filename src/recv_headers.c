@@ -39,7 +39,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   }
   if (s->opt.validate_messages) {
     if (h2w_http_msg_field(&s->rs.hb.msg, nv, &reason) != H2W_OK) {
-      /* Rejected, never delivered (ATTACKS.md row 18); decoding goes on
+      /* Rejected, never delivered (docs/security.md row 18); decoding goes on
        * to keep the table in sync. */
       hb->invalid = 1;
       hb->reason = reason;
@@ -122,7 +122,7 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   }
   if (es && s->opt.validate_messages &&
       h2w_http_body_end(&st->body, &reason) != H2W_OK) {
-    /* §8.1.1, ATTACKS.md row 17: a block that ends the stream short of
+    /* §8.1.1, docs/security.md row 17: a block that ends the stream short of
      * its content-length is never shown with END_STREAM. */
     return h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
   }
@@ -317,7 +317,7 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   int rv, kind;
   if (f->u.headers.blocklen == 0 && !end &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* ATTACKS.md row 4 */
+    return s->err; /* docs/security.md row 4 */
   }
   if (st == NULL) {
     rv = new_peer_stream(s, f, es);
@@ -357,7 +357,7 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "CONTINUATION without its header block");
   }
-  /* ATTACKS.md row 11: counted per frame header, not per read. */
+  /* docs/security.md row 11: counted per frame header, not per read. */
   if (++hb->ncont > s->opt.max_continuations) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many CONTINUATION frames");
@@ -365,7 +365,7 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
   if (f->u.continuation.blocklen == 0 &&
       !(f->hd.flags & H2W_FLAG_END_HEADERS) &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* ATTACKS.md row 4 */
+    return s->err; /* docs/security.md row 4 */
   }
   return fragment(s, f->u.continuation.block, f->u.continuation.blocklen,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);

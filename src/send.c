@@ -1,8 +1,8 @@
 /* The output side: the queue of committed frames, WINDOW_UPDATEs emitted
  * lazily (a window is re-credited only when its update actually leaves,
- * ATTACKS.md general rules), the DATA scheduler that pulls body bytes from
- * data sources only while a frame is being built (row 6), and the
- * send / peek / ack entry points.
+ * docs/security.md general rules), the DATA scheduler that pulls body bytes
+ * from data sources only while a frame is being built (row 6), and the send /
+ * peek / ack entry points.
  *
  * Order on the wire: queued frames first (control frames and header
  * blocks, in the order they were committed, which is also HPACK order),
@@ -30,7 +30,7 @@ static void put_hd(uint8_t *p, size_t len, uint8_t type, uint8_t flags,
 }
 
 /* Frames the peer can provoke at will: they count against the control
- * queue cap (ATTACKS.md rows 1-3). */
+ * queue cap (docs/security.md rows 1-3). */
 static int is_reactive(const uint8_t *frame) {
   uint8_t type = frame[3], flags = frame[4];
   return type == H2W_FRAME_RST_STREAM ||
@@ -566,7 +566,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
       (flags & H2W_DATA_FLAG_NO_END_STREAM)) {
     /* The body ended empty and its trailers carry END_STREAM: a DATA
      * frame here would carry nothing at all, and peers rightly count
-     * empty frames as abuse (ATTACKS.md row 4). */
+     * empty frames as abuse (docs/security.md row 4). */
     data_done(s, st, flags);
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }

@@ -232,7 +232,7 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   st->flags |= H2W_SF_CLOSING;
   /* The close callback fires at the next reap, outside whatever frame or
    * submit call closed it; until then the stream keeps its concurrency
-   * slot (ATTACKS.md row 10). */
+   * slot (docs/security.md row 10). */
   st->link = NULL;
   if (s->reap_tail != NULL) {
     s->reap_tail->link = st;

@@ -63,7 +63,7 @@ typedef struct h2w_opts {
   uint32_t settings_timeout_ms;
   uint32_t max_control_queue;
   uint32_t shutdown_timeout_ms;
-  uint32_t max_continuations;    /* per header block (ATTACKS.md row 11) */
+  uint32_t max_continuations;    /* per block (docs/security.md row 11) */
   uint32_t max_settings_entries; /* per SETTINGS frame (row 2) */
   uint32_t glitch_burst;         /* rows 4, 7, 8: token bucket */
   uint32_t glitch_rate;          /* tokens per second */
@@ -302,7 +302,7 @@ struct h2w_session {
   size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
   h2w_stream *tmp_list; /* scratch list while walking the table */
 
-  /* Abuse limits (ATTACKS.md rows 4, 7-10) on the caller's clock. */
+  /* Abuse limits (docs/security.md rows 4, 7-10) on the caller's clock. */
   h2w_bucket glitches;
   h2w_bucket resets;
 
@@ -396,7 +396,7 @@ void h2w_local_settings_changed(h2w_session *s);
 uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
 
-/* Charge one token to the glitch budget (ATTACKS.md rows 4, 7, 8) or to
+/* Charge one token to the glitch budget (docs/security.md rows 4, 7, 8) or to
  * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
  * after a GOAWAY ENHANCE_YOUR_CALM when the bucket is empty. */
 int h2w_glitch(h2w_session *s, const char *reason);
@@ -481,7 +481,7 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st);
 
 /* Room for one frame of `size` octets at the end of the output queue.
  * `reactive`: the peer provoked it, so the control-queue cap applies
- * first (ATTACKS.md rows 1-3). NULL with *rv set: H2W_E_NOMEM,
+ * first (docs/security.md rows 1-3). NULL with *rv set: H2W_E_NOMEM,
  * H2W_E_FLOODED (after starting the connection error) or the sticky
  * error. */
 uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv);

@@ -4,7 +4,7 @@
  * belongs to the caller; the session gets the settings and the request's
  * stream 1, half-closed on the side that sent the request.
  *
- * ATTACKS.md row 19 (upgrade smuggling): an upgrade is only possible on a
+ * docs/security.md row 19 (upgrade smuggling): an upgrade is only possible on a
  * fresh session (no stream, no input yet), a malformed HTTP2-Settings
  * leaves the session untouched, and stream 1 is half-closed (remote) on
  * the server, so frames the client sends on it are STREAM_CLOSED. */
@@ -178,7 +178,7 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
   n = h2w_http2_settings_decode(value, len, iv, H2W_UPGRADE_MAX_ENTRIES);
   if (n == H2W_E_BUFFER_TOO_SMALL ||
       n > (h2w_ssize)s->opt.max_settings_entries) {
-    return H2W_E_PROTOCOL; /* ATTACKS.md row 2 applies here too */
+    return H2W_E_PROTOCOL; /* docs/security.md row 2 applies here too */
   }
   if (n < 0) {
     return (int)n;

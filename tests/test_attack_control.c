@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 1-3: floods of frames that make us queue control frames
+/* docs/security.md rows 1-3: floods of frames that make us queue control frames
  * (PING ACKs, SETTINGS ACKs, RST_STREAM) while the peer never reads our
  * output (CVE-2019-9512, -9515, -9514; CVE-2020-11080). The control queue
  * cap (h2w_options_set_max_control_queue, default 1000) must end such a

@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 4, 7 and 8: frames that cost work and carry nothing.
+/* docs/security.md rows 4, 7 and 8: frames that cost work and carry nothing.
  * Empty frames (CVE-2019-9518), the data dribble (CVE-2019-9511) and
  * PRIORITY abuse (CVE-2019-9513) each take one token of the glitch
  * budget (h2w_options_set_glitch_limit, default burst 1000 refilled at

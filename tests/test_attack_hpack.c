@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 11-13: header blocks as a weapon. CONTINUATION floods
+/* docs/security.md rows 11-13: header blocks as a weapon. CONTINUATION floods
  * (CVE-2024-28182 and family), the HPACK bomb (CVE-2016-6581: one large
  * indexed value referenced thousands of times) and malformed HPACK
  * (RFC 7541 §5, §6, §4.2) must be stopped by counts and limits enforced
@@ -444,7 +444,7 @@ static const hp_case hp_cases[] = {
     {"table size update too big", O(0x3f, 0xe2, 0x1f)},
     /* §4.2: only at the start of a block. */
     {"table size update after a field", O(0x82, 0x20)},
-    /* ATTACKS.md: at most two updates per block. */
+    /* docs/security.md: at most two updates per block. */
     {"three table size updates", O(0x20, 0x20, 0x20, 0x82)},
 };
 #undef O

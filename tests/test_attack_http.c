@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 5, 17 and 18: malformed messages (RFC 9113 §8.1.1,
+/* docs/security.md rows 5, 17 and 18: malformed messages (RFC 9113 §8.1.1,
  * §8.2, §8.3). An empty field name (CVE-2019-9516), a content-length that
  * disagrees with the body (request smuggling, H2.CL) and injected octets
  * or forbidden fields are stream errors PROTOCOL_ERROR: the offending

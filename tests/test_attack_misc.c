@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 6, 20 and 21, and the per-session memory budget of
+/* docs/security.md rows 6, 20 and 21, and the per-session memory budget of
  * issue 6: output buffering under huge windows (CVE-2019-9517), input
  * after a connection error, allocation failures over an attack, and
  * h2w_options_set_memory_budget. Every test runs whole, in 1-byte pieces

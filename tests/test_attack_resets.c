@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 9 and 10: Rapid Reset (CVE-2023-44487) and
+/* docs/security.md rows 9 and 10: Rapid Reset (CVE-2023-44487) and
  * MadeYouReset (CVE-2025-8671). Every RST_STREAM the peer sends on a live
  * stream, and every one it provokes us into sending, takes a token of the
  * reset budget (h2w_options_set_reset_limit, default burst 1000 refilled

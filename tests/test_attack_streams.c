@@ -1,4 +1,4 @@
-/* ATTACKS.md rows 14-16: stream-id misuse (RFC 9113 §5.1.1), more
+/* docs/security.md rows 14-16: stream-id misuse (RFC 9113 §5.1.1), more
  * concurrent streams than allowed (§5.1.2) and flow-control abuse (§6.9).
  * Every test runs whole, in 1-byte pieces and at random splits. */
 #include <stdarg.h>

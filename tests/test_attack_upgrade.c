@@ -1,4 +1,4 @@
-/* ATTACKS.md row 19: h2c upgrade smuggling (RFC 7540 §3.2, RFC 9113
+/* docs/security.md row 19: h2c upgrade smuggling (RFC 7540 §3.2, RFC 9113
  * §3.1 notes it is deprecated; servers that still offer it must not let it
  * be abused). The upgrade is accepted only by a fresh session, a bad
  * HTTP2-Settings value is refused without changing anything, and after

@@ -1,5 +1,5 @@
 /* src/hpack_int.c, src/hpack_table.c, src/hpack_decode.c: RFC 7541
- * integers, tables and the decoder, including the attacks of ATTACKS.md
+ * integers, tables and the decoder, including the attacks of docs/security.md
  * rows 5, 12 and 13. Every decode test also runs with the block fed one
  * octet at a time and split at random (fixed-seed) points. */
 #include <stdarg.h>
@@ -485,7 +485,7 @@ static void test_decode_zero_copy(void **state) {
   h2w_hpack_decoder_del(d);
 }
 
-/* ---- errors (ATTACKS.md row 13) --------------------------------------- */
+/* ---- errors (docs/security.md row 13) --------------------------------- */
 
 typedef struct bad_case {
   const char *hex;
@@ -622,7 +622,7 @@ static void test_decode_callback_failure(void **state) {
   h2w_hpack_decoder_del(d);
 }
 
-/* ---- limits (ATTACKS.md row 12) --------------------------------------- */
+/* ---- limits (docs/security.md row 12) --------------------------------- */
 
 #define BOMB_VALUE 4000u
 #define BOMB_REFS 15000u
@@ -767,7 +767,7 @@ static void test_decode_huge_literal_skipped(void **state) {
   free(body);
 }
 
-/* ---- zero-length names (ATTACKS.md row 5) ----------------------------- */
+/* ---- zero-length names (docs/security.md row 5) ----------------------- */
 
 static void test_decode_empty_names_heap_flat(void **state) {
   /* Without indexing, incremental (a 32-octet entry) and indexed. */
@@ -807,7 +807,7 @@ static void test_decode_empty_names_heap_flat(void **state) {
   assert_int_equal(c.live, 0);
 }
 
-/* ---- allocation failures (ATTACKS.md row 21) -------------------------- */
+/* ---- allocation failures (docs/security.md row 21) -------------------- */
 
 static void test_decode_alloc_failures(void **state) {
   long k;

@@ -1,8 +1,11 @@
-/* The HPACK codec against the hpack-test-case corpus
- * (H2W_HPACK_TEST_CASE_DIR): every encoder folder decodes to the recorded
- * fields, whole, one octet at a time and split at random points; every
- * raw-data story survives our encoder and decoder at four table sizes; and
- * our compression ratio on raw-data is measured against nghttp2's. */
+/* The HPACK codec against an hpack-test-case corpus: `test_hpack_corpus DIR
+ * subset|full` (see h2w_corpus_args). ctest runs it on the subset shipped in
+ * tests/data/hpack-test-case and, as test_hpack_corpus_full, on the whole
+ * corpus when H2W_HPACK_TEST_CASE_DIR names one. Every encoder folder
+ * decodes to the recorded fields, whole, one octet at a time and split at
+ * random points; every raw-data story survives our encoder and decoder at
+ * four table sizes; and our compression ratio on raw-data is measured
+ * against nghttp2's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,8 +20,18 @@
 #include "hpack_corpus.h"
 
 /* nghttp2 1.52, table size 4096, fresh encoder per story: compressed
- * octets per octet of name + value over all raw-data stories. */
+ * octets per octet of name + value over all raw-data stories of the full
+ * corpus; the acceptance target is to be at least as good. */
 #define NGHTTP2_RATIO 0.3087
+/* On the subset the reference is the corpus's own nghttp2 folder (an older
+ * nghttp2, same table size), measured by nghttp2_ratio(). Four stories are
+ * too few for the acceptance target (h2wire 0.2827 against 0.2799 when
+ * the subset was picked, while h2wire wins on the whole corpus), so there
+ * the check is a regression guard: within 3% of that reference. */
+#define SUBSET_SLACK 1.03
+
+static const char *corpus_dir; /* from the command line */
+static int corpus_full;
 
 typedef struct list {
   h2w_nv *nv;
@@ -91,10 +104,8 @@ static int feed(h2w_hpack_decoder *d, const uint8_t *p, size_t n, int mode,
 static char **folders(size_t *n) {
   char err[512];
   char **names;
-  if (h2w_corpus_folders(H2W_HPACK_TEST_CASE_DIR, &names, n, err, sizeof(err)) <
-      0) {
-    fail_msg("hpack-test-case corpus missing at %s: %s",
-             H2W_HPACK_TEST_CASE_DIR, err);
+  if (h2w_corpus_folders(corpus_dir, &names, n, err, sizeof(err)) < 0) {
+    fail_msg("hpack-test-case corpus missing at %s: %s", corpus_dir, err);
   }
   return names;
 }
@@ -109,7 +120,7 @@ static void load(const char *path, h2w_corpus_story *s) {
 static char **stories(const char *folder, size_t *n) {
   char err[512], dir[1024];
   char **paths;
-  snprintf(dir, sizeof(dir), "%s/%s", H2W_HPACK_TEST_CASE_DIR, folder);
+  snprintf(dir, sizeof(dir), "%s/%s", corpus_dir, folder);
   if (h2w_corpus_list(dir, &paths, n, err, sizeof(err)) < 0) {
     fail_msg("%s", err);
   }
@@ -165,8 +176,32 @@ static void test_corpus_decode(void **state) {
     h2w_corpus_free_list(paths, ns);
   }
   h2w_corpus_free_list(names, nf);
-  printf("decoded %zu corpus stories, 3 ways each\n", total);
-  assert_true(total >= 300);
+  printf("decoded %zu corpus stories (%s), 3 ways each\n", total,
+         corpus_full ? "full corpus" : "shipped subset");
+  /* 11 encoder folders: 32 stories each in the full corpus, 4 in the
+   * subset. */
+  assert_true(total >= (corpus_full ? 300u : 44u));
+}
+
+/* Octets of wire per octet of name + value in the corpus's nghttp2 folder,
+ * over the stories that raw-data has too. */
+static double nghttp2_ratio(void) {
+  size_t ns, i, ci, k, wire = 0, plain = 0;
+  char **paths = stories("nghttp2", &ns);
+  for (i = 0; i < ns; i++) {
+    h2w_corpus_story s;
+    load(paths[i], &s);
+    for (ci = 0; ci < s.ncases; ci++) {
+      wire += s.cases[ci].wirelen;
+      for (k = 0; k < s.cases[ci].nfields; k++) {
+        plain += s.cases[ci].fields[k].namelen + s.cases[ci].fields[k].valuelen;
+      }
+    }
+    h2w_corpus_free_story(&s);
+  }
+  h2w_corpus_free_list(paths, ns);
+  assert_true(plain > 0);
+  return (double)wire / (double)plain;
 }
 
 static h2w_nv *case_fields(const h2w_corpus_case *c) {
@@ -227,6 +262,7 @@ static void test_corpus_roundtrip_and_ratio(void **state) {
   size_t ns, i, z, enc[4] = {0}, plain[4] = {0};
   char **paths = stories("raw-data", &ns);
   uint32_t seed = 77;
+  double reference;
   (void)state;
   assert_true(ns > 0);
   for (i = 0; i < ns; i++) {
@@ -243,14 +279,27 @@ static void test_corpus_roundtrip_and_ratio(void **state) {
            (unsigned)sizes[z], plain[z], enc[z],
            (double)enc[z] / (double)plain[z]);
   }
-  /* The acceptance target: at least as good as nghttp2 at 4096. */
-  assert_true((double)enc[2] / (double)plain[2] <= NGHTTP2_RATIO);
+  /* At least as good as nghttp2 at 4096 (see NGHTTP2_RATIO). */
+  if (corpus_full) {
+    reference = NGHTTP2_RATIO;
+    printf("nghttp2 1.52 ratio on the full corpus: %.4f\n", reference);
+  } else {
+    reference = nghttp2_ratio();
+    printf("the corpus's nghttp2 output: ratio %.4f; limit %.4f\n", reference,
+           reference * SUBSET_SLACK);
+    reference *= SUBSET_SLACK;
+  }
+  assert_true((double)enc[2] / (double)plain[2] <= reference);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
+  int rc = h2w_corpus_args(argc, argv, &corpus_dir, &corpus_full);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_corpus_decode),
       cmocka_unit_test(test_corpus_roundtrip_and_ratio),
   };
+  if (rc >= 0) {
+    return rc;
+  }
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,4 +1,4 @@
-/* src/http.c: RFC 9113 §8 message rules (ATTACKS.md rows 17 and 18). The
+/* src/http.c: RFC 9113 §8 message rules (docs/security.md rows 17 and 18). The
  * octet tests compare the tables with the RFC 9110 grammar spelt out here
  * independently; every malformed case checks the exact reason, so a test
  * fails if a different rule fires than the one it is about. */
@@ -155,7 +155,7 @@ static void test_name_every_octet(void **state) {
 
 static void test_name_empty_and_case(void **state) {
   (void)state;
-  /* CVE-2019-9516 (ATTACKS.md row 5): an empty name is malformed. */
+  /* CVE-2019-9516 (docs/security.md row 5): an empty name is malformed. */
   expect_field_bad(H2W_HTTP_REQUEST, nv_bytes("", 0, "v", 1),
                    "empty field name");
   expect_field_bad(H2W_HTTP_RESPONSE, nv_bytes(NULL, 0, NULL, 0),
@@ -949,7 +949,7 @@ static void test_head_and_204_with_content_length(void **state) {
   }
 }
 
-/* ATTACKS.md row 17: a request that announces content and ends on its
+/* docs/security.md row 17: a request that announces content and ends on its
  * HEADERS frame is caught by the tracker's end check. */
 static void test_request_content_length_end_stream(void **state) {
   h2w_http_msg m;

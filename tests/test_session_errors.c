@@ -1,4 +1,4 @@
-/* Failure paths of a session (ATTACKS.md row 21; STYLE.md "a failing-
+/* Failure paths of a session (docs/security.md row 21; STYLE.md "a failing-
  * allocator sweep"): every allocation of a whole conversation failed in
  * turn, callbacks pausing and failing, data sources failing. */
 #include <stdarg.h>

@@ -55,7 +55,8 @@ static void windows(const tpeer *p, uint32_t id, int32_t recv, int32_t send) {
 }
 
 /* Received DATA lowers both receive windows; the credit comes back only
- * when the WINDOW_UPDATEs leave the session (ATTACKS.md general rules). */
+ * when the WINDOW_UPDATEs leave the session (docs/security.md general rules).
+ */
 static void test_windows_consumed_and_credited(void **state) {
   tpeer s;
   h2w_fb b;

@@ -1,5 +1,5 @@
 /* PING (RFC 9113 §6.7), GOAWAY and graceful shutdown (§6.8), and the
- * session after a connection error (§5.4.1, ATTACKS.md row 20). Receive
+ * session after a connection error (§5.4.1, docs/security.md row 20). Receive
  * tests in the three split modes. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -299,7 +299,7 @@ static void test_graceful_shutdown_pump(void **state) {
   tpeer_free(&s);
 }
 
-/* §5.4.1 and ATTACKS.md row 20: after a connection error exactly one
+/* §5.4.1 and docs/security.md row 20: after a connection error exactly one
  * GOAWAY goes out, the rest of the input (even in the same buffer) is
  * ignored, no callback fires and every call returns the sticky error. */
 static void test_after_connection_error(void **state) {

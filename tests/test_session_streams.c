@@ -62,7 +62,7 @@ static void test_continuation_ok(void **state) {
   tpeer_free(&s);
 }
 
-/* 8 CONTINUATIONs (the default cap, ATTACKS.md row 11) still pass. */
+/* 8 CONTINUATIONs (the default cap, docs/security.md row 11) still pass. */
 static void test_continuation_at_cap(void **state) {
   tpeer s;
   h2w_fb b;

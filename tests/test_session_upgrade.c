@@ -1,4 +1,4 @@
-/* h2c Upgrade (RFC 7540 §3.2, ATTACKS.md row 19): the HTTP2-Settings
+/* h2c Upgrade (RFC 7540 §3.2, docs/security.md row 19): the HTTP2-Settings
  * codec, the upgraded request on stream 1 in both roles, and the rules
  * that keep an upgrade from being smuggled into a running connection.
  * Receive tests in the three split modes. */

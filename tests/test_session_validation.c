@@ -1,7 +1,7 @@
 /* RFC 9113 §8 message validation in a session: malformed requests and
  * responses are stream errors PROTOCOL_ERROR (§8.1.1), the offending
  * field never reaches on_header and the application never sees the
- * stream end (ATTACKS.md rows 17, 18); with validation off the same
+ * stream end (docs/security.md rows 17, 18); with validation off the same
  * fields are delivered. Each case in the three split modes. */
 #include <stdarg.h>
 #include <stddef.h>

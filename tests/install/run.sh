@@ -51,16 +51,21 @@ if [ -e "$tmp/sub/h2wire/tests" ] || [ -e "$tmp/sub/h2wire/docs" ]; then
   exit 1
 fi
 
-# 4. Vendoring: include/h2wire.h, the generated h2wire_version.h and src/
-# copied into the program's tree, one compiler line, no defines needed
-# (and no warning under the project's own warning set).
-mkdir -p "$tmp/vendor/h2wire/include"
-cp "$src/include/h2wire.h" "$build/include/h2wire_version.h" \
-  "$tmp/vendor/h2wire/include/"
+# 4. Vendoring: include/ (h2wire.h and the committed h2wire_version.h) and
+# src/ copied from the source tree into the program's tree, nothing taken
+# from a build directory, no CMake and no defines: first the library alone
+# with the README's plain compiler line (objects only), then library and
+# program in one line (and no warning under the project's own warning set).
+mkdir -p "$tmp/vendor/h2wire" "$tmp/vendor/obj"
+cp -R "$src/include" "$tmp/vendor/h2wire/include"
 cp -R "$src/src" "$tmp/vendor/h2wire/src"
 cp "$here/consumer/main.c" "$tmp/vendor/app.c"
 (
-  cd "$tmp/vendor"
+  cd "$tmp/vendor/obj"
+  # shellcheck disable=SC2086
+  "$cc" -std=c11 $flags -I../h2wire/include -c ../h2wire/src/*.c
+  ls ./*.o >/dev/null
+  cd ..
   # shellcheck disable=SC2086
   "$cc" -std=c11 -O2 -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror \
     $flags -Ih2wire/include h2wire/src/*.c app.c -o app

@@ -1,4 +1,4 @@
-/* Helpers of the security suite (tests/test_attack_*.c, ATTACKS.md): a
+/* Helpers of the security suite (tests/test_attack_*.c, docs/security.md): a
  * server peer after the handshake, counting of log and output lines,
  * raw HPACK octets for blocks the library's own encoder refuses to make,
  * a body source that needs no storage, and memory-bound reporting.

@@ -870,3 +870,35 @@ int h2w_corpus_folders(const char *root, char ***names, size_t *count,
   }
   return list_dir(root, any_name, 1, 0, names, count, err, errlen);
 }
+
+int h2w_corpus_args(int argc, char **argv, const char **dir, int *full) {
+  const char *req;
+  struct stat st;
+  const char *why = NULL;
+  if (argc != 3 ||
+      (strcmp(argv[2], "subset") != 0 && strcmp(argv[2], "full") != 0)) {
+    fprintf(stderr, "usage: %s DIR subset|full\n", argc > 0 ? argv[0] : "test");
+    return 2;
+  }
+  *dir = argv[1];
+  *full = strcmp(argv[2], "full") == 0;
+  if (argv[1][0] == '\0') {
+    why = "H2W_HPACK_TEST_CASE_DIR is not set";
+  } else if (stat(argv[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+    why = "no such directory";
+  }
+  if (why == NULL) {
+    return -1;
+  }
+  if (!*full) {
+    fprintf(stderr, "the shipped corpus subset is missing at %s: %s\n", argv[1],
+            why);
+    return 1;
+  }
+  req = getenv("H2W_REQUIRE_FULL_CORPUS");
+  printf("%s: the full hpack-test-case corpus (%s): %s; configure with "
+         "-DH2W_HPACK_TEST_CASE_DIR=/path/to/hpack-test-case to run it\n",
+         req != NULL && strcmp(req, "1") == 0 ? "FAIL" : "SKIP",
+         argv[1][0] != '\0' ? argv[1] : "none", why);
+  return req != NULL && strcmp(req, "1") == 0 ? 1 : 77;
+}

@@ -77,4 +77,14 @@ void h2w_corpus_free_list(char **paths, size_t count);
 int h2w_corpus_folders(const char *root, char ***names, size_t *count,
                        char *err, size_t errlen);
 
+/** The command line of the corpus tests: `PROGRAM DIR subset|full`.
+ *  "subset" is the copy shipped in tests/data/hpack-test-case, which must be
+ *  there; "full" is the whole corpus (CMake's H2W_HPACK_TEST_CASE_DIR),
+ *  which may be absent. Returns -1 to go on, with *dir and *full set;
+ *  otherwise the exit status to return at once: 77 (ctest: skipped) after a
+ *  "SKIP: <reason>" line when the full corpus is absent or DIR is empty, 1
+ *  instead when the environment sets H2W_REQUIRE_FULL_CORPUS=1 (CI), and
+ *  2 on a bad command line. */
+int h2w_corpus_args(int argc, char **argv, const char **dir, int *full);
+
 #endif
