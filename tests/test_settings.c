@@ -123,16 +123,16 @@ static void test_pending_applies_in_order(void **state) {
   assert_int_equal(h2w_settings_pending_push(&p, &local, second, 2), H2W_OK);
   /* Nothing takes effect before the ACK (§6.5.3). */
   assert_int_equal(local.max_concurrent_streams, UINT32_MAX);
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.max_concurrent_streams, 100);
   assert_int_equal(local.initial_window_size, 1 << 20);
   assert_int_equal(local.header_table_size, 4096);
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.max_concurrent_streams, 50);
   assert_int_equal(local.initial_window_size, 1 << 20);
   assert_int_equal(local.header_table_size, 0);
   /* An ACK nobody asked for. */
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_E_PROTOCOL);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_E_PROTOCOL);
 }
 
 static void test_pending_limits(void **state) {
@@ -156,11 +156,11 @@ static void test_pending_limits(void **state) {
   }
   assert_int_equal(h2w_settings_pending_push(&p, &local, NULL, 0), H2W_E_LIMIT);
   /* The ring wraps: drain one, push one, the order is kept. */
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.enable_push, 0);
   assert_int_equal(h2w_settings_pending_push(&p, &local, NULL, 0), H2W_OK);
   for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
-    assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+    assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
     assert_int_equal(local.enable_push, 0);
   }
   assert_int_equal(p.len, 0);
