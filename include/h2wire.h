@@ -1032,8 +1032,10 @@ H2W_EXTERN h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
 /** Decode an HTTP2-Settings value into at most `cap` entries. Strict: only
  *  the base64url alphabet (correct '=' padding is tolerated), whole 6-octet
  *  entries, and values a client may send (RFC 9113 §6.5.2). @return the
- *  number of entries, H2W_E_PROTOCOL (malformed) or
- *  H2W_E_BUFFER_TOO_SMALL.
+ *  number of entries, H2W_E_INVALID_ARGUMENT (NULL with a length or a
+ *  room), H2W_E_PROTOCOL (malformed) or H2W_E_BUFFER_TOO_SMALL (more
+ *  entries than `cap`, or more than 64, the most this function decodes:
+ *  a value that long is reported so before the rest of it is checked).
  *  @param in The HTTP2-Settings value.
  *  @param len Length of in.
  *  @param[out] iv Receives the entries.

@@ -134,10 +134,13 @@ h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
     return H2W_E_INVALID_ARGUMENT;
   }
   r = b64url_decode(in, len, payload, sizeof(payload));
-  if (r == -1 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
+  if (r == -2) {
+    return H2W_E_BUFFER_TOO_SMALL; /* more than 64 entries */
+  }
+  if (r < 0 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
     return H2W_E_PROTOCOL; /* §3.2.1: a SETTINGS payload, whole entries */
   }
-  if (r < 0 || (size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
+  if ((size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
     return H2W_E_BUFFER_TOO_SMALL;
   }
   fs.entries = payload;
