@@ -166,8 +166,34 @@ static void test_pending_limits(void **state) {
   assert_int_equal(p.len, 0);
 }
 
+/* RFC 7541 §4.2: a pending frame remembers the smallest
+ * HEADER_TABLE_SIZE its entries reached, starting from the value the
+ * frame before it left, so the ACK can tell the decoder to expect it. */
+static void test_pending_table_size_low(void **state) {
+  h2w_settings local;
+  h2w_settings_pending p;
+  const h2w_settings_entry dip[] = {
+      {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 0},
+      {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 4096},
+  };
+  const h2w_settings_entry grow[] = {{H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 8192}};
+  uint32_t low = 1;
+  (void)state;
+  h2w_settings_init(&local);
+  h2w_settings_pending_init(&p);
+  assert_int_equal(h2w_settings_pending_push(&p, &local, dip, 2), H2W_OK);
+  assert_int_equal(h2w_settings_pending_push(&p, &local, grow, 1), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, &low), H2W_OK);
+  assert_int_equal(low, 0);
+  assert_int_equal(local.header_table_size, 4096);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, &low), H2W_OK);
+  assert_int_equal(low, 4096);
+  assert_int_equal(local.header_table_size, 8192);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_pending_table_size_low),
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_ranges),
       cmocka_unit_test(test_connect_protocol_cannot_be_withdrawn),
