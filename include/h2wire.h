@@ -373,8 +373,14 @@ H2W_EXTERN int h2w_hpack_decoder_set_max_table_size(h2w_hpack_decoder *dec,
 
 /** Cap the decoded header list of one block (RFC 9113 §6.5.2 accounting:
  *  name + value + 32 per field). Default
- *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. @return H2W_OK or
- *  H2W_E_INVALID_ARGUMENT.
+ *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. Called between blocks, the cap
+ *  applies to the next block; called in the middle of a block (between
+ *  pieces, or from the field callback), it applies from the next block
+ *  on and the current block keeps the cap it began with, so a lowered
+ *  cap can never find more octets already counted than it allows. A
+ *  field that would take the list past the cap is not delivered, nor is
+ *  any later field of the block, and the block ends with H2W_E_LIMIT.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT.
  *  @param dec The decoder.
  *  @param size The cap, in octets counted as above. */
 H2W_EXTERN int
@@ -1026,8 +1032,10 @@ H2W_EXTERN h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
 /** Decode an HTTP2-Settings value into at most `cap` entries. Strict: only
  *  the base64url alphabet (correct '=' padding is tolerated), whole 6-octet
  *  entries, and values a client may send (RFC 9113 §6.5.2). @return the
- *  number of entries, H2W_E_PROTOCOL (malformed) or
- *  H2W_E_BUFFER_TOO_SMALL.
+ *  number of entries, H2W_E_INVALID_ARGUMENT (NULL with a length or a
+ *  room), H2W_E_PROTOCOL (malformed) or H2W_E_BUFFER_TOO_SMALL (more
+ *  entries than `cap`, or more than 64, the most this function decodes:
+ *  a value that long is reported so before the rest of it is checked).
  *  @param in The HTTP2-Settings value.
  *  @param len Length of in.
  *  @param[out] iv Receives the entries.

@@ -117,17 +117,18 @@ static void dump_settings(h2w_json *j, const h2w_session *s) {
   uint8_t i;
   h2w_json_object(j, "settings");
   h2w_json_object(j, "local");
-  settings_members(j, &s->local);
+  settings_members(j, &s->settings.local);
   h2w_json_end_object(j);
   h2w_json_object(j, "remote");
-  settings_members(j, &s->remote);
+  settings_members(j, &s->settings.remote);
   h2w_json_end_object(j);
   h2w_json_array(j, "local_unacked");
-  for (i = 0; i < s->pending.len; i++) {
-    size_t k = (size_t)(s->pending.head + i) % H2W_SETTINGS_MAX_PENDING;
+  for (i = 0; i < s->settings.pending.len; i++) {
+    size_t k =
+        (size_t)(s->settings.pending.head + i) % H2W_SETTINGS_MAX_PENDING;
     h2w_json_object(j, NULL);
-    settings_members(j, &s->pending.after[k]);
-    h2w_json_u64(j, "sent_ms", s->settings_sent_ms[k]);
+    settings_members(j, &s->settings.pending.after[k]);
+    h2w_json_u64(j, "sent_ms", s->settings.sent_ms[k]);
     h2w_json_end_object(j);
   }
   h2w_json_end_array(j);
@@ -137,7 +138,7 @@ static void dump_settings(h2w_json *j, const h2w_session *s) {
 static void dump_flow(h2w_json *j, const h2w_session *s) {
   h2w_json_object(j, "flow");
   h2w_json_bool(j, "manual", s->opt.manual_flow_control);
-  h2w_json_u64(j, "stream_initial_recv_window", s->recv_iws);
+  h2w_json_u64(j, "stream_initial_recv_window", s->settings.recv_iws);
   h2w_json_object(j, "connection");
   h2w_json_i64(j, "recv_window", s->conn_rw.avail);
   h2w_json_i64(j, "recv_target", s->conn_rw.target);
@@ -358,8 +359,8 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   h2w_json_object(j, "limits");
   h2w_json_object(j, "local_streams");
   h2w_json_u64(j, "open", s->n_local);
-  if (s->remote.max_concurrent_streams != H2W_SETTINGS_UNLIMITED) {
-    h2w_json_u64(j, "max", s->remote.max_concurrent_streams);
+  if (s->settings.remote.max_concurrent_streams != H2W_SETTINGS_UNLIMITED) {
+    h2w_json_u64(j, "max", s->settings.remote.max_concurrent_streams);
   } else {
     h2w_json_null(j, "max");
   }
@@ -367,7 +368,7 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   h2w_json_end_object(j);
   h2w_json_object(j, "peer_streams");
   h2w_json_u64(j, "open", s->n_peer);
-  h2w_json_u64(j, "max", s->peer_stream_limit);
+  h2w_json_u64(j, "max", s->settings.peer_stream_limit);
   h2w_json_end_object(j);
   h2w_json_object(j, "stream_ids");
   h2w_json_u64(j, "next_local", s->next_local_id);
@@ -385,14 +386,14 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "max", H2W_MAX_PINGS);
   h2w_json_end_object(j);
   h2w_json_object(j, "settings_unacked");
-  h2w_json_u64(j, "pending", s->pending.len);
+  h2w_json_u64(j, "pending", s->settings.pending.len);
   h2w_json_u64(j, "max", H2W_SETTINGS_MAX_PENDING);
   h2w_json_end_object(j);
   h2w_json_object(j, "header_list");
   h2w_json_u64(j, "max_size", s->dec.max_list);
   h2w_json_u64(j, "max_fields", s->dec.max_fields);
   h2w_json_u64(j, "max_continuations", s->opt.max_continuations);
-  h2w_json_u64(j, "peer_max_size", s->remote.max_header_list_size);
+  h2w_json_u64(j, "peer_max_size", s->settings.remote.max_header_list_size);
   h2w_json_end_object(j);
   h2w_json_u64(j, "max_extension_payload", s->opt.max_extension_payload);
   h2w_json_end_object(j);
@@ -402,8 +403,8 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   const h2w_opts *o = &s->opt;
   h2w_json_object(j, "timers");
   h2w_json_u64(j, "settings_timeout_ms", o->settings_timeout_ms);
-  if (s->pending.len > 0 && o->settings_timeout_ms > 0) {
-    uint64_t t = s->settings_sent_ms[s->pending.head];
+  if (s->settings.pending.len > 0 && o->settings_timeout_ms > 0) {
+    uint64_t t = s->settings.sent_ms[s->settings.pending.head];
     deadline(j, "settings_ack_deadline_ms",
              t > UINT64_MAX - o->settings_timeout_ms
                  ? UINT64_MAX

@@ -90,7 +90,7 @@ int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
     return H2W_E_INVALID_STATE;
   }
   len = 2 + originlen + valuelen;
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,
@@ -120,7 +120,7 @@ int h2w_session_submit_origin(h2w_session *s, const uint8_t *const *origins,
   if (!s->is_server) {
     return H2W_E_INVALID_STATE;
   }
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,
@@ -139,7 +139,7 @@ int h2w_session_submit_extension(h2w_session *s, uint8_t type, uint8_t flags,
   if (!usable(s)) {
     return s->err;
   }
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,

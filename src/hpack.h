@@ -45,6 +45,7 @@ struct h2w_hpack_decoder {
   uint32_t settings_max; /* our acknowledged SETTINGS_HEADER_TABLE_SIZE */
   uint32_t lowest;       /* smallest settings value since the last block */
   uint32_t max_list;     /* cap on the decoded list (RFC 9113 §6.5.2) */
+  uint32_t next_list;    /* the cap for blocks from the next one on */
   uint32_t max_fields;   /* cap on fields per block */
   uint64_t list_size;    /* decoded so far in this block */
   uint32_t nfields;      /* fields seen so far in this block */
@@ -69,6 +70,13 @@ void h2w_hpack_decoder_free(h2w_hpack_decoder *d);
 
 /* See h2w_hpack_decoder_set_max_table_size() in h2wire.h. */
 int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size);
+
+/* Set the header-list cap. A block already begun keeps the cap it began
+ * with, or fields counted under the old cap could already exceed the new
+ * one; the new cap applies from the next block (see the public
+ * h2w_hpack_decoder_set_max_header_list_size()). The only way to change
+ * max_list. */
+void h2w_hpack_decoder_list_cap(h2w_hpack_decoder *d, uint32_t cap);
 
 /* Decode the next piece of a block; `final` ends it. Same results as the
  * public h2w_hpack_decode(). */

@@ -52,6 +52,7 @@ void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a) {
   d->settings_max = H2W_HPACK_DEFAULT_TABLE_SIZE;
   d->lowest = H2W_HPACK_DEFAULT_TABLE_SIZE;
   d->max_list = H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE;
+  d->next_list = d->max_list;
   d->max_fields = H2W_HPACK_DEFAULT_MAX_FIELDS;
   d->state = ST_REP;
 }
@@ -63,6 +64,13 @@ void h2w_hpack_decoder_free(h2w_hpack_decoder *d) {
   d->partial = NULL;
   d->scratch = NULL;
   d->partial_cap = d->scratch_cap = d->partial_len = 0;
+}
+
+void h2w_hpack_decoder_list_cap(h2w_hpack_decoder *d, uint32_t cap) {
+  d->next_list = cap;
+  if (!d->in_block) {
+    d->max_list = cap;
+  }
 }
 
 int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size) {
@@ -107,9 +115,12 @@ static uint64_t min_decoded(const wstr *s) {
 }
 
 /* Could a field of at least `octets` decoded name+value still be
- * delivered in this block? */
+ * delivered in this block? A list already at or over the cap never takes
+ * another field: the room left is computed only when there is some, so
+ * it cannot wrap around to a huge value (RFC 9113 §6.5.2). */
 static int deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
   return !d->tripped && d->nfields < d->max_fields &&
+         d->list_size < d->max_list &&
          octets + H2W_HPACK_ENTRY_OVERHEAD <= d->max_list - d->list_size;
 }
 
@@ -568,6 +579,7 @@ static int end_block(h2w_hpack_decoder *d) {
   d->list_size = 0;
   d->nfields = 0;
   d->lowest = d->settings_max;
+  d->max_list = d->next_list; /* a cap set during the block binds now */
   return tripped ? H2W_E_LIMIT : H2W_OK;
 }
 

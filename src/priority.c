@@ -236,7 +236,7 @@ int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
     return H2W_E_INVALID_STATE;
   }
   size = H2W_FRAME_HD_LEN + 4 + len;
-  if (size - H2W_FRAME_HD_LEN > s->remote.max_frame_size) {
+  if (size - H2W_FRAME_HD_LEN > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   p = h2w_queue_reserve(s, size, 0, &rv);

@@ -32,7 +32,7 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   /* §8.4: only a server pushes, and only while the client allows it
    * (SETTINGS_ENABLE_PUSH, §6.5.2); §6.8: no new stream after the
    * client's GOAWAY. */
-  if (!s->is_server || s->remote.enable_push == 0 || s->goaway_recv) {
+  if (!s->is_server || s->settings.remote.enable_push == 0 || s->goaway_recv) {
     return H2W_E_INVALID_STATE;
   }
   assoc = associated(s, stream_id);
@@ -45,7 +45,7 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   /* §5.1.2 counts only open and half-closed streams; counting the
    * reserved one from the promise on means its response can always
    * start, and a client limit of 0 refuses pushes outright. */
-  if (s->n_local >= s->remote.max_concurrent_streams) {
+  if (s->n_local >= s->settings.remote.max_concurrent_streams) {
     return H2W_E_LIMIT;
   }
   rv = h2w_check_fields(s, H2W_HTTP_PUSH_REQUEST, nva, n, 1, &m);

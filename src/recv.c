@@ -194,118 +194,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
   return 0;
 }
 
-/* ---- SETTINGS (RFC 9113 §6.5) ------------------------------------------- */
-
-typedef struct rebase_walk {
-  h2w_session *s;
-  uint32_t old_iws, new_iws;
-  int overflow;
-} rebase_walk;
-
-/* §6.9.2: move every stream's send window by the change; a window that
- * shut leaves the DATA ring, one that opened joins it. */
-static void rebase_cb(void *value, void *arg) {
-  rebase_walk *w = arg;
-  h2w_stream *st = value;
-  if (h2w_send_window_rebase(&st->sw, w->old_iws, w->new_iws) != H2W_OK) {
-    w->overflow = 1;
-  } else if (st->sw.avail <= 0) {
-    h2w_sched_remove(w->s, st);
-  } else {
-    h2w_sched_add(w->s, st);
-  }
-}
-
-int h2w_apply_remote(h2w_session *s, const h2w_settings *next) {
-  if (next->initial_window_size != s->remote.initial_window_size) {
-    rebase_walk w;
-    w.s = s;
-    w.old_iws = s->remote.initial_window_size;
-    w.new_iws = next->initial_window_size;
-    w.overflow = 0;
-    h2w_stream_map_each(&s->map, rebase_cb, &w);
-    if (w.overflow) {
-      return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
-                            "INITIAL_WINDOW_SIZE overflows a stream window");
-    }
-  }
-  if (next->header_table_size != s->remote.header_table_size) {
-    h2w_hpack_encoder_limits(&s->enc, next->header_table_size,
-                             s->opt.encoder_table_size);
-  }
-  s->remote = *next;
-  return 0;
-}
-
-static int recv_settings_ack(h2w_session *s) {
-  int rv;
-  if (h2w_settings_pending_ack(&s->pending, &s->local) != H2W_OK) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "SETTINGS ACK without SETTINGS");
-  }
-  h2w_local_settings_changed(s);
-  if (s->cb.on_settings_ack != NULL) {
-    rv = s->cb.on_settings_ack(s, s->user);
-    if (h2w_cb_result(s, rv, "on_settings_ack") < 0) {
-      return s->err;
-    }
-  }
-  return 0;
-}
-
-#define H2W_MAX_SETTINGS_ENTRIES 64
-
-static int recv_settings(h2w_session *s, const h2w_frame *f) {
-  h2w_settings_entry iv[H2W_MAX_SETTINGS_ENTRIES];
-  h2w_settings next = s->remote;
-  h2w_frame_iter it;
-  size_t n = 0;
-  uint32_t code;
-  uint8_t *p;
-  int rv;
-  if (f->hd.flags & H2W_FLAG_ACK) {
-    return recv_settings_ack(s);
-  }
-  if (f->u.settings.nentries > s->opt.max_settings_entries ||
-      f->u.settings.nentries > H2W_MAX_SETTINGS_ENTRIES) {
-    /* docs/security.md row 2: refuse before applying anything. */
-    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
-                          "too many SETTINGS entries in one frame");
-  }
-  h2w_frame_iter_settings(&it, &f->u.settings);
-  while (h2w_frame_settings_next(&it, &iv[n])) {
-    if (h2w_settings_check(&next, iv[n].id, iv[n].value, !s->is_server,
-                           &code) != H2W_OK) {
-      return h2w_conn_error(s,
-                            code == H2W_FLOW_CONTROL_ERROR ? H2W_E_FLOW_CONTROL
-                                                           : H2W_E_PROTOCOL,
-                            code, "invalid SETTINGS value");
-    }
-    h2w_settings_set(&next, iv[n].id, iv[n].value);
-    n++;
-  }
-  rv = h2w_apply_remote(s, &next);
-  if (rv < 0) {
-    return rv;
-  }
-  p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN, 1, &rv);
-  if (p != NULL) {
-    rv = h2w_queue_commit(
-        s, h2w_frame_pack_settings(p, H2W_FRAME_HD_LEN, H2W_FLAG_ACK, NULL, 0));
-  }
-  if (rv < 0) {
-    return rv == H2W_E_NOMEM
-               ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
-               : rv;
-  }
-  if (s->cb.on_settings != NULL) {
-    rv = s->cb.on_settings(s, iv, n, s->user);
-    if (h2w_cb_result(s, rv, "on_settings") < 0) {
-      return s->err;
-    }
-  }
-  return h2w_start_queued(s);
-}
+/* ---- SETTINGS (RFC 9113 §6.5): h2w_recv_settings() in settings.c ------- */
 
 /* ---- PING (RFC 9113 §6.7) -------------------------------------------------
  */
@@ -464,7 +353,7 @@ static const frame_handler handlers[] = {
     h2w_recv_headers,      /* 0x1 HEADERS */
     recv_priority,         /* 0x2 PRIORITY */
     recv_rst_stream,       /* 0x3 RST_STREAM */
-    recv_settings,         /* 0x4 SETTINGS */
+    h2w_recv_settings,     /* 0x4 SETTINGS */
     h2w_recv_push_promise, /* 0x5 PUSH_PROMISE */
     recv_ping,             /* 0x6 PING */
     recv_goaway,           /* 0x7 GOAWAY */

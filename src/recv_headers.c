@@ -282,7 +282,7 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   if (s->goaway_sent && id > s->goaway_last_sent) {
     return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
   }
-  if (s->n_peer >= s->peer_stream_limit) {
+  if (s->n_peer >= s->settings.peer_stream_limit) {
     /* §5.1.2: over our limit; nothing was processed, the client may
      * retry. */
     rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
@@ -376,8 +376,8 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
  * one still in flight (RFC 9113 §6.5.3: it may apply it before we see
  * the ACK). */
 static int push_wanted(const h2w_session *s, int *allowed) {
-  const h2w_settings_pending *p = &s->pending;
-  int newest = s->local.enable_push != 0;
+  const h2w_settings_pending *p = &s->settings.pending;
+  int newest = s->settings.local.enable_push != 0;
   unsigned i;
   *allowed = newest;
   for (i = 0; i < p->len; i++) {
@@ -455,7 +455,7 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   }
   /* §5.1.2: pushed streams count against our MAX_CONCURRENT_STREAMS;
    * reserved ones too, so a server cannot park unbounded promises. */
-  if (s->n_peer >= s->peer_stream_limit) {
+  if (s->n_peer >= s->settings.peer_stream_limit) {
     return push_block(s, f, H2W_REFUSED_STREAM,
                       "MAX_CONCURRENT_STREAMS reached");
   }

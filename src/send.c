@@ -88,32 +88,6 @@ int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
       s, h2w_frame_pack_window_update(p, H2W_FRAME_HD_LEN + 4, id, inc));
 }
 
-int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
-  size_t size = H2W_FRAME_HD_LEN + H2W_SETTINGS_ENTRY_LEN * n;
-  uint8_t *p;
-  int rv;
-  if (n > 16) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  rv = h2w_settings_pending_push(&s->pending, &s->local, iv, n);
-  if (rv != H2W_OK) {
-    return rv;
-  }
-  p = h2w_queue_reserve(s, size, 0, &rv);
-  if (p != NULL) {
-    rv = h2w_queue_commit(s, h2w_frame_pack_settings(p, size, 0, iv, n));
-  }
-  if (rv != H2W_OK) {
-    /* Not sent: forget the snapshot just pushed (the newest). */
-    s->pending.len--;
-    return rv;
-  }
-  s->settings_sent_ms[(s->pending.head + s->pending.len - 1) %
-                      H2W_SETTINGS_MAX_PENDING] = s->now;
-  h2w_local_settings_changed(s);
-  return H2W_OK;
-}
-
 /* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
 #define H2W_GOAWAY_DEBUG_MAX 56u
 
@@ -174,7 +148,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
                        int end_stream) {
   size_t pre = type == H2W_FRAME_PUSH_PROMISE ? 4u : 0u;
   size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
-  size_t maxf = s->remote.max_frame_size; /* >= 16384 (§6.5.2) */
+  size_t maxf = s->settings.remote.max_frame_size; /* >= 16384 (§6.5.2) */
   size_t first = maxf - pre, k, i, len;
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
@@ -520,7 +494,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   uint8_t *p;
   int direct;
   h2w_ssize r;
-  allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
+  allow = h2w_send_window_allow(&st->sw, s->settings.remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
   if (allow == 0) {
     /* The window shrank under it (SETTINGS, §6.9.2): wait for an update

@@ -39,8 +39,8 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   st->flags = flags;
   st->state = H2W_SS_IDLE;
   st->prio = H2W_PRIO_DEFAULT;
-  h2w_send_window_init(&st->sw, s->remote.initial_window_size);
-  h2w_recv_window_init(&st->rw, s->recv_iws);
+  h2w_send_window_init(&st->sw, s->settings.remote.initial_window_size);
+  h2w_recv_window_init(&st->rw, s->settings.recv_iws);
   h2w_http_body_init(&st->body, -1);
   if (h2w_stream_map_put(&s->map, id, st) != H2W_OK) {
     st->link = s->free_streams;
@@ -55,7 +55,7 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
  * server at its concurrency limit reuses them all. */
 static int keep_spare(const h2w_session *s, uint32_t nfree) {
   return nfree < H2W_STREAM_POOL ||
-         (nfree < s->peer_stream_limit && nfree < H2W_STREAM_POOL_MAX);
+         (nfree < s->settings.peer_stream_limit && nfree < H2W_STREAM_POOL_MAX);
 }
 
 int h2w_stream_tx_start(h2w_session *s, h2w_stream *st,
@@ -275,38 +275,6 @@ int h2w_reap(h2w_session *s) {
   return s->err;
 }
 
-static void rebase_recv_cb(void *value, void *arg) {
-  h2w_stream *st = value;
-  const uint32_t *ow = arg; /* old, new */
-  h2w_recv_window_rebase(&st->rw, ow[0], ow[1]);
-}
-
-void h2w_local_settings_changed(h2w_session *s) {
-  const h2w_settings *newest = &s->local;
-  uint32_t iws = s->local.initial_window_size;
-  uint32_t mfs = s->local.max_frame_size;
-  uint8_t i;
-  for (i = 0; i < s->pending.len; i++) {
-    const h2w_settings *p =
-        &s->pending.after[(s->pending.head + i) % H2W_SETTINGS_MAX_PENDING];
-    iws = p->initial_window_size > iws ? p->initial_window_size : iws;
-    mfs = p->max_frame_size > mfs ? p->max_frame_size : mfs;
-    newest = p;
-  }
-  if (iws != s->recv_iws) {
-    uint32_t ow[2] = {s->recv_iws, iws};
-    h2w_stream_map_each(&s->map, rebase_recv_cb, ow);
-    s->recv_iws = iws;
-  }
-  h2w_frame_reader_set_max_frame_size(&s->rs.reader, mfs);
-  if (s->local.header_table_size != s->dec.settings_max) {
-    /* RFC 7541 §4.2: the new limit binds once the peer has seen it. */
-    h2w_hpack_decoder_settings(&s->dec, s->local.header_table_size);
-  }
-  s->dec.max_list = newest->max_header_list_size;
-  s->peer_stream_limit = newest->max_concurrent_streams;
-}
-
 /* ---- errors ----------------------------------------------------------- */
 
 int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
@@ -397,44 +365,6 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
 
 /* ---- lifecycle -------------------------------------------------------- */
 
-/* The SETTINGS of our preface: every value that differs from the RFC
- * default, plus MAX_CONCURRENT_STREAMS (unlimited by default, §6.5.2)
- * and MAX_HEADER_LIST_SIZE (advisory, but peers use it). */
-size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
-  size_t n = 0;
-  const h2w_opts *o = &s->opt;
-#define ADD(ident, val)                                                        \
-  do {                                                                         \
-    iv[n].id = (uint16_t)(ident);                                              \
-    iv[n].reserved = 0;                                                        \
-    iv[n].value = (val);                                                       \
-    n++;                                                                       \
-  } while (0)
-  if (o->header_table_size != 4096) {
-    ADD(H2W_SETTINGS_HEADER_TABLE_SIZE, o->header_table_size);
-  }
-  if (!s->is_server) {
-    /* RFC 9113 §6.5.2: push is on unless the client says otherwise. */
-    ADD(H2W_SETTINGS_ENABLE_PUSH, o->enable_push);
-  }
-  ADD(H2W_SETTINGS_MAX_CONCURRENT_STREAMS, o->max_concurrent_streams);
-  if (o->initial_window_size != H2W_DEFAULT_WINDOW_SIZE) {
-    ADD(H2W_SETTINGS_INITIAL_WINDOW_SIZE, o->initial_window_size);
-  }
-  if (o->max_frame_size != H2W_FRAME_DEFAULT_MAX_SIZE) {
-    ADD(H2W_SETTINGS_MAX_FRAME_SIZE, o->max_frame_size);
-  }
-  ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
-  /* RFC 9218 §2.1: we schedule by extensible priorities, not the RFC
-   * 7540 tree. */
-  ADD(H2W_SETTINGS_NO_RFC7540_PRIORITIES, 1);
-  if (o->enable_connect_protocol) {
-    ADD(H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1); /* RFC 8441 §3 */
-  }
-#undef ADD
-  return n;
-}
-
 static int queue_preface_settings(h2w_session *s) {
   h2w_settings_entry iv[H2W_PREFACE_SETTINGS_MAX];
   size_t n = h2w_preface_settings(s, iv);
@@ -469,17 +399,10 @@ static int session_new(h2w_session **out, int is_server,
   s->user = user;
   s->is_server = (uint8_t)is_server;
   s->next_local_id = is_server ? 2 : 1;
-  h2w_settings_init(&s->local);
-  h2w_settings_init(&s->remote);
-  h2w_settings_pending_init(&s->pending);
-  s->recv_iws = s->local.initial_window_size;
-  s->peer_stream_limit = s->opt.max_concurrent_streams;
   h2w_hpack_decoder_init(&s->dec, &s->alloc);
-  s->dec.max_list = s->opt.max_header_list_size;
   s->dec.max_fields = s->opt.max_header_fields;
   h2w_hpack_encoder_init(&s->enc, &s->alloc);
-  h2w_hpack_encoder_limits(&s->enc, s->remote.header_table_size,
-                           s->opt.encoder_table_size);
+  h2w_settings_state_init(s);
   h2w_stream_map_init(&s->map, &s->alloc);
   h2w_send_window_init(&s->conn_sw, H2W_DEFAULT_WINDOW_SIZE);
   h2w_recv_window_init(&s->conn_rw, H2W_DEFAULT_WINDOW_SIZE);
@@ -618,9 +541,7 @@ uint64_t h2w_session_next_deadline(const h2w_session *s) {
   if ((t = h2w_idle_deadline(s)) < d) {
     d = t;
   }
-  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
-      (t = deadline_add(s->settings_sent_ms[s->pending.head],
-                        s->opt.settings_timeout_ms)) < d) {
+  if ((t = h2w_settings_deadline(s)) < d) {
     d = t; /* the earliest timer wins, not the last one looked at */
   }
   if (s->shutdown == 1 && s->shutdown_deadline < d) {
@@ -672,9 +593,7 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
     uint32_t i;
     s->clock_started = 1;
     s->now = now_ms;
-    for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
-      s->settings_sent_ms[i] = now_ms;
-    }
+    h2w_settings_clock_start(s, now_ms);
     for (i = 0; i < H2W_MAX_PINGS; i++) {
       s->ss.pings[i].sent_ms = now_ms;
     }
@@ -695,9 +614,8 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
   if (s->err != H2W_OK) {
     return s->err;
   }
-  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
-      s->now >= deadline_add(s->settings_sent_ms[s->pending.head],
-                             s->opt.settings_timeout_ms)) {
+  if (h2w_settings_deadline(s) != UINT64_MAX &&
+      s->now >= h2w_settings_deadline(s)) {
     /* RFC 9113 §6.5.3: no ACK in time. */
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_SETTINGS_TIMEOUT,
                           "SETTINGS not acknowledged in time");
@@ -806,8 +724,9 @@ int h2w_session_setting(const h2w_session *s, int side, uint16_t id,
       (side != H2W_SETTINGS_LOCAL && side != H2W_SETTINGS_REMOTE)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  v = h2w_settings_get(side == H2W_SETTINGS_LOCAL ? &s->local : &s->remote, id,
-                       &known);
+  v = h2w_settings_get(side == H2W_SETTINGS_LOCAL ? &s->settings.local
+                                                  : &s->settings.remote,
+                       id, &known);
   if (!known) {
     return H2W_E_INVALID_ARGUMENT;
   }

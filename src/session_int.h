@@ -228,6 +228,25 @@ typedef struct h2w_send_state {
   h2w_ping_slot pings[H2W_MAX_PINGS];
 } h2w_send_state;
 
+/* ---- SETTINGS (settings.c) ---------------------------------------------
+ * Everything the SETTINGS exchange decides, in one place with one owner:
+ * other files read these values, only settings.c changes them, and it
+ * does so one entry at a time (RFC 9113 §6.5.3: "the values in the
+ * SETTINGS frame MUST be processed in the order they appear"). */
+typedef struct h2w_settings_state {
+  h2w_settings local;           /* ours, acknowledged */
+  h2w_settings remote;          /* the peer's: every entry received, in order */
+  h2w_settings_pending pending; /* ours, awaiting an ACK */
+  uint64_t sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending slot */
+  /* The stream receive window we enforce: the largest of our
+   * SETTINGS_INITIAL_WINDOW_SIZE in force and those still awaiting an
+   * ACK, since the peer may apply a pending one at any moment. */
+  uint32_t recv_iws;
+  /* MAX_CONCURRENT_STREAMS we enforce on the peer: the value we
+   * announced last. */
+  uint32_t peer_stream_limit;
+} h2w_settings_state;
+
 /* ---- the session ----------------------------------------------------------
  */
 
@@ -251,19 +270,9 @@ struct h2w_session {
 
   uint64_t now;
   uint8_t clock_started; /* h2w_session_tick() was called at least once */
-  uint64_t settings_sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending */
 
-  h2w_settings local;  /* ours, acknowledged */
-  h2w_settings remote; /* the peer's, applied */
-  h2w_settings_pending pending;
-  /* The stream receive window we enforce: the largest of our
-   * SETTINGS_INITIAL_WINDOW_SIZE in force and those still awaiting an
-   * ACK, since the peer may apply a pending one at any moment. */
-  uint32_t recv_iws;
-  /* MAX_CONCURRENT_STREAMS we enforce on the peer: the value we
-   * announced last. */
-  uint32_t peer_stream_limit;
-  uint64_t conn_unconsumed; /* manual mode: delivered, not yet consumed */
+  h2w_settings_state settings; /* settings.c alone writes it */
+  uint64_t conn_unconsumed;    /* manual mode: delivered, not yet consumed */
 
   h2w_hpack_decoder dec;
   h2w_hpack_encoder enc;
@@ -383,13 +392,40 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
 int h2w_reap(h2w_session *s);
 /* Count the stream against MAX_CONCURRENT_STREAMS. */
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
+
+/* ---- settings.c: the one owner of h2w_settings_state ------------------
+ * Every change to a SETTINGS value goes through one entry at a time, in
+ * wire order (RFC 9113 §6.5.3); there is no function that takes a whole
+ * parameter set to put in force, so a frame cannot be folded into its
+ * last values. */
+
+/* The values before any exchange, and the limits they imply (decoder
+ * caps, encoder table). Call after the HPACK coders are initialised. */
+void h2w_settings_state_init(h2w_session *s);
 #define H2W_PREFACE_SETTINGS_MAX 10
 /* The SETTINGS of our connection preface (at most 10 entries); also the
  * HTTP2-Settings of an h2c upgrade request. Returns the count. */
 size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv);
-/* Our SETTINGS in force or pending changed: resync the receive-side
- * limits (stream windows, frame size, HPACK table). */
-void h2w_local_settings_changed(h2w_session *s);
+/* Send our SETTINGS (at most 16 entries): queue the frame and its
+ * pending slot. H2W_E_INVALID_ARGUMENT, H2W_E_LIMIT (too many await an
+ * ACK) or an output-queue error leave nothing queued. */
+int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
+/* A received SETTINGS frame, ACK or not (RFC 9113 §6.5). */
+int h2w_recv_settings(h2w_session *s, const h2w_frame *f);
+/* Server, h2c upgrade: the client's HTTP2-Settings entries, applied in
+ * order as if from a SETTINGS frame the 101 acknowledged (RFC 7540
+ * §3.2.1). Returns 0 or a fatal error. */
+int h2w_settings_upgrade_remote(h2w_session *s, const h2w_settings_entry *iv,
+                                size_t n);
+/* Client, h2c upgrade: the 101 acknowledged the settings our request
+ * carried (our oldest pending frame), so they are in force already. */
+void h2w_settings_upgrade_local(h2w_session *s);
+/* When our oldest unacknowledged SETTINGS times out (§6.5.3), or
+ * UINT64_MAX when none is due. */
+uint64_t h2w_settings_deadline(const h2w_session *s);
+/* The session clock started at `now`: restamp the pending frames sent
+ * at time 0. */
+void h2w_settings_clock_start(h2w_session *s, uint64_t now);
 
 /* When the keepalive has work (the next PING, or the peer's death) and
  * when an idle connection closes; UINT64_MAX when not armed. */
@@ -446,9 +482,6 @@ int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
  * table; *st is the live stream object, if any. */
 h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
                                       h2w_stream **st);
-/* Put the peer's validated settings `next` in force (window rebase,
- * HPACK encoder limits). Returns 0 or a fatal error. */
-int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
 
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
@@ -489,7 +522,6 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv);
  * `packed` is the packer's result. */
 int h2w_queue_commit(h2w_session *s, h2w_ssize packed);
 int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive);
-int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
 int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
                      const uint8_t *debug, size_t debuglen);
 /* A PING in a free slot (H2W_E_LIMIT when all are taken); *slot, if not

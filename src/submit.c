@@ -14,9 +14,10 @@ int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
   if (nva == NULL && n > 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  h2w_http_msg_begin(
-      m, kind,
-      s->remote.enable_connect_protocol ? H2W_HTTP_CONNECT_PROTOCOL : 0);
+  h2w_http_msg_begin(m, kind,
+                     s->settings.remote.enable_connect_protocol
+                         ? H2W_HTTP_CONNECT_PROTOCOL
+                         : 0);
   if (!s->opt.validate_messages) {
     return H2W_OK;
   }
@@ -41,7 +42,7 @@ static int check_source(const h2w_data_source *src) {
 #define H2W_ASSUMED_MAX_STREAMS 100u
 
 static int slot_free(const h2w_session *s) {
-  uint32_t limit = s->remote.max_concurrent_streams;
+  uint32_t limit = s->settings.remote.max_concurrent_streams;
   if (!s->rs.got_settings && limit > H2W_ASSUMED_MAX_STREAMS) {
     limit = H2W_ASSUMED_MAX_STREAMS;
   }

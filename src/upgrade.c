@@ -134,10 +134,13 @@ h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
     return H2W_E_INVALID_ARGUMENT;
   }
   r = b64url_decode(in, len, payload, sizeof(payload));
-  if (r == -1 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
+  if (r == -2) {
+    return H2W_E_BUFFER_TOO_SMALL; /* more than 64 entries */
+  }
+  if (r < 0 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
     return H2W_E_PROTOCOL; /* §3.2.1: a SETTINGS payload, whole entries */
   }
-  if (r < 0 || (size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
+  if ((size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
     return H2W_E_BUFFER_TOO_SMALL;
   }
   fs.entries = payload;
@@ -169,8 +172,7 @@ h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
 static int upgrade_server(h2w_session *s, const char *value, size_t len,
                           h2w_stream **out) {
   h2w_settings_entry iv[H2W_UPGRADE_MAX_ENTRIES];
-  h2w_settings next = s->remote;
-  h2w_ssize n, i;
+  h2w_ssize n;
   int rv;
   if (value == NULL) {
     return H2W_E_INVALID_ARGUMENT;
@@ -183,18 +185,16 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
   if (n < 0) {
     return (int)n;
   }
-  for (i = 0; i < n; i++) {
-    h2w_settings_set(&next, iv[i].id, iv[i].value);
-  }
   *out = h2w_stream_create(s, 1, H2W_SF_REPORTED | H2W_SF_FINAL_RECV);
   if (*out == NULL) {
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
-  rv = h2w_apply_remote(s, &next);
+  /* Applied in order like a SETTINGS frame's entries (RFC 9113 §6.5.3);
+   * an INITIAL_WINDOW_SIZE moves the new stream's send window too. */
+  rv = h2w_settings_upgrade_remote(s, iv, (size_t)n);
   if (rv < 0) {
     return rv;
   }
-  /* h2w_apply_remote moved the new stream's send window with the rest. */
   h2w_stream_apply(s, *out, H2W_EV_RECV_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_RECV_END_STREAM);
   s->last_peer_id = 1;
@@ -213,13 +213,7 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
       return n == H2W_E_BUFFER_TOO_SMALL ? H2W_E_PROTOCOL : (int)n;
     }
   }
-  if (s->pending.len > 0) {
-    /* §3.2.1: the 101 acknowledged the settings the request carried, so
-     * they are in force for stream 1 already; the preface SETTINGS will
-     * repeat them and its ACK changes nothing. */
-    s->local = s->pending.after[s->pending.head];
-    h2w_local_settings_changed(s);
-  }
+  h2w_settings_upgrade_local(s); /* §3.2.1: the 101 acknowledged them */
   *out = h2w_stream_create(s, 1,
                            H2W_SF_LOCAL | H2W_SF_REPORTED | H2W_SF_FINAL_SENT);
   if (*out == NULL) {
