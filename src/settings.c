@@ -441,7 +441,7 @@ int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
   }
   if (f->u.settings.nentries > s->opt.max_settings_entries ||
       f->u.settings.nentries > H2W_MAX_SETTINGS_ENTRIES) {
-    /* ATTACKS.md row 2: refuse before applying anything. */
+    /* docs/security.md row 2: refuse before applying anything. */
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many SETTINGS entries in one frame");
   }
