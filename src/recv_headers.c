@@ -94,6 +94,18 @@ static int refuse_too_large(h2w_session *s, h2w_stream *st) {
   return 0;
 }
 
+/* RFC 9113 §8.5: after the first HEADERS each peer sends on a plain
+ * CONNECT stream (the request; a 2xx response), only DATA follows: the
+ * tunnel's octets. A server knows this from the request, a client from
+ * the 2xx. Extended CONNECT (RFC 8441) streams carry a protocol with its
+ * own rules and are left alone. */
+static void note_tunnel(h2w_stream *st) {
+  if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
+      H2W_SF_CONNECT) {
+    st->flags |= H2W_SF_TUNNEL;
+  }
+}
+
 /* Settle the message once its block is complete. */
 static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   const char *reason = NULL;
@@ -116,8 +128,18 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
     if (kind == H2W_HEADERS_RESPONSE &&
         !h2w_http_response_has_body((st->flags & H2W_SF_HEAD) != 0, status)) {
       h2w_http_body_init_none(&st->body);
+    } else if (kind == H2W_HEADERS_RESPONSE && (st->flags & H2W_SF_CONNECT) &&
+               status >= 200 && status < 300) {
+      /* RFC 9110 §9.3.6: a client MUST ignore content-length in a 2xx
+       * response to CONNECT; the DATA that follows is the tunnel. */
+      h2w_http_body_init(&st->body, -1);
+      note_tunnel(st);
     } else {
       h2w_http_body_init(&st->body, h2w_http_msg_content_length(&s->rs.hb.msg));
+    }
+    if (kind == H2W_HEADERS_REQUEST) {
+      h2w_stream_note_head(st, &s->rs.hb.msg);
+      note_tunnel(st);
     }
   }
   if (es && s->opt.validate_messages &&
@@ -336,6 +358,13 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     if (v.action == H2W_RECV_STREAM_ERROR) {
       s->rs.hb.end_code = v.code;
       s->rs.hb.reason = "HEADERS after the peer ended the stream";
+    } else if (v.action == H2W_RECV_ACCEPT && (st->flags & H2W_SF_TUNNEL)) {
+      /* §8.5: a frame other than DATA (or stream management) on a
+       * connected stream is a stream error; decoded for the HPACK table,
+       * never delivered. */
+      s->rs.hb.deliver = 0;
+      s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
+      s->rs.hb.reason = "HEADERS on a CONNECT tunnel";
     }
   }
   if (rv < 0) {

@@ -118,6 +118,9 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
 #define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
 #define H2W_SF_PRIO_FRAME 0x400u  /* priority set by PRIORITY_UPDATE */
+#define H2W_SF_CONNECT 0x800u     /* request was CONNECT (plain or RFC 8441) */
+#define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
+#define H2W_SF_TUNNEL 0x2000u /* plain CONNECT tunnel: only DATA follows */
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */
@@ -422,12 +425,20 @@ static inline h2w_frame_info h2w_frame_info_of(const h2w_frame_hd *hd) {
   return fi;
 }
 
-/* §8.1.1: the response to a HEAD request (sent, received or promised)
- * has no content. An unvalidated message has no method, so only checked
- * ones mark the stream. */
+/* The request facts its response rules depend on. §8.1.1: the response
+ * to a HEAD request (sent, received or promised) has no content. RFC 9110
+ * §9.3.6: a 2xx response to CONNECT (plain or extended, RFC 8441) opens a
+ * tunnel and its content-length is ignored. An unvalidated message has no
+ * method, so only checked ones mark the stream. */
 static inline void h2w_stream_note_head(h2w_stream *st, const h2w_http_msg *m) {
-  if (h2w_http_msg_method(m) == H2W_HTTP_METHOD_HEAD) {
+  int method = h2w_http_msg_method(m);
+  if (method == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD;
+  } else if (method == H2W_HTTP_METHOD_CONNECT) {
+    st->flags |= H2W_SF_CONNECT;
+    if (h2w_http_msg_has_protocol(m)) {
+      st->flags |= H2W_SF_CONNECT_PROTOCOL;
+    }
   }
 }
 

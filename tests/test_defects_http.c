@@ -1,0 +1,296 @@
+/* Issue 14, the HTTP-semantics part: defects L (content-length on a 2xx
+ * response to CONNECT), M (an invalid Huffman string that is skipped
+ * rather than decoded) and the smaller ones found with them (HEADERS on a
+ * CONNECT tunnel, Host against :authority, priority field lines, the
+ * CONTINUATION cap). Every receive-path test runs whole, in 1-byte pieces
+ * and at random splits. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "frame_builder.h"
+#include "h2wire.h"
+#include "hpack.h"
+#include "huffman.h"
+#include "pump.h"
+
+/* ---- helpers -------------------------------------------------------------
+ */
+
+#define CONNECT_REQ H(":method", "CONNECT", ":authority", "example.org:443")
+#define WS_REQ                                                                 \
+  H(":method", "CONNECT", ":protocol", "websocket", ":scheme", "https",        \
+    ":path", "/chat", ":authority", "example.org")
+
+/* A hand-driven client after the handshake; with `ext`, the server has
+ * announced SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441 §3). */
+static void client(tpeer *c, void **state, int ext) {
+  tpeer_start(c, 0, tmode(state), NULL);
+  tpeer_handshake(c);
+  if (ext) {
+    h2w_settings_entry iv = {H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL, 0, 1};
+    h2w_fb b;
+    h2w_fb_init(&b);
+    h2w_fb_settings(&b, 0, &iv, 1);
+    assert_int_equal(tpeer_feed_fb(c, &b), (h2w_ssize)b.len);
+    h2w_fb_free(&b);
+    EXPECT_OUT(c, "SETTINGS ack");
+  }
+  c->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+  tpeer_log_clear(c);
+}
+
+/* A hand-driven server after the handshake. */
+static void server(tpeer *s, void **state, const h2w_options *opt) {
+  tpeer_start(s, 1, tmode(state), opt);
+  tpeer_handshake(s);
+  s->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+  tpeer_log_clear(s);
+}
+
+static void feed_headers(tpeer *p, uint32_t id, uint32_t flags,
+                         const char *const *fields) {
+  h2w_fb b;
+  h2w_fb_init(&b);
+  tpeer_fb_headers(p, &b, id, flags, fields);
+  assert_int_equal(tpeer_feed_fb(p, &b), (h2w_ssize)b.len);
+  h2w_fb_free(&b);
+}
+
+static void feed_data(tpeer *p, uint32_t id, uint32_t flags, const char *d) {
+  h2w_fb b;
+  h2w_fb_init(&b);
+  h2w_fb_data(&b, id, flags, d);
+  assert_int_equal(tpeer_feed_fb(p, &b), (h2w_ssize)b.len);
+  h2w_fb_free(&b);
+}
+
+/* ---- L: content-length on a 2xx response to CONNECT ---------------------
+ */
+
+/* Submit `req` (no body: a tunnel the test never writes into), answer
+ * 200 with content-length 0, then tunnel DATA: RFC 9110 §9.3.6 says the
+ * client MUST ignore content-length here, so the DATA is delivered and
+ * nothing is reset. */
+static void connect_2xx_case(void **state, int ext, const char *const *req) {
+  tpeer c;
+  client(&c, state, ext);
+  assert_int_equal(tpeer_request(&c, req, tpeer_source(&c, NULL, 0)), 1);
+  tpeer_parse_out(&c); /* the request */
+  tpeer_out_clear(&c);
+  feed_headers(&c, 1, 0, H(":status", "200", "content-length", "0"));
+  feed_data(&c, 1, 0, "tunnel bytes");
+  feed_data(&c, 1, 0x1, "more");
+  EXPECT_LOG(&c, "headers 1 resp es=0", "data 1 16", "end 1",
+             "close 1 NO_ERROR");
+  assert_false(tpeer_out_has(&c, "RST_STREAM*"));
+  assert_false(tpeer_out_has(&c, "GOAWAY*"));
+  tpeer_free(&c);
+}
+
+static void test_defect_l_connect_2xx_ignores_content_length(void **state) {
+  connect_2xx_case(state, 0, CONNECT_REQ);
+}
+
+static void
+test_defect_l_extended_connect_2xx_ignores_content_length(void **state) {
+  connect_2xx_case(state, 1, WS_REQ);
+}
+
+/* The neighbour: a non-2xx response to CONNECT is an ordinary message
+ * whose content-length binds (RFC 9113 §8.1.1). */
+static void test_defect_l_connect_407_keeps_content_length(void **state) {
+  tpeer c;
+  client(&c, state, 0);
+  assert_int_equal(tpeer_request(&c, CONNECT_REQ, tpeer_source(&c, NULL, 0)),
+                   1);
+  tpeer_parse_out(&c); /* the request */
+  tpeer_out_clear(&c);
+  feed_headers(&c, 1, 0, H(":status", "407", "content-length", "0"));
+  feed_data(&c, 1, 0, "x");
+  EXPECT_OUT(&c, "RST_STREAM 1 PROTOCOL_ERROR");
+  assert_false(tpeer_log_has(&c, "data 1*"));
+  tpeer_free(&c);
+}
+
+/* ---- HEADERS on a plain CONNECT tunnel (RFC 9113 §8.5) -------------------
+ */
+
+/* After the 2xx, only DATA: a HEADERS (trailers) is a stream error of
+ * type PROTOCOL_ERROR and never reaches the application. */
+static void test_connect_tunnel_headers_after_2xx_client(void **state) {
+  tpeer c;
+  client(&c, state, 0);
+  assert_int_equal(tpeer_request(&c, CONNECT_REQ, tpeer_source(&c, NULL, 0)),
+                   1);
+  tpeer_parse_out(&c); /* the request */
+  tpeer_out_clear(&c);
+  feed_headers(&c, 1, 0, H(":status", "200"));
+  feed_data(&c, 1, 0, "abc");
+  feed_headers(&c, 1, 0x1, H("x-trailer", "1"));
+  EXPECT_OUT(&c, "RST_STREAM 1 PROTOCOL_ERROR");
+  EXPECT_LOG(&c, "headers 1 resp es=0", "data 1 3", "error 1 PROTOCOL_ERROR",
+             "close 1 PROTOCOL_ERROR reset");
+  tpeer_free(&c);
+}
+
+/* A server: the request was the client's first HEADERS; a second one on
+ * the tunnel is refused the same way. */
+static void test_connect_tunnel_headers_after_request_server(void **state) {
+  tpeer s;
+  server(&s, state, NULL);
+  feed_headers(&s, 1, 0, CONNECT_REQ);
+  feed_data(&s, 1, 0, "abc");
+  feed_headers(&s, 1, 0x1, H("x-trailer", "1"));
+  EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
+  assert_false(tpeer_log_has(&s, "headers 1 trailers*"));
+  assert_true(tpeer_log_has(&s, "close 1 PROTOCOL_ERROR*"));
+  tpeer_free(&s);
+}
+
+/* Extended CONNECT is not a raw tunnel: its protocol may use trailers. */
+static void test_connect_extended_trailers_still_allowed(void **state) {
+  tpeer c;
+  client(&c, state, 1);
+  assert_int_equal(tpeer_request(&c, WS_REQ, tpeer_source(&c, NULL, 0)), 1);
+  tpeer_parse_out(&c); /* the request */
+  tpeer_out_clear(&c);
+  feed_headers(&c, 1, 0, H(":status", "200"));
+  feed_headers(&c, 1, 0x1, H("x-trailer", "1"));
+  assert_false(tpeer_out_has(&c, "RST_STREAM*"));
+  assert_true(tpeer_log_has(&c, "headers 1 trailers es=1"));
+  tpeer_free(&c);
+}
+
+/* ---- M: a skipped Huffman string is still validated ----------------------
+ */
+
+static int ignore_field(void *user, const h2w_nv *nv) {
+  (void)nv;
+  (*(int *)user)++;
+  return 0;
+}
+
+/* Literal field (without indexing, or with incremental indexing) with a
+ * new name; the name or the value is the Huffman string `huff` of n
+ * octets, far larger than the header-list cap, so the decoder skips it. */
+static size_t literal_block(uint8_t *out, int indexing, int in_name,
+                            const uint8_t *huff, size_t n) {
+  size_t k = 0;
+  out[k++] = indexing ? 0x40 : 0x00;
+  if (in_name) {
+    k += h2w_hpack_int_encode(out + k, n, 7, 0x80);
+    memcpy(out + k, huff, n);
+    k += n;
+    out[k++] = 0x01;
+    out[k++] = 'v';
+  } else {
+    out[k++] = 0x01;
+    out[k++] = 'x';
+    k += h2w_hpack_int_encode(out + k, n, 7, 0x80);
+    memcpy(out + k, huff, n);
+    k += n;
+  }
+  return k;
+}
+
+enum { HUFF_VALID, HUFF_EOS, HUFF_LONG_PAD, HUFF_ZERO_PAD, HUFF_CASES };
+
+/* A Huffman string of about 3,000 octets that is valid, or broken the way
+ * `how` says (RFC 7541 §5.2). Returns its length. */
+static size_t huff_string(uint8_t *out, int how) {
+  static uint8_t plain[4800];
+  size_t n;
+  memset(plain, 'a', sizeof(plain)); /* 'a' is 00011: 8 per 5 octets */
+  n = h2w_huffman_encode(out, plain, sizeof(plain));
+  switch (how) {
+  case HUFF_EOS:
+    /* 30 ones in a row: the EOS symbol, in the middle of the string. */
+    memset(out + n / 2, 0xff, 4);
+    break;
+  case HUFF_LONG_PAD:
+    out[n++] = 0xff; /* 8 bits of padding */
+    break;
+  case HUFF_ZERO_PAD:
+    out[n++] = 0x18; /* 'a' then 000: padding that is not EOS's prefix */
+    break;
+  default:
+    break;
+  }
+  return n;
+}
+
+static void
+test_defect_m_skipped_invalid_huffman_is_compression_error(void **state) {
+  static uint8_t huff[4096], blk[4200];
+  int how, indexing, in_name;
+  uint32_t seed = 0x2545f491u;
+  for (how = 0; how < HUFF_CASES; how++) {
+    size_t hn = huff_string(huff, how);
+    for (indexing = 0; indexing < 2; indexing++) {
+      for (in_name = 0; in_name < 2; in_name++) {
+        h2w_hpack_decoder *d;
+        int fields = 0, rv;
+        size_t n = literal_block(blk, indexing, in_name, huff, hn);
+        assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
+        assert_int_equal(h2w_hpack_decoder_set_max_header_list_size(d, 100),
+                         H2W_OK);
+        rv = h2w_test_hpack_feed(d, blk, n, tmode(state), &seed, 97,
+                                 ignore_field, &fields);
+        /* A valid skipped string is only over the cap; a broken one is a
+         * decoding error whether or not it was decoded. */
+        assert_int_equal(rv,
+                         how == HUFF_VALID ? H2W_E_LIMIT : H2W_E_COMPRESSION);
+        assert_int_equal(fields, 0);
+        h2w_hpack_decoder_del(d);
+      }
+    }
+  }
+}
+
+/* The same through a session: a request whose oversized value is broken
+ * Huffman is a connection error COMPRESSION_ERROR, not a 431. */
+static void test_defect_m_session_skipped_huffman_goaway(void **state) {
+  static uint8_t huff[4096], blk[4300];
+  int how;
+  for (how = 0; how < HUFF_CASES; how++) {
+    h2w_options *opt;
+    tpeer s;
+    h2w_fb b;
+    size_t hn = huff_string(huff, how), n;
+    assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+    assert_int_equal(h2w_options_set_max_header_list_size(opt, 1000), H2W_OK);
+    server(&s, state, opt);
+    h2w_options_del(opt);
+    n = tpeer_block(&s, blk, sizeof(blk), GET_REQ);
+    n += literal_block(blk + n, 0, 0, huff, hn);
+    h2w_fb_init(&b);
+    h2w_fb_headers(&b, 1, 0x5, blk, n);
+    (void)tpeer_feed_fb(&s, &b);
+    h2w_fb_free(&b);
+    if (how == HUFF_VALID) {
+      EXPECT_OUT(&s, "HEADERS 1 es eh :status=431", "RST_STREAM 1 NO_ERROR");
+    } else {
+      EXPECT_OUT(&s, "GOAWAY last=* COMPRESSION_ERROR*");
+    }
+    tpeer_free(&s);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      SPLIT_TESTS(test_defect_l_connect_2xx_ignores_content_length),
+      SPLIT_TESTS(test_defect_l_extended_connect_2xx_ignores_content_length),
+      SPLIT_TESTS(test_defect_l_connect_407_keeps_content_length),
+      SPLIT_TESTS(test_connect_tunnel_headers_after_2xx_client),
+      SPLIT_TESTS(test_connect_tunnel_headers_after_request_server),
+      SPLIT_TESTS(test_connect_extended_trailers_still_allowed),
+      SPLIT_TESTS(test_defect_m_skipped_invalid_huffman_is_compression_error),
+      SPLIT_TESTS(test_defect_m_session_skipped_huffman_goaway),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
