@@ -281,6 +281,107 @@ static void test_defect_m_session_skipped_huffman_goaway(void **state) {
   }
 }
 
+/* ---- the CONTINUATION cap follows the header-list limit ------------------
+ */
+
+enum { BIG_FIELDS = 50, BIG_VALUE = 4000 };
+
+/* A request of about 200 KB: 50 fields of 4,000 '#' (a 12-bit Huffman
+ * code, so the encoder sends them raw and the block stays that large). */
+static size_t big_request(tpeer *s, uint8_t *blk, size_t cap) {
+  static char names[BIG_FIELDS][8], value[BIG_VALUE + 1];
+  const char *fields[8 + 2 * BIG_FIELDS + 1];
+  size_t k = 0, i;
+  const char *const *req = GET_REQ;
+  memset(value, '#', BIG_VALUE);
+  value[BIG_VALUE] = 0;
+  for (i = 0; req[i] != NULL; i++) {
+    fields[k++] = req[i];
+  }
+  for (i = 0; i < BIG_FIELDS; i++) {
+    names[i][0] = 'x';
+    names[i][1] = '-';
+    names[i][2] = (char)('0' + i / 10);
+    names[i][3] = (char)('0' + i % 10);
+    names[i][4] = 0;
+    fields[k++] = names[i];
+    fields[k++] = value;
+  }
+  fields[k] = NULL;
+  return tpeer_block(s, blk, cap, fields);
+}
+
+/* HEADERS + CONTINUATIONs of at most `piece` octets each. */
+static void split_block(h2w_fb *b, uint32_t id, const uint8_t *blk, size_t n,
+                        size_t piece) {
+  size_t off = 0;
+  int first = 1;
+  do {
+    size_t len = n - off < piece ? n - off : piece;
+    uint32_t flags = (first ? 0x1u : 0) | (off + len == n ? 0x4u : 0);
+    h2w_fb_hd(b, (uint32_t)len, first ? 0x1u : 0x9u, flags, id);
+    h2w_fb_bytes(b, blk + off, len);
+    off += len;
+    first = 0;
+  } while (off < n);
+}
+
+static void test_continuation_cap_follows_header_list_limit(void **state) {
+  static uint8_t blk[256 * 1024];
+  h2w_options *opt;
+  tpeer s;
+  h2w_fb b;
+  size_t n;
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  assert_int_equal(h2w_options_set_max_header_list_size(opt, 256 * 1024),
+                   H2W_OK);
+  server(&s, state, opt);
+  h2w_options_del(opt);
+  n = big_request(&s, blk, sizeof(blk));
+  assert_true(n > 12 * 16384); /* HEADERS and 12 CONTINUATIONs at least */
+  h2w_fb_init(&b);
+  split_block(&b, 1, blk, n, 16384);
+  assert_int_equal(tpeer_feed_fb(&s, &b), (h2w_ssize)b.len);
+  h2w_fb_free(&b);
+  EXPECT_LOG(&s, "headers 1 req es=1", "end 1");
+  assert_false(tpeer_out_has(&s, "GOAWAY*"));
+  tpeer_free(&s);
+}
+
+/* Empty CONTINUATIONs still trip the cap, at the default limit and at a
+ * larger one, long before anything else would stop them. */
+static void test_continuation_flood_still_trips(void **state) {
+  static const uint32_t limits[] = {0, 256 * 1024};
+  size_t li;
+  for (li = 0; li < 2; li++) {
+    h2w_options *opt;
+    tpeer s;
+    h2w_fb b;
+    uint8_t blk[512];
+    size_t n, i;
+    assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+    if (limits[li] != 0) {
+      assert_int_equal(h2w_options_set_max_header_list_size(opt, limits[li]),
+                       H2W_OK);
+    }
+    server(&s, state, opt);
+    h2w_options_del(opt);
+    n = tpeer_block(&s, blk, sizeof(blk), GET_REQ);
+    h2w_fb_init(&b);
+    h2w_fb_hd(&b, (uint32_t)n, 0x1, 0x1, 1);
+    h2w_fb_bytes(&b, blk, n);
+    for (i = 0; i < 100; i++) {
+      h2w_fb_hd(&b, 0, 0x9, 0, 1);
+    }
+    (void)tpeer_feed_fb(&s, &b);
+    h2w_fb_free(&b);
+    EXPECT_OUT(&s, "GOAWAY last=* ENHANCE_YOUR_CALM*");
+    assert_true(tpeer_log_has(&s, "error 0 ENHANCE_YOUR_CALM*"));
+    assert_false(tpeer_log_has(&s, "headers 1*"));
+    tpeer_free(&s);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_defect_l_connect_2xx_ignores_content_length),
@@ -291,6 +392,8 @@ int main(void) {
       SPLIT_TESTS(test_connect_extended_trailers_still_allowed),
       SPLIT_TESTS(test_defect_m_skipped_invalid_huffman_is_compression_error),
       SPLIT_TESTS(test_defect_m_session_skipped_huffman_goaway),
+      SPLIT_TESTS(test_continuation_cap_follows_header_list_limit),
+      SPLIT_TESTS(test_continuation_flood_still_trips),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
