@@ -844,6 +844,22 @@ H2W_EXTERN int h2w_options_set_manual_flow_control(h2w_options *opt, int on);
 /** 0: turn off RFC 9113 §8 message validation (pseudo-headers, field
  *  syntax, content-length), e.g. for a proxy that wants raw frames. Frame
  *  and stream rules still apply. Default 1.
+ *
+ *  Validation applies the same rules to received messages (a malformed
+ *  one is a stream error PROTOCOL_ERROR and is never delivered) and to
+ *  submitted ones (H2W_E_INVALID_ARGUMENT, nothing queued). Besides the
+ *  §8.2-§8.3 field rules:
+ *  - a request with both ":authority" and a "host" field that names
+ *    another host or port is malformed (§8.3.1 says SHOULD; we do).
+ *    Hosts compare case-insensitively, and a missing port equals the
+ *    scheme's default (80 for http, 443 for https; RFC 3986 §6.2.3);
+ *  - an http or https request whose ":authority" has an empty host
+ *    ("" or ":8080") is malformed (RFC 9110 §4.2.1-§4.2.2);
+ *  - a client ignores content-length in a 2xx response to CONNECT, plain
+ *    or extended (RFC 9110 §9.3.6): the DATA that follows is the tunnel;
+ *  - on a plain CONNECT stream only DATA follows the request (server) and
+ *    the 2xx response (client); a later HEADERS is a stream error
+ *    PROTOCOL_ERROR (§8.5).
  *  @param opt The option set.
  *  @param on 1 validates, 0 does not.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */

@@ -15,6 +15,7 @@
 #include "frame_builder.h"
 #include "h2wire.h"
 #include "hpack.h"
+#include "http.h"
 #include "huffman.h"
 #include "pump.h"
 
@@ -382,6 +383,121 @@ static void test_continuation_flood_still_trips(void **state) {
   }
 }
 
+/* ---- Host against :authority, empty :authority ---------------------------
+ */
+
+typedef struct host_case {
+  const char *scheme, *authority, *host;
+  int ok;
+} host_case;
+
+/* RFC 9113 §8.3.1 with RFC 3986 §6.2.2.1 / §6.2.3 normalisation, and RFC
+ * 9110 §4.2: the rules on their own, through h2w_http_msg. */
+static void test_host_authority_rules(void **state) {
+  static const host_case cases[] = {
+      {"https", "example.org", "example.org", 1},
+      {"https", "example.org", "EXAMPLE.Org", 1},
+      {"https", "example.org", "example.org:443", 1},
+      {"https", "example.org:443", "example.org", 1},
+      {"https", "example.org:", "example.org:443", 1},
+      {"http", "example.org", "example.org:80", 1},
+      {"https", "[::1]:8443", "[::1]:8443", 1},
+      {"https", "[::1]", "[::1]:443", 1},
+      {"https", "example.org", "other.org", 0},
+      {"https", "example.org", "example.org:80", 0},
+      {"http", "example.org", "example.org:443", 0},
+      {"https", "example.org:8443", "example.org", 0},
+      {"https", "example.org", "example.org.", 0},
+      {"https", "[::1]:8443", "[::2]:8443", 0},
+      {"https", "example.org", "", 0},
+      {"https", "", "", 0},       /* empty host: RFC 9110 §4.2.2 */
+      {"https", ":443", NULL, 0}, /* empty host with a port */
+      {"http", "", NULL, 0},      /* RFC 9110 §4.2.1 */
+      {"https", "example.org", NULL, 1},
+      {"foo", "", NULL, 1}, /* other schemes: not ours to judge */
+      {"foo", "a:1", "a:1", 1},
+      {"foo", "a:1", "a:2", 0},
+  };
+  size_t i;
+  (void)state;
+  for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const host_case *c = &cases[i];
+    const char *const f[] = {":method", "GET",        ":scheme",
+                             c->scheme, ":authority", c->authority,
+                             ":path",   "/",          c->host ? "host" : NULL,
+                             c->host,   NULL};
+    h2w_nv nv[5];
+    h2w_http_msg m;
+    const char *reason = NULL;
+    size_t n = tnv(nv, 5, f), k;
+    int rv = H2W_OK;
+    h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+    for (k = 0; k < n && rv == H2W_OK; k++) {
+      rv = h2w_http_msg_field(&m, &nv[k], &reason);
+    }
+    if (rv == H2W_OK) {
+      rv = h2w_http_msg_end(&m, 1, &reason);
+    }
+    if ((rv == H2W_OK) != c->ok) {
+      fail_msg("case %zu (%s, \"%s\", host %s): %s", i, c->scheme, c->authority,
+               c->host ? c->host : "(none)",
+               rv == H2W_OK ? "accepted" : reason);
+    }
+  }
+}
+
+/* Received: a request whose Host names another host is malformed (a
+ * stream error, nothing delivered); a matching one passes. */
+static void test_host_differs_from_authority_received(void **state) {
+  tpeer s;
+  server(&s, state, NULL);
+  feed_headers(&s, 1, 0x1,
+               H(":method", "GET", ":scheme", "https", ":authority",
+                 "example.org", ":path", "/", "host", "evil.example"));
+  EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
+  assert_false(tpeer_log_has(&s, "headers 1*"));
+  feed_headers(&s, 3, 0x1,
+               H(":method", "GET", ":scheme", "https", ":authority",
+                 "example.org", ":path", "/", "host", "Example.org:443"));
+  assert_true(tpeer_log_has(&s, "headers 3 req es=1"));
+  assert_false(tpeer_out_has(&s, "RST_STREAM 3*"));
+  tpeer_free(&s);
+}
+
+static void test_empty_authority_received(void **state) {
+  tpeer s;
+  server(&s, state, NULL);
+  feed_headers(
+      &s, 1, 0x1,
+      H(":method", "GET", ":scheme", "https", ":authority", "", ":path", "/"));
+  EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
+  assert_false(tpeer_log_has(&s, "headers 1*"));
+  tpeer_free(&s);
+}
+
+/* Submitted: the library does not put either on the wire. */
+static void test_host_and_empty_authority_submitted(void **state) {
+  tpeer c;
+  h2w_nv nv[8];
+  size_t n;
+  client(&c, state, 0);
+  n = tnv(nv, 8,
+          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
+            ":path", "/", "host", "other.org"));
+  assert_int_equal(h2w_session_submit_request(c.s, nv, n, NULL, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  n = tnv(
+      nv, 8,
+      H(":method", "GET", ":scheme", "http", ":authority", "", ":path", "/"));
+  assert_int_equal(h2w_session_submit_request(c.s, nv, n, NULL, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  n = tnv(nv, 8,
+          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
+            ":path", "/", "host", "example.org"));
+  assert_int_equal(h2w_session_submit_request(c.s, nv, n, NULL, NULL), 1);
+  tpeer_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_defect_l_connect_2xx_ignores_content_length),
@@ -394,6 +510,10 @@ int main(void) {
       SPLIT_TESTS(test_defect_m_session_skipped_huffman_goaway),
       SPLIT_TESTS(test_continuation_cap_follows_header_list_limit),
       SPLIT_TESTS(test_continuation_flood_still_trips),
+      cmocka_unit_test(test_host_authority_rules),
+      SPLIT_TESTS(test_host_differs_from_authority_received),
+      SPLIT_TESTS(test_empty_authority_received),
+      SPLIT_TESTS(test_host_and_empty_authority_submitted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
