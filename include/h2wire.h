@@ -1350,7 +1350,11 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
  * frame by frame (round-robin) while a non-incremental one is served
  * until it finishes or blocks, in the order the streams became ready.
  * A request's "priority" header field (e.g. "u=1, i") sets it on both
- * sides; a client's PRIORITY_UPDATE overrides it on the server; the
+ * sides. Several "priority" field lines are one value, joined with ", "
+ * (RFC 8941 §4.2): a later member replaces an earlier one ("u=1" then
+ * "u=5" is u=5; "u=1" then "i" is u=1, i), and if the joined value is
+ * not a dictionary the field is ignored and the defaults apply. A
+ * client's PRIORITY_UPDATE overrides it on the server; the
  * application may override it at any time. Our preface carries
  * SETTINGS_NO_RFC7540_PRIORITIES = 1; RFC 7540 PRIORITY frames are
  * validated and otherwise ignored. */
@@ -1360,7 +1364,9 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
 /** Parse a Priority field value (RFC 9218 §4, a Structured Fields
  *  dictionary): "u" (integer 0-7) and "i" (boolean; a bare "i" is true).
- *  Other keys, parameters and out-of-range values are ignored. Always sets
+ *  Other keys, parameters and out-of-range values are ignored; a repeated
+ *  key keeps its last value (RFC 8941 §3.2), so "u=1, u=9" gives the
+ *  default urgency (9 replaced 1 and is ignored). Always sets
  *  *urgency and *incremental (the defaults 3 and 0 where absent). @return
  *  H2W_OK, H2W_E_PROTOCOL (not a dictionary: the defaults apply, as §4
  *  says) or H2W_E_INVALID_ARGUMENT.

@@ -52,7 +52,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
      * came first (§7). */
-    (void)h2w_prio_of_field(nv, &st->prio);
+    (void)h2w_prio_of_field(&hb->prio, nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;

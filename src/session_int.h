@@ -131,6 +131,16 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_PRIO_LEVELS 8
 #define H2W_PRIO_PENDING 16
 
+/* The "priority" field lines of one message seen so far, combined as one
+ * dictionary (RFC 9218 §4, RFC 8941 §4.2). All-zero is the empty state. */
+typedef struct h2w_prio_lines {
+  uint8_t lines; /* priority field lines seen (saturates) */
+  uint8_t empty; /* one of them was empty */
+  uint8_t bad;   /* the combined value is not a dictionary */
+  uint8_t u1;    /* urgency + 1; 0: not given */
+  uint8_t inc1;  /* incremental + 1; 0: not given */
+} h2w_prio_lines;
+
 /* h2w_stream.src_state */
 #define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
 #define H2W_SRC_ACTIVE 1   /* poll the source when the window allows */
@@ -191,6 +201,7 @@ typedef struct h2w_hblock {
   /* §8 checks of the block: one block at a time per connection (§6.10),
    * so this lives here rather than in every stream. */
   h2w_http_msg msg;
+  h2w_prio_lines prio; /* the request's priority field lines */
 } h2w_hblock;
 
 typedef struct h2w_recv_state {
@@ -464,8 +475,10 @@ int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
-/* 1 and *prio when nv is a "priority" field (RFC 9218 §5), else 0. */
-int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio);
+/* 1 and *prio, the H2W_PRIO() of all the message's priority lines so far
+ * (this one included), when nv is a "priority" field (RFC 9218 §5); else
+ * 0. */
+int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio);
 /* Change a stream's priority, moving it between scheduler rings. */
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
 /* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */

@@ -98,8 +98,10 @@ int h2w_start_queued(h2w_session *s) {
 static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   size_t i;
   uint8_t prio = H2W_PRIO_DEFAULT;
+  h2w_prio_lines pl;
+  memset(&pl, 0, sizeof(pl));
   for (i = 0; i < n; i++) {
-    (void)h2w_prio_of_field(&nva[i], &prio);
+    (void)h2w_prio_of_field(&pl, &nva[i], &prio);
   }
   return prio;
 }

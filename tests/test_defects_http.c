@@ -498,6 +498,76 @@ static void test_host_and_empty_authority_submitted(void **state) {
   tpeer_free(&c);
 }
 
+/* ---- several priority field lines are one dictionary ---------------------
+ */
+
+typedef struct prio_case {
+  const char *lines[3]; /* NULL-terminated */
+  int urgency, incremental;
+} prio_case;
+
+/* RFC 9218 §4 / RFC 8941 §4.2: the lines join with ", " into one
+ * dictionary, where a later member replaces an earlier one; a value §4
+ * cannot use leaves the parameter at its default; a combined value that
+ * is not a dictionary is ignored as a whole. */
+static const prio_case prio_cases[] = {
+    {{"u=1", "i", NULL}, 1, 1},      {{"i", "u=1", NULL}, 1, 1},
+    {{"u=1", "u=5", NULL}, 5, 0},    {{"u=1, i", "i=?0", NULL}, 1, 0},
+    {{"u=1", "u=9", NULL}, 3, 0}, /* the later u wins, and is ignored */
+    {{"u=1", "x=(", NULL}, 3, 0}, /* not a dictionary: all ignored */
+    {{"u=1", "", NULL}, 3, 0},    /* "u=1, " ends with a comma */
+    {{"u=0", "foo=bar", "i"}, 0, 1}, {{"u=2", NULL, NULL}, 2, 0},
+};
+
+static void test_priority_field_lines_combined_received(void **state) {
+  size_t i;
+  for (i = 0; i < sizeof(prio_cases) / sizeof(prio_cases[0]); i++) {
+    const prio_case *c = &prio_cases[i];
+    const char *f[16];
+    size_t k = 0, j;
+    const char *const *req = GET_REQ;
+    int u = -1, inc = -1;
+    tpeer s;
+    server(&s, state, NULL);
+    for (j = 0; req[j] != NULL; j++) {
+      f[k++] = req[j];
+    }
+    for (j = 0; j < 3 && c->lines[j] != NULL; j++) {
+      f[k++] = "priority";
+      f[k++] = c->lines[j];
+    }
+    f[k] = NULL;
+    feed_headers(&s, 1, 0, f); /* no END_STREAM: the stream stays */
+    assert_true(tpeer_log_has(&s, "headers 1 req es=0"));
+    assert_int_equal(h2w_session_stream_priority(s.s, 1, &u, &inc), H2W_OK);
+    if (u != c->urgency || inc != c->incremental) {
+      fail_msg("case %zu: got u=%d i=%d, want u=%d i=%d", i, u, inc, c->urgency,
+               c->incremental);
+    }
+    tpeer_free(&s);
+  }
+}
+
+/* A client's own request body is scheduled by the same combined value. */
+static void test_priority_field_lines_combined_submitted(void **state) {
+  tpeer c;
+  h2w_nv nv[8];
+  size_t n;
+  int u = -1, inc = -1;
+  int32_t id;
+  client(&c, state, 0);
+  n = tnv(nv, 8,
+          H(":method", "POST", ":scheme", "https", ":authority", "example.org",
+            ":path", "/", "priority", "u=1", "priority", "i"));
+  id = h2w_session_submit_request(c.s, nv, n, NULL, NULL);
+  assert_true(id > 0);
+  assert_int_equal(h2w_session_stream_priority(c.s, (uint32_t)id, &u, &inc),
+                   H2W_OK);
+  assert_int_equal(u, 1);
+  assert_int_equal(inc, 1);
+  tpeer_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_defect_l_connect_2xx_ignores_content_length),
@@ -514,6 +584,8 @@ int main(void) {
       SPLIT_TESTS(test_host_differs_from_authority_received),
       SPLIT_TESTS(test_empty_authority_received),
       SPLIT_TESTS(test_host_and_empty_authority_submitted),
+      SPLIT_TESTS(test_priority_field_lines_combined_received),
+      SPLIT_TESTS(test_priority_field_lines_combined_submitted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
