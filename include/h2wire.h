@@ -417,6 +417,9 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
  *  - H2W_E_TRUNCATED: FINAL given inside an unfinished representation.
  *  - H2W_E_COMPRESSION: invalid HPACK (bad index, integer overflow, bad
  *    Huffman padding or EOS, misplaced or oversized table-size update).
+ *    A Huffman string skipped past the cap is still checked as it
+ *    streams past (RFC 7541 §5.2 admits no exception), so this wins over
+ *    H2W_E_LIMIT.
  *  - H2W_E_CALLBACK_FAILURE, H2W_E_NOMEM, H2W_E_INVALID_ARGUMENT.
  *  After TRUNCATED, COMPRESSION, CALLBACK_FAILURE or NOMEM the decoder's
  *  table is out of sync with the peer: every later call returns the same
