@@ -383,13 +383,13 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
 /* The most CONTINUATIONs one block may use (ATTACKS.md row 11). A fixed
  * number would cut off a legitimate peer once our header-list limit
  * needs more frames than that, so the cap is derived from the limit in
- * force: enough 2^14-octet frames (the largest frame every peer may send,
- * RFC 9113 §4.2, whatever we announced) for an encoded block of that many
- * octets, plus slack for padding, the priority block and table size
- * updates. An encoded block is not larger than its §6.5.2 list size: a
- * literal's HPACK framing (three prefixes, RFC 7541 §6.2) is well under
- * the 32 octets counted per field, and an encoder uses Huffman only when
- * it is shorter. The option is the floor. */
+ * force: enough 2^14-octet frames (a size every peer may use whatever
+ * we announced, RFC 9113 §4.2; many never send larger ones) for an
+ * encoded block of that many octets, plus one frame of slack for padding,
+ * the priority block and table size updates. An encoded block is not larger
+ * than its §6.5.2 list size: a literal's HPACK framing (three prefixes, RFC
+ * 7541 §6.2) is well under the 32 octets counted per field, and an encoder uses
+ * Huffman only when it is shorter. The option is the floor. */
 static uint32_t continuation_cap(const h2w_session *s) {
   uint64_t frames =
       ((uint64_t)s->dec.max_list + 2 * H2W_MIN_MAX_FRAME_SIZE - 1) /
