@@ -1266,7 +1266,9 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
                                                    void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
- *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results.
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results; also
+ *  H2W_E_INVALID_STATE on a plain CONNECT tunnel (our request, or our 2xx
+ *  response to one), which carries only DATA (RFC 9113 §8.5).
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param nva The header fields; copied.

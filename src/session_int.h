@@ -120,7 +120,8 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_PRIO_FRAME 0x400u  /* priority set by PRIORITY_UPDATE */
 #define H2W_SF_CONNECT 0x800u     /* request was CONNECT (plain or RFC 8441) */
 #define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
-#define H2W_SF_TUNNEL 0x2000u /* plain CONNECT tunnel: only DATA follows */
+#define H2W_SF_TUNNEL 0x2000u     /* plain CONNECT tunnel: only DATA follows */
+#define H2W_SF_TUNNEL_OUT 0x4000u /* ... and we may send only DATA */
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */

@@ -167,6 +167,41 @@ static void test_connect_extended_trailers_still_allowed(void **state) {
   tpeer_free(&c);
 }
 
+/* Submitted: the library does not put trailers on a plain CONNECT tunnel,
+ * ours (client) or one we answered with 2xx (server); a non-2xx answer is
+ * an ordinary response that may have them. */
+static void test_connect_tunnel_trailers_not_submitted(void **state) {
+  tpeer c, s;
+  h2w_nv nv[2];
+  size_t n = tnv(nv, 2, H("x-trailer", "1"));
+  tsrc *src;
+  client(&c, state, 0);
+  src = tpeer_source(&c, NULL, 10);
+  src->defer_at = 5; /* the body, and so the stream, stays open */
+  assert_int_equal(tpeer_request(&c, CONNECT_REQ, src), 1);
+  assert_int_equal(h2w_session_submit_trailers(c.s, 1, nv, n),
+                   H2W_E_INVALID_STATE);
+  src = tpeer_source(&c, NULL, 10);
+  src->defer_at = 5;
+  assert_int_equal(tpeer_request(&c, POST_REQ, src), 3);
+  assert_int_equal(h2w_session_submit_trailers(c.s, 3, nv, n), H2W_OK);
+  tpeer_free(&c);
+
+  server(&s, state, NULL);
+  feed_headers(&s, 1, 0, CONNECT_REQ);
+  feed_headers(&s, 3, 0, CONNECT_REQ);
+  src = tpeer_source(&s, NULL, 10);
+  src->defer_at = 5;
+  tpeer_respond(&s, 1, RESP_200, src);
+  assert_int_equal(h2w_session_submit_trailers(s.s, 1, nv, n),
+                   H2W_E_INVALID_STATE);
+  src = tpeer_source(&s, NULL, 10);
+  src->defer_at = 5;
+  tpeer_respond(&s, 3, H(":status", "407"), src);
+  assert_int_equal(h2w_session_submit_trailers(s.s, 3, nv, n), H2W_OK);
+  tpeer_free(&s);
+}
+
 /* ---- M: a skipped Huffman string is still validated ----------------------
  */
 
@@ -576,6 +611,7 @@ int main(void) {
       SPLIT_TESTS(test_connect_tunnel_headers_after_2xx_client),
       SPLIT_TESTS(test_connect_tunnel_headers_after_request_server),
       SPLIT_TESTS(test_connect_extended_trailers_still_allowed),
+      SPLIT_TESTS(test_connect_tunnel_trailers_not_submitted),
       SPLIT_TESTS(test_defect_m_skipped_invalid_huffman_is_compression_error),
       SPLIT_TESTS(test_defect_m_session_skipped_huffman_goaway),
       SPLIT_TESTS(test_continuation_cap_follows_header_list_limit),
