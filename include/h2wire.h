@@ -423,6 +423,9 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
  *  - H2W_E_TRUNCATED: FINAL given inside an unfinished representation.
  *  - H2W_E_COMPRESSION: invalid HPACK (bad index, integer overflow, bad
  *    Huffman padding or EOS, misplaced or oversized table-size update).
+ *    A Huffman string skipped past the cap is still checked as it
+ *    streams past (RFC 7541 §5.2 admits no exception), so this wins over
+ *    H2W_E_LIMIT.
  *  - H2W_E_CALLBACK_FAILURE, H2W_E_NOMEM, H2W_E_INVALID_ARGUMENT.
  *  After TRUNCATED, COMPRESSION, CALLBACK_FAILURE or NOMEM the decoder's
  *  table is out of sync with the peer: every later call returns the same
@@ -850,6 +853,22 @@ H2W_EXTERN int h2w_options_set_manual_flow_control(h2w_options *opt, int on);
 /** 0: turn off RFC 9113 §8 message validation (pseudo-headers, field
  *  syntax, content-length), e.g. for a proxy that wants raw frames. Frame
  *  and stream rules still apply. Default 1.
+ *
+ *  Validation applies the same rules to received messages (a malformed
+ *  one is a stream error PROTOCOL_ERROR and is never delivered) and to
+ *  submitted ones (H2W_E_INVALID_ARGUMENT, nothing queued). Besides the
+ *  §8.2-§8.3 field rules:
+ *  - a request with both ":authority" and a "host" field that names
+ *    another host or port is malformed (§8.3.1 says SHOULD; we do).
+ *    Hosts compare case-insensitively, and a missing port equals the
+ *    scheme's default (80 for http, 443 for https; RFC 3986 §6.2.3);
+ *  - an http or https request whose ":authority" has an empty host
+ *    ("" or ":8080") is malformed (RFC 9110 §4.2.1-§4.2.2);
+ *  - a client ignores content-length in a 2xx response to CONNECT, plain
+ *    or extended (RFC 9110 §9.3.6): the DATA that follows is the tunnel;
+ *  - on a plain CONNECT stream only DATA follows the request (server) and
+ *    the 2xx response (client); a later HEADERS is a stream error
+ *    PROTOCOL_ERROR (§8.5).
  *  @param opt The option set.
  *  @param on 1 validates, 0 does not.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
@@ -1255,7 +1274,9 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
                                                    void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
- *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results.
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results; also
+ *  H2W_E_INVALID_STATE on a plain CONNECT tunnel (our request, or our 2xx
+ *  response to one), which carries only DATA (RFC 9113 §8.5).
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param nva The header fields; copied.
@@ -1342,7 +1363,11 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
  * frame by frame (round-robin) while a non-incremental one is served
  * until it finishes or blocks, in the order the streams became ready.
  * A request's "priority" header field (e.g. "u=1, i") sets it on both
- * sides; a client's PRIORITY_UPDATE overrides it on the server; the
+ * sides. Several "priority" field lines are one value, joined with ", "
+ * (RFC 8941 §4.2): a later member replaces an earlier one ("u=1" then
+ * "u=5" is u=5; "u=1" then "i" is u=1, i), and if the joined value is
+ * not a dictionary the field is ignored and the defaults apply. A
+ * client's PRIORITY_UPDATE overrides it on the server; the
  * application may override it at any time. Our preface carries
  * SETTINGS_NO_RFC7540_PRIORITIES = 1; RFC 7540 PRIORITY frames are
  * validated and otherwise ignored. */
@@ -1352,7 +1377,9 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
 /** Parse a Priority field value (RFC 9218 §4, a Structured Fields
  *  dictionary): "u" (integer 0-7) and "i" (boolean; a bare "i" is true).
- *  Other keys, parameters and out-of-range values are ignored. Always sets
+ *  Other keys, parameters and out-of-range values are ignored; a repeated
+ *  key keeps its last value (RFC 8941 §3.2), so "u=1, u=9" gives the
+ *  default urgency (9 replaced 1 and is ignored). Always sets
  *  *urgency and *incremental (the defaults 3 and 0 where absent). @return
  *  H2W_OK, H2W_E_PROTOCOL (not a dictionary: the defaults apply, as §4
  *  says) or H2W_E_INVALID_ARGUMENT.

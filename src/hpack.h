@@ -13,6 +13,7 @@
 
 #include "h2wire.h"
 #include "hpack_table.h"
+#include "huffman.h"
 #include "mem.h"
 
 /* ---- Integers (RFC 7541 §5.1) ------------------------------------------ */
@@ -56,7 +57,9 @@ struct h2w_hpack_decoder {
   uint8_t tripped;       /* a limit was passed in this block */
   uint8_t state;         /* what the next input octet belongs to */
   uint64_t skip_left;    /* octets of a skipped string still to come */
-  uint8_t *partial;      /* one representation split across pieces */
+  uint8_t skip_huff;     /* the skipped string is Huffman-coded */
+  h2w_huffman_decoder skip_check; /* validates a skipped Huffman string */
+  uint8_t *partial;               /* one representation split across pieces */
   size_t partial_len, partial_cap;
   uint8_t *scratch; /* Huffman output (name, then value) */
   size_t scratch_cap;

@@ -10,7 +10,10 @@
  * the header list or field count cap is passed nothing more is delivered, and
  * the rest of the block is only parsed to keep the table in sync with the
  * peer; a string that can neither be delivered nor enter the table is
- * skipped without being buffered or Huffman-decoded. */
+ * skipped without being buffered or Huffman-decoded. A skipped Huffman
+ * string is still run through the code automaton without output: RFC 7541
+ * §5.2 makes EOS or bad padding a decoding error in every string, so a
+ * skip must never turn a COMPRESSION_ERROR into a mere limit. */
 #include "hpack.h"
 
 #include <string.h>
@@ -43,6 +46,7 @@ typedef struct rep {
   size_t len; /* octets of the unit; when incomplete, octets needed */
   uint64_t skip;
   int skip_name;
+  int skip_huff;
 } rep;
 
 void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a) {
@@ -160,6 +164,7 @@ static int skip_str(rep *r, size_t pos, const wstr *s, int is_name) {
   r->len = pos;
   r->skip = s->len;
   r->skip_name = is_name;
+  r->skip_huff = s->huff;
   return 1;
 }
 
@@ -381,11 +386,29 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
                                 f.valuelen);
 }
 
-/* Start skipping the string r describes; `avail` octets of the unit are
- * at hand. Returns the octets consumed. */
-static size_t apply_skip(h2w_hpack_decoder *d, const rep *r, size_t avail) {
+/* Octets p[0..n) of the string being skipped: validate them if it is
+ * Huffman-coded, and at its end (`last`) check the padding (§5.2). */
+static int check_skipped(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
+                         int last) {
+  if (!d->skip_huff) {
+    return H2W_OK;
+  }
+  if (h2w_huffman_decoder_check(&d->skip_check, p, n) != H2W_OK ||
+      (last && h2w_huffman_decoder_finish(&d->skip_check) != H2W_OK)) {
+    return H2W_E_COMPRESSION;
+  }
+  return H2W_OK;
+}
+
+/* Start skipping the string r describes; `unit` holds `avail` octets of
+ * the representation. Returns the octets consumed or H2W_E_COMPRESSION. */
+static h2w_ssize apply_skip(h2w_hpack_decoder *d, const rep *r,
+                            const uint8_t *unit, size_t avail) {
   uint64_t have = avail - r->len;
+  int rv;
   d->tripped = 1;
+  d->skip_huff = (uint8_t)(r->skip_huff != 0);
+  h2w_huffman_decoder_init(&d->skip_check);
   if (d->state == ST_REP) {
     d->seen_field = 1;
     if (r->indexing) {
@@ -396,21 +419,29 @@ static size_t apply_skip(h2w_hpack_decoder *d, const rep *r, size_t avail) {
     }
   }
   if (have >= r->skip) {
+    rv = check_skipped(d, unit + r->len, (size_t)r->skip, 1);
+    if (rv != H2W_OK) {
+      return rv;
+    }
     d->state = r->skip_name ? ST_VALUE_HDR : ST_REP;
-    return r->len + (size_t)r->skip;
+    return (h2w_ssize)(r->len + (size_t)r->skip);
+  }
+  rv = check_skipped(d, unit + r->len, (size_t)have, 0);
+  if (rv != H2W_OK) {
+    return rv;
   }
   d->skip_left = r->skip - have;
   d->state = r->skip_name ? ST_SKIP_NAME : ST_SKIP_VALUE;
-  return avail;
+  return (h2w_ssize)avail;
 }
 
 /* Act on a scanned unit. Returns octets consumed or an error. */
-static h2w_ssize apply(h2w_hpack_decoder *d, const rep *r, size_t avail,
-                       h2w_hpack_dec_cb cb, void *user) {
+static h2w_ssize apply(h2w_hpack_decoder *d, const rep *r, const uint8_t *unit,
+                       size_t avail, h2w_hpack_dec_cb cb, void *user) {
   int rv = H2W_OK;
   switch (r->kind) {
   case K_SKIP:
-    return (h2w_ssize)apply_skip(d, r, avail);
+    return apply_skip(d, r, unit, avail);
   case K_UPDATE:
     h2w_hpack_table_set_limit(&d->table, r->index);
     d->updates++;
@@ -477,7 +508,7 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
       used += add;
       continue;
     }
-    k = apply(d, &r, d->partial_len, cb, user);
+    k = apply(d, &r, d->partial, d->partial_len, cb, user);
     d->partial_len = 0;
     return k < 0 ? k : (h2w_ssize)used;
   }
@@ -521,8 +552,12 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       if (d->skip_left < n) {
         n = (size_t)d->skip_left;
       }
-      pos += n;
       d->skip_left -= n;
+      rv = check_skipped(d, in + pos, n, d->skip_left == 0);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+      pos += n;
       if (d->skip_left == 0) {
         d->state = d->state == ST_SKIP_NAME ? ST_VALUE_HDR : ST_REP;
       }
@@ -553,7 +588,7 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
     if (rv == 0) {
       return buffer_more(d, in + pos, len - pos);
     }
-    k = apply(d, &r, len - pos, cb, user);
+    k = apply(d, &r, in + pos, len - pos, cb, user);
     if (k < 0) {
       return (int)k;
     }

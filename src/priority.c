@@ -57,15 +57,14 @@ static size_t skip_params(const char *v, size_t len, size_t i) {
   return i;
 }
 
-int h2w_priority_parse(const char *v, size_t len, int *urgency,
-                       int *incremental) {
-  int u = H2W_PRIORITY_DEFAULT_URGENCY, inc = 0;
+/* Parse the dictionary members of v[0..len) on top of *u and *inc (-1:
+ * not given), which the members named "u" and "i" replace: RFC 8941 §3.2
+ * keeps the last value of a repeated key, and a value RFC 9218 §4 cannot
+ * use makes its parameter absent again, not the earlier value valid.
+ * H2W_OK or H2W_E_PROTOCOL (not a dictionary; *u and *inc may have
+ * changed). */
+static int parse_members(const char *v, size_t len, int *u, int *inc) {
   size_t i = 0;
-  if ((v == NULL && len > 0) || urgency == NULL || incremental == NULL) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  *urgency = u;
-  *incremental = inc;
   while (i < len) {
     size_t k, klen;
     while (i < len && is_ows(v[i])) {
@@ -86,17 +85,21 @@ int h2w_priority_parse(const char *v, size_t len, int *urgency,
       }
       /* "u" takes an integer 0-7, "i" a boolean; anything else for them
        * is ignored (§4: unknown or invalid values are). */
-      if (klen == 1 && v[k] == 'u' && end - start == 1 && v[start] >= '0' &&
-          v[start] <= '7') {
-        u = v[start] - '0';
-      } else if (klen == 1 && v[k] == 'i' && end - start == 2 &&
-                 v[start] == '?' &&
-                 (v[start + 1] == '0' || v[start + 1] == '1')) {
-        inc = v[start + 1] == '1';
+      if (klen == 1 && v[k] == 'u') {
+        *u = end - start == 1 && v[start] >= '0' && v[start] <= '7'
+                 ? v[start] - '0'
+                 : -1;
+      } else if (klen == 1 && v[k] == 'i') {
+        *inc = end - start == 2 && v[start] == '?' &&
+                       (v[start + 1] == '0' || v[start + 1] == '1')
+                   ? v[start + 1] == '1'
+                   : -1;
       }
       i = end;
     } else if (klen == 1 && v[k] == 'i') {
-      inc = 1; /* a bare key is boolean true (RFC 8941 §3.2) */
+      *inc = 1; /* a bare key is boolean true (RFC 8941 §3.2) */
+    } else if (klen == 1 && v[k] == 'u') {
+      *u = -1; /* boolean true: not an urgency */
     }
     i = skip_params(v, len, i);
     if (i > len) {
@@ -118,9 +121,22 @@ int h2w_priority_parse(const char *v, size_t len, int *urgency,
       }
     }
   }
-  *urgency = u;
-  *incremental = inc;
   return H2W_OK;
+}
+
+int h2w_priority_parse(const char *v, size_t len, int *urgency,
+                       int *incremental) {
+  int u = -1, inc = -1, rv;
+  if ((v == NULL && len > 0) || urgency == NULL || incremental == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  rv = parse_members(v, len, &u, &inc);
+  if (rv != H2W_OK) {
+    u = inc = -1;
+  }
+  *urgency = u < 0 ? H2W_PRIORITY_DEFAULT_URGENCY : u;
+  *incremental = inc < 0 ? 0 : inc;
+  return rv;
 }
 
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
@@ -132,11 +148,37 @@ uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
   return H2W_PRIO(u, inc);
 }
 
-int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio) {
+/* RFC 9218 §4 is a Dictionary Structured Field: several field lines are
+ * one value, the lines joined with ", " (RFC 8941 §4.2; RFC 9110 §5.3).
+ * Parsing each line on top of the members of the lines before it is the
+ * same as parsing the joined value, except for an empty line, which
+ * joins into an empty list member: the whole field is then invalid. If
+ * the combined value fails to parse, the field is ignored (RFC 8941 §4.2)
+ * and the defaults apply. */
+int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio) {
+  int u, inc;
   if (nv->namelen != 8 || memcmp(nv->name, "priority", 8) != 0) {
     return 0;
   }
-  *prio = h2w_prio_from_field(nv->value, nv->valuelen);
+  if (pl->lines < UINT8_MAX) {
+    pl->lines++;
+  }
+  pl->empty = (uint8_t)(pl->empty | (nv->valuelen == 0));
+  u = pl->u1 - 1;
+  inc = pl->inc1 - 1;
+  if (!pl->bad && parse_members((const char *)nv->value, nv->valuelen, &u,
+                                &inc) == H2W_OK) {
+    pl->u1 = (uint8_t)(u + 1);
+    pl->inc1 = (uint8_t)(inc + 1);
+  } else {
+    pl->bad = 1;
+  }
+  if (pl->bad || (pl->empty && pl->lines > 1)) {
+    *prio = H2W_PRIO_DEFAULT;
+  } else {
+    *prio = H2W_PRIO(pl->u1 == 0 ? H2W_PRIORITY_DEFAULT_URGENCY : pl->u1 - 1,
+                     pl->inc1 == 2);
+  }
   return 1;
 }
 

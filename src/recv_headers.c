@@ -52,7 +52,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
      * came first (§7). */
-    (void)h2w_prio_of_field(nv, &st->prio);
+    (void)h2w_prio_of_field(&hb->prio, nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;
@@ -94,6 +94,18 @@ static int refuse_too_large(h2w_session *s, h2w_stream *st) {
   return 0;
 }
 
+/* RFC 9113 §8.5: after the first HEADERS each peer sends on a plain
+ * CONNECT stream (the request; a 2xx response), only DATA follows: the
+ * tunnel's octets. A server knows this from the request, a client from
+ * the 2xx. Extended CONNECT (RFC 8441) streams carry a protocol with its
+ * own rules and are left alone. */
+static void note_tunnel(h2w_stream *st) {
+  if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
+      H2W_SF_CONNECT) {
+    st->flags |= H2W_SF_TUNNEL;
+  }
+}
+
 /* Settle the message once its block is complete. */
 static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   const char *reason = NULL;
@@ -116,8 +128,18 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
     if (kind == H2W_HEADERS_RESPONSE &&
         !h2w_http_response_has_body((st->flags & H2W_SF_HEAD) != 0, status)) {
       h2w_http_body_init_none(&st->body);
+    } else if (kind == H2W_HEADERS_RESPONSE && (st->flags & H2W_SF_CONNECT) &&
+               status >= 200 && status < 300) {
+      /* RFC 9110 §9.3.6: a client MUST ignore content-length in a 2xx
+       * response to CONNECT; the DATA that follows is the tunnel. */
+      h2w_http_body_init(&st->body, -1);
+      note_tunnel(st);
     } else {
       h2w_http_body_init(&st->body, h2w_http_msg_content_length(&s->rs.hb.msg));
+    }
+    if (kind == H2W_HEADERS_REQUEST) {
+      h2w_stream_note_head(st, &s->rs.hb.msg);
+      note_tunnel(st);
     }
   }
   if (es && s->opt.validate_messages &&
@@ -336,6 +358,13 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     if (v.action == H2W_RECV_STREAM_ERROR) {
       s->rs.hb.end_code = v.code;
       s->rs.hb.reason = "HEADERS after the peer ended the stream";
+    } else if (v.action == H2W_RECV_ACCEPT && (st->flags & H2W_SF_TUNNEL)) {
+      /* §8.5: a frame other than DATA (or stream management) on a
+       * connected stream is a stream error; decoded for the HPACK table,
+       * never delivered. */
+      s->rs.hb.deliver = 0;
+      s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
+      s->rs.hb.reason = "HEADERS on a CONNECT tunnel";
     }
   }
   if (rv < 0) {
@@ -351,6 +380,24 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   return fragment(s, f->u.headers.block, f->u.headers.blocklen, end);
 }
 
+/* The most CONTINUATIONs one block may use (docs/security.md row 11). A fixed
+ * number would cut off a legitimate peer once our header-list limit
+ * needs more frames than that, so the cap is derived from the limit in
+ * force: enough 2^14-octet frames (a size every peer may use whatever
+ * we announced, RFC 9113 §4.2; many never send larger ones) for an
+ * encoded block of that many octets, plus one frame of slack for padding,
+ * the priority block and table size updates. An encoded block is not larger
+ * than its §6.5.2 list size: a literal's HPACK framing (three prefixes, RFC
+ * 7541 §6.2) is well under the 32 octets counted per field, and an encoder uses
+ * Huffman only when it is shorter. The option is the floor. */
+static uint32_t continuation_cap(const h2w_session *s) {
+  uint64_t frames =
+      ((uint64_t)s->dec.max_list + 2 * H2W_MIN_MAX_FRAME_SIZE - 1) /
+      H2W_MIN_MAX_FRAME_SIZE;
+  return frames > s->opt.max_continuations ? (uint32_t)frames
+                                           : s->opt.max_continuations;
+}
+
 int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
   h2w_hblock *hb = &s->rs.hb;
   if (!hb->active || f->hd.stream_id != hb->frame_id) {
@@ -358,7 +405,7 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
                           "CONTINUATION without its header block");
   }
   /* docs/security.md row 11: counted per frame header, not per read. */
-  if (++hb->ncont > s->opt.max_continuations) {
+  if (++hb->ncont > continuation_cap(s)) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many CONTINUATION frames");
   }

@@ -118,6 +118,10 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
 #define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
 #define H2W_SF_PRIO_FRAME 0x400u  /* priority set by PRIORITY_UPDATE */
+#define H2W_SF_CONNECT 0x800u     /* request was CONNECT (plain or RFC 8441) */
+#define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
+#define H2W_SF_TUNNEL 0x2000u     /* plain CONNECT tunnel: only DATA follows */
+#define H2W_SF_TUNNEL_OUT 0x4000u /* ... and we may send only DATA */
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */
@@ -127,6 +131,16 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_PRIO_INCREMENTAL(p) ((int)((p)&1u))
 #define H2W_PRIO_LEVELS 8
 #define H2W_PRIO_PENDING 16
+
+/* The "priority" field lines of one message seen so far, combined as one
+ * dictionary (RFC 9218 §4, RFC 8941 §4.2). All-zero is the empty state. */
+typedef struct h2w_prio_lines {
+  uint8_t lines; /* priority field lines seen (saturates) */
+  uint8_t empty; /* one of them was empty */
+  uint8_t bad;   /* the combined value is not a dictionary */
+  uint8_t u1;    /* urgency + 1; 0: not given */
+  uint8_t inc1;  /* incremental + 1; 0: not given */
+} h2w_prio_lines;
 
 /* h2w_stream.src_state */
 #define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
@@ -188,6 +202,7 @@ typedef struct h2w_hblock {
   /* §8 checks of the block: one block at a time per connection (§6.10),
    * so this lives here rather than in every stream. */
   h2w_http_msg msg;
+  h2w_prio_lines prio; /* the request's priority field lines */
 } h2w_hblock;
 
 typedef struct h2w_recv_state {
@@ -458,12 +473,20 @@ static inline h2w_frame_info h2w_frame_info_of(const h2w_frame_hd *hd) {
   return fi;
 }
 
-/* §8.1.1: the response to a HEAD request (sent, received or promised)
- * has no content. An unvalidated message has no method, so only checked
- * ones mark the stream. */
+/* The request facts its response rules depend on. §8.1.1: the response
+ * to a HEAD request (sent, received or promised) has no content. RFC 9110
+ * §9.3.6: a 2xx response to CONNECT (plain or extended, RFC 8441) opens a
+ * tunnel and its content-length is ignored. An unvalidated message has no
+ * method, so only checked ones mark the stream. */
 static inline void h2w_stream_note_head(h2w_stream *st, const h2w_http_msg *m) {
-  if (h2w_http_msg_method(m) == H2W_HTTP_METHOD_HEAD) {
+  int method = h2w_http_msg_method(m);
+  if (method == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD;
+  } else if (method == H2W_HTTP_METHOD_CONNECT) {
+    st->flags |= H2W_SF_CONNECT;
+    if (h2w_http_msg_has_protocol(m)) {
+      st->flags |= H2W_SF_CONNECT_PROTOCOL;
+    }
   }
 }
 
@@ -486,8 +509,10 @@ h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
-/* 1 and *prio when nv is a "priority" field (RFC 9218 §5), else 0. */
-int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio);
+/* 1 and *prio, the H2W_PRIO() of all the message's priority lines so far
+ * (this one included), when nv is a "priority" field (RFC 9218 §5); else
+ * 0. */
+int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio);
 /* Change a stream's priority, moving it between scheduler rings. */
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
 /* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */

@@ -99,8 +99,10 @@ int h2w_start_queued(h2w_session *s) {
 static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   size_t i;
   uint8_t prio = H2W_PRIO_DEFAULT;
+  h2w_prio_lines pl;
+  memset(&pl, 0, sizeof(pl));
   for (i = 0; i < n; i++) {
-    (void)h2w_prio_of_field(&nva[i], &prio);
+    (void)h2w_prio_of_field(&pl, &nva[i], &prio);
   }
   return prio;
 }
@@ -136,6 +138,10 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   st->user = stream_user;
   st->prio = request_prio(nva, n);
   h2w_stream_note_head(st, &m);
+  if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
+      H2W_SF_CONNECT) {
+    st->flags |= H2W_SF_TUNNEL_OUT; /* §8.5: only DATA after the request */
+  }
   rv = set_body(s, st, body);
   if (rv != H2W_OK) {
     /* Nothing of it reached the wire or a queue. */
@@ -213,6 +219,9 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   rv = send_final_headers(s, st, nva, n);
   if (rv != H2W_OK) {
     h2w_stream_tx_end(s, st);
+  } else if ((st->flags & H2W_SF_TUNNEL) && h2w_http_msg_status(&m) >= 200 &&
+             h2w_http_msg_status(&m) < 300) {
+    st->flags |= H2W_SF_TUNNEL_OUT; /* §8.5: only DATA after the 2xx */
   }
   return h2w_local_rv(s, rv);
 }
@@ -253,7 +262,8 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL || !(st->flags & H2W_SF_FINAL_SENT) || st->pending != NULL ||
-      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE) ||
+      (st->flags & H2W_SF_TUNNEL_OUT)) {
     return H2W_E_INVALID_STATE;
   }
   rv = h2w_check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
