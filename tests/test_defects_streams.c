@@ -294,8 +294,11 @@ static void test_defect_g_push_on_stream_we_reset(void **state) {
  * in the 'idle' state MUST respond with a connection error of type
  * PROTOCOL_ERROR." Frame: 000007 10 00 00000000 00000002 753d30. */
 static void test_defect_h_priority_update_idle_push_stream(void **state) {
-  static const uint8_t pu2[] = {0, 0, 7, 0x10, 0, 0,   0,   0,  0,
-                                0, 0, 0, 0,    2, 'u', '=', '0'};
+  /* clang-format off */
+  static const uint8_t pu2[] = {
+      0, 0, 7, 0x10, 0, 0, 0, 0, 0, /* frame header, stream 0 */
+      0, 0, 0, 2, 'u', '=', '0'};   /* prioritized stream 2, "u=0" */
+  /* clang-format on */
   tpeer s;
   server(&s, state, NULL);
   assert_int_equal(tpeer_feed(&s, pu2, sizeof pu2), H2W_E_PROTOCOL);
