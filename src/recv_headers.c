@@ -337,8 +337,9 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     return rv;
   }
   if ((f->hd.flags & H2W_FLAG_PRIORITY) && f->u.headers.pri.stream_dep == id &&
-      s->rs.hb.end_code == 0) {
-    /* §5.3.1: a stream cannot depend on itself. */
+      s->rs.hb.end_code == 0 && v.action == H2W_RECV_ACCEPT) {
+    /* §5.3.1: a stream cannot depend on itself. (Not answered on a
+     * stream whose frames we ignore: it is closed, we reset it.) */
     s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
     s->rs.hb.reason = "stream depends on itself";
     s->rs.hb.deliver = 0;

@@ -128,6 +128,35 @@ static void test_defect_d_trailers_after_1000_closes(void **state) {
   trailers_after_closes(state, 1000);
 }
 
+/* Late trailers on a stream we reset are ignored whatever they carry:
+ * a PRIORITY flag depending on itself is not answered with a second
+ * RST_STREAM on the closed stream. */
+static void test_defect_d_ignored_trailers_self_dependent(void **state) {
+  tpeer s;
+  h2w_fb b;
+  uint8_t blk[128];
+  size_t n;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
+  tpeer_parse_out(&s);
+  tpeer_out_clear(&s);
+  n = tpeer_block(&s, blk, sizeof blk, H("x-checksum", "c0ffee"));
+  h2w_fb_begin(&b, 0x1, 0x1 | 0x4 | 0x20, 1); /* ES, EH, PRIORITY */
+  h2w_fb_u32(&b, 1);
+  h2w_fb_u8(&b, 15);
+  h2w_fb_bytes(&b, blk, n);
+  h2w_fb_end(&b);
+  feed_ok(&s, &b);
+  tpeer_parse_out(&s);
+  assert_false(tpeer_out_has(&s, "RST_STREAM*"));
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* What the table still rejects: §5.1.1, a client id skipped and used
  * later; and a stream that ended normally, while remembered. */
 static void test_defect_d_skipped_and_ended_ids(void **state) {
@@ -419,6 +448,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_defect_d_trailers_after_64_closes),
       SPLIT_TESTS(test_defect_d_trailers_after_1000_closes),
+      SPLIT_TESTS(test_defect_d_ignored_trailers_self_dependent),
       SPLIT_TESTS(test_defect_d_skipped_and_ended_ids),
       SPLIT_TESTS(test_defect_e_queued_request_closed_by_goaway),
       SPLIT_TESTS(test_defect_f_headers_on_queued_request),
