@@ -1203,10 +1203,11 @@ typedef struct h2w_data_source {
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
  *  request waits in a queue (in submit order) until a stream closes; if a
  *  GOAWAY arrives first it is closed unsent, with
- *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data. @return the new stream id
- *  (> 0), or H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (server session,
- *  or GOAWAY sent/received), H2W_E_STREAM_ID_EXHAUSTED (open a new
- *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error.
+ *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
+ *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT,
+ *  H2W_E_INVALID_STATE (server session, or GOAWAY sent/received),
+ *  H2W_E_STREAM_ID_EXHAUSTED (open a new connection, RFC 9113 §5.1.1),
+ *  H2W_E_NOMEM, or the sticky error.
  *  @param s A client session.
  *  @param nva The header fields; copied.
  *  @param n Number of fields in nva.
