@@ -533,9 +533,10 @@ typedef struct h2w_options h2w_options;
 #define H2W_STREAM_STATE_CLOSED 6
 
 /** on_stream_close flags: the peer never processed this stream (it was
- *  above the last-stream-id of a GOAWAY, or refused with REFUSED_STREAM
- *  before any response, RFC 9113 §8.7): the request is safe to retry on a
- *  new connection. */
+ *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
+ *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
+ *  never sent, when a GOAWAY arrived, §6.8): the request is safe to retry
+ *  on a new connection. */
 #define H2W_CLOSE_FLAG_RETRYABLE 0x1u
 /** on_stream_close flags: the stream was reset (by either side). */
 #define H2W_CLOSE_FLAG_RESET 0x2u
@@ -604,7 +605,10 @@ typedef int (*h2w_on_settings_ack_cb)(h2w_session *s, void *user);
 typedef int (*h2w_on_ping_ack_cb)(h2w_session *s, const uint8_t *opaque8,
                                   uint64_t rtt_ms, void *user);
 /** The peer sent GOAWAY. Streams we opened above last_stream_id were not
- *  processed: each is then closed with H2W_CLOSE_FLAG_RETRYABLE. */
+ *  processed, and requests still queued for a slot will never be sent
+ *  (RFC 9113 §6.8: no new streams): each is then closed with
+ *  H2W_CLOSE_FLAG_RETRYABLE (code REFUSED_STREAM), so once the streams
+ *  below last_stream_id end the session wants no more input. */
 typedef int (*h2w_on_goaway_cb)(h2w_session *s, uint32_t last_stream_id,
                                 uint32_t code, const uint8_t *debug,
                                 size_t debuglen, void *user);
@@ -1103,7 +1107,25 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
 
 /* ---- input and output --------------------------------------------------- */
 
-/** Process in[0..len) read from the transport. @return the bytes consumed
+/** Process in[0..len) read from the transport.
+ *
+ *  Each frame about a stream is judged by the RFC 9113 §5.1 state table,
+ *  which knows who initiated the stream: HEADERS on a stream of ours the
+ *  peer has never seen (not used yet, or a request still queued for a
+ *  slot) is a connection PROTOCOL_ERROR (§5.1.1), and so is PUSH_PROMISE
+ *  on a stream that is neither open nor half-closed (local) (§6.6).
+ *  Frames on a stream we reset are ignored (HEADERS decoded for the HPACK
+ *  table, never delivered), each costing a glitch token. The session
+ *  remembers how the last 64 closed streams ended; for older ones it does
+ *  not, and treats late frames on them like frames on a stream it reset
+ *  (ignored, glitch-charged) rather than as an error, so memory stays
+ *  bounded. Ids the peer skipped (§5.1.1) are remembered separately:
+ *  HEADERS on one is a PROTOCOL_ERROR. A stream error on a stream that is
+ *  idle (a PRIORITY frame of the wrong length or depending on itself)
+ *  becomes a connection error with the same code, since RST_STREAM may
+ *  not be sent on an idle stream (§6.4).
+ *
+ *  @return the bytes consumed
  *  (len, or fewer when a callback paused), or a negative error:
  *  H2W_E_INVALID_ARGUMENT, H2W_E_NOMEM, H2W_E_CALLBACK_FAILURE, or the
  *  connection error that ended the session (H2W_E_PROTOCOL,
@@ -1206,11 +1228,13 @@ typedef struct h2w_data_source {
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
- *  request waits in a queue (in submit order) until a stream closes.
- *  `stream_user` becomes the stream's user data. @return the new stream id
- *  (> 0), or H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (server session,
- *  or GOAWAY sent/received), H2W_E_STREAM_ID_EXHAUSTED (open a new
- *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error.
+ *  request waits in a queue (in submit order) until a stream closes; if a
+ *  GOAWAY arrives first it is closed unsent, with
+ *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
+ *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT,
+ *  H2W_E_INVALID_STATE (server session, or GOAWAY sent/received),
+ *  H2W_E_STREAM_ID_EXHAUSTED (open a new connection, RFC 9113 §5.1.1),
+ *  H2W_E_NOMEM, or the sticky error.
  *  @param s A client session.
  *  @param nva The header fields; copied.
  *  @param n Number of fields in nva.
@@ -1395,10 +1419,13 @@ H2W_EXTERN int h2w_priority_parse(const char *value, size_t len, int *urgency,
  *  H2W_E_INVALID_ARGUMENT (id 0, too long), H2W_E_INVALID_STATE (a
  *  server), H2W_E_NOMEM, H2W_E_LIMIT or the sticky error.
  *
- *  A server that receives PRIORITY_UPDATE for a stream not opened yet
- *  keeps up to 16 for when it opens; for other unknown or closed streams
- *  it is ignored (each costs a glitch token); a client receiving one
- *  closes the connection with PROTOCOL_ERROR.
+ *  A server that receives PRIORITY_UPDATE for a request stream not opened
+ *  yet keeps up to 16 for when it opens (dropped once the client opens a
+ *  higher id); idle streams so prioritized plus open ones may not exceed
+ *  our SETTINGS_MAX_CONCURRENT_STREAMS, and one for an idle push stream
+ *  is not allowed either (RFC 9218 §7.1: both PROTOCOL_ERROR); for closed
+ *  streams it is ignored (each costs a glitch token). A client receiving
+ *  one closes the connection with PROTOCOL_ERROR.
  *  @param s A client session.
  *  @param stream_id The stream.
  *  @param value A Priority field value (not NUL-terminated).

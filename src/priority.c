@@ -198,8 +198,9 @@ void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio) {
   }
 }
 
-/* Priorities for streams the client has not opened yet (§7.1 allows
- * PRIORITY_UPDATE before the request). */
+/* Priorities for streams the client has not opened yet (RFC 9218 §7.1
+ * allows PRIORITY_UPDATE before the request). Returns 0, or -1 when the
+ * table is full. */
 static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
   size_t i, free_slot = H2W_PRIO_PENDING;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
@@ -219,43 +220,77 @@ static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
   return 0;
 }
 
-int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+/* Notes held, and whether `id` has one. */
+static uint32_t pending_count(const h2w_session *s, uint32_t id, int *has) {
+  uint32_t n = 0;
   size_t i;
+  *has = 0;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    if (s->prio_pending[i].id == id) {
-      *prio = s->prio_pending[i].prio;
-      s->prio_pending[i].id = 0;
-      return 1;
+    if (s->prio_pending[i].id != 0) {
+      n++;
+      *has |= s->prio_pending[i].id == id;
     }
   }
-  return 0;
+  return n;
+}
+
+int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+  int found = 0;
+  size_t i;
+  for (i = 0; i < H2W_PRIO_PENDING; i++) {
+    uint32_t pid = s->prio_pending[i].id;
+    if (pid == id && id != 0) {
+      *prio = s->prio_pending[i].prio;
+      found = 1;
+    }
+    if (pid <= id) {
+      /* §5.1.1: ids below one the client used can never open. */
+      s->prio_pending[i].id = 0;
+    }
+  }
+  return found;
 }
 
 int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
   const h2w_frame_priority_update *pu = &f->u.priority_update;
   uint32_t id = pu->prioritized_stream_id;
+  h2w_recv_verdict v;
   uint8_t prio;
   h2w_stream *st;
+  int has;
   if (!s->is_server) {
     /* §7.1: only clients send it. */
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PRIORITY_UPDATE sent by a server");
   }
+  /* The §5.1 table knows the prioritized stream's state and initiator:
+   * an idle push stream is a PROTOCOL_ERROR (§7.1), a closed one is
+   * discarded (a glitch). */
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_PRIORITY_UPDATE, &st);
+  if (v.action != H2W_RECV_ACCEPT) {
+    return h2w_recv_refuse(s, id, v,
+                           "PRIORITY_UPDATE for a stream not open for it");
+  }
   prio = h2w_prio_from_field(pu->value, pu->valuelen);
-  st = h2w_stream_find(s, id);
-  if (st != NULL && st->state != H2W_SS_IDLE) {
+  if (st != NULL) {
     st->flags |= H2W_SF_PRIO_FRAME; /* the frame outranks the header */
     h2w_stream_set_prio(s, st, prio);
     return 0;
   }
-  if ((id & 1u) && id > s->last_peer_id) {
-    if (pending_put(s, id, prio) == 0) {
-      return 0;
-    }
+  /* An idle request stream. §7.1: prioritized idle streams plus active
+   * ones MUST NOT exceed our SETTINGS_MAX_CONCURRENT_STREAMS. */
+  if (pending_count(s, id, &has) + (has ? 0u : 1u) + s->n_peer >
+      s->settings.peer_stream_limit) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PRIORITY_UPDATE for more idle streams than "
+                          "MAX_CONCURRENT_STREAMS");
   }
-  /* A closed stream, one we cannot keep a note for, or a push stream we
-   * never promised: nothing to do, but a flood of them is work for
-   * nothing. */
+  if (pending_put(s, id, prio) == 0) {
+    return 0;
+  }
+  /* Within the limit but beyond what we keep notes for: the note is
+   * dropped (the stream will use its priority field), and a flood of them
+   * is work for nothing. */
   return h2w_glitch(s, "too many PRIORITY_UPDATEs for unknown streams");
 }
 

@@ -18,40 +18,63 @@ void h2w_recv_init(h2w_session *s) {
   s->rs.preface_left = s->is_server ? (uint8_t)sizeof(h2w_client_magic) : 0;
 }
 
-/* Where a frame on stream `id` stands in the §5.1 table. */
-h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
-                                      h2w_stream **out) {
-  h2w_closed_by by = H2W_CLOSED_BY_NONE;
-  h2w_stream_state state;
+/* Where a frame about stream `id` stands in the §5.1 table: the state
+ * (of the live object, or what the session remembers of the id) and who
+ * initiates the id. */
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id,
+                                      unsigned type, h2w_stream **out) {
+  h2w_stream_facts f;
   h2w_stream *st = h2w_stream_find(s, id);
   *out = st;
+  f.ours = (uint8_t)h2w_id_is_ours(s, id);
+  f.server = s->is_server;
   if (st != NULL) {
-    state = (h2w_stream_state)st->state;
-    by = (h2w_closed_by)st->closed_by;
+    f.state = (h2w_stream_state)st->state;
+    f.closed_by = (h2w_closed_by)st->closed_by;
   } else {
-    state = h2w_stream_state_of_id(s, id, &by);
+    f.state = h2w_stream_state_of_id(s, id, &f.closed_by);
   }
-  return h2w_stream_on_recv(state, by, type);
+  return h2w_stream_on_recv(&f, type);
+}
+
+int h2w_recv_refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
+                    const char *reason) {
+  switch (v.action) {
+  case H2W_RECV_ACCEPT:
+    return 0;
+  case H2W_RECV_IGNORE:
+    /* Late frames after a reset are normal in small numbers; a stream of
+     * them is work for nothing (glitch budget). */
+    return h2w_glitch(s, "too many frames on closed streams");
+  case H2W_RECV_STREAM_ERROR:
+    return h2w_stream_error(s, id, v.code, reason);
+  default:
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code, reason);
+  }
+}
+
+/* A stream error found before the table was asked (a malformed frame,
+ * a PRIORITY depending on itself). §6.4 forbids RST_STREAM on an idle
+ * stream, and one never opened is idle for the peer, so there it is the
+ * connection error of the same code (§5.4.1 allows treating any stream
+ * error as one); the id is not touched. */
+static int stream_error_at(h2w_session *s, uint32_t id, int lib, uint32_t code,
+                           const char *reason) {
+  h2w_stream *st;
+  h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
+  /* DATA is a PROTOCOL_ERROR exactly on idle and never-opened ids. */
+  if (v.action == H2W_RECV_CONN_ERROR && v.code == H2W_PROTOCOL_ERROR) {
+    return h2w_conn_error(s, lib, code, reason);
+  }
+  return h2w_stream_error(s, id, code, reason);
 }
 
 /* Act on a non-ACCEPT verdict: 1 = frame handled (ignored or answered),
  * or a negative fatal error. */
 static int refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
                   const char *reason) {
-  switch (v.action) {
-  case H2W_RECV_IGNORE: {
-    /* Late frames after a reset are normal in small numbers; a stream of
-     * them is work for nothing (glitch budget). */
-    int rv = h2w_glitch(s, "too many frames on closed streams");
-    return rv < 0 ? rv : 1;
-  }
-  case H2W_RECV_STREAM_ERROR: {
-    int rv = h2w_stream_error(s, id, v.code, reason);
-    return rv < 0 ? rv : 1;
-  }
-  default:
-    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code, reason);
-  }
+  int rv = h2w_recv_refuse(s, id, v, reason);
+  return rv < 0 ? rv : 1;
 }
 
 /* ---- DATA (RFC 9113 §6.1) --------------------------------------------- */
@@ -159,8 +182,8 @@ static int recv_priority(h2w_session *s, const h2w_frame *f) {
     return s->err;
   }
   if (f->u.priority.stream_dep == f->hd.stream_id) {
-    return h2w_stream_error(s, f->hd.stream_id, H2W_PROTOCOL_ERROR,
-                            "stream depends on itself");
+    return stream_error_at(s, f->hd.stream_id, H2W_E_PROTOCOL,
+                           H2W_PROTOCOL_ERROR, "stream depends on itself");
   }
   return 0;
 }
@@ -280,6 +303,13 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
       return s->err;
     }
   }
+  /* §6.8: no new stream after GOAWAY, so requests still queued for a
+   * slot will never be sent, whatever the last-stream-id: they end now,
+   * retryable, instead of waiting forever for a slot (defect E). */
+  while ((st = s->ss.rq_head) != NULL) {
+    h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
+                     H2W_CLOSE_FLAG_RETRYABLE);
+  }
   /* Our streams above last-stream-id were never processed: safe to retry
    * elsewhere (§6.8). */
   s->tmp_list = NULL;
@@ -397,7 +427,7 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
   }
   if (rv < 0) {
     if (ferr.scope == H2W_FRAME_SCOPE_STREAM) {
-      return h2w_stream_error(s, hd->stream_id, ferr.code, ferr.reason);
+      return stream_error_at(s, hd->stream_id, rv, ferr.code, ferr.reason);
     }
     if (ferr.scope == H2W_FRAME_SCOPE_IGNORE) {
       return 0;

@@ -267,40 +267,18 @@ static int over_budget(h2w_session *s) {
   return h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE);
 }
 
-/* A HEADERS frame on a stream id we have no object for. */
+/* HEADERS opening a new stream: the table said the id is an idle one a
+ * client may open (§5.1), so we are the server. */
 static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   uint32_t id = f->hd.stream_id;
-  h2w_closed_by by;
   h2w_stream *st;
-  h2w_stream_state state = h2w_stream_state_of_id(s, id, &by);
-  int rv;
-  if (state != H2W_SS_IDLE) {
-    h2w_recv_verdict v = h2w_stream_on_recv(state, by, H2W_FRAME_HEADERS);
-    h2w_closed_by seen;
-    if ((id & 1u) == (s->is_server ? 1u : 0u) &&
-        !h2w_closed_lookup(s, id, &seen)) {
-      /* §5.1.1: a lower id than one already opened, and not a stream we
-       * remember closing: an unexpected stream identifier. */
-      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                            "HEADERS with a stream id lower than one in use");
-    }
-    if (v.action == H2W_RECV_CONN_ERROR) {
-      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
-                            "HEADERS on a closed stream");
-    }
-    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
-    if (v.action == H2W_RECV_STREAM_ERROR) {
-      s->rs.hb.end_code = v.code;
-      s->rs.hb.reason = "HEADERS on a reset stream";
-    }
-    return rv;
-  }
-  /* §5.1.1: only a client opens streams with HEADERS, with odd ids. */
-  if (!s->is_server || (id & 1u) == 0) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "HEADERS opening a stream with a wrong id");
-  }
-  s->last_peer_id = id;
+  uint8_t prio = H2W_PRIO_DEFAULT;
+  int rv, noted;
+  h2w_peer_id_used(s, id);
+  /* RFC 9218 §7.1: a note made for this id is taken, those for lower
+   * ids (which can no longer open) dropped, even if the stream is
+   * refused below. */
+  noted = h2w_prio_take_pending(s, id, &prio);
   if (s->goaway_sent && id > s->goaway_last_sent) {
     return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
   }
@@ -323,7 +301,8 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   if (st == NULL) {
     return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
   }
-  if (h2w_prio_take_pending(s, id, &st->prio)) {
+  if (noted) {
+    st->prio = prio;
     st->flags |= H2W_SF_PRIO_FRAME;
   }
   /* The stream is open (and counted) from its first frame on. */
@@ -335,30 +314,46 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   int es = (f->hd.flags & H2W_FLAG_END_STREAM) != 0;
   int end = (f->hd.flags & H2W_FLAG_END_HEADERS) != 0;
-  h2w_stream *st = h2w_stream_find(s, id);
+  h2w_stream *st;
+  h2w_recv_verdict v;
   int rv, kind;
   if (f->u.headers.blocklen == 0 && !end &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
     return s->err; /* docs/security.md row 4 */
   }
-  if (st == NULL) {
-    rv = new_peer_stream(s, f, es);
-  } else {
-    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_HEADERS, &st);
-    if (v.action == H2W_RECV_CONN_ERROR) {
-      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
-                            "HEADERS not allowed in this stream state");
+  /* Every case is the §5.1 table's: idle ids only a client may open
+   * (§5.1.1), our own never-sent ones (queued requests), streams we reset
+   * (ignored however long ago), the peer's ended ones. */
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_HEADERS, &st);
+  switch (v.action) {
+  case H2W_RECV_CONN_ERROR:
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+                          "HEADERS not allowed in this stream state");
+  case H2W_RECV_IGNORE:
+    /* §5.1: after our RST_STREAM. Decoded for the HPACK table, never
+     * delivered, and charged like any ignored frame. */
+    if (h2w_glitch(s, "too many frames on closed streams") < 0) {
+      return s->err;
+    }
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    break;
+  case H2W_RECV_STREAM_ERROR:
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    s->rs.hb.end_code = v.code;
+    s->rs.hb.reason = "HEADERS on a stream the peer ended";
+    break;
+  default:
+    if (st == NULL) {
+      rv = new_peer_stream(s, f, es);
+      break;
     }
     if (st->flags & H2W_SF_FINAL_RECV) {
       kind = H2W_HEADERS_TRAILERS;
     } else {
       kind = s->is_server ? H2W_HEADERS_TRAILERS : H2W_HEADERS_RESPONSE;
     }
-    rv = begin_block(s, id, kind, v.action == H2W_RECV_ACCEPT, es);
-    if (v.action == H2W_RECV_STREAM_ERROR) {
-      s->rs.hb.end_code = v.code;
-      s->rs.hb.reason = "HEADERS after the peer ended the stream";
-    } else if (v.action == H2W_RECV_ACCEPT && (st->flags & H2W_SF_TUNNEL)) {
+    rv = begin_block(s, id, kind, 1, es);
+    if (st->flags & H2W_SF_TUNNEL) {
       /* §8.5: a frame other than DATA (or stream management) on a
        * connected stream is a stream error; decoded for the HPACK table,
        * never delivered. */
@@ -366,13 +361,15 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
       s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
       s->rs.hb.reason = "HEADERS on a CONNECT tunnel";
     }
+    break;
   }
   if (rv < 0) {
     return rv;
   }
   if ((f->hd.flags & H2W_FLAG_PRIORITY) && f->u.headers.pri.stream_dep == id &&
-      s->rs.hb.end_code == 0) {
-    /* §5.3.1: a stream cannot depend on itself. */
+      s->rs.hb.end_code == 0 && v.action == H2W_RECV_ACCEPT) {
+    /* §5.3.1: a stream cannot depend on itself. (Not answered on a
+     * stream whose frames we ignore: it is closed, we reset it.) */
     s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
     s->rs.hb.reason = "stream depends on itself";
     s->rs.hb.deliver = 0;
@@ -457,40 +454,34 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   uint32_t promised = f->u.push_promise.promised_stream_id;
   h2w_stream *st, *ps;
-  h2w_recv_verdict v;
-  int allowed, wanted = push_wanted(s, &allowed), rv;
-  /* §8.4: only servers push, only when the client allows it, and only
-   * on a request the client sent. */
+  h2w_recv_verdict v, pv;
+  int allowed, wanted = push_wanted(s, &allowed);
+  /* §8.4: only servers push, and only when the client allows it. */
   if (s->is_server || !allowed) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE not allowed");
   }
-  if ((id & 1u) == 0) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "PUSH_PROMISE on a stream the server opened");
-  }
+  /* §6.6, by the table: on a request of ours that is open or
+   * half-closed (local); anything else is a connection error, except a
+   * stream we reset, whose late promises are ignored (the promised
+   * stream is refused below). */
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_PUSH_PROMISE, &st);
-  if (v.action == H2W_RECV_CONN_ERROR) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+  if (v.action == H2W_RECV_CONN_ERROR || v.action == H2W_RECV_STREAM_ERROR) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE on a stream not open for it");
   }
-  /* §5.1.1: the promised id must be a new server id. */
-  if ((promised & 1u) != 0 || promised <= s->last_peer_id) {
+  /* §5.1.1, §6.6: the promised id must be an idle server id. */
+  pv = h2w_recv_verdict_for(s, promised, H2W_RECV_PROMISED, &ps);
+  if (pv.action != H2W_RECV_ACCEPT) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE with an invalid promised id");
   }
-  s->last_peer_id = promised;
-  if (v.action == H2W_RECV_STREAM_ERROR) {
-    /* The server had ended the associated stream (§5.1 half-closed
-     * (remote) or reset): a stream error there; the promise goes too. */
-    rv = h2w_stream_error(s, id, v.code, "PUSH_PROMISE on a closed stream");
-    if (rv < 0) {
-      return rv;
-    }
-    return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a closed stream");
-  }
+  h2w_peer_id_used(s, promised);
   if (v.action == H2W_RECV_IGNORE) {
     /* We reset the associated stream; the server had not seen it yet. */
+    if (h2w_glitch(s, "too many frames on closed streams") < 0) {
+      return s->err;
+    }
     return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
   }
   if (!wanted) {

@@ -130,13 +130,8 @@ void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
   recycle(s, st);
 }
 
-static int is_local_id(const h2w_session *s, uint32_t id) {
-  /* RFC 9113 §5.1.1: clients use odd ids, servers even ones. */
-  return (id & 1u) == (s->is_server ? 0u : 1u);
-}
-
-int h2w_closed_lookup(const h2w_session *s, uint32_t id,
-                      h2w_closed_by *closed_by) {
+static int closed_lookup(const h2w_session *s, uint32_t id,
+                         h2w_closed_by *closed_by) {
   uint32_t i;
   for (i = 0; i < H2W_CLOSED_RING; i++) {
     if (s->closed[i].id == id && id != 0) {
@@ -147,23 +142,52 @@ int h2w_closed_lookup(const h2w_session *s, uint32_t id,
   return 0;
 }
 
+static int skipped_lookup(const h2w_session *s, uint32_t id) {
+  uint32_t i;
+  for (i = 0; i < H2W_SKIPPED_RANGES; i++) {
+    if (s->skipped[i].lo != 0 && s->skipped[i].lo <= id &&
+        id <= s->skipped[i].hi) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void h2w_peer_id_used(h2w_session *s, uint32_t id) {
+  /* The first id the peer may use: 1 for a client, 2 for a server. */
+  uint32_t lo =
+      s->last_peer_id != 0 ? s->last_peer_id + 2 : (s->is_server ? 1u : 2u);
+  if (id > lo) {
+    /* §5.1.1: using `id` closes the lower idle ids of the peer; they
+     * were never opened, so a frame on one later is an unexpected stream
+     * identifier, not a late frame. */
+    uint32_t at = s->skipped_pos % H2W_SKIPPED_RANGES;
+    s->skipped[at].lo = lo;
+    s->skipped[at].hi = id - 2;
+    s->skipped_pos++;
+  }
+  s->last_peer_id = id;
+}
+
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by) {
+  int ours = h2w_id_is_ours(s, id);
   *closed_by = H2W_CLOSED_BY_NONE;
-  if (is_local_id(s, id) ? id >= s->next_local_id : id > s->last_peer_id) {
-    return H2W_SS_IDLE; /* never used: no need to search the ring */
+  if (id == 0 || (ours ? id >= s->next_local_id : id > s->last_peer_id)) {
+    return H2W_SS_IDLE; /* never used: no need to search */
   }
-  if (h2w_closed_lookup(s, id, closed_by)) {
+  if (closed_lookup(s, id, closed_by)) {
     return H2W_SS_CLOSED;
   }
-  if (is_local_id(s, id) ? id < s->next_local_id : id <= s->last_peer_id) {
-    /* Closed long ago and forgotten: the peer may still be finishing
-     * frames it sent before seeing our reset, so treat it as one we reset
-     * (RFC 9113 §5.1, "closed": ignore). */
-    *closed_by = H2W_CLOSED_BY_RST_SENT;
+  if (!ours && skipped_lookup(s, id)) {
+    *closed_by = H2W_CLOSED_BY_NEVER_OPENED;
     return H2W_SS_CLOSED;
   }
-  return H2W_SS_IDLE;
+  /* Closed long ago: how is forgotten. Memory stays bounded whatever the
+   * peer makes us close; the price is leniency (the table ignores frames
+   * on it, as on a stream we reset). */
+  *closed_by = H2W_CLOSED_BY_FORGOTTEN;
+  return H2W_SS_CLOSED;
 }
 
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st) {
@@ -217,7 +241,10 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
     return;
   }
   if (st->flags & H2W_SF_QUEUED) {
+    /* Its HEADERS never left: for the peer it is still idle, and a frame
+     * on it stays the §5.1.1 error it would have been (defect F). */
     unqueue_request(s, st);
+    by = H2W_CLOSED_BY_NEVER_OPENED;
   }
   st->state = H2W_SS_CLOSED;
   st->closed_by = (uint8_t)by;

@@ -266,6 +266,7 @@ typedef struct h2w_settings_state {
  */
 
 #define H2W_CLOSED_RING 64
+#define H2W_SKIPPED_RANGES 8
 /* The largest stream id (RFC 9113 §5.1.1: 31 bits, never wraps). */
 #define H2W_LAST_STREAM_ID 0x7fffffffu
 
@@ -302,11 +303,20 @@ struct h2w_session {
   uint32_t nfree_tx;
   h2w_stream *reap; /* closed, close callback still due (FIFO) */
   h2w_stream *reap_tail;
+  /* How recently closed streams closed (§5.1 "closed" replies to late
+   * frames by cause); older ones are H2W_CLOSED_BY_FORGOTTEN. */
   struct {
     uint32_t id;
     uint8_t closed_by;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
+  /* Peer ids the peer skipped (§5.1.1: implicitly closed, never opened),
+   * as ranges, newest last; the oldest is dropped when full, its ids then
+   * count as forgotten. */
+  struct {
+    uint32_t lo, hi;
+  } skipped[H2W_SKIPPED_RANGES];
+  uint32_t skipped_pos;
 
   uint32_t next_local_id; /* next id we will open */
   uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
@@ -389,12 +399,18 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st);
 /* A new stream object in state idle, in the table. NULL on NOMEM. */
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
 /* The state of a stream id that has no live object: idle or closed, and
- * for closed ones how (from the ring of recently closed streams). */
+ * for closed ones how (the ring of recently closed streams, the skipped
+ * ranges, else H2W_CLOSED_BY_FORGOTTEN). */
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by);
-/* 1 and *closed_by when id is in the ring of recently closed streams. */
-int h2w_closed_lookup(const h2w_session *s, uint32_t id,
-                      h2w_closed_by *closed_by);
+/* The peer used the new id `id` (HEADERS or a promise, §5.1.1): it
+ * becomes last_peer_id and the ids it skipped are remembered as never
+ * opened. */
+void h2w_peer_id_used(h2w_session *s, uint32_t id);
+/* A stream id we initiate (RFC 9113 §5.1.1: clients odd, servers even). */
+static inline int h2w_id_is_ours(const h2w_session *s, uint32_t id) {
+  return (id & 1u) == (s->is_server ? 0u : 1u);
+}
 /* Apply a sent or received event; closes the stream when it reaches the
  * closed state. */
 void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev);
@@ -501,10 +517,16 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
 int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
                      size_t n, int end_stream, h2w_http_msg *m);
 
-/* ---- recv.c: where a frame of `type` on stream `id` stands in the §5.1
- * table; *st is the live stream object, if any. */
-h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
-                                      h2w_stream **st);
+/* ---- recv.c: where a frame of `type` (or H2W_RECV_PROMISED) about
+ * stream `id` stands in the §5.1 table; *st is the live stream object, if
+ * any. Every frame about a stream is judged here, nowhere else. */
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id,
+                                      unsigned type, h2w_stream **st);
+/* Act on a verdict that is not ACCEPT: IGNORE charges the glitch budget,
+ * STREAM_ERROR resets the stream, CONN_ERROR ends the connection with
+ * `reason`. Returns 0 or a fatal error. */
+int h2w_recv_refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
+                    const char *reason);
 
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
@@ -515,7 +537,9 @@ uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
 int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio);
 /* Change a stream's priority, moving it between scheduler rings. */
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
-/* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */
+/* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. The
+ * notes for every id up to `id` go: once the client used `id`, lower ones
+ * can no longer open (§5.1.1). */
 int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio);
 int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f);
 

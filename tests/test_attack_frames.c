@@ -317,12 +317,23 @@ static void test_attack_08_bad_priority_frames(void **state) {
     char want[48];
     atk_server(&s, tmode(state), NULL);
     h2w_fb_init(&b);
+    /* On an open stream: a stream error (§6.3), the connection goes on. */
+    tpeer_fb_headers(&s, &b, 5, 0, POST_REQ);
     priority(&b, 5, 0, lens[i]);
     tpeer_fb_headers(&s, &b, 7, 0x1, GET_REQ);
     atk_feed_ok(&s, &b);
     snprintf(want, sizeof want, "RST_STREAM 5 FRAME_SIZE_ERROR");
     EXPECT_OUT(&s, want);
     assert_true(tpeer_log_has(&s, "end 7"));
+    h2w_fb_free(&b);
+    tpeer_free(&s);
+    /* On an idle stream RST_STREAM is forbidden (§6.4): the connection
+     * error of the same code instead (§5.4.1). */
+    atk_server(&s, tmode(state), NULL);
+    h2w_fb_init(&b);
+    priority(&b, 5, 0, lens[i]);
+    atk_feed_err(&s, &b, H2W_E_FRAME_SIZE);
+    EXPECT_OUT(&s, "GOAWAY last=0 FRAME_SIZE_ERROR*");
     h2w_fb_free(&b);
     tpeer_free(&s);
   }
