@@ -49,8 +49,11 @@ static int add_raw(gw_buf *b, const char *hex) {
   }
   for (size_t i = 0; i < n; i += 2) {
     int hi = hexdigit(hex[i]), lo = hexdigit(hex[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return -1; /* checked first: shifting -1 is undefined (C11 6.5.7) */
+    }
     uint8_t o = (uint8_t)(hi << 4 | lo);
-    if (hi < 0 || lo < 0 || gw_buf_add(b, &o, 1) != 0) {
+    if (gw_buf_add(b, &o, 1) != 0) {
       return -1;
     }
   }
