@@ -10,6 +10,7 @@ import ctypes.util
 import functools
 import operator
 import os
+import subprocess
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -29,8 +30,36 @@ from ctypes import (
 ENV_VAR = "H2WIRE_LIBRARY"
 
 
+def _pkg_config_libdir():
+    """The libdir pkg-config reports for an installed h2wire, or None."""
+    try:
+        out = subprocess.run(
+            ["pkg-config", "--variable=libdir", "h2wire"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    d = out.stdout.strip()
+    return d if out.returncode == 0 and d else None
+
+
+def _candidates():
+    """Where the library may be, in order: the copy `pip install` put into
+    this package (setup.py), an installed one that pkg-config knows, then
+    whatever the system loader finds."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libh2wire.so")
+    if os.path.exists(here):
+        yield here
+    d = _pkg_config_libdir()
+    if d:
+        yield os.path.join(d, "libh2wire.so")
+    yield ctypes.util.find_library("h2wire")
+    yield "libh2wire.so"
+
+
 def _load():
-    """The library named by $H2WIRE_LIBRARY, else the system loader's."""
+    """The library named by $H2WIRE_LIBRARY, else the first of _candidates()
+    that loads."""
     path = os.environ.get(ENV_VAR)
     if path:
         try:
@@ -38,7 +67,7 @@ def _load():
         except OSError as e:
             raise ImportError(f"h2wire: cannot load {ENV_VAR}={path!r}: {e}") from e
     tried = []
-    for name in (ctypes.util.find_library("h2wire"), "libh2wire.so", "libh2wire.so.0"):
+    for name in _candidates():
         if not name or name in tried:
             continue
         tried.append(name)
@@ -47,9 +76,10 @@ def _load():
         except OSError:
             pass
     raise ImportError(
-        "h2wire: libh2wire.so not found by the system loader (tried "
+        "h2wire: libh2wire.so not found (tried "
         + ", ".join(tried)
-        + f"); set {ENV_VAR} to its path, e.g. build/lib/libh2wire.so"
+        + f"); install the binding with pip (it bundles the library), or set {ENV_VAR}"
+        " to its path, e.g. build/lib/libh2wire.so"
     )
 
 
