@@ -38,6 +38,12 @@ static int is_reactive(const uint8_t *frame) {
           (flags & H2W_FLAG_ACK));
 }
 
+/* Where frames committed now go: the output queue, or the side queue
+ * while a data source runs (session_int.h, h2w_send_state.side). */
+static h2w_outq *out_queue(h2w_session *s) {
+  return s->ss.in_source ? &s->ss.side : &s->ss.q;
+}
+
 uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
   uint8_t *p;
   *rv = s->err;
@@ -49,7 +55,7 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
                          "peer provokes control frames without reading");
     return NULL;
   }
-  p = h2w_outq_reserve(&s->ss.q, size);
+  p = h2w_outq_reserve(out_queue(s), size);
   if (p == NULL) {
     *rv = H2W_E_NOMEM;
   }
@@ -57,14 +63,15 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
 }
 
 int h2w_queue_commit(h2w_session *s, h2w_ssize packed) {
-  const uint8_t *frame = s->ss.q.buf + s->ss.q.tail;
+  h2w_outq *q = out_queue(s);
+  const uint8_t *frame = q->buf + q->tail;
   if (packed < 0) {
     return (int)packed;
   }
   if (is_reactive(frame)) {
     s->ss.reactive++;
   }
-  h2w_outq_commit(&s->ss.q, (size_t)packed);
+  h2w_outq_commit(q, (size_t)packed);
   return H2W_OK;
 }
 
@@ -176,6 +183,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
   size_t maxf = s->remote.max_frame_size; /* >= 16384 (§6.5.2) */
   size_t first = maxf - pre, k, i, len;
+  h2w_outq *q = out_queue(s);
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
   h2w_ssize enc;
@@ -188,8 +196,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  p = h2w_outq_reserve(&s->ss.q,
-                       (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
+  p = h2w_outq_reserve(q, (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
@@ -207,7 +214,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   }
   if (len <= first) {
     put_hd(p, pre + len, type, (uint8_t)(H2W_FLAG_END_HEADERS | es), id);
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + pre + len);
+    h2w_outq_commit(q, H2W_FRAME_HD_LEN + pre + len);
     return H2W_OK;
   }
   /* Open a 9-octet gap before each later chunk, moving the last chunk
@@ -223,7 +230,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
            (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), id);
   }
   put_hd(p, maxf, type, es, id);
-  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
+  h2w_outq_commit(q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
   return H2W_OK;
 }
 
@@ -412,7 +419,9 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
   if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
     h2w_frame_info fi = h2w_frame_info_of(&hd);
     int rv;
+    H2W_CB_ENTER(s);
     rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+    H2W_CB_LEAVE(s);
     if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
       h2w_callback_failed(s, "on_frame_send");
     }
@@ -513,8 +522,8 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
 
 /* Pull one DATA frame from st's source into dst (direct) or the queue.
  * `fresh` is set when nothing was written in this send() call yet. */
-static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
-                        size_t room, int fresh, size_t *written) {
+static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                         size_t room, int fresh, size_t *written) {
   uint32_t allow, flags = 0;
   size_t len;
   uint8_t *p;
@@ -545,8 +554,15 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   } else {
     return PRODUCED_STOP;
   }
+  /* The buffer handed to read() (and write() below) is the caller's or a
+   * reservation at the queue's tail: submits made meanwhile must neither
+   * write there nor move it (h2w_send_state.side). */
+  s->ss.in_source = 1;
+  H2W_CB_ENTER(s);
   r = st->tx->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags,
                        st->tx->src.user);
+  H2W_CB_LEAVE(s);
+  s->ss.in_source = 0;
   if (s->err != H2W_OK) {
     return s->err;
   }
@@ -571,10 +587,15 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
   if (flags & H2W_DATA_FLAG_NO_COPY) {
-    int rv = st->tx->src.write == NULL
-                 ? H2W_E_INVALID_STATE
-                 : st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
-                                     st->tx->src.user);
+    int rv = H2W_E_INVALID_STATE;
+    if (st->tx->src.write != NULL) {
+      s->ss.in_source = 1;
+      H2W_CB_ENTER(s);
+      rv = st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
+                             st->tx->src.user);
+      H2W_CB_LEAVE(s);
+      s->ss.in_source = 0;
+    }
     if (rv < 0 || s->err != H2W_OK) {
       return h2w_callback_failed(s, "data source write");
     }
@@ -612,6 +633,35 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   return PRODUCED_QUEUED;
 }
 
+/* Frames submitted while the source ran follow its DATA frame. */
+static int join_side(h2w_session *s) {
+  h2w_outq *side = &s->ss.side;
+  size_t len = h2w_outq_len(side);
+  uint8_t *p;
+  if (len > 0 && s->err == H2W_OK) {
+    p = h2w_outq_reserve(&s->ss.q, len);
+    if (p == NULL) {
+      /* Their stream states and HPACK context have moved on already:
+       * losing them would desynchronise the peer. */
+      h2w_outq_truncate(side, 0);
+      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
+                            "out of memory");
+    }
+    memcpy(p, h2w_outq_data(side), len);
+    h2w_outq_commit(&s->ss.q, len);
+  }
+  side->head = side->tail = side->mark = 0;
+  h2w_outq_shrink(side, 4096);
+  return H2W_OK;
+}
+
+static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                        size_t room, int fresh, size_t *written) {
+  int rv = produce_frame(s, st, dst, room, fresh, written);
+  int jr = join_side(s);
+  return jr < 0 ? jr : rv;
+}
+
 /* ---- fatal GOAWAY ------------------------------------------------------- */
 
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
@@ -630,6 +680,7 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
     keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);
+  h2w_outq_truncate(&ss->side, 0); /* nothing may follow the GOAWAY */
   if (dlen > sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8) {
     dlen = sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8;
   }
@@ -695,12 +746,41 @@ static int refill(h2w_session *s) {
   return H2W_OK;
 }
 
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap);
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data);
+
+/* send, peek and ack run data sources and on_frame_send: from inside a
+ * callback they are refused and change nothing (h2wire.h, "Reentrancy");
+ * when they end the connection, its streams end with it. */
 h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
-  size_t n = 0, w = 0;
-  int rv;
+  h2w_ssize rv;
   if (s == NULL || (buf == NULL && cap > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_send(s, buf, cap);
+  h2w_api_done(s);
+  return rv;
+}
+
+h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+  h2w_ssize rv;
+  if (s == NULL || data == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_peek(s, data);
+  h2w_api_done(s);
+  return rv;
+}
+
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap) {
+  size_t n = 0, w = 0;
+  int rv;
   s->ss.peeked = 0;
   if (s->err == H2W_OK) {
     h2w_reap(s);
@@ -735,12 +815,9 @@ h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
   return (h2w_ssize)n;
 }
 
-h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data) {
   h2w_send_state *ss;
   int rv;
-  if (s == NULL || data == NULL) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
   ss = &s->ss;
   *data = NULL;
   ss->peeked = 0;
@@ -778,6 +855,9 @@ int h2w_session_ack(h2w_session *s, size_t n) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
   ss = &s->ss;
   if (n > ss->peeked) {
     return H2W_E_INVALID_ARGUMENT;
@@ -792,5 +872,6 @@ int h2w_session_ack(h2w_session *s, size_t n) {
     ss->goaway_off = (uint8_t)(ss->goaway_off + n);
   }
   ss->peeked = 0;
+  h2w_api_done(s); /* a failing on_frame_send ended the connection */
   return H2W_OK;
 }
