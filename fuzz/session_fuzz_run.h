@@ -366,7 +366,9 @@ static int fz_start(fz *f, const uint8_t *data, size_t size, int server,
 }
 
 static void fz_teardown(fz *f) {
-  f->dead = 1; /* h2w_session_del fires no callback */
+  /* h2w_session_del fires on_stream_close for every live stream, and
+   * nothing else. */
+  f->deleting = 1;
   h2w_session_del(f->s);
   fz_wire_free(&f->w);
   if (f->live != 0) {
