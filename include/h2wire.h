@@ -519,10 +519,13 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     closing). Getters, h2w_session_get_stream_user_data() included,
  *     keep working.
  *
- * Order at the end of a connection: when a call ends it (a connection
- * error, a failing callback, a timer, an error GOAWAY submitted), the
- * streams' on_stream_close callbacks fire before that call returns (for
- * a submit made outside any callback, before the submit returns): first
+ * Order at the end of a connection: when h2w_session_recv(), send(),
+ * peek(), ack() or tick() ends it (a connection error, a failing
+ * callback, a timer), the streams' on_stream_close callbacks fire before
+ * that call returns; so do they before h2w_session_submit_goaway()
+ * returns when it sends an error GOAWAY outside any callback. A submit
+ * that ends the connection otherwise (the HPACK encoder out of memory)
+ * leaves them to the next of those calls or to h2w_session_del(). First
  * the streams that had already closed, in the order they closed, then
  * every stream still live (queued, reserved, open or half-closed), in
  * ascending id order, each with H2W_CLOSE_FLAG_CONNECTION and the
