@@ -520,49 +520,94 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
   }
 }
 
-/* Pull one DATA frame from st's source into dst (direct) or the queue.
- * `fresh` is set when nothing was written in this send() call yet. */
-static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
-                         size_t room, int fresh, size_t *written) {
-  uint32_t allow, flags = 0;
-  size_t len;
+/* Where one DATA frame is being built: at `p` (its 9-octet header, then
+ * room for `len` payload octets), in the caller's buffer or reserved at
+ * the tail of the output queue. */
+typedef struct data_slot {
   uint8_t *p;
+  size_t len;
   int direct;
-  h2w_ssize r;
-  allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
+} data_slot;
+
+/* Step 1, window maths: how much st may send in one frame now (both send
+ * windows, the peer's frame size). 0 takes it out of the scheduler: the
+ * window shrank under it (SETTINGS, §6.9.2), and it waits for an update
+ * rather than ask the source for nothing. */
+static uint32_t data_allow(h2w_session *s, h2w_stream *st) {
+  uint32_t allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
   if (allow == 0) {
-    /* The window shrank under it (SETTINGS, §6.9.2): wait for an update
-     * rather than ask the source for nothing. */
     h2w_sched_remove(s, st);
-    return PRODUCED_NOTHING;
   }
+  return allow;
+}
+
+/* Step 2, destination: the caller's buffer when the frame fits or the
+ * room is worth it, else (only as the first output of this call) the
+ * queue. PRODUCED_NOTHING with *slot set, PRODUCED_STOP, or a fatal
+ * error. */
+static int data_dest(h2w_session *s, uint8_t *dst, size_t room, int fresh,
+                     uint32_t allow, data_slot *slot) {
   if (room > H2W_FRAME_HD_LEN &&
       (room - H2W_FRAME_HD_LEN >= allow ||
        room - H2W_FRAME_HD_LEN >= H2W_MIN_DIRECT_DATA)) {
-    direct = 1;
-    len = room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
-    p = dst;
-  } else if (fresh) {
-    direct = 0;
-    len = allow;
-    p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + len);
-    if (p == NULL) {
-      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
-                            "out of memory");
-    }
-  } else {
+    slot->direct = 1;
+    slot->len =
+        room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
+    slot->p = dst;
+    return PRODUCED_NOTHING;
+  }
+  if (!fresh) {
     return PRODUCED_STOP;
   }
-  /* The buffer handed to read() (and write() below) is the caller's or a
-   * reservation at the queue's tail: submits made meanwhile must neither
-   * write there nor move it (h2w_send_state.side). */
+  slot->direct = 0;
+  slot->len = allow;
+  slot->p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + slot->len);
+  if (slot->p == NULL) {
+    return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  return PRODUCED_NOTHING;
+}
+
+/* Step 3, the source: read() (and write() for NO_COPY) fill the slot's
+ * payload. The slot is the caller's buffer or a reservation at the
+ * queue's tail: submits made meanwhile must neither write there nor move
+ * it, so they go to the side queue (h2w_send_state.side). */
+static h2w_ssize data_read(h2w_session *s, h2w_stream *st,
+                           const data_slot *slot, uint32_t *flags) {
+  h2w_ssize r;
   s->ss.in_source = 1;
   H2W_CB_ENTER(s);
-  r = st->tx->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags,
+  r = st->tx->src.read(s, st->id, slot->p + H2W_FRAME_HD_LEN, slot->len, flags,
                        st->tx->src.user);
   H2W_CB_LEAVE(s);
   s->ss.in_source = 0;
+  return r;
+}
+
+static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                      size_t n) {
+  int rv = H2W_E_INVALID_STATE;
+  if (st->tx->src.write != NULL) {
+    s->ss.in_source = 1;
+    H2W_CB_ENTER(s);
+    rv = st->tx->src.write(s, st->id, slot->p + H2W_FRAME_HD_LEN, n,
+                           st->tx->src.user);
+    H2W_CB_LEAVE(s);
+    s->ss.in_source = 0;
+  }
+  if (rv < 0 || s->err != H2W_OK) {
+    return h2w_callback_failed(s, "data source write");
+  }
+  return H2W_OK;
+}
+
+/* What read() answered, before any frame: PRODUCED_NOTHING with *go set
+ * when a frame of r octets follows, else the outcome (deferred, failed,
+ * reset from inside, or an empty end before trailers). */
+static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
+                        uint32_t flags, int *go) {
+  *go = 0;
   if (s->err != H2W_OK) {
     return s->err;
   }
@@ -586,47 +631,75 @@ static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
     data_done(s, st, flags);
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
-  if (flags & H2W_DATA_FLAG_NO_COPY) {
-    int rv = H2W_E_INVALID_STATE;
-    if (st->tx->src.write != NULL) {
-      s->ss.in_source = 1;
-      H2W_CB_ENTER(s);
-      rv = st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
-                             st->tx->src.user);
-      H2W_CB_LEAVE(s);
-      s->ss.in_source = 0;
-    }
-    if (rv < 0 || s->err != H2W_OK) {
-      return h2w_callback_failed(s, "data source write");
-    }
-  }
-  put_hd(p, (size_t)r, H2W_FRAME_DATA,
+  *go = 1;
+  return PRODUCED_NOTHING;
+}
+
+/* Step 4, framing: the frame header, both windows charged, the frame
+ * reported (direct) or committed to the queue. */
+static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                       size_t n, uint32_t flags) {
+  put_hd(slot->p, n, H2W_FRAME_DATA,
          (uint8_t)((flags & H2W_DATA_FLAG_EOF) &&
                            !(flags & H2W_DATA_FLAG_NO_END_STREAM)
                        ? H2W_FLAG_END_STREAM
                        : 0),
          st->id);
-  h2w_send_window_consume(&st->sw, (uint32_t)r);
-  h2w_send_window_consume(&s->conn_sw, (uint32_t)r);
-  if (direct) {
-    frame_sent(s, p);
+  h2w_send_window_consume(&st->sw, (uint32_t)n);
+  h2w_send_window_consume(&s->conn_sw, (uint32_t)n);
+  if (slot->direct) {
+    frame_sent(s, slot->p);
   } else {
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + (size_t)r);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + n);
   }
+}
+
+/* Step 5, scheduling after a frame: the body's end (and its trailers,
+ * data_done), out of the ring when the window is spent, or round-robin
+ * among the incremental streams of this urgency. */
+static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags) {
   if (flags & H2W_DATA_FLAG_EOF) {
     data_done(s, st, flags);
   } else if (st->sw.avail <= 0) {
     h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
   } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
              H2W_PRIO_INCREMENTAL(st->prio)) {
-    /* Round-robin among the incremental streams of this urgency. */
     s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->tx->ring_next;
     sched_refresh(&s->ss);
   }
+}
+
+/* Pull one DATA frame from st's source into dst (direct) or the queue.
+ * `fresh` is set when nothing was written in this send() call yet. */
+static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                         size_t room, int fresh, size_t *written) {
+  uint32_t allow, flags = 0;
+  data_slot slot;
+  h2w_ssize r;
+  int rv, go;
+  allow = data_allow(s, st);
+  if (allow == 0) {
+    return PRODUCED_NOTHING;
+  }
+  rv = data_dest(s, dst, room, fresh, allow, &slot);
+  if (rv != PRODUCED_NOTHING) {
+    return rv;
+  }
+  r = data_read(s, st, &slot, &flags);
+  rv = data_verdict(s, st, r, slot.len, flags, &go);
+  if (!go) {
+    return rv;
+  }
+  if ((flags & H2W_DATA_FLAG_NO_COPY) &&
+      data_write(s, st, &slot, (size_t)r) != H2W_OK) {
+    return s->err;
+  }
+  data_frame(s, st, &slot, (size_t)r, flags);
+  data_next(s, st, flags);
   if (s->err != H2W_OK) {
     return s->err;
   }
-  if (direct) {
+  if (slot.direct) {
     *written = H2W_FRAME_HD_LEN + (size_t)r;
     return PRODUCED_DIRECT;
   }
