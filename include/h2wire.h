@@ -1533,7 +1533,8 @@ H2W_EXTERN int h2w_session_set_stream_user_data(h2w_session *s,
 typedef int (*h2w_stream_visit_cb)(h2w_session *s, uint32_t stream_id,
                                    int state, void *stream_user, void *user);
 /** Call cb for every live stream (queued, reserved, open, half-closed) in
- *  ascending id order, e.g. to find what to cancel. The ids are taken
+ *  ascending id order, e.g. to find what to cancel; a request still
+ *  queued for a stream slot is reported as H2W_STREAM_STATE_IDLE. The ids are taken
  *  when the walk starts: a stream that closes during the walk is skipped
  *  from then on, one opened during it is not visited. Allowed from inside
  *  callbacks. @return H2W_OK, H2W_E_INVALID_ARGUMENT (s or cb NULL),
