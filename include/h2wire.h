@@ -519,6 +519,32 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     closing). Getters, h2w_session_get_stream_user_data() included,
  *     keep working.
  *
+ * Per callback, where it runs and what is particular to it:
+ *   - on_begin_headers, on_header, on_headers, on_data, on_stream_end,
+ *     on_stream_reset, on_settings, on_settings_ack, on_ping_ack,
+ *     on_goaway, on_frame_recv, on_altsvc, on_origin, on_extension_frame,
+ *     on_push_promise: inside h2w_session_recv(), after the frame they
+ *     report was applied; they may return H2W_E_PAUSE. Frames they
+ *     submit go out after those already queued, in submit order.
+ *   - on_frame_send: inside h2w_session_send() or h2w_session_ack(), as
+ *     each frame leaves; H2W_E_PAUSE is ignored there (pausing is for
+ *     input).
+ *   - read() and write() of a data source: inside h2w_session_send() or
+ *     h2w_session_peek(). Their buffer is theirs for the call; frames
+ *     they submit (for their own stream or any other) follow the DATA
+ *     frame being built. Resetting their own stream discards what the
+ *     call returns.
+ *   - on_stream_close: inside recv, send, peek, ack or tick (after the
+ *     frame or call that closed the stream), an error GOAWAY submit, or
+ *     h2w_session_del(). The stream is already closed: submits for it
+ *     return H2W_E_INVALID_STATE; its user data is still readable.
+ *   - on_error: inside any call that finds the error, submits included,
+ *     before the session is marked failed; frames submitted from it for
+ *     a connection error are dropped (only the final GOAWAY follows the
+ *     frame being written).
+ *   - the visitor of h2w_session_foreach_stream(): inside that call,
+ *     itself allowed anywhere; the rules of any callback apply.
+ *
  * Order at the end of a connection: when h2w_session_recv(), send(),
  * peek(), ack() or tick() ends it (a connection error, a failing
  * callback, a timer), the streams' on_stream_close callbacks fire before
