@@ -329,10 +329,14 @@ static int conn_end(h2w_session *s, int lib_err, uint32_t code,
     code = H2W_ENHANCE_YOUR_CALM;
     reason = "memory budget exceeded";
   }
-  if (s->cb.on_error != NULL) {
+  if (s->cb.on_error != NULL && !s->ending) {
+    /* Once: an error GOAWAY submitted from on_error ends the connection
+     * through here again, without a second report (no recursion). */
+    s->ending = 1;
     H2W_CB_ENTER(s);
     s->cb.on_error(s, 0, code, reason, s->user);
     H2W_CB_LEAVE(s);
+    s->ending = 0;
     if (s->err != H2W_OK) {
       return s->err; /* on_error submitted an error GOAWAY itself */
     }

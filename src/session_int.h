@@ -257,6 +257,7 @@ struct h2w_session {
    * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
   uint32_t depth;
   uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t ending;     /* on_error of a connection error is running */
   uint32_t err_code;
   const char *err_reason;
   uint64_t err_offset;

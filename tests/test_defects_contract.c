@@ -580,6 +580,34 @@ static void test_small_goaway_error_one_path(void **state) {
   tpeer_free(&s);
 }
 
+/* An error GOAWAY submitted from on_error goes through the same path,
+ * which must not report (and so re-enter) on_error again. */
+static int goaway_from_error_hook(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_ERROR && ev->stream_id == 0) {
+    assert_int_equal(h2w_session_submit_goaway(p->s, H2W_CANCEL, NULL, 0),
+                     H2W_OK);
+  }
+  return 0;
+}
+
+static void test_small_goaway_from_on_error(void **state) {
+  tpeer s;
+  h2w_fb b;
+  tpeer_start(&s, 1, tmode(state), NULL);
+  tpeer_handshake(&s);
+  s.hook = goaway_from_error_hook;
+  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS | TEV_HEADERS;
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  h2w_fb_window_update(&b, 0, 0);
+  assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_CLOSED);
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 1 CANCEL conn");
+  EXPECT_OUT(&s, "GOAWAY last=1 CANCEL*");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* shutdown_deadline = now + ms wrapped: near the end of the clock the
  * final GOAWAY went out at once instead of never. */
 static void test_small_shutdown_deadline_saturates(void **state) {
@@ -638,6 +666,7 @@ int main(void) {
       SPLIT_TESTS(test_small_set_stream_priority_sticky),
       SPLIT_TESTS(test_small_set_stream_user_data_sticky),
       SPLIT_TESTS(test_small_goaway_error_one_path),
+      SPLIT_TESTS(test_small_goaway_from_on_error),
       SPLIT_TESTS(test_small_shutdown_deadline_saturates),
       SPLIT_TESTS(test_small_positive_callback_result),
   };
