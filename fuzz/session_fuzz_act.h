@@ -540,15 +540,24 @@ static int fz_frame(h2w_session *s, const h2w_frame_info *fi, const uint8_t *p,
   return fz_cb(user, fi->stream_id);
 }
 
-/* Informational; a connection error is reported once (ATTACKS.md row 20). */
+/* Informational; a connection error is reported once (ATTACKS.md row 20).
+ * A callback like the others: the refused calls stay refused, and the
+ * scripted submit (an error GOAWAY included, which ends the connection
+ * through the same path) is made from inside it. */
 static void fz_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason, void *user) {
   fz *f = user;
+  uint8_t act;
   (void)code;
   if (f->dead || reason == NULL ||
       h2w_session_error(s, NULL, NULL, NULL) != H2W_OK ||
       (id == 0 && f->conn_errors++ > 0)) {
     abort();
+  }
+  fz_refused(f);
+  act = fz_next_action(f);
+  if ((act & 15) > FZ_FAIL && (act & 15) != FZ_RST_PAUSE) {
+    fz_submit(f, act & 15, act >> 4, id != 0 ? id : fz_pick_id(f, act));
   }
 }
 

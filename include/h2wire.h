@@ -690,7 +690,8 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
                                const uint8_t *payload, void *user);
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
  *  error the session detected, with the wire code it sends and a static
- *  reason. Informational: its return value is ignored. */
+ *  reason. Informational: its return value is ignored. An error GOAWAY
+ *  the application submits itself is not reported here. */
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 

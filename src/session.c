@@ -316,8 +316,9 @@ void h2w_local_settings_changed(h2w_session *s) {
 
 /* The one path by which a connection ends (RFC 9113 §5.4.1, §6.8): the
  * sticky error, on_error, and the final GOAWAY, unless the application
- * already queued its own (`goaway_queued`). The streams end with it at
- * the end of the public call (h2w_api_done). */
+ * already queued its own (`goaway_queued`: no on_error either, it is not
+ * an error the session found). The streams end with it at the end of the
+ * public call (h2w_api_done). */
 static int conn_end(h2w_session *s, int lib_err, uint32_t code,
                     const char *reason, int goaway_queued) {
   if (s->err != H2W_OK) {
@@ -329,9 +330,11 @@ static int conn_end(h2w_session *s, int lib_err, uint32_t code,
     code = H2W_ENHANCE_YOUR_CALM;
     reason = "memory budget exceeded";
   }
-  if (s->cb.on_error != NULL && !s->ending) {
-    /* Once: an error GOAWAY submitted from on_error ends the connection
-     * through here again, without a second report (no recursion). */
+  if (s->cb.on_error != NULL && !s->ending && !goaway_queued) {
+    /* Errors the session found, once: an error GOAWAY the application
+     * sends (from on_error too) ends the connection through here without
+     * a report, so nothing it submits from on_error can follow that
+     * GOAWAY, and on_error is never re-entered. */
     s->ending = 1;
     H2W_CB_ENTER(s);
     s->cb.on_error(s, 0, code, reason, s->user);
