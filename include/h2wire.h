@@ -1561,12 +1561,12 @@ typedef int (*h2w_stream_visit_cb)(h2w_session *s, uint32_t stream_id,
                                    int state, void *stream_user, void *user);
 /** Call cb for every live stream (queued, reserved, open, half-closed) in
  *  ascending id order, e.g. to find what to cancel; a request still
- *  queued for a stream slot is reported as H2W_STREAM_STATE_IDLE. The ids are taken
- *  when the walk starts: a stream that closes during the walk is skipped
- *  from then on, one opened during it is not visited. Allowed from inside
- *  callbacks. @return H2W_OK, H2W_E_INVALID_ARGUMENT (s or cb NULL),
- *  H2W_E_NOMEM / H2W_E_LIMIT (no room for the id snapshot; nothing
- *  visited), or the first non-zero value cb returned.
+ *  queued for a stream slot is reported as H2W_STREAM_STATE_IDLE. The
+ *  ids are taken when the walk starts: a stream that closes during the
+ *  walk is skipped from then on, one opened during it is not visited.
+ *  Allowed from inside callbacks. @return H2W_OK, H2W_E_INVALID_ARGUMENT
+ *  (s or cb NULL), H2W_E_NOMEM / H2W_E_LIMIT (no room for the id
+ *  snapshot; nothing visited), or the first non-zero value cb returned.
  *  @param s The session.
  *  @param cb The visitor.
  *  @param user Passed to cb. */
