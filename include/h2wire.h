@@ -467,18 +467,26 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *   - Every callback receives the session and the `user` pointer given to
  *     h2w_session_*_new(). Pointers passed to a callback are valid for the
  *     duration of that callback only.
- *   - Callbacks that return int return 0 to continue, H2W_E_PAUSE to make
- *     h2w_session_recv() return early (after the frame being processed,
- *     with the count of bytes consumed so far; call it again with the rest
- *     of the input to continue), or any other negative value to fail: the
- *     session then becomes unusable and every later call returns
- *     H2W_E_CALLBACK_FAILURE (sticky).
- *   - Callbacks may call the h2w_session_submit_*() and getter functions;
- *     they must not call h2w_session_recv(), h2w_session_send(),
- *     h2w_session_peek()/ack() or h2w_session_del() on the same session.
- *   - After a fatal error no callback fires again.
+ *   - One rule for every callback that returns int: 0 continues;
+ *     H2W_E_PAUSE makes h2w_session_recv() return early (after the frame
+ *     being processed, with the count of bytes consumed so far; call it
+ *     again with the rest of the input to continue); a positive value is
+ *     an answer only where the callback defines one (today only
+ *     on_push_promise: H2W_PUSH_REFUSE); any other value, negative or an
+ *     undefined positive one, is a failure: the session then becomes
+ *     unusable and every later call returns H2W_E_CALLBACK_FAILURE
+ *     (sticky). So a stray "return 1" never passes silently.
+ *   - What a callback may call: see @ref reentrancy.
+ *   - After a fatal error no callback fires again, with one exception:
+ *     on_stream_close, which ends every stream the application knows
+ *     (see on_stream_close and H2W_CLOSE_FLAG_CONNECTION).
  *
  * Streams
+ *   - Every stream that was reported (on_begin_headers, a PUSH_PROMISE)
+ *     or submitted ends with exactly one on_stream_close, also when the
+ *     connection dies or the session is deleted, so per-stream state
+ *     freed there never leaks. h2w_session_foreach_stream() walks the
+ *     live ones.
  *   - Stream ids are uint32_t (31 bits). Client-initiated ids are odd,
  *     server-initiated even; 0 is the connection.
  *   - A stream's user data (set at submit time or with
@@ -492,6 +500,72 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     next. The session's notion of "now" is the last value ticked (0 until
  *     the first tick); it stamps PINGs with it to measure RTT.
  */
+
+/** @page reentrancy Reentrancy: what may be called from where
+ * Callbacks run inside a library call on the same session. From inside
+ * any callback (every on_* callback, a data source's read() and write(),
+ * and the visitor of h2w_session_foreach_stream()), on that session:
+ *   - Allowed: every h2w_session_submit_*() (for the stream being reported
+ *     or any other; from a data source's read()/write() as well: frames
+ *     submitted there are queued behind the DATA frame being built, whose
+ *     buffer they never touch), h2w_session_resume_data(),
+ *     h2w_session_consume(), h2w_session_shutdown(),
+ *     h2w_session_set_stream_user_data(), h2w_session_set_stream_priority(),
+ *     h2w_session_foreach_stream(), and every getter (want_read/write,
+ *     next_deadline, stream_state, window, setting, error, memory,
+ *     dump_json...).
+ *   - Refused: h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
+ *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
+ *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
+ *     tick again after the call returns). h2w_session_del() does nothing:
+ *     a session cannot be freed under the call that runs the callback;
+ *     delete it after that call returns.
+ *   - Other sessions are independent: any call on another session is
+ *     allowed.
+ *   - After a fatal error the allowed functions return the sticky error,
+ *     as everywhere; during the on_stream_close callbacks fired by
+ *     h2w_session_del() they return H2W_E_INVALID_STATE (the session is
+ *     closing). Getters, h2w_session_get_stream_user_data() included,
+ *     keep working.
+ *
+ * Per callback, where it runs and what is particular to it:
+ *   - on_begin_headers, on_header, on_headers, on_data, on_stream_end,
+ *     on_stream_reset, on_settings, on_settings_ack, on_ping_ack,
+ *     on_goaway, on_frame_recv, on_altsvc, on_origin, on_extension_frame,
+ *     on_push_promise: inside h2w_session_recv(), after the frame they
+ *     report was applied; they may return H2W_E_PAUSE. Frames they
+ *     submit go out after those already queued, in submit order.
+ *   - on_frame_send: inside h2w_session_send() or h2w_session_ack(), as
+ *     each frame leaves; H2W_E_PAUSE is ignored there (pausing is for
+ *     input).
+ *   - read() and write() of a data source: inside h2w_session_send() or
+ *     h2w_session_peek(). Their buffer is theirs for the call; frames
+ *     they submit (for their own stream or any other) follow the DATA
+ *     frame being built. Resetting their own stream discards what the
+ *     call returns.
+ *   - on_stream_close: inside recv, send, peek, ack or tick (after the
+ *     frame or call that closed the stream), an error GOAWAY submit, or
+ *     h2w_session_del(). The stream is already closed: submits for it
+ *     return H2W_E_INVALID_STATE; its user data is still readable.
+ *   - on_error: inside any call that finds the error, submits included,
+ *     before the session is marked failed; frames submitted from it for
+ *     a connection error are dropped (only the final GOAWAY follows the
+ *     frame being written).
+ *   - the visitor of h2w_session_foreach_stream(): inside that call,
+ *     itself allowed anywhere; the rules of any callback apply.
+ *
+ * Order at the end of a connection: when h2w_session_recv(), send(),
+ * peek(), ack() or tick() ends it (a connection error, a failing
+ * callback, a timer), the streams' on_stream_close callbacks fire before
+ * that call returns; so do they before h2w_session_submit_goaway()
+ * returns when it sends an error GOAWAY outside any callback. A submit
+ * that ends the connection otherwise (the HPACK encoder out of memory)
+ * leaves them to the next of those calls or to h2w_session_del(). First
+ * the streams that had already closed, in the order they closed, then
+ * every stream still live (queued, reserved, open or half-closed), in
+ * ascending id order, each with H2W_CLOSE_FLAG_CONNECTION and the
+ * GOAWAY's error code. h2w_session_del() does the same for the streams
+ * still live (code H2W_NO_ERROR) before it frees anything. */
 
 /** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
@@ -540,6 +614,12 @@ typedef struct h2w_options h2w_options;
 #define H2W_CLOSE_FLAG_RETRYABLE 0x1u
 /** on_stream_close flags: the stream was reset (by either side). */
 #define H2W_CLOSE_FLAG_RESET 0x2u
+/** on_stream_close flags: the stream did not finish by itself: the
+ *  connection ended (a fatal error, an error GOAWAY) or the session was
+ *  deleted while it was live (see @ref reentrancy for the order). A
+ *  request that was still queued, never sent, also carries
+ *  H2W_CLOSE_FLAG_RETRYABLE. */
+#define H2W_CLOSE_FLAG_CONNECTION 0x4u
 
 /** The 9-octet header of a frame, for tracing callbacks. */
 typedef struct h2w_frame_info {
@@ -589,8 +669,12 @@ typedef int (*h2w_on_stream_end_cb)(h2w_session *s, uint32_t stream_id,
 typedef int (*h2w_on_stream_reset_cb)(h2w_session *s, uint32_t stream_id,
                                       uint32_t code, void *user);
 /** The stream is closed and forgotten: the last event of every stream that
- *  was reported or submitted. `code` is H2W_NO_ERROR for a normal close,
- *  else the RST_STREAM / GOAWAY code; flags: H2W_CLOSE_FLAG_*. */
+ *  was reported or submitted, fired exactly once, also when the
+ *  connection dies or at h2w_session_del() (then with
+ *  H2W_CLOSE_FLAG_CONNECTION; the one callback that fires after a fatal
+ *  error). `code` is H2W_NO_ERROR for a normal close, else the RST_STREAM
+ *  / GOAWAY code; flags: H2W_CLOSE_FLAG_*. The stream's user data is still
+ *  readable (h2w_session_get_stream_user_data()) during the callback. */
 typedef int (*h2w_on_stream_close_cb)(h2w_session *s, uint32_t stream_id,
                                       uint32_t code, uint32_t flags,
                                       void *user);
@@ -619,7 +703,8 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
                                const uint8_t *payload, void *user);
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
  *  error the session detected, with the wire code it sends and a static
- *  reason. Informational: its return value is ignored. */
+ *  reason. Informational: its return value is ignored. An error GOAWAY
+ *  the application submits itself is not reported here. */
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 
@@ -1028,7 +1113,12 @@ H2W_EXTERN int h2w_session_server_new(h2w_session **out,
                                       const h2w_callbacks *cb,
                                       const h2w_options *opt, void *user,
                                       const h2w_mem *mem);
-/** Free the session and everything it holds. No callback fires.
+/** Free the session and everything it holds. First every stream still
+ *  live gets its on_stream_close (H2W_CLOSE_FLAG_CONNECTION, ascending
+ *  id order; see @ref reentrancy), so per-stream state can be freed
+ *  there; no other callback fires. From inside a callback of the same
+ *  session it does nothing (the session stays usable): delete it after
+ *  the running call returns.
  *  @param s The session, or NULL. */
 H2W_EXTERN void h2w_session_del(h2w_session *s);
 
@@ -1094,7 +1184,8 @@ H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
  *    preface goes out with the next h2w_session_send().
  *  `head_request`: the request was HEAD, so the response has no content.
  *  `stream_user_data` is stream 1's user data. @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE, H2W_E_PROTOCOL,
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (also from inside a
+ *  callback, see @ref reentrancy), H2W_E_PROTOCOL,
  *  H2W_E_NOMEM or H2W_E_LIMIT (memory budget).
  *  @param s A fresh session.
  *  @param http2_settings The HTTP2-Settings value (see above).
@@ -1133,13 +1224,17 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  H2W_E_FLOODED, H2W_E_TIMEOUT...). After a connection error the GOAWAY
  *  is queued: keep calling h2w_session_send() to flush it. Later calls
  *  consume and ignore all input and return the same error (sticky).
+ *  From inside a callback: H2W_E_INVALID_STATE, nothing consumed (see
+ *  @ref reentrancy).
  *  @param s The session.
  *  @param in Bytes read from the transport.
  *  @param len Length of in. */
 H2W_EXTERN h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in,
                                       size_t len);
 /** Fill buf[0..cap) with bytes to write to the transport. @return the
- *  count (0: nothing to send now) or H2W_E_INVALID_ARGUMENT.
+ *  count (0: nothing to send now), H2W_E_INVALID_ARGUMENT, or
+ *  H2W_E_INVALID_STATE from inside a callback (nothing written, see
+ *  @ref reentrancy).
  *
  *  Body data is pulled from data sources here, directly into buf when a
  *  frame fits; data-source and on_frame_send callbacks may run. After a
@@ -1153,13 +1248,16 @@ H2W_EXTERN h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap);
  *  session's buffer) and return their count (0: nothing pending), or a
  *  negative error as for h2w_session_send(). The bytes stay valid until
  *  the next call on the session; h2w_session_ack() says how many were
- *  written (on_frame_send fires then).
+ *  written (on_frame_send fires then). From inside a callback:
+ *  H2W_E_INVALID_STATE (see @ref reentrancy).
  *  @param s The session.
  *  @param[out] data Receives a pointer to the pending bytes.
  *  @return The count of pending bytes (0: none), or a negative h2w_error. */
 H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
-/** Mark n bytes of the last h2w_session_peek() as written. @return H2W_OK
- *  or H2W_E_INVALID_ARGUMENT (n larger than what was peeked).
+/** Mark n bytes of the last h2w_session_peek() as written. @return H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (n larger than what was peeked) or
+ *  H2W_E_INVALID_STATE (from inside a callback: nothing marked, see
+ *  @ref reentrancy).
  *  @param s The session.
  *  @param n How many of the peeked bytes were written. */
 H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
@@ -1178,8 +1276,9 @@ H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
 /** Tell the session the time (caller's monotonic clock, ms) and run due
  *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
  *  output. @return H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
- *  SETTINGS went unacknowledged). Time never goes backwards: a smaller
- *  value is treated as no change.
+ *  SETTINGS went unacknowledged), or H2W_E_INVALID_STATE from inside a
+ *  callback (the time is not taken either, see @ref reentrancy). Time
+ *  never goes backwards: a smaller value is treated as no change.
  *  @param s The session.
  *  @param now_ms The caller's monotonic clock, in ms. */
 H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
@@ -1206,7 +1305,11 @@ H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
  *  data now: the stream sleeps until h2w_session_resume_data()), or
  *  another negative value (the stream is reset with INTERNAL_ERROR).
  *  Set *flags (starts at 0) to H2W_DATA_FLAG_*. Returning 0 without EOF
- *  also defers. Called only when flow control allows at least one byte. */
+ *  also defers. Called only when flow control allows at least one byte.
+ *  buf belongs to the source for the duration of the call: submits made
+ *  from inside it (for this or any other stream) are queued behind this
+ *  DATA frame and never write to, move or free buf (see @ref reentrancy
+ *  for what else may be called). */
 typedef h2w_ssize (*h2w_data_read_fn)(h2w_session *s, uint32_t stream_id,
                                       uint8_t *buf, size_t len, uint32_t *flags,
                                       void *source_user);
@@ -1436,7 +1539,8 @@ H2W_EXTERN int h2w_session_submit_priority_update(h2w_session *s,
                                                   size_t len);
 /** Set a stream's scheduling priority (urgency 0-7, incremental 0/1),
  *  e.g. a server overriding the client's signal. @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (unknown stream).
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown stream) or the
+ *  sticky error.
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param urgency 0 (most urgent) to 7.
@@ -1504,13 +1608,32 @@ H2W_EXTERN int h2w_session_submit_extension(h2w_session *s, uint8_t type,
 
 /* ---- streams and getters ------------------------------------------------ */
 
-/** Attach user data to a live stream. @return H2W_OK or
- *  H2W_E_INVALID_STATE (unknown stream).
+/** Attach user data to a live stream. @return H2W_OK,
+ *  H2W_E_INVALID_STATE (unknown stream) or the sticky error.
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param data The user data; never dereferenced. */
 H2W_EXTERN int h2w_session_set_stream_user_data(h2w_session *s,
                                                 uint32_t stream_id, void *data);
+/** Visitor of h2w_session_foreach_stream(): one live stream, its
+ *  H2W_STREAM_STATE_* and user data. Return 0 to go on; any other value
+ *  stops the walk and is returned by h2w_session_foreach_stream(). It may
+ *  call what any callback may (see @ref reentrancy), submits included. */
+typedef int (*h2w_stream_visit_cb)(h2w_session *s, uint32_t stream_id,
+                                   int state, void *stream_user, void *user);
+/** Call cb for every live stream (queued, reserved, open, half-closed) in
+ *  ascending id order, e.g. to find what to cancel; a request still
+ *  queued for a stream slot is reported as H2W_STREAM_STATE_IDLE. The
+ *  ids are taken when the walk starts: a stream that closes during the
+ *  walk is skipped from then on, one opened during it is not visited.
+ *  Allowed from inside callbacks. @return H2W_OK, H2W_E_INVALID_ARGUMENT
+ *  (s or cb NULL), H2W_E_NOMEM / H2W_E_LIMIT (no room for the id
+ *  snapshot; nothing visited), or the first non-zero value cb returned.
+ *  @param s The session.
+ *  @param cb The visitor.
+ *  @param user Passed to cb. */
+H2W_EXTERN int h2w_session_foreach_stream(h2w_session *s,
+                                          h2w_stream_visit_cb cb, void *user);
 /** The stream's user data, NULL if none or unknown.
  *  @param s The session.
  *  @param stream_id The stream.

@@ -342,6 +342,9 @@ int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
       (incremental != 0 && incremental != 1)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->err != H2W_OK) {
+    return s->err; /* sticky: the scheduler is stopped for good */
+  }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {
     return H2W_E_INVALID_STATE;

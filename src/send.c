@@ -38,6 +38,12 @@ static int is_reactive(const uint8_t *frame) {
           (flags & H2W_FLAG_ACK));
 }
 
+/* Where frames committed now go: the output queue, or the side queue
+ * while a data source runs (session_int.h, h2w_send_state.side). */
+static h2w_outq *out_queue(h2w_session *s) {
+  return s->ss.in_source ? &s->ss.side : &s->ss.q;
+}
+
 uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
   uint8_t *p;
   *rv = s->err;
@@ -49,7 +55,7 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
                          "peer provokes control frames without reading");
     return NULL;
   }
-  p = h2w_outq_reserve(&s->ss.q, size);
+  p = h2w_outq_reserve(out_queue(s), size);
   if (p == NULL) {
     *rv = H2W_E_NOMEM;
   }
@@ -57,14 +63,15 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
 }
 
 int h2w_queue_commit(h2w_session *s, h2w_ssize packed) {
-  const uint8_t *frame = s->ss.q.buf + s->ss.q.tail;
+  h2w_outq *q = out_queue(s);
+  const uint8_t *frame = q->buf + q->tail;
   if (packed < 0) {
     return (int)packed;
   }
   if (is_reactive(frame)) {
     s->ss.reactive++;
   }
-  h2w_outq_commit(&s->ss.q, (size_t)packed);
+  h2w_outq_commit(q, (size_t)packed);
   return H2W_OK;
 }
 
@@ -150,6 +157,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
   size_t maxf = s->settings.remote.max_frame_size; /* >= 16384 (§6.5.2) */
   size_t first = maxf - pre, k, i, len;
+  h2w_outq *q = out_queue(s);
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
   h2w_ssize enc;
@@ -162,8 +170,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  p = h2w_outq_reserve(&s->ss.q,
-                       (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
+  p = h2w_outq_reserve(q, (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
@@ -181,7 +188,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   }
   if (len <= first) {
     put_hd(p, pre + len, type, (uint8_t)(H2W_FLAG_END_HEADERS | es), id);
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + pre + len);
+    h2w_outq_commit(q, H2W_FRAME_HD_LEN + pre + len);
     return H2W_OK;
   }
   /* Open a 9-octet gap before each later chunk, moving the last chunk
@@ -197,7 +204,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
            (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), id);
   }
   put_hd(p, maxf, type, es, id);
-  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
+  h2w_outq_commit(q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
   return H2W_OK;
 }
 
@@ -386,7 +393,9 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
   if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
     h2w_frame_info fi = h2w_frame_info_of(&hd);
     int rv;
+    H2W_CB_ENTER(s);
     rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+    H2W_CB_LEAVE(s);
     if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
       h2w_callback_failed(s, "on_frame_send");
     }
@@ -485,42 +494,95 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
   }
 }
 
-/* Pull one DATA frame from st's source into dst (direct) or the queue.
- * `fresh` is set when nothing was written in this send() call yet. */
-static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
-                        size_t room, int fresh, size_t *written) {
-  uint32_t allow, flags = 0;
-  size_t len;
+/* Where one DATA frame is being built: at `p` (its 9-octet header, then
+ * room for `len` payload octets), in the caller's buffer or reserved at
+ * the tail of the output queue. */
+typedef struct data_slot {
   uint8_t *p;
+  size_t len;
   int direct;
-  h2w_ssize r;
-  allow = h2w_send_window_allow(&st->sw, s->settings.remote.max_frame_size);
+} data_slot;
+
+/* Step 1, window maths: how much st may send in one frame now (both send
+ * windows, the peer's frame size). 0 takes it out of the scheduler: the
+ * window shrank under it (SETTINGS, §6.9.2), and it waits for an update
+ * rather than ask the source for nothing. */
+static uint32_t data_allow(h2w_session *s, h2w_stream *st) {
+  uint32_t allow =
+      h2w_send_window_allow(&st->sw, s->settings.remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
   if (allow == 0) {
-    /* The window shrank under it (SETTINGS, §6.9.2): wait for an update
-     * rather than ask the source for nothing. */
     h2w_sched_remove(s, st);
-    return PRODUCED_NOTHING;
   }
+  return allow;
+}
+
+/* Step 2, destination: the caller's buffer when the frame fits or the
+ * room is worth it, else (only as the first output of this call) the
+ * queue. PRODUCED_NOTHING with *slot set, PRODUCED_STOP, or a fatal
+ * error. */
+static int data_dest(h2w_session *s, uint8_t *dst, size_t room, int fresh,
+                     uint32_t allow, data_slot *slot) {
   if (room > H2W_FRAME_HD_LEN &&
       (room - H2W_FRAME_HD_LEN >= allow ||
        room - H2W_FRAME_HD_LEN >= H2W_MIN_DIRECT_DATA)) {
-    direct = 1;
-    len = room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
-    p = dst;
-  } else if (fresh) {
-    direct = 0;
-    len = allow;
-    p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + len);
-    if (p == NULL) {
-      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
-                            "out of memory");
-    }
-  } else {
+    slot->direct = 1;
+    slot->len =
+        room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
+    slot->p = dst;
+    return PRODUCED_NOTHING;
+  }
+  if (!fresh) {
     return PRODUCED_STOP;
   }
-  r = st->tx->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags,
+  slot->direct = 0;
+  slot->len = allow;
+  slot->p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + slot->len);
+  if (slot->p == NULL) {
+    return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  return PRODUCED_NOTHING;
+}
+
+/* Step 3, the source: read() (and write() for NO_COPY) fill the slot's
+ * payload. The slot is the caller's buffer or a reservation at the
+ * queue's tail: submits made meanwhile must neither write there nor move
+ * it, so they go to the side queue (h2w_send_state.side). */
+static h2w_ssize data_read(h2w_session *s, h2w_stream *st,
+                           const data_slot *slot, uint32_t *flags) {
+  h2w_ssize r;
+  s->ss.in_source = 1;
+  H2W_CB_ENTER(s);
+  r = st->tx->src.read(s, st->id, slot->p + H2W_FRAME_HD_LEN, slot->len, flags,
                        st->tx->src.user);
+  H2W_CB_LEAVE(s);
+  s->ss.in_source = 0;
+  return r;
+}
+
+static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                      size_t n) {
+  int rv = H2W_E_INVALID_STATE;
+  if (st->tx->src.write != NULL) {
+    s->ss.in_source = 1;
+    H2W_CB_ENTER(s);
+    rv = st->tx->src.write(s, st->id, slot->p + H2W_FRAME_HD_LEN, n,
+                           st->tx->src.user);
+    H2W_CB_LEAVE(s);
+    s->ss.in_source = 0;
+  }
+  if (rv < 0 || s->err != H2W_OK) {
+    return h2w_callback_failed(s, "data source write");
+  }
+  return H2W_OK;
+}
+
+/* What read() answered, before any frame: PRODUCED_NOTHING with *go set
+ * when a frame of r octets follows, else the outcome (deferred, failed,
+ * reset from inside, or an empty end before trailers). */
+static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
+                        uint32_t flags, int *go) {
+  *go = 0;
   if (s->err != H2W_OK) {
     return s->err;
   }
@@ -544,46 +606,108 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
     data_done(s, st, flags);
     return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
   }
-  if (flags & H2W_DATA_FLAG_NO_COPY) {
-    int rv = st->tx->src.write == NULL
-                 ? H2W_E_INVALID_STATE
-                 : st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
-                                     st->tx->src.user);
-    if (rv < 0 || s->err != H2W_OK) {
-      return h2w_callback_failed(s, "data source write");
-    }
-  }
-  put_hd(p, (size_t)r, H2W_FRAME_DATA,
+  *go = 1;
+  return PRODUCED_NOTHING;
+}
+
+/* Step 4, framing: the frame header, both windows charged, the frame
+ * reported (direct) or committed to the queue. */
+static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                       size_t n, uint32_t flags) {
+  put_hd(slot->p, n, H2W_FRAME_DATA,
          (uint8_t)((flags & H2W_DATA_FLAG_EOF) &&
                            !(flags & H2W_DATA_FLAG_NO_END_STREAM)
                        ? H2W_FLAG_END_STREAM
                        : 0),
          st->id);
-  h2w_send_window_consume(&st->sw, (uint32_t)r);
-  h2w_send_window_consume(&s->conn_sw, (uint32_t)r);
-  if (direct) {
-    frame_sent(s, p);
+  h2w_send_window_consume(&st->sw, (uint32_t)n);
+  h2w_send_window_consume(&s->conn_sw, (uint32_t)n);
+  if (slot->direct) {
+    frame_sent(s, slot->p);
   } else {
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + (size_t)r);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + n);
   }
+}
+
+/* Step 5, scheduling after a frame: the body's end (and its trailers,
+ * data_done), out of the ring when the window is spent, or round-robin
+ * among the incremental streams of this urgency. */
+static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags) {
   if (flags & H2W_DATA_FLAG_EOF) {
     data_done(s, st, flags);
   } else if (st->sw.avail <= 0) {
     h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
   } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
              H2W_PRIO_INCREMENTAL(st->prio)) {
-    /* Round-robin among the incremental streams of this urgency. */
     s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->tx->ring_next;
     sched_refresh(&s->ss);
   }
+}
+
+/* Pull one DATA frame from st's source into dst (direct) or the queue.
+ * `fresh` is set when nothing was written in this send() call yet. */
+static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                         size_t room, int fresh, size_t *written) {
+  uint32_t allow, flags = 0;
+  data_slot slot;
+  h2w_ssize r;
+  int rv, go;
+  allow = data_allow(s, st);
+  if (allow == 0) {
+    return PRODUCED_NOTHING;
+  }
+  rv = data_dest(s, dst, room, fresh, allow, &slot);
+  if (rv != PRODUCED_NOTHING) {
+    return rv;
+  }
+  r = data_read(s, st, &slot, &flags);
+  rv = data_verdict(s, st, r, slot.len, flags, &go);
+  if (!go) {
+    return rv;
+  }
+  if ((flags & H2W_DATA_FLAG_NO_COPY) &&
+      data_write(s, st, &slot, (size_t)r) != H2W_OK) {
+    return s->err;
+  }
+  data_frame(s, st, &slot, (size_t)r, flags);
+  data_next(s, st, flags);
   if (s->err != H2W_OK) {
     return s->err;
   }
-  if (direct) {
+  if (slot.direct) {
     *written = H2W_FRAME_HD_LEN + (size_t)r;
     return PRODUCED_DIRECT;
   }
   return PRODUCED_QUEUED;
+}
+
+/* Frames submitted while the source ran follow its DATA frame. */
+static int join_side(h2w_session *s) {
+  h2w_outq *side = &s->ss.side;
+  size_t len = h2w_outq_len(side);
+  uint8_t *p;
+  if (len > 0 && s->err == H2W_OK) {
+    p = h2w_outq_reserve(&s->ss.q, len);
+    if (p == NULL) {
+      /* Their stream states and HPACK context have moved on already:
+       * losing them would desynchronise the peer. */
+      h2w_outq_truncate(side, 0);
+      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
+                            "out of memory");
+    }
+    memcpy(p, h2w_outq_data(side), len);
+    h2w_outq_commit(&s->ss.q, len);
+  }
+  side->head = side->tail = side->mark = 0;
+  h2w_outq_shrink(side, 4096);
+  return H2W_OK;
+}
+
+static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                        size_t room, int fresh, size_t *written) {
+  int rv = produce_frame(s, st, dst, room, fresh, written);
+  int jr = join_side(s);
+  return jr < 0 ? jr : rv;
 }
 
 /* ---- fatal GOAWAY ------------------------------------------------------- */
@@ -604,6 +728,7 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
     keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);
+  h2w_outq_truncate(&ss->side, 0); /* nothing may follow the GOAWAY */
   if (dlen > sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8) {
     dlen = sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8;
   }
@@ -669,12 +794,41 @@ static int refill(h2w_session *s) {
   return H2W_OK;
 }
 
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap);
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data);
+
+/* send, peek and ack run data sources and on_frame_send: from inside a
+ * callback they are refused and change nothing (h2wire.h, "Reentrancy");
+ * when they end the connection, its streams end with it. */
 h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
-  size_t n = 0, w = 0;
-  int rv;
+  h2w_ssize rv;
   if (s == NULL || (buf == NULL && cap > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_send(s, buf, cap);
+  h2w_api_done(s);
+  return rv;
+}
+
+h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+  h2w_ssize rv;
+  if (s == NULL || data == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_peek(s, data);
+  h2w_api_done(s);
+  return rv;
+}
+
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap) {
+  size_t n = 0, w = 0;
+  int rv;
   s->ss.peeked = 0;
   if (s->err == H2W_OK) {
     h2w_reap(s);
@@ -709,12 +863,9 @@ h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
   return (h2w_ssize)n;
 }
 
-h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data) {
   h2w_send_state *ss;
   int rv;
-  if (s == NULL || data == NULL) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
   ss = &s->ss;
   *data = NULL;
   ss->peeked = 0;
@@ -752,6 +903,9 @@ int h2w_session_ack(h2w_session *s, size_t n) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
   ss = &s->ss;
   if (n > ss->peeked) {
     return H2W_E_INVALID_ARGUMENT;
@@ -766,5 +920,6 @@ int h2w_session_ack(h2w_session *s, size_t n) {
     ss->goaway_off = (uint8_t)(ss->goaway_off + n);
   }
   ss->peeked = 0;
+  h2w_api_done(s); /* a failing on_frame_send ended the connection */
   return H2W_OK;
 }

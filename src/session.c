@@ -3,6 +3,7 @@
  * (RFC 9113 §5.4), timers on the caller's clock, and the getters. The
  * input side lives in recv*.c, the output side in send.c and submit.c. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "session_int.h"
@@ -275,10 +276,14 @@ int h2w_reap(h2w_session *s) {
     h2w_stream *st = s->reap;
     /* Still on the list during its callback, so its user data can be
      * read there (h2w_session_get_stream_user_data). */
-    if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL &&
-        s->err == H2W_OK) {
-      int rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
-                                     s->user);
+    /* The one callback that still fires after a fatal error: every
+     * stream the application knows ends with it (h2w_close_all). */
+    if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL) {
+      int rv;
+      H2W_CB_ENTER(s);
+      rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
+                                 s->user);
+      H2W_CB_LEAVE(s);
       h2w_cb_result(s, rv, "on_stream_close");
     }
     s->reap = st->link;
@@ -304,8 +309,13 @@ int h2w_reap(h2w_session *s) {
 
 /* ---- errors ----------------------------------------------------------- */
 
-int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
-                   const char *reason) {
+/* The one path by which a connection ends (RFC 9113 §5.4.1, §6.8): the
+ * sticky error, on_error, and the final GOAWAY, unless the application
+ * already queued its own (`goaway_queued`: no on_error either, it is not
+ * an error the session found). The streams end with it at the end of the
+ * public call (h2w_api_done). */
+static int conn_end(h2w_session *s, int lib_err, uint32_t code,
+                    const char *reason, int goaway_queued) {
   if (s->err != H2W_OK) {
     return s->err;
   }
@@ -315,15 +325,104 @@ int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
     code = H2W_ENHANCE_YOUR_CALM;
     reason = "memory budget exceeded";
   }
-  if (s->cb.on_error != NULL) {
+  if (s->cb.on_error != NULL && !s->ending && !goaway_queued) {
+    /* Errors the session found, once: an error GOAWAY the application
+     * sends (from on_error too) ends the connection through here without
+     * a report, so nothing it submits from on_error can follow that
+     * GOAWAY, and on_error is never re-entered. */
+    s->ending = 1;
+    H2W_CB_ENTER(s);
     s->cb.on_error(s, 0, code, reason, s->user);
+    H2W_CB_LEAVE(s);
+    s->ending = 0;
+    if (s->err != H2W_OK) {
+      return s->err; /* on_error submitted an error GOAWAY itself */
+    }
   }
   s->err = lib_err;
   s->err_code = code;
   s->err_reason = reason;
-  s->err_offset = s->rs.frame_start;
-  h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+  if (goaway_queued) {
+    s->err_offset = s->in_total;
+    h2w_sched_stop(s);
+  } else {
+    s->err_offset = s->rs.frame_start;
+    h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+  }
   return lib_err;
+}
+
+int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
+                   const char *reason) {
+  return conn_end(s, lib_err, code, reason, 0);
+}
+
+int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
+                        const char *reason) {
+  return conn_end(s, lib_err, code, reason, 1);
+}
+
+static void collect_cb(void *value, void *arg) {
+  h2w_stream *st = value;
+  h2w_stream **list = arg;
+  st->link = *list;
+  *list = st;
+}
+
+/* Merge sort of a list linked through `link`, ascending by id: no
+ * allocation, so a connection that died of NOMEM still ends its streams
+ * in order. */
+static h2w_stream *sort_by_id(h2w_stream *list) {
+  h2w_stream *a = NULL, *b = NULL, *next, *out = NULL, **tail = &out;
+  int flip = 0;
+  if (list == NULL || list->link == NULL) {
+    return list;
+  }
+  for (; list != NULL; list = next, flip ^= 1) {
+    next = list->link;
+    if (flip) {
+      list->link = a;
+      a = list;
+    } else {
+      list->link = b;
+      b = list;
+    }
+  }
+  a = sort_by_id(a);
+  b = sort_by_id(b);
+  while (a != NULL && b != NULL) {
+    h2w_stream **min = a->id < b->id ? &a : &b;
+    *tail = *min;
+    tail = &(*min)->link;
+    *min = (*min)->link;
+  }
+  *tail = a != NULL ? a : b;
+  return out;
+}
+
+void h2w_close_all(h2w_session *s, uint32_t code) {
+  h2w_stream *list = NULL, *st;
+  if (s->all_closed) {
+    return;
+  }
+  s->all_closed = 1;
+  /* Queued requests are in the table too; their `link` is the queue's. */
+  while ((st = s->ss.rq_head) != NULL) {
+    s->ss.rq_head = st->link;
+    st->link = NULL;
+    st->flags &= ~H2W_SF_QUEUED;
+    /* Never on the wire: safe to retry elsewhere (RFC 9113 §8.7). */
+    st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
+  }
+  s->ss.rq_tail = NULL;
+  h2w_stream_map_each(&s->map, collect_cb, &list);
+  list = sort_by_id(list);
+  while ((st = list) != NULL) {
+    list = st->link;
+    h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code,
+                     H2W_CLOSE_FLAG_CONNECTION);
+  }
+  h2w_reap(s);
 }
 
 int h2w_callback_failed(h2w_session *s, const char *which) {
@@ -375,7 +474,9 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
   h2w_stream *st;
   int rv;
   if (s->cb.on_error != NULL) {
+    H2W_CB_ENTER(s);
     s->cb.on_error(s, id, code, reason, s->user);
+    H2W_CB_LEAVE(s);
   }
   rv = h2w_queue_rst(s, id, code, 1);
   st = h2w_stream_find(s, id);
@@ -435,6 +536,7 @@ static int session_new(h2w_session **out, int is_server,
   h2w_recv_window_init(&s->conn_rw, H2W_DEFAULT_WINDOW_SIZE);
   h2w_recv_init(s);
   h2w_outq_init(&s->ss.q, &s->alloc);
+  h2w_outq_init(&s->ss.side, &s->alloc);
   h2w_bucket_init(&s->glitches, s->opt.glitch_burst, s->opt.glitch_rate, 0);
   h2w_bucket_init(&s->resets, s->opt.reset_burst, s->opt.reset_rate, 0);
   s->ka_slot = H2W_MAX_PINGS;
@@ -490,9 +592,19 @@ static void free_stream_cb(void *value, void *arg) {
 
 void h2w_session_del(h2w_session *s) {
   h2w_stream *st;
-  if (s == NULL) {
+  if (s == NULL || s->depth != 0) {
+    /* From inside a callback the session cannot be freed under the call
+     * that runs it: refused, nothing changes (h2wire.h, "Reentrancy"). */
     return;
   }
+  if (s->err == H2W_OK) {
+    /* Closing: while the streams' close callbacks run, calls that would
+     * change the session return H2W_E_INVALID_STATE. */
+    s->err = H2W_E_INVALID_STATE;
+    s->err_code = H2W_NO_ERROR;
+    s->err_reason = "session deleted";
+  }
+  h2w_close_all(s, s->err_code);
   h2w_stream_map_each(&s->map, free_stream_cb, s);
   /* Queued requests are in the table too; closed ones only here. */
   while ((st = s->reap) != NULL) {
@@ -505,16 +617,27 @@ void h2w_session_del(h2w_session *s) {
   h2w_hpack_decoder_free(&s->dec);
   h2w_hpack_encoder_free(&s->enc);
   h2w_outq_free(&s->ss.q);
+  h2w_outq_free(&s->ss.side);
   h2w_alloc_unbox(s, sizeof(*s), offsetof(h2w_session, alloc));
 }
 
 /* ---- input, output, state ------------------------------------------- */
 
 h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  h2w_ssize rv;
   if (s == NULL || (in == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  return h2w_recv(s, in, len);
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback: refused, no change */
+  }
+  /* Every receive-side callback runs inside this call: count it once
+   * here rather than at each of them. */
+  H2W_CB_ENTER(s);
+  rv = h2w_recv(s, in, len);
+  H2W_CB_LEAVE(s);
+  h2w_api_done(s);
+  return rv;
 }
 
 int h2w_session_want_read(const h2w_session *s) {
@@ -534,10 +657,6 @@ int h2w_session_want_write(const h2w_session *s) {
 
 /* ---- time ------------------------------------------------------------- */
 
-static uint64_t deadline_add(uint64_t t, uint32_t ms) {
-  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
-}
-
 /* When the keepalive has work: the next PING, or the death of the peer. */
 uint64_t h2w_keepalive_deadline(const h2w_session *s) {
   if (s->opt.keepalive_interval_ms == 0) {
@@ -546,7 +665,7 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s) {
   if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
     return s->ka_deadline;
   }
-  return deadline_add(s->last_recv_ms, s->opt.keepalive_interval_ms);
+  return h2w_deadline_add(s->last_recv_ms, s->opt.keepalive_interval_ms);
 }
 
 uint64_t h2w_idle_deadline(const h2w_session *s) {
@@ -554,7 +673,7 @@ uint64_t h2w_idle_deadline(const h2w_session *s) {
       s->goaway_sent) {
     return UINT64_MAX;
   }
-  return deadline_add(s->last_active_ms, s->opt.idle_timeout_ms);
+  return h2w_deadline_add(s->last_active_ms, s->opt.idle_timeout_ms);
 }
 
 uint64_t h2w_session_next_deadline(const h2w_session *s) {
@@ -606,14 +725,28 @@ static int keepalive(h2w_session *s) {
   }
   s->ka_slot = (uint8_t)slot;
   s->ka_frames = s->frames_in;
-  s->ka_deadline = deadline_add(s->now, s->opt.keepalive_timeout_ms);
+  s->ka_deadline = h2w_deadline_add(s->now, s->opt.keepalive_timeout_ms);
   return 0;
 }
 
+static int tick(h2w_session *s, uint64_t now_ms);
+
 int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
+  int rv;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    /* From a callback: refused, the clock included (a reap re-entered
+     * from on_stream_close would free the stream being reported). */
+    return H2W_E_INVALID_STATE;
+  }
+  rv = tick(s, now_ms);
+  h2w_api_done(s);
+  return rv;
+}
+
+static int tick(h2w_session *s, uint64_t now_ms) {
   if (!s->clock_started) {
     /* Until the first tick the session time is 0: move what was stamped
      * with it to the caller's clock, or the first tick would expire it. */
@@ -625,14 +758,15 @@ int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
       s->ss.pings[i].sent_ms = now_ms;
     }
     if (s->shutdown == 1) {
-      s->shutdown_deadline = deadline_add(now_ms, s->opt.shutdown_timeout_ms);
+      s->shutdown_deadline =
+          h2w_deadline_add(now_ms, s->opt.shutdown_timeout_ms);
     }
     h2w_bucket_restart(&s->glitches, now_ms);
     h2w_bucket_restart(&s->resets, now_ms);
     s->last_recv_ms = now_ms;
     s->last_active_ms = now_ms;
     if (s->ka_slot != H2W_MAX_PINGS) {
-      s->ka_deadline = deadline_add(now_ms, s->opt.keepalive_timeout_ms);
+      s->ka_deadline = h2w_deadline_add(now_ms, s->opt.keepalive_timeout_ms);
     }
   }
   if (now_ms > s->now) {
@@ -671,6 +805,9 @@ int h2w_session_set_stream_user_data(h2w_session *s, uint32_t stream_id,
   h2w_stream *st;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err != H2W_OK) {
+    return s->err; /* sticky, as every call that changes the session */
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {
@@ -788,4 +925,52 @@ int h2w_session_is_server(const h2w_session *s) {
 
 size_t h2w_session_memory(const h2w_session *s) {
   return s == NULL ? 0 : s->alloc.in_use;
+}
+
+/* ---- walking the streams ---------------------------------------------- */
+
+static void ids_cb(void *value, void *arg) {
+  const h2w_stream *st = value;
+  uint32_t **p = arg;
+  *(*p)++ = st->id;
+}
+
+static int cmp_id(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+int h2w_session_foreach_stream(h2w_session *s, h2w_stream_visit_cb cb,
+                               void *user) {
+  uint32_t *ids, *end;
+  size_t n, i, size;
+  int rv = H2W_OK;
+  if (s == NULL || cb == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  n = s->map.len;
+  if (n == 0) {
+    return H2W_OK;
+  }
+  /* A snapshot of the ids, so that the callback may open, reset or close
+   * streams (submits) while the walk goes on: a stream closed meanwhile
+   * is skipped, one opened meanwhile is not visited. */
+  size = n * sizeof(*ids);
+  ids = h2w_alloc_malloc(&s->alloc, size);
+  if (ids == NULL) {
+    return h2w_local_rv(s, H2W_E_NOMEM);
+  }
+  end = ids;
+  h2w_stream_map_each(&s->map, ids_cb, &end);
+  qsort(ids, n, sizeof(*ids), cmp_id);
+  for (i = 0; i < n && rv == H2W_OK; i++) {
+    h2w_stream *st = h2w_stream_find(s, ids[i]);
+    if (st != NULL) {
+      H2W_CB_ENTER(s);
+      rv = cb(s, st->id, st->state, st->user, user);
+      H2W_CB_LEAVE(s);
+    }
+  }
+  h2w_alloc_free(&s->alloc, ids, size);
+  return rv;
 }

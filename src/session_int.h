@@ -235,7 +235,14 @@ typedef struct h2w_send_state {
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
-  size_t peeked;       /* bytes handed out by the last peek */
+  size_t peeked; /* bytes handed out by the last peek */
+  /* While a data source's read()/write() runs, the buffer it fills is a
+   * reservation at the tail of `q` (or the caller's buffer): frames the
+   * application submits from inside the call go to `side` instead, so
+   * nothing can overwrite or move that buffer, and join `q` behind the
+   * DATA frame once the call is over. */
+  h2w_outq side;
+  uint8_t in_source;
   uint8_t preface_out; /* our first frame (SETTINGS) has left */
   uint8_t goaway_len;  /* the final GOAWAY after a fatal error */
   uint8_t goaway_off;  /* octets of it already emitted */
@@ -277,8 +284,15 @@ struct h2w_session {
   void *user;
   uint8_t is_server;
 
-  /* Sticky error: once set, every call returns it and no callback fires. */
+  /* Sticky error: once set, every call returns it and no callback fires
+   * but the streams' on_stream_close (h2w_close_all). */
   int err;
+  /* Reentrancy contract (h2wire.h, "Reentrancy"): how many callbacks, or
+   * receive calls (whose callbacks all run inside them), are in progress.
+   * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
+  uint32_t depth;
+  uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t ending;     /* on_error of a connection error is running */
   uint32_t err_code;
   const char *err_reason;
   uint64_t err_offset;
@@ -366,6 +380,30 @@ extern const uint8_t h2w_client_magic[24];
  * exactly one GOAWAY with `code`. Returns `lib_err`. Idempotent. */
 int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
                    const char *reason);
+/* The same for an error GOAWAY the application queued itself
+ * (h2w_session_submit_goaway): the queue is kept, no second GOAWAY. */
+int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
+                        const char *reason);
+/* The connection is over (fatal error, or h2w_session_del): close every
+ * live stream with H2W_CLOSE_FLAG_CONNECTION and fire the due
+ * on_stream_close callbacks, streams already closed first, then the live
+ * ones in ascending id order. Runs once; only when no callback is in
+ * progress (s->depth == 0), since callers up the stack hold streams. */
+void h2w_close_all(h2w_session *s, uint32_t code);
+/* At the end of a public call: when it ended the connection, the streams
+ * end with it (h2w_close_all). */
+static inline void h2w_api_done(h2w_session *s) {
+  if (s->err != H2W_OK && s->depth == 0 && !s->all_closed) {
+    h2w_close_all(s, s->err_code);
+  }
+}
+/* Enter / leave an application callback (the reentrancy counter). */
+#define H2W_CB_ENTER(s) ((s)->depth++)
+#define H2W_CB_LEAVE(s) ((s)->depth--)
+/* A deadline `ms` after `t`, saturating at UINT64_MAX (never armed). */
+static inline uint64_t h2w_deadline_add(uint64_t t, uint32_t ms) {
+  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
+}
 /* A callback failed (rv < 0 and not PAUSE): sticky CALLBACK_FAILURE with a
  * GOAWAY INTERNAL_ERROR. Returns the sticky error. */
 int h2w_callback_failed(h2w_session *s, const char *which);

@@ -189,10 +189,6 @@ int h2w_settings_pending_ack(h2w_settings_pending *p, h2w_settings *local,
  * pending frames that took effect. Neither takes a whole parameter set
  * from its caller, so a frame cannot be folded into its last values. */
 
-static uint64_t add_ms(uint64_t t, uint32_t ms) {
-  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
-}
-
 /* ---- ours --------------------------------------------------------------- */
 
 static void rebase_recv_cb(void *value, void *arg) {
@@ -326,7 +322,8 @@ uint64_t h2w_settings_deadline(const h2w_session *s) {
   if (t->pending.len == 0 || s->opt.settings_timeout_ms == 0) {
     return UINT64_MAX;
   }
-  return add_ms(t->sent_ms[t->pending.head], s->opt.settings_timeout_ms);
+  return h2w_deadline_add(t->sent_ms[t->pending.head],
+                          s->opt.settings_timeout_ms);
 }
 
 void h2w_settings_clock_start(h2w_session *s, uint64_t now) {

@@ -432,12 +432,12 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
   s->goaway_sent = 1;
   s->goaway_last_sent = last;
   if (code != H2W_NO_ERROR) {
-    /* An error GOAWAY ends the connection once it is out: stop here. */
-    s->err = H2W_E_CLOSED;
-    s->err_code = code;
-    s->err_reason = "GOAWAY sent by the application";
-    s->err_offset = s->in_total;
-    h2w_sched_stop(s);
+    /* An error GOAWAY ends the connection once it is out: through the
+     * one error path, which keeps the queue since it ends with this
+     * GOAWAY already. */
+    h2w_conn_error_sent(s, H2W_E_CLOSED, code,
+                        "GOAWAY sent by the application");
+    h2w_api_done(s);
   }
   return H2W_OK;
 }
@@ -464,7 +464,8 @@ int h2w_session_shutdown(h2w_session *s) {
     return h2w_local_rv(s, rv);
   }
   s->shutdown = 1;
-  s->shutdown_deadline = s->now + s->opt.shutdown_timeout_ms;
+  /* Saturates like every other deadline: a huge timeout means never. */
+  s->shutdown_deadline = h2w_deadline_add(s->now, s->opt.shutdown_timeout_ms);
   if (h2w_queue_ping(s, opaque, &s->shutdown_ping) != H2W_OK) {
     s->shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
   }

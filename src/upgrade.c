@@ -232,6 +232,9 @@ int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
   if (s == NULL || (http2_settings == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback (h2wire.h, Reentrancy) */
+  }
   if (s->err != H2W_OK) {
     return s->err;
   }

@@ -87,7 +87,7 @@ static void test_too_many_continuations(void **state) {
   fb_fragmented(&s, &b, 1, 10);
   feed_err(&s, &b, H2W_E_FLOODED);
   EXPECT_OUT(&s, "GOAWAY last=* ENHANCE_YOUR_CALM*");
-  EXPECT_LOG(&s, "error 0 ENHANCE_YOUR_CALM");
+  EXPECT_LOG(&s, "error 0 ENHANCE_YOUR_CALM", "close 1 ENHANCE_YOUR_CALM conn");
   h2w_fb_free(&b);
   tpeer_free(&s);
 }
@@ -146,7 +146,7 @@ static void test_continuation_after_end_headers(void **state) {
   feed_err(&s, &b, H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=1 PROTOCOL_ERROR*");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0",
-             "error 0 PROTOCOL_ERROR");
+             "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn");
   h2w_fb_free(&b);
   tpeer_free(&s);
 }

@@ -435,8 +435,9 @@ void conn_shutdown(conn *c) {
   conn_service(c);
 }
 
-/* After a fatal error no callback fires again, and h2w_session_del()
- * fires none either: the requests are freed here. The conn itself stays
+/* h2w_session_del() ends every stream still live with on_stream_close
+ * (H2W_CLOSE_FLAG_CONNECTION), whose handler frees its request; the loop
+ * below frees any the session never reported. The conn itself stays
  * allocated (fd -1) until srv_reap(), since later events of the current
  * epoll batch may still point at it. */
 void conn_close(conn *c) {
