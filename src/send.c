@@ -252,6 +252,17 @@ int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
 
 /* ---- DATA scheduler ring ------------------------------------------------ */
 
+/* A window worth building a DATA frame for (ATTACKS.md row 7, CVE-2019-
+ * 9511). A peer that returns window a few octets at a time would have us
+ * pull the body source and frame a few octets per WINDOW_UPDATE; instead
+ * DATA waits until the credits add up to the threshold of flow.h (half
+ * the window the peer offers, at most 16 KiB), so each tiny update costs
+ * one frame parse. Window the peer gave in full, or that we left unused,
+ * is always sent (RFC 9113 §6.9: a sender may send up to the window). */
+static int worthwhile_window(const h2w_send_window *w) {
+  return !h2w_send_window_held(w);
+}
+
 /* RFC 9218 §10: the most urgent level with data goes first. Within a
  * level, an incremental stream yields to the next after each frame, a
  * non-incremental one keeps the head until it finishes or blocks. */
@@ -270,7 +281,7 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
   int u = H2W_PRIO_URGENCY(st->prio);
   h2w_stream *head = s->ss.rings[u];
   if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
-      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0 ||
+      !(st->flags & H2W_SF_FINAL_SENT) || !worthwhile_window(&st->sw) ||
       s->err != H2W_OK) {
     return;
   }
@@ -522,9 +533,10 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   h2w_ssize r;
   allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
-  if (allow == 0) {
-    /* The window shrank under it (SETTINGS, §6.9.2): wait for an update
-     * rather than ask the source for nothing. */
+  if (allow == 0 || !worthwhile_window(&st->sw)) {
+    /* The window shrank under it (SETTINGS, §6.9.2), or is being returned
+     * in steps too small to be worth a frame: wait for an update rather
+     * than ask the source for nothing (or next to nothing). */
     h2w_sched_remove(s, st);
     return PRODUCED_NOTHING;
   }
@@ -665,7 +677,7 @@ int h2w_send_pending(const h2w_session *s) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
-         (s->ss.ring != NULL && s->conn_sw.avail > 0);
+         (s->ss.ring != NULL && worthwhile_window(&s->conn_sw));
 }
 
 /* After a fatal error: what is left of the queue, then the GOAWAY. */
@@ -715,7 +727,7 @@ h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
       n += drain_queue(s, buf + n, cap - n);
       continue;
     }
-    if (s->ss.ring == NULL || s->conn_sw.avail <= 0) {
+    if (s->ss.ring == NULL || !worthwhile_window(&s->conn_sw)) {
       break;
     }
     rv = produce_data(s, s->ss.ring, buf + n, cap - n, n == 0, &w);
@@ -753,7 +765,7 @@ h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
     while (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0 && ss->ring != NULL &&
-           s->conn_sw.avail > 0) {
+           worthwhile_window(&s->conn_sw)) {
       /* Room 0: the frame goes to the queue, the zero-copy buffer. */
       size_t w = 0;
       if (produce_data(s, ss->ring, NULL, 0, 1, &w) < 0) {
