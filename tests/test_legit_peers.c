@@ -104,6 +104,17 @@ static void drain(tpeer *p, wire *w) {
   w->len -= off;
 }
 
+/* Feed b whole (in the peer's split mode); a refusal names its reason. */
+static void feed_ok(tpeer *p, h2w_fb *b) {
+  size_t len = b->len;
+  h2w_ssize rv = tpeer_feed_fb(p, b);
+  if (rv != (h2w_ssize)len) {
+    fail_msg("feed: %s (%s)", rv < 0 ? h2w_error_name((int)rv) : "short",
+             p->last_reason != NULL ? p->last_reason : "no reason");
+  }
+  h2w_fb_clear(b);
+}
+
 static void expect_no_goaway(tpeer *p, const wire *w) {
   assert_int_equal(h2w_session_error(p->s, NULL, NULL, NULL), H2W_OK);
   assert_int_equal(w->goaways, 0);
@@ -127,7 +138,7 @@ static void get_and_respond(tpeer *s, h2w_fb *b, uint32_t id, atk_gen *gen,
   h2w_data_source ds;
   h2w_nv nv[2];
   tpeer_fb_headers(s, b, id, 0x1, GET_REQ);
-  atk_feed_ok(s, b);
+  feed_ok(s, b);
   ds = atk_gen_source(gen, len);
   assert_int_equal(
       h2w_session_submit_response(s->s, id, nv, tnv(nv, 2, RESP_200), &ds),
@@ -158,7 +169,7 @@ static void node_download(void **state, uint32_t window) {
   wire_init(&w);
   h2w_fb_init(&b);
   set_stream_window(&b, window);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   while (!w.ended[0]) {
     drain(&s, &w);
@@ -179,7 +190,7 @@ static void node_download(void **state, uint32_t window) {
       fail_msg("stalled at %llu of %llu octets", (unsigned long long)seen,
                (unsigned long long)total);
     }
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
   }
   assert_int_equal(w.got[0], total);
   expect_no_goaway(&s, &w);
@@ -219,7 +230,7 @@ static void go_reader(void **state, uint32_t step, uint64_t total) {
   h2w_fb_init(&b);
   set_stream_window(&b, 1u << 20);
   h2w_fb_window_update(&b, 0, (1u << 20) - 65535u);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   drain(&s, &w);
   while (read < total) {
@@ -230,11 +241,11 @@ static void go_reader(void **state, uint32_t step, uint64_t total) {
     }
     read += n;
     h2w_fb_window_update(&b, 0, n);
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
     drain(&s, &w);
     if (!w.ended[0]) {
       h2w_fb_window_update(&b, 1, n);
-      atk_feed_ok(&s, &b);
+      feed_ok(&s, &b);
       drain(&s, &w);
     }
     expect_no_goaway(&s, &w);
@@ -276,19 +287,19 @@ static void test_window_dribble_shrunk_window(void **state) {
   wire_init(&w);
   h2w_fb_init(&b);
   h2w_fb_window_update(&b, 0, 1u << 24);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   drain(&s, &w);
   assert_int_equal(w.got[0], 65535);
   /* 1000 octets back: held (under 16384), nothing sent. */
   h2w_fb_window_update(&b, 1, 1000);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   drain(&s, &w);
   assert_int_equal(w.got[0], 65535);
   /* Now a 2000-octet window: 1000 - 63535 left, so the peer returns all
    * it read, 65535 in 1000-octet steps, half its new window each. */
   set_stream_window(&b, 2000);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   seen = w.got[0];
   due = 65535 - 1000;
   while (!w.ended[0]) {
@@ -300,7 +311,7 @@ static void test_window_dribble_shrunk_window(void **state) {
     } else if (!w.ended[0]) {
       fail_msg("stalled at %llu octets", (unsigned long long)seen);
     }
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
@@ -333,7 +344,7 @@ static void test_legit_late_frames_on_closed_streams(void **state) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 100; i++, id += 2) {
       tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
-      atk_feed_ok(&s, &b);
+      feed_ok(&s, &b);
       assert_int_equal(
           h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
           H2W_OK);
@@ -343,7 +354,7 @@ static void test_legit_late_frames_on_closed_streams(void **state) {
       } else {
         h2w_fb_rst_stream(&b, id, H2W_CANCEL);
       }
-      atk_feed_ok(&s, &b);
+      feed_ok(&s, &b);
     }
     expect_no_goaway(&s, &w);
   }
@@ -370,7 +381,7 @@ static void test_legit_pings_drained(void **state) {
       h2w_fb_ping(&b, 0, (uint64_t)round * 100 + i);
     }
     h2w_fb_settings(&b, 0, NULL, 0);
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
@@ -400,7 +411,7 @@ static void test_legit_cancels(void **state) {
       drain(&s, &w);
       h2w_fb_rst_stream(&b, id, H2W_CANCEL);
       h2w_fb_window_update(&b, 0, 65535);
-      atk_feed_ok(&s, &b);
+      feed_ok(&s, &b);
       drain(&s, &w);
     }
     expect_no_goaway(&s, &w);
@@ -423,14 +434,14 @@ static void test_legit_empty_data(void **state) {
   wire_init(&w);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  atk_feed_ok(&s, &b);
+  feed_ok(&s, &b);
   for (sec = 1; sec <= 600; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 50; i++) {
       h2w_fb_data(&b, 1, 0, "");
       h2w_fb_data(&b, 1, 0, "x");
     }
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
@@ -461,8 +472,123 @@ static void test_legit_priority_frames(void **state) {
     }
     tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
     id += 2;
-    atk_feed_ok(&s, &b);
+    feed_ok(&s, &b);
     drain(&s, &w);
+    expect_no_goaway(&s, &w);
+  }
+  h2w_fb_free(&b);
+  wire_free(&w);
+  tpeer_free(&s);
+}
+
+/* DATA in flight on a stream we reset (glitch budget, "frames on closed
+ * streams"): a server that refuses an upload part-way (RFC 9113 §8.1: an
+ * early response, then RST_STREAM) still receives what the client had
+ * already sent, up to the stream window: four 16 KiB frames for a 64 KiB
+ * window (65535 octets). Take two refused uploads a second as the real rate;
+ * ten times that for 30 s of the caller's clock (2400 frames, more than
+ * twice the burst) is 80 late frames a second. */
+static void test_legit_inflight_data_after_reset(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  static uint8_t chunk[16384];
+  uint32_t sec, i, k, id = 1;
+  h2w_nv nv[2];
+  server(&s, state, 1000);
+  wire_init(&w);
+  h2w_fb_init(&b);
+  for (sec = 1; sec <= 30; sec++) {
+    assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
+    for (i = 0; i < 20; i++, id += 2) {
+      tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+      feed_ok(&s, &b);
+      assert_int_equal(
+          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
+          H2W_OK);
+      assert_int_equal(h2w_session_submit_rst_stream(s.s, id, H2W_NO_ERROR),
+                       H2W_OK);
+      drain(&s, &w);
+      for (k = 0; k < 4; k++) {
+        uint32_t n = k < 3 ? 16384 : 16383; /* 65535 in all */
+        h2w_fb_hd(&b, n, ATK_DATA, 0, id);
+        h2w_fb_bytes(&b, chunk, n);
+      }
+      feed_ok(&s, &b);
+      drain(&s, &w);
+    }
+    expect_no_goaway(&s, &w);
+  }
+  h2w_fb_free(&b);
+  wire_free(&w);
+  tpeer_free(&s);
+}
+
+/* An empty header fragment without END_HEADERS (glitch budget, row 4):
+ * an encoder that cuts a block exactly at a frame boundary may end it
+ * with an empty CONTINUATION, or open with an empty HEADERS; once per
+ * request at most. Ten times a real 10 requests a second: 100 requests
+ * a second, each as empty HEADERS + CONTINUATION, for two minutes. */
+static void test_legit_empty_header_fragments(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  uint8_t blk[256];
+  uint32_t sec, i, id = 1;
+  h2w_nv nv[2];
+  server(&s, state, 1000);
+  wire_init(&w);
+  h2w_fb_init(&b);
+  for (sec = 1; sec <= 120; sec++) {
+    assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
+    for (i = 0; i < 100; i++, id += 2) {
+      size_t n = tpeer_block(&s, blk, sizeof blk, GET_REQ);
+      h2w_fb_hd(&b, 0, ATK_HEADERS, 0x1, id);
+      h2w_fb_hd(&b, (uint32_t)n, ATK_CONTINUATION, 0x4, id);
+      h2w_fb_bytes(&b, blk, n);
+      feed_ok(&s, &b);
+      assert_int_equal(
+          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
+          H2W_OK);
+      drain(&s, &w);
+    }
+    expect_no_goaway(&s, &w);
+  }
+  assert_int_equal(atk_log_count(&s, "error *"), 0);
+  h2w_fb_free(&b);
+  wire_free(&w);
+  tpeer_free(&s);
+}
+
+/* PRIORITY_UPDATE for a stream that is gone (glitch budget, RFC 9218
+ * §7.1): a browser reprioritising a request that has just completed
+ * (the update crossed our last frame), about once per request. Ten
+ * times a real 10 requests a second: 100 such updates a second, each
+ * after its stream closed, for two minutes. */
+static void test_legit_late_priority_updates(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  uint32_t sec, i, id = 1;
+  h2w_nv nv[2];
+  server(&s, state, 1000);
+  wire_init(&w);
+  h2w_fb_init(&b);
+  for (sec = 1; sec <= 120; sec++) {
+    assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
+    for (i = 0; i < 100; i++, id += 2) {
+      tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
+      feed_ok(&s, &b);
+      assert_int_equal(
+          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
+          H2W_OK);
+      drain(&s, &w);
+      h2w_fb_begin(&b, 0x10, 0, 0);
+      h2w_fb_u32(&b, id);
+      h2w_fb_str(&b, "u=1");
+      h2w_fb_end(&b);
+      feed_ok(&s, &b);
+    }
     expect_no_goaway(&s, &w);
   }
   h2w_fb_free(&b);
@@ -485,6 +611,9 @@ int main(void) {
       SPLIT_TESTS(test_legit_cancels),
       SPLIT_TESTS(test_legit_empty_data),
       SPLIT_TESTS(test_legit_priority_frames),
+      SPLIT_TESTS(test_legit_inflight_data_after_reset),
+      SPLIT_TESTS(test_legit_empty_header_fragments),
+      SPLIT_TESTS(test_legit_late_priority_updates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
