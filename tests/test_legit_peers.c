@@ -100,8 +100,10 @@ static void drain(tpeer *p, wire *w) {
     wire_frame(w, w->buf + off, len);
     off += 9 + len;
   }
-  memmove(w->buf, w->buf + off, w->len - off);
-  w->len -= off;
+  if (off > 0) {
+    memmove(w->buf, w->buf + off, w->len - off);
+    w->len -= off;
+  }
 }
 
 /* Feed b whole (in the peer's split mode); a refusal names its reason. */
