@@ -252,13 +252,17 @@ int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
 
 /* ---- DATA scheduler ring ------------------------------------------------ */
 
-/* A window worth building a DATA frame for (ATTACKS.md row 7, CVE-2019-
- * 9511). A peer that returns window a few octets at a time would have us
- * pull the body source and frame a few octets per WINDOW_UPDATE; instead
- * DATA waits until the credits add up to the threshold of flow.h (half
- * the window the peer offers, at most 16 KiB), so each tiny update costs
- * one frame parse. Window the peer gave in full, or that we left unused,
- * is always sent (RFC 9113 §6.9: a sender may send up to the window). */
+/* A stream window worth building a DATA frame for (ATTACKS.md row 7,
+ * CVE-2019-9511). A peer that returns window a few octets at a time
+ * would have us pull the body source and frame a few octets per
+ * WINDOW_UPDATE; instead DATA waits until the credits add up to the
+ * threshold of flow.h (half the stream window the peer announced, at
+ * most 16 KiB), so each tiny update costs one frame parse. Window the
+ * peer gave in full, or that we left unused, is always sent (RFC 9113
+ * §6.9). Only stream windows are held: their size is announced in
+ * SETTINGS (§6.9.2), while a connection window is shrunk silently by
+ * returning less (nghttp -W, node's setLocalWindowSize), so a threshold
+ * derived from it could wait for credit that never comes. */
 static int worthwhile_window(const h2w_send_window *w) {
   return !h2w_send_window_held(w);
 }
@@ -677,7 +681,7 @@ int h2w_send_pending(const h2w_session *s) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
-         (s->ss.ring != NULL && worthwhile_window(&s->conn_sw));
+         (s->ss.ring != NULL && s->conn_sw.avail > 0);
 }
 
 /* After a fatal error: what is left of the queue, then the GOAWAY. */
@@ -727,7 +731,7 @@ h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
       n += drain_queue(s, buf + n, cap - n);
       continue;
     }
-    if (s->ss.ring == NULL || !worthwhile_window(&s->conn_sw)) {
+    if (s->ss.ring == NULL || s->conn_sw.avail <= 0) {
       break;
     }
     rv = produce_data(s, s->ss.ring, buf + n, cap - n, n == 0, &w);
@@ -765,7 +769,7 @@ h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
     while (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0 && ss->ring != NULL &&
-           worthwhile_window(&s->conn_sw)) {
+           s->conn_sw.avail > 0) {
       /* Room 0: the frame goes to the queue, the zero-copy buffer. */
       size_t w = 0;
       if (produce_data(s, ss->ring, NULL, 0, 1, &w) < 0) {

@@ -220,8 +220,10 @@ static void test_window_dribble_node_1000(void **state) {
  * Read, each in its own write, and its windows are 1 MiB. Here the roles
  * are mirrored (our server sends, the peer reads), which is the same
  * send path. Every update is fed on its own and our output taken after
- * each, the worst case for coalescing. No tick: no refill. */
-static void go_reader(void **state, uint32_t step, uint64_t total) {
+ * each, the worst case for coalescing; connection update first, then
+ * the other way round. No tick: no refill. */
+static void go_reader(void **state, uint32_t step, uint64_t total,
+                      int stream_first) {
   tpeer s;
   h2w_fb b;
   wire w;
@@ -242,10 +244,15 @@ static void go_reader(void **state, uint32_t step, uint64_t total) {
                (unsigned long long)total);
     }
     read += n;
+    if (stream_first && !w.ended[0]) {
+      h2w_fb_window_update(&b, 1, n);
+      feed_ok(&s, &b);
+      drain(&s, &w);
+    }
     h2w_fb_window_update(&b, 0, n);
     feed_ok(&s, &b);
     drain(&s, &w);
-    if (!w.ended[0]) {
+    if (!stream_first && !w.ended[0]) {
       h2w_fb_window_update(&b, 1, n);
       feed_ok(&s, &b);
       drain(&s, &w);
@@ -267,13 +274,15 @@ static void go_reader(void **state, uint32_t step, uint64_t total) {
 }
 
 static void test_window_dribble_go_512(void **state) {
-  go_reader(state, 512, 4u << 20);
+  go_reader(state, 512, 4u << 20, 0);
+  go_reader(state, 512, 4u << 20, 1);
 }
 
 /* A handler that reads one octet at a time is slow, not hostile: two
  * 1-octet updates per octet read, every one of them held. */
 static void test_window_dribble_go_1(void **state) {
-  go_reader(state, 1, 1u << 20);
+  go_reader(state, 1, 1u << 20, 0);
+  go_reader(state, 1, 1u << 20, 1);
 }
 
 /* A peer that shrinks its window with SETTINGS while we are held must
@@ -318,6 +327,54 @@ static void test_window_dribble_shrunk_window(void **state) {
     expect_no_goaway(&s, &w);
   }
   assert_int_equal(w.got[0], total);
+  h2w_fb_free(&b);
+  wire_free(&w);
+  tpeer_free(&s);
+}
+
+/* nghttp -w 10 -W 14: a 1023-octet stream window announced in SETTINGS
+ * and a connection window cut to 16383 without telling us (nghttp2 just
+ * returns less until the 65535 we were given is used up, RFC 9113
+ * §6.9.2 has no SETTINGS for it). It returns the connection window once
+ * 8192 octets are consumed. A hold-back threshold derived from the
+ * 65535 we were first given would wait for 16384 octets that never come:
+ * connection windows are never held. */
+static void test_window_dribble_conn_shrunk(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  atk_gen gen;
+  uint64_t total = 1000000, stream_due = 0, conn_back = 0, seen = 0;
+  const uint64_t kept = 65535 - 16383; /* never returned */
+  server(&s, state, 100);
+  wire_init(&w);
+  h2w_fb_init(&b);
+  set_stream_window(&b, 1023);
+  feed_ok(&s, &b);
+  get_and_respond(&s, &b, 1, &gen, total);
+  while (!w.ended[0]) {
+    drain(&s, &w);
+    expect_no_goaway(&s, &w);
+    stream_due += w.got[0] - seen;
+    seen = w.got[0];
+    if (2 * stream_due >= 1023 && !w.ended[0]) {
+      h2w_fb_window_update(&b, 1, (uint32_t)stream_due);
+      stream_due = 0;
+    }
+    /* The first `kept` octets are never returned; the rest once half of
+     * the 16383-octet window is consumed (nghttp2's rule). */
+    if (seen > kept && 2 * (seen - kept - conn_back) >= 16383) {
+      h2w_fb_window_update(&b, 0, (uint32_t)(seen - kept - conn_back));
+      conn_back = seen - kept;
+    }
+    if (b.len == 0 && !w.ended[0]) {
+      fail_msg("stalled at %llu of %llu octets", (unsigned long long)seen,
+               (unsigned long long)total);
+    }
+    feed_ok(&s, &b);
+  }
+  assert_int_equal(w.got[0], total);
+  expect_no_goaway(&s, &w);
   h2w_fb_free(&b);
   wire_free(&w);
   tpeer_free(&s);
@@ -608,6 +665,7 @@ int main(void) {
       cmocka_unit_test_prestate(test_window_dribble_go_1,
                                 &tsplit_modes[H2W_SPLIT_WHOLE]),
       SPLIT_TESTS(test_window_dribble_shrunk_window),
+      SPLIT_TESTS(test_window_dribble_conn_shrunk),
       SPLIT_TESTS(test_legit_late_frames_on_closed_streams),
       SPLIT_TESTS(test_legit_pings_drained),
       SPLIT_TESTS(test_legit_cancels),
