@@ -18,9 +18,13 @@ make_cert
 : "${SIZE:=5242880}"
 size=$SIZE
 
-# Everything Go writes stays in $tmp, and nothing is fetched: the program
-# imports the standard library only (GOPATH mode, no modules).
-export GOCACHE=$tmp/gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
+# Nothing is fetched (standard library only, GOPATH mode, no modules).
+# The build cache lives in the build tree, next to the bin directory, so
+# the standard library is compiled once rather than by every run (about
+# 15 s on two cores); everything else Go writes stays in $tmp.
+mkdir -p "$bin/../go-cache"
+gocache=$(cd "$bin/../go-cache" && pwd)
+export GOCACHE=$gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
   GOFLAGS='' CGO_ENABLED=0
 src=$(cd "$(dirname "$0")/go/slowreader" && pwd)
 rc=0
