@@ -1022,9 +1022,15 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
  *  (h2w_session_tick(); no refill before the first tick). Frames that cost
  *  us work but carry nothing each take one token: DATA with no payload and
  *  no END_STREAM; HEADERS or CONTINUATION with an empty fragment and no
- *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 1024 octets
- *  that leaves the window under 16384 (a data dribble); a frame on a
- *  stream we closed, which we ignore. When the bucket is empty the
+ *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 32 octets
+ *  that leaves its window under 32 octets and buys a DATA frame that
+ *  small at once (a data dribble, see below); a frame on a stream we
+ *  closed, which we ignore. A peer that returns window in small steps is
+ *  not charged: once a WINDOW_UPDATE leaves a stream's window under half
+ *  the largest size it has had since SETTINGS_INITIAL_WINDOW_SIZE (at
+ *  most 16384 octets), DATA on that stream waits until credits reach that
+ *  much, so small updates cost one frame parse each and never buy a small
+ *  DATA frame (docs/limits.md). When the bucket is empty the
  *  connection ends: GOAWAY ENHANCE_YOUR_CALM, sticky H2W_E_FLOODED.
  *  burst 0 turns the limit off. Default 1000 and 100/s.
  *  @param opt The option set.

@@ -233,6 +233,21 @@ int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
 
 /* ---- DATA scheduler ring ------------------------------------------------ */
 
+/* A stream window worth building a DATA frame for (docs/security.md row 7,
+ * CVE-2019-9511). A peer that returns window a few octets at a time
+ * would have us pull the body source and frame a few octets per
+ * WINDOW_UPDATE; instead DATA waits until the credits add up to the
+ * threshold of flow.h (half the stream window the peer announced, at
+ * most 16 KiB), so each tiny update costs one frame parse. Window the
+ * peer gave in full, or that we left unused, is always sent (RFC 9113
+ * §6.9). Only stream windows are held: their size is announced in
+ * SETTINGS (§6.9.2), while a connection window is shrunk silently by
+ * returning less (nghttp -W, node's setLocalWindowSize), so a threshold
+ * derived from it could wait for credit that never comes. */
+static int worthwhile_window(const h2w_send_window *w) {
+  return !h2w_send_window_held(w);
+}
+
 /* RFC 9218 §10: the most urgent level with data goes first. Within a
  * level, an incremental stream yields to the next after each frame, a
  * non-incremental one keeps the head until it finishes or blocks. */
@@ -251,7 +266,7 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
   int u = H2W_PRIO_URGENCY(st->prio);
   h2w_stream *head = s->ss.rings[u];
   if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
-      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0 ||
+      !(st->flags & H2W_SF_FINAL_SENT) || !worthwhile_window(&st->sw) ||
       s->err != H2W_OK) {
     return;
   }
@@ -505,14 +520,16 @@ typedef struct data_slot {
 
 /* Step 1, window maths: how much st may send in one frame now (both send
  * windows, the peer's frame size). 0 takes it out of the scheduler: the
- * window shrank under it (SETTINGS, §6.9.2), and it waits for an update
- * rather than ask the source for nothing. */
+ * window shrank under it (SETTINGS, §6.9.2), or is being returned in steps
+ * too small to be worth a frame (docs/security.md row 7), and it waits for
+ * an update rather than ask the source for nothing (or next to nothing). */
 static uint32_t data_allow(h2w_session *s, h2w_stream *st) {
   uint32_t allow =
       h2w_send_window_allow(&st->sw, s->settings.remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
-  if (allow == 0) {
+  if (allow == 0 || !worthwhile_window(&st->sw)) {
     h2w_sched_remove(s, st);
+    return 0;
   }
   return allow;
 }
