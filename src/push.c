@@ -67,6 +67,6 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
     return h2w_local_rv(s, rv);
   }
   h2w_stream_take_slot(s, st);
-  s->ids.next_local_id += 2;
+  h2w_local_id_used(s);
   return (int32_t)id;
 }

@@ -244,9 +244,8 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       uint64_t rtt =
           s->clock.now >= ps->sent_ms ? s->clock.now - ps->sent_ms : 0;
       ps->used = 0;
-      if (i == s->clock.ka_slot) {
-        s->clock.ka_slot = H2W_MAX_PINGS; /* the keepalive's own PING */
-        return 0;
+      if (h2w_keepalive_acked(s, i)) {
+        return 0; /* the keepalive's own PING */
       }
       if (s->goaway.shutdown == 1 && i == s->goaway.shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */
@@ -271,32 +270,31 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
 /* ---- GOAWAY (RFC 9113 §6.8) -----------------------------------------------
  */
 
+/* The walk of collect_above: our streams above the GOAWAY's id. */
+typedef struct h2w_above {
+  h2w_session *s;
+  h2w_stream *list;
+} h2w_above;
+
 static void collect_above(void *value, void *arg) {
   h2w_stream *st = value;
-  h2w_session *s = arg;
-  if ((st->flags & H2W_SF_LOCAL) && st->id > s->goaway.last_recv) {
+  h2w_above *a = arg;
+  if ((st->flags & H2W_SF_LOCAL) && st->id > a->s->goaway.last_recv) {
     /* It is about to close, which takes it off the WINDOW_UPDATE list
      * anyway: borrow that link. */
-    h2w_wu_unlink(s, st);
-    st->wu_next = s->pool.tmp_list;
-    s->pool.tmp_list = st;
+    h2w_wu_unlink(a->s, st);
+    st->wu_next = a->list;
+    a->list = st;
   }
 }
 
 static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   uint32_t last = f->u.goaway.last_stream_id;
+  h2w_above above;
   h2w_stream *st;
   int rv;
-  if (!s->goaway.recv || last < s->goaway.last_recv) {
-    s->goaway.last_recv = last;
-  }
-  s->goaway.recv = 1;
-  if (f->u.goaway.error_code != H2W_NO_ERROR && s->err.code == H2W_NO_ERROR) {
-    /* Not an error of ours, but the reason the connection is ending. */
-    s->err.code = f->u.goaway.error_code;
-    s->err.reason = "the peer sent GOAWAY with an error code";
-    s->err.offset = s->rs.frame_start;
-  }
+  h2w_goaway_note_recv(s, last);
+  h2w_err_peer_goaway(s, f->u.goaway.error_code);
   if (s->cb.on_goaway != NULL) {
     rv = s->cb.on_goaway(s, last, f->u.goaway.error_code, f->u.goaway.debug,
                          f->u.goaway.debuglen, s->user);
@@ -313,10 +311,11 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   }
   /* Our streams above last-stream-id were never processed: safe to retry
    * elsewhere (§6.8). */
-  s->pool.tmp_list = NULL;
-  h2w_stream_map_each(&s->map, collect_above, s);
-  while ((st = s->pool.tmp_list) != NULL) {
-    s->pool.tmp_list = st->wu_next;
+  above.s = s;
+  above.list = NULL;
+  h2w_stream_map_each(&s->map, collect_above, &above);
+  while ((st = above.list) != NULL) {
+    above.list = st->wu_next;
     st->wu_next = NULL;
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, H2W_REFUSED_STREAM,
                      H2W_CLOSE_FLAG_RETRYABLE);
@@ -504,8 +503,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
                               &payload, &ferr);
     off += used;
     if (r == H2W_FRAME_READY) {
-      s->clock.frames_in++; /* liveness for the keepalive */
-      s->clock.last_recv_ms = s->clock.now;
+      h2w_clock_frame_in(s); /* liveness for the keepalive */
       if (recv_frame(s, &hd, payload) >= 0) {
         h2w_reap(s);
       }

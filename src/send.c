@@ -754,8 +754,40 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   ss->goaway_len = (uint8_t)(len > 0 ? len : 0);
   ss->goaway_off = 0;
   h2w_sched_stop(s);
+  h2w_goaway_note_sent(s, last_id);
+}
+
+/* ---- GOAWAY state (s->goaway: this file alone writes it) -----------------
+ */
+
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id) {
   s->goaway.sent = 1;
   s->goaway.last_sent = last_id;
+}
+
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id) {
+  if (!s->goaway.recv || last_id < s->goaway.last_recv) {
+    s->goaway.last_recv = last_id;
+  }
+  s->goaway.recv = 1;
+}
+
+int h2w_start_shutdown(h2w_session *s) {
+  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
+  /* §6.8: a first GOAWAY with the largest id lets requests in flight
+   * arrive; the PING's ACK shows the client has seen it. */
+  int rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->goaway.shutdown = 1;
+  /* Saturates like every other deadline: a huge timeout means never. */
+  s->goaway.shutdown_deadline =
+      h2w_deadline_add(s->clock.now, s->opt.shutdown_timeout_ms);
+  if (h2w_queue_ping(s, opaque, &s->goaway.shutdown_ping) != H2W_OK) {
+    s->goaway.shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
+  }
+  return H2W_OK;
 }
 
 int h2w_finish_shutdown(h2w_session *s) {
@@ -765,8 +797,7 @@ int h2w_finish_shutdown(h2w_session *s) {
     return rv;
   }
   s->goaway.shutdown = 2;
-  s->goaway.sent = 1;
-  s->goaway.last_sent = last;
+  h2w_goaway_note_sent(s, last);
   return H2W_OK;
 }
 

@@ -154,6 +154,10 @@ static int skipped_lookup(const h2w_session *s, uint32_t id) {
   return 0;
 }
 
+void h2w_local_id_used(h2w_session *s) {
+  s->ids.next_local_id += 2;
+}
+
 void h2w_peer_id_used(h2w_session *s, uint32_t id) {
   /* The first id the peer may use: 1 for a client, 2 for a server. */
   uint32_t lo = s->ids.last_peer_id != 0 ? s->ids.last_peer_id + 2
@@ -442,6 +446,15 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return h2w_callback_failed(s, which);
 }
 
+void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {
+  if (code != H2W_NO_ERROR && s->err.code == H2W_NO_ERROR) {
+    /* Not an error of ours, but the reason the connection is ending. */
+    s->err.code = code;
+    s->err.reason = "the peer sent GOAWAY with an error code";
+    s->err.offset = s->rs.frame_start;
+  }
+}
+
 /* One token from bucket b at the session's time; an empty bucket ends the
  * connection. */
 static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
@@ -670,6 +683,19 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s) {
     return s->clock.ka_deadline;
   }
   return h2w_deadline_add(s->clock.last_recv_ms, s->opt.keepalive_interval_ms);
+}
+
+void h2w_clock_frame_in(h2w_session *s) {
+  s->clock.frames_in++;
+  s->clock.last_recv_ms = s->clock.now;
+}
+
+int h2w_keepalive_acked(h2w_session *s, size_t slot) {
+  if (slot != s->clock.ka_slot) {
+    return 0;
+  }
+  s->clock.ka_slot = H2W_MAX_PINGS;
+  return 1;
 }
 
 uint64_t h2w_idle_deadline(const h2w_session *s) {

@@ -21,16 +21,10 @@
  *   s->abuse     h2w_abuse_state     session.c (glitch/reset buckets)
  *   s->goaway    h2w_goaway_state    send.c (GOAWAY, graceful shutdown)
  *   s->prio      h2w_prio_state      priority.c
- * Exceptions, each a write outside the owner:
- *   s->err      recv.c: a peer's GOAWAY with an error code sets code,
- *               reason and offset (not lib);
- *   s->clock    recv.c: frames_in and last_recv_ms per frame, ka_slot
- *               when the keepalive PING is acknowledged;
- *   s->pool     recv.c: tmp_list, the scratch list of its GOAWAY walk;
- *   s->ids      submit.c, push.c: next_local_id after opening a stream;
- *               upgrade.c: stream 1 of an h2c upgrade;
- *   s->goaway   submit.c: submit_goaway and session_shutdown; recv.c:
- *               recv and last_recv.
+ * Other files change them only through functions of the owner
+ * (h2w_local_id_used, h2w_peer_id_used, h2w_clock_frame_in,
+ * h2w_keepalive_acked, h2w_err_peer_goaway, h2w_goaway_note_sent/recv,
+ * h2w_start_shutdown, ...).
  * Not grouped by a single owner yet: s->rs (recv.c, recv_headers.c;
  * session.c sets rs.paused), s->ss (send.c; session.c and submit.c
  * link streams into its lists) and the loose members (depth, all_closed,
@@ -352,7 +346,6 @@ typedef struct h2w_pool_state {
     uint8_t closed_by;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
-  h2w_stream *tmp_list; /* scratch list while walking the table */
 } h2w_pool_state;
 
 /* Stream ids and concurrency counts (RFC 9113 §5.1.1, §5.1.2; session.c). */
@@ -465,6 +458,10 @@ int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
  * other negative -> h2w_callback_failed(). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
+/* The peer's GOAWAY carried error `code`: not an error of ours, but the
+ * reason the connection is ending, kept (code, reason, offset; not the
+ * sticky error) unless one is known already. */
+void h2w_err_peer_goaway(h2w_session *s, uint32_t code);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns
@@ -500,6 +497,9 @@ h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
  * becomes last_peer_id and the ids it skipped are remembered as never
  * opened. */
 void h2w_peer_id_used(h2w_session *s, uint32_t id);
+/* The stream next_local_id named is now ours (opened, promised, or the
+ * h2c upgrade's stream 1): the next one is two higher. */
+void h2w_local_id_used(h2w_session *s);
 /* A stream id we initiate (RFC 9113 §5.1.1: clients odd, servers even). */
 static inline int h2w_id_is_ours(const h2w_session *s, uint32_t id) {
   return (id & 1u) == (s->is_server ? 0u : 1u);
@@ -555,6 +555,11 @@ void h2w_settings_clock_start(h2w_session *s, uint64_t now);
  * when an idle connection closes; UINT64_MAX when not armed. */
 uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
+/* A whole frame arrived (liveness for the keepalive and idle timers). */
+void h2w_clock_frame_in(h2w_session *s);
+/* The ACK of the PING in `slot` came: 1 when it was the keepalive's own
+ * (which is then no longer outstanding), else 0. */
+int h2w_keepalive_acked(h2w_session *s, size_t slot);
 
 /* Charge one token to the glitch budget (docs/security.md rows 4, 7, 8) or to
  * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
@@ -690,6 +695,14 @@ int h2w_start_queued(h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);
+/* s->goaway, which only this file changes: a GOAWAY with `last_id` was
+ * queued (sent), or arrived (recv: the lowest last-stream-id wins). */
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id);
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id);
+/* Server, graceful shutdown (RFC 9113 §6.8): the first GOAWAY with the
+ * largest id and a PING, with the shutdown deadline armed. H2W_OK or the
+ * error of queueing the GOAWAY (nothing changed). */
+int h2w_start_shutdown(h2w_session *s);
 /* The final GOAWAY of a graceful shutdown (RFC 9113 §6.8). */
 int h2w_finish_shutdown(h2w_session *s);
 /* Anything to write? */

@@ -168,7 +168,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     }
     return h2w_local_rv(s, rv);
   }
-  s->ids.next_local_id += 2;
+  h2w_local_id_used(s);
   return (int32_t)id;
 }
 
@@ -429,8 +429,7 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
-  s->goaway.sent = 1;
-  s->goaway.last_sent = last;
+  h2w_goaway_note_sent(s, last);
   if (code != H2W_NO_ERROR) {
     /* An error GOAWAY ends the connection once it is out: through the
      * one error path, which keeps the queue since it ends with this
@@ -443,8 +442,6 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
 }
 
 int h2w_session_shutdown(h2w_session *s) {
-  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
-  int rv;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
@@ -457,18 +454,5 @@ int h2w_session_shutdown(h2w_session *s) {
   if (!s->is_server) {
     return h2w_finish_shutdown(s);
   }
-  /* §6.8: a first GOAWAY with the largest id lets requests in flight
-   * arrive; the PING's ACK shows the client has seen it. */
-  rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
-  if (rv != H2W_OK) {
-    return h2w_local_rv(s, rv);
-  }
-  s->goaway.shutdown = 1;
-  /* Saturates like every other deadline: a huge timeout means never. */
-  s->goaway.shutdown_deadline =
-      h2w_deadline_add(s->clock.now, s->opt.shutdown_timeout_ms);
-  if (h2w_queue_ping(s, opaque, &s->goaway.shutdown_ping) != H2W_OK) {
-    s->goaway.shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
-  }
-  return H2W_OK;
+  return h2w_local_rv(s, h2w_start_shutdown(s));
 }

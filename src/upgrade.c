@@ -197,7 +197,7 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
   }
   h2w_stream_apply(s, *out, H2W_EV_RECV_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_RECV_END_STREAM);
-  s->ids.last_peer_id = 1;
+  h2w_peer_id_used(s, 1);
   return H2W_OK;
 }
 
@@ -221,7 +221,7 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
   }
   h2w_stream_apply(s, *out, H2W_EV_SEND_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_SEND_END_STREAM);
-  s->ids.next_local_id = 3;
+  h2w_local_id_used(s); /* 1 -> 3 */
   return H2W_OK;
 }
 
