@@ -29,64 +29,65 @@ static void wire_code(h2w_json *j, const char *key, uint32_t code) {
 }
 
 static const char *state_of(const h2w_session *s) {
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     return "failed";
   }
   if (!h2w_session_want_read(s)) {
     return "closed";
   }
-  if (s->goaway_sent || s->goaway_recv || s->shutdown != 0) {
+  if (s->goaway.sent || s->goaway.recv || s->goaway.shutdown != 0) {
     return "going_away";
   }
   return "open";
 }
 
 static void dump_error(h2w_json *j, const h2w_session *s) {
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_json_null(j, "error");
     return;
   }
   h2w_json_object(j, "error");
-  h2w_json_str(j, "code", h2w_error_name(s->err));
-  h2w_json_str(j, "description", h2w_strerror(s->err));
-  wire_code(j, "wire_code", s->err_code);
-  h2w_json_str(j, "reason", s->err_reason);
-  h2w_json_u64(j, "offset", s->err_offset);
+  h2w_json_str(j, "code", h2w_error_name(s->err.lib));
+  h2w_json_str(j, "description", h2w_strerror(s->err.lib));
+  wire_code(j, "wire_code", s->err.code);
+  h2w_json_str(j, "reason", s->err.reason);
+  h2w_json_u64(j, "offset", s->err.offset);
   h2w_json_end_object(j);
 }
 
 static void dump_goaway(h2w_json *j, const h2w_session *s) {
   static const char *const shutdown[] = {"none", "draining", "done"};
   h2w_json_object(j, "goaway");
-  h2w_json_bool(j, "sent", s->goaway_sent || s->shutdown != 0);
-  if (s->goaway_sent || s->shutdown != 0) {
+  h2w_json_bool(j, "sent", s->goaway.sent || s->goaway.shutdown != 0);
+  if (s->goaway.sent || s->goaway.shutdown != 0) {
     /* A graceful shutdown's first GOAWAY carries 2^31-1 (RFC 9113 §6.8). */
     h2w_json_u64(j, "sent_last_stream_id",
-                 s->goaway_sent ? s->goaway_last_sent : H2W_LAST_STREAM_ID);
+                 s->goaway.sent ? s->goaway.last_sent : H2W_LAST_STREAM_ID);
   } else {
     h2w_json_null(j, "sent_last_stream_id");
   }
-  h2w_json_bool(j, "received", s->goaway_recv);
-  if (s->goaway_recv) {
-    h2w_json_u64(j, "received_last_stream_id", s->goaway_last_recv);
+  h2w_json_bool(j, "received", s->goaway.recv);
+  if (s->goaway.recv) {
+    h2w_json_u64(j, "received_last_stream_id", s->goaway.last_recv);
   } else {
     h2w_json_null(j, "received_last_stream_id");
   }
-  h2w_json_str(j, "shutdown", shutdown[s->shutdown <= 2 ? s->shutdown : 2]);
+  h2w_json_str(j, "shutdown",
+               shutdown[s->goaway.shutdown <= 2 ? s->goaway.shutdown : 2]);
   h2w_json_end_object(j);
 }
 
 static void dump_clock_input(h2w_json *j, const h2w_session *s) {
   const h2w_hblock *hb = &s->rs.hb;
   h2w_json_object(j, "clock");
-  h2w_json_u64(j, "now_ms", s->now);
-  h2w_json_bool(j, "started", s->clock_started);
+  h2w_json_u64(j, "now_ms", s->clock.now);
+  h2w_json_bool(j, "started", s->clock.started);
   deadline(j, "next_deadline_ms", h2w_session_next_deadline(s));
   h2w_json_end_object(j);
 
   h2w_json_object(j, "input");
   h2w_json_u64(j, "octets", s->in_total);
-  h2w_json_u64(j, "frames", s->frames_in);
+  h2w_json_u64(j, "frames", s->clock.frames_in);
   h2w_json_bool(j, "preface_received", s->rs.preface_left == 0);
   h2w_json_bool(j, "settings_received", s->rs.got_settings);
   if (hb->active) {
@@ -172,7 +173,7 @@ static const h2w_stream *next_stream(const h2w_session *s, uint32_t above) {
   n.above = above;
   n.best = NULL;
   h2w_stream_map_each(&s->map, next_cb, &n);
-  for (r = s->reap; r != NULL; r = r->link) {
+  for (r = s->pool.reap; r != NULL; r = r->link) {
     next_cb((void *)(uintptr_t)r, &n);
   }
   return n.best;
@@ -275,7 +276,7 @@ static void dump_output(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "queued_frames", frames);
   h2w_json_u64(j, "reactive_frames", ss->reactive);
   h2w_json_u64(j, "goaway_pending_octets",
-               s->err != H2W_OK && ss->goaway_off < ss->goaway_len
+               s->err.lib != H2W_OK && ss->goaway_off < ss->goaway_len
                    ? (uint64_t)(ss->goaway_len - ss->goaway_off)
                    : 0);
   h2w_json_bool(j, "want_write", h2w_send_pending(s));
@@ -320,7 +321,7 @@ static void dump_memory(h2w_json *j, const h2w_session *s) {
   } else {
     h2w_json_null(j, "budget");
   }
-  h2w_json_u64(j, "spare_streams", s->nfree);
+  h2w_json_u64(j, "spare_streams", s->pool.nfree);
   h2w_json_end_object(j);
 }
 
@@ -358,7 +359,7 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   }
   h2w_json_object(j, "limits");
   h2w_json_object(j, "local_streams");
-  h2w_json_u64(j, "open", s->n_local);
+  h2w_json_u64(j, "open", s->ids.n_local);
   if (s->settings.remote.max_concurrent_streams != H2W_SETTINGS_UNLIMITED) {
     h2w_json_u64(j, "max", s->settings.remote.max_concurrent_streams);
   } else {
@@ -367,16 +368,16 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "waiting", waiting);
   h2w_json_end_object(j);
   h2w_json_object(j, "peer_streams");
-  h2w_json_u64(j, "open", s->n_peer);
+  h2w_json_u64(j, "open", s->ids.n_peer);
   h2w_json_u64(j, "max", s->settings.peer_stream_limit);
   h2w_json_end_object(j);
   h2w_json_object(j, "stream_ids");
-  h2w_json_u64(j, "next_local", s->next_local_id);
-  h2w_json_u64(j, "last_peer", s->last_peer_id);
+  h2w_json_u64(j, "next_local", s->ids.next_local_id);
+  h2w_json_u64(j, "last_peer", s->ids.last_peer_id);
   h2w_json_u64(j, "max", H2W_LAST_STREAM_ID);
   h2w_json_end_object(j);
-  bucket(j, "glitches", &s->glitches, s->now);
-  bucket(j, "resets", &s->resets, s->now);
+  bucket(j, "glitches", &s->abuse.glitches, s->clock.now);
+  bucket(j, "resets", &s->abuse.resets, s->clock.now);
   h2w_json_object(j, "control_queue");
   h2w_json_u64(j, "queued", s->ss.reactive);
   h2w_json_u64(j, "max", s->opt.max_control_queue);
@@ -416,8 +417,8 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
     h2w_json_object(j, "keepalive");
     h2w_json_u64(j, "interval_ms", o->keepalive_interval_ms);
     h2w_json_u64(j, "timeout_ms", o->keepalive_timeout_ms);
-    h2w_json_u64(j, "last_recv_ms", s->last_recv_ms);
-    h2w_json_bool(j, "ping_outstanding", s->ka_slot != H2W_MAX_PINGS);
+    h2w_json_u64(j, "last_recv_ms", s->clock.last_recv_ms);
+    h2w_json_bool(j, "ping_outstanding", s->clock.ka_slot != H2W_MAX_PINGS);
     deadline(j, "deadline_ms", h2w_keepalive_deadline(s));
     h2w_json_end_object(j);
   } else {
@@ -426,14 +427,14 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   if (o->idle_timeout_ms != 0) {
     h2w_json_object(j, "idle");
     h2w_json_u64(j, "timeout_ms", o->idle_timeout_ms);
-    h2w_json_u64(j, "last_active_ms", s->last_active_ms);
+    h2w_json_u64(j, "last_active_ms", s->clock.last_active_ms);
     deadline(j, "deadline_ms", h2w_idle_deadline(s));
     h2w_json_end_object(j);
   } else {
     h2w_json_null(j, "idle");
   }
   deadline(j, "shutdown_deadline_ms",
-           s->shutdown == 1 ? s->shutdown_deadline : UINT64_MAX);
+           s->goaway.shutdown == 1 ? s->goaway.shutdown_deadline : UINT64_MAX);
   h2w_json_end_object(j);
 }
 

@@ -204,19 +204,19 @@ void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio) {
 static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
   size_t i, free_slot = H2W_PRIO_PENDING;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    if (s->prio_pending[i].id == id) {
-      s->prio_pending[i].prio = prio;
+    if (s->prio.pending[i].id == id) {
+      s->prio.pending[i].prio = prio;
       return 0;
     }
-    if (s->prio_pending[i].id == 0 && free_slot == H2W_PRIO_PENDING) {
+    if (s->prio.pending[i].id == 0 && free_slot == H2W_PRIO_PENDING) {
       free_slot = i;
     }
   }
   if (free_slot == H2W_PRIO_PENDING) {
     return -1;
   }
-  s->prio_pending[free_slot].id = id;
-  s->prio_pending[free_slot].prio = prio;
+  s->prio.pending[free_slot].id = id;
+  s->prio.pending[free_slot].prio = prio;
   return 0;
 }
 
@@ -226,9 +226,9 @@ static uint32_t pending_count(const h2w_session *s, uint32_t id, int *has) {
   size_t i;
   *has = 0;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    if (s->prio_pending[i].id != 0) {
+    if (s->prio.pending[i].id != 0) {
       n++;
-      *has |= s->prio_pending[i].id == id;
+      *has |= s->prio.pending[i].id == id;
     }
   }
   return n;
@@ -238,14 +238,14 @@ int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
   int found = 0;
   size_t i;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    uint32_t pid = s->prio_pending[i].id;
+    uint32_t pid = s->prio.pending[i].id;
     if (pid == id && id != 0) {
-      *prio = s->prio_pending[i].prio;
+      *prio = s->prio.pending[i].prio;
       found = 1;
     }
     if (pid <= id) {
       /* §5.1.1: ids below one the client used can never open. */
-      s->prio_pending[i].id = 0;
+      s->prio.pending[i].id = 0;
     }
   }
   return found;
@@ -279,7 +279,7 @@ int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
   }
   /* An idle request stream. §7.1: prioritized idle streams plus active
    * ones MUST NOT exceed our SETTINGS_MAX_CONCURRENT_STREAMS. */
-  if (pending_count(s, id, &has) + (has ? 0u : 1u) + s->n_peer >
+  if (pending_count(s, id, &has) + (has ? 0u : 1u) + s->ids.n_peer >
       s->settings.peer_stream_limit) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PRIORITY_UPDATE for more idle streams than "
@@ -306,8 +306,8 @@ int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
       (value == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (s->is_server) {
     return H2W_E_INVALID_STATE;
@@ -342,8 +342,8 @@ int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
       (incremental != 0 && incremental != 1)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err; /* sticky: the scheduler is stopped for good */
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib; /* sticky: the scheduler is stopped for good */
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {

@@ -90,7 +90,7 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
   if (s->cb.on_stream_end != NULL) {
     rv = s->cb.on_stream_end(s, st->id, s->user);
     if (h2w_cb_result(s, rv, "on_stream_end") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   h2w_stream_apply(s, st, H2W_EV_RECV_END_STREAM);
@@ -111,7 +111,7 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
   if (h2w_cb_result(s, rv, "on_data") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   if (!s->opt.manual_flow_control) {
     h2w_flow_consumed(s, st, len);
@@ -133,7 +133,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
   }
   if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
@@ -179,7 +179,7 @@ static int recv_priority(h2w_session *s, const h2w_frame *f) {
    * PRIORITY frame never changes stream state, so a flood of them is pure
    * cost (docs/security.md row 8). */
   if (h2w_glitch(s, "too many PRIORITY frames") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   if (f->u.priority.stream_dep == f->hd.stream_id) {
     return stream_error_at(s, f->hd.stream_id, H2W_E_PROTOCOL,
@@ -201,12 +201,12 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
     return rv < 0 ? rv : 0;
   }
   if (h2w_charge_reset(s) < 0) {
-    return s->err; /* Rapid Reset (docs/security.md row 9) */
+    return s->err.lib; /* Rapid Reset (docs/security.md row 9) */
   }
   if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {
     rv = s->cb.on_stream_reset(s, id, code, s->user);
     if (h2w_cb_result(s, rv, "on_stream_reset") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   if (code == H2W_REFUSED_STREAM && (st->flags & H2W_SF_LOCAL) &&
@@ -241,13 +241,13 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
   for (i = 0; i < H2W_MAX_PINGS; i++) {
     h2w_ping_slot *ps = &s->ss.pings[i];
     if (ps->used && memcmp(ps->opaque, op, 8) == 0) {
-      uint64_t rtt = s->now >= ps->sent_ms ? s->now - ps->sent_ms : 0;
+      uint64_t rtt =
+          s->clock.now >= ps->sent_ms ? s->clock.now - ps->sent_ms : 0;
       ps->used = 0;
-      if (i == s->ka_slot) {
-        s->ka_slot = H2W_MAX_PINGS; /* the keepalive's own PING */
-        return 0;
+      if (h2w_keepalive_acked(s, i)) {
+        return 0; /* the keepalive's own PING */
       }
-      if (s->shutdown == 1 && i == s->shutdown_ping) {
+      if (s->goaway.shutdown == 1 && i == s->goaway.shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */
         rv = h2w_finish_shutdown(s);
         if (rv != H2W_OK) {
@@ -258,7 +258,7 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       if (s->cb.on_ping_ack != NULL) {
         rv = s->cb.on_ping_ack(s, op, rtt, s->user);
         if (h2w_cb_result(s, rv, "on_ping_ack") < 0) {
-          return s->err;
+          return s->err.lib;
         }
       }
       return 0;
@@ -270,37 +270,36 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
 /* ---- GOAWAY (RFC 9113 §6.8) -----------------------------------------------
  */
 
+/* The walk of collect_above: our streams above the GOAWAY's id. */
+typedef struct h2w_above {
+  h2w_session *s;
+  h2w_stream *list;
+} h2w_above;
+
 static void collect_above(void *value, void *arg) {
   h2w_stream *st = value;
-  h2w_session *s = arg;
-  if ((st->flags & H2W_SF_LOCAL) && st->id > s->goaway_last_recv) {
+  h2w_above *a = arg;
+  if ((st->flags & H2W_SF_LOCAL) && st->id > a->s->goaway.last_recv) {
     /* It is about to close, which takes it off the WINDOW_UPDATE list
      * anyway: borrow that link. */
-    h2w_wu_unlink(s, st);
-    st->wu_next = s->tmp_list;
-    s->tmp_list = st;
+    h2w_wu_unlink(a->s, st);
+    st->wu_next = a->list;
+    a->list = st;
   }
 }
 
 static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   uint32_t last = f->u.goaway.last_stream_id;
+  h2w_above above;
   h2w_stream *st;
   int rv;
-  if (!s->goaway_recv || last < s->goaway_last_recv) {
-    s->goaway_last_recv = last;
-  }
-  s->goaway_recv = 1;
-  if (f->u.goaway.error_code != H2W_NO_ERROR && s->err_code == H2W_NO_ERROR) {
-    /* Not an error of ours, but the reason the connection is ending. */
-    s->err_code = f->u.goaway.error_code;
-    s->err_reason = "the peer sent GOAWAY with an error code";
-    s->err_offset = s->rs.frame_start;
-  }
+  h2w_goaway_note_recv(s, last);
+  h2w_err_peer_goaway(s, f->u.goaway.error_code);
   if (s->cb.on_goaway != NULL) {
     rv = s->cb.on_goaway(s, last, f->u.goaway.error_code, f->u.goaway.debug,
                          f->u.goaway.debuglen, s->user);
     if (h2w_cb_result(s, rv, "on_goaway") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   /* §6.8: no new stream after GOAWAY, so requests still queued for a
@@ -312,10 +311,11 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   }
   /* Our streams above last-stream-id were never processed: safe to retry
    * elsewhere (§6.8). */
-  s->tmp_list = NULL;
-  h2w_stream_map_each(&s->map, collect_above, s);
-  while ((st = s->tmp_list) != NULL) {
-    s->tmp_list = st->wu_next;
+  above.s = s;
+  above.list = NULL;
+  h2w_stream_map_each(&s->map, collect_above, &above);
+  while ((st = above.list) != NULL) {
+    above.list = st->wu_next;
     st->wu_next = NULL;
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, H2W_REFUSED_STREAM,
                      H2W_CLOSE_FLAG_RETRYABLE);
@@ -412,12 +412,12 @@ static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
                         const uint8_t *payload) {
   h2w_frame_info fi;
   int rv;
-  if (s->cb.on_frame_recv == NULL || s->err != H2W_OK) {
+  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
     return 0;
   }
   fi = h2w_frame_info_of(hd);
   rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
-  return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err.lib : 0;
 }
 
 static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
@@ -474,9 +474,9 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   const uint8_t *payload;
   h2w_frame_err ferr;
   int r;
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
-    return s->err;
+    return s->err.lib;
   }
   s->rs.paused = 0;
   while (s->rs.preface_left > 0 && off < len) {
@@ -490,7 +490,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     off++;
     s->rs.preface_left--;
   }
-  while (off < len && s->err == H2W_OK && !s->rs.paused) {
+  while (off < len && s->err.lib == H2W_OK && !s->rs.paused) {
     /* Where the current frame began, even when it arrived in pieces. */
     size_t held = s->rs.reader.in_payload
                       ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
@@ -503,8 +503,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
                               &payload, &ferr);
     off += used;
     if (r == H2W_FRAME_READY) {
-      s->frames_in++; /* liveness for the keepalive */
-      s->last_recv_ms = s->now;
+      h2w_clock_frame_in(s); /* liveness for the keepalive */
       if (recv_frame(s, &hd, payload) >= 0) {
         h2w_reap(s);
       }
@@ -516,9 +515,9 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       h2w_conn_error(s, r, ferr.code, ferr.reason);
     }
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     s->in_total += len;
-    return s->err;
+    return s->err.lib;
   }
   s->in_total += off;
   return (h2w_ssize)off;

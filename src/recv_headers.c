@@ -29,7 +29,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   h2w_stream *st;
   const char *reason = NULL;
   int rv;
-  if (!hb->deliver || hb->invalid || s->err != H2W_OK) {
+  if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
   }
   st = h2w_stream_find(s, hb->stream_id);
@@ -59,7 +59,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   }
   rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
   if (h2w_cb_result(s, rv, "on_header") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   return 0;
 }
@@ -162,7 +162,7 @@ static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
     /* Our choice, not the server's fault: not charged. */
     return h2w_stream_fail(s, st->id, H2W_CANCEL, "server push refused");
   }
-  return h2w_cb_result(s, rv, "on_push_promise") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_push_promise") < 0 ? s->err.lib : 0;
 }
 
 static int block_end(h2w_session *s) {
@@ -192,7 +192,7 @@ static int block_end(h2w_session *s) {
   if (s->cb.on_headers != NULL) {
     rv = s->cb.on_headers(s, st->id, kind, hb->end_stream, s->user);
     if (h2w_cb_result(s, rv, "on_headers") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   if (st->flags & H2W_SF_CLOSING) {
@@ -207,8 +207,8 @@ static int block_end(h2w_session *s) {
 
 static int fragment(h2w_session *s, const uint8_t *p, size_t len, int end) {
   int rv = h2w_hpack_decoder_decode(&s->dec, p, len, end, on_field, s);
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (rv == H2W_E_LIMIT) {
     s->rs.hb.limit = 1; /* rows 11-12: fields past the limit dropped */
@@ -247,7 +247,7 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   if (s->cb.on_begin_headers != NULL) {
     rv = s->cb.on_begin_headers(s, id, kind, s->user);
     if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   return 0;
@@ -279,10 +279,10 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
    * ids (which can no longer open) dropped, even if the stream is
    * refused below. */
   noted = h2w_prio_take_pending(s, id, &prio);
-  if (s->goaway_sent && id > s->goaway_last_sent) {
+  if (s->goaway.sent && id > s->goaway.last_sent) {
     return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
   }
-  if (s->n_peer >= s->settings.peer_stream_limit) {
+  if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     /* §5.1.2: over our limit; nothing was processed, the client may
      * retry. */
     rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
@@ -319,7 +319,7 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   int rv, kind;
   if (f->u.headers.blocklen == 0 && !end &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
   /* Every case is the §5.1 table's: idle ids only a client may open
    * (§5.1.1), our own never-sent ones (queued requests), streams we reset
@@ -333,7 +333,7 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     /* §5.1: after our RST_STREAM. Decoded for the HPACK table, never
      * delivered, and charged like any ignored frame. */
     if (h2w_glitch(s, "too many frames on closed streams") < 0) {
-      return s->err;
+      return s->err.lib;
     }
     rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
     break;
@@ -409,7 +409,7 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
   if (f->u.continuation.blocklen == 0 &&
       !(f->hd.flags & H2W_FLAG_END_HEADERS) &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
   return fragment(s, f->u.continuation.block, f->u.continuation.blocklen,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
@@ -480,7 +480,7 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   if (v.action == H2W_RECV_IGNORE) {
     /* We reset the associated stream; the server had not seen it yet. */
     if (h2w_glitch(s, "too many frames on closed streams") < 0) {
-      return s->err;
+      return s->err.lib;
     }
     return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
   }
@@ -488,12 +488,12 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
     /* Our SETTINGS disabling push may not be acknowledged yet. */
     return push_block(s, f, H2W_CANCEL, "server push declined");
   }
-  if (s->goaway_sent && promised > s->goaway_last_sent) {
+  if (s->goaway.sent && promised > s->goaway.last_sent) {
     return push_block(s, f, H2W_REFUSED_STREAM, "GOAWAY sent"); /* §6.8 */
   }
   /* §5.1.2: pushed streams count against our MAX_CONCURRENT_STREAMS;
    * reserved ones too, so a server cannot park unbounded promises. */
-  if (s->n_peer >= s->settings.peer_stream_limit) {
+  if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     return push_block(s, f, H2W_REFUSED_STREAM,
                       "MAX_CONCURRENT_STREAMS reached");
   }

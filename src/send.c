@@ -46,8 +46,8 @@ static h2w_outq *out_queue(h2w_session *s) {
 
 uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
   uint8_t *p;
-  *rv = s->err;
-  if (s->err != H2W_OK) {
+  *rv = s->err.lib;
+  if (s->err.lib != H2W_OK) {
     return NULL;
   }
   if (reactive && s->ss.reactive >= s->opt.max_control_queue) {
@@ -139,7 +139,7 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
   s->ss.pings[i].used = 1;
   s->ss.pings[i].stamped = 0;
   memcpy(s->ss.pings[i].opaque, opaque8, 8);
-  s->ss.pings[i].sent_ms = s->now;
+  s->ss.pings[i].sent_ms = s->clock.now;
   if (slot != NULL) {
     *slot = i;
   }
@@ -161,11 +161,11 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
   h2w_ssize enc;
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     /* The connection is over (an error GOAWAY may already be queued,
      * e.g. submitted from on_frame_send while a body ended): nothing
      * may follow it (RFC 9113 §6.8). */
-    return s->err;
+    return s->err.lib;
   }
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
@@ -267,7 +267,7 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
   h2w_stream *head = s->ss.rings[u];
   if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
       !(st->flags & H2W_SF_FINAL_SENT) || !worthwhile_window(&st->sw) ||
-      s->err != H2W_OK) {
+      s->err.lib != H2W_OK) {
     return;
   }
   st->flags |= H2W_SF_IN_DATA_RING;
@@ -304,7 +304,7 @@ void h2w_sched_remove(h2w_session *s, h2w_stream *st) {
     }
   }
   tx->ring_next = tx->ring_prev = NULL;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     sched_refresh(&s->ss);
   }
 }
@@ -400,12 +400,12 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
       if (ps->used && !ps->stamped &&
           memcmp(ps->opaque, frame + H2W_FRAME_HD_LEN, 8) == 0) {
         ps->stamped = 1;
-        ps->sent_ms = s->now;
+        ps->sent_ms = s->clock.now;
         break;
       }
     }
   }
-  if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
+  if (s->cb.on_frame_send != NULL && s->err.lib == H2W_OK) {
     h2w_frame_info fi = h2w_frame_info_of(&hd);
     int rv;
     H2W_CB_ENTER(s);
@@ -449,7 +449,7 @@ static void report_written(h2w_session *s, size_t upto) {
   }
   q->pinned = 1;
   q->mark = end;
-  while (cursor < end && s->err == H2W_OK) {
+  while (cursor < end && s->err.lib == H2W_OK) {
     size_t start = cursor;
     h2w_frame_hd hd;
     h2w_frame_hd_unpack(&hd, q->buf + start);
@@ -502,7 +502,7 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     st->pending = NULL;
     rv = h2w_queue_headers(s, st, t->nv, t->n, 1);
     h2w_nvbuf_free(&s->alloc, t);
-    if (rv != H2W_OK && s->err == H2W_OK) {
+    if (rv != H2W_OK && s->err.lib == H2W_OK) {
       h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR,
                       "trailers could not be queued");
     }
@@ -588,7 +588,7 @@ static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
     H2W_CB_LEAVE(s);
     s->ss.in_source = 0;
   }
-  if (rv < 0 || s->err != H2W_OK) {
+  if (rv < 0 || s->err.lib != H2W_OK) {
     return h2w_callback_failed(s, "data source write");
   }
   return H2W_OK;
@@ -600,8 +600,8 @@ static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
 static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
                         uint32_t flags, int *go) {
   *go = 0;
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (st->flags & H2W_SF_CLOSING) {
     return PRODUCED_NOTHING; /* reset from inside the read callback */
@@ -613,7 +613,7 @@ static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
   }
   if (r < 0 || (size_t)r > len) {
     h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
-    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+    return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
   }
   if (r == 0 && (flags & H2W_DATA_FLAG_EOF) &&
       (flags & H2W_DATA_FLAG_NO_END_STREAM)) {
@@ -621,7 +621,7 @@ static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
      * frame here would carry nothing at all, and peers rightly count
      * empty frames as abuse (docs/security.md row 4). */
     data_done(s, st, flags);
-    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+    return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
   }
   *go = 1;
   return PRODUCED_NOTHING;
@@ -684,12 +684,12 @@ static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
   }
   if ((flags & H2W_DATA_FLAG_NO_COPY) &&
       data_write(s, st, &slot, (size_t)r) != H2W_OK) {
-    return s->err;
+    return s->err.lib;
   }
   data_frame(s, st, &slot, (size_t)r, flags);
   data_next(s, st, flags);
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (slot.direct) {
     *written = H2W_FRAME_HD_LEN + (size_t)r;
@@ -703,7 +703,7 @@ static int join_side(h2w_session *s) {
   h2w_outq *side = &s->ss.side;
   size_t len = h2w_outq_len(side);
   uint8_t *p;
-  if (len > 0 && s->err == H2W_OK) {
+  if (len > 0 && s->err.lib == H2W_OK) {
     p = h2w_outq_reserve(&s->ss.q, len);
     if (p == NULL) {
       /* Their stream states and HPACK context have moved on already:
@@ -754,8 +754,40 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   ss->goaway_len = (uint8_t)(len > 0 ? len : 0);
   ss->goaway_off = 0;
   h2w_sched_stop(s);
-  s->goaway_sent = 1;
-  s->goaway_last_sent = last_id;
+  h2w_goaway_note_sent(s, last_id);
+}
+
+/* ---- GOAWAY state (s->goaway: this file alone writes it) -----------------
+ */
+
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id) {
+  s->goaway.sent = 1;
+  s->goaway.last_sent = last_id;
+}
+
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id) {
+  if (!s->goaway.recv || last_id < s->goaway.last_recv) {
+    s->goaway.last_recv = last_id;
+  }
+  s->goaway.recv = 1;
+}
+
+int h2w_start_shutdown(h2w_session *s) {
+  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
+  /* §6.8: a first GOAWAY with the largest id lets requests in flight
+   * arrive; the PING's ACK shows the client has seen it. */
+  int rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->goaway.shutdown = 1;
+  /* Saturates like every other deadline: a huge timeout means never. */
+  s->goaway.shutdown_deadline =
+      h2w_deadline_add(s->clock.now, s->opt.shutdown_timeout_ms);
+  if (h2w_queue_ping(s, opaque, &s->goaway.shutdown_ping) != H2W_OK) {
+    s->goaway.shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
+  }
+  return H2W_OK;
 }
 
 int h2w_finish_shutdown(h2w_session *s) {
@@ -764,9 +796,8 @@ int h2w_finish_shutdown(h2w_session *s) {
   if (rv != H2W_OK) {
     return rv;
   }
-  s->shutdown = 2;
-  s->goaway_sent = 1;
-  s->goaway_last_sent = last;
+  s->goaway.shutdown = 2;
+  h2w_goaway_note_sent(s, last);
   return H2W_OK;
 }
 
@@ -777,7 +808,7 @@ int h2w_send_pending(const h2w_session *s) {
   if (h2w_outq_len(&s->ss.q) > 0) {
     return 1;
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
@@ -847,10 +878,10 @@ static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap) {
   size_t n = 0, w = 0;
   int rv;
   s->ss.peeked = 0;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_reap(s);
   }
-  while (n < cap && s->err == H2W_OK) {
+  while (n < cap && s->err.lib == H2W_OK) {
     rv = refill(s);
     if (rv != H2W_OK) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
@@ -871,10 +902,10 @@ static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap) {
       n += w;
     }
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     n += send_final(s, buf + n, cap - n);
     /* Once the GOAWAY is out, report the sticky error. */
-    return n > 0 || cap == 0 ? (h2w_ssize)n : s->err;
+    return n > 0 || cap == 0 ? (h2w_ssize)n : s->err.lib;
   }
   h2w_reap(s);
   return (h2w_ssize)n;
@@ -886,16 +917,16 @@ static h2w_ssize session_peek(h2w_session *s, const uint8_t **data) {
   ss = &s->ss;
   *data = NULL;
   ss->peeked = 0;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_reap(s);
   }
-  if (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0) {
+  if (s->err.lib == H2W_OK && h2w_outq_len(&ss->q) == 0) {
     rv = refill(s);
     if (rv != H2W_OK) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
-    while (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0 && ss->ring != NULL &&
-           s->conn_sw.avail > 0) {
+    while (s->err.lib == H2W_OK && h2w_outq_len(&ss->q) == 0 &&
+           ss->ring != NULL && s->conn_sw.avail > 0) {
       /* Room 0: the frame goes to the queue, the zero-copy buffer. */
       size_t w = 0;
       if (produce_data(s, ss->ring, NULL, 0, 1, &w) < 0) {
@@ -906,11 +937,11 @@ static h2w_ssize session_peek(h2w_session *s, const uint8_t **data) {
   if (h2w_outq_len(&ss->q) > 0) {
     *data = h2w_outq_data(&ss->q);
     ss->peeked = h2w_outq_len(&ss->q);
-  } else if (s->err != H2W_OK && ss->goaway_off < ss->goaway_len) {
+  } else if (s->err.lib != H2W_OK && ss->goaway_off < ss->goaway_len) {
     *data = ss->goaway + ss->goaway_off;
     ss->peeked = (size_t)(ss->goaway_len - ss->goaway_off);
-  } else if (s->err != H2W_OK) {
-    return s->err;
+  } else if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   return (h2w_ssize)ss->peeked;
 }

@@ -8,7 +8,28 @@
  *   send.c      the output: control queue, WINDOW_UPDATEs, DATA
  *               scheduling, send/peek/ack;
  *   submit.c    the h2w_session_submit_*() API.
- * Each sub-struct below belongs to the module that names it. */
+ *
+ * The state is grouped by owner: every file reads what it needs, but
+ * each sub-struct of struct h2w_session is changed by one file only.
+ *   s->settings  h2w_settings_state  settings.c
+ *   s->err       h2w_err_state       session.c (the one error path)
+ *   s->clock     h2w_clock_state     session.c (ticks, keepalive, idle)
+ *   s->pool      h2w_pool_state      session.c (stream pools, reap list,
+ *                                    closed ring)
+ *   s->ids       h2w_ids_state       session.c (stream ids, slot counts,
+ *                                    skipped ranges)
+ *   s->abuse     h2w_abuse_state     session.c (glitch/reset buckets)
+ *   s->goaway    h2w_goaway_state    send.c (GOAWAY, graceful shutdown)
+ *   s->prio      h2w_prio_state      priority.c
+ * Other files change them only through functions of the owner
+ * (h2w_local_id_used, h2w_peer_id_used, h2w_clock_frame_in,
+ * h2w_keepalive_acked, h2w_err_peer_goaway, h2w_goaway_note_sent/recv,
+ * h2w_start_shutdown, ...).
+ * Not grouped by a single owner yet: s->rs (recv.c, recv_headers.c;
+ * session.c sets rs.paused), s->ss (send.c; session.c and submit.c
+ * link streams into its lists) and the loose members (depth, all_closed,
+ * ending, in_total, conn_unconsumed, the HPACK coders, the stream map,
+ * the connection windows). */
 #ifndef H2W_SESSION_INT_H
 #define H2W_SESSION_INT_H
 
@@ -277,40 +298,41 @@ typedef struct h2w_settings_state {
 /* The largest stream id (RFC 9113 §5.1.1: 31 bits, never wraps). */
 #define H2W_LAST_STREAM_ID 0x7fffffffu
 
-struct h2w_session {
-  h2w_alloc alloc;
-  h2w_cb_table cb;
-  h2w_opts opt;
-  void *user;
-  uint8_t is_server;
+/* The sticky error (session.c: h2w_conn_error and its callers). Once
+ * `lib` is set, every call returns it and no callback fires but the
+ * streams' on_stream_close (h2w_close_all). */
+typedef struct h2w_err_state {
+  int lib;            /* H2W_OK or the sticky H2W_E_* */
+  uint32_t code;      /* wire error code of the ending (ours or the peer's) */
+  const char *reason; /* why, for h2w_session_error() */
+  uint64_t offset;    /* input offset of the frame that caused it */
+} h2w_err_state;
 
-  /* Sticky error: once set, every call returns it and no callback fires
-   * but the streams' on_stream_close (h2w_close_all). */
-  int err;
-  /* Reentrancy contract (h2wire.h, "Reentrancy"): how many callbacks, or
-   * receive calls (whose callbacks all run inside them), are in progress.
-   * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
-  uint32_t depth;
-  uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
-  uint8_t ending;     /* on_error of a connection error is running */
-  uint32_t err_code;
-  const char *err_reason;
-  uint64_t err_offset;
-  uint64_t in_total; /* input octets consumed so far */
+/* GOAWAY and graceful shutdown (RFC 9113 §6.8; send.c). */
+typedef struct h2w_goaway_state {
+  uint8_t sent;     /* final GOAWAY queued: no new peer stream */
+  uint8_t recv;     /* the peer sent one: no new stream of ours */
+  uint8_t shutdown; /* 1: first GOAWAY of a graceful shutdown sent; 2: done */
+  uint32_t last_sent;
+  uint32_t last_recv;
+  uint64_t shutdown_deadline;
+  size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
+} h2w_goaway_state;
 
+/* The caller's clock and liveness: keepalive, idle timeout (session.c). */
+typedef struct h2w_clock_state {
   uint64_t now;
-  uint8_t clock_started; /* h2w_session_tick() was called at least once */
+  uint8_t started;         /* h2w_session_tick() was called at least once */
+  uint64_t frames_in;      /* frames received so far */
+  uint64_t last_recv_ms;   /* when the last frame arrived */
+  uint64_t last_active_ms; /* last frame in or out, or stream closed */
+  uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
+  uint64_t ka_frames;      /* frames_in when that PING was queued */
+  uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
+} h2w_clock_state;
 
-  h2w_settings_state settings; /* settings.c alone writes it */
-  uint64_t conn_unconsumed;    /* manual mode: delivered, not yet consumed */
-
-  h2w_hpack_decoder dec;
-  h2w_hpack_encoder enc;
-
-  h2w_recv_state rs;
-  h2w_send_state ss;
-
-  h2w_stream_map map;
+/* Stream objects' pools and lifetime lists (session.c). */
+typedef struct h2w_pool_state {
   h2w_stream *free_streams; /* recycled stream objects */
   uint32_t nfree;
   h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
@@ -324,6 +346,14 @@ struct h2w_session {
     uint8_t closed_by;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
+} h2w_pool_state;
+
+/* Stream ids and concurrency counts (RFC 9113 §5.1.1, §5.1.2; session.c). */
+typedef struct h2w_ids_state {
+  uint32_t next_local_id; /* next id we will open */
+  uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
+  uint32_t n_local;       /* our streams holding a slot */
+  uint32_t n_peer;        /* the peer's streams holding a slot */
   /* Peer ids the peer skipped (§5.1.1: implicitly closed, never opened),
    * as ranges, newest last; the oldest is dropped when full, its ids then
    * count as forgotten. */
@@ -331,42 +361,60 @@ struct h2w_session {
     uint32_t lo, hi;
   } skipped[H2W_SKIPPED_RANGES];
   uint32_t skipped_pos;
+} h2w_ids_state;
 
-  uint32_t next_local_id; /* next id we will open */
-  uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
-  uint32_t n_local;       /* our streams holding a slot */
-  uint32_t n_peer;        /* the peer's streams holding a slot */
+/* Abuse limits (docs/security.md rows 4, 7-10) on the caller's clock
+ * (session.c). */
+typedef struct h2w_abuse_state {
+  h2w_bucket glitches;
+  h2w_bucket resets;
+} h2w_abuse_state;
+
+/* RFC 9218 (priority.c). */
+typedef struct h2w_prio_state {
+  /* §7.1: PRIORITY_UPDATEs for streams not opened yet. */
+  struct {
+    uint32_t id; /* 0 = free */
+    uint8_t prio;
+  } pending[H2W_PRIO_PENDING];
+} h2w_prio_state;
+
+struct h2w_session {
+  h2w_alloc alloc;
+  h2w_cb_table cb;
+  h2w_opts opt;
+  void *user;
+  uint8_t is_server;
+
+  h2w_err_state err; /* session.c */
+  /* Reentrancy contract (h2wire.h, "Reentrancy"): how many callbacks, or
+   * receive calls (whose callbacks all run inside them), are in progress.
+   * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
+  uint32_t depth;
+  uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t ending;     /* on_error of a connection error is running */
+  uint64_t in_total;  /* input octets consumed so far */
+
+  h2w_clock_state clock;       /* session.c */
+  h2w_settings_state settings; /* settings.c */
+  uint64_t conn_unconsumed;    /* manual mode: delivered, not yet consumed */
+
+  h2w_hpack_decoder dec;
+  h2w_hpack_encoder enc;
+
+  h2w_recv_state rs; /* recv.c, recv_headers.c */
+  h2w_send_state ss; /* send.c */
+
+  h2w_stream_map map;
+  h2w_pool_state pool; /* session.c */
+  h2w_ids_state ids;   /* session.c */
 
   h2w_send_window conn_sw;
   h2w_recv_window conn_rw;
 
-  /* GOAWAY (RFC 9113 §6.8) */
-  uint8_t goaway_sent; /* final GOAWAY queued: no new peer stream */
-  uint8_t goaway_recv; /* the peer sent one: no new stream of ours */
-  uint8_t shutdown;    /* 1: first GOAWAY of a graceful shutdown sent */
-  uint32_t goaway_last_sent;
-  uint32_t goaway_last_recv;
-  uint64_t shutdown_deadline;
-  size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
-  h2w_stream *tmp_list; /* scratch list while walking the table */
-
-  /* Abuse limits (docs/security.md rows 4, 7-10) on the caller's clock. */
-  h2w_bucket glitches;
-  h2w_bucket resets;
-
-  /* Liveness (keepalive, idle timeout). */
-  uint64_t frames_in;      /* frames received so far */
-  uint64_t last_recv_ms;   /* when the last frame arrived */
-  uint64_t last_active_ms; /* last frame in or out, or stream closed */
-  uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
-  uint64_t ka_frames;      /* frames_in when that PING was queued */
-  uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
-
-  /* RFC 9218 §7.1: PRIORITY_UPDATEs for streams not opened yet. */
-  struct {
-    uint32_t id; /* 0 = free */
-    uint8_t prio;
-  } prio_pending[H2W_PRIO_PENDING];
+  h2w_goaway_state goaway; /* send.c */
+  h2w_abuse_state abuse;   /* session.c */
+  h2w_prio_state prio;     /* priority.c */
 };
 
 /* ---- session.c ------------------------------------------------------------
@@ -393,8 +441,8 @@ void h2w_close_all(h2w_session *s, uint32_t code);
 /* At the end of a public call: when it ended the connection, the streams
  * end with it (h2w_close_all). */
 static inline void h2w_api_done(h2w_session *s) {
-  if (s->err != H2W_OK && s->depth == 0 && !s->all_closed) {
-    h2w_close_all(s, s->err_code);
+  if (s->err.lib != H2W_OK && s->depth == 0 && !s->all_closed) {
+    h2w_close_all(s, s->err.code);
   }
 }
 /* Enter / leave an application callback (the reentrancy counter). */
@@ -410,6 +458,10 @@ int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
  * other negative -> h2w_callback_failed(). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
+/* The peer's GOAWAY carried error `code`: not an error of ours, but the
+ * reason the connection is ending, kept (code, reason, offset; not the
+ * sticky error) unless one is known already. */
+void h2w_err_peer_goaway(h2w_session *s, uint32_t code);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns
@@ -445,6 +497,9 @@ h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
  * becomes last_peer_id and the ids it skipped are remembered as never
  * opened. */
 void h2w_peer_id_used(h2w_session *s, uint32_t id);
+/* The stream next_local_id named is now ours (opened, promised, or the
+ * h2c upgrade's stream 1): the next one is two higher. */
+void h2w_local_id_used(h2w_session *s);
 /* A stream id we initiate (RFC 9113 §5.1.1: clients odd, servers even). */
 static inline int h2w_id_is_ours(const h2w_session *s, uint32_t id) {
   return (id & 1u) == (s->is_server ? 0u : 1u);
@@ -500,6 +555,11 @@ void h2w_settings_clock_start(h2w_session *s, uint64_t now);
  * when an idle connection closes; UINT64_MAX when not armed. */
 uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
+/* A whole frame arrived (liveness for the keepalive and idle timers). */
+void h2w_clock_frame_in(h2w_session *s);
+/* The ACK of the PING in `slot` came: 1 when it was the keepalive's own
+ * (which is then no longer outstanding), else 0. */
+int h2w_keepalive_acked(h2w_session *s, size_t slot);
 
 /* Charge one token to the glitch budget (docs/security.md rows 4, 7, 8) or to
  * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
@@ -511,9 +571,9 @@ int h2w_charge_reset(h2w_session *s);
  * we may have processed, but never more than one we already announced
  * (RFC 9113 §6.8: it MUST NOT increase). */
 static inline uint32_t h2w_goaway_last(const h2w_session *s) {
-  return s->goaway_sent && s->goaway_last_sent < s->last_peer_id
-             ? s->goaway_last_sent
-             : s->last_peer_id;
+  return s->goaway.sent && s->goaway.last_sent < s->ids.last_peer_id
+             ? s->goaway.last_sent
+             : s->ids.last_peer_id;
 }
 
 /* The public description of a frame header, for the frame callbacks. */
@@ -635,6 +695,14 @@ int h2w_start_queued(h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);
+/* s->goaway, which only this file changes: a GOAWAY with `last_id` was
+ * queued (sent), or arrived (recv: the lowest last-stream-id wins). */
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id);
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id);
+/* Server, graceful shutdown (RFC 9113 §6.8): the first GOAWAY with the
+ * largest id and a PING, with the shutdown deadline armed. H2W_OK or the
+ * error of queueing the GOAWAY (nothing changed). */
+int h2w_start_shutdown(h2w_session *s);
 /* The final GOAWAY of a graceful shutdown (RFC 9113 §6.8). */
 int h2w_finish_shutdown(h2w_session *s);
 /* Anything to write? */

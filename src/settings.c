@@ -264,7 +264,7 @@ int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
     return rv;
   }
   t->sent_ms[(t->pending.head + t->pending.len - 1) %
-             H2W_SETTINGS_MAX_PENDING] = s->now;
+             H2W_SETTINGS_MAX_PENDING] = s->clock.now;
   local_changed(s);
   return H2W_OK;
 }
@@ -419,7 +419,7 @@ static int recv_settings_ack(h2w_session *s) {
   if (s->cb.on_settings_ack != NULL) {
     rv = s->cb.on_settings_ack(s, s->user);
     if (h2w_cb_result(s, rv, "on_settings_ack") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   return 0;
@@ -462,7 +462,7 @@ int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
   if (s->cb.on_settings != NULL) {
     rv = s->cb.on_settings(s, iv, n, s->user);
     if (h2w_cb_result(s, rv, "on_settings") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   return h2w_start_queued(s);

@@ -197,7 +197,7 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
   }
   h2w_stream_apply(s, *out, H2W_EV_RECV_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_RECV_END_STREAM);
-  s->last_peer_id = 1;
+  h2w_peer_id_used(s, 1);
   return H2W_OK;
 }
 
@@ -221,7 +221,7 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
   }
   h2w_stream_apply(s, *out, H2W_EV_SEND_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_SEND_END_STREAM);
-  s->next_local_id = 3;
+  h2w_local_id_used(s); /* 1 -> 3 */
   return H2W_OK;
 }
 
@@ -235,19 +235,20 @@ int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
   if (s->depth != 0) {
     return H2W_E_INVALID_STATE; /* from a callback (h2wire.h, Reentrancy) */
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   /* Only a fresh session: no input, no stream ever (row 19). */
-  if (s->in_total != 0 || s->map.len != 0 || s->last_peer_id != 0 ||
-      s->goaway_sent || s->goaway_recv || s->shutdown ||
-      s->next_local_id != (s->is_server ? 2u : 1u) || s->ss.rq_head != NULL) {
+  if (s->in_total != 0 || s->map.len != 0 || s->ids.last_peer_id != 0 ||
+      s->goaway.sent || s->goaway.recv || s->goaway.shutdown ||
+      s->ids.next_local_id != (s->is_server ? 2u : 1u) ||
+      s->ss.rq_head != NULL) {
     return H2W_E_INVALID_STATE;
   }
   rv = s->is_server ? upgrade_server(s, http2_settings, len, &st)
                     : upgrade_client(s, http2_settings, len, &st);
   if (rv != H2W_OK) {
-    if (st != NULL && s->err == H2W_OK) {
+    if (st != NULL && s->err.lib == H2W_OK) {
       h2w_stream_discard(s, st);
     }
     return rv;

@@ -103,7 +103,7 @@ static void test_attack_14_id_exhaustion(void **state) {
   int i;
   atk_client(&c, tmode(state), NULL);
   c.mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
-  c.s->next_local_id = LAST_ID;
+  c.s->ids.next_local_id = LAST_ID;
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), (int32_t)LAST_ID);
   for (i = 0; i < 3; i++) {
     assert_int_equal(

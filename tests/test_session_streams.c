@@ -177,7 +177,7 @@ static void test_stream_id_exhaustion(void **state) {
   h2w_nv nv[8];
   (void)state;
   tpeer_start(&c, 0, H2W_SPLIT_WHOLE, NULL);
-  c.s->next_local_id = 0x7ffffffdu;
+  c.s->ids.next_local_id = 0x7ffffffdu;
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 0x7ffffffd);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 0x7fffffff);
   assert_int_equal(
