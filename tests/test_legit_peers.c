@@ -152,7 +152,8 @@ static void set_stream_window(h2w_fb *b, uint32_t window) {
   h2w_fb_settings(b, 0, &iv, 1);
 }
 
-/* ---- WINDOW_UPDATE dribble (docs/security.md row 7) --------------------------
+/* ---- WINDOW_UPDATE dribble (docs/security.md row 7)
+ * --------------------------
  */
 
 /* node (nghttp2 underneath) with a stream window of 100, 500 or 1000
