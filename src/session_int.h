@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "events.h"
 #include "flow.h"
 #include "frame.h"
 #include "h2wire.h"
@@ -160,6 +161,10 @@ struct h2w_stream_tx {
   h2w_data_source src;
   h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
   h2w_stream_tx *next_free;          /* pool */
+  /* A memory-range body (packed.c): src reads range[range_off..len). */
+  const uint8_t *range;
+  size_t range_len, range_off;
+  uint32_t range_flags;
 };
 
 struct h2w_stream {
@@ -361,6 +366,9 @@ struct h2w_session {
   uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
   uint64_t ka_frames;      /* frames_in when that PING was queued */
   uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
+
+  /* Event-buffer mode (events.c), NULL when off. */
+  h2w_events *ev;
 
   /* RFC 9218 §7.1: PRIORITY_UPDATEs for streams not opened yet. */
   struct {
