@@ -402,10 +402,10 @@ static int rec_push_promise(h2w_session *s, uint32_t id, uint32_t promised,
   r = append(s, H2W_EVENT_PUSH_PROMISE, id, 0);
   if (r != NULL) {
     r->a = promised;
-    r->b = answer == H2W_PUSH_REFUSE ? H2W_PUSH_REFUSE : 0;
     r->stream_id = promised; /* block_end() matches the promised stream */
     block_end(e, r, 0);
     r->stream_id = id;
+    r->b = answer == H2W_PUSH_REFUSE ? H2W_PUSH_REFUSE : 0;
   }
   rv = done(s, r);
   if (rv < 0 && rv != H2W_E_PAUSE) {
