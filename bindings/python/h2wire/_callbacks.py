@@ -87,20 +87,11 @@ FLAG_END_STREAM = 0x1
 FLAG_INPUT = 0x2
 FLAG_NO_PAYLOAD = 0x100
 
-# Word 0 of a record holds kind (low 16 bits of the uint16 pair in memory
-# order) and flags; read as one native uint32 their places depend on the
-# host's byte order.
-if sys.byteorder == "little":
-    _KIND_MASK, _FLAGS_SHIFT = 0xFFFF, 16
-
-    def _kind(w0):
-        return w0 & 0xFFFF
-
-else:  # pragma: no cover - big-endian hosts
-    _KIND_MASK, _FLAGS_SHIFT = 0xFFFF0000, 0
-
-    def _kind(w0):
-        return w0 >> 16
+# Word 0 of a record holds kind and flags, two uint16_t; parse() reads it
+# as one native uint32_t, kind in the low half, which is where a
+# little-endian host has it. A big-endian host gets its halves swapped
+# first (collect()).
+_BIG_ENDIAN = sys.byteorder == "big"
 
 
 # Wire codes as ErrorCode members, by value (error_code() without the
@@ -126,17 +117,6 @@ def _code(c):
     return _CODES[c] if c < 14 else error_code(c)
 
 
-def _headers_cls(kind):
-    # Globals looked up at call time (see the module docstring).
-    if kind == 0:
-        return RequestReceived
-    if kind == 1:
-        return ResponseReceived
-    if kind == 2:
-        return InformationalResponseReceived
-    return TrailersReceived
-
-
 def _fields_of(w, a, e, B):
     """The (name, value) pairs of the header records whose words run from
     index a to e (exclusive), cut out of the byte area B by C loops."""
@@ -153,7 +133,12 @@ def collect(sess, batch, data):
     n = batch.nevents
     if not n:
         return []
-    w = memoryview(ctypes.string_at(batch.events, n * EVENT_SIZE)).cast("I").tolist()
+    # Words are read where needed (a block's field records mostly are not).
+    w = memoryview(ctypes.string_at(batch.events, n * EVENT_SIZE)).cast("I")
+    if _BIG_ENDIAN:  # pragma: no cover
+        w = w.tolist()
+        for j in range(0, len(w), 6):
+            w[j] = (w[j] >> 16) | (w[j] & 0xFFFF) << 16
     nb = batch.nbytes
     B = ctypes.string_at(batch.bytes, nb) if nb else b""
     return parse(sess, w, n, B, data)
@@ -164,6 +149,11 @@ def parse(sess, w, n, B, data):
     app = out.append
     jump = sess._jump
     split = sess._split
+    fields = sess._fields
+    ranges = sess._ranges
+    bodies = sess._bodies
+    hcls = (RequestReceived, ResponseReceived, InformationalResponseReceived, TrailersReceived)
+    codes = _CODES
     end = 6 * n
     j = 0
     while j < end:
@@ -184,12 +174,12 @@ def parse(sess, w, n, B, data):
                         hdrs = list(zip(it, it))
                     else:
                         hdrs = _fields_of(w, j + 6, e, B)
-                    app(_headers_cls(w[e + 2])(w[e + 1], hdrs, bool(w[e] >> 16 & FLAG_END_STREAM)))
+                    app(hcls[w[e + 2]](w[e + 1], hdrs, bool(w[e] >> 16 & FLAG_END_STREAM)))
                 else:  # EV_PUSH_PROMISE
                     app(_push_event(sess, w[e + 1], w[e + 2], _fields_of(w, j + 6, e, B), w[e + 3]))
                 j = e + 6
                 continue
-            sess._fields[w[j + 1]] = []
+            fields[w[j + 1]] = []
         elif k == EV_DATA:
             off = w[j + 4]
             src = data if w0 >> 16 & FLAG_INPUT else B
@@ -198,19 +188,26 @@ def parse(sess, w, n, B, data):
             app(StreamEnded(w[j + 1]))
         elif k == EV_STREAM_CLOSE:
             sid = w[j + 1]
-            sess._stream_closed(sid)
+            # Session._stream_closed(), inlined: most of these are empty.
+            if ranges:
+                ranges.pop(sid, None)
+            if bodies:
+                bodies.pop(sid, None)
+            if fields:
+                fields.pop(sid, None)
             flags = w[j + 3]
-            app(StreamClosed(sid, _code(w[j + 2]), bool(flags & CLOSE_FLAG_RESET),
-                             bool(flags & CLOSE_FLAG_RETRYABLE)))
+            c = w[j + 2]
+            app(StreamClosed(sid, codes[c] if c < 14 else error_code(c),
+                             bool(flags & CLOSE_FLAG_RESET), bool(flags & CLOSE_FLAG_RETRYABLE)))
         elif k == EV_HEADER:
             off, vo = w[j + 4], w[j + 3]
-            sess._fields.setdefault(w[j + 1], []).append(
+            fields.setdefault(w[j + 1], []).append(
                 (B[off : off + w[j + 2]], B[vo : vo + w[j + 5]])
             )
         elif k == EV_HEADERS:
             sid = w[j + 1]
-            hdrs = sess._fields.pop(sid, [])
-            app(_headers_cls(w[j + 2])(sid, hdrs, bool(w0 >> 16 & FLAG_END_STREAM)))
+            hdrs = fields.pop(sid, [])
+            app(hcls[w[j + 2]](sid, hdrs, bool(w0 >> 16 & FLAG_END_STREAM)))
         else:
             ev = _other(sess, k, w0 >> 16, w, j, B)
             if ev is not None:
@@ -258,12 +255,10 @@ def _other(sess, k, flags, w, j, B):
         return ExtensionFrameReceived(a, flags & 0xFF, sid, B[off : off + ln])
     if k == EV_PUSH_PROMISE:
         return _push_event(sess, sid, a, sess._fields.pop(a, []), b)
-    if k in (EV_FRAME_RECV, EV_FRAME_SEND):
+    if k == EV_FRAME_RECV or k == EV_FRAME_SEND:
         payload = None if flags & FLAG_NO_PAYLOAD else B[off : off + ln]
         cls = FrameReceived if k == EV_FRAME_RECV else FrameSent
         return cls(a, flags & 0xFF, sid, b, payload)
-    if k == EV_BEGIN_HEADERS:  # a block whose end is in a later batch
-        sess._fields[sid] = []
     return None
 
 

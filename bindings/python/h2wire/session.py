@@ -97,11 +97,36 @@ def _packer(n):
     return p
 
 
+# Recently packed header lists, by content: applications send the same
+# lists over and over (a response's static fields, a client's default
+# request fields), and a lookup costs a tenth of packing. Bounded: emptied
+# when full.
+_PACKED_CACHE = {}
+_PACKED_CACHE_MAX = 256
+
+
 def _packed(headers):
-    """`headers` as one packed blob (what _nv_array() accepts). The common
-    case -- a list of (bytes, bytes) pairs -- is built by C loops: chain,
-    map(len) and one join; anything else (str, flags, mappings) goes
-    through _nv_array()'s conversions first."""
+    """`headers` as one packed blob (what _nv_array() accepts), built once
+    per distinct list (see _PACKED_CACHE)."""
+    if type(headers) is list or type(headers) is tuple:
+        try:
+            key = tuple(headers)
+            blob = _PACKED_CACHE.get(key)
+        except TypeError:  # unhashable items (bytearray...): not cached
+            return _pack(headers)
+        if blob is None:
+            blob = _pack(headers)
+            if len(_PACKED_CACHE) >= _PACKED_CACHE_MAX:
+                _PACKED_CACHE.clear()
+            _PACKED_CACHE[key] = blob
+        return blob
+    return _pack(headers)
+
+
+def _pack(headers):
+    """Pack a header list. The common case -- (bytes, bytes) pairs -- is
+    built by C loops: chain, map(len) and one join; anything else (str,
+    flags, mappings) goes through _nv_array()'s conversions first."""
     if type(headers) is list or type(headers) is tuple:
         flat = list(chain.from_iterable(headers))
         n = len(headers)
