@@ -9,6 +9,7 @@ data_to_send() is called.
 import ctypes
 import json
 import struct
+import threading
 from ctypes import byref, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64
 from itertools import chain
 
@@ -148,6 +149,54 @@ def _pack(headers):
     return _packer(n)(n, *lens) + b"".join(chain.from_iterable((f[0], f[1]) for f in fields))
 
 
+_libc = ctypes.CDLL(None)
+_libc.malloc.restype = ctypes.c_void_p
+_libc.malloc.argtypes = [c_size_t]
+_libc.realloc.restype = ctypes.c_void_p
+_libc.realloc.argtypes = [ctypes.c_void_p, c_size_t]
+_libc.free.restype = None
+_libc.free.argtypes = [ctypes.c_void_p]
+
+
+class _OutBuffer:
+    """The buffer h2w_session_send() writes into, one per thread (the GIL
+    is released during the call, so threads cannot share one), reused by
+    every session of the thread and grown as needed. Plain malloc memory:
+    no zero-filling, and pages are only touched when written."""
+
+    __slots__ = ("addr", "cap")
+
+    def __init__(self):
+        self.addr = _libc.malloc(_SEND_CHUNK)
+        if not self.addr:
+            raise MemoryError
+        self.cap = _SEND_CHUNK
+
+    def grow(self, keep):
+        cap = self.cap * 4
+        addr = _libc.realloc(self.addr, cap)  # keeps the first `keep` octets
+        if not addr:
+            raise MemoryError
+        self.addr, self.cap = addr, cap
+        return addr, cap
+
+    def __del__(self):
+        if _libc is not None and self.addr:
+            _libc.free(self.addr)
+            self.addr = None
+
+
+_tls = threading.local()
+
+
+def _out_buffer():
+    try:
+        return _tls.out
+    except AttributeError:
+        ob = _tls.out = _OutBuffer()
+        return ob
+
+
 def _sid(v, what="stream_id"):
     if type(v) is int and 0 <= v <= _U32:
         return v
@@ -212,8 +261,6 @@ class Session:
         self._exc = None  # exception raised inside a callback
         self._broken = False  # building events raised: the connection failed
         self._unsent = b""  # output produced when a callback raised
-        self._obuf = None  # output buffer, grown as needed
-        self._ocap = 0
         # Output may be pending: every method that may queue some sets it,
         # so an idle data_to_send() returns without calling the library.
         self._dirty = True
@@ -400,22 +447,15 @@ class Session:
         if room is not None and room <= 0:
             self._unsent = out[limit:]
             return out[:limit]
-        if self._obuf is None:
-            self._ocap = _SEND_CHUNK
-            self._obuf = ctypes.create_string_buffer(self._ocap)
-        addr = ctypes.addressof(self._obuf)
+        ob = _out_buffer()
+        addr, ocap = ob.addr, ob.cap
         n = 0
         while True:
-            cap = self._ocap - n if room is None else min(self._ocap - n, room - n)
+            cap = ocap - n if room is None else min(ocap - n, room - n)
             if cap <= 0:
                 if room is not None and n >= room:
                     break
-                # Full: a buffer four times larger, what was written kept.
-                self._ocap *= 4
-                nbuf = ctypes.create_string_buffer(self._ocap)
-                ctypes.memmove(nbuf, self._obuf, n)
-                self._obuf = nbuf
-                addr = ctypes.addressof(nbuf)
+                addr, ocap = ob.grow(n)  # full: four times larger, kept
                 continue
             got = _send(s, addr + n, cap)
             if got <= 0:
