@@ -511,10 +511,12 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     buffer they never touch), h2w_session_resume_data(),
  *     h2w_session_consume(), h2w_session_shutdown(),
  *     h2w_session_set_stream_user_data(), h2w_session_set_stream_priority(),
- *     h2w_session_foreach_stream(), and every getter (want_read/write,
- *     next_deadline, stream_state, window, setting, error, memory,
- *     dump_json...).
- *   - Refused: h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
+ *     h2w_session_foreach_stream(), h2w_session_set_data_range(),
+ *     h2w_session_events(), h2w_session_events_clear(), and every getter
+ * (want_read/write, next_deadline, stream_state, window, setting, error,
+ * memory, dump_json...).
+ *   - Refused: h2w_session_recv(), h2w_session_recv_events(),
+ *     h2w_session_set_events(), h2w_session_send(), h2w_session_peek(),
  *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
  *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
  *     tick again after the call returns). h2w_session_del() does nothing:
@@ -1788,10 +1790,12 @@ H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
  *  Unless said otherwise a field is 0. "bytes" is the byte area returned
  *  with the records. */
 /** @{ */
-/** on_begin_headers: a = H2W_HEADERS_* kind. Once the block's
- *  H2W_EVENT_HEADERS record is appended, b = that record's index minus
- *  this one's (the block's H2W_EVENT_HEADER records lie in between), if
- *  both are in the same batch; else b stays 0. */
+/** on_begin_headers: a = H2W_HEADERS_* kind. Once the record that ends
+ *  the block is appended (H2W_EVENT_HEADERS, or H2W_EVENT_PUSH_PROMISE for
+ *  a promised request), b = that record's index minus this one's (the
+ *  block's H2W_EVENT_HEADER records lie in between), if both are in the
+ *  same batch; else (a block cut by a take, or one that failed) b stays
+ *  0. */
 #define H2W_EVENT_BEGIN_HEADERS 1u
 /** on_header: the name at bytes[off, off + a), the value at
  *  bytes[b, b + len); flags = h2w_nv.flags. Each name and each value is
@@ -1804,7 +1808,8 @@ H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
  *  H2W_EVENT_FLAG_END_STREAM if the block ended the stream, b = the
  *  number of H2W_EVENT_HEADER records of the block; bytes[off, off + len)
  *  spans their names and values (as laid out above) when all of them are
- *  in this batch, else off and len are 0. */
+ *  in this batch and no other record's bytes lie among them (only frame
+ *  records of H2W_EVENTS_FRAMES can), else off and len are 0. */
 #define H2W_EVENT_HEADERS 3u
 /** on_data: the body octets at bytes[off, off + len), or at
  *  in[off, off + len) of the receive call's input when flags has
