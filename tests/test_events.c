@@ -720,6 +720,64 @@ static void test_push_answer(void **state) {
   evlog_free(&w.s.log);
 }
 
+static int push_fail_cb(h2w_session *s, uint32_t id, uint32_t promised,
+                        void *user) {
+  (void)s;
+  (void)id;
+  (void)promised;
+  (void)user;
+  return -1;
+}
+
+/* on_push_promise failing in event mode fails the session as it would
+ * with callbacks (H2W_E_CALLBACK_FAILURE, not the event buffer's NOMEM);
+ * the streams end with close records flagged H2W_CLOSE_FLAG_CONNECTION. */
+static void test_push_failure(void **state) {
+  world w;
+  h2w_callbacks *cb;
+  h2w_options *opt;
+  h2w_nv nv[4];
+  size_t n, ne, i;
+  const h2w_event *ev;
+  int closes = 0;
+  (void)state;
+  world_open(&w, 1, H2W_SPLIT_WHOLE, 0);
+  h2w_session_del(w.c.s);
+  assert_int_equal(h2w_callbacks_new(&cb, NULL), H2W_OK);
+  h2w_callbacks_set_on_push_promise(cb, push_fail_cb);
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  h2w_options_set_enable_push(opt, 1);
+  assert_int_equal(h2w_session_client_new(&w.c.s, cb, opt, &w.c.log, NULL),
+                   H2W_OK);
+  h2w_options_del(opt);
+  h2w_callbacks_del(cb);
+  assert_int_equal(h2w_session_set_events(w.c.s, H2W_EVENTS_ON, 0), H2W_OK);
+  pump(&w);
+  assert_true(request(&w, POST_REQ, 10, 1) > 0);
+  move(&w, &w.c, &w.s);
+  n = tnv(nv, 4,
+          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
+            ":path", "/p"));
+  assert_int_equal(h2w_session_submit_push_promise(w.s.s, 1, nv, n, NULL), 2);
+  w.c.events = 0;
+  move(&w, &w.s, &w.c);
+  assert_int_equal(h2w_session_error(w.c.s, NULL, NULL, NULL),
+                   H2W_E_CALLBACK_FAILURE);
+  assert_int_equal(h2w_session_events(w.c.s, &ev, &ne, NULL, NULL), H2W_OK);
+  for (i = 0; i < ne; i++) {
+    assert_int_not_equal(ev[i].kind, H2W_EVENT_PUSH_PROMISE);
+    if (ev[i].kind == H2W_EVENT_STREAM_CLOSE) {
+      assert_true(ev[i].b & H2W_CLOSE_FLAG_CONNECTION);
+      closes++;
+    }
+  }
+  assert_int_equal(closes, 2); /* the request and the promised stream */
+  h2w_session_del(w.c.s);
+  h2w_session_del(w.s.s);
+  evlog_free(&w.c.log);
+  evlog_free(&w.s.log);
+}
+
 /* A connection error ends every stream with a close record flagged
  * H2W_CLOSE_FLAG_CONNECTION; the error has its record. */
 static void test_connection_end(void **state) {
@@ -843,6 +901,7 @@ int main(void) {
       cmocka_unit_test(test_range_streaming),
       cmocka_unit_test(test_packed_errors),
       cmocka_unit_test(test_push_answer),
+      cmocka_unit_test(test_push_failure),
       cmocka_unit_test(test_connection_end),
       cmocka_unit_test(test_pause),
       cmocka_unit_test(test_misuse),
