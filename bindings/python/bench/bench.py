@@ -8,6 +8,8 @@ machine hits both alike; each row gives the medians and their ratio
                fields in batches of 100 concurrent streams, each answered
                with 3 fields and a 100-octet body; validation on in both
                (h2's defaults validate inbound and outbound headers).
+  unique       the same with a distinct :path per request (h2wire's cache
+               of packed header lists then never hits).
   server       the server side of the same work only: the client's bytes
                are recorded once and replayed into a fresh server.
   bulk         --bodies responses of 1 MiB, with the default 65,535-octet
@@ -77,13 +79,21 @@ def h2_pair(window=None):
     return c, s
 
 
-def h2_requests(n):
+def unique_req(i):
+    """REQ with a :path of its own (no two header lists alike)."""
+    r = list(REQ)
+    r[3] = (b":path", b"/static/item/%d.js" % i)
+    return r
+
+
+def h2_requests(n, unique=False):
     c, s = h2_pair()
     done = 0
     while done < n:
         k = min(BATCH, n - done)
-        for _ in range(k):
-            c.send_headers(c.get_next_available_stream_id(), REQ, end_stream=True)
+        for i in range(k):
+            req = unique_req(done + i) if unique else REQ
+            c.send_headers(c.get_next_available_stream_id(), req, end_stream=True)
         for ev in s.receive_data(c.data_to_send()):
             if isinstance(ev, h2.events.RequestReceived):
                 s.send_headers(ev.stream_id, RESP)
@@ -164,15 +174,15 @@ def hw_pair(window=None, record=None):
     return c, s
 
 
-def hw_requests(n, record=None):
+def hw_requests(n, record=None, unique=False):
     c, s = hw_pair(record=record)
     RR = h2wire.RequestReceived
     SE = h2wire.StreamEnded
     done = 0
     while done < n:
         k = min(BATCH, n - done)
-        for _ in range(k):
-            c.send_request(REQ)
+        for i in range(k):
+            c.send_request(unique_req(done + i) if unique else REQ)
         out = c.data_to_send()
         if record is not None:
             record.append(out)
@@ -279,7 +289,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--bodies", type=int, default=16)
-    ap.add_argument("--only", default="requests,server,bulk,idle")
+    ap.add_argument("--only", default="requests,unique,server,bulk,idle")
     ap.add_argument("--json", help="also write the rows to this file")
     ap.add_argument("--fresh-one", nargs=3, metavar=("LIB", "WINDOW", "BODIES"), help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -295,6 +305,12 @@ def main():
         hw_requests(1000), h2_requests(1000)  # warm-up
         med, _ = interleave(a.runs, [("h2", h2_requests, (a.requests,)), ("h2wire", hw_requests, (a.requests,))])
         rows.append(row(f"requests ({a.requests} GETs)", med, a.requests, "req"))
+    if "unique" in only:
+        # The same, but no two requests alike: what packing costs when the
+        # binding's cache of packed header lists cannot help.
+        med, _ = interleave(a.runs, [("h2", h2_requests, (a.requests, True)),
+                                     ("h2wire", hw_requests, (a.requests, None, True))])
+        rows.append(row(f"requests, unique :path ({a.requests})", med, a.requests, "req"))
     if "server" in only:
         chunks = []
         hw_requests(a.requests, chunks)
@@ -312,12 +328,13 @@ def main():
         hc, _ = h2_pair()
         wc, _ = hw_pair()
         n = 1_000_000
-        med, _ = interleave(a.runs, [
-            ("h2", lambda: timeit.timeit(hc.data_to_send, number=n), ()),
-            ("h2wire", lambda: timeit.timeit(wc.data_to_send, number=n), ()),
-        ])
+        times = {"h2": [], "h2wire": []}
+        for _ in range(a.runs):
+            times["h2"].append(timeit.timeit(hc.data_to_send, number=n))
+            times["h2wire"].append(timeit.timeit(wc.data_to_send, number=n))
         # Times per call, in ns, and the same ratio.
-        h, w = med["h2"] / n * 1e9, med["h2wire"] / n * 1e9
+        h = statistics.median(times["h2"]) / n * 1e9
+        w = statistics.median(times["h2wire"]) / n * 1e9
         print(f"{'idle data_to_send()':<34} python-h2 {h:>9.0f} ns/call    h2wire {w:>10.0f} ns/call"
               f"   ratio {h / w:5.1f}x", flush=True)
         rows.append({"workload": "idle data_to_send()", "h2_ns": h, "h2wire_ns": w, "ratio": h / w})
