@@ -113,7 +113,7 @@ def _packed(headers):
         try:
             key = tuple(headers)
             blob = _PACKED_CACHE.get(key)
-        except TypeError:  # unhashable items (bytearray...): not cached
+        except (TypeError, ValueError):  # unhashable (bytearray, writable memoryview)
             return _pack(headers)
         if blob is None:
             blob = _pack(headers)
