@@ -511,10 +511,12 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     buffer they never touch), h2w_session_resume_data(),
  *     h2w_session_consume(), h2w_session_shutdown(),
  *     h2w_session_set_stream_user_data(), h2w_session_set_stream_priority(),
- *     h2w_session_foreach_stream(), and every getter (want_read/write,
- *     next_deadline, stream_state, window, setting, error, memory,
- *     dump_json...).
- *   - Refused: h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
+ *     h2w_session_foreach_stream(), h2w_session_set_data_range(),
+ *     h2w_session_events(), h2w_session_events_clear(), and every getter
+ * (want_read/write, next_deadline, stream_state, window, setting, error,
+ * memory, dump_json...).
+ *   - Refused: h2w_session_recv(), h2w_session_recv_events(),
+ *     h2w_session_set_events(), h2w_session_send(), h2w_session_peek(),
  *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
  *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
  *     tick again after the call returns). h2w_session_del() does nothing:
@@ -1698,6 +1700,324 @@ H2W_EXTERN int h2w_session_is_server(const h2w_session *s);
  *  @param s The session.
  *  @return The byte count (0 if s is NULL). */
 H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
+
+/* ------------------------------------------------------------------------ */
+/* Event-buffer mode, memory-range bodies and packed header lists           */
+/* ------------------------------------------------------------------------ */
+
+/** @page events Event-buffer mode (for bindings)
+ * A binding to another language pays for every crossing of the language
+ * boundary far more than for the HTTP/2 work itself. In event-buffer mode
+ * (h2w_session_set_events()) the session does not call a callback per
+ * event: it appends a compact record (h2w_event) to a buffer the caller
+ * reads back in one go, with h2w_session_events() or, for a receive and
+ * its events in a single call, h2w_session_recv_events().
+ *
+ * Records
+ *   - Every event a callback would report gets one record, in the order
+ *     the callbacks would have fired: H2W_EVENT_* below says which
+ *     callback each kind stands for and how its arguments are stored.
+ *     Variable-length arguments (header names and values, body data,
+ *     SETTINGS entries, debug data...) are copied into a byte area that
+ *     comes with the records; a record names them by offset and length.
+ *   - Records accumulate over every call that may report events (recv,
+ *     send, peek, ack, tick, submits, upgrade) until taken by
+ *     h2w_session_events() or h2w_session_recv_events(). The records and
+ *     bytes they return stay valid and unchanged until the next call of
+ *     either of them, h2w_session_events_clear(), h2w_session_set_events()
+ *     or h2w_session_del(); records added meanwhile go to a second buffer,
+ *     so the session may be used freely while they are read.
+ *   - Offsets and lengths are uint32_t: one batch holds at most 4 GiB of
+ *     bytes (more fails the session with H2W_E_LIMIT). Records are 24
+ *     octets, naturally aligned.
+ *
+ * Callbacks in this mode
+ *   - None of the session's callbacks is called, with one exception:
+ *     on_push_promise, the one callback whose return value is an answer.
+ *     If set, it is called as usual (after the promised request's
+ *     H2W_EVENT_BEGIN_HEADERS and H2W_EVENT_HEADER records, which it may
+ *     read with h2w_session_events()), and its answer is stored in the
+ *     H2W_EVENT_PUSH_PROMISE record that follows. Without it promises are
+ *     accepted; h2w_session_submit_rst_stream(promised, H2W_CANCEL)
+ *     declines one later.
+ *   - Frame tracing (on_frame_recv / on_frame_send) is recorded only when
+ *     the mode includes H2W_EVENTS_FRAMES, since it costs a copy of every
+ *     frame.
+ *   - The reentrancy contract is unchanged: every stream's end is an
+ *     H2W_EVENT_STREAM_CLOSE record, also at the end of the connection
+ *     (H2W_CLOSE_FLAG_CONNECTION). Those fired by h2w_session_del() are
+ *     discarded with the buffer.
+ *
+ * Backpressure
+ *   - With a pause threshold (h2w_session_set_events()), a receive stops
+ *     after the frame during which the buffered records and bytes passed
+ *     it, exactly as if a callback had returned H2W_E_PAUSE: it returns
+ *     the count of input octets consumed; take the events and pass the
+ *     rest of the input again. 0 never pauses.
+ *   - With automatic flow control, body octets count as consumed when
+ *     their record is appended; with manual flow control, call
+ *     h2w_session_consume() as usual.
+ *
+ * Errors
+ *   - If the buffer cannot grow, the session fails with the sticky error
+ *     H2W_E_NOMEM (a GOAWAY INTERNAL_ERROR is queued), or H2W_E_LIMIT past
+ *     4 GiB of bytes in one batch. A record that cannot be stored after
+ *     the session has failed (a stream's close, an error detail) is lost.
+ *
+ * Memory-range bodies and packed header lists
+ *   - h2w_session_submit_request_packed() and
+ *     h2w_session_submit_response_packed() take the header list as one
+ *     blob (format at H2W_PACKED_HEADERS) and the body as a memory range
+ *     the library reads itself, without a callback per frame;
+ *     h2w_session_set_data_range() gives such a stream more body. They
+ *     may be used with or without event-buffer mode.
+ */
+
+/** Event-buffer mode on (h2w_session_set_events() mode bit). */
+#define H2W_EVENTS_ON 0x1u
+/** Also record every frame received and sent (H2W_EVENT_FRAME_RECV,
+ *  H2W_EVENT_FRAME_SEND), with a copy of its payload. */
+#define H2W_EVENTS_FRAMES 0x2u
+/** Body data of a received DATA frame that lies whole in the input of the
+ *  receive call that reports it is not copied: its H2W_EVENT_DATA record
+ *  gets H2W_EVENT_FLAG_INPUT and an offset into that input (the `in` of
+ *  h2w_session_recv() or h2w_session_recv_events()), which the caller
+ *  must then keep as long as it reads the record. Data split across
+ *  receive calls is still copied into the byte area. */
+#define H2W_EVENTS_DATA_IN_INPUT 0x4u
+
+/** @name Event kinds (h2w_event.kind) and what their fields hold
+ *  Unless said otherwise a field is 0. "bytes" is the byte area returned
+ *  with the records. */
+/** @{ */
+/** on_begin_headers: a = H2W_HEADERS_* kind. Once the record that ends
+ *  the block is appended (H2W_EVENT_HEADERS, or H2W_EVENT_PUSH_PROMISE for
+ *  a promised request), b = that record's index minus this one's (the
+ *  block's H2W_EVENT_HEADER records lie in between), if both are in the
+ *  same batch; else (a block cut by a take, or one that failed) b stays
+ *  0. */
+#define H2W_EVENT_BEGIN_HEADERS 1u
+/** on_header: the name at bytes[off, off + a), the value at
+ *  bytes[b, b + len); flags = h2w_nv.flags. Each name and each value is
+ *  followed by one NUL octet in the byte area (so a field without NUL
+ *  octets, as every validated one is, can be read as C strings); the
+ *  fields of one block are laid out one after the other, name NUL value
+ *  NUL. */
+#define H2W_EVENT_HEADER 2u
+/** on_headers: a = H2W_HEADERS_* kind (final), flags =
+ *  H2W_EVENT_FLAG_END_STREAM if the block ended the stream, b = the
+ *  number of H2W_EVENT_HEADER records of the block; bytes[off, off + len)
+ *  spans their names and values (as laid out above) when all of them are
+ *  in this batch and no other record's bytes lie among them (only frame
+ *  records of H2W_EVENTS_FRAMES can), else off and len are 0. */
+#define H2W_EVENT_HEADERS 3u
+/** on_data: the body octets at bytes[off, off + len), or at
+ *  in[off, off + len) of the receive call's input when flags has
+ *  H2W_EVENT_FLAG_INPUT (see H2W_EVENTS_DATA_IN_INPUT). */
+#define H2W_EVENT_DATA 4u
+/** on_stream_end: no arguments but stream_id. */
+#define H2W_EVENT_STREAM_END 5u
+/** on_stream_reset: a = the RFC 9113 §7 code. */
+#define H2W_EVENT_STREAM_RESET 6u
+/** on_stream_close: a = the code, b = H2W_CLOSE_FLAG_* bits. */
+#define H2W_EVENT_STREAM_CLOSE 7u
+/** on_settings: a = the number of entries, bytes[off, off + len) holds
+ *  them as h2w_settings_entry structs (off is a multiple of 4). */
+#define H2W_EVENT_SETTINGS 8u
+/** on_settings_ack: no arguments. */
+#define H2W_EVENT_SETTINGS_ACK 9u
+/** on_ping_ack: bytes[off, off + 8) the opaque data, rtt_ms = a | b << 32. */
+#define H2W_EVENT_PING_ACK 10u
+/** on_goaway: a = last_stream_id, b = the code, bytes[off, off + len)
+ *  the debug data. */
+#define H2W_EVENT_GOAWAY 11u
+/** on_error: stream_id, a = the code, bytes[off, off + len) the reason
+ *  text (not NUL-terminated; empty when there is none). */
+#define H2W_EVENT_ERROR 12u
+/** on_altsvc: stream_id, the origin at bytes[off, off + a), the value at
+ *  bytes[b, b + len). */
+#define H2W_EVENT_ALTSVC 13u
+/** on_origin: a = the entry's index, bytes[off, off + len) the origin. */
+#define H2W_EVENT_ORIGIN 14u
+/** on_extension_frame: stream_id, a = frame type, flags = frame flags,
+ *  bytes[off, off + len) the payload. */
+#define H2W_EVENT_EXTENSION 15u
+/** on_push_promise: stream_id = the request stream, a = the promised
+ *  stream, b = the answer of on_push_promise (0 accepted,
+ *  H2W_PUSH_REFUSE declined). */
+#define H2W_EVENT_PUSH_PROMISE 16u
+/** on_frame_recv (H2W_EVENTS_FRAMES only): stream_id, a = frame type,
+ *  flags = frame flags, b = payload length, bytes[off, off + len) the
+ *  payload. */
+#define H2W_EVENT_FRAME_RECV 17u
+/** on_frame_send (H2W_EVENTS_FRAMES only): as H2W_EVENT_FRAME_RECV;
+ *  flags has H2W_EVENT_FLAG_NO_PAYLOAD (bit 8) when the payload was not
+ *  available (a NO_COPY DATA frame), len is then 0. */
+#define H2W_EVENT_FRAME_SEND 18u
+/** @} */
+
+/** H2W_EVENT_HEADERS flag: the block ended the peer's side. */
+#define H2W_EVENT_FLAG_END_STREAM 0x1u
+/** H2W_EVENT_DATA flag: off is an offset into the receive call's input. */
+#define H2W_EVENT_FLAG_INPUT 0x2u
+/** H2W_EVENT_FRAME_SEND flag: the payload was not available. */
+#define H2W_EVENT_FLAG_NO_PAYLOAD 0x100u
+
+/** One event record; 24 octets, six uint32_t-aligned fields, so a
+ *  foreign-function interface may read an array of them as uint32_t
+ *  words: word 0 holds kind in its low 16 bits and flags in its high 16
+ *  bits on a little-endian host. */
+typedef struct h2w_event {
+  uint16_t kind;      /**< H2W_EVENT_*. */
+  uint16_t flags;     /**< Per kind, see H2W_EVENT_*. */
+  uint32_t stream_id; /**< The stream the event is about, or 0. */
+  uint32_t a;         /**< Per kind. */
+  uint32_t b;         /**< Per kind. */
+  uint32_t off;       /**< Offset into the byte area (or the input). */
+  uint32_t len;       /**< Length at off. */
+} h2w_event;
+
+/** A batch of records and its byte area, as h2w_session_recv_events()
+ *  returns them. */
+typedef struct h2w_event_batch {
+  const h2w_event *events; /**< The records, oldest first. */
+  size_t nevents;          /**< How many. */
+  const uint8_t *bytes;    /**< The byte area the records point into. */
+  size_t nbytes;           /**< Its length. */
+} h2w_event_batch;
+
+/** Turn event-buffer mode on or off (see @ref events). `mode` 0 turns it
+ *  off: the callbacks of the session's callback set are called again and
+ *  records not yet taken are dropped. Otherwise it has H2W_EVENTS_ON and
+ *  any of H2W_EVENTS_FRAMES, H2W_EVENTS_DATA_IN_INPUT.
+ *  @param s The session.
+ *  @param mode 0, or H2W_EVENTS_ON with other H2W_EVENTS_* bits.
+ *  @param pause_bytes A receive pauses once the records and bytes
+ *      buffered pass this many octets; 0 never pauses.
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT (s NULL, unknown mode bits),
+ *      H2W_E_INVALID_STATE (from inside a callback) or H2W_E_NOMEM. */
+H2W_EXTERN int h2w_session_set_events(h2w_session *s, uint32_t mode,
+                                      size_t pause_bytes);
+
+/** Take the records appended since the last take: *events and *bytes
+ *  point at them (NULL when there are none) until the next
+ *  h2w_session_events(), h2w_session_recv_events(),
+ *  h2w_session_events_clear(), h2w_session_set_events() or
+ *  h2w_session_del(). Allowed from callbacks. Any output pointer may be
+ *  NULL.
+ *  @param s The session.
+ *  @param[out] events Receives the records, or NULL.
+ *  @param[out] nevents Receives their count, or NULL.
+ *  @param[out] bytes Receives the byte area, or NULL.
+ *  @param[out] nbytes Receives its length, or NULL.
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT (s NULL) or H2W_E_INVALID_STATE
+ *      (event-buffer mode is off). */
+H2W_EXTERN int h2w_session_events(h2w_session *s, const h2w_event **events,
+                                  size_t *nevents, const uint8_t **bytes,
+                                  size_t *nbytes);
+
+/** Drop every record, taken or not.
+ *  @param s The session.
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE
+ *      (event-buffer mode is off). */
+H2W_EXTERN int h2w_session_events_clear(h2w_session *s);
+
+/** h2w_session_recv() then h2w_session_events() in one call: the records
+ *  of this receive, preceded by those appended since the last take (e.g.
+ *  stream closes during h2w_session_send()), are put in *batch, also when
+ *  the receive fails (the records up to the error).
+ *  @param s A session in event-buffer mode.
+ *  @param in Bytes read from the transport.
+ *  @param len Length of in.
+ *  @param[out] batch Receives the records (all zero if none).
+ *  @return As h2w_session_recv(); also H2W_E_INVALID_ARGUMENT when batch
+ *      is NULL and H2W_E_INVALID_STATE when event-buffer mode is off. */
+H2W_EXTERN h2w_ssize h2w_session_recv_events(h2w_session *s, const uint8_t *in,
+                                             size_t len,
+                                             h2w_event_batch *batch);
+
+/** @name Packed header lists
+ * The format of the `headers` blob of the packed submits, every integer a
+ * uint32_t in little-endian order: the field count n (at least 1), then n
+ * pairs (name length | flags << 24, value length), with flags the
+ * H2W_NV_FLAG_* bits and name lengths below 2^24; then the octets of
+ * every field in order, name then value, with nothing in between. The
+ * blob's length must be exactly 4 + 8n + the sum of the lengths. */
+/** @{ */
+/** Shift of the h2w_nv flags in a packed name length. */
+#define H2W_PACKED_FLAGS_SHIFT 24u
+/** Mask of the length in a packed name length. */
+#define H2W_PACKED_LEN_MASK 0xffffffu
+/** @} */
+
+/** Packed-submit flag: a body follows the headers, starting with the
+ *  memory range given (possibly empty). Without it the header block ends
+ *  the stream and the range must be empty. */
+#define H2W_RANGE_BODY 0x1u
+/** Range flag: more body follows; when the range is used up the stream
+ *  waits for h2w_session_set_data_range() instead of ending. */
+#define H2W_RANGE_MORE 0x2u
+/** Range flag: the body ends without END_STREAM: trailers follow
+ *  (h2w_session_submit_trailers()). */
+#define H2W_RANGE_NO_END_STREAM 0x4u
+
+/** Client: h2w_session_submit_request() with the header list as a packed
+ *  blob (copied) and the body read by the library from
+ *  body[0..bodylen), which the caller keeps valid and unchanged until the
+ *  stream closes or the range is replaced (h2w_session_set_data_range()).
+ *  @param s A client session.
+ *  @param headers The packed header list (format above).
+ *  @param headerslen Its length.
+ *  @param body The body's first octets, or NULL when bodylen is 0.
+ *  @param bodylen Their count.
+ *  @param flags H2W_RANGE_* bits; without H2W_RANGE_BODY there is no body.
+ *  @param stream_user The stream's user data.
+ *  @return As h2w_session_submit_request(); H2W_E_INVALID_ARGUMENT also
+ *      for a malformed blob or unknown flags. */
+H2W_EXTERN int32_t h2w_session_submit_request_packed(
+    h2w_session *s, const uint8_t *headers, size_t headerslen,
+    const uint8_t *body, size_t bodylen, uint32_t flags, void *stream_user);
+
+/** Server: h2w_session_submit_response() with a packed header list and a
+ *  memory-range body, as h2w_session_submit_request_packed().
+ *  @param s A server session.
+ *  @param stream_id The request stream.
+ *  @param headers The packed header list.
+ *  @param headerslen Its length.
+ *  @param body The body's first octets, or NULL when bodylen is 0.
+ *  @param bodylen Their count.
+ *  @param flags H2W_RANGE_* bits.
+ *  @return As h2w_session_submit_response(); H2W_E_INVALID_ARGUMENT also
+ *      for a malformed blob or unknown flags. */
+H2W_EXTERN int h2w_session_submit_response_packed(
+    h2w_session *s, uint32_t stream_id, const uint8_t *headers,
+    size_t headerslen, const uint8_t *body, size_t bodylen, uint32_t flags);
+
+/** Replace the memory range a packed-submit body reads from: the octets of
+ *  the old range not yet sent are dropped (see
+ *  h2w_session_data_range_left(); pass them again at the front of the new
+ *  range to keep them), and a stream waiting for more body is resumed.
+ *  The caller keeps data[0..len) valid until the stream closes or the
+ *  range is replaced again.
+ *  @param s The session.
+ *  @param stream_id A stream whose body is a memory range.
+ *  @param data The new range, or NULL when len is 0.
+ *  @param len Its length.
+ *  @param flags H2W_RANGE_MORE and H2W_RANGE_NO_END_STREAM bits.
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (no such
+ *      stream, or its body is not a range still being sent) or the
+ *      sticky error. */
+H2W_EXTERN int h2w_session_set_data_range(h2w_session *s, uint32_t stream_id,
+                                          const uint8_t *data, size_t len,
+                                          uint32_t flags);
+
+/** Octets of a stream's memory range not sent yet.
+ *  @param s The session.
+ *  @param stream_id A stream whose body is a memory range.
+ *  @return The count, or H2W_E_INVALID_ARGUMENT / H2W_E_INVALID_STATE (no
+ *      such stream, or its body is not a range still being sent). */
+H2W_EXTERN h2w_ssize h2w_session_data_range_left(const h2w_session *s,
+                                                 uint32_t stream_id);
 
 /* ------------------------------------------------------------------------ */
 /* Debugging aids: frame traces and session dumps                           */

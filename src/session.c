@@ -432,7 +432,12 @@ void h2w_close_all(h2w_session *s, uint32_t code) {
 }
 
 int h2w_callback_failed(h2w_session *s, const char *which) {
-  return h2w_conn_error(s, H2W_E_CALLBACK_FAILURE, H2W_INTERNAL_ERROR, which);
+  /* In event-buffer mode a "callback" that fails is a recorder whose
+   * buffer could not grow: report that, not a callback failure. */
+  int err = s->ev != NULL ? h2w_events_failure(s) : H2W_E_CALLBACK_FAILURE;
+  return h2w_conn_error(s, err, H2W_INTERNAL_ERROR,
+                        err == H2W_E_CALLBACK_FAILURE ? which
+                                                      : "event buffer full");
 }
 
 int h2w_cb_result(h2w_session *s, int rv, const char *which) {
@@ -627,6 +632,7 @@ void h2w_session_del(h2w_session *s) {
     s->pool.reap = st->link;
     free_stream_cb(st, s);
   }
+  h2w_events_free(s); /* the close records above go with it */
   h2w_stream_pool_trim(s);
   h2w_stream_map_free(&s->map);
   h2w_frame_reader_free(&s->rs.reader);
@@ -650,7 +656,13 @@ h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in, size_t len) {
   /* Every receive-side callback runs inside this call: count it once
    * here rather than at each of them. */
   H2W_CB_ENTER(s);
+  if (s->ev != NULL) {
+    h2w_events_recv_begin(s, in, len);
+  }
   rv = h2w_recv(s, in, len);
+  if (s->ev != NULL) {
+    h2w_events_recv_end(s);
+  }
   H2W_CB_LEAVE(s);
   h2w_api_done(s);
   return rv;

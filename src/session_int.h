@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "events.h"
 #include "flow.h"
 #include "frame.h"
 #include "h2wire.h"
@@ -181,6 +182,10 @@ struct h2w_stream_tx {
   h2w_data_source src;
   h2w_stream *ring_prev, *ring_next; /* DATA scheduler ring */
   h2w_stream_tx *next_free;          /* pool */
+  /* A memory-range body (packed.c): src reads range[range_off..len). */
+  const uint8_t *range;
+  size_t range_len, range_off;
+  uint32_t range_flags;
 };
 
 struct h2w_stream {
@@ -415,6 +420,9 @@ struct h2w_session {
   h2w_goaway_state goaway; /* send.c */
   h2w_abuse_state abuse;   /* session.c */
   h2w_prio_state prio;     /* priority.c */
+
+  /* Event-buffer mode (events.c), NULL when off. */
+  h2w_events *ev;
 };
 
 /* ---- session.c ------------------------------------------------------------

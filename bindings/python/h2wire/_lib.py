@@ -355,3 +355,51 @@ if HAVE_DUMP:
 def version():
     """The run-time library version string, e.g. "0.1.0"."""
     return lib.h2w_version(None, None, None).decode("ascii")
+
+
+# ---- event-buffer mode, packed submits, memory-range bodies --------------
+# (h2wire.h, "Event-buffer mode"): the binding's hot path. The functions
+# are kept unwrapped here (RAW) for the hot path, whose integer arguments
+# come from the library or are checked where they come from the user.
+
+
+class EventBatch(Structure):
+    """h2w_event_batch: pointers as integers, read once per batch."""
+
+    _fields_ = [
+        ("events", c_size_t),
+        ("nevents", c_size_t),
+        ("bytes", c_size_t),
+        ("nbytes", c_size_t),
+    ]
+
+
+EVENT_SIZE = 24  # sizeof(h2w_event)
+EVENTS_ON = 0x1
+EVENTS_FRAMES = 0x2
+EVENTS_DATA_IN_INPUT = 0x4
+RANGE_BODY = 0x1
+RANGE_MORE = 0x2
+RANGE_NO_END_STREAM = 0x4
+
+RAW = {}
+RAW["set_events"] = _proto("h2w_session_set_events", c_int, _S, c_uint32, c_size_t)
+RAW["events"] = _proto(
+    "h2w_session_events", c_int, _S, c_void_p, c_void_p, c_void_p, c_void_p
+)
+RAW["recv_events"] = _proto(
+    "h2w_session_recv_events", c_ssize_t, _S, c_char_p, c_size_t, POINTER(EventBatch)
+)
+RAW["submit_request_packed"] = _proto(
+    "h2w_session_submit_request_packed", c_int32, _S, c_char_p, c_size_t, c_char_p,
+    c_size_t, c_uint32, c_void_p,
+)
+RAW["submit_response_packed"] = _proto(
+    "h2w_session_submit_response_packed", c_int, _S, c_uint32, c_char_p, c_size_t,
+    c_char_p, c_size_t, c_uint32,
+)
+RAW["set_data_range"] = _proto(
+    "h2w_session_set_data_range", c_int, _S, c_uint32, c_char_p, c_size_t, c_uint32
+)
+RAW["data_range_left"] = _proto("h2w_session_data_range_left", c_ssize_t, _S, c_uint32)
+RAW["send"] = lib.h2w_session_send.__wrapped__ if hasattr(lib.h2w_session_send, "__wrapped__") else lib.h2w_session_send

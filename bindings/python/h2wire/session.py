@@ -8,11 +8,28 @@ data_to_send() is called.
 
 import ctypes
 import json
+import struct
+import threading
 from ctypes import byref, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64
+from itertools import chain
 
 from . import _callbacks
 from ._body import Body
-from ._lib import HAVE_DUMP, NV, OPTION_SETTERS, DataSource, SettingsEntry, check_int, lib
+from ._lib import (
+    EVENTS_DATA_IN_INPUT,
+    EVENTS_FRAMES,
+    EVENTS_ON,
+    HAVE_DUMP,
+    NV,
+    OPTION_SETTERS,
+    RANGE_BODY,
+    RAW,
+    DataSource,
+    EventBatch,
+    SettingsEntry,
+    check_int,
+    lib,
+)
 from .constants import Setting, StreamState, setting
 from .errors import ErrorCode, H2WireError, Result, check
 
@@ -57,6 +74,133 @@ def _nv_array(headers):
         arr[i].valuelen = len(value)
         arr[i].flags = flags
     return arr, len(fields), fields
+
+
+# The hot path calls the library's functions without the range-checking
+# wrappers of _lib (integers there come from the library, or are checked
+# inline below).
+_recv_events = RAW["recv_events"]
+_submit_request_packed = RAW["submit_request_packed"]
+_submit_response_packed = RAW["submit_response_packed"]
+_send = RAW["send"]
+_string_at = ctypes.string_at
+_U32 = 0xFFFFFFFF
+
+# struct.Struct(...).pack of a packed header list's count and lengths
+# (h2wire.h, "Packed header lists"), by field count.
+_PACKERS = {}
+
+
+def _packer(n):
+    p = _PACKERS.get(n)
+    if p is None:
+        p = _PACKERS[n] = struct.Struct("<%dI" % (2 * n + 1)).pack
+    return p
+
+
+# Recently packed header lists, by content: applications send the same
+# lists over and over (a response's static fields, a client's default
+# request fields), and a lookup costs a tenth of packing. Bounded: emptied
+# when full.
+_PACKED_CACHE = {}
+_PACKED_CACHE_MAX = 256
+
+
+def _packed(headers):
+    """`headers` as one packed blob (what _nv_array() accepts), built once
+    per distinct list (see _PACKED_CACHE)."""
+    if type(headers) is list or type(headers) is tuple:
+        try:
+            key = tuple(headers)
+            blob = _PACKED_CACHE.get(key)
+        except (TypeError, ValueError):  # unhashable (bytearray, writable memoryview)
+            return _pack(headers)
+        if blob is None:
+            blob = _pack(headers)
+            if len(_PACKED_CACHE) >= _PACKED_CACHE_MAX:
+                _PACKED_CACHE.clear()
+            _PACKED_CACHE[key] = blob
+        return blob
+    return _pack(headers)
+
+
+def _pack(headers):
+    """Pack a header list. The common case -- (bytes, bytes) pairs -- is
+    built by C loops: chain, map(len) and one join; anything else (str,
+    flags, mappings) goes through _nv_array()'s conversions first."""
+    if type(headers) is list or type(headers) is tuple:
+        flat = list(chain.from_iterable(headers))
+        n = len(headers)
+        if len(flat) == 2 * n and n:
+            try:
+                body = b"".join(flat)  # TypeError unless all are bytes-like
+            except TypeError:
+                pass
+            else:
+                return _packer(n)(n, *map(len, flat)) + body
+    _arr, n, fields = _nv_array(headers)
+    if n == 0:
+        return b""
+    lens = []
+    for name, value, flags in fields:
+        if len(name) > 0xFFFFFF:
+            raise ValueError("header name longer than 2^24 - 1 octets")
+        lens += (len(name) | (flags & 0xFF) << 24, len(value))
+    return _packer(n)(n, *lens) + b"".join(chain.from_iterable((f[0], f[1]) for f in fields))
+
+
+_libc = ctypes.CDLL(None)
+_libc.malloc.restype = ctypes.c_void_p
+_libc.malloc.argtypes = [c_size_t]
+_libc.realloc.restype = ctypes.c_void_p
+_libc.realloc.argtypes = [ctypes.c_void_p, c_size_t]
+_libc.free.restype = None
+_libc.free.argtypes = [ctypes.c_void_p]
+
+
+class _OutBuffer:
+    """The buffer h2w_session_send() writes into, one per thread (the GIL
+    is released during the call, so threads cannot share one), reused by
+    every session of the thread and grown as needed. Plain malloc memory:
+    no zero-filling, and pages are only touched when written."""
+
+    __slots__ = ("addr", "cap")
+
+    def __init__(self):
+        self.addr = _libc.malloc(_SEND_CHUNK)
+        if not self.addr:
+            raise MemoryError
+        self.cap = _SEND_CHUNK
+
+    def grow(self, keep):
+        cap = self.cap * 4
+        addr = _libc.realloc(self.addr, cap)  # keeps the first `keep` octets
+        if not addr:
+            raise MemoryError
+        self.addr, self.cap = addr, cap
+        return addr, cap
+
+    def __del__(self):
+        if _libc is not None and self.addr:
+            _libc.free(self.addr)
+            self.addr = None
+
+
+_tls = threading.local()
+
+
+def _out_buffer():
+    try:
+        return _tls.out
+    except AttributeError:
+        ob = _tls.out = _OutBuffer()
+        return ob
+
+
+def _sid(v, what="stream_id"):
+    if type(v) is int and 0 <= v <= _U32:
+        return v
+    return check_int(v, c_uint32, what)
 
 
 def _apply_options(opt, options):
@@ -108,23 +252,42 @@ class Session:
         self._s = None
         self._key = None
         self._push_policy = push_policy
-        self._events = []
-        self._fields = {}  # stream id -> header fields of the block so far
-        self._bodies = {}  # stream id -> Body still being sent
+        self._fields = {}  # stream id -> header fields of a block split across batches
+        self._bodies = {}  # stream id -> Body of a streamed body (send_data())
+        self._ranges = {}  # stream id -> bytes a memory-range body reads from
+        self._promises = {}  # promised stream id -> event push_policy saw
+        self._pre = []  # events taken early (push_policy), in front of the rest
+        self._input = b""  # the running receive's input (records point into it)
         self._exc = None  # exception raised inside a callback
+        self._broken = False  # building events raised: the connection failed
         self._unsent = b""  # output produced when a callback raised
-        self._buf = None
+        # Output may be pending: every method that may queue some sets it,
+        # so an idle data_to_send() returns without calling the library.
+        self._dirty = True
+        # Header blocks whose records are all in one batch are cut in one
+        # go (no trace records among their fields), by NUL when validated
+        # fields cannot hold one (RFC 9113 §8.2.1).
+        self._jump = not trace
+        self._split = bool(options.get("validate_messages", True))
+        self._batch = EventBatch()
+        self._batch_ref = byref(self._batch)
+        self._batch_refs = tuple(byref(self._batch, 8 * i) for i in range(4))
         opt = ctypes.c_void_p()
         if options:
             check(lib.h2w_options_new(byref(opt), None), "h2w_options_new")
         try:
             _apply_options(opt, options)
-            cbs = _callbacks.callbacks(bool(trace))
+            cbs = _callbacks.callbacks(push_policy is not None)
             self._key = _callbacks.register(self)
             s = ctypes.c_void_p()
             new = lib.h2w_session_server_new if server else lib.h2w_session_client_new
             check(new(byref(s), cbs, opt, self._key, None), "h2w_session_new")
-            self._s = s
+            mode = EVENTS_ON | EVENTS_DATA_IN_INPUT | (EVENTS_FRAMES if trace else 0)
+            rv = lib.h2w_session_set_events(s, mode, 0)
+            if rv < 0:
+                lib.h2w_session_del(s)
+                check(rv, "h2w_session_set_events")
+            self._s = s.value
         finally:
             if opt:
                 lib.h2w_options_del(opt)
@@ -150,7 +313,9 @@ class Session:
             _callbacks.unregister(self._key)
             self._key = None
         self._bodies.clear()
+        self._ranges.clear()
         self._fields.clear()
+        self._dirty = True  # data_to_send() then reports the freed session
 
     def __enter__(self):
         return self
@@ -170,6 +335,7 @@ class Session:
         return self._s is None
 
     def _h(self):
+        self._dirty = True  # whatever the method queues, data_to_send() looks
         if self._s is None:
             raise H2WireError(Result.E_INVALID_ARGUMENT, "the session was freed")
         return self._s
@@ -187,11 +353,23 @@ class Session:
 
     def _stream_closed(self, stream_id):
         self._bodies.pop(stream_id, None)
+        self._ranges.pop(stream_id, None)
         self._fields.pop(stream_id, None)
+
+    def _events_failed(self, exc):
+        """Building the events raised: like a callback that raised, this
+        fails the connection (GOAWAY INTERNAL_ERROR, sticky
+        H2W_E_CALLBACK_FAILURE), since events are lost."""
+        self._callback_raised(exc)
+        if not self._broken:
+            self._broken = True
+            lib.h2w_session_submit_goaway(self._s, int(ErrorCode.INTERNAL_ERROR), None, 0)
 
     def _session_error(self, rv, call):
         wire, reason, offset = c_uint32(), c_char_p(), c_uint64()
         err = lib.h2w_session_error(self._s, byref(wire), byref(reason), byref(offset))
+        if self._broken:
+            return H2WireError(Result.E_CALLBACK_FAILURE, call=call)
         if err == rv:
             text = reason.value.decode("utf-8", "replace") if reason.value else None
             return H2WireError(rv, text, wire_code=wire.value, offset=offset.value, call=call)
@@ -199,6 +377,7 @@ class Session:
 
     def _check(self, rv, call):
         """Re-raise a callback's exception first, then map rv to an error."""
+        self._dirty = True
         self._reraise()
         if rv < 0:
             raise self._session_error(rv, call)
@@ -212,41 +391,87 @@ class Session:
         FrameSent or StreamClosed during data_to_send()). A connection error
         raises H2WireError with ``events`` attached; its GOAWAY is queued,
         so still write out data_to_send()."""
-        s = self._h()
-        data = _as_bytes(data, "data")
-        rv = lib.h2w_session_recv(s, data, len(data))
+        s = self._s
+        if s is None or self._broken:
+            s = self._h()
+            if self._broken:
+                err = H2WireError(Result.E_CALLBACK_FAILURE, call="receive")
+                err.events = []
+                raise err
+        if type(data) is not bytes:
+            data = _as_bytes(data, "data")
+        self._dirty = True
+        self._input = data
+        # One crossing: the input is processed and its events handed back.
+        rv = _recv_events(s, data, len(data), self._batch_ref)
         try:
-            self._check(rv, "receive")
-        except BaseException as e:
-            e.events = self.events()
-            raise
-        return self.events()
+            ev = _callbacks.collect(self, self._batch, data)
+        except BaseException as e:  # noqa: B036 - the events are lost
+            self._events_failed(e)
+            ev = []
+        self._input = b""
+        if self._pre:
+            ev = self._pre + ev
+            self._pre = []
+        if rv < 0 or self._exc is not None:
+            try:
+                self._check(rv, "receive")
+            except BaseException as e:
+                e.events = ev
+                raise
+        return ev
 
     def events(self):
         """Take the events produced so far without receiving anything."""
-        ev, self._events = self._events, []
-        return ev
+        s = self._s
+        if s is None:
+            return []
+        lib.h2w_session_events(s, *self._batch_refs)
+        try:
+            return _callbacks.collect(self, self._batch, b"")
+        except BaseException as e:  # noqa: B036
+            self._events_failed(e)
+            self._reraise()
+            raise
 
     def data_to_send(self, limit=None):
         """The bytes to write to the transport now (b"" if none), at most
         `limit` of them if given. After a connection error this returns the
         output up to and including the GOAWAY, then b"" forever."""
+        if not self._dirty and limit is None:
+            return b""  # nothing was queued since the output last ran dry
         s = self._h()
-        out = bytearray(self._unsent)
+        out = self._unsent
         self._unsent = b""
-        if self._buf is None:
-            self._buf = ctypes.create_string_buffer(_SEND_CHUNK)
-        while limit is None or len(out) < limit:
-            cap = _SEND_CHUNK if limit is None else min(_SEND_CHUNK, limit - len(out))
-            n = lib.h2w_session_send(s, self._buf, cap)
-            if n <= 0:
+        room = None if limit is None else limit - len(out)
+        if room is not None and room <= 0:
+            self._unsent = out[limit:]
+            return out[:limit]
+        ob = _out_buffer()
+        addr, ocap = ob.addr, ob.cap
+        n = 0
+        while True:
+            cap = ocap - n if room is None else min(ocap - n, room - n)
+            if cap <= 0:
+                if room is not None and n >= room:
+                    break
+                addr, ocap = ob.grow(n)  # full: four times larger, kept
+                continue
+            got = _send(s, addr + n, cap)
+            if got <= 0:
                 break
-            out += ctypes.string_at(self._buf, n)
+            n += got
+        # Drained: nothing more until a method queues something. Under a
+        # limit, or after a callback raised, look again next time.
+        self._dirty = limit is not None or self._exc is not None
+        data = _string_at(addr, n) if n else b""  # the one copy
+        if out:
+            data = out + data
         if self._exc is not None:
             # Keep the output: it holds frames already accounted for.
-            self._unsent = bytes(out)
+            self._unsent = data
             self._reraise()
-        return bytes(out)
+        return data
 
     @property
     def want_read(self):
@@ -275,12 +500,10 @@ class Session:
 
     # ---- requests, responses, bodies -------------------------------------
 
-    def _source(self, body, end_stream):
-        """A data source for a new stream, or None for END_STREAM on the
-        HEADERS frame itself."""
-        if body is None and end_stream:
-            return None, None
-        b = Body(_as_bytes(body, "body") if body is not None else b"", end_stream)
+    def _source(self, body):
+        """A data source for a streamed body (end_stream=False): the
+        library pulls it from a Body, which send_data() extends."""
+        b = Body(_as_bytes(body, "body") if body is not None else b"", False)
         src = DataSource()
         src.read = _callbacks.READ
         src.user = self._key  # h2w_data_read_fn's source_user
@@ -291,27 +514,61 @@ class Session:
         first, lowercase names) and return its id. `body` is sent as flow
         control allows; with end_stream=False the stream stays open for
         send_data(), end_stream() or send_trailers()."""
+        s = self._s
+        if s is None:
+            s = self._h()
+        self._dirty = True
+        if end_stream:
+            # One crossing: packed headers, the body read by the library
+            # straight from the bytes object (kept until the stream closes).
+            blob = _packed(headers)
+            if body is None:
+                rv = _submit_request_packed(s, blob, len(blob), None, 0, 0, None)
+            else:
+                if type(body) is not bytes:
+                    body = _as_bytes(body, "body")
+                rv = _submit_request_packed(s, blob, len(blob), body, len(body), RANGE_BODY, None)
+                if rv > 0:
+                    self._ranges[rv] = body
+            if rv < 0 or self._exc is not None:
+                self._check(rv, "send_request")
+            return rv
         arr, n, _keep = _nv_array(headers)
-        b, src = self._source(body, end_stream)
-        rv = lib.h2w_session_submit_request(
-            self._h(), arr, n, byref(src) if src is not None else None, None
-        )
+        b, src = self._source(body)
+        rv = lib.h2w_session_submit_request(s, arr, n, byref(src), None)
         self._check(rv, "send_request")
-        if b is not None:
-            self._bodies[rv] = b
+        self._bodies[rv] = b
         return rv
 
     def send_response(self, stream_id, headers, body=None, *, end_stream=True):
         """Server: answer `stream_id` with response `headers` (":status"
         first) and an optional body, as send_request()."""
+        s = self._s
+        if s is None:
+            s = self._h()
+        self._dirty = True
+        if type(stream_id) is not int or not 0 <= stream_id <= _U32:
+            stream_id = _sid(stream_id)
+        if end_stream:
+            blob = _packed(headers)
+            if body is None:
+                rv = _submit_response_packed(s, stream_id, blob, len(blob), None, 0, 0)
+            else:
+                if type(body) is not bytes:
+                    body = _as_bytes(body, "body")
+                rv = _submit_response_packed(
+                    s, stream_id, blob, len(blob), body, len(body), RANGE_BODY
+                )
+                if rv == 0:
+                    self._ranges[stream_id] = body
+            if rv < 0 or self._exc is not None:
+                self._check(rv, "send_response")
+            return
         arr, n, _keep = _nv_array(headers)
-        b, src = self._source(body, end_stream)
-        rv = lib.h2w_session_submit_response(
-            self._h(), stream_id, arr, n, byref(src) if src is not None else None
-        )
+        b, src = self._source(body)
+        rv = lib.h2w_session_submit_response(s, stream_id, arr, n, byref(src))
         self._check(rv, "send_response")
-        if b is not None:
-            self._bodies[stream_id] = b
+        self._bodies[stream_id] = b
 
     def send_informational(self, stream_id, headers):
         """Server: a 1xx response before the final one."""
@@ -380,7 +637,12 @@ class Session:
     def pending_data(self, stream_id):
         """Body bytes of the stream queued here but not yet sent."""
         b = self._bodies.get(stream_id)
-        return b.pending() if b is not None else 0
+        if b is not None:
+            return b.pending()
+        if stream_id in self._ranges and self._s is not None:
+            left = RAW["data_range_left"](self._s, _sid(stream_id))
+            return left if left > 0 else 0
+        return 0
 
     def reset(self, stream_id, error_code=ErrorCode.CANCEL):
         """Reset the stream with RST_STREAM; its unsent body is dropped.
@@ -539,6 +801,8 @@ class Session:
         """The sticky error that ended the session as an H2WireError, or
         None while it is healthy."""
         rv = lib.h2w_session_error(self._h(), None, None, None)
+        if self._broken:
+            return H2WireError(Result.E_CALLBACK_FAILURE)
         return None if rv == 0 else self._session_error(rv, None)
 
     # ---- session dump (optional symbol) ----------------------------------
