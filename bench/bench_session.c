@@ -18,6 +18,7 @@ static void session_list(const bench_ctx *ctx, bench_name_cb cb, void *user) {
   for (i = 0; i < NNAMES; i++) {
     cb(user, session_names[i]);
   }
+  bs_data_list(cb, user);
 }
 
 static int session_run(bench_ctx *ctx) {
@@ -25,8 +26,7 @@ static int session_run(bench_ctx *ctx) {
   int cli = bench_selected(ctx, "client_rps");
   int mem = bench_selected(ctx, "idle_session_bytes") ||
             bench_selected(ctx, "stream_bytes");
-  int data =
-      bench_selected(ctx, "data_gbps") || bench_selected(ctx, "data_vs_memcpy");
+  int data = bs_data_selected(ctx);
   bs_world w;
   int rc = 0;
   if ((srv || cli || mem) && bs_world_init(&w) != 0) {

@@ -7,7 +7,7 @@
  *   bench_session_server.c  server sessions: server_rps;
  *   bench_session_memory.c  idle_session_bytes and stream_bytes;
  *   bench_session_client.c  client sessions: client_rps;
- *   bench_session_data.c    data_gbps and data_vs_memcpy.
+ *   bench_session_data.c    data_gbps, data_vs_memcpy and data_split*.
  *
  * Both libraries are driven through their public session APIs with the
  * same input chunks, fed by one recv call each, and their output is
@@ -224,5 +224,9 @@ int bs_run_server(bench_ctx *ctx, bs_world *w, int timed);
 int bs_run_memory(bench_ctx *ctx, const bs_world *w);
 int bs_run_client(bench_ctx *ctx, const bs_world *w);
 int bs_run_data(bench_ctx *ctx);
+/* Whether any data_* row is selected, and the names of the split rows
+ * (bench_session_data.c). */
+int bs_data_selected(const bench_ctx *ctx);
+void bs_data_list(bench_name_cb cb, void *user);
 
 #endif
