@@ -6,6 +6,12 @@
 
 #include "bench.h"
 
+#include <nghttp2/nghttp2.h>
+
+#ifndef H2W_BENCH_FLAGS
+#define H2W_BENCH_FLAGS "unknown flags"
+#endif
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +210,9 @@ static void print_table(const bench_ctx *ctx) {
            ctx->profile_lib == BENCH_H2WIRE ? "h2wire" : "nghttp2");
     return;
   }
+  printf("(h2wire and the harness built with %s; libnghttp2 %s as "
+         "installed)\n",
+         H2W_BENCH_FLAGS, nghttp2_version(0)->version_str);
   printf("(ratio > 1: h2wire better; rates are medians of %d repetitions)\n\n",
          ctx->reps);
   for (i = 0; i < ctx->nresults; i++) {
