@@ -174,6 +174,12 @@ void bs_request_ngh(const bs_world *w, size_t i, nghttp2_nv *nv);
 void bs_response_h2w(h2w_nv *nv);
 void bs_response_ngh(nghttp2_nv *nv);
 
+/** --dump (bench_dump.c): a library's whole output of server_rps or
+ *  client_rps validation, and what the bench asked for (requests and
+ *  the response). 0, or -1 when a file cannot be written. */
+int bs_dump_output(const char *workload, int lib, const uint8_t *p, size_t len);
+int bs_dump_expectations(const bs_world *w, size_t nreq);
+
 /** Field-by-field comparison with the recording (validation only). */
 typedef struct bs_expect {
   const bs_world *w;

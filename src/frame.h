@@ -318,6 +318,32 @@ void h2w_frame_reader_free(h2w_frame_reader *r);
 #define H2W_READER_IDLE_TICKS 16
 void h2w_frame_reader_tick(h2w_frame_reader *r, int force);
 
+/* The session's hot path for DATA read in pieces smaller than a frame:
+ * whether the frame being read is a pass-through payload already begun,
+ * and taking its next piece (at most `avail` octets, >= 1) without a
+ * call to h2w_frame_reader_next(). Returns the piece's length; its offset
+ * in the payload was r->buflen before the call, and r->hd stays the
+ * frame's header until the next frame begins. */
+static inline int h2w_frame_reader_continuing(const h2w_frame_reader *r) {
+  return r->in_payload && r->buflen != 0 && r->hd.type < 32 &&
+         (r->pass_types >> r->hd.type & 1u);
+}
+static inline size_t h2w_frame_reader_take(h2w_frame_reader *r, size_t avail) {
+  size_t n = r->hd.length - r->buflen;
+  if (n > avail) {
+    n = avail;
+  }
+  r->piece_off = r->buflen;
+  r->piece_len = n;
+  r->buflen += n;
+  if (r->buflen == r->hd.length) {
+    r->in_payload = 0;
+    r->hdlen = 0;
+    r->buflen = 0;
+  }
+  return n;
+}
+
 /* Our SETTINGS_MAX_FRAME_SIZE: applies to frame headers read from now on.
  * Returns H2W_OK or H2W_E_INVALID_ARGUMENT (outside 16384..16777215,
  * RFC 9113 §6.5.2). */

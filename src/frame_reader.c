@@ -222,6 +222,14 @@ int h2w_frame_reader_next(h2w_frame_reader *r, const uint8_t *in, size_t len,
     report(err, &r->last_err);
     return H2W_E_FRAME_SIZE;
   }
+  if (r->in_payload && len != 0 && passes(r) &&
+      (r->buflen != 0 || len < r->hd.length)) {
+    /* The next piece of a pass-through payload (the usual case for DATA
+     * read in TLS records): nothing else to look at. */
+    rv = pass_piece(r, in, len, &pos, hd, payload);
+    *consumed = pos;
+    return rv;
+  }
   if (r->release_buf) {
     drop_buffer(r);
   }

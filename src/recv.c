@@ -100,11 +100,21 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
   return 0;
 }
 
+/* Hand `len` octets to on_data. In automatic mode they are consumed once
+ * the callback returns: at once, or, for a piece of a DATA frame still
+ * arriving (`owed` not NULL), added to *owed and consumed when the frame
+ * ends (the peer already counted the whole frame against its windows,
+ * §6.9, so crediting its octets at its end delays no transmission, and a
+ * frame costs one window computation however it was cut). */
 static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
-                        size_t len) {
+                        size_t len, uint32_t *owed) {
   int rv;
   if (s->cb.on_data == NULL) {
-    h2w_flow_consumed(s, st, len);
+    if (owed != NULL) {
+      *owed += (uint32_t)len;
+    } else {
+      h2w_flow_consumed(s, st, len);
+    }
     return 0;
   }
   if (s->opt.manual_flow_control) {
@@ -116,7 +126,12 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
   if (h2w_cb_result(s, rv, "on_data") < 0) {
     return s->err;
   }
-  if (!s->opt.manual_flow_control) {
+  if (s->opt.manual_flow_control) {
+    return 0;
+  }
+  if (owed != NULL) {
+    *owed += (uint32_t)len;
+  } else {
     h2w_flow_consumed(s, st, len);
   }
   return 0;
@@ -193,7 +208,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
     return rv;
   }
   if (len > 0) {
-    rv = deliver_data(s, st, f->u.data.data, len);
+    rv = deliver_data(s, st, f->u.data.data, len, NULL);
     if (rv < 0) {
       return rv;
     }
@@ -504,14 +519,16 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
  * last one applies END_STREAM and reports the frame (on_frame_recv gets
  * no payload: it was never whole in one place). */
 
-static int piece_begin(h2w_session *s, const h2w_frame_hd *hd,
-                       const uint8_t *p) {
+/* The first piece: returns 0 with *out set to the stream when the data
+ * is to be delivered, 0 with *out NULL when not, or a fatal error. */
+static int piece_begin(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+                       h2w_stream **out) {
   h2w_recv_state *rs = &s->rs;
   h2w_frame f;
   h2w_frame_err ferr;
-  h2w_stream *st = NULL;
   int rv = frame_prologue(s, hd);
   rs->data_mode = H2W_DATA_SKIP;
+  rs->data_owed = 0;
   if (rv < 0) {
     return rv;
   }
@@ -524,34 +541,42 @@ static int piece_begin(h2w_session *s, const h2w_frame_hd *hd,
   rs->data_hi = rs->data_lo + (uint32_t)f.u.data.datalen;
   rs->data_id = hd->stream_id;
   rs->data_mode = H2W_DATA_REPORT;
-  rv = data_begin(s, hd, f.u.data.datalen, &st);
+  rv = data_begin(s, hd, f.u.data.datalen, out);
   if (rv > 0) {
     rs->data_mode = H2W_DATA_DELIVER;
+    return 0;
   }
-  return rv < 0 ? rv : 0;
+  *out = NULL;
+  return rv;
 }
 
 static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
                       size_t off, size_t plen) {
   h2w_recv_state *rs = &s->rs;
-  h2w_stream *st;
+  h2w_stream *st = NULL; /* looked up once per piece at most */
   size_t lo, hi;
+  uint32_t owed;
   int rv = 0;
   uint8_t mode;
-  if (off == 0 && (rv = piece_begin(s, hd, p)) < 0) {
+  if (off == 0 && (rv = piece_begin(s, hd, p, &st)) < 0) {
     return rv;
   }
   lo = off > rs->data_lo ? off : rs->data_lo;
   hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
   if (rs->data_mode == H2W_DATA_DELIVER && lo < hi) {
-    st = h2w_stream_find(s, rs->data_id);
+    if (st == NULL) {
+      st = h2w_stream_find(s, rs->data_id);
+    }
     if (st == NULL || (st->flags & H2W_SF_CLOSING)) {
       /* Reset by the application while the frame was arriving: the rest
-       * of its data is not delivered, and goes back to the connection
-       * window (§6.9: it was charged when the frame began). */
-      h2w_flow_consumed(s, NULL, rs->data_hi - lo);
+       * of its data is not delivered, and it goes back to the connection
+       * window with what was delivered (§6.9: charged when the frame
+       * began). */
+      h2w_flow_consumed(s, NULL, rs->data_owed + (rs->data_hi - lo));
+      rs->data_owed = 0;
       rs->data_mode = H2W_DATA_REPORT;
-    } else if ((rv = deliver_data(s, st, p + (lo - off), hi - lo)) < 0) {
+    } else if ((rv = deliver_data(s, st, p + (lo - off), hi - lo,
+                                  &rs->data_owed)) < 0) {
       return rv;
     }
   }
@@ -560,10 +585,16 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
   }
   mode = rs->data_mode;
   rs->data_mode = H2W_DATA_SKIP;
-  if (mode == H2W_DATA_DELIVER &&
-      (st = h2w_stream_find(s, rs->data_id)) != NULL &&
-      (rv = data_end(s, st, hd->flags)) < 0) {
-    return rv;
+  if (mode == H2W_DATA_DELIVER) {
+    if (st == NULL) {
+      st = h2w_stream_find(s, rs->data_id);
+    }
+    owed = rs->data_owed;
+    rs->data_owed = 0;
+    h2w_flow_consumed(s, st, owed); /* st NULL or closing: connection only */
+    if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
+      return rv;
+    }
   }
   return mode != H2W_DATA_SKIP ? report_frame(s, hd, NULL) : 0;
 }
@@ -592,6 +623,21 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   }
   s->rs.in_recv = 1;
   while (off < len && s->err == H2W_OK && !s->rs.paused) {
+    if (h2w_frame_reader_continuing(&s->rs.reader)) {
+      /* The rest of a DATA frame begun in an earlier piece: straight to
+       * its handler, in place. */
+      h2w_frame_reader *rd = &s->rs.reader;
+      size_t at = rd->buflen;
+      s->rs.frame_start = s->in_total + off - H2W_FRAME_HD_LEN - at;
+      used = h2w_frame_reader_take(rd, len - off);
+      s->last_recv_ms = s->now;
+      hd = rd->hd;
+      if (recv_piece(s, &hd, in + off, at, used) >= 0 && s->reap != NULL) {
+        h2w_reap(s);
+      }
+      off += used;
+      continue;
+    }
     /* Where the current frame began, even when it arrived in pieces. */
     size_t held = s->rs.reader.in_payload
                       ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
@@ -613,7 +659,8 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       s->frames_in += s->rs.reader.piece_off == 0;
       s->last_recv_ms = s->now;
       if (recv_piece(s, &hd, payload, s->rs.reader.piece_off,
-                     s->rs.reader.piece_len) >= 0) {
+                     s->rs.reader.piece_len) >= 0 &&
+          s->reap != NULL) {
         h2w_reap(s);
       }
     } else if (r == H2W_OK) {

@@ -218,7 +218,8 @@ typedef struct h2w_recv_state {
    * and what is done with the pieces still to come. */
   uint32_t data_id;
   uint32_t data_lo, data_hi;
-  uint8_t data_mode; /* H2W_DATA_* */
+  uint32_t data_owed; /* delivered, consumed when the frame ends */
+  uint8_t data_mode;  /* H2W_DATA_* */
 } h2w_recv_state;
 
 #define H2W_DATA_SKIP 0    /* consume silently (decode failed) */
