@@ -106,8 +106,9 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
  * ends (the peer already counted the whole frame against its windows,
  * §6.9, so crediting its octets at its end delays no transmission, and a
  * frame costs one window computation however it was cut). */
-static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
-                        size_t len, uint32_t *owed) {
+static inline int deliver_data(h2w_session *s, h2w_stream *st,
+                               const uint8_t *data, size_t len,
+                               uint32_t *owed) {
   int rv;
   if (s->cb.on_data == NULL) {
     if (owed != NULL) {
