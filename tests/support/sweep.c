@@ -412,7 +412,7 @@ static int cb_run(const sw_scenario *sc, int mode, int bad, int action,
  * body octet, since DATA is delivered in the pieces that arrived), the
  * first and last SW_DENSE / 2 calls and SW_DENSE / 2 spread between, so a
  * sweep stays linear in the conversation's length, not quadratic. */
-#define SW_DENSE 256
+#define SW_DENSE 64
 static long next_k(long k, long n) {
   long edge = SW_DENSE / 2, stride;
   if (n <= SW_DENSE || k < edge || k >= n - edge) {
