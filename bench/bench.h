@@ -61,7 +61,15 @@ extern const bench_family bench_session_family;
 /** Whether `name` was selected on the command line (or all were). */
 int bench_selected(const bench_ctx *ctx, const char *name);
 
-/** Seconds on CLOCK_MONOTONIC. */
+/** --dump DIR (bench_dump.c): NULL, or where validation writes what each
+ *  library emitted, for bench/verify_hpack.py. */
+extern const char *bench_dump_dir;
+/** One encoded block of hpack_encode's validation: 0, or -1 when the
+ *  file cannot be written. */
+int bench_dump_block(int lib, const char *story, size_t caseno,
+                     const uint8_t *blk, size_t len);
+
+/** Seconds on CLOCK_MONOTONIC, or on the process's CPU clock (--clock). */
 double bench_now(void);
 
 /** Calibrate, measure both libraries and record a rate result named

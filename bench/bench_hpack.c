@@ -435,6 +435,9 @@ static int ensure_cap(hp_enc *e, size_t bound, const hp_peer *peer) {
 static int peer_decode(hp_peer *peer, int lib, const h2w_corpus_story *s,
                        size_t caseno, const uint8_t *blk, size_t len) {
   int rc;
+  if (bench_dump_block(lib, s->path, caseno, blk, len) != 0) {
+    return -1;
+  }
   check_begin(&peer->check, s->path, caseno, &s->cases[caseno]);
   if (lib == BENCH_H2WIRE) {
     rc = ngh_decode_block(peer->ngh_inf, blk, len, &peer->cnt, s->path, caseno);

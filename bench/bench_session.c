@@ -7,8 +7,14 @@
 #include <stdio.h>
 
 static const char *const session_names[] = {
-    "server_rps",     "client_rps",         "data_gbps",
-    "data_vs_memcpy", "idle_session_bytes", "stream_bytes",
+    "server_rps",
+    "client_rps",
+    "data_gbps",
+    "data_vs_memcpy",
+    "idle_session_bytes",
+    "stream_bytes",
+    "held_after_traffic_bytes",
+    "held_after_traffic_noshrink_bytes",
 };
 #define NNAMES (sizeof(session_names) / sizeof(session_names[0]))
 
@@ -18,15 +24,17 @@ static void session_list(const bench_ctx *ctx, bench_name_cb cb, void *user) {
   for (i = 0; i < NNAMES; i++) {
     cb(user, session_names[i]);
   }
+  bs_data_list(cb, user);
 }
 
 static int session_run(bench_ctx *ctx) {
   int srv = bench_selected(ctx, "server_rps");
   int cli = bench_selected(ctx, "client_rps");
   int mem = bench_selected(ctx, "idle_session_bytes") ||
-            bench_selected(ctx, "stream_bytes");
-  int data =
-      bench_selected(ctx, "data_gbps") || bench_selected(ctx, "data_vs_memcpy");
+            bench_selected(ctx, "stream_bytes") ||
+            bench_selected(ctx, "held_after_traffic_bytes") ||
+            bench_selected(ctx, "held_after_traffic_noshrink_bytes");
+  int data = bs_data_selected(ctx);
   bs_world w;
   int rc = 0;
   if ((srv || cli || mem) && bs_world_init(&w) != 0) {

@@ -7,7 +7,7 @@
  *   bench_session_server.c  server sessions: server_rps;
  *   bench_session_memory.c  idle_session_bytes and stream_bytes;
  *   bench_session_client.c  client sessions: client_rps;
- *   bench_session_data.c    data_gbps and data_vs_memcpy.
+ *   bench_session_data.c    data_gbps, data_vs_memcpy and data_split*.
  *
  * Both libraries are driven through their public session APIs with the
  * same input chunks, fed by one recv call each, and their output is
@@ -174,6 +174,12 @@ void bs_request_ngh(const bs_world *w, size_t i, nghttp2_nv *nv);
 void bs_response_h2w(h2w_nv *nv);
 void bs_response_ngh(nghttp2_nv *nv);
 
+/** --dump (bench_dump.c): a library's whole output of server_rps or
+ *  client_rps validation, and what the bench asked for (requests and
+ *  the response). 0, or -1 when a file cannot be written. */
+int bs_dump_output(const char *workload, int lib, const uint8_t *p, size_t len);
+int bs_dump_expectations(const bs_world *w, size_t nreq);
+
 /** Field-by-field comparison with the recording (validation only). */
 typedef struct bs_expect {
   const bs_world *w;
@@ -224,5 +230,9 @@ int bs_run_server(bench_ctx *ctx, bs_world *w, int timed);
 int bs_run_memory(bench_ctx *ctx, const bs_world *w);
 int bs_run_client(bench_ctx *ctx, const bs_world *w);
 int bs_run_data(bench_ctx *ctx);
+/* Whether any data_* row is selected, and the names of the split rows
+ * (bench_session_data.c). */
+int bs_data_selected(const bench_ctx *ctx);
+void bs_data_list(bench_name_cb cb, void *user);
 
 #endif

@@ -9,7 +9,14 @@
  * offer 16 MiB windows and replenish them with WINDOW_UPDATEs, which are
  * drained and counted.
  * data_vs_memcpy: h2wire's rate against a plain memcpy of the same
- * payload octets, from the same input buffer into the same sink. */
+ * payload octets, from the same input buffer into the same sink.
+ * data_split<N>: the same byte stream handed to the library in recv calls
+ * of N octets (1 KiB, 16 KiB as one TLS record each, 64 KiB), or of
+ * pseudo-random sizes (data_split_random, 1..32 KiB from a fixed seed, the
+ * same sequence for both libraries): frames then straddle calls, which is
+ * what a real socket or TLS layer delivers. The client's output is drained
+ * once per 256 KiB batch in every row, so the rows differ only in how the
+ * input is cut. */
 #include "bench_session.h"
 
 #include <stdio.h>
@@ -26,8 +33,13 @@
 #define DATA_SINK_CAP (256u * 1024u)
 #define DEFAULT_WINDOW 65535
 
+/* data_bench.split: 0 = each 256 KiB batch in one recv call. */
+#define DATA_SPLIT_RANDOM ((size_t)-1)
+#define DATA_RANDOM_MAX 32768u
+
 typedef struct data_bench {
   uint8_t *batch; /* DATA_BATCH frames on stream 1 */
+  size_t split;   /* octets per recv call, 0 or DATA_SPLIT_RANDOM */
   bs_buf hello;   /* server SETTINGS, SETTINGS ACK, response HEADERS */
   uint8_t *sink;
   uint8_t *app;
@@ -36,6 +48,7 @@ typedef struct data_bench {
 /* The client, and the bench's view as the sending server. */
 typedef struct data_cli {
   const data_bench *db;
+  uint32_t rng; /* data_split_random's cut sizes (xorshift32) */
   bs_sink sink;
   uint64_t responses, closes;
   int check, bad;
@@ -251,6 +264,41 @@ static int submit_get(bs_peer *p) {
   return nghttp2_submit_request(p->ngh, NULL, ngv, 4, NULL, NULL) == 1 ? 0 : -1;
 }
 
+/* The size of the next recv call of a split row. */
+static size_t cut_size(data_cli *c) {
+  uint32_t x;
+  if (c->db->split != DATA_SPLIT_RANDOM) {
+    return c->db->split;
+  }
+  x = c->rng;
+  x ^= x << 13;
+  x ^= x >> 17;
+  x ^= x << 5;
+  c->rng = x;
+  return 1u + x % DATA_RANDOM_MAX;
+}
+
+/* One batch, whole or cut into recv calls as the row says, then the
+ * client's output is drained once. */
+static int feed_batch(bs_peer *p, data_cli *c, bs_out *o, const uint8_t *in,
+                      size_t len) {
+  size_t off = 0;
+  if (c->db->split == 0) {
+    return exchange(p, c, o, in, len);
+  }
+  while (off < len) {
+    size_t n = cut_size(c);
+    if (n > len - off) {
+      n = len - off;
+    }
+    if (bs_feed(p, in + off, n) != 0) {
+      return -1;
+    }
+    off += n;
+  }
+  return bs_drain(p, o) == 0 && read_client(c) == 0 ? 0 : -1;
+}
+
 /* Feed every batch the client's credit allows; the last frame of the last
  * batch carries END_STREAM (patched in place, then restored). */
 static int send_body(bs_peer *p, data_cli *c, bs_out *o, uint8_t *batch) {
@@ -272,7 +320,7 @@ static int send_body(bs_peer *p, data_cli *c, bs_out *o, uint8_t *batch) {
     if (b == DATA_NBATCH - 1) {
       *last_flags = BS_FLAG_END_STREAM;
     }
-    rc = exchange(p, c, o, batch, (size_t)DATA_BATCH * DATA_STRIDE);
+    rc = feed_batch(p, c, o, batch, (size_t)DATA_BATCH * DATA_STRIDE);
     *last_flags = 0;
   }
   return rc;
@@ -315,6 +363,7 @@ static void cli_init(data_cli *c, data_bench *db, int check) {
   c->conn_credit = DEFAULT_WINDOW;
   c->stream_credit = DEFAULT_WINDOW;
   c->peer_initial = DEFAULT_WINDOW;
+  c->rng = 0x9e3779b9u;
 }
 
 /* ---- passes ------------------------------------------------------------ */
@@ -411,6 +460,78 @@ static void data_free(data_bench *db) {
   bs_buf_free(&db->hello);
 }
 
+/* The split rows: name, octets per recv call, and whether a _vs_memcpy
+ * row goes with it. */
+static const struct {
+  const char *name, *vs_memcpy;
+  size_t split;
+} splits[] = {
+    {"data_split1k", NULL, 1024},
+    {"data_split16k", "data_split16k_vs_memcpy", 16384},
+    {"data_split64k", "data_split64k_vs_memcpy", 65536},
+    {"data_split_random", NULL, DATA_SPLIT_RANDOM},
+};
+
+int bs_data_selected(const bench_ctx *ctx) {
+  size_t i;
+  if (bench_selected(ctx, "data_gbps") ||
+      bench_selected(ctx, "data_vs_memcpy")) {
+    return 1;
+  }
+  for (i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+    if (bench_selected(ctx, splits[i].name) ||
+        (splits[i].vs_memcpy != NULL &&
+         bench_selected(ctx, splits[i].vs_memcpy))) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void bs_data_list(bench_name_cb cb, void *user) {
+  size_t i;
+  for (i = 0; i < sizeof(splits) / sizeof(splits[0]); i++) {
+    cb(user, splits[i].name);
+    if (splits[i].vs_memcpy != NULL) {
+      cb(user, splits[i].vs_memcpy);
+    }
+  }
+}
+
+/* Validate each split once per library (content, END_STREAM, credit),
+ * then time it. */
+static int run_splits(bench_ctx *ctx, data_bench *db) {
+  size_t i;
+  int rc = 0, lib;
+  for (i = 0; i < sizeof(splits) / sizeof(splits[0]) && rc == 0; i++) {
+    int row = bench_selected(ctx, splits[i].name);
+    int vs =
+        splits[i].vs_memcpy != NULL && bench_selected(ctx, splits[i].vs_memcpy);
+    if (!row && !vs) {
+      continue;
+    }
+    db->split = splits[i].split;
+    for (lib = BENCH_H2WIRE; lib <= BENCH_NGHTTP2 && rc == 0; lib++) {
+      data_cli c;
+      cli_init(&c, db, 1);
+      rc = data_connection(db, lib, &c);
+    }
+    if (rc == 0 && row) {
+      rc = bench_compare_rates(ctx, splits[i].name, "B", data_pass, db);
+    }
+    if (rc == 0 && vs) {
+      rc = bench_compare_rates(ctx, splits[i].vs_memcpy, "B", vs_memcpy_pass,
+                               db);
+      if (rc == 0) {
+        snprintf(ctx->results[ctx->nresults - 1].note, 96,
+                 "2nd column is memcpy, not nghttp2");
+      }
+    }
+  }
+  db->split = 0;
+  return rc;
+}
+
 int bs_run_data(bench_ctx *ctx) {
   data_bench db;
   int rc = data_init(&db), lib;
@@ -434,6 +555,7 @@ int bs_run_data(bench_ctx *ctx) {
                "2nd column is memcpy, not nghttp2");
     }
   }
+  rc = rc ? rc : run_splits(ctx, &db);
   data_free(&db);
   return rc;
 }

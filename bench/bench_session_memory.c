@@ -5,6 +5,12 @@
  *   stream_bytes: per open stream, after 1,000 requests were received and
  *     none answered, (bytes now - bytes idle) / 1000, with a server that
  *     allows 1,000 concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS).
+ *   held_after_traffic_bytes: after 20,000 requests answered as in
+ *     server_rps (200 batches of 100, each batch's output drained), with
+ *     every stream closed: what an idle keep-alive connection costs once
+ *     it has served traffic, h2wire's after h2w_session_shrink() (the
+ *     note gives both peaks); held_after_traffic_noshrink_bytes is
+ *     h2wire's figure without the call.
  * Ratios are nghttp2 / h2wire: above 1, h2wire holds less. */
 #include "bench_session.h"
 
@@ -101,6 +107,80 @@ static int run_streams(bench_ctx *ctx, const bs_world *w) {
   return record(ctx, "stream_bytes", "B/stream", per[0], per[1], note);
 }
 
+#define TRAFFIC_BATCHES 200u /* 20,000 requests */
+
+typedef struct traffic_figures {
+  size_t held, peak, shrunk;
+} traffic_figures;
+
+static int traffic(const bs_world *w, int lib, traffic_figures *t) {
+  bs_alloc a = {0, 0, 0};
+  uint8_t *app = malloc(BS_APP_CAP);
+  uint8_t *sent = calloc(BS_NREQ, 1);
+  bs_out o = {NULL, BS_APP_CAP, NULL, 0};
+  bs_srv r;
+  bs_peer p;
+  size_t b, len;
+  int rc = -1;
+  memset(&r, 0, sizeof(r));
+  r.w = w;
+  r.answer = 1;
+  r.sent = sent;
+  o.app = app;
+  if (app == NULL || sent == NULL ||
+      bs_srv_new(&p, lib, &r, BS_BATCH, &a) != 0) {
+    free(app);
+    free(sent);
+    return -1;
+  }
+  rc = bs_handshake(&p, &w->req, &o);
+  for (b = 0; rc == 0 && b < TRAFFIC_BATCHES; b++) {
+    const uint8_t *in = bs_script_chunk(&w->req, BS_CHUNK_BATCH + b, &len);
+    rc = bs_feed(&p, in, len) == 0 && bs_drain(&p, &o) == 0 ? 0 : -1;
+  }
+  t->held = a.in_use;
+  t->peak = a.peak;
+  t->shrunk = a.in_use;
+  if (rc == 0 && lib == BENCH_H2WIRE) {
+    h2w_session_shrink(p.h2w);
+    t->shrunk = a.in_use;
+  }
+  bs_peer_del(&p);
+  free(app);
+  free(sent);
+  if (rc == 0 && (r.requests != TRAFFIC_BATCHES * BS_BATCH ||
+                  r.closes != TRAFFIC_BATCHES * BS_BATCH)) {
+    fprintf(stderr, "h2w-bench: %s: %llu requests, %llu closed\n",
+            bs_lib_name(lib), (unsigned long long)r.requests,
+            (unsigned long long)r.closes);
+    rc = -1;
+  }
+  return rc;
+}
+
+/* Two rows: what h2wire holds once the server calls h2w_session_shrink()
+ * on the idle connection (what the call is for; nghttp2 has no such
+ * call and holds what it holds), and what it holds without the call,
+ * from its automatic releases alone. */
+static int run_traffic(bench_ctx *ctx, const bs_world *w) {
+  traffic_figures t[2];
+  char note[96];
+  int lib, rc;
+  for (lib = BENCH_H2WIRE; lib <= BENCH_NGHTTP2; lib++) {
+    if (traffic(w, lib, &t[lib]) != 0) {
+      return -1;
+    }
+  }
+  snprintf(note, sizeof(note), "after h2w_session_shrink(); peak %zu vs %zu B",
+           t[0].peak, t[1].peak);
+  rc = record(ctx, "held_after_traffic_bytes", "B", (double)t[0].shrunk,
+              (double)t[1].held, note);
+  snprintf(note, sizeof(note), "no shrink call (automatic releases only)");
+  return rc ? rc
+            : record(ctx, "held_after_traffic_noshrink_bytes", "B",
+                     (double)t[0].held, (double)t[1].held, note);
+}
+
 int bs_run_memory(bench_ctx *ctx, const bs_world *w) {
   int rc = 0;
   if (bench_selected(ctx, "idle_session_bytes")) {
@@ -108,6 +188,10 @@ int bs_run_memory(bench_ctx *ctx, const bs_world *w) {
   }
   if (rc == 0 && bench_selected(ctx, "stream_bytes")) {
     rc = run_streams(ctx, w);
+  }
+  if (rc == 0 && (bench_selected(ctx, "held_after_traffic_bytes") ||
+                  bench_selected(ctx, "held_after_traffic_noshrink_bytes"))) {
+    rc = run_traffic(ctx, w);
   }
   return rc;
 }

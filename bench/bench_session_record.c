@@ -365,6 +365,10 @@ int bs_check_responses(const bs_world *w, int lib, const uint8_t *out,
   c.w = w;
   c.e.w = w;
   c.nreq = nreq;
+  if (bs_dump_output("server_rps", lib, out, len) != 0 ||
+      (lib == BENCH_H2WIRE && bs_dump_expectations(w, nreq) != 0)) {
+    return -1;
+  }
   c.state = calloc(nreq, 1);
   if (c.state == NULL || hdec_new(&c.dec, lib) != 0) {
     free(c.state);
@@ -408,6 +412,9 @@ int bs_check_requests(const bs_world *w, int lib, const uint8_t *out,
   c.e.w = w;
   c.e.request = 1;
   c.nreq = nreq;
+  if (bs_dump_output("client_rps", lib, out, len) != 0) {
+    return -1;
+  }
   if (len < BS_MAGIC_LEN || memcmp(out, BS_MAGIC, BS_MAGIC_LEN) != 0) {
     fprintf(stderr, "h2w-bench: %s client: no connection preface\n",
             bs_lib_name(lib));

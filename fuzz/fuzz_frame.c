@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   h2w_alloc a;
   h2w_frame_reader r;
   uint32_t seed;
-  size_t pos = 2;
+  size_t pos = 2, piece_at = 0;
   if (size < 2) {
     return 0;
   }
@@ -117,6 +117,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       h2w_frame_reader_set_max_frame_size(&r, 16384u + data[1] * 256u) !=
           H2W_OK) {
     abort();
+  }
+  if (data[1] & 1) {
+    /* DATA passed through in pieces, as a session reads it. */
+    r.pass_types = 1u << H2W_FRAME_DATA;
   }
   while (pos < size) {
     size_t len = size - pos, used;
@@ -138,6 +142,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     pos += used;
     if (rv == H2W_FRAME_READY) {
       check_frame(&hd, payload);
+      piece_at = 0;
+    } else if (rv == H2W_FRAME_PIECE) {
+      /* In order, never empty, inside this call's input, within the
+       * frame; the last one ends it. */
+      if (hd.type != H2W_FRAME_DATA || r.piece_len == 0 ||
+          r.piece_off != piece_at || r.piece_off + r.piece_len > hd.length ||
+          payload < data + pos - used || payload + r.piece_len > data + pos) {
+        abort();
+      }
+      piece_at += r.piece_len;
+      if (piece_at == hd.length) {
+        piece_at = 0;
+      }
     } else if (rv == H2W_E_FRAME_SIZE) {
       /* Only a header over the limit may cause it (RFC 9113 §4.2). */
       if (err.code != H2W_FRAME_SIZE_ERROR ||

@@ -658,8 +658,17 @@ typedef int (*h2w_on_header_cb)(h2w_session *s, uint32_t stream_id,
  *  end_stream is 1 when the block also ended the peer's side. */
 typedef int (*h2w_on_headers_cb)(h2w_session *s, uint32_t stream_id, int kind,
                                  int end_stream, void *user);
-/** A chunk of body data (padding removed). In automatic flow-control mode
- *  the bytes count as consumed when the callback returns; in manual mode
+/** A chunk of body data (padding removed). `data` points into the buffer
+ *  the application passed to h2w_session_recv(), never into a copy, and
+ *  is valid only during the callback. A DATA frame that arrives over
+ *  several h2w_session_recv() calls is delivered in the pieces that
+ *  arrived, so one frame may give several calls (and a frame split
+ *  inside its padding none for that part): chunk boundaries carry no
+ *  meaning. Flow control is exact whatever the cuts: a frame counts
+ *  against the windows, padding included, from its first piece
+ *  (RFC 9113 §6.9), and on_stream_end, with its content-length check,
+ *  follows the frame's last piece. In automatic flow-control mode the
+ *  bytes count as consumed when the callback returns; in manual mode
  *  call h2w_session_consume(). */
 typedef int (*h2w_on_data_cb)(h2w_session *s, uint32_t stream_id,
                               const uint8_t *data, size_t len, void *user);
@@ -699,8 +708,10 @@ typedef int (*h2w_on_goaway_cb)(h2w_session *s, uint32_t last_stream_id,
                                 uint32_t code, const uint8_t *debug,
                                 size_t debuglen, void *user);
 /** A frame was received (after it was processed) or sent (when handed to
- *  the output). payload holds fi->length octets; for a DATA frame sent
- *  through a NO_COPY source it may be NULL. For tracing. */
+ *  the output). payload holds fi->length octets; it is NULL for a DATA
+ *  frame sent through a NO_COPY source, and for a received DATA frame
+ *  that arrived over several h2w_session_recv() calls (reported once,
+ *  after its last piece: it was never whole in one place). For tracing. */
 typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
                                const uint8_t *payload, void *user);
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
@@ -1700,6 +1711,23 @@ H2W_EXTERN int h2w_session_is_server(const h2w_session *s);
  *  @param s The session.
  *  @return The byte count (0 if s is NULL). */
 H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
+/** Give back the memory an idle session keeps only to make its next busy
+ *  phase cheap: spare stream objects, the stream table's slots beyond
+ *  what the open streams need, an empty output queue's buffer, the frame
+ *  reader's reassembly buffer and the HPACK decoder's scratch. What the
+ *  protocol obliges the session to keep (the contents of both HPACK
+ *  dynamic tables, RFC 7541 §4) stays, so an idle session that served
+ *  traffic comes back to about the size of a fresh one plus its tables.
+ *  Nothing observable changes; the next requests allocate again what they
+ *  need. Meant for servers parking many idle keep-alive connections, e.g.
+ *  when a read would block and h2w_session_open_streams() is 0. Some of
+ *  this memory is also released automatically, with hysteresis, once it
+ *  has gone unused for a while. Call it outside callbacks (output handed
+ *  out by h2w_session_peek() and not yet acknowledged is kept).
+ *  @param s The session.
+ *  @return H2W_OK, H2W_E_INVALID_ARGUMENT (s NULL) or H2W_E_INVALID_STATE
+ *          (called from inside a callback). */
+H2W_EXTERN int h2w_session_shrink(h2w_session *s);
 
 /* ------------------------------------------------------------------------ */
 /* Event-buffer mode, memory-range bodies and packed header lists           */

@@ -198,6 +198,7 @@ typedef struct h2w_frame_err {
 /* Positive results of h2w_frame_decode() and h2w_frame_reader_next(). */
 #define H2W_FRAME_READY 1   /* reader: a whole frame was yielded */
 #define H2W_FRAME_IGNORED 2 /* decode: well-formed, but the RFC says ignore */
+#define H2W_FRAME_PIECE 3   /* reader: a piece of a passed-through payload */
 
 /* ---- header ---------------------------------------------------------- */
 
@@ -289,6 +290,14 @@ typedef struct h2w_frame_reader {
   int release_buf; /* drop an oversized buffer on the next call */
   int failed;      /* sticky error, until reset */
   h2w_frame_err last_err;
+  /* Frame types (bit 1 << type, types 0..31) whose payload is handed out
+   * in the pieces that arrived instead of being reassembled: DATA for a
+   * session, whose body never needs to be whole (RFC 9113 §6.1). */
+  uint32_t pass_types;
+  size_t piece_off;   /* H2W_FRAME_PIECE: offset of the piece in the payload */
+  size_t piece_len;   /* and its length */
+  uint8_t buf_used;   /* the buffer held a payload since the last idle tick */
+  uint8_t idle_ticks; /* ticks in a row without the buffer being used */
 } h2w_frame_reader;
 
 /* Start with max frame size 16384. `alloc` is borrowed. No allocation.
@@ -302,6 +311,39 @@ void h2w_frame_reader_reset(h2w_frame_reader *r);
 /* Release the buffer. NULL is a no-op; the reader may be re-initialised. */
 void h2w_frame_reader_free(h2w_frame_reader *r);
 
+/* Called once per input call: a reassembly buffer unused for
+ * H2W_READER_IDLE_TICKS ticks in a row is released (hysteresis: a
+ * connection whose frames keep straddling reads keeps it). `force`
+ * releases it at once when no frame is being gathered. */
+#define H2W_READER_IDLE_TICKS 16
+void h2w_frame_reader_tick(h2w_frame_reader *r, int force);
+
+/* The session's hot path for DATA read in pieces smaller than a frame:
+ * whether the frame being read is a pass-through payload already begun,
+ * and taking its next piece (at most `avail` octets, >= 1) without a
+ * call to h2w_frame_reader_next(). Returns the piece's length; its offset
+ * in the payload was r->buflen before the call, and r->hd stays the
+ * frame's header until the next frame begins. */
+static inline int h2w_frame_reader_continuing(const h2w_frame_reader *r) {
+  return r->in_payload && r->buflen != 0 && r->hd.type < 32 &&
+         (r->pass_types >> r->hd.type & 1u);
+}
+static inline size_t h2w_frame_reader_take(h2w_frame_reader *r, size_t avail) {
+  size_t n = r->hd.length - r->buflen;
+  if (n > avail) {
+    n = avail;
+  }
+  r->piece_off = r->buflen;
+  r->piece_len = n;
+  r->buflen += n;
+  if (r->buflen == r->hd.length) {
+    r->in_payload = 0;
+    r->hdlen = 0;
+    r->buflen = 0;
+  }
+  return n;
+}
+
 /* Our SETTINGS_MAX_FRAME_SIZE: applies to frame headers read from now on.
  * Returns H2W_OK or H2W_E_INVALID_ARGUMENT (outside 16384..16777215,
  * RFC 9113 §6.5.2). */
@@ -312,6 +354,13 @@ int h2w_frame_reader_set_max_frame_size(h2w_frame_reader *r, uint32_t size);
  *                    `in` when the whole payload arrived in this piece,
  *                    else into the reader's buffer, valid until the next
  *                    call on the reader). Call again with the rest.
+ *   H2W_FRAME_PIECE  a frame of a type in r->pass_types did not arrive
+ *                    whole: *hd is its header and *payload points into
+ *                    `in` at r->piece_len (>= 1) octets of its payload,
+ *                    starting at payload offset r->piece_off; the piece
+ *                    with piece_off + piece_len == hd->length is the
+ *                    last. Nothing is copied. A frame that arrives whole
+ *                    is still H2W_FRAME_READY.
  *   H2W_OK           all of `in` was consumed without finishing a frame.
  *   H2W_E_FRAME_SIZE a header announced more than the max frame size
  *                    (RFC 9113 §4.2, connection FRAME_SIZE_ERROR); seen

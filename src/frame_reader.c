@@ -2,7 +2,9 @@
  * size into whole frames. It enforces our SETTINGS_MAX_FRAME_SIZE from the
  * 9-octet header alone (RFC 9113 §4.2) so that an oversized frame is
  * refused before a single payload octet is buffered, and it copies only
- * payloads that straddle calls, into a buffer sized to that frame. */
+ * payloads that straddle calls, into a buffer sized to that frame. The
+ * payload of a pass-through type (DATA, for a session) is never copied:
+ * it is handed out in the pieces that arrived (H2W_FRAME_PIECE). */
 #include "frame.h"
 
 #include <string.h>
@@ -22,6 +24,7 @@ static void drop_buffer(h2w_frame_reader *r) {
   r->buf = NULL;
   r->bufcap = 0;
   r->release_buf = 0;
+  r->idle_ticks = 0;
 }
 
 void h2w_frame_reader_reset(h2w_frame_reader *r) {
@@ -32,6 +35,25 @@ void h2w_frame_reader_reset(h2w_frame_reader *r) {
   r->buflen = 0;
   r->in_payload = 0;
   r->failed = 0;
+}
+
+/* Whether the current frame's payload is passed through in pieces. */
+static int passes(const h2w_frame_reader *r) {
+  return r->hd.type < 32 && (r->pass_types >> r->hd.type & 1u);
+}
+
+void h2w_frame_reader_tick(h2w_frame_reader *r, int force) {
+  if (r->buf == NULL || (r->in_payload && r->buflen != 0 && !passes(r))) {
+    return; /* nothing held, or a frame is being gathered in it */
+  }
+  if (force) {
+    drop_buffer(r);
+  } else if (r->buf_used) {
+    r->buf_used = 0;
+    r->idle_ticks = 0;
+  } else if (++r->idle_ticks >= H2W_READER_IDLE_TICKS) {
+    drop_buffer(r);
+  }
 }
 
 void h2w_frame_reader_free(h2w_frame_reader *r) {
@@ -130,6 +152,27 @@ static int yield(h2w_frame_reader *r, h2w_frame_hd *hd, const uint8_t **payload,
   return H2W_FRAME_READY;
 }
 
+/* A pass-through payload: hand out what arrived of it, in place. */
+static int pass_piece(h2w_frame_reader *r, const uint8_t *in, size_t avail,
+                      size_t *pos, h2w_frame_hd *hd, const uint8_t **payload) {
+  size_t n = r->hd.length - r->buflen;
+  if (n > avail) {
+    n = avail;
+  }
+  *hd = r->hd;
+  *payload = in + *pos;
+  r->piece_off = r->buflen;
+  r->piece_len = n;
+  *pos += n;
+  r->buflen += n;
+  if (r->buflen == r->hd.length) {
+    r->in_payload = 0;
+    r->hdlen = 0;
+    r->buflen = 0;
+  }
+  return H2W_FRAME_PIECE;
+}
+
 static int read_payload(h2w_frame_reader *r, const uint8_t *in, size_t len,
                         size_t *pos, h2w_frame_hd *hd,
                         const uint8_t **payload) {
@@ -144,6 +187,9 @@ static int read_payload(h2w_frame_reader *r, const uint8_t *in, size_t len,
   if (avail == 0) {
     return H2W_OK; /* allocate only when there is something to keep */
   }
+  if (passes(r)) {
+    return pass_piece(r, in, avail, pos, hd, payload);
+  }
   rv = reserve(r);
   if (rv != H2W_OK) {
     return rv;
@@ -154,6 +200,7 @@ static int read_payload(h2w_frame_reader *r, const uint8_t *in, size_t len,
   }
   memcpy(r->buf + r->buflen, in + *pos, n);
   r->buflen += n;
+  r->buf_used = 1;
   *pos += n;
   if (r->buflen < r->hd.length) {
     return H2W_OK;
@@ -174,6 +221,14 @@ int h2w_frame_reader_next(h2w_frame_reader *r, const uint8_t *in, size_t len,
   if (r->failed) {
     report(err, &r->last_err);
     return H2W_E_FRAME_SIZE;
+  }
+  if (r->in_payload && len != 0 && passes(r) &&
+      (r->buflen != 0 || len < r->hd.length)) {
+    /* The next piece of a pass-through payload (the usual case for DATA
+     * read in TLS records): nothing else to look at. */
+    rv = pass_piece(r, in, len, &pos, hd, payload);
+    *consumed = pos;
+    return rv;
   }
   if (r->release_buf) {
     drop_buffer(r);

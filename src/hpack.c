@@ -14,6 +14,17 @@ typedef struct enc_box {
   h2w_alloc alloc;
 } enc_box;
 
+void h2w_hpack_decoder_shrink(h2w_hpack_decoder *d) {
+  if (d->in_block || d->partial_len != 0) {
+    return;
+  }
+  h2w_alloc_free(d->alloc, d->partial, d->partial_cap);
+  h2w_alloc_free(d->alloc, d->scratch, d->scratch_cap);
+  d->partial = NULL;
+  d->scratch = NULL;
+  d->partial_cap = d->scratch_cap = 0;
+}
+
 int h2w_hpack_encoder_new(h2w_hpack_encoder **out, const h2w_mem *mem) {
   enc_box *b;
   int rv;

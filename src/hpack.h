@@ -69,6 +69,10 @@ typedef struct h2w_hpack_decoder h2w_hpack_decoder;
 
 /* Table limit 4096 (RFC 9113 §6.5.2), default caps. */
 void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a);
+/* Between header blocks: release the Huffman scratch and the buffer of a
+ * split representation, which only live within a block (the dynamic
+ * table, which RFC 7541 §4 obliges us to keep, stays). No-op mid-block. */
+void h2w_hpack_decoder_shrink(h2w_hpack_decoder *d);
 void h2w_hpack_decoder_free(h2w_hpack_decoder *d);
 
 /* See h2w_hpack_decoder_set_max_table_size() in h2wire.h. */

@@ -387,3 +387,27 @@ size_t h2w_hpack_table_find(const h2w_hpack_table *t, const uint8_t *name,
   *name_index = idx != 0 ? idx : h2w_hpack_table_find_name(t, &k);
   return idx;
 }
+
+void h2w_hpack_table_compact(h2w_hpack_table *t, h2w_alloc *a) {
+  uint8_t *old = NULL;
+  size_t oldcap = 0, live = 0, cap = 8;
+  uint64_t n, count = t->next - t->first;
+  while (cap < count) {
+    cap *= 2;
+  }
+  /* Out of memory in either step leaves that part as it was. */
+  if (cap < t->entcap) {
+    (void)grow_ring(t, a, cap);
+  }
+  for (n = t->first; n != t->next; n++) {
+    live += span_of(ent(t, n));
+  }
+  if (live == 0) {
+    h2w_alloc_free(a, t->buf, t->bufcap);
+    t->buf = NULL;
+    t->bufcap = 0;
+  } else if (live < t->bufcap &&
+             grow_buf(t, a, live, &old, &oldcap) == H2W_OK) {
+    h2w_alloc_free(a, old, oldcap);
+  }
+}

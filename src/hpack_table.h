@@ -112,6 +112,13 @@ typedef struct h2w_hpack_field {
 } h2w_hpack_field;
 
 void h2w_hpack_table_init(h2w_hpack_table *t, size_t limit, int indexed);
+/* Fit the storage to the live entries (an idle session keeps the
+ * contents, RFC 7541 §4, not the room to grow): the byte ring to their
+ * octets, the entry ring (and an indexed table's buckets) to the smallest
+ * power of two >= 8 holding them. Inserting grows them again; the
+ * encoder's h2w_hpack_table_reserve() restores its full reservation
+ * before its next block. Out of memory leaves the table as it was. */
+void h2w_hpack_table_compact(h2w_hpack_table *t, h2w_alloc *a);
 void h2w_hpack_table_free(h2w_hpack_table *t, h2w_alloc *a);
 
 /* Number of live dynamic entries. Inline, as the next one: the decoder

@@ -12,6 +12,8 @@ void h2w_outq_free(h2w_outq *q) {
   h2w_alloc_free(q->alloc, q->buf, q->cap);
   q->buf = NULL;
   q->cap = q->head = q->tail = q->mark = 0;
+  q->hw = 0;
+  q->drains = 0;
 }
 
 uint8_t *h2w_outq_reserve(h2w_outq *q, size_t n) {
@@ -48,12 +50,28 @@ uint8_t *h2w_outq_reserve(h2w_outq *q, size_t n) {
 
 void h2w_outq_commit(h2w_outq *q, size_t n) {
   q->tail += n;
+  if (q->tail > q->hw) {
+    q->hw = q->tail;
+  }
+}
+
+static void release(h2w_outq *q) {
+  h2w_alloc_free(q->alloc, q->buf, q->cap);
+  q->buf = NULL;
+  q->cap = q->head = q->tail = q->mark = 0;
 }
 
 void h2w_outq_consume(h2w_outq *q, size_t n) {
   q->head += n;
   if (q->head == q->tail && !q->pinned && q->mark == q->tail) {
     q->head = q->tail = q->mark = 0;
+    if (++q->drains >= H2W_OUTQ_DECAY_DRAINS) {
+      if (q->cap > H2W_OUTQ_KEEP && q->hw <= q->cap / 4) {
+        release(q);
+      }
+      q->hw = 0;
+      q->drains = 0;
+    }
   }
 }
 
@@ -68,8 +86,6 @@ void h2w_outq_truncate(h2w_outq *q, size_t off) {
 
 void h2w_outq_shrink(h2w_outq *q, size_t keep) {
   if (q->head == q->tail && q->cap > keep && !q->pinned) {
-    h2w_alloc_free(q->alloc, q->buf, q->cap);
-    q->buf = NULL;
-    q->cap = q->head = q->tail = q->mark = 0;
+    release(q);
   }
 }

@@ -15,12 +15,22 @@ typedef struct h2w_outq {
   h2w_alloc *alloc; /* borrowed */
   uint8_t *buf;
   size_t cap;
-  size_t head; /* first octet not yet handed out */
-  size_t tail; /* end of the queued octets */
-  size_t mark; /* start of the next frame not yet reported (>= head's
-                  frame start; tail when all are reported) */
-  int pinned;  /* octets must not move (pointers into buf are live) */
+  size_t head;     /* first octet not yet handed out */
+  size_t tail;     /* end of the queued octets */
+  size_t mark;     /* start of the next frame not yet reported (>= head's
+                      frame start; tail when all are reported) */
+  int pinned;      /* octets must not move (pointers into buf are live) */
+  size_t hw;       /* highest tail since the last decay check */
+  uint32_t drains; /* times the queue emptied since then */
 } h2w_outq;
+
+/* Hysteresis of the automatic release: every H2W_OUTQ_DECAY_DRAINS times
+ * the queue empties, a buffer larger than H2W_OUTQ_KEEP of which at most a
+ * quarter was used meanwhile is released (the next frame allocates one
+ * to fit). A burst does not pin its memory for the connection's life, and
+ * a steady load, which keeps using its buffer, never reallocates. */
+#define H2W_OUTQ_DECAY_DRAINS 64u
+#define H2W_OUTQ_KEEP 4096u
 
 void h2w_outq_init(h2w_outq *q, h2w_alloc *a);
 void h2w_outq_free(h2w_outq *q);

@@ -12,6 +12,9 @@
 
 void h2w_recv_init(h2w_session *s) {
   h2w_frame_reader_init(&s->rs.reader, &s->alloc);
+  /* DATA is handed to the application in the pieces that arrived
+   * (recv_piece), never reassembled. */
+  s->rs.reader.pass_types = 1u << H2W_FRAME_DATA;
   /* Frames up to the size we announce are accepted at once: the peer may
    * apply our SETTINGS before we see its ACK. */
   h2w_frame_reader_set_max_frame_size(&s->rs.reader, s->opt.max_frame_size);
@@ -97,11 +100,22 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
   return 0;
 }
 
-static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
-                        size_t len) {
+/* Hand `len` octets to on_data. In automatic mode they are consumed once
+ * the callback returns: at once, or, for a piece of a DATA frame still
+ * arriving (`owed` not NULL), added to *owed and consumed when the frame
+ * ends (the peer already counted the whole frame against its windows,
+ * §6.9, so crediting its octets at its end delays no transmission, and a
+ * frame costs one window computation however it was cut). */
+static inline int deliver_data(h2w_session *s, h2w_stream *st,
+                               const uint8_t *data, size_t len,
+                               uint32_t *owed) {
   int rv;
   if (s->cb.on_data == NULL) {
-    h2w_flow_consumed(s, st, len);
+    if (owed != NULL) {
+      *owed += (uint32_t)len;
+    } else {
+      h2w_flow_consumed(s, st, len);
+    }
     return 0;
   }
   if (s->opt.manual_flow_control) {
@@ -113,25 +127,37 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
   if (h2w_cb_result(s, rv, "on_data") < 0) {
     return s->err.lib;
   }
-  if (!s->opt.manual_flow_control) {
+  if (s->opt.manual_flow_control) {
+    return 0;
+  }
+  if (owed != NULL) {
+    *owed += (uint32_t)len;
+  } else {
     h2w_flow_consumed(s, st, len);
   }
   return 0;
 }
 
-static int recv_data(h2w_session *s, const h2w_frame *f) {
-  uint32_t id = f->hd.stream_id, n = f->hd.length;
-  size_t len = f->u.data.datalen;
+/* Everything about a DATA frame that its header and Pad Length decide:
+ * flow control (§6.9: the whole payload, padding included, counts), the
+ * §5.1 state of the stream, and content-length (§8.1.1: a frame that
+ * would carry the body past it is refused before any of it is
+ * delivered). `len` is the data without Pad Length and padding. Returns
+ * 1 with *out set when the data is to be delivered, 0 when the frame was
+ * refused (answered or ignored, its octets given back to the connection
+ * window), or a negative fatal error. */
+static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
+                      h2w_stream **out) {
+  uint32_t id = hd->stream_id, n = hd->length;
   const char *reason = NULL;
   h2w_stream *st;
   h2w_recv_verdict v;
   int rv;
-  /* §6.9: the whole payload, padding included, is flow-controlled. */
   if (h2w_recv_window_receive(&s->conn_rw, n) != H2W_OK) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
-  if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
+  if (len == 0 && !(hd->flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
     return s->err.lib; /* docs/security.md row 4 */
   }
@@ -143,8 +169,9 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
   }
   if (h2w_recv_window_receive(&st->rw, n) != H2W_OK) {
     h2w_flow_consumed(s, NULL, n);
-    return h2w_stream_error(s, id, H2W_FLOW_CONTROL_ERROR,
-                            "DATA beyond the stream window");
+    rv = h2w_stream_error(s, id, H2W_FLOW_CONTROL_ERROR,
+                          "DATA beyond the stream window");
+    return rv < 0 ? rv : 0;
   }
   if (n > len) {
     h2w_flow_consumed(s, st, n - len); /* padding: consumed at once */
@@ -157,19 +184,37 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
     }
     if (reason != NULL) {
       h2w_flow_consumed(s, NULL, len);
-      return h2w_stream_error(s, id, H2W_PROTOCOL_ERROR, reason);
+      rv = h2w_stream_error(s, id, H2W_PROTOCOL_ERROR, reason);
+      return rv < 0 ? rv : 0;
     }
   }
+  *out = st;
+  return 1;
+}
+
+/* The frame's last octet arrived: END_STREAM, with the content-length
+ * check of h2w_recv_end_stream(), unless the stream was reset meanwhile. */
+static int data_end(h2w_session *s, h2w_stream *st, uint8_t flags) {
+  if ((flags & H2W_FLAG_END_STREAM) && !(st->flags & H2W_SF_CLOSING)) {
+    return h2w_recv_end_stream(s, st);
+  }
+  return 0;
+}
+
+static int recv_data(h2w_session *s, const h2w_frame *f) {
+  size_t len = f->u.data.datalen;
+  h2w_stream *st = NULL;
+  int rv = data_begin(s, &f->hd, len, &st);
+  if (rv <= 0) {
+    return rv;
+  }
   if (len > 0) {
-    rv = deliver_data(s, st, f->u.data.data, len);
+    rv = deliver_data(s, st, f->u.data.data, len, NULL);
     if (rv < 0) {
       return rv;
     }
   }
-  if ((f->hd.flags & H2W_FLAG_END_STREAM) && !(st->flags & H2W_SF_CLOSING)) {
-    return h2w_recv_end_stream(s, st);
-  }
-  return 0;
+  return data_end(s, st, f->hd.flags);
 }
 
 /* ---- PRIORITY (RFC 9113 §6.3, §5.3.2) ----------------------------------- */
@@ -420,11 +465,8 @@ static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
   return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err.lib : 0;
 }
 
-static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
-                      const uint8_t *payload) {
-  h2w_frame f;
-  h2w_frame_err ferr;
-  int rv;
+/* What every frame is checked for before its type is looked at. */
+static int frame_prologue(h2w_session *s, const h2w_frame_hd *hd) {
   if (!s->rs.got_settings) {
     /* §3.4: each side's preface ends with a SETTINGS frame. */
     if (hd->type != H2W_FRAME_SETTINGS || (hd->flags & H2W_FLAG_ACK)) {
@@ -438,18 +480,35 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "frame inside a header block");
   }
+  return 0;
+}
+
+/* A decode failure: a stream error answered, or a connection error. */
+static int decode_failed(h2w_session *s, const h2w_frame_hd *hd, int rv,
+                         const h2w_frame_err *ferr) {
+  if (ferr->scope == H2W_FRAME_SCOPE_STREAM) {
+    return stream_error_at(s, hd->stream_id, rv, ferr->code, ferr->reason);
+  }
+  if (ferr->scope == H2W_FRAME_SCOPE_IGNORE) {
+    return 0;
+  }
+  return h2w_conn_error(s, rv, ferr->code, ferr->reason);
+}
+
+static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
+                      const uint8_t *payload) {
+  h2w_frame f;
+  h2w_frame_err ferr;
+  int rv = frame_prologue(s, hd);
+  if (rv < 0) {
+    return rv;
+  }
   rv = h2w_frame_decode(hd, payload, &f, &ferr);
   if (rv == H2W_FRAME_IGNORED) {
     return report_frame(s, hd, payload);
   }
   if (rv < 0) {
-    if (ferr.scope == H2W_FRAME_SCOPE_STREAM) {
-      return stream_error_at(s, hd->stream_id, rv, ferr.code, ferr.reason);
-    }
-    if (ferr.scope == H2W_FRAME_SCOPE_IGNORE) {
-      return 0;
-    }
-    return h2w_conn_error(s, rv, ferr.code, ferr.reason);
+    return decode_failed(s, hd, rv, &ferr);
   }
   if (hd->type < sizeof(handlers) / sizeof(handlers[0])) {
     rv = handlers[hd->type](s, &f);
@@ -466,6 +525,96 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
     return rv;
   }
   return report_frame(s, hd, payload);
+}
+
+/* ---- DATA in pieces ---------------------------------------------------------
+ * A DATA frame that straddles input calls is handled as it arrives, from
+ * the caller's buffer, never copied (issue 16 §1). Its first piece (never
+ * empty, so it holds the Pad Length octet of a PADDED frame, §6.1) makes
+ * every frame-level decision at once: the whole frame is charged to both
+ * windows, the padding is consumed, content-length is checked. Each piece
+ * then delivers the part of it between Pad Length and the padding; the
+ * last one applies END_STREAM and reports the frame (on_frame_recv gets
+ * no payload: it was never whole in one place). */
+
+/* The first piece: returns 0 with *out set to the stream when the data
+ * is to be delivered, 0 with *out NULL when not, or a fatal error. */
+static int piece_begin(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+                       h2w_stream **out) {
+  h2w_recv_state *rs = &s->rs;
+  h2w_frame f;
+  h2w_frame_err ferr;
+  int rv = frame_prologue(s, hd);
+  rs->data_mode = H2W_DATA_SKIP;
+  rs->data_owed = 0;
+  if (rv < 0) {
+    return rv;
+  }
+  /* DATA's decoder reads the Pad Length octet and nothing past it. */
+  rv = h2w_frame_decode(hd, p, &f, &ferr);
+  if (rv < 0) {
+    return decode_failed(s, hd, rv, &ferr);
+  }
+  rs->data_lo = (uint32_t)(f.u.data.data - p);
+  rs->data_hi = rs->data_lo + (uint32_t)f.u.data.datalen;
+  rs->data_id = hd->stream_id;
+  rs->data_mode = H2W_DATA_REPORT;
+  rv = data_begin(s, hd, f.u.data.datalen, out);
+  if (rv > 0) {
+    rs->data_mode = H2W_DATA_DELIVER;
+    return 0;
+  }
+  *out = NULL;
+  return rv;
+}
+
+static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+                      size_t off, size_t plen) {
+  h2w_recv_state *rs = &s->rs;
+  h2w_stream *st = NULL; /* looked up once per piece at most */
+  size_t lo, hi;
+  uint32_t owed;
+  int rv = 0;
+  uint8_t mode;
+  if (off == 0 && (rv = piece_begin(s, hd, p, &st)) < 0) {
+    return rv;
+  }
+  lo = off > rs->data_lo ? off : rs->data_lo;
+  hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
+  if (rs->data_mode == H2W_DATA_DELIVER && lo < hi) {
+    if (st == NULL) {
+      st = h2w_stream_find(s, rs->data_id);
+    }
+    if (st == NULL || (st->flags & H2W_SF_CLOSING)) {
+      /* Reset by the application while the frame was arriving: the rest
+       * of its data is not delivered, and it goes back to the connection
+       * window with what was delivered (§6.9: charged when the frame
+       * began). */
+      h2w_flow_consumed(s, NULL, rs->data_owed + (rs->data_hi - lo));
+      rs->data_owed = 0;
+      rs->data_mode = H2W_DATA_REPORT;
+    } else if ((rv = deliver_data(s, st, p + (lo - off), hi - lo,
+                                  &rs->data_owed)) < 0) {
+      return rv;
+    }
+  }
+  if (off + plen < hd->length) {
+    return 0;
+  }
+  mode = rs->data_mode;
+  rs->data_mode = H2W_DATA_SKIP;
+  if (mode == H2W_DATA_DELIVER) {
+    if (st == NULL) {
+      st = h2w_stream_find(s, rs->data_id);
+    }
+    owed = rs->data_owed;
+    rs->data_owed = 0;
+    h2w_flow_consumed(s, st, owed); /* st NULL or closing: connection only */
+    if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
+      return rv;
+    }
+  }
+  return mode != H2W_DATA_SKIP ? report_frame(s, hd, NULL) : 0;
 }
 
 h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
@@ -490,7 +639,23 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     off++;
     s->rs.preface_left--;
   }
+  s->rs.in_recv = 1;
   while (off < len && s->err.lib == H2W_OK && !s->rs.paused) {
+    if (h2w_frame_reader_continuing(&s->rs.reader)) {
+      /* The rest of a DATA frame begun in an earlier piece: straight to
+       * its handler, in place. */
+      h2w_frame_reader *rd = &s->rs.reader;
+      size_t at = rd->buflen;
+      s->rs.frame_start = s->in_total + off - H2W_FRAME_HD_LEN - at;
+      used = h2w_frame_reader_take(rd, len - off);
+      h2w_clock_piece_in(s, 0);
+      hd = rd->hd;
+      if (recv_piece(s, &hd, in + off, at, used) >= 0 && s->pool.reap != NULL) {
+        h2w_reap(s);
+      }
+      off += used;
+      continue;
+    }
     /* Where the current frame began, even when it arrived in pieces. */
     size_t held = s->rs.reader.in_payload
                       ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
@@ -507,6 +672,13 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       if (recv_frame(s, &hd, payload) >= 0) {
         h2w_reap(s);
       }
+    } else if (r == H2W_FRAME_PIECE) {
+      h2w_clock_piece_in(s, s->rs.reader.piece_off == 0);
+      if (recv_piece(s, &hd, payload, s->rs.reader.piece_off,
+                     s->rs.reader.piece_len) >= 0 &&
+          s->pool.reap != NULL) {
+        h2w_reap(s);
+      }
     } else if (r == H2W_OK) {
       break;
     } else if (r == H2W_E_NOMEM) {
@@ -515,6 +687,8 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       h2w_conn_error(s, r, ferr.code, ferr.reason);
     }
   }
+  s->rs.in_recv = 0;
+  h2w_frame_reader_tick(&s->rs.reader, 0);
   if (s->err.lib != H2W_OK) {
     s->in_total += len;
     return s->err.lib;

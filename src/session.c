@@ -702,6 +702,11 @@ void h2w_clock_frame_in(h2w_session *s) {
   s->clock.last_recv_ms = s->clock.now;
 }
 
+void h2w_clock_piece_in(h2w_session *s, int first) {
+  s->clock.frames_in += first != 0;
+  s->clock.last_recv_ms = s->clock.now;
+}
+
 int h2w_keepalive_acked(h2w_session *s, size_t slot) {
   if (slot != s->clock.ka_slot) {
     return 0;

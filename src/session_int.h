@@ -236,9 +236,21 @@ typedef struct h2w_recv_state {
   uint8_t preface_left; /* server: client magic octets still expected */
   uint8_t got_settings; /* the peer's first frame (SETTINGS) was seen */
   uint8_t paused;       /* a callback asked to pause */
+  uint8_t in_recv;      /* inside h2w_recv(): callbacks may be running */
   h2w_hblock hb;
   uint64_t frame_start; /* input offset of the current frame */
+  /* A DATA frame arriving in pieces (recv.c recv_piece): its stream, the
+   * payload offsets of its data (after Pad Length, before the padding),
+   * and what is done with the pieces still to come. */
+  uint32_t data_id;
+  uint32_t data_lo, data_hi;
+  uint32_t data_owed; /* delivered, consumed when the frame ends */
+  uint8_t data_mode;  /* H2W_DATA_* */
 } h2w_recv_state;
+
+#define H2W_DATA_SKIP 0    /* consume silently (decode failed) */
+#define H2W_DATA_REPORT 1  /* not delivered; on_frame_recv at the end */
+#define H2W_DATA_DELIVER 2 /* delivered to on_data piece by piece */
 
 /* ---- output (send.c) ----------------------------------------------------- */
 
@@ -565,6 +577,9 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
 /* A whole frame arrived (liveness for the keepalive and idle timers). */
 void h2w_clock_frame_in(h2w_session *s);
+/* A piece of a DATA frame passed through in place; `first` when it is the
+ * frame's first piece (counted as a frame then). */
+void h2w_clock_piece_in(h2w_session *s, int first);
 /* The ACK of the PING in `slot` came: 1 when it was the keepalive's own
  * (which is then no longer outstanding), else 0. */
 int h2w_keepalive_acked(h2w_session *s, size_t slot);

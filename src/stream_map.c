@@ -67,9 +67,8 @@ static void insert_slot(void **values, uint32_t *ids, size_t cap, unsigned bits,
   values[i] = value;
 }
 
-static int grow(h2w_stream_map *m) {
-  size_t ncap = m->cap == 0 ? 16 : m->cap * 2;
-  unsigned nbits = m->cap == 0 ? 4u : m->bits + 1u;
+/* Move every entry into a table of ncap = 2^nbits slots. */
+static int resize(h2w_stream_map *m, size_t ncap, unsigned nbits) {
   size_t i;
   void **nv = h2w_alloc_array(m->alloc, ncap, SLOT_SIZE);
   uint32_t *ni;
@@ -89,6 +88,26 @@ static int grow(h2w_stream_map *m) {
   m->cap = ncap;
   m->bits = nbits;
   return H2W_OK;
+}
+
+static int grow(h2w_stream_map *m) {
+  return m->cap == 0 ? resize(m, 16, 4u) : resize(m, m->cap * 2, m->bits + 1u);
+}
+
+void h2w_stream_map_compact(h2w_stream_map *m) {
+  size_t ncap = 16;
+  unsigned nbits = 4;
+  if (m->len == 0) {
+    h2w_stream_map_free(m);
+    return;
+  }
+  while (m->len * 4 > ncap * 3) {
+    ncap *= 2;
+    nbits++;
+  }
+  if (ncap < m->cap) {
+    (void)resize(m, ncap, nbits); /* out of memory: keep the larger one */
+  }
 }
 
 int h2w_stream_map_put(h2w_stream_map *m, uint32_t id, void *value) {

@@ -35,6 +35,10 @@ size_t h2w_stream_map_probes(const h2w_stream_map *m, uint32_t id);
 int h2w_stream_map_put(h2w_stream_map *m, uint32_t id, void *value);
 /* Remove id; returns its value or NULL when absent. */
 void *h2w_stream_map_del(h2w_stream_map *m, uint32_t id);
+/* Move the entries into the smallest table that keeps the load under 3/4,
+ * or free the table when empty (an idle session holds no slots). Out of
+ * memory leaves the map as it was. Not during h2w_stream_map_each(). */
+void h2w_stream_map_compact(h2w_stream_map *m);
 /* Visit every value (in table order). The callback must not change the
  * map. */
 void h2w_stream_map_each(const h2w_stream_map *m,

@@ -323,6 +323,93 @@ static void test_nomem(void **state) {
   assert_int_equal(f->a.in_use, 0);
 }
 
+/* Pass-through types (DATA for a session): a payload that straddles
+ * calls comes out as pieces pointing into each call's input, in order,
+ * with nothing allocated; other types are still reassembled. */
+static void test_pass_through_pieces(void **state) {
+  fixture *f = *state;
+  h2w_frame_hd hd;
+  const uint8_t *p = NULL;
+  size_t used, at = 0, got = 0, i;
+  static const size_t cuts[] = {5, 9, 10, 1000, 1001, 3009};
+  uint8_t data[3000];
+  for (i = 0; i < sizeof data; i++) {
+    data[i] = (uint8_t)(i * 7);
+  }
+  f->r.pass_types = 1u << H2W_FRAME_DATA;
+  h2w_fb_begin(&f->b, H2W_FRAME_DATA, 0, 1);
+  h2w_fb_bytes(&f->b, data, sizeof data);
+  h2w_fb_end(&f->b);
+  for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+    int rv = h2w_frame_reader_next(&f->r, f->b.buf + at, cuts[i] - at, &used,
+                                   &hd, &p, NULL);
+    assert_int_equal(used, cuts[i] - at);
+    if (cuts[i] <= HD) {
+      assert_int_equal(rv, H2W_OK);
+    } else {
+      assert_int_equal(rv, H2W_FRAME_PIECE);
+      assert_int_equal(hd.length, sizeof data);
+      assert_int_equal(f->r.piece_off, got);
+      assert_true(p == f->b.buf + at + (at < HD ? HD - at : 0));
+      assert_memory_equal(p, data + got, f->r.piece_len);
+      got += f->r.piece_len;
+    }
+    at = cuts[i];
+  }
+  assert_int_equal(got, sizeof data);
+  assert_int_equal(f->c.calls, 0);
+  /* A header in the last call of a frame: the next frame starts clean. */
+  h2w_fb_clear(&f->b);
+  h2w_fb_ping(&f->b, 0, 1);
+  assert_int_equal(
+      h2w_frame_reader_next(&f->r, f->b.buf, 12, &used, &hd, &p, NULL), H2W_OK);
+  assert_int_equal(
+      h2w_frame_reader_next(&f->r, f->b.buf + 12, 5, &used, &hd, &p, NULL),
+      H2W_FRAME_READY);
+  assert_int_equal(hd.type, H2W_FRAME_PING);
+  assert_int_equal(f->c.calls, 1); /* the PING was reassembled */
+}
+
+/* The reassembly buffer is kept while frames keep straddling calls and
+ * released after H2W_READER_IDLE_TICKS calls without one; `force` releases
+ * it at once, but never under a frame being gathered. */
+static void test_buffer_released_when_idle(void **state) {
+  fixture *f = *state;
+  h2w_frame_hd hd;
+  const uint8_t *p = NULL;
+  size_t used;
+  int i;
+  h2w_fb_ping(&f->b, 0, 1);
+  for (i = 0; i < 3 * H2W_READER_IDLE_TICKS; i++) {
+    assert_int_equal(
+        h2w_frame_reader_next(&f->r, f->b.buf, 12, &used, &hd, &p, NULL),
+        H2W_OK);
+    assert_int_equal(
+        h2w_frame_reader_next(&f->r, f->b.buf + 12, 5, &used, &hd, &p, NULL),
+        H2W_FRAME_READY);
+    h2w_frame_reader_tick(&f->r, 0);
+    assert_non_null(f->r.buf);
+  }
+  for (i = 1; i < H2W_READER_IDLE_TICKS; i++) {
+    h2w_frame_reader_tick(&f->r, 0);
+    assert_non_null(f->r.buf);
+  }
+  h2w_frame_reader_tick(&f->r, 0);
+  assert_null(f->r.buf);
+  assert_int_equal(f->a.in_use, 0);
+  /* Mid-frame, even force keeps the octets gathered so far. */
+  assert_int_equal(
+      h2w_frame_reader_next(&f->r, f->b.buf, 12, &used, &hd, &p, NULL), H2W_OK);
+  h2w_frame_reader_tick(&f->r, 1);
+  assert_non_null(f->r.buf);
+  assert_int_equal(
+      h2w_frame_reader_next(&f->r, f->b.buf + 12, 5, &used, &hd, &p, NULL),
+      H2W_FRAME_READY);
+  assert_memory_equal(p, f->b.buf + HD, 8);
+  h2w_frame_reader_tick(&f->r, 1);
+  assert_null(f->r.buf);
+}
+
 static void test_arguments(void **state) {
   fixture *f = *state;
   h2w_frame_hd hd;
@@ -356,6 +443,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_max_frame_size_changes, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_nomem, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pass_through_pieces, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_buffer_released_when_idle, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_arguments, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,7 +176,9 @@ static void test_nomem_in_frame_reader(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   feed_ok(&s, &b);
-  h2w_fb_begin(&b, 0, 0, 1);
+  /* An extension frame (RFC 9113 §5.5), which the reader reassembles:
+   * DATA would be passed through in pieces, with nothing to allocate. */
+  h2w_fb_begin(&b, 0xfa, 0, 1);
   h2w_fb_zeros(&b, 3000);
   h2w_fb_end(&b);
   /* The frame arrives in two pieces: the reader must buffer the first. */
