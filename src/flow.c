@@ -67,6 +67,7 @@ void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial) {
   w->avail = v;
   w->target = v;
   w->consumed = 0;
+  w->credit_shift = 1;
 }
 
 int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n) {
@@ -93,7 +94,8 @@ uint32_t h2w_recv_window_update_due(const h2w_recv_window *w) {
   inc = (int64_t)w->consumed < deficit ? w->consumed : (uint32_t)deficit;
   /* Credit once half the target is outstanding, or when the window is
    * nearly shut and waiting would stall the peer. */
-  if ((int64_t)inc * 2 >= (int64_t)w->target || w->avail < w->target / 4) {
+  if ((int64_t)inc << w->credit_shift >= (int64_t)w->target ||
+      w->avail < w->target / 4) {
     return inc;
   }
   return 0;

@@ -131,6 +131,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
+  h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
   if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
     return s->err; /* docs/security.md row 4 */
@@ -246,6 +247,9 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       if (i == s->ka_slot) {
         s->ka_slot = H2W_MAX_PINGS; /* the keepalive's own PING */
         return 0;
+      }
+      if (h2w_autotune_ping_acked(s, i, rtt)) {
+        return 0; /* a BDP PING: the library's own too */
       }
       if (s->shutdown == 1 && i == s->shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */

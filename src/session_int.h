@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "autotune.h"
 #include "flow.h"
 #include "frame.h"
 #include "h2wire.h"
@@ -78,6 +79,8 @@ typedef struct h2w_opts {
   uint8_t validate_messages;
   uint8_t enable_connect_protocol; /* RFC 8441: accept :protocol */
   uint8_t enable_push;             /* client: announce ENABLE_PUSH 1 */
+  uint32_t autotune_max_conn;      /* window autotuning caps; 0 = off */
+  uint32_t autotune_max_stream;    /* (autotune.c) */
 } h2w_opts;
 
 struct h2w_callbacks {
@@ -367,6 +370,8 @@ struct h2w_session {
     uint32_t id; /* 0 = free */
     uint8_t prio;
   } prio_pending[H2W_PRIO_PENDING];
+
+  h2w_autotune autotune; /* adaptive receive windows: autotune.c alone */
 };
 
 /* ---- session.c ------------------------------------------------------------
