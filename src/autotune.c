@@ -115,6 +115,9 @@ void h2w_autotune_data(h2w_session *s, uint32_t n) {
   }
   a->ping_slot = (uint8_t)slot;
   a->bytes_at_ping = a->bytes_in;
+  a->win_at_ping = (uint32_t)s->conn_rw.target < s->settings.recv_iws
+                       ? (uint32_t)s->conn_rw.target
+                       : s->settings.recv_iws;
   a->last_ping_ms = s->now;
   a->pings++;
 }
@@ -182,7 +185,18 @@ int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
   a->bw[0] = rate;
   rate = a->bw[0] > a->bw[1] ? a->bw[0] : a->bw[1];
   bdp = rate / 1000u * a->min_rtt_ms;
-  target = clamp32(bdp * 2u, a->floor_conn, a->max_conn);
+  bdp *= 2u;
+  if (sample * 4u >= (uint64_t)a->win_at_ping * 3u &&
+      (uint64_t)rtt * 4u <= (uint64_t)a->min_rtt_ms * 5u + 4u) {
+    /* The peer filled (3/4 of) the window in a round trip that no queue
+     * lengthened: the window, not the path, is the limit, and the rate
+     * measured is the window's. Grow fourfold: the sample after a change
+     * is still taken at the old window (our SETTINGS needs a round trip
+     * to take effect), so this is a doubling per round trip, a slow
+     * start; the rate-based target takes over once a queue forms. */
+    bdp = bdp > sample * 4u ? bdp : sample * 4u;
+  }
+  target = clamp32(bdp, a->floor_conn, a->max_conn);
   if (target > a->conn_target && s->opt.manual_flow_control &&
       s->conn_unconsumed * 2u > a->conn_target) {
     /* Manual flow control: the application holds half the window

@@ -28,6 +28,7 @@ typedef struct h2w_autotune {
   uint64_t bytes_in;      /* flow-controlled DATA octets received */
   uint64_t bytes_at_ping; /* bytes_in when the BDP PING was queued */
   uint64_t last_ping_ms;  /* when the last BDP PING was queued */
+  uint32_t win_at_ping;   /* the window the peer could fill then */
   uint32_t rtt_ms;        /* last round trip measured */
   uint32_t min_rtt_ms;    /* the path's delay: windowed minimum */
   uint64_t min_rtt_at;    /* when min_rtt_ms was measured */
