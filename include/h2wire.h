@@ -1106,16 +1106,26 @@ H2W_EXTERN int h2w_options_set_idle_timeout(h2w_options *opt, uint32_t ms);
  *  window unconsumed: it, not the path, is the bottleneck.
  *
  *  These PINGs and SETTINGS are the library's own: on_ping_ack and
- *  on_settings_ack do not see them. They need a ticking clock
- *  (h2w_session_tick() before each receive call gives the best estimate),
- *  only follow DATA from the peer (never on an idle connection), are at
- *  most one outstanding and at least 10 ms apart, so peers' PING-flood
- *  limits are not approached. The estimate is read with
- *  h2w_session_flow_estimate() and h2w_session_dump_json().
+ *  on_settings_ack do not see them. While outstanding, a PING holds one of
+ *  the session's PING slots (h2w_session_submit_ping() may then meet
+ *  H2W_E_LIMIT one PING earlier). They need a ticking clock
+ *  (h2w_session_tick() before each receive call gives the best estimate;
+ *  without one every round trip counts as 1 ms and the target is simply
+ *  twice the octets per round trip), only follow DATA from the peer
+ *  (never on an idle connection, and always with DATA between two of
+ *  them), are at most one outstanding and at least 10 ms apart, so no
+ *  peer's PING-flood limit is approached. Tuned windows are credited back
+ *  per eighth rather than per half once an eighth is worth a frame. The
+ *  estimate is read with h2w_session_flow_estimate() and
+ *  h2w_session_dump_json().
  *
- *  Off by default: it changes what goes on the wire (PINGs, SETTINGS), and
- *  the windows it offers can exceed the memory an application budgets per
- *  connection; at LAN round trips it gains nothing. Both 0 turn it off.
+ *  Off by default: the caps are a memory promise only the application can
+ *  size (what a peer may have in flight towards it, per connection), and
+ *  turning it on changes what goes on the wire (PINGs, SETTINGS) and the
+ *  PING slots left to the application. Where the path's bandwidth-delay
+ *  product exceeds the static windows (1 Gbit/s at 1 ms already), turn it
+ *  on: on the test suite's simulated links it is never slower than the
+ *  static windows. Both 0 turn it off.
  *  @param opt The option set.
  *  @param max_connection_window The largest connection window to offer,
  *      65535..2^31-1 octets (raised to the configured connection window

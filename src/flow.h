@@ -36,7 +36,8 @@ typedef struct h2w_recv_window {
   int32_t target;    /* window size we aim to keep offering */
   uint32_t consumed; /* consumed by the application, not yet credited */
   /* Credit once consumed >= target >> credit_shift: 1 (half) by default;
-   * window autotuning credits in smaller steps (autotune.c). */
+   * window autotuning credits in smaller steps (autotune.c), but never
+   * in steps under H2W_WORTHWHILE_MAX unless they are half the target. */
   uint8_t credit_shift;
 } h2w_recv_window;
 

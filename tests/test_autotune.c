@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "flow.h"
 #include "frame_builder.h"
 #include "h2wire.h"
 #include "linksim.h"
@@ -38,6 +39,34 @@ static void test_option_checks(void **state) {
                    H2W_OK);
   assert_int_equal(h2w_options_set_window_autotune(opt, 0, 0), H2W_OK);
   h2w_options_del(opt);
+}
+
+/* Tuned windows are credited per eighth, but never in steps a sender
+ * would hold back (under H2W_WORTHWHILE_MAX) unless they are half. */
+static void test_credit_steps(void **state) {
+  h2w_recv_window w;
+  (void)state;
+  h2w_recv_window_init(&w, 1048576);
+  w.credit_shift = 3;
+  assert_int_equal(h2w_recv_window_receive(&w, 200000), H2W_OK);
+  h2w_recv_window_consume(&w, 131071);
+  assert_int_equal(h2w_recv_window_update_due(&w), 0);
+  h2w_recv_window_consume(&w, 1);
+  assert_int_equal(h2w_recv_window_update_due(&w), 131072);
+  h2w_recv_window_init(&w, 65535);
+  w.credit_shift = 3;
+  assert_int_equal(h2w_recv_window_receive(&w, 30000), H2W_OK);
+  h2w_recv_window_consume(&w, 8192);
+  assert_int_equal(h2w_recv_window_update_due(&w), 0);
+  h2w_recv_window_consume(&w, 8192);
+  assert_int_equal(h2w_recv_window_update_due(&w), 16384);
+  /* The default: half. */
+  h2w_recv_window_init(&w, 1048576);
+  assert_int_equal(h2w_recv_window_receive(&w, 600000), H2W_OK);
+  h2w_recv_window_consume(&w, 524287);
+  assert_int_equal(h2w_recv_window_update_due(&w), 0);
+  h2w_recv_window_consume(&w, 1);
+  assert_int_equal(h2w_recv_window_update_due(&w), 524288);
 }
 
 static void test_estimate_getter(void **state) {
@@ -362,6 +391,7 @@ static void test_sim_bandwidth_drop(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_option_checks),
+      cmocka_unit_test(test_credit_steps),
       cmocka_unit_test(test_estimate_getter),
       SPLIT_TESTS(test_bdp_ping_on_data),
       cmocka_unit_test(test_dump),
