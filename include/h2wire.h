@@ -1101,9 +1101,11 @@ H2W_EXTERN int h2w_options_set_idle_timeout(h2w_options *opt, uint32_t ms);
  *  connection window by granting less: window already granted is never
  *  taken back). The windows never go below those configured with
  *  h2w_options_set_connection_window_size() and
- *  h2w_options_set_initial_window_size(). With manual flow control the
- *  windows do not grow while the application holds half the connection
- *  window unconsumed: it, not the path, is the bottleneck.
+ *  h2w_options_set_initial_window_size(); once on, the tuner owns both
+ *  windows (a connection WINDOW_UPDATE or SETTINGS_INITIAL_WINDOW_SIZE the
+ *  application sends is a starting point it may move from). With manual
+ *  flow control the windows do not grow while the application holds half
+ *  the connection window unconsumed: it, not the path, is the bottleneck.
  *
  *  These PINGs and SETTINGS are the library's own: on_ping_ack and
  *  on_settings_ack do not see them. While outstanding, a PING holds one of

@@ -92,7 +92,8 @@ void h2w_autotune_data(h2w_session *s, uint32_t n) {
     return;
   }
   a->bytes_in += n;
-  if (a->ping_slot != H2W_AUTOTUNE_NO_PING || s->err != H2W_OK ||
+  /* Empty DATA frames (a glitch, docs/security.md row 4) buy no PING. */
+  if (n == 0 || a->ping_slot != H2W_AUTOTUNE_NO_PING || s->err != H2W_OK ||
       s->goaway_recv || s->goaway_sent || s->shutdown != 0) {
     return;
   }
@@ -164,7 +165,7 @@ static void stream_retarget(h2w_session *s, uint32_t t) {
 
 int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
   h2w_autotune *a = &s->autotune;
-  uint64_t sample, rate, bdp;
+  uint64_t sample, rate, want;
   uint32_t rtt, target, stream;
   if (!a->on || slot != a->ping_slot) {
     return 0;
@@ -184,8 +185,9 @@ int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
   a->bw[1] = a->bw[0];
   a->bw[0] = rate;
   rate = a->bw[0] > a->bw[1] ? a->bw[0] : a->bw[1];
-  bdp = rate / 1000u * a->min_rtt_ms;
-  bdp *= 2u;
+  /* The window target: twice the BDP, so the peer can keep sending
+   * while our credit for the last round trip is on its way back. */
+  want = rate / 1000u * a->min_rtt_ms * 2u;
   if (sample * 4u >= (uint64_t)a->win_at_ping * 3u &&
       (uint64_t)rtt * 4u <= (uint64_t)a->min_rtt_ms * 5u + 4u) {
     /* The peer filled (3/4 of) the window in a round trip that no queue
@@ -194,9 +196,9 @@ int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
      * is still taken at the old window (our SETTINGS needs a round trip
      * to take effect), so this is a doubling per round trip, a slow
      * start; the rate-based target takes over once a queue forms. */
-    bdp = bdp > sample * 4u ? bdp : sample * 4u;
+    want = want > sample * 4u ? want : sample * 4u;
   }
-  target = clamp32(bdp, a->floor_conn, a->max_conn);
+  target = clamp32(want, a->floor_conn, a->max_conn);
   if (target > a->conn_target && s->opt.manual_flow_control &&
       s->conn_unconsumed * 2u > a->conn_target) {
     /* Manual flow control: the application holds half the window
@@ -204,12 +206,14 @@ int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
     target = a->conn_target;
   }
   a->changed = target != a->conn_target;
-  if (target > a->conn_target) {
+  a->conn_target = target;
+  /* Against the window's own target, which a WINDOW_UPDATE the
+   * application submitted may have moved: the tuner owns it now. */
+  if ((int32_t)target > s->conn_rw.target) {
     (void)h2w_recv_window_set_target(&s->conn_rw, target);
-  } else if (target < a->conn_target) {
+  } else if ((int32_t)target < s->conn_rw.target) {
     conn_shrink(&s->conn_rw, target);
   }
-  a->conn_target = target;
   stream = target < a->max_stream ? target : a->max_stream;
   stream = stream > a->floor_stream ? stream : a->floor_stream;
   stream_retarget(s, stream);

@@ -378,14 +378,17 @@ static void test_sim_bandwidth_drop(void **state) {
   c.autotune_stream = 32 * MIB;
   assert_int_equal(linksim_run(&c, &r), 0);
   report("100ms drop tenfold", &c, &r);
-  printf("# changed at %.0f ms, windows shrunk at %.0f ms, final %u\n",
-         r.changed_ms, r.shrunk_ms, r.final_conn_target);
+  printf("# changed at %.0f ms, windows shrunk at %.0f ms, final %u, "
+         "stream %u, rate after the change %.1f%% of the new link\n",
+         r.changed_ms, r.shrunk_ms, r.final_conn_target, r.final_stream_window,
+         100.0 * r.post_rate / c.new_rate);
   assert_true(r.ok);
   assert_true(r.shrunk_ms > 0);
   /* The old queue (1 MB at the old rate) drains first; then a few RTTs. */
   assert_true(r.shrunk_ms - r.changed_ms <= 800);
   assert_true(r.final_conn_target <= 8000000u);
-  assert_true(r.late_rate >= 0.9 * c.new_rate);
+  assert_true(r.final_stream_window <= 8000000u);
+  assert_true(r.post_rate >= 0.9 * c.new_rate);
 }
 
 int main(void) {

@@ -350,6 +350,9 @@ int linksim_run(const linksim_cfg *c, linksim_result *r) {
   if (m.t25 > 0 && m.now > m.t25) {
     r->ramp_rate = (double)(c->body - c->body / 4) / (m.now - m.t25);
   }
+  if (changed && m.now > r->changed_ms) {
+    r->post_rate = (double)(m.got - c->change_at) / (m.now - r->changed_ms);
+  }
   if (m.t50 > 0 && m.now > m.t50) {
     r->late_rate = (double)(c->body - c->body / 2) / (m.now - m.t50);
   }

@@ -40,6 +40,7 @@ typedef struct linksim_result {
   uint32_t final_conn_target, final_stream_window;
   uint64_t pings;    /* BDP round trips measured */
   double changed_ms; /* when the rate changed (change_at reached) */
+  double post_rate;  /* octets/ms from then to the end */
   double shrunk_ms;  /* after that: when the target fell to 1/4 */
   uint32_t rtt_ms;   /* the receiver's last estimate */
   uint64_t bytes_per_second;
