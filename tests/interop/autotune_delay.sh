@@ -23,6 +23,7 @@ need_bin h2w-client
 : "${UP_SIZE:=200000000}"
 : "${RATIO_DL:=0.6}"
 : "${RATIO_UP:=0.4}"
+# shellcheck disable=SC2034 # read by run() in lib.sh
 CLIENT_TIMEOUT=60
 
 # Standard library only, GOPATH mode, nothing fetched; the build cache is
