@@ -57,6 +57,7 @@ typedef struct bench_family {
 
 extern const bench_family bench_hpack_family;
 extern const bench_family bench_session_family;
+extern const bench_family bench_autotune_family; /* bench_autotune.c */
 
 /** Whether `name` was selected on the command line (or all were). */
 int bench_selected(const bench_ctx *ctx, const char *name);

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-static const bench_family *const families[] = {&bench_hpack_family,
-                                               &bench_session_family};
+static const bench_family *const families[] = {
+    &bench_hpack_family, &bench_session_family, &bench_autotune_family};
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
 
 /* --clock cpu: the process's CPU time instead of wall time. On a machine

@@ -274,6 +274,13 @@ static void fz_limits(fz *f, h2w_options *opt) {
     h2w_options_set_idle_timeout(opt, 3000);
   }
 #endif
+#ifdef H2W_FUZZ_HAVE_WINDOW_AUTOTUNE
+  /* With the timers: BDP PINGs, their ACKs and the SETTINGS it sends;
+   * small caps, so that they are reached. */
+  if (f->flags & 0x10) {
+    h2w_options_set_window_autotune(opt, 262144u + 1024u * l, 131072u);
+  }
+#endif
 }
 
 static h2w_options *fz_options(fz *f) {

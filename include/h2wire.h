@@ -1103,6 +1103,56 @@ H2W_EXTERN int h2w_options_set_keepalive(h2w_options *opt, uint32_t interval_ms,
  *  @param ms The idle time in ms; 0 turns it off.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
 H2W_EXTERN int h2w_options_set_idle_timeout(h2w_options *opt, uint32_t ms);
+/** Adaptive flow control: receive windows that size themselves to the
+ *  path. When on, the session estimates the bandwidth-delay product from
+ *  its own PING round trips while DATA arrives (a PING is queued when DATA
+ *  arrives and none of these is outstanding; the octets received until its
+ *  ACK over the round trip are the delivery rate) and offers about twice
+ *  that: the connection window grows by WINDOW_UPDATE and the stream
+ *  windows by SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 §6.9.2), up to the
+ *  caps given here; when the estimate falls the windows shrink again (the
+ *  connection window by granting less: window already granted is never
+ *  taken back). The windows never go below those configured with
+ *  h2w_options_set_connection_window_size() and
+ *  h2w_options_set_initial_window_size(); once on, the tuner owns both
+ *  windows (a connection WINDOW_UPDATE or SETTINGS_INITIAL_WINDOW_SIZE the
+ *  application sends is a starting point it may move from). With manual
+ *  flow control the windows do not grow while the application holds half
+ *  the connection window unconsumed: it, not the path, is the bottleneck.
+ *
+ *  These PINGs and SETTINGS are the library's own: on_ping_ack and
+ *  on_settings_ack do not see them. While outstanding, a PING holds one of
+ *  the session's PING slots (h2w_session_submit_ping() may then meet
+ *  H2W_E_LIMIT one PING earlier). They need a ticking clock
+ *  (h2w_session_tick() before each receive call gives the best estimate;
+ *  without one every round trip counts as 1 ms and the target is simply
+ *  twice the octets per round trip), only follow DATA from the peer
+ *  (never on an idle connection, and always with DATA between two of
+ *  them), are at most one outstanding and at least 10 ms apart, so no
+ *  peer's PING-flood limit is approached. Tuned windows are credited back
+ *  per eighth rather than per half once an eighth is worth a frame. The
+ *  estimate is read with h2w_session_flow_estimate() and
+ *  h2w_session_dump_json().
+ *
+ *  Off by default: the caps are a memory promise only the application can
+ *  size (what a peer may have in flight towards it, per connection), and
+ *  turning it on changes what goes on the wire (PINGs, SETTINGS) and the
+ *  PING slots left to the application. Where the path's bandwidth-delay
+ *  product exceeds the static windows (1 Gbit/s at 1 ms already), turn it
+ *  on: on the test suite's simulated links it is never slower than the
+ *  static windows. Both 0 turn it off.
+ *  @param opt The option set.
+ *  @param max_connection_window The largest connection window to offer,
+ *      65535..2^31-1 octets (raised to the configured connection window
+ *      if smaller).
+ *  @param max_stream_window The largest stream window to offer,
+ *      65535..2^31-1 octets (raised to the configured initial window if
+ *      smaller).
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, or a cap out of
+ *      range and not both 0). */
+H2W_EXTERN int h2w_options_set_window_autotune(h2w_options *opt,
+                                               uint32_t max_connection_window,
+                                               uint32_t max_stream_window);
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
@@ -1676,6 +1726,37 @@ H2W_EXTERN int h2w_session_stream_state(const h2w_session *s,
  *  @param[out] send_window Receives the send window, or NULL. */
 H2W_EXTERN int h2w_session_window(const h2w_session *s, uint32_t stream_id,
                                   int32_t *recv_window, int32_t *send_window);
+/** What window autotuning (h2w_options_set_window_autotune()) knows of
+ *  the path, and the windows it offers. */
+typedef struct h2w_flow_estimate {
+  /** Set by the caller to sizeof(h2w_flow_estimate) before the call. */
+  size_t size;
+  /** 1 when autotuning is on. */
+  int enabled;
+  /** The last PING round trip measured, in ms of the caller's clock (0:
+   *  none yet). */
+  uint32_t rtt_ms;
+  /** The smallest recent round trip: the path's delay without queues. */
+  uint32_t min_rtt_ms;
+  /** Estimated delivery rate in octets per second (0: none yet). */
+  uint64_t bytes_per_second;
+  /** The connection receive window we aim to offer, in octets. */
+  uint32_t connection_window;
+  /** The stream receive window in force (our largest
+   *  SETTINGS_INITIAL_WINDOW_SIZE in force or pending), in octets. */
+  uint32_t stream_window;
+  /** Round trips measured so far. */
+  uint64_t samples;
+} h2w_flow_estimate;
+
+/** The window autotuning estimate; also valid when autotuning is off
+ *  (enabled 0, no samples, the static windows). Reads the session only.
+ *  @param s The session.
+ *  @param[in,out] out Its size member set by the caller; filled in.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (s or out NULL, or out->size
+ *      too small). */
+H2W_EXTERN int h2w_session_flow_estimate(const h2w_session *s,
+                                         h2w_flow_estimate *out);
 /** Which settings h2w_session_setting() reads. */
 #define H2W_SETTINGS_LOCAL 0  /**< ours, as acknowledged by the peer */
 #define H2W_SETTINGS_REMOTE 1 /**< the peer's, as applied */
@@ -2165,7 +2246,13 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  *   "flow": { "manual": bool, "stream_initial_recv_window": n,
  *             "connection": { "recv_window": n, "recv_target": n,
  *                             "recv_consumed_uncredited": n,
- *                             "recv_unconsumed": n, "send_window": n } },
+ *                             "recv_unconsumed": n, "send_window": n },
+ *             "autotune"?: { "max_connection_window": n,
+ *                            "max_stream_window": n, "rtt_ms": n,
+ *                            "min_rtt_ms": n, "bytes_per_second": n,
+ *                            "connection_window": n, "stream_window": n,
+ *                            "samples": n, "pings": n,
+ *                            "ping_outstanding": bool } },
  *   "streams": [ STREAM, ... ],
  *   "output": { "queued_octets": n, "queued_frames": n,
  *               "reactive_frames": n, "goaway_pending_octets": n,
@@ -2231,9 +2318,12 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  * due, with "close_code" the RFC 9113 §7 name of why it closed (as for
  * "wire_code", a code the RFC does not define is given as a number).
  * "preface_received" says a server has read the client's connection
- * magic (always true for a client). A BUCKET is a token bucket at the
- * session's time (null: that limit is off). Deadlines are on the caller's
- * clock (h2w_session_tick()); null means none is armed.
+ * magic (always true for a client). "autotune" is null unless window
+ * autotuning is on (h2w_options_set_window_autotune()); its "rtt_ms",
+ * "bytes_per_second", "connection_window" and "stream_window" are those
+ * of h2w_session_flow_estimate(), "pings" the BDP PINGs sent. A BUCKET is a
+ * token bucket at the session's time (null: that limit is off). Deadlines are
+ * on the caller's clock (h2w_session_tick()); null means none is armed.
  *
  * @param s    the session.
  * @param buf  output buffer; may be NULL if cap is 0.

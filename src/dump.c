@@ -136,6 +136,28 @@ static void dump_settings(h2w_json *j, const h2w_session *s) {
   h2w_json_end_object(j);
 }
 
+/* Window autotuning (autotune.c): null when off. */
+static void dump_autotune(h2w_json *j, const h2w_session *s) {
+  const h2w_autotune *a = &s->autotune;
+  if (!a->on) {
+    h2w_json_null(j, "autotune");
+    return;
+  }
+  h2w_json_object(j, "autotune");
+  h2w_json_u64(j, "max_connection_window", a->max_conn);
+  h2w_json_u64(j, "max_stream_window", a->max_stream);
+  h2w_json_u64(j, "rtt_ms", a->rtt_ms);
+  h2w_json_u64(j, "min_rtt_ms", a->min_rtt_ms);
+  h2w_json_u64(j, "bytes_per_second",
+               a->bw[0] > a->bw[1] ? a->bw[0] : a->bw[1]);
+  h2w_json_u64(j, "connection_window", (uint64_t)s->conn_rw.target);
+  h2w_json_u64(j, "stream_window", s->settings.recv_iws);
+  h2w_json_u64(j, "samples", a->samples);
+  h2w_json_u64(j, "pings", a->pings);
+  h2w_json_bool(j, "ping_outstanding", a->ping_slot != H2W_AUTOTUNE_NO_PING);
+  h2w_json_end_object(j);
+}
+
 static void dump_flow(h2w_json *j, const h2w_session *s) {
   h2w_json_object(j, "flow");
   h2w_json_bool(j, "manual", s->opt.manual_flow_control);
@@ -147,6 +169,7 @@ static void dump_flow(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "recv_unconsumed", s->conn_unconsumed);
   h2w_json_i64(j, "send_window", s->conn_sw.avail);
   h2w_json_end_object(j);
+  dump_autotune(j, s);
   h2w_json_end_object(j);
 }
 

@@ -67,6 +67,7 @@ void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial) {
   w->avail = v;
   w->target = v;
   w->consumed = 0;
+  w->credit_shift = 1;
 }
 
 int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n) {
@@ -94,6 +95,14 @@ uint32_t h2w_recv_window_update_due(const h2w_recv_window *w) {
   /* Credit once half the target is outstanding, or when the window is
    * nearly shut and waiting would stall the peer. */
   if ((int64_t)inc * 2 >= (int64_t)w->target || w->avail < w->target / 4) {
+    return inc;
+  }
+  /* Smaller steps (window autotuning) only once a step is worth a whole
+   * default-sized frame: a sender holding DATA back until its credits add
+   * up (H2W_WORTHWHILE_MAX, docs/security.md row 7) is never kept
+   * waiting by them. */
+  if ((int64_t)inc << w->credit_shift >= (int64_t)w->target &&
+      inc >= H2W_WORTHWHILE_MAX) {
     return inc;
   }
   return 0;

@@ -35,6 +35,10 @@ typedef struct h2w_recv_window {
   int32_t avail;     /* octets the peer may still send */
   int32_t target;    /* window size we aim to keep offering */
   uint32_t consumed; /* consumed by the application, not yet credited */
+  /* Credit once consumed >= target >> credit_shift: 1 (half) by default;
+   * window autotuning credits in smaller steps (autotune.c), but never
+   * in steps under H2W_WORTHWHILE_MAX unless they are half the target. */
+  uint8_t credit_shift;
 } h2w_recv_window;
 
 void h2w_send_window_init(h2w_send_window *w, uint32_t initial);
@@ -85,8 +89,9 @@ int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n);
 void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n);
 
 /* The WINDOW_UPDATE increment worth sending now, 0 if none. We wait until
- * half of the target is consumed, so small reads do not each cost a frame
- * (and a tiny-update stream from us cannot be provoked). */
+ * half of the target (target >> credit_shift) is consumed, so small reads do
+ * not each cost a frame (and a tiny-update stream from us cannot be provoked).
+ */
 uint32_t h2w_recv_window_update_due(const h2w_recv_window *w);
 
 /* A WINDOW_UPDATE of `increment` was actually emitted: only now is the

@@ -157,6 +157,7 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
+  h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
   if (len == 0 && !(hd->flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
     return s->err.lib; /* docs/security.md row 4 */
@@ -291,6 +292,9 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       ps->used = 0;
       if (h2w_keepalive_acked(s, i)) {
         return 0; /* the keepalive's own PING */
+      }
+      if (h2w_autotune_ping_acked(s, i, rtt)) {
+        return 0; /* a BDP PING: the library's own too */
       }
       if (s->goaway.shutdown == 1 && i == s->goaway.shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */

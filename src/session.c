@@ -42,6 +42,7 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   st->prio = H2W_PRIO_DEFAULT;
   h2w_send_window_init(&st->sw, s->settings.remote.initial_window_size);
   h2w_recv_window_init(&st->rw, s->settings.recv_iws);
+  h2w_autotune_stream_init(s, st);
   h2w_http_body_init(&st->body, -1);
   if (h2w_stream_map_put(&s->map, id, st) != H2W_OK) {
     st->link = s->pool.free_streams;
@@ -561,6 +562,7 @@ static int session_new(h2w_session **out, int is_server,
                   0);
   h2w_bucket_init(&s->abuse.resets, s->opt.reset_burst, s->opt.reset_rate, 0);
   s->clock.ka_slot = H2W_MAX_PINGS;
+  h2w_autotune_init(s);
   if (!is_server) {
     uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {

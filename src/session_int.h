@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "autotune.h"
 #include "flow.h"
 #include "frame.h"
 #include "h2wire.h"
@@ -100,6 +101,8 @@ typedef struct h2w_opts {
   uint8_t validate_messages;
   uint8_t enable_connect_protocol; /* RFC 8441: accept :protocol */
   uint8_t enable_push;             /* client: announce ENABLE_PUSH 1 */
+  uint32_t autotune_max_conn;      /* window autotuning caps; 0 = off */
+  uint32_t autotune_max_stream;    /* (autotune.c) */
 } h2w_opts;
 
 struct h2w_callbacks {
@@ -435,6 +438,8 @@ struct h2w_session {
 
   /* Event-buffer mode (events.c), NULL when off. */
   h2w_events *ev;
+
+  h2w_autotune autotune; /* adaptive receive windows: autotune.c alone */
 };
 
 /* ---- session.c ------------------------------------------------------------

@@ -416,7 +416,8 @@ static int recv_settings_ack(h2w_session *s) {
                           "SETTINGS ACK without SETTINGS");
   }
   local_in_force(s, &after, low);
-  if (s->cb.on_settings_ack != NULL) {
+  /* The autotuner's own SETTINGS (autotune.c) is not the application's. */
+  if (!h2w_autotune_settings_acked(s) && s->cb.on_settings_ack != NULL) {
     rv = s->cb.on_settings_ack(s, s->user);
     if (h2w_cb_result(s, rv, "on_settings_ack") < 0) {
       return s->err.lib;

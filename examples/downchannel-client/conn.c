@@ -160,6 +160,12 @@ int dc_session_new(dc_conn *c) {
     rv = h2w_options_set_keepalive(opt, c->o->ping_interval_ms,
                                    c->o->ping_timeout_ms);
   }
+  if (rv == H2W_OK && c->o->autotune) {
+    /* An event stream is mostly quiet: its BDP PINGs follow DATA only,
+     * so they never replace the keepalive on an idle downchannel. */
+    rv = h2w_options_set_window_autotune(opt, DC_AUTOTUNE_WINDOW,
+                                         DC_AUTOTUNE_WINDOW);
+  }
   if (rv == H2W_OK) {
     rv = h2w_session_client_new(&c->s, cb, opt, c, NULL);
   }

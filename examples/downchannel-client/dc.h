@@ -20,6 +20,8 @@
 #define DC_RBUF_SIZE (64u * 1024u)
 /* Longest event line kept whole; a longer one is printed in pieces. */
 #define DC_LINE_MAX 4096u
+/* --autotune: the largest connection and stream window (issue 18). */
+#define DC_AUTOTUNE_WINDOW (16u * 1024u * 1024u)
 
 typedef struct dc_opts {
   char host[256];
@@ -32,6 +34,7 @@ typedef struct dc_opts {
   int verbose;         /* -v: trace every frame on stderr */
   int https;           /* https:// URL: h2 over TLS, chosen by ALPN */
   int insecure;        /* -k: do not verify the server's certificate */
+  int autotune;        /* --autotune: receive windows sized to the path */
   const char *cafile;  /* --cacert F, or NULL for the system's store */
   ex_tls_ctx *tls;     /* made once by main() for https:// */
 } dc_opts;

@@ -1,5 +1,5 @@
 /* downchannel-client [-v] [--ping-interval S] [--ping-timeout S]
- *                    [--max-reconnects N] [-k] [--cacert F]
+ *                    [--max-reconnects N] [-k] [--cacert F] [--autotune]
  *                    http[s]://HOST:PORT/events
  * (https://: h2 over TLS, chosen by ALPN, RFC 9113 §3.2)
  *
@@ -51,7 +51,9 @@ static void usage(void) {
         "  --max-reconnects N  give up (exit 1) instead of the N+1st "
         "reconnect (default: never)\n"
         "  -k, --insecure      https://: do not verify the certificate\n"
-        "  --cacert F          https://: trust the PEM certificates in F\n",
+        "  --cacert F          https://: trust the PEM certificates in F\n"
+        "  --autotune          size receive windows to the path (BDP "
+        "estimate)\n",
         stderr);
   if (!ex_tls_available()) {
     fputs("(this build has no TLS: https:// is not available)\n", stderr);
@@ -139,6 +141,8 @@ static int parse_args(int argc, char **argv, dc_opts *o) {
       o->verbose = 1;
     } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
       o->insecure = 1;
+    } else if (strcmp(a, "--autotune") == 0) {
+      o->autotune = 1;
     } else if (strcmp(a, "--ping-interval") == 0 ||
                strcmp(a, "--ping-timeout") == 0) {
       uint32_t *ms = a[7] == 'i' ? &o->ping_interval_ms : &o->ping_timeout_ms;

@@ -17,6 +17,9 @@
 
 /* Each stream's receive window: how far a response runs ahead of us. */
 #define CLI_STREAM_WINDOW (1024u * 1024u)
+/* --autotune: the largest stream window (h2w_options_set_window_autotune):
+ * 2 x BDP of a 1 Gbit/s, 200 ms path. */
+#define CLI_AUTOTUNE_STREAM (64u * 1024u * 1024u)
 /* A response that must wait for earlier URLs is buffered; past this many
  * bytes we stop consuming it, so its stream window closes and the server
  * waits (RFC 9113 §6.9) until the response's turn to be printed. */
@@ -78,6 +81,7 @@ typedef struct client {
   const char *cafile; /* --cacert */
   int upgrade;        /* --upgrade */
   int push;           /* --push: accept server push */
+  int autotune;       /* --autotune: windows sized to the path */
   /* A TLS read may wait for the socket to be writable, a TLS write for
    * it to be readable (SSL_ERROR_WANT_WRITE / WANT_READ). */
   int read_on_out;

@@ -340,6 +340,11 @@ int cli_session_new(client *cl) {
     h2w_options_set_initial_window_size(opt, CLI_STREAM_WINDOW);
     h2w_options_set_connection_window_size(opt, 0x7fffffffu);
     h2w_options_set_enable_push(opt, cl->push);
+    if (cl->autotune) {
+      /* Stream windows grow from 1 MiB to what the path needs (issue 18);
+       * the connection window is at its largest already. */
+      h2w_options_set_window_autotune(opt, 0x7fffffffu, CLI_AUTOTUNE_STREAM);
+    }
     rv = h2w_session_client_new(&cl->s, cb, opt, cl, NULL);
   }
   h2w_callbacks_del(cb);

@@ -1,5 +1,5 @@
 /* h2w-client [--prior-knowledge | --upgrade] [-k] [--cacert F] [-v]
- *            [--push] [-d DATA|@FILE] [-H 'name: value'] URL...
+ *            [--push] [--autotune] [-d DATA|@FILE] [-H 'name: value'] URL...
  *
  * Fetches every URL concurrently over one HTTP/2 connection, all on the
  * same scheme, host and port: http:// is h2c with prior knowledge (or
@@ -41,6 +41,8 @@ static void usage(FILE *f) {
         "  -v                 trace every frame on stderr\n"
         "  --push             accept server push; pushed bodies are printed\n"
         "                     after the URLs' (status line: \"pushed URL\")\n"
+        "  --autotune         size the receive windows to the path (BDP\n"
+        "                     estimate, h2w_options_set_window_autotune)\n"
         "  -d DATA|@FILE      POST DATA (or the contents of FILE, @- for\n"
         "                     stdin) to the URLs that follow it; a -d after\n"
         "                     the last URL applies to every URL without one\n"
@@ -57,6 +59,7 @@ typedef struct opts {
   int upgrade;
   int insecure;
   int push;
+  int autotune;
   const char *cafile;
   const char **urls;
   const body **ubody; /* per URL, NULL for GET */
@@ -172,6 +175,8 @@ static int parse_args(int argc, char **argv, opts *o) {
       o->upgrade = 1;
     } else if (strcmp(a, "--push") == 0) {
       o->push = 1;
+    } else if (strcmp(a, "--autotune") == 0) {
+      o->autotune = 1;
     } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
       o->insecure = 1;
     } else if (strcmp(a, "--cacert") == 0 && i + 1 < argc) {
@@ -359,6 +364,7 @@ static int setup(int argc, char **argv, opts *o, client *cl) {
   cl->n = o->nurls;
   cl->cap = o->nurls + (o->push ? CLI_MAX_PUSHES : 0);
   cl->push = o->push;
+  cl->autotune = o->autotune;
   cl->verbose = o->verbose;
   cl->upgrade = o->upgrade;
   cl->insecure = o->insecure;

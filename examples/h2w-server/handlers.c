@@ -291,6 +291,10 @@ int srv_options_new(h2w_options **out, const srv_limits *l) {
   if (l->keepalive_ms != 0) {
     h2w_options_set_keepalive(opt, l->keepalive_ms, l->keepalive_wait_ms);
   }
+  if (l->autotune) {
+    h2w_options_set_window_autotune(opt, SRV_AUTOTUNE_CONN,
+                                    SRV_AUTOTUNE_STREAM);
+  }
   *out = opt;
   return H2W_OK;
 }

@@ -1,6 +1,6 @@
 /* h2w-server [--host H] [--port N] [--cert F --key F] [-v]
  *            [--idle-timeout MS] [--keepalive MS] [--keepalive-timeout MS]
- *            [--header-timeout MS] [--write-timeout MS]
+ *            [--header-timeout MS] [--write-timeout MS] [--autotune]
  *
  * Cleartext: h2c with prior knowledge (RFC 9113 §3.3: the client sends
  * the connection preface right away) or through an HTTP/1.1 Upgrade
@@ -41,6 +41,7 @@ static void usage(FILE *f) {
         "  --cert F  PEM certificate chain: serve h2 over TLS (ALPN)\n"
         "  --key F   PEM private key of --cert\n"
         "  -v        trace every frame on stderr\n"
+        "  --autotune  size receive windows to the path (BDP estimate)\n"
         "limits, in milliseconds, 0 turns one off:\n"
         "  --idle-timeout MS       close a connection with no stream open\n"
         "                          (GOAWAY; default 60000)\n"
@@ -84,6 +85,7 @@ static int parse_args(int argc, char **argv, args *a) {
   a->limits.keepalive_wait_ms = SRV_KEEPALIVE_WAIT;
   a->limits.header_ms = SRV_HEADER_MS;
   a->limits.write_ms = SRV_WRITE_MS;
+  a->limits.autotune = 0;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
     uint64_t port, ms;
@@ -103,6 +105,8 @@ static int parse_args(int argc, char **argv, args *a) {
       *limit = (uint32_t)ms;
     } else if (strcmp(o, "-v") == 0) {
       a->verbose = 1;
+    } else if (strcmp(o, "--autotune") == 0) {
+      a->limits.autotune = 1;
     } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
       usage(stdout);
       return 1;

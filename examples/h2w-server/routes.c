@@ -25,7 +25,10 @@
 #include "util.h"
 
 #define BYTES_MAX ((uint64_t)1 << 40)
-#define ECHO_MAX SRV_STREAM_WINDOW
+/* The most one /echo stream buffers: the stream window we announce, the
+ * largest one autotuning may grow it to with --autotune. */
+#define ECHO_MAX(r)                                                            \
+  ((r)->c->srv->limits.autotune ? SRV_AUTOTUNE_STREAM : SRV_STREAM_WINDOW)
 #define ECHO_MIN_CAP (16u * 1024u)
 
 /* /bytes repeats this 64-octet line: any prefix is easy to check, and
@@ -179,7 +182,7 @@ int echo_append(h2w_session *s, req *r, const uint8_t *data, size_t len) {
   if (len == 0) {
     return 0;
   }
-  if (len > ECHO_MAX - r->buf_len) {
+  if (len > ECHO_MAX(r) - r->buf_len) {
     /* Past the window we announced: the session refuses that before we
      * get here, so this only keeps the bound if it ever did not. */
     r->owed += len;
@@ -193,7 +196,7 @@ int echo_append(h2w_session *s, req *r, const uint8_t *data, size_t len) {
       while (cap < r->buf_len + len) {
         cap *= 2;
       }
-      uint8_t *p = malloc(cap < ECHO_MAX ? cap : ECHO_MAX);
+      uint8_t *p = malloc(cap < ECHO_MAX(r) ? cap : ECHO_MAX(r));
       if (p == NULL) {
         return H2W_E_NOMEM;
       }
@@ -202,7 +205,7 @@ int echo_append(h2w_session *s, req *r, const uint8_t *data, size_t len) {
       }
       free(r->buf);
       r->buf = p;
-      r->buf_cap = cap < ECHO_MAX ? cap : ECHO_MAX;
+      r->buf_cap = cap < ECHO_MAX(r) ? cap : ECHO_MAX(r);
     }
     r->buf_off = 0;
   }

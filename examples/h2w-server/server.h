@@ -57,7 +57,13 @@
 
 typedef struct srv_limits {
   uint32_t idle_ms, keepalive_ms, keepalive_wait_ms, header_ms, write_ms;
+  int autotune; /* --autotune: receive windows sized to the path */
 } srv_limits;
+
+/* --autotune caps (h2w_options_set_window_autotune): what one connection
+ * may have in flight towards us, 2 x BDP of a 1 Gbit/s, 200 ms path. */
+#define SRV_AUTOTUNE_CONN (64u * 1024u * 1024u)
+#define SRV_AUTOTUNE_STREAM (32u * 1024u * 1024u)
 
 typedef struct server server;
 typedef struct conn conn;

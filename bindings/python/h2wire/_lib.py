@@ -100,6 +100,21 @@ class NV(Structure):
     ]
 
 
+class FlowEstimate(Structure):
+    """h2w_flow_estimate (window autotuning, issue 18)."""
+
+    _fields_ = [
+        ("size", c_size_t),
+        ("enabled", c_int),
+        ("rtt_ms", c_uint32),
+        ("min_rtt_ms", c_uint32),
+        ("bytes_per_second", c_uint64),
+        ("connection_window", c_uint32),
+        ("stream_window", c_uint32),
+        ("samples", c_uint64),
+    ]
+
+
 class SettingsEntry(Structure):
     """h2w_settings_entry."""
 
@@ -275,6 +290,7 @@ OPTION_SETTERS = {
     "memory_budget": (c_size_t,),
     "keepalive": (c_uint32, c_uint32),
     "idle_timeout": (c_uint32,),
+    "window_autotune": (c_uint32, c_uint32),
 }
 for _name, _args in OPTION_SETTERS.items():
     _proto("h2w_options_set_" + _name, c_int, _P, *_args)
@@ -335,6 +351,7 @@ _proto(
     "h2w_session_window", c_int, _S, c_uint32, POINTER(c_int32), POINTER(c_int32)
 )
 _proto("h2w_session_setting", c_int, _S, c_int, c_uint16, POINTER(c_uint32))
+_proto("h2w_session_flow_estimate", c_int, _S, POINTER(FlowEstimate))
 _proto(
     "h2w_session_error", c_int, _S, POINTER(c_uint32), POINTER(c_char_p),
     POINTER(c_uint64),

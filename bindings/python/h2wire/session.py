@@ -229,7 +229,8 @@ class Session:
     h2w_options_set_*() setters of h2wire.h (e.g. initial_window_size=,
     max_concurrent_streams=, manual_flow_control=True); the setters with
     two values take a tuple (glitch_limit=(burst, per_second),
-    reset_limit=..., keepalive=(interval_ms, timeout_ms)). trace=True adds
+    reset_limit=..., keepalive=(interval_ms, timeout_ms),
+    window_autotune=(max_connection_window, max_stream_window)). trace=True adds
     FrameReceived / FrameSent events for every frame.
 
     Server push (RFC 9113 §8.4) is off unless a client passes
@@ -777,6 +778,17 @@ class Session:
         rv = lib.h2w_session_window(self._h(), stream_id, byref(r), byref(s))
         self._check(rv, "window")
         return r.value, s.value
+
+    def flow_estimate(self):
+        """Window autotuning's estimate (h2w_session_flow_estimate()): a
+        dict of enabled, rtt_ms, min_rtt_ms, bytes_per_second,
+        connection_window, stream_window and samples."""
+        from ._lib import FlowEstimate
+
+        e = FlowEstimate()
+        e.size = ctypes.sizeof(e)
+        self._check(lib.h2w_session_flow_estimate(self._h(), byref(e)), "flow_estimate")
+        return {name: getattr(e, name) for name, _ in e._fields_ if name != "size"}
 
     def _settings(self, side):
         out = {}
