@@ -108,7 +108,8 @@ enum h2w_error {
   H2W_E_STREAM_ID_EXHAUSTED = -13,
   /** The peer flooded us (queued control frames, glitches, resets). */
   H2W_E_FLOODED = -14,
-  /** The object was closed after an earlier fatal error (sticky). */
+  /** The connection is over (sticky): the application sent an error
+   *  GOAWAY, or the peer closed the transport (h2w_session_eof()). */
   H2W_E_CLOSED = -15,
   /** A data source has nothing to send now (see h2w_data_read_fn). */
   H2W_E_DEFERRED = -16,
@@ -515,7 +516,8 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     next_deadline, stream_state, window, setting, error, memory,
  *     dump_json...).
  *   - Refused: h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
- *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
+ *     h2w_session_ack(), h2w_session_tick(), h2w_session_eof() and
+ *     h2w_session_upgrade()
  *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
  *     tick again after the call returns). h2w_session_del() does nothing:
  *     a session cannot be freed under the call that runs the callback;
@@ -555,7 +557,7 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     itself allowed anywhere; the rules of any callback apply.
  *
  * Order at the end of a connection: when h2w_session_recv(), send(),
- * peek(), ack() or tick() ends it (a connection error, a failing
+ * peek(), ack(), tick() or eof() ends it (a connection error, a failing
  * callback, a timer), the streams' on_stream_close callbacks fire before
  * that call returns; so do they before h2w_session_submit_goaway()
  * returns when it sends an error GOAWAY outside any callback. A submit
@@ -1019,13 +1021,16 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
                                                      uint32_t n);
 /** The glitch budget (docs/security.md rows 4, 7, 8): a token bucket of `burst`
  *  tokens refilled at `per_second` tokens per second of the caller's clock
- *  (h2w_session_tick(); no refill before the first tick). Frames that cost
+ *  (h2w_session_tick(); not enforced at all before the first tick, see
+ *  H2W_REASON_NO_CLOCK). Frames that cost
  *  us work but carry nothing each take one token: DATA with no payload and
  *  no END_STREAM; HEADERS or CONTINUATION with an empty fragment and no
  *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 32 octets
  *  that leaves its window under 32 octets and buys a DATA frame that
  *  small at once (a data dribble, see below); a frame on a stream we
- *  closed, which we ignore. A peer that returns window in small steps is
+ *  closed, which we ignore (but not non-empty DATA within the stream
+ *  window we had granted when we reset it: in flight, bounded by flow
+ *  control). A peer that returns window in small steps is
  *  not charged: once a WINDOW_UPDATE leaves a stream's window under half
  *  the largest size it has had since SETTINGS_INITIAL_WINDOW_SIZE (at
  *  most 16384 octets), DATA on that stream waits until credits reach that
@@ -1045,8 +1050,9 @@ H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
  *  send (a malformed request, DATA past the window or after END_STREAM,
  *  a refused stream...). When it is empty: GOAWAY ENHANCE_YOUR_CALM,
  *  sticky H2W_E_FLOODED, and no further stream is admitted, not even from
- *  the rest of the same input. burst 0 turns the limit off. Default 1000
- *  and 33/s, which a steady 30 resets a second never trips.
+ *  the rest of the same input. burst 0 turns the limit off. Like the
+ *  glitch budget it is not enforced before the first h2w_session_tick().
+ *  Default 1000 and 33/s, which a steady 30 resets a second never trips.
  *  @param opt The option set.
  *  @param burst The bucket size in tokens; 0 turns the limit off.
  *  @param per_second Tokens added per second.
@@ -1212,7 +1218,10 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  slot) is a connection PROTOCOL_ERROR (§5.1.1), and so is PUSH_PROMISE
  *  on a stream that is neither open nor half-closed (local) (§6.6).
  *  Frames on a stream we reset are ignored (HEADERS decoded for the HPACK
- *  table, never delivered), each costing a glitch token. The session
+ *  table, never delivered), each costing a glitch token, except
+ *  non-empty DATA that fits the stream window we had granted when we
+ *  reset it (the peer had it in flight; flow control bounds it, §6.9;
+ *  still counted on the connection window). The session
  *  remembers how the last 64 closed streams ended; for older ones it does
  *  not, and treats late frames on them like frames on a stream it reset
  *  (ignored, glitch-charged) rather than as an error, so memory stays
@@ -1221,6 +1230,13 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  idle (a PRIORITY frame of the wrong length or depending on itself)
  *  becomes a connection error with the same code, since RST_STREAM may
  *  not be sent on an idle stream (§6.4).
+ *
+ *
+ *  A server must also call h2w_session_tick() (right after creating the
+ *  session, then as time passes): the abuse budgets are off until the
+ *  first tick and refill only through it (see h2w_session_tick()).
+ *  When the transport reports the end of input (read() returned 0),
+ *  call h2w_session_eof().
  *
  *  @return the bytes consumed
  *  (len, or fewer when a callback paused), or a negative error:
@@ -1267,8 +1283,46 @@ H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
  *  @param s The session.
  *  @param n How many of the peeked bytes were written. */
 H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
+/** The peer closed its side of the transport: read() returned 0 (or
+ *  the TLS close_notify arrived). Call it once, outside any callback,
+ *  after feeding every byte read before the end to h2w_session_recv();
+ *  then close the socket (see @ref lifecycle).
+ *
+ *  - Every live stream closes at once with H2W_CLOSE_FLAG_CONNECTION
+ *    (its on_stream_close fires before this returns, ascending ids, as
+ *    at any end of the connection, see @ref reentrancy). A request still
+ *    queued for a stream slot, never sent, also carries
+ *    H2W_CLOSE_FLAG_RETRYABLE (the peer cannot have processed it, RFC
+ *    9113 §8.7); one whose HEADERS left the session carries it only if
+ *    the peer's GOAWAY had already said so (then it closed at that
+ *    GOAWAY, §6.8): without a GOAWAY, a request cut off by the end of
+ *    the connection may have been processed. `code` is the error code of
+ *    the peer's GOAWAY if it sent one, else H2W_NO_ERROR (or
+ *    H2W_PROTOCOL_ERROR when the input was truncated, below).
+ *  - want_read and want_write become 0 and stay 0. Queued output, a
+ *    final GOAWAY included, is dropped: HTTP/2 has no half-closed
+ *    connection (§5.1 half-closes streams, not the connection), so
+ *    nothing written now would be read. h2w_session_send() and peek()
+ *    return the sticky error.
+ *  - Input that ends inside the client preface, inside a frame, or
+ *    inside a header block (HEADERS or PUSH_PROMISE without its
+ *    END_HEADERS, §6.10) is a truncated connection: on_error fires with
+ *    stream 0, code H2W_PROTOCOL_ERROR (what a connection error would
+ *    have said; nothing is sent since the peer is gone) and a reason,
+ *    and the sticky error is H2W_E_TRUNCATED. A clean end sets the
+ *    sticky error H2W_E_CLOSED with reason "the peer closed the
+ *    connection" (h2w_session_error()); on_error does not fire.
+ *  - After an earlier fatal error the streams have closed already; the
+ *    output is dropped and that error stays.
+ *  @param s The session.
+ *  @return H2W_OK (a clean end), H2W_E_TRUNCATED, the earlier sticky
+ *      error, H2W_E_INVALID_ARGUMENT (s NULL) or H2W_E_INVALID_STATE
+ *      (from inside a callback: refused, nothing changes; see
+ *      @ref reentrancy). Calling it again returns the same. */
+H2W_EXTERN int h2w_session_eof(h2w_session *s);
 /** 1 if the session expects more input (0 once the connection is over:
- *  after a fatal error, or GOAWAY both ways with no stream left).
+ *  after a fatal error, after h2w_session_eof(), or GOAWAY both ways
+ *  with no stream left).
  *  @param s The session.
  *  @return 1 or 0. */
 H2W_EXTERN int h2w_session_want_read(const h2w_session *s);
@@ -1279,12 +1333,29 @@ H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
 
 /* ---- time --------------------------------------------------------------- */
 
+/** The reason on_error reports, once, when a budget would have been
+ *  charged before the first h2w_session_tick() (stream 0, code
+ *  H2W_NO_ERROR; a warning: the session goes on). Compare with strcmp(). */
+#define H2W_REASON_NO_CLOCK                                                    \
+  "abuse limits off: the session has no clock (call h2w_session_tick())"
+
 /** Tell the session the time (caller's monotonic clock, ms) and run due
- *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
- *  output. @return H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
- *  SETTINGS went unacknowledged), or H2W_E_INVALID_STATE from inside a
- *  callback (the time is not taken either, see @ref reentrancy). Time
- *  never goes backwards: a smaller value is treated as no change.
+ *  timers (SETTINGS ACK timeout, graceful-shutdown deadline, keepalive,
+ *  idle timeout). May queue output.
+ *
+ *  Servers must tick: the glitch and reset budgets
+ *  (h2w_options_set_glitch_limit(), h2w_options_set_reset_limit()) refill
+ *  only with the time given here. Until the first tick the session has no
+ *  clock and does not enforce them at all (a budget that never refilled
+ *  would cut off a well-behaved client after ~1,000 cancels); the first
+ *  time one would have been charged, on_error reports it once with
+ *  H2W_REASON_NO_CLOCK. Tick once right after creating the session and
+ *  then whenever h2w_session_next_deadline() passes, and at least every
+ *  second or so while frames arrive (refills are computed from it). @return
+ * H2W_OK, or the sticky error (H2W_E_TIMEOUT when our SETTINGS went
+ * unacknowledged), or H2W_E_INVALID_STATE from inside a callback (the time is
+ * not taken either, see @ref reentrancy). Time never goes backwards: a smaller
+ * value is treated as no change.
  *  @param s The session.
  *  @param now_ms The caller's monotonic clock, in ms. */
 H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);

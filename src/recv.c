@@ -137,7 +137,14 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
-    h2w_flow_consumed(s, NULL, n);
+    h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
+    if (v.action == H2W_RECV_IGNORE && n > 0 &&
+        h2w_closed_data_allowed(s, id, n)) {
+      /* §5.1: in flight when we reset the stream, within the window we
+       * had granted: expected, not a glitch (docs/limits.md). Empty
+       * frames stay charged, as everywhere (row 4). */
+      return 0;
+    }
     rv = refuse(s, id, v, "DATA on a stream not open for it");
     return rv < 0 ? rv : 0;
   }

@@ -143,6 +143,35 @@ static int closed_lookup(const h2w_session *s, uint32_t id,
   return 0;
 }
 
+/* Remember how stream `id` closed in the ring of recent ones. */
+static void closed_note(h2w_session *s, uint32_t id, h2w_closed_by by,
+                        uint32_t allowance) {
+  uint32_t at = s->closed_pos % H2W_CLOSED_RING;
+  s->closed[at].id = id;
+  s->closed[at].closed_by = (uint8_t)by;
+  s->closed[at].allowance = by == H2W_CLOSED_BY_RST_SENT ? allowance : 0;
+  s->closed_pos++;
+}
+
+int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < H2W_CLOSED_RING; i++) {
+    if (s->closed[i].id == id && id != 0) {
+      /* §5.1: DATA the peer sent before it saw our RST_STREAM. Flow
+       * control bounds it (§6.9), so only what passes the window we
+       * granted is work for nothing. */
+      if (s->closed[i].closed_by != H2W_CLOSED_BY_RST_SENT ||
+          s->closed[i].allowance < n) {
+        s->closed[i].allowance = 0;
+        return 0;
+      }
+      s->closed[i].allowance -= n;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static int skipped_lookup(const h2w_session *s, uint32_t id) {
   uint32_t i;
   for (i = 0; i < H2W_SKIPPED_RANGES; i++) {
@@ -254,9 +283,7 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   h2w_stream_tx_end(s, st);
   h2w_wu_unlink(s, st);
   h2w_stream_map_del(&s->map, st->id);
-  s->closed[s->closed_pos % H2W_CLOSED_RING].id = st->id;
-  s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by = (uint8_t)by;
-  s->closed_pos++;
+  closed_note(s, st->id, by, st->rw.avail > 0 ? (uint32_t)st->rw.avail : 0);
   st->flags |= H2W_SF_CLOSING;
   /* The close callback fires at the next reap, outside whatever frame or
    * submit call closed it; until then the stream keeps its concurrency
@@ -446,6 +473,20 @@ static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
   if (s->err != H2W_OK) {
     return s->err;
   }
+  if (!s->clock_started) {
+    /* A budget that never refills would cut off a well-behaved peer
+     * after its burst (a browser's 1000th cancel): without a clock the
+     * budgets are off, and the application is told once why. */
+    if (!s->no_clock_told && b->cap != 0) {
+      s->no_clock_told = 1;
+      if (s->cb.on_error != NULL) {
+        H2W_CB_ENTER(s);
+        s->cb.on_error(s, 0, H2W_NO_ERROR, H2W_REASON_NO_CLOCK, s->user);
+        H2W_CB_LEAVE(s);
+      }
+    }
+    return 0;
+  }
   if (h2w_bucket_take(b, s->now) < 0) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM, reason);
   }
@@ -483,10 +524,10 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
   if (st != NULL) {
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
   } else {
-    s->closed[s->closed_pos % H2W_CLOSED_RING].id = id;
-    s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by =
-        H2W_CLOSED_BY_RST_SENT;
-    s->closed_pos++;
+    /* A stream refused before it had an object (concurrency or memory
+     * limit): the peer may send up to the initial window after its
+     * HEADERS. */
+    closed_note(s, id, H2W_CLOSED_BY_RST_SENT, s->settings.recv_iws);
   }
   return rv;
 }
@@ -653,6 +694,71 @@ int h2w_session_want_read(const h2w_session *s) {
 
 int h2w_session_want_write(const h2w_session *s) {
   return s != NULL && h2w_send_pending(s);
+}
+
+/* What the input was in the middle of when it ended, or NULL. */
+static const char *unfinished_input(const h2w_session *s) {
+  if (s->rs.preface_left > 0 &&
+      s->rs.preface_left < (uint8_t)sizeof(h2w_client_magic)) {
+    return "connection closed inside the connection preface";
+  }
+  if (s->rs.reader.hdlen > 0 || s->rs.reader.in_payload) {
+    return "connection closed inside a frame";
+  }
+  if (s->rs.hb.active) {
+    /* §6.10: a header block is one run of frames; without its end the
+     * HPACK state (§4.3) and the message are incomplete. */
+    return "connection closed inside a header block";
+  }
+  return NULL;
+}
+
+/* The reason of a clean end of input; compared by address. */
+static const char peer_closed[] = "the peer closed the connection";
+
+int h2w_session_eof(h2w_session *s) {
+  const char *reason;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback: refused, no change */
+  }
+  if (!s->eof && s->err == H2W_OK) {
+    reason = unfinished_input(s);
+    if (reason != NULL) {
+      /* What we would answer with a connection error (§4.1, §6.10), but
+       * the peer is gone: reported, never put on the wire. */
+      s->err_offset = s->rs.reader.hdlen > 0 || s->rs.reader.in_payload
+                          ? s->rs.frame_start
+                          : s->in_total;
+      if (s->cb.on_error != NULL) {
+        H2W_CB_ENTER(s);
+        s->cb.on_error(s, 0, H2W_PROTOCOL_ERROR, reason, s->user);
+        H2W_CB_LEAVE(s);
+      }
+      s->err = H2W_E_TRUNCATED;
+      s->err_code = H2W_PROTOCOL_ERROR;
+      s->err_reason = reason;
+    } else {
+      /* A clean end of input. err_code keeps the peer's GOAWAY code, if
+       * it sent one: the reason its streams end. */
+      s->err = H2W_E_CLOSED;
+      s->err_reason = peer_closed;
+      s->err_offset = s->in_total;
+    }
+  }
+  s->eof = 1;
+  /* Nothing we could write reaches anyone: HTTP/2 has no half-closed
+   * connection (streams half-close, §5.1, the connection does not), so
+   * the output, a final GOAWAY included, is dropped. */
+  h2w_outq_truncate(&s->ss.q, s->ss.q.head);
+  h2w_outq_truncate(&s->ss.side, s->ss.side.head);
+  s->ss.goaway_len = 0;
+  s->ss.goaway_off = 0;
+  h2w_sched_stop(s);
+  h2w_api_done(s);
+  return s->err_reason == peer_closed ? H2W_OK : s->err;
 }
 
 /* ---- time ------------------------------------------------------------- */

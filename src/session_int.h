@@ -292,6 +292,7 @@ struct h2w_session {
    * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
   uint32_t depth;
   uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t eof;        /* h2w_session_eof(): the peer closed the transport */
   uint8_t ending;     /* on_error of a connection error is running */
   uint32_t err_code;
   const char *err_reason;
@@ -300,6 +301,7 @@ struct h2w_session {
 
   uint64_t now;
   uint8_t clock_started; /* h2w_session_tick() was called at least once */
+  uint8_t no_clock_told; /* on_error said the budgets are off (no clock) */
 
   h2w_settings_state settings; /* settings.c alone writes it */
   uint64_t conn_unconsumed;    /* manual mode: delivered, not yet consumed */
@@ -322,6 +324,10 @@ struct h2w_session {
   struct {
     uint32_t id;
     uint8_t closed_by;
+    /* Streams we reset: DATA octets the peer may still have in flight,
+     * the stream window we had granted (RFC 9113 §6.9). Late DATA within
+     * it is not a glitch (docs/limits.md). */
+    uint32_t allowance;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
   /* Peer ids the peer skipped (§5.1.1: implicitly closed, never opened),
@@ -410,6 +416,11 @@ int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
  * other negative -> h2w_callback_failed(). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
+
+/* Non-empty DATA of n octets on a stream we reset: 1 when it fits in
+ * what the peer could have had in flight under the stream window we had
+ * granted (then taken from it), 0 when the frame is a glitch. */
+int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns

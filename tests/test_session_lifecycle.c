@@ -1,0 +1,436 @@
+/* Issue 17 §2, the connection lifecycle: the end of input
+ * (h2w_session_eof), abuse budgets that wait for a clock, the reason of a
+ * refused submit, a callback resetting only its own stream, and the
+ * conveniences (H2W_NV_LIT, h2w_data_source_mem). Receive paths run
+ * whole, in 1-byte pieces and at random splits. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "attack.h"
+
+static void feed_ok(tpeer *p, h2w_fb *b) {
+  size_t len = b->len;
+  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
+  h2w_fb_clear(b);
+}
+
+/* A server after the handshake, header events muted. */
+static void server(tpeer *s, void **state, const h2w_options *opt) {
+  atk_server(s, tmode(state), opt);
+  s->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+}
+
+static void client(tpeer *c, void **state, const h2w_options *opt) {
+  atk_client(c, tmode(state), opt);
+  c->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+}
+
+/* No output at all, and send() reports `err`. */
+static void expect_silent(tpeer *p, int err) {
+  uint8_t buf[64];
+  const uint8_t *d = NULL;
+  assert_int_equal(h2w_session_want_write(p->s), 0);
+  assert_int_equal(h2w_session_want_read(p->s), 0);
+  assert_int_equal(h2w_session_send(p->s, buf, sizeof buf), err);
+  assert_int_equal(h2w_session_peek(p->s, &d), err);
+}
+
+/* ---- h2w_session_eof ------------------------------------------------------
+ */
+
+/* A clean end with streams open on a server: each closes with the
+ * connection flag, nothing more is written (the 200 still queued is
+ * dropped), and every later call reports H2W_E_CLOSED. */
+static void test_eof_clean_server(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv nv[2];
+  const char *reason = NULL;
+  uint8_t one = 0;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  tpeer_fb_headers(&s, &b, 3, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(
+      h2w_session_submit_response(s.s, 3, nv, tnv(nv, 2, RESP_200), NULL),
+      H2W_OK);
+  EXPECT_LOG(&s, "headers 1 req es=0", "headers 3 req es=1", "end 3");
+  assert_int_equal(h2w_session_want_write(s.s), 1);
+  assert_int_equal(h2w_session_eof(s.s), H2W_OK);
+  /* Stream 3 closed when its answer was queued (both sides ended); its
+   * callback was due and comes first, as at any end (h2wire.h,
+   * "Reentrancy"). */
+  EXPECT_LOG(&s, "close 3 NO_ERROR", "close 1 NO_ERROR conn");
+  expect_silent(&s, H2W_E_CLOSED);
+  assert_int_equal(h2w_session_error(s.s, NULL, &reason, NULL), H2W_E_CLOSED);
+  assert_string_equal(reason, "the peer closed the connection");
+  assert_int_equal(h2w_session_recv(s.s, &one, 1), H2W_E_CLOSED);
+  assert_int_equal(h2w_session_submit_ping(s.s, NULL), H2W_E_CLOSED);
+  assert_int_equal(h2w_session_eof(s.s), H2W_OK); /* again: the same */
+  EXPECT_LOG_EMPTY(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A connection closed before a single octet: nothing was truncated. */
+static void test_eof_before_anything(void **state) {
+  tpeer s;
+  tpeer_start(&s, 1, tmode(state), NULL);
+  assert_int_equal(h2w_session_eof(s.s), H2W_OK);
+  expect_silent(&s, H2W_E_CLOSED);
+  EXPECT_LOG_EMPTY(&s);
+  tpeer_free(&s);
+}
+
+/* Client: the request sent is cut off (not retryable: the server may
+ * have processed it, §8.7); the one still queued for a slot never left
+ * and is retryable. */
+static void test_eof_client_queued_retryable(void **state) {
+  tpeer c;
+  h2w_fb b;
+  h2w_settings_entry iv = {H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1};
+  client(&c, state, NULL);
+  h2w_fb_init(&b);
+  h2w_fb_settings(&b, 0, &iv, 1);
+  feed_ok(&c, &b);
+  tpeer_parse_out(&c);
+  tpeer_out_clear(&c);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  tpeer_log_clear(&c);
+  assert_int_equal(h2w_session_eof(c.s), H2W_OK);
+  EXPECT_LOG(&c, "close 1 NO_ERROR conn", "close 3 NO_ERROR retryable conn");
+  expect_silent(&c, H2W_E_CLOSED);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* After the server's GOAWAY: streams above its last-stream-id closed
+ * retryable then (§6.8); the one below is cut off by the end of input
+ * with the GOAWAY's code. */
+static void test_eof_after_goaway(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, NULL);
+  h2w_fb_init(&b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  h2w_fb_goaway(&b, 1, H2W_INTERNAL_ERROR, "");
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "goaway 1 INTERNAL_ERROR", "close 3 REFUSED_STREAM retryable");
+  assert_int_equal(h2w_session_eof(c.s), H2W_OK);
+  EXPECT_LOG(&c, "close 1 INTERNAL_ERROR conn");
+  expect_silent(&c, H2W_E_CLOSED);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* Input that ends inside a frame: on_error, H2W_E_TRUNCATED, and no
+ * GOAWAY is written (the peer is gone). */
+static void test_eof_truncated_frame(void **state) {
+  tpeer s;
+  h2w_fb b;
+  uint64_t off = 0;
+  uint32_t code = 0;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  h2w_fb_data(&b, 1, 0, "hello, world");
+  assert_int_equal(tpeer_feed(&s, b.buf, b.len - 3), (h2w_ssize)(b.len - 3));
+  EXPECT_LOG(&s, "headers 1 req es=0");
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn");
+  assert_string_equal(s.last_reason, "connection closed inside a frame");
+  assert_int_equal(h2w_session_error(s.s, &code, NULL, &off), H2W_E_TRUNCATED);
+  assert_int_equal(code, H2W_PROTOCOL_ERROR);
+  assert_true(off > ATK_HANDSHAKE_LEN); /* where the cut frame began */
+  expect_silent(&s, H2W_E_TRUNCATED);
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
+  EXPECT_LOG_EMPTY(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A frame header cut short is a truncated frame too. */
+static void test_eof_truncated_header(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  h2w_fb_ping(&b, 0, 7);
+  assert_int_equal(tpeer_feed(&s, b.buf, 4), 4);
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR");
+  assert_string_equal(s.last_reason, "connection closed inside a frame");
+  expect_silent(&s, H2W_E_TRUNCATED);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* HEADERS without END_HEADERS and no CONTINUATION before the end
+ * (§6.10): the request was never reported complete. */
+static void test_eof_unfinished_header_block(void **state) {
+  tpeer s;
+  h2w_fb b;
+  uint8_t blk[256];
+  size_t n;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  n = tpeer_block(&s, blk, sizeof blk, GET_REQ);
+  h2w_fb_headers(&b, 1, 0x1, blk, n); /* END_STREAM, no END_HEADERS */
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn");
+  assert_string_equal(s.last_reason, "connection closed inside a header block");
+  expect_silent(&s, H2W_E_TRUNCATED);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A server that got part of the client magic. */
+static void test_eof_partial_preface(void **state) {
+  tpeer s;
+  tpeer_start(&s, 1, tmode(state), NULL);
+  assert_int_equal(tpeer_feed(&s, (const uint8_t *)"PRI * HTTP", 10), 10);
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR");
+  assert_string_equal(s.last_reason,
+                      "connection closed inside the connection preface");
+  expect_silent(&s, H2W_E_TRUNCATED);
+  tpeer_free(&s);
+}
+
+/* After a connection error the GOAWAY is still queued; the peer closing
+ * drops it, and the error stays. */
+static void test_eof_after_fatal_error(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  h2w_fb_window_update(&b, 0, 0); /* §6.9: PROTOCOL_ERROR */
+  atk_feed_err(&s, &b, H2W_E_PROTOCOL);
+  assert_int_equal(h2w_session_want_write(s.s), 1);
+  tpeer_log_clear(&s);
+  assert_int_equal(h2w_session_eof(s.s), H2W_E_PROTOCOL);
+  expect_silent(&s, H2W_E_PROTOCOL);
+  EXPECT_LOG_EMPTY(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+static int eof_in_callback_rv;
+
+static int eof_hook(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_HEADERS || ev->type == TEV_CLOSE) {
+    eof_in_callback_rv = h2w_session_eof(p->s);
+    assert_int_equal(eof_in_callback_rv, H2W_E_INVALID_STATE);
+  }
+  return 0;
+}
+
+/* Refused from inside a callback (reentrancy contract), nothing changes;
+ * also from on_stream_close during the eof itself. */
+static void test_eof_refused_in_callback(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  s.hook = eof_hook;
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(eof_in_callback_rv, H2W_E_INVALID_STATE);
+  assert_int_equal(h2w_session_want_read(s.s), 1);
+  assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+  h2w_fb_data(&b, 1, 0x1, "x");
+  feed_ok(&s, &b);
+  EXPECT_LOG(&s, "headers 1 req es=0", "data 1 1", "end 1");
+  eof_in_callback_rv = 0;
+  assert_int_equal(h2w_session_eof(s.s), H2W_OK);
+  assert_int_equal(eof_in_callback_rv, H2W_E_INVALID_STATE);
+  EXPECT_LOG(&s, "close 1 NO_ERROR conn");
+  assert_int_equal(h2w_session_eof(NULL), H2W_E_INVALID_ARGUMENT);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* ---- budgets wait for a clock ------------------------------------------
+ */
+
+static void unclocked_server(tpeer *s, void **state, const h2w_options *opt) {
+  tpeer_init(s, 1, tmode(state));
+  s->no_clock = 1;
+  assert_int_equal(tpeer_open(s, opt), H2W_OK);
+  tpeer_handshake(s);
+  s->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+}
+
+/* A server that never ticks: 3000 PRIORITY frames (three glitch bursts)
+ * and 1500 cancels (one and a half reset bursts) pass, and on_error says
+ * once why. The first tick turns the budgets on. */
+static void test_no_clock_budgets_off_and_told_once(void **state) {
+  tpeer s;
+  h2w_fb b;
+  uint32_t i, id = 1;
+  unclocked_server(&s, state, NULL);
+  h2w_fb_init(&b);
+  for (i = 0; i < 3000; i++) {
+    h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001 + 2 * (i % 50));
+    h2w_fb_zeros(&b, 5);
+  }
+  feed_ok(&s, &b);
+  for (i = 0; i < 1500; i++, id += 2) {
+    tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+    h2w_fb_rst_stream(&b, id, H2W_CANCEL);
+    if (i % 100 == 99) {
+      feed_ok(&s, &b);
+      tpeer_parse_out(&s);
+      tpeer_out_clear(&s);
+    }
+  }
+  assert_int_equal(atk_log_count(&s, "error *"), 1);
+  assert_int_equal(atk_log_count(&s, "error 0 NO_ERROR"), 1);
+  assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+  tpeer_log_clear(&s);
+  /* The clock starts: the bucket is full again, and drains. */
+  assert_int_equal(h2w_session_tick(s.s, 5000), H2W_OK);
+  for (i = 0; i < 1001; i++) {
+    h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001);
+    h2w_fb_zeros(&b, 5);
+  }
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  atk_expect_error(&s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+static const char *told_reason;
+
+static int keep_reason_hook(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_ERROR) {
+    told_reason = p->last_reason;
+  }
+  return 0;
+}
+
+/* The warning names itself (H2W_REASON_NO_CLOCK); with both budgets
+ * turned off there is nothing to warn about. */
+static void test_no_clock_reason(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_options *opt = NULL;
+  unclocked_server(&s, state, NULL);
+  h2w_fb_init(&b);
+  s.hook = keep_reason_hook;
+  told_reason = NULL;
+  h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001);
+  h2w_fb_zeros(&b, 5);
+  feed_ok(&s, &b);
+  assert_non_null(told_reason);
+  assert_string_equal(told_reason, H2W_REASON_NO_CLOCK);
+  tpeer_free(&s);
+
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  assert_int_equal(h2w_options_set_glitch_limit(opt, 0, 0), H2W_OK);
+  assert_int_equal(h2w_options_set_reset_limit(opt, 0, 0), H2W_OK);
+  unclocked_server(&s, state, opt);
+  h2w_options_del(opt);
+  h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001);
+  h2w_fb_zeros(&b, 5);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
+  feed_ok(&s, &b);
+  assert_int_equal(atk_log_count(&s, "error *"), 0);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* ---- DATA after our reset (docs/limits.md) -----------------------------
+ */
+
+/* Late DATA within the window we had granted is free; past it each frame
+ * is charged again, so a peer cannot stream DATA on a dead stream for
+ * nothing (the connection window is returned as it arrives). */
+static void test_lifecycle_data_past_reset_window(void **state) {
+  tpeer s;
+  h2w_fb b;
+  static uint8_t chunk[16384];
+  uint32_t i;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
+  for (i = 0; i < 4; i++) {
+    uint32_t n = i < 3 ? 16384 : 16383; /* the 65535 granted */
+    h2w_fb_hd(&b, n, ATK_DATA, 0, 1);
+    h2w_fb_bytes(&b, chunk, n);
+  }
+  feed_ok(&s, &b);
+  tpeer_parse_out(&s); /* RST_STREAM, connection WINDOW_UPDATE */
+  tpeer_out_clear(&s);
+  for (i = 0; i < 1000; i++) {
+    h2w_fb_hd(&b, 1, ATK_DATA, 0, 1);
+    h2w_fb_u8(&b, 0);
+  }
+  feed_ok(&s, &b); /* the whole burst */
+  h2w_fb_hd(&b, 1, ATK_DATA, 0, 1);
+  h2w_fb_u8(&b, 0);
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  atk_expect_error(&s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* Empty DATA on a stream we reset is charged from the first one. */
+static void test_lifecycle_empty_data_after_reset_charged(void **state) {
+  tpeer s;
+  h2w_fb b;
+  uint32_t i;
+  h2w_options *opt = NULL;
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  assert_int_equal(h2w_options_set_glitch_limit(opt, 10, 1), H2W_OK);
+  server(&s, state, opt);
+  h2w_options_del(opt);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
+  for (i = 0; i < 3; i++) {
+    h2w_fb_hd(&b, 0, ATK_DATA, 0, 1);
+  }
+  feed_ok(&s, &b); /* 2 tokens each: empty, and on a closed stream */
+  for (i = 0; i < 3; i++) {
+    h2w_fb_hd(&b, 0, ATK_DATA, 0, 1);
+  }
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      SPLIT_TESTS(test_eof_clean_server),
+      SPLIT_TESTS(test_eof_before_anything),
+      SPLIT_TESTS(test_eof_client_queued_retryable),
+      SPLIT_TESTS(test_eof_after_goaway),
+      SPLIT_TESTS(test_eof_truncated_frame),
+      SPLIT_TESTS(test_eof_truncated_header),
+      SPLIT_TESTS(test_eof_unfinished_header_block),
+      SPLIT_TESTS(test_eof_partial_preface),
+      SPLIT_TESTS(test_eof_after_fatal_error),
+      SPLIT_TESTS(test_eof_refused_in_callback),
+      SPLIT_TESTS(test_no_clock_budgets_off_and_told_once),
+      SPLIT_TESTS(test_no_clock_reason),
+      SPLIT_TESTS(test_lifecycle_data_past_reset_window),
+      SPLIT_TESTS(test_lifecycle_empty_data_after_reset_charged),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
