@@ -1411,7 +1411,8 @@ typedef struct h2w_data_source {
  *  request waits in a queue (in submit order) until a stream closes; if a
  *  GOAWAY arrives first it is closed unsent, with
  *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
- *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT,
+ *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT (why and
+ *  which field: h2w_session_last_submit_error()),
  *  H2W_E_INVALID_STATE (server session, or GOAWAY sent/received),
  *  H2W_E_STREAM_ID_EXHAUSTED (open a new connection, RFC 9113 §5.1.1),
  *  H2W_E_NOMEM, or the sticky error.
@@ -1424,10 +1425,40 @@ H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
                                               size_t n,
                                               const h2w_data_source *body,
                                               void *stream_user);
+/** Why the last header submit of this session was refused for its
+ *  arguments: h2w_session_submit_request(), submit_response(),
+ *  submit_informational(), submit_trailers() or submit_push_promise()
+ *  returned H2W_E_INVALID_ARGUMENT. Each of those calls clears the record
+ *  when it starts, so it always describes the latest one; a refusal for
+ *  another reason (state, memory, sticky error) leaves it clear.
+ *
+ *  Reasons are the RFC 9113 §8 rules a field list breaks, e.g.
+ *  "uppercase character in field name", "connection field in HTTP/2",
+ *  "NUL, CR or LF in field value", ":path does not start with '/'" (an
+ *  absolute URI with a scheme), "pseudo-header field after a regular
+ *  field", "missing :path"; and "no header fields", "data source without
+ *  read()", "informational :status in a final response". With message
+ *  validation off (h2w_options_set_validate_messages()) fields are not
+ *  checked, so fewer refusals have a reason.
+ *
+ *  Allowed anywhere, callbacks included (a getter).
+ *  @param s The session.
+ *  @param[out] reason Receives the reason, a static string (valid for the
+ *      life of the program), or NULL when the last header submit was not
+ *      refused for its arguments. May be NULL.
+ *  @param[out] field_index Receives the index in the submitted nva[] of
+ *      the field at fault, or SIZE_MAX when the rule is about the list as
+ *      a whole (a missing field) or about another argument. May be NULL.
+ *  @return H2W_E_INVALID_ARGUMENT when a reason is recorded (also for s
+ *      NULL, with the reason "NULL session"), else H2W_OK. */
+H2W_EXTERN int h2w_session_last_submit_error(const h2w_session *s,
+                                             const char **reason,
+                                             size_t *field_index);
 /** Server: answer stream_id with response headers (":status" first) and an
  *  optional body (NULL: END_STREAM on HEADERS); stream_id may also be a
  *  stream reserved by h2w_session_submit_push_promise(). @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown/closed stream, or
+ *  H2W_E_INVALID_ARGUMENT (see h2w_session_last_submit_error()),
+ *  H2W_E_INVALID_STATE (unknown/closed stream, or
  *  already answered), H2W_E_NOMEM, or the sticky error.
  *  @param s A server session.
  *  @param stream_id The request stream.

@@ -581,6 +581,7 @@ static int session_new(h2w_session **out, int is_server,
   h2w_bucket_init(&s->glitches, s->opt.glitch_burst, s->opt.glitch_rate, 0);
   h2w_bucket_init(&s->resets, s->opt.reset_burst, s->opt.reset_rate, 0);
   s->ka_slot = H2W_MAX_PINGS;
+  s->submit_field = SIZE_MAX;
   if (!is_server) {
     uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {

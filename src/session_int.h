@@ -296,6 +296,11 @@ struct h2w_session {
   uint8_t ending;     /* on_error of a connection error is running */
   uint32_t err_code;
   const char *err_reason;
+  /* Why the last header submit was refused for its arguments (static
+   * string, NULL if it was not) and the index of the field at fault
+   * (SIZE_MAX: the list as a whole): h2w_session_last_submit_error(). */
+  const char *submit_reason;
+  size_t submit_field;
   uint64_t err_offset;
   uint64_t in_total; /* input octets consumed so far */
 
@@ -562,9 +567,23 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
 }
 
 /* ---- submit.c: check an outgoing header list of `kind` (H2W_HTTP_*)
- * with the same §8 rules the peer applies; *m holds what it learnt. */
-int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
-                     size_t n, int end_stream, h2w_http_msg *m);
+ * with the same §8 rules the peer applies; *m holds what it learnt. A
+ * refusal is recorded for h2w_session_last_submit_error(). */
+int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
+                     int end_stream, h2w_http_msg *m);
+/* A header submit starts: forget the last refusal. */
+static inline void h2w_submit_begin(h2w_session *s) {
+  s->submit_reason = NULL;
+  s->submit_field = SIZE_MAX;
+}
+/* A header submit refused for its arguments: record why (a static
+ * string) and which field (SIZE_MAX: none in particular). */
+static inline int h2w_submit_refuse(h2w_session *s, const char *reason,
+                                    size_t field) {
+  s->submit_reason = reason;
+  s->submit_field = field;
+  return H2W_E_INVALID_ARGUMENT;
+}
 
 /* ---- recv.c: where a frame of `type` (or H2W_RECV_PROMISED) about
  * stream `id` stands in the §5.1 table; *st is the live stream object, if

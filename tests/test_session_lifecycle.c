@@ -415,6 +415,133 @@ static void test_lifecycle_empty_data_after_reset_charged(void **state) {
   tpeer_free(&s);
 }
 
+/* ---- why a submit was refused -------------------------------------------
+ */
+
+static void expect_refused(tpeer *c, const char *const *fields,
+                           const char *reason, size_t index) {
+  h2w_nv nv[16];
+  size_t n = tnv(nv, 16, fields);
+  const char *r = NULL;
+  size_t i = 0;
+  assert_int_equal(h2w_session_submit_request(c->s, nv, n, NULL, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(c->s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_non_null(r);
+  assert_string_equal(r, reason);
+  assert_int_equal(i, index);
+}
+
+static void test_submit_error_reasons(void **state) {
+  tpeer c;
+  h2w_nv nv[8];
+  const char *r = "x";
+  size_t i = 0;
+  h2w_data_source no_read = {NULL, NULL, NULL};
+  client(&c, state, NULL);
+  assert_int_equal(h2w_session_last_submit_error(c.s, &r, &i), H2W_OK);
+  assert_null(r);
+  assert_int_equal(i, SIZE_MAX);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority", "a.org",
+                   ":path", "/", "X-Upper", "1"),
+                 "uppercase character in field name", 4);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority", "a.org",
+                   ":path", "/", "accept", "*/*", "connection", "close"),
+                 "connection field in HTTP/2", 5);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority", "a.org",
+                   ":path", "/", "x-a", "1\r\nx-b: 2"),
+                 "NUL, CR or LF in field value", 4);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority", "a.org",
+                   ":path", "https://a.org/"),
+                 ":path does not start with '/'", SIZE_MAX);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", "accept", "*/*",
+                   ":authority", "a.org", ":path", "/"),
+                 "pseudo-header field after a regular field", 3);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority", "a.org"),
+                 "missing :path", SIZE_MAX);
+  /* Only the reason is wanted; NULL pointers are fine. */
+  assert_int_equal(h2w_session_last_submit_error(c.s, NULL, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  /* Other arguments. */
+  assert_int_equal(h2w_session_submit_request(c.s, nv, 0, NULL, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(c.s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "no header fields");
+  assert_int_equal(i, SIZE_MAX);
+  assert_int_equal(
+      h2w_session_submit_request(c.s, nv, tnv(nv, 8, GET_REQ), &no_read, NULL),
+      H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(c.s, &r, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "data source without read()");
+  /* A successful submit clears it. */
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(h2w_session_last_submit_error(c.s, &r, &i), H2W_OK);
+  assert_null(r);
+  assert_int_equal(i, SIZE_MAX);
+  /* A NULL session has a reason too. */
+  assert_int_equal(h2w_session_last_submit_error(NULL, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "NULL session");
+  tpeer_free(&c);
+}
+
+/* Server side: a final response with a 1xx status, trailers with a
+ * pseudo-header, and a refusal for state (not arguments) clears it. */
+static void test_submit_error_server(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv nv[4];
+  const char *r = NULL;
+  size_t i = 0;
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_response(
+                       s.s, 1, nv, tnv(nv, 4, H(":status", "103")), NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(s.s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  /* No body: the 1xx would end the stream, which §8.1 forbids. */
+  assert_string_equal(r, "informational response with END_STREAM");
+  assert_int_equal(h2w_session_submit_informational(
+                       s.s, 1, nv, tnv(nv, 4, H(":status", "200"))),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(s.s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "final :status in an informational response");
+  assert_int_equal(
+      h2w_session_submit_response(
+          s.s, 1, nv, tnv(nv, 4, H(":status", "200", "Bad", "1")), NULL),
+      H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(s.s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "uppercase character in field name");
+  assert_int_equal(i, 1);
+  /* Unknown stream: a state error, no reason recorded. */
+  assert_int_equal(
+      h2w_session_submit_response(s.s, 9, nv, tnv(nv, 4, RESP_200), NULL),
+      H2W_E_INVALID_STATE);
+  assert_int_equal(h2w_session_last_submit_error(s.s, &r, &i), H2W_OK);
+  assert_null(r);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, nv, 0, NULL),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_session_last_submit_error(s.s, &r, &i),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(r, "no header fields");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_eof_clean_server),
@@ -431,6 +558,8 @@ int main(void) {
       SPLIT_TESTS(test_no_clock_reason),
       SPLIT_TESTS(test_lifecycle_data_past_reset_window),
       SPLIT_TESTS(test_lifecycle_empty_data_after_reset_charged),
+      SPLIT_TESTS(test_submit_error_reasons),
+      SPLIT_TESTS(test_submit_error_server),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,7 @@ DATA_FLAG_EOF = 0x1
 DATA_FLAG_NO_END_STREAM = 0x2
 CLOSE_FLAG_RETRYABLE = 0x1
 CLOSE_FLAG_RESET = 0x2
+CLOSE_FLAG_CONNECTION = 0x4  # H2W_CLOSE_FLAG_CONNECTION
 
 _keys = itertools.count(1)
 _sessions = weakref.WeakValueDictionary()
@@ -132,6 +133,7 @@ def _stream_close(sess, stream_id, code, flags):
             error_code(code),
             bool(flags & CLOSE_FLAG_RESET),
             bool(flags & CLOSE_FLAG_RETRYABLE),
+            bool(flags & CLOSE_FLAG_CONNECTION),
         )
     )
 
