@@ -472,11 +472,14 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     H2W_E_PAUSE makes h2w_session_recv() return early (after the frame
  *     being processed, with the count of bytes consumed so far; call it
  *     again with the rest of the input to continue); a positive value is
- *     an answer only where the callback defines one (today only
- *     on_push_promise: H2W_PUSH_REFUSE); any other value, negative or an
- *     undefined positive one, is a failure: the session then becomes
- *     unusable and every later call returns H2W_E_CALLBACK_FAILURE
- *     (sticky). So a stray "return 1" never passes silently.
+ *     an answer only where the callback defines one: H2W_CB_RESET_STREAM
+ *     from on_begin_headers, on_header, on_headers and on_data (reset
+ *     just that stream), H2W_PUSH_REFUSE from on_push_promise; any other
+ *     value, negative or an undefined positive one (H2W_CB_RESET_STREAM
+ *     from any other callback included), is a failure: the session then
+ *     becomes unusable and every later call returns
+ *     H2W_E_CALLBACK_FAILURE (sticky). So a stray "return 1" never passes
+ *     silently.
  *   - What a callback may call: see @ref reentrancy.
  *   - After a fatal error no callback fires again, with one exception:
  *     on_stream_close, which ends every stream the application knows
@@ -645,6 +648,35 @@ H2W_EXTERN const char *h2w_frame_type_name(uint8_t type);
 
 /* ---- callbacks ----------------------------------------------------------
  * Every callback is optional; an unset one is simply not called. */
+
+/** Return value of on_begin_headers, on_header, on_headers and on_data:
+ *  reset the stream being reported, and only it (RFC 9113 §5.4.2), e.g.
+ *  to reject a request from on_header without ending the connection.
+ *
+ *  - The stream is reset with RST_STREAM INTERNAL_ERROR and closes
+ *    (on_stream_close follows with H2W_CLOSE_FLAG_RESET). To pick the
+ *    code (H2W_CANCEL, H2W_REFUSED_STREAM when the request was not
+ *    processed and may be retried, RFC 9113 §8.7...), call
+ *    h2w_session_submit_rst_stream(s, stream_id, code) in the callback
+ *    first and then return H2W_CB_RESET_STREAM (or 0: the effect is the
+ *    same; the return value then adds nothing).
+ *  - No further callback fires for the stream but on_stream_close: the
+ *    rest of a header block is still decoded, since the HPACK table is
+ *    the connection's (RFC 7541 §2.3.2), and its fields are dropped; the
+ *    frames the peer sends on the stream afterwards are ignored (§5.1,
+ *    "closed" after our RST_STREAM), DATA still counted on the
+ *    connection window.
+ *  - It is the application's decision: on_error does not fire and the
+ *    reset budget is not charged.
+ *  - From on_begin_headers or on_header of a PUSH_PROMISE's request (kind
+ *    H2W_HEADERS_PUSH_PROMISE) it resets the promised stream.
+ *  - From any other callback it is an undefined positive value: a
+ *    callback failure that ends the connection, like any stray value
+ *    (on_stream_end, on_stream_reset and on_stream_close report a stream
+ *    that has ended or is ending; call h2w_session_submit_rst_stream()
+ *    there instead if needed). Distinct from H2W_PUSH_REFUSE, so no value
+ *    means two things. */
+#define H2W_CB_RESET_STREAM 2
 
 /** A header block starts on `stream_id` (kind: H2W_HEADERS_*). */
 typedef int (*h2w_on_begin_headers_cb)(h2w_session *s, uint32_t stream_id,

@@ -110,7 +110,7 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
     st->unconsumed += (uint32_t)len;
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
-  if (h2w_cb_result(s, rv, "on_data") < 0) {
+  if (h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
     return s->err;
   }
   if (!s->opt.manual_flow_control) {

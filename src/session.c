@@ -467,6 +467,29 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return h2w_callback_failed(s, which);
 }
 
+int h2w_cb_stream_result(h2w_session *s, uint32_t id, int rv,
+                         const char *which) {
+  int r;
+  if (rv != H2W_CB_RESET_STREAM) {
+    return h2w_cb_result(s, rv, which);
+  }
+  if (s->err != H2W_OK || h2w_stream_find(s, id) == NULL) {
+    /* Reset already (the callback chose the code with
+     * h2w_session_submit_rst_stream()), or the connection is over. */
+    return s->err;
+  }
+  /* The application's own decision: no on_error, not charged to the
+   * peer's reset budget. Frames that follow on the stream are ignored
+   * (§5.1, closed after our RST_STREAM); a header block still being
+   * decoded goes on for the HPACK table (RFC 7541 §2.3.2). */
+  r = h2w_session_submit_rst_stream(s, id, H2W_INTERNAL_ERROR);
+  if (r != H2W_OK && s->err == H2W_OK) {
+    return h2w_conn_error(s, r == H2W_E_LIMIT ? H2W_E_LIMIT : H2W_E_NOMEM,
+                          H2W_INTERNAL_ERROR, "out of memory");
+  }
+  return s->err;
+}
+
 /* One token from bucket b at the session's time; an empty bucket ends the
  * connection. */
 static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {

@@ -421,6 +421,12 @@ int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
  * other negative -> h2w_callback_failed(). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
+/* The same for a callback that reports stream `id` (on_begin_headers,
+ * on_header, on_headers, on_data), where H2W_CB_RESET_STREAM also
+ * means: reset that stream (INTERNAL_ERROR unless the callback reset it
+ * already with a code of its choice) and go on. */
+int h2w_cb_stream_result(h2w_session *s, uint32_t id, int rv,
+                         const char *which);
 
 /* Non-empty DATA of n octets on a stream we reset: 1 when it fits in
  * what the peer could have had in flight under the stream window we had

@@ -542,6 +542,180 @@ static void test_submit_error_server(void **state) {
   tpeer_free(&s);
 }
 
+/* ---- a callback resets its own stream -------------------------------------
+ */
+
+/* What the hook resets: the first `type` event on stream `id` (for
+ * TEV_HEADER, the field named `name`); with `code` set it picks the code
+ * itself first. `rv` is what the hook returns then. */
+static struct {
+  unsigned type;
+  uint32_t id;
+  const char *name;
+  uint32_t code;
+  int rv;
+  int done;
+} rs;
+
+static int reset_hook(tpeer *p, const tev *ev) {
+  if (rs.done || ev->type != rs.type || ev->stream_id != rs.id) {
+    return 0;
+  }
+  if (rs.name != NULL &&
+      (ev->nv == NULL || ev->nv->namelen != strlen(rs.name) ||
+       memcmp(ev->nv->name, rs.name, ev->nv->namelen) != 0)) {
+    return 0;
+  }
+  rs.done = 1;
+  if (rs.code != 0) {
+    assert_int_equal(
+        h2w_session_submit_rst_stream(p->s, ev->stream_id, rs.code), H2W_OK);
+  }
+  return rs.rv;
+}
+
+static void reset_setup(unsigned type, uint32_t id, const char *name,
+                        uint32_t code, int rv) {
+  memset(&rs, 0, sizeof rs);
+  rs.type = type;
+  rs.id = id;
+  rs.name = name;
+  rs.code = code;
+  rs.rv = rv;
+}
+
+#define REJECTED                                                               \
+  H(":method", "POST", ":scheme", "https", ":authority", "example.org",        \
+    ":path", "/upload", "x-token", "secret-token-value", "x-after",            \
+    "after-value")
+
+/* From on_header in the middle of a block: the rest of the block is
+ * decoded but not delivered, RST_STREAM INTERNAL_ERROR goes out, the
+ * request's DATA that follows is ignored, and the next request, whose
+ * block refers to dynamic-table entries the rejected one added, decodes
+ * correctly (HPACK state kept, RFC 7541 §2.3.2). */
+static void test_cb_reset_from_on_header(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv nv[2];
+  server(&s, state, NULL);
+  s.mute &= ~(unsigned)TEV_HEADER;
+  s.hook = reset_hook;
+  reset_setup(TEV_HEADER, 1, "x-token", 0, H2W_CB_RESET_STREAM);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0, REJECTED);
+  h2w_fb_data(&b, 1, 0, "some body");
+  h2w_fb_data(&b, 1, 0x1, "more body");
+  tpeer_fb_headers(&s, &b, 3, 0x1, REJECTED);
+  feed_ok(&s, &b);
+  EXPECT_LOG(&s, "header 1 :method POST", "header 1 :scheme https",
+             "header 1 :authority example.org", "header 1 :path /upload",
+             "header 1 x-token secret-token-value",
+             "close 1 INTERNAL_ERROR reset", "header 3 :method POST",
+             "header 3 :scheme https", "header 3 :authority example.org",
+             "header 3 :path /upload", "header 3 x-token secret-token-value",
+             "header 3 x-after after-value", "headers 3 req es=1", "end 3");
+  EXPECT_OUT(&s, "RST_STREAM 1 INTERNAL_ERROR");
+  assert_int_equal(
+      h2w_session_submit_response(s.s, 3, nv, tnv(nv, 2, RESP_200), NULL),
+      H2W_OK);
+  EXPECT_OUT(&s, "HEADERS 3 es *");
+  assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+  assert_int_equal(atk_log_count(&s, "error *"), 0);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* The callback picks the code with h2w_session_submit_rst_stream();
+ * returning H2W_CB_RESET_STREAM then adds nothing (one RST_STREAM). */
+static void test_cb_reset_with_code(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  s.hook = reset_hook;
+  reset_setup(TEV_BEGIN_HEADERS, 1, NULL, H2W_REFUSED_STREAM,
+              H2W_CB_RESET_STREAM);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  EXPECT_LOG(&s, "close 1 REFUSED_STREAM reset");
+  EXPECT_OUT(&s, "RST_STREAM 1 REFUSED_STREAM");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* From on_headers (the whole request seen) and from on_data: the stream
+ * ends there, END_STREAM is never reported; other streams go on. */
+static void test_cb_reset_from_on_headers_and_on_data(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  s.hook = reset_hook;
+  h2w_fb_init(&b);
+  reset_setup(TEV_HEADERS, 1, NULL, 0, H2W_CB_RESET_STREAM);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  EXPECT_LOG(&s, "headers 1 req es=1", "close 1 INTERNAL_ERROR reset");
+  EXPECT_OUT(&s, "RST_STREAM 1 INTERNAL_ERROR");
+  reset_setup(TEV_DATA, 3, NULL, H2W_CANCEL, H2W_CB_RESET_STREAM);
+  tpeer_fb_headers(&s, &b, 3, 0, POST_REQ);
+  tpeer_fb_headers(&s, &b, 5, 0, POST_REQ);
+  h2w_fb_data(&b, 3, 0, "x");
+  h2w_fb_data(&b, 5, 0, "abc");
+  h2w_fb_data(&b, 3, 0x1, "late");
+  h2w_fb_data(&b, 5, 0x1, "def");
+  feed_ok(&s, &b);
+  EXPECT_LOG(&s, "headers 3 req es=0", "headers 5 req es=0", "data 3 1",
+             "close 3 CANCEL reset", "data 5 6", "end 5");
+  assert_true(tpeer_out_has(&s, "RST_STREAM 3 CANCEL"));
+  tpeer_out_clear(&s);
+  assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* Client side: a response rejected from on_header (say, an unwanted
+ * content-type) resets only that request. */
+static void test_cb_reset_client_response(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, NULL);
+  c.hook = reset_hook;
+  reset_setup(TEV_HEADER, 1, "content-type", H2W_CANCEL, 0);
+  h2w_fb_init(&b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  tpeer_parse_out(&c);
+  tpeer_out_clear(&c);
+  tpeer_fb_headers(&c, &b, 1, 0,
+                   H(":status", "200", "content-type", "application/x-bad"));
+  h2w_fb_data(&b, 1, 0x1, "ignored");
+  tpeer_fb_headers(&c, &b, 3, 0,
+                   H(":status", "200", "content-type", "text/plain"));
+  h2w_fb_data(&b, 3, 0x1, "ok");
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "close 1 CANCEL reset", "headers 3 resp es=0", "data 3 2",
+             "end 3", "close 3 NO_ERROR");
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* From a callback where it is not defined it is a stray value: callback
+ * failure, the connection ends (the one return-value rule). */
+static void test_cb_reset_not_valid_elsewhere(void **state) {
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  s.hook = reset_hook;
+  reset_setup(TEV_END, 1, NULL, 0, H2W_CB_RESET_STREAM);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  atk_feed_err(&s, &b, H2W_E_CALLBACK_FAILURE);
+  atk_expect_error(&s, H2W_E_CALLBACK_FAILURE, H2W_INTERNAL_ERROR);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_eof_clean_server),
@@ -560,6 +734,11 @@ int main(void) {
       SPLIT_TESTS(test_lifecycle_empty_data_after_reset_charged),
       SPLIT_TESTS(test_submit_error_reasons),
       SPLIT_TESTS(test_submit_error_server),
+      SPLIT_TESTS(test_cb_reset_from_on_header),
+      SPLIT_TESTS(test_cb_reset_with_code),
+      SPLIT_TESTS(test_cb_reset_from_on_headers_and_on_data),
+      SPLIT_TESTS(test_cb_reset_client_response),
+      SPLIT_TESTS(test_cb_reset_not_valid_elsewhere),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
