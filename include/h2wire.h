@@ -266,6 +266,17 @@ typedef struct h2w_nv {
   uint32_t flags; /**< H2W_NV_FLAG_* bits; unknown bits are ignored. */
 } h2w_nv;
 
+/** An h2w_nv initializer from two string literals, lengths from sizeof
+ *  (no strlen at run time): `h2w_nv nv[] = {H2W_NV_LIT(":status", "200"),
+ *  H2W_NV_LIT("content-type", "text/plain")};`. Only literals compile
+ *  (each argument is pasted next to ""), so a `char *` cannot silently
+ *  give the size of a pointer. flags is 0. */
+#define H2W_NV_LIT(name, value)                                                \
+  {                                                                            \
+    (const uint8_t *)("" name ""), sizeof("" name "") - 1,                     \
+        (const uint8_t *)("" value ""), sizeof("" value "") - 1, 0             \
+  }
+
 /* ------------------------------------------------------------------------ */
 /* HPACK (RFC 7541), usable without a session                               */
 /* ------------------------------------------------------------------------ */
@@ -1436,6 +1447,36 @@ typedef struct h2w_data_source {
   h2w_data_write_fn write; /**< Writes a NO_COPY payload, or NULL. */
   void *user;              /**< Passed to read and write. */
 } h2w_data_source;
+
+/** The state of a body read from memory (h2w_data_source_mem()): owned by
+ *  the caller, written only by the library. */
+typedef struct h2w_mem_source {
+  const uint8_t *buf; /**< The body (borrowed, not copied). */
+  size_t len;         /**< Its length. */
+  size_t off;         /**< Octets handed to the session so far. */
+  uint32_t end_flags; /**< Added to H2W_DATA_FLAG_EOF at the end. */
+} h2w_mem_source;
+
+/** A data source that sends buf[0..len) as a body, for
+ *  h2w_session_submit_request() / submit_response(). No allocation and no
+ *  copy here: the session copies the octets into its output as flow
+ *  control allows.
+ *
+ *  Lifetimes: `state` and `buf` must stay valid and unchanged until the
+ *  stream's on_stream_close (or until state->off == state->len and the
+ *  body has ended, whichever is first); one state serves one stream. *out
+ *  is copied by the submit and may go right after it.
+ *  @param[out] out Receives the data source.
+ *  @param state Caller-owned state, initialized here.
+ *  @param buf The body; NULL when len is 0.
+ *  @param len Length of buf; 0 sends an empty body (END_STREAM on an
+ *      empty DATA frame).
+ *  @param flags 0, or H2W_DATA_FLAG_NO_END_STREAM when trailers follow
+ *      (h2w_session_submit_trailers()).
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (out or state NULL, buf NULL
+ *      with a length, an unknown flag). */
+H2W_EXTERN int h2w_data_source_mem(h2w_data_source *out, h2w_mem_source *state,
+                                   const void *buf, size_t len, uint32_t flags);
 
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM

@@ -716,6 +716,89 @@ static void test_cb_reset_not_valid_elsewhere(void **state) {
   tpeer_free(&s);
 }
 
+/* ---- conveniences -----------------------------------------------------------
+ */
+
+#define BIG 200000u
+static uint8_t big_body[BIG];
+
+/* H2W_NV_LIT headers and h2w_data_source_mem bodies both ways: a 200 kB
+ * upload answered with a body and trailers; the lengths come from
+ * sizeof. */
+static void test_nv_lit_and_mem_source(void **state) {
+  tpeer c, s;
+  static const h2w_nv req[] = {
+      H2W_NV_LIT(":method", "POST"), H2W_NV_LIT(":scheme", "https"),
+      H2W_NV_LIT(":authority", "example.org"), H2W_NV_LIT(":path", "/up")};
+  static const h2w_nv resp[] = {H2W_NV_LIT(":status", "200"),
+                                H2W_NV_LIT("content-type", "text/plain")};
+  static const h2w_nv trailers[] = {H2W_NV_LIT("x-sum", "ok")};
+  static const char answer[] = "stored";
+  h2w_mem_source up, down;
+  h2w_data_source ds;
+  const uint8_t *got;
+  size_t len = 0;
+  int32_t id;
+  assert_int_equal(req[2].namelen, 10);
+  assert_int_equal(req[2].valuelen, 11);
+  assert_int_equal(resp[1].flags, 0);
+  tpattern(big_body, BIG);
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_start(&s, 1, tmode(state), NULL);
+  assert_int_equal(h2w_data_source_mem(&ds, &up, big_body, BIG, 0), H2W_OK);
+  id = h2w_session_submit_request(c.s, req, 4, &ds, NULL);
+  assert_int_equal(id, 1);
+  tpump(&c, &s);
+  got = tpeer_body(&s, 1, &len);
+  assert_int_equal(len, BIG);
+  assert_memory_equal(got, big_body, BIG);
+  assert_int_equal(up.off, BIG);
+  assert_true(tpeer_log_has(&s, "end 1"));
+  assert_int_equal(h2w_data_source_mem(&ds, &down, answer, sizeof answer - 1,
+                                       H2W_DATA_FLAG_NO_END_STREAM),
+                   H2W_OK);
+  assert_int_equal(h2w_session_submit_response(s.s, 1, resp, 2, &ds), H2W_OK);
+  assert_int_equal(h2w_session_submit_trailers(s.s, 1, trailers, 1), H2W_OK);
+  tpump(&c, &s);
+  got = tpeer_body(&c, 1, &len);
+  assert_int_equal(len, sizeof answer - 1);
+  assert_memory_equal(got, answer, len);
+  assert_true(tpeer_log_has(&c, "header 1 content-type text/plain"));
+  assert_true(tpeer_log_has(&c, "header 1 x-sum ok"));
+  assert_true(tpeer_log_has(&c, "headers 1 trailers es=1"));
+  assert_true(tpeer_log_has(&c, "close 1 NO_ERROR"));
+  tpeer_free(&c);
+  tpeer_free(&s);
+}
+
+/* An empty body ends the stream with an empty DATA frame; bad
+ * arguments are refused. */
+static void test_mem_source_empty_and_arguments(void **state) {
+  tpeer c, s;
+  static const h2w_nv req[] = {
+      H2W_NV_LIT(":method", "POST"), H2W_NV_LIT(":scheme", "https"),
+      H2W_NV_LIT(":authority", "example.org"), H2W_NV_LIT(":path", "/up")};
+  h2w_mem_source m;
+  h2w_data_source ds;
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_start(&s, 1, tmode(state), NULL);
+  assert_int_equal(h2w_data_source_mem(&ds, &m, NULL, 0, 0), H2W_OK);
+  assert_int_equal(h2w_session_submit_request(c.s, req, 4, &ds, NULL), 1);
+  tpump(&c, &s);
+  assert_true(tpeer_log_has(&s, "headers 1 req es=0"));
+  assert_true(tpeer_log_has(&s, "end 1"));
+  assert_int_equal(h2w_data_source_mem(NULL, &m, "x", 1, 0),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_data_source_mem(&ds, NULL, "x", 1, 0),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_data_source_mem(&ds, &m, NULL, 1, 0),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(h2w_data_source_mem(&ds, &m, "x", 1, H2W_DATA_FLAG_EOF),
+                   H2W_E_INVALID_ARGUMENT);
+  tpeer_free(&c);
+  tpeer_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_eof_clean_server),
@@ -739,6 +822,8 @@ int main(void) {
       SPLIT_TESTS(test_cb_reset_from_on_headers_and_on_data),
       SPLIT_TESTS(test_cb_reset_client_response),
       SPLIT_TESTS(test_cb_reset_not_valid_elsewhere),
+      SPLIT_TESTS(test_nv_lit_and_mem_source),
+      SPLIT_TESTS(test_mem_source_empty_and_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
