@@ -583,6 +583,91 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  * GOAWAY's error code. h2w_session_del() does the same for the streams
  * still live (code H2W_NO_ERROR) before it frees anything. */
 
+/** @page lifecycle The connection lifecycle: start, pump, close
+ * A session is one connection from its first octet to its last. The
+ * socket (and TLS) are the application's; this is when to do what.
+ *
+ * Start
+ *   - Server: after accept() (and, over TLS, once ALPN chose "h2", see
+ *     @ref alpn) create the session with h2w_session_server_new(); over
+ *     cleartext with prior knowledge (RFC 9113 §3.3) the client preface
+ *     arrives first, for an HTTP/1.1 Upgrade see @ref h2c_upgrade. A
+ *     client calls h2w_session_client_new() once connected: its preface
+ *     is queued, and requests may be submitted at once.
+ *   - Tick right away, h2w_session_tick(s, now) with a monotonic clock in
+ *     ms: the session has no clock until then, and a server's abuse
+ *     budgets are off without one (see h2w_session_tick()).
+ *
+ * The pump loop (one per connection; any event loop)
+ *   - Wait for readable while h2w_session_want_read(), for writable while
+ *     h2w_session_want_write() (or while bytes taken from the session are
+ *     still unwritten), with a timeout that ends at
+ *     h2w_session_next_deadline().
+ *   - Readable: read, then h2w_session_recv() every byte read (if it
+ *     returns fewer, a callback paused: call it again with the rest
+ *     later). read() returning 0 (or TLS close_notify): call
+ *     h2w_session_eof() and go to "closing the socket".
+ *   - Writable: h2w_session_send() into a buffer and write it (keep what
+ *     write() did not take), or h2w_session_peek() / h2w_session_ack()
+ *     to write from the session's own buffer. Submits, timers and input
+ *     all queue output: check want_write after each.
+ *   - Every turn: h2w_session_tick(s, now). A server must tick: the
+ *     glitch and reset budgets refill only through it, and the keepalive,
+ *     idle timeout, SETTINGS timeout and graceful-shutdown deadline fire
+ *     only through it.
+ *
+ * Per-stream state
+ *   - Allocate it when the stream appears: a server in on_begin_headers
+ *     (kind H2W_HEADERS_REQUEST), a client at h2w_session_submit_request()
+ *     (the `stream_user` argument); attach it with
+ *     h2w_session_set_stream_user_data() or pass it at submit time, and
+ *     find it with h2w_session_get_stream_user_data().
+ *   - Free it in on_stream_close, and only there: it fires exactly once
+ *     for every stream that was reported or submitted, however the stream
+ *     ends: normally, reset (either side, or by returning
+ *     H2W_CB_RESET_STREAM), refused or above a GOAWAY's last stream id
+ *     (H2W_CLOSE_FLAG_RETRYABLE), at a connection error, at
+ *     h2w_session_eof() or at h2w_session_del() (H2W_CLOSE_FLAG_CONNECTION).
+ *     Data handed to the session with a body (a data source's `user`,
+ *     an h2w_mem_source and its buffer) must live until then too.
+ *
+ * Graceful close (RFC 9113 §6.8)
+ *   - Call h2w_session_shutdown(): a server sends GOAWAY with the largest
+ *     id and a PING, then the real last stream id once the PING returns
+ *     (or the shutdown timeout passes on its clock); a client sends one
+ *     GOAWAY. No new stream starts; those in flight finish.
+ *   - Keep pumping until want_read and want_write are both 0 (no stream
+ *     left, output flushed).
+ *   - Then half-close the transport (shutdown(SHUT_WR), or TLS
+ *     close_notify) and keep reading, discarding what arrives, until the
+ *     peer closes or a lingering timeout passes (a second or two). Closing
+ *     a socket that still has unread input makes the kernel answer with a
+ *     TCP reset, which can destroy the GOAWAY and the last responses before
+ *     the peer reads them (the same "lingering close" as RFC 9112 §9.6).
+ *     After h2w_session_eof() nothing more is written, so nothing is lost.
+ *
+ * Abortive close
+ *   - To end at once with an error: h2w_session_submit_goaway() with that
+ *     code. The connection ends when it is queued (every stream closes with
+ *     H2W_CLOSE_FLAG_CONNECTION); write what h2w_session_send() still
+ *     returns (up to the GOAWAY, then the sticky error), then close as
+ *     above, with a short lingering timeout.
+ *   - A connection error the session finds (a protocol violation, a flood,
+ *     a timer) ends it the same way: the call returns the error, the GOAWAY
+ *     is queued, and h2w_session_error() says why.
+ *   - When the transport fails (ECONNRESET, EPIPE, a TLS error): call
+ *     h2w_session_eof() so the streams end, and close the socket.
+ *
+ * Closing the socket, and the session
+ *   - Close it when want_read and want_write are both 0 and the lingering
+ *     read is over; or right after h2w_session_eof(); or after a fatal
+ *     error once the GOAWAY is written (and a short linger).
+ *   - h2w_session_del() frees the session, at any point outside its
+ *     callbacks; streams still live get their on_stream_close first.
+ *
+ * examples/minimal/ is a poll() server and client that do all of this in
+ * about 200 lines each. */
+
 /** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
 /** The callbacks a session raises. Opaque; see h2w_callbacks_new(). */
