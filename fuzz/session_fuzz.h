@@ -92,6 +92,7 @@ struct fz {
                            octet) */
   int data_polled;      /* a body source ran in this send() */
   int conn_errors;      /* on_error calls for the connection */
+  int no_clock_told;    /* on_error said the budgets are off (no tick) */
   uint64_t now;         /* the caller's clock */
   /* Counting allocator handed to the session. */
   size_t live;     /* bytes the session holds through it */
