@@ -834,7 +834,12 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
  *  error the session detected, with the wire code it sends and a static
  *  reason. Informational: its return value is ignored. An error GOAWAY
- *  the application submits itself is not reported here. */
+ *  the application submits itself is not reported here. Two reports send
+ *  nothing: input truncated at h2w_session_eof() (stream 0,
+ *  PROTOCOL_ERROR; the peer is gone), and the warning that the abuse
+ *  budgets are off because the session was never ticked (stream 0,
+ *  NO_ERROR, reason H2W_REASON_NO_CLOCK, at most once; the session goes
+ *  on). */
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 
