@@ -710,16 +710,21 @@ typedef struct h2w_options h2w_options;
 /** on_stream_close flags: the peer never processed this stream (it was
  *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
  *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
- *  never sent, when a GOAWAY arrived, §6.8): the request is safe to retry
- *  on a new connection. */
+ *  never sent, when a GOAWAY arrived, §6.8; or the connection ended
+ *  before any octet of its HEADERS left the session, see
+ *  H2W_CLOSE_FLAG_CONNECTION): the request is safe to retry on a new
+ *  connection. */
 #define H2W_CLOSE_FLAG_RETRYABLE 0x1u
 /** on_stream_close flags: the stream was reset (by either side). */
 #define H2W_CLOSE_FLAG_RESET 0x2u
 /** on_stream_close flags: the stream did not finish by itself: the
- *  connection ended (a fatal error, an error GOAWAY) or the session was
- *  deleted while it was live (see @ref reentrancy for the order). A
- *  request that was still queued, never sent, also carries
- *  H2W_CLOSE_FLAG_RETRYABLE. */
+ *  connection ended (a fatal error, an error GOAWAY, the peer closing the
+ *  transport, h2w_session_eof()) or the session was deleted while it was
+ *  live (see @ref reentrancy for the order). A request that never left
+ *  the session also carries H2W_CLOSE_FLAG_RETRYABLE: queued for a slot,
+ *  or its HEADERS still in output the session drops (at a connection
+ *  error it found, h2w_session_eof() or h2w_session_del(); an error
+ *  GOAWAY the application submits keeps the output before it). */
 #define H2W_CLOSE_FLAG_CONNECTION 0x4u
 
 /** The 9-octet header of a frame, for tracing callbacks. */
@@ -1423,14 +1428,14 @@ H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
  *
  *  - Every live stream closes at once with H2W_CLOSE_FLAG_CONNECTION
  *    (its on_stream_close fires before this returns, ascending ids, as
- *    at any end of the connection, see @ref reentrancy). A request still
- *    queued for a stream slot, never sent, also carries
- *    H2W_CLOSE_FLAG_RETRYABLE (the peer cannot have processed it, RFC
- *    9113 §8.7); one whose HEADERS left the session carries it only if
- *    the peer's GOAWAY had already said so (then it closed at that
- *    GOAWAY, §6.8): without a GOAWAY, a request cut off by the end of
- *    the connection may have been processed. `code` is the error code of
- *    the peer's GOAWAY if it sent one, else H2W_NO_ERROR (or
+ *    at any end of the connection, see @ref reentrancy). A client's
+ *    request that never left the session (still queued for a stream
+ *    slot, or its HEADERS still in the output, which is dropped) also
+ *    carries H2W_CLOSE_FLAG_RETRYABLE: the server cannot have processed
+ *    it (RFC 9113 §8.7). One whose HEADERS were handed out does not: the
+ *    server may have processed it, unless its GOAWAY said otherwise (and
+ *    then the stream closed, retryable, at that GOAWAY, §6.8). `code` is the
+ * error code of the peer's GOAWAY if it sent one, else H2W_NO_ERROR (or
  *    H2W_PROTOCOL_ERROR when the input was truncated, below).
  *  - want_read and want_write become 0 and stay 0. Queued output, a
  *    final GOAWAY included, is dropped: HTTP/2 has no half-closed

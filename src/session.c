@@ -336,6 +336,24 @@ int h2w_reap(h2w_session *s) {
 
 /* ---- errors ----------------------------------------------------------- */
 
+static void mark_unsent(void *value, void *arg) {
+  h2w_stream *st = value;
+  (void)arg;
+  if ((st->flags & H2W_SF_LOCAL) && !(st->flags & H2W_SF_HEADERS_OUT)) {
+    st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
+  }
+}
+
+/* The output is dropped for good (the connection ends without it): a
+ * client's requests whose HEADERS never left the session were never seen
+ * by the server, so they are safe to retry on a new connection (RFC 9113
+ * §8.7), as queued ones are. */
+static void unsent_requests_retryable(h2w_session *s) {
+  if (!s->is_server && !s->all_closed) {
+    h2w_stream_map_each(&s->map, mark_unsent, NULL);
+  }
+}
+
 /* The one path by which a connection ends (RFC 9113 §5.4.1, §6.8): the
  * sticky error, on_error, and the final GOAWAY, unless the application
  * already queued its own (`goaway_queued`: no on_error either, it is not
@@ -375,6 +393,7 @@ static int conn_end(h2w_session *s, int lib_err, uint32_t code,
   } else {
     s->err_offset = s->rs.frame_start;
     h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+    unsent_requests_retryable(s); /* only the GOAWAY follows now */
   }
   return lib_err;
 }
@@ -669,6 +688,7 @@ void h2w_session_del(h2w_session *s) {
     s->err_code = H2W_NO_ERROR;
     s->err_reason = "session deleted";
   }
+  unsent_requests_retryable(s); /* nothing more leaves the session */
   h2w_close_all(s, s->err_code);
   h2w_stream_map_each(&s->map, free_stream_cb, s);
   /* Queued requests are in the table too; closed ones only here. */
@@ -781,6 +801,7 @@ int h2w_session_eof(h2w_session *s) {
   s->ss.goaway_len = 0;
   s->ss.goaway_off = 0;
   h2w_sched_stop(s);
+  unsent_requests_retryable(s);
   h2w_api_done(s);
   return s->err_reason == peer_closed ? H2W_OK : s->err;
 }

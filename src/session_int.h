@@ -122,6 +122,10 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
 #define H2W_SF_TUNNEL 0x2000u     /* plain CONNECT tunnel: only DATA follows */
 #define H2W_SF_TUNNEL_OUT 0x4000u /* ... and we may send only DATA */
+/* Client: the request's HEADERS left the session (handed to the caller,
+ * or sent over HTTP/1.1 before an h2c upgrade). Until then the peer
+ * cannot have processed it (RFC 9113 §8.7). */
+#define H2W_SF_HEADERS_OUT 0x8000u
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */

@@ -104,12 +104,48 @@ static void test_eof_client_queued_retryable(void **state) {
   tpeer_out_clear(&c);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 1 *"); /* 1 left the session, 3 waits */
   tpeer_log_clear(&c);
   assert_int_equal(h2w_session_eof(c.s), H2W_OK);
   EXPECT_LOG(&c, "close 1 NO_ERROR conn", "close 3 NO_ERROR retryable conn");
   expect_silent(&c, H2W_E_CLOSED);
   h2w_fb_free(&b);
   tpeer_free(&c);
+}
+
+/* A request whose HEADERS were still in the session's output when the
+ * connection ended never reached the server: retryable, at EOF, at a
+ * connection error (the output is cut before the GOAWAY) and at del. */
+static void test_unsent_requests_retryable(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, NULL);
+  h2w_fb_init(&b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "HEADERS 1 *");
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  assert_int_equal(h2w_session_eof(c.s), H2W_OK);
+  EXPECT_LOG(&c, "close 1 NO_ERROR conn", "close 3 NO_ERROR retryable conn");
+  tpeer_free(&c);
+
+  client(&c, state, NULL);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "HEADERS 1 *");
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  h2w_fb_window_update(&b, 0, 0); /* §6.9: PROTOCOL_ERROR */
+  atk_feed_err(&c, &b, H2W_E_PROTOCOL);
+  EXPECT_LOG(&c, "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn",
+             "close 3 PROTOCOL_ERROR retryable conn");
+  EXPECT_OUT(&c, "GOAWAY *");
+  tpeer_free(&c);
+
+  client(&c, state, NULL);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  h2w_session_del(c.s);
+  c.s = NULL;
+  EXPECT_LOG(&c, "close 1 NO_ERROR retryable conn");
+  tpeer_free(&c);
+  h2w_fb_free(&b);
 }
 
 /* After the server's GOAWAY: streams above its last-stream-id closed
@@ -122,6 +158,7 @@ static void test_eof_after_goaway(void **state) {
   h2w_fb_init(&b);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 1 *", "HEADERS 3 *");
   h2w_fb_goaway(&b, 1, H2W_INTERNAL_ERROR, "");
   feed_ok(&c, &b);
   EXPECT_LOG(&c, "goaway 1 INTERNAL_ERROR", "close 3 REFUSED_STREAM retryable");
@@ -804,6 +841,7 @@ int main(void) {
       SPLIT_TESTS(test_eof_clean_server),
       SPLIT_TESTS(test_eof_before_anything),
       SPLIT_TESTS(test_eof_client_queued_retryable),
+      SPLIT_TESTS(test_unsent_requests_retryable),
       SPLIT_TESTS(test_eof_after_goaway),
       SPLIT_TESTS(test_eof_truncated_frame),
       SPLIT_TESTS(test_eof_truncated_header),
