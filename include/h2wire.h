@@ -1615,8 +1615,10 @@ H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
  *      life of the program), or NULL when the last header submit was not
  *      refused for its arguments. May be NULL.
  *  @param[out] field_index Receives the index in the submitted nva[] of
- *      the field at fault, or SIZE_MAX when the rule is about the list as
- *      a whole (a missing field) or about another argument. May be NULL.
+ *      the field at fault (for a rule checked on the whole list, the
+ *      pseudo-header it names, e.g. ":path" for an absolute URI), or
+ *      SIZE_MAX when no field is (a missing field, another argument).
+ *      May be NULL.
  *  @return H2W_E_INVALID_ARGUMENT when a reason is recorded (also for s
  *      NULL, with the reason "NULL session"), else H2W_OK. */
 H2W_EXTERN int h2w_session_last_submit_error(const h2w_session *s,

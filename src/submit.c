@@ -7,6 +7,25 @@
 
 #include "session_int.h"
 
+/* The index of the first field whose name is the pseudo-header the
+ * reason names (":path", ":authority"...), or SIZE_MAX. */
+static size_t named_field(const char *reason, const h2w_nv *nva, size_t n) {
+  const char *p = reason != NULL ? strchr(reason, ':') : NULL;
+  size_t len = 1, i;
+  if (p == NULL || strncmp(reason, "missing ", 8) == 0) {
+    return SIZE_MAX;
+  }
+  while (p[len] >= 'a' && p[len] <= 'z') {
+    len++;
+  }
+  for (i = 0; i < n; i++) {
+    if (nva[i].namelen == len && memcmp(nva[i].name, p, len) == 0) {
+      return i;
+    }
+  }
+  return SIZE_MAX;
+}
+
 int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
                      int end_stream, h2w_http_msg *m) {
   size_t i;
@@ -34,8 +53,11 @@ int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
     }
   }
   if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
-    /* A rule about the list as a whole (a field missing, §8.3.1). */
-    return h2w_submit_refuse(s, reason, SIZE_MAX);
+    /* A rule checked once the list is whole (§8.3.1): when it names a
+     * pseudo-header that is present (":path does not start with '/'",
+     * "userinfo in :authority"), that field is at fault; a missing one
+     * or a rule about the whole list has none. */
+    return h2w_submit_refuse(s, reason, named_field(reason, nva, n));
   }
   return H2W_OK;
 }

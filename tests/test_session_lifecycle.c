@@ -495,7 +495,11 @@ static void test_submit_error_reasons(void **state) {
   expect_refused(&c,
                  H(":method", "GET", ":scheme", "https", ":authority", "a.org",
                    ":path", "https://a.org/"),
-                 ":path does not start with '/'", SIZE_MAX);
+                 ":path does not start with '/'", 3);
+  expect_refused(&c,
+                 H(":method", "GET", ":scheme", "https", ":authority",
+                   "user@a.org", ":path", "/"),
+                 "userinfo in :authority", 2);
   expect_refused(&c,
                  H(":method", "GET", ":scheme", "https", "accept", "*/*",
                    ":authority", "a.org", ":path", "/"),
