@@ -233,6 +233,7 @@ static void fz_refused(fz *f) {
       h2w_session_peek(f->s, &data) != H2W_E_INVALID_STATE || data != NULL ||
       h2w_session_ack(f->s, 1) != H2W_E_INVALID_STATE ||
       h2w_session_tick(f->s, UINT64_MAX - 1) != H2W_E_INVALID_STATE ||
+      h2w_session_eof(f->s) != H2W_E_INVALID_STATE ||
       h2w_session_upgrade(f->s, "", 0, 0, NULL) != H2W_E_INVALID_STATE) {
     abort();
   }

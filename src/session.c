@@ -777,13 +777,19 @@ int h2w_session_eof(h2w_session *s) {
                           ? s->rs.frame_start
                           : s->in_total;
       if (s->cb.on_error != NULL) {
+        /* As for a connection error (conn_end): reported once, and an
+         * error the callback causes itself (an error GOAWAY) stands. */
+        s->ending = 1;
         H2W_CB_ENTER(s);
         s->cb.on_error(s, 0, H2W_PROTOCOL_ERROR, reason, s->user);
         H2W_CB_LEAVE(s);
+        s->ending = 0;
       }
-      s->err = H2W_E_TRUNCATED;
-      s->err_code = H2W_PROTOCOL_ERROR;
-      s->err_reason = reason;
+      if (s->err == H2W_OK) {
+        s->err = H2W_E_TRUNCATED;
+        s->err_code = H2W_PROTOCOL_ERROR;
+        s->err_reason = reason;
+      }
     } else {
       /* A clean end of input. err_code keeps the peer's GOAWAY code, if
        * it sent one: the reason its streams end. */
