@@ -1441,7 +1441,8 @@ H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
  *    final GOAWAY included, is dropped: HTTP/2 has no half-closed
  *    connection (§5.1 half-closes streams, not the connection), so
  *    nothing written now would be read. h2w_session_send() and peek()
- *    return the sticky error.
+ *    return the sticky error; bytes peeked before are forgotten (a later
+ *    h2w_session_ack() of them returns H2W_E_INVALID_ARGUMENT).
  *  - Input that ends inside the client preface, inside a frame, or
  *    inside a header block (HEADERS or PUSH_PROMISE without its
  *    END_HEADERS, §6.10) is a truncated connection: on_error fires with

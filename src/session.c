@@ -806,6 +806,7 @@ int h2w_session_eof(h2w_session *s) {
   h2w_outq_truncate(&s->ss.side, s->ss.side.head);
   s->ss.goaway_len = 0;
   s->ss.goaway_off = 0;
+  s->ss.peeked = 0; /* a later ack has nothing to mark */
   h2w_sched_stop(s);
   unsent_requests_retryable(s);
   h2w_api_done(s);

@@ -63,7 +63,12 @@ static void test_eof_clean_server(void **state) {
       H2W_OK);
   EXPECT_LOG(&s, "headers 1 req es=0", "headers 3 req es=1", "end 3");
   assert_int_equal(h2w_session_want_write(s.s), 1);
+  {
+    const uint8_t *d = NULL; /* peeked, not yet written when EOF comes */
+    assert_true(h2w_session_peek(s.s, &d) > 0);
+  }
   assert_int_equal(h2w_session_eof(s.s), H2W_OK);
+  assert_int_equal(h2w_session_ack(s.s, 1), H2W_E_INVALID_ARGUMENT);
   /* Stream 3 closed when its answer was queued (both sides ended); its
    * callback was due and comes first, as at any end (h2wire.h,
    * "Reentrancy"). */
