@@ -92,6 +92,7 @@ struct fz {
                            octet) */
   int data_polled;      /* a body source ran in this send() */
   int conn_errors;      /* on_error calls for the connection */
+  int no_clock_told;    /* on_error said the budgets are off (no tick) */
   uint64_t now;         /* the caller's clock */
   /* Counting allocator handed to the session. */
   size_t live;     /* bytes the session holds through it */
@@ -232,6 +233,7 @@ static void fz_refused(fz *f) {
       h2w_session_peek(f->s, &data) != H2W_E_INVALID_STATE || data != NULL ||
       h2w_session_ack(f->s, 1) != H2W_E_INVALID_STATE ||
       h2w_session_tick(f->s, UINT64_MAX - 1) != H2W_E_INVALID_STATE ||
+      h2w_session_eof(f->s) != H2W_E_INVALID_STATE ||
       h2w_session_upgrade(f->s, "", 0, 0, NULL) != H2W_E_INVALID_STATE) {
     abort();
   }

@@ -548,7 +548,15 @@ static void fz_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason, void *user) {
   fz *f = user;
   uint8_t act;
-  (void)code;
+  if (reason != NULL && strcmp(reason, H2W_REASON_NO_CLOCK) == 0) {
+    /* A warning, not an error: once, on the connection, code NO_ERROR,
+     * the session still healthy (h2w_session_tick()). */
+    if (f->dead || id != 0 || code != H2W_NO_ERROR || f->no_clock_told++ ||
+        h2w_session_error(s, NULL, NULL, NULL) != H2W_OK) {
+      abort();
+    }
+    return;
+  }
   if (f->dead || reason == NULL ||
       h2w_session_error(s, NULL, NULL, NULL) != H2W_OK ||
       (id == 0 && f->conn_errors++ > 0)) {

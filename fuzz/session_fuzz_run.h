@@ -227,6 +227,19 @@ static void fz_run(fz *f) {
     fz_after(f);
     fz_drain(f);
   }
+  if (fz_rand(f) % 2 == 0) {
+    /* The peer closes the transport (h2w_session_eof): every stream ends
+     * now, nothing more is wanted either way, and the result is the
+     * session's sticky error or a clean end. */
+    int rv = h2w_session_eof(f->s);
+    int err = h2w_session_error(f->s, NULL, NULL, NULL);
+    if (err == H2W_OK || (rv != H2W_OK && rv != err) ||
+        h2w_session_want_read(f->s) || h2w_session_want_write(f->s) ||
+        h2w_session_open_streams(f->s) != 0 ||
+        h2w_session_eof(f->s) != rv) {
+      abort();
+    }
+  }
 }
 
 /* ---- setup ------------------------------------------------------------- */

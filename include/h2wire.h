@@ -108,7 +108,8 @@ enum h2w_error {
   H2W_E_STREAM_ID_EXHAUSTED = -13,
   /** The peer flooded us (queued control frames, glitches, resets). */
   H2W_E_FLOODED = -14,
-  /** The object was closed after an earlier fatal error (sticky). */
+  /** The connection is over (sticky): the application sent an error
+   *  GOAWAY, or the peer closed the transport (h2w_session_eof()). */
   H2W_E_CLOSED = -15,
   /** A data source has nothing to send now (see h2w_data_read_fn). */
   H2W_E_DEFERRED = -16,
@@ -264,6 +265,17 @@ typedef struct h2w_nv {
   size_t valuelen;
   uint32_t flags; /**< H2W_NV_FLAG_* bits; unknown bits are ignored. */
 } h2w_nv;
+
+/** An h2w_nv initializer from two string literals, lengths from sizeof
+ *  (no strlen at run time): `h2w_nv nv[] = {H2W_NV_LIT(":status", "200"),
+ *  H2W_NV_LIT("content-type", "text/plain")};`. Only literals compile
+ *  (each argument is pasted next to ""), so a `char *` cannot silently
+ *  give the size of a pointer. flags is 0. */
+#define H2W_NV_LIT(name, value)                                                \
+  {                                                                            \
+    (const uint8_t *)("" name ""), sizeof("" name "") - 1,                     \
+        (const uint8_t *)("" value ""), sizeof("" value "") - 1, 0             \
+  }
 
 /* ------------------------------------------------------------------------ */
 /* HPACK (RFC 7541), usable without a session                               */
@@ -471,11 +483,14 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     H2W_E_PAUSE makes h2w_session_recv() return early (after the frame
  *     being processed, with the count of bytes consumed so far; call it
  *     again with the rest of the input to continue); a positive value is
- *     an answer only where the callback defines one (today only
- *     on_push_promise: H2W_PUSH_REFUSE); any other value, negative or an
- *     undefined positive one, is a failure: the session then becomes
- *     unusable and every later call returns H2W_E_CALLBACK_FAILURE
- *     (sticky). So a stray "return 1" never passes silently.
+ *     an answer only where the callback defines one: H2W_CB_RESET_STREAM
+ *     from on_begin_headers, on_header, on_headers and on_data (reset
+ *     just that stream), H2W_PUSH_REFUSE from on_push_promise; any other
+ *     value, negative or an undefined positive one (H2W_CB_RESET_STREAM
+ *     from any other callback included), is a failure: the session then
+ *     becomes unusable and every later call returns
+ *     H2W_E_CALLBACK_FAILURE (sticky). So a stray "return 1" never passes
+ *     silently.
  *   - What a callback may call: see @ref reentrancy.
  *   - After a fatal error no callback fires again, with one exception:
  *     on_stream_close, which ends every stream the application knows
@@ -517,7 +532,8 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  * memory, dump_json...).
  *   - Refused: h2w_session_recv(), h2w_session_recv_events(),
  *     h2w_session_set_events(), h2w_session_send(), h2w_session_peek(),
- *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
+ *     h2w_session_ack(), h2w_session_tick(), h2w_session_eof() and
+ *     h2w_session_upgrade()
  *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
  *     tick again after the call returns). h2w_session_del() does nothing:
  *     a session cannot be freed under the call that runs the callback;
@@ -557,7 +573,7 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     itself allowed anywhere; the rules of any callback apply.
  *
  * Order at the end of a connection: when h2w_session_recv(), send(),
- * peek(), ack() or tick() ends it (a connection error, a failing
+ * peek(), ack(), tick() or eof() ends it (a connection error, a failing
  * callback, a timer), the streams' on_stream_close callbacks fire before
  * that call returns; so do they before h2w_session_submit_goaway()
  * returns when it sends an error GOAWAY outside any callback. A submit
@@ -568,6 +584,91 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  * ascending id order, each with H2W_CLOSE_FLAG_CONNECTION and the
  * GOAWAY's error code. h2w_session_del() does the same for the streams
  * still live (code H2W_NO_ERROR) before it frees anything. */
+
+/** @page lifecycle The connection lifecycle: start, pump, close
+ * A session is one connection from its first octet to its last. The
+ * socket (and TLS) are the application's; this is when to do what.
+ *
+ * Start
+ *   - Server: after accept() (and, over TLS, once ALPN chose "h2", see
+ *     @ref alpn) create the session with h2w_session_server_new(); over
+ *     cleartext with prior knowledge (RFC 9113 §3.3) the client preface
+ *     arrives first, for an HTTP/1.1 Upgrade see @ref h2c_upgrade. A
+ *     client calls h2w_session_client_new() once connected: its preface
+ *     is queued, and requests may be submitted at once.
+ *   - Tick right away, h2w_session_tick(s, now) with a monotonic clock in
+ *     ms: the session has no clock until then, and a server's abuse
+ *     budgets are off without one (see h2w_session_tick()).
+ *
+ * The pump loop (one per connection; any event loop)
+ *   - Wait for readable while h2w_session_want_read(), for writable while
+ *     h2w_session_want_write() (or while bytes taken from the session are
+ *     still unwritten), with a timeout that ends at
+ *     h2w_session_next_deadline().
+ *   - Readable: read, then h2w_session_recv() every byte read (if it
+ *     returns fewer, a callback paused: call it again with the rest
+ *     later). read() returning 0 (or TLS close_notify): call
+ *     h2w_session_eof() and go to "closing the socket".
+ *   - Writable: h2w_session_send() into a buffer and write it (keep what
+ *     write() did not take), or h2w_session_peek() / h2w_session_ack()
+ *     to write from the session's own buffer. Submits, timers and input
+ *     all queue output: check want_write after each.
+ *   - Every turn: h2w_session_tick(s, now). A server must tick: the
+ *     glitch and reset budgets refill only through it, and the keepalive,
+ *     idle timeout, SETTINGS timeout and graceful-shutdown deadline fire
+ *     only through it.
+ *
+ * Per-stream state
+ *   - Allocate it when the stream appears: a server in on_begin_headers
+ *     (kind H2W_HEADERS_REQUEST), a client at h2w_session_submit_request()
+ *     (the `stream_user` argument); attach it with
+ *     h2w_session_set_stream_user_data() or pass it at submit time, and
+ *     find it with h2w_session_get_stream_user_data().
+ *   - Free it in on_stream_close, and only there: it fires exactly once
+ *     for every stream that was reported or submitted, however the stream
+ *     ends: normally, reset (either side, or by returning
+ *     H2W_CB_RESET_STREAM), refused or above a GOAWAY's last stream id
+ *     (H2W_CLOSE_FLAG_RETRYABLE), at a connection error, at
+ *     h2w_session_eof() or at h2w_session_del() (H2W_CLOSE_FLAG_CONNECTION).
+ *     Data handed to the session with a body (a data source's `user`,
+ *     an h2w_mem_source and its buffer) must live until then too.
+ *
+ * Graceful close (RFC 9113 §6.8)
+ *   - Call h2w_session_shutdown(): a server sends GOAWAY with the largest
+ *     id and a PING, then the real last stream id once the PING returns
+ *     (or the shutdown timeout passes on its clock); a client sends one
+ *     GOAWAY. No new stream starts; those in flight finish.
+ *   - Keep pumping until want_read and want_write are both 0 (no stream
+ *     left, output flushed).
+ *   - Then half-close the transport (shutdown(SHUT_WR), or TLS
+ *     close_notify) and keep reading, discarding what arrives, until the
+ *     peer closes or a lingering timeout passes (a second or two). Closing
+ *     a socket that still has unread input makes the kernel answer with a
+ *     TCP reset, which can destroy the GOAWAY and the last responses before
+ *     the peer reads them (the same "lingering close" as RFC 9112 §9.6).
+ *     After h2w_session_eof() nothing more is written, so nothing is lost.
+ *
+ * Abortive close
+ *   - To end at once with an error: h2w_session_submit_goaway() with that
+ *     code. The connection ends when it is queued (every stream closes with
+ *     H2W_CLOSE_FLAG_CONNECTION); write what h2w_session_send() still
+ *     returns (up to the GOAWAY, then the sticky error), then close as
+ *     above, with a short lingering timeout.
+ *   - A connection error the session finds (a protocol violation, a flood,
+ *     a timer) ends it the same way: the call returns the error, the GOAWAY
+ *     is queued, and h2w_session_error() says why.
+ *   - When the transport fails (ECONNRESET, EPIPE, a TLS error): call
+ *     h2w_session_eof() so the streams end, and close the socket.
+ *
+ * Closing the socket, and the session
+ *   - Close it when want_read and want_write are both 0 and the lingering
+ *     read is over; or right after h2w_session_eof(); or after a fatal
+ *     error once the GOAWAY is written (and a short linger).
+ *   - h2w_session_del() frees the session, at any point outside its
+ *     callbacks; streams still live get their on_stream_close first.
+ *
+ * examples/minimal/ is a poll() server and client that do all of this in
+ * about 200 lines each. */
 
 /** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
@@ -611,16 +712,21 @@ typedef struct h2w_options h2w_options;
 /** on_stream_close flags: the peer never processed this stream (it was
  *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
  *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
- *  never sent, when a GOAWAY arrived, §6.8): the request is safe to retry
- *  on a new connection. */
+ *  never sent, when a GOAWAY arrived, §6.8; or the connection ended
+ *  before any octet of its HEADERS left the session, see
+ *  H2W_CLOSE_FLAG_CONNECTION): the request is safe to retry on a new
+ *  connection. */
 #define H2W_CLOSE_FLAG_RETRYABLE 0x1u
 /** on_stream_close flags: the stream was reset (by either side). */
 #define H2W_CLOSE_FLAG_RESET 0x2u
 /** on_stream_close flags: the stream did not finish by itself: the
- *  connection ended (a fatal error, an error GOAWAY) or the session was
- *  deleted while it was live (see @ref reentrancy for the order). A
- *  request that was still queued, never sent, also carries
- *  H2W_CLOSE_FLAG_RETRYABLE. */
+ *  connection ended (a fatal error, an error GOAWAY, the peer closing the
+ *  transport, h2w_session_eof()) or the session was deleted while it was
+ *  live (see @ref reentrancy for the order). A request that never left
+ *  the session also carries H2W_CLOSE_FLAG_RETRYABLE: queued for a slot,
+ *  or its HEADERS still in output the session drops (at a connection
+ *  error it found, h2w_session_eof() or h2w_session_del(); an error
+ *  GOAWAY the application submits keeps the output before it). */
 #define H2W_CLOSE_FLAG_CONNECTION 0x4u
 
 /** The 9-octet header of a frame, for tracing callbacks. */
@@ -645,6 +751,35 @@ H2W_EXTERN const char *h2w_frame_type_name(uint8_t type);
 
 /* ---- callbacks ----------------------------------------------------------
  * Every callback is optional; an unset one is simply not called. */
+
+/** Return value of on_begin_headers, on_header, on_headers and on_data:
+ *  reset the stream being reported, and only it (RFC 9113 §5.4.2), e.g.
+ *  to reject a request from on_header without ending the connection.
+ *
+ *  - The stream is reset with RST_STREAM INTERNAL_ERROR and closes
+ *    (on_stream_close follows with H2W_CLOSE_FLAG_RESET). To pick the
+ *    code (H2W_CANCEL, H2W_REFUSED_STREAM when the request was not
+ *    processed and may be retried, RFC 9113 §8.7...), call
+ *    h2w_session_submit_rst_stream(s, stream_id, code) in the callback
+ *    first and then return H2W_CB_RESET_STREAM (or 0: the effect is the
+ *    same; the return value then adds nothing).
+ *  - No further callback fires for the stream but on_stream_close: the
+ *    rest of a header block is still decoded, since the HPACK table is
+ *    the connection's (RFC 7541 §2.3.2), and its fields are dropped; the
+ *    frames the peer sends on the stream afterwards are ignored (§5.1,
+ *    "closed" after our RST_STREAM), DATA still counted on the
+ *    connection window.
+ *  - It is the application's decision: on_error does not fire and the
+ *    reset budget is not charged.
+ *  - From on_begin_headers or on_header of a PUSH_PROMISE's request (kind
+ *    H2W_HEADERS_PUSH_PROMISE) it resets the promised stream.
+ *  - From any other callback it is an undefined positive value: a
+ *    callback failure that ends the connection, like any stray value
+ *    (on_stream_end, on_stream_reset and on_stream_close report a stream
+ *    that has ended or is ending; call h2w_session_submit_rst_stream()
+ *    there instead if needed). Distinct from H2W_PUSH_REFUSE, so no value
+ *    means two things. */
+#define H2W_CB_RESET_STREAM 2
 
 /** A header block starts on `stream_id` (kind: H2W_HEADERS_*). */
 typedef int (*h2w_on_begin_headers_cb)(h2w_session *s, uint32_t stream_id,
@@ -717,7 +852,12 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
  *  error the session detected, with the wire code it sends and a static
  *  reason. Informational: its return value is ignored. An error GOAWAY
- *  the application submits itself is not reported here. */
+ *  the application submits itself is not reported here. Two reports send
+ *  nothing: input truncated at h2w_session_eof() (stream 0,
+ *  PROTOCOL_ERROR; the peer is gone), and the warning that the abuse
+ *  budgets are off because the session was never ticked (stream 0,
+ *  NO_ERROR, reason H2W_REASON_NO_CLOCK, at most once; the session goes
+ *  on). */
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 
@@ -1032,13 +1172,16 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
                                                      uint32_t n);
 /** The glitch budget (docs/security.md rows 4, 7, 8): a token bucket of `burst`
  *  tokens refilled at `per_second` tokens per second of the caller's clock
- *  (h2w_session_tick(); no refill before the first tick). Frames that cost
+ *  (h2w_session_tick(); not enforced at all before the first tick, see
+ *  H2W_REASON_NO_CLOCK). Frames that cost
  *  us work but carry nothing each take one token: DATA with no payload and
  *  no END_STREAM; HEADERS or CONTINUATION with an empty fragment and no
  *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 32 octets
  *  that leaves its window under 32 octets and buys a DATA frame that
  *  small at once (a data dribble, see below); a frame on a stream we
- *  closed, which we ignore. A peer that returns window in small steps is
+ *  closed, which we ignore (but not non-empty DATA within the stream
+ *  window we had granted when we reset it: in flight, bounded by flow
+ *  control). A peer that returns window in small steps is
  *  not charged: once a WINDOW_UPDATE leaves a stream's window under half
  *  the largest size it has had since SETTINGS_INITIAL_WINDOW_SIZE (at
  *  most 16384 octets), DATA on that stream waits until credits reach that
@@ -1058,8 +1201,9 @@ H2W_EXTERN int h2w_options_set_glitch_limit(h2w_options *opt, uint32_t burst,
  *  send (a malformed request, DATA past the window or after END_STREAM,
  *  a refused stream...). When it is empty: GOAWAY ENHANCE_YOUR_CALM,
  *  sticky H2W_E_FLOODED, and no further stream is admitted, not even from
- *  the rest of the same input. burst 0 turns the limit off. Default 1000
- *  and 33/s, which a steady 30 resets a second never trips.
+ *  the rest of the same input. burst 0 turns the limit off. Like the
+ *  glitch budget it is not enforced before the first h2w_session_tick().
+ *  Default 1000 and 33/s, which a steady 30 resets a second never trips.
  *  @param opt The option set.
  *  @param burst The bucket size in tokens; 0 turns the limit off.
  *  @param per_second Tokens added per second.
@@ -1275,7 +1419,10 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  slot) is a connection PROTOCOL_ERROR (§5.1.1), and so is PUSH_PROMISE
  *  on a stream that is neither open nor half-closed (local) (§6.6).
  *  Frames on a stream we reset are ignored (HEADERS decoded for the HPACK
- *  table, never delivered), each costing a glitch token. The session
+ *  table, never delivered), each costing a glitch token, except
+ *  non-empty DATA that fits the stream window we had granted when we
+ *  reset it (the peer had it in flight; flow control bounds it, §6.9;
+ *  still counted on the connection window). The session
  *  remembers how the last 64 closed streams ended; for older ones it does
  *  not, and treats late frames on them like frames on a stream it reset
  *  (ignored, glitch-charged) rather than as an error, so memory stays
@@ -1284,6 +1431,13 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  idle (a PRIORITY frame of the wrong length or depending on itself)
  *  becomes a connection error with the same code, since RST_STREAM may
  *  not be sent on an idle stream (§6.4).
+ *
+ *
+ *  A server must also call h2w_session_tick() (right after creating the
+ *  session, then as time passes): the abuse budgets are off until the
+ *  first tick and refill only through it (see h2w_session_tick()).
+ *  When the transport reports the end of input (read() returned 0),
+ *  call h2w_session_eof().
  *
  *  @return the bytes consumed
  *  (len, or fewer when a callback paused), or a negative error:
@@ -1330,8 +1484,47 @@ H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
  *  @param s The session.
  *  @param n How many of the peeked bytes were written. */
 H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
+/** The peer closed its side of the transport: read() returned 0 (or
+ *  the TLS close_notify arrived). Call it once, outside any callback,
+ *  after feeding every byte read before the end to h2w_session_recv();
+ *  then close the socket (see @ref lifecycle).
+ *
+ *  - Every live stream closes at once with H2W_CLOSE_FLAG_CONNECTION
+ *    (its on_stream_close fires before this returns, ascending ids, as
+ *    at any end of the connection, see @ref reentrancy). A client's
+ *    request that never left the session (still queued for a stream
+ *    slot, or its HEADERS still in the output, which is dropped) also
+ *    carries H2W_CLOSE_FLAG_RETRYABLE: the server cannot have processed
+ *    it (RFC 9113 §8.7). One whose HEADERS were handed out does not: the
+ *    server may have processed it, unless its GOAWAY said otherwise (and
+ *    then the stream closed, retryable, at that GOAWAY, §6.8). `code` is the
+ * error code of the peer's GOAWAY if it sent one, else H2W_NO_ERROR (or
+ *    H2W_PROTOCOL_ERROR when the input was truncated, below).
+ *  - want_read and want_write become 0 and stay 0. Queued output, a
+ *    final GOAWAY included, is dropped: HTTP/2 has no half-closed
+ *    connection (§5.1 half-closes streams, not the connection), so
+ *    nothing written now would be read. h2w_session_send() and peek()
+ *    return the sticky error; bytes peeked before are forgotten (a later
+ *    h2w_session_ack() of them returns H2W_E_INVALID_ARGUMENT).
+ *  - Input that ends inside the client preface, inside a frame, or
+ *    inside a header block (HEADERS or PUSH_PROMISE without its
+ *    END_HEADERS, §6.10) is a truncated connection: on_error fires with
+ *    stream 0, code H2W_PROTOCOL_ERROR (what a connection error would
+ *    have said; nothing is sent since the peer is gone) and a reason,
+ *    and the sticky error is H2W_E_TRUNCATED. A clean end sets the
+ *    sticky error H2W_E_CLOSED with reason "the peer closed the
+ *    connection" (h2w_session_error()); on_error does not fire.
+ *  - After an earlier fatal error the streams have closed already; the
+ *    output is dropped and that error stays.
+ *  @param s The session.
+ *  @return H2W_OK (a clean end), H2W_E_TRUNCATED, the earlier sticky
+ *      error, H2W_E_INVALID_ARGUMENT (s NULL) or H2W_E_INVALID_STATE
+ *      (from inside a callback: refused, nothing changes; see
+ *      @ref reentrancy). Calling it again returns the same. */
+H2W_EXTERN int h2w_session_eof(h2w_session *s);
 /** 1 if the session expects more input (0 once the connection is over:
- *  after a fatal error, or GOAWAY both ways with no stream left).
+ *  after a fatal error, after h2w_session_eof(), or GOAWAY both ways
+ *  with no stream left).
  *  @param s The session.
  *  @return 1 or 0. */
 H2W_EXTERN int h2w_session_want_read(const h2w_session *s);
@@ -1342,12 +1535,29 @@ H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
 
 /* ---- time --------------------------------------------------------------- */
 
+/** The reason on_error reports, once, when a budget would have been
+ *  charged before the first h2w_session_tick() (stream 0, code
+ *  H2W_NO_ERROR; a warning: the session goes on). Compare with strcmp(). */
+#define H2W_REASON_NO_CLOCK                                                    \
+  "abuse limits off: the session has no clock (call h2w_session_tick())"
+
 /** Tell the session the time (caller's monotonic clock, ms) and run due
- *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
- *  output. @return H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
- *  SETTINGS went unacknowledged), or H2W_E_INVALID_STATE from inside a
- *  callback (the time is not taken either, see @ref reentrancy). Time
- *  never goes backwards: a smaller value is treated as no change.
+ *  timers (SETTINGS ACK timeout, graceful-shutdown deadline, keepalive,
+ *  idle timeout). May queue output.
+ *
+ *  Servers must tick: the glitch and reset budgets
+ *  (h2w_options_set_glitch_limit(), h2w_options_set_reset_limit()) refill
+ *  only with the time given here. Until the first tick the session has no
+ *  clock and does not enforce them at all (a budget that never refilled
+ *  would cut off a well-behaved client after ~1,000 cancels); the first
+ *  time one would have been charged, on_error reports it once with
+ *  H2W_REASON_NO_CLOCK. Tick once right after creating the session and
+ *  then whenever h2w_session_next_deadline() passes, and at least every
+ *  second or so while frames arrive (refills are computed from it). @return
+ * H2W_OK, or the sticky error (H2W_E_TIMEOUT when our SETTINGS went
+ * unacknowledged), or H2W_E_INVALID_STATE from inside a callback (the time is
+ * not taken either, see @ref reentrancy). Time never goes backwards: a smaller
+ * value is treated as no change.
  *  @param s The session.
  *  @param now_ms The caller's monotonic clock, in ms. */
 H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
@@ -1397,13 +1607,44 @@ typedef struct h2w_data_source {
   void *user;              /**< Passed to read and write. */
 } h2w_data_source;
 
+/** The state of a body read from memory (h2w_data_source_mem()): owned by
+ *  the caller, written only by the library. */
+typedef struct h2w_mem_source {
+  const uint8_t *buf; /**< The body (borrowed, not copied). */
+  size_t len;         /**< Its length. */
+  size_t off;         /**< Octets handed to the session so far. */
+  uint32_t end_flags; /**< Added to H2W_DATA_FLAG_EOF at the end. */
+} h2w_mem_source;
+
+/** A data source that sends buf[0..len) as a body, for
+ *  h2w_session_submit_request() / submit_response(). No allocation and no
+ *  copy here: the session copies the octets into its output as flow
+ *  control allows.
+ *
+ *  Lifetimes: `state` and `buf` must stay valid and unchanged until the
+ *  stream's on_stream_close (or until state->off == state->len and the
+ *  body has ended, whichever is first); one state serves one stream. *out
+ *  is copied by the submit and may go right after it.
+ *  @param[out] out Receives the data source.
+ *  @param state Caller-owned state, initialized here.
+ *  @param buf The body; NULL when len is 0.
+ *  @param len Length of buf; 0 sends an empty body (END_STREAM on an
+ *      empty DATA frame).
+ *  @param flags 0, or H2W_DATA_FLAG_NO_END_STREAM when trailers follow
+ *      (h2w_session_submit_trailers()).
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (out or state NULL, buf NULL
+ *      with a length, an unknown flag). */
+H2W_EXTERN int h2w_data_source_mem(h2w_data_source *out, h2w_mem_source *state,
+                                   const void *buf, size_t len, uint32_t flags);
+
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
  *  request waits in a queue (in submit order) until a stream closes; if a
  *  GOAWAY arrives first it is closed unsent, with
  *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
- *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT,
+ *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT (why and
+ *  which field: h2w_session_last_submit_error()),
  *  H2W_E_INVALID_STATE (server session, or GOAWAY sent/received),
  *  H2W_E_STREAM_ID_EXHAUSTED (open a new connection, RFC 9113 §5.1.1),
  *  H2W_E_NOMEM, or the sticky error.
@@ -1416,10 +1657,42 @@ H2W_EXTERN int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva,
                                               size_t n,
                                               const h2w_data_source *body,
                                               void *stream_user);
+/** Why the last header submit of this session was refused for its
+ *  arguments: h2w_session_submit_request(), submit_response(),
+ *  submit_informational(), submit_trailers() or submit_push_promise()
+ *  returned H2W_E_INVALID_ARGUMENT. Each of those calls clears the record
+ *  when it starts, so it always describes the latest one; a refusal for
+ *  another reason (state, memory, sticky error) leaves it clear.
+ *
+ *  Reasons are the RFC 9113 §8 rules a field list breaks, e.g.
+ *  "uppercase character in field name", "connection field in HTTP/2",
+ *  "NUL, CR or LF in field value", ":path does not start with '/'" (an
+ *  absolute URI with a scheme), "pseudo-header field after a regular
+ *  field", "missing :path"; and "no header fields", "data source without
+ *  read()", "informational :status in a final response". With message
+ *  validation off (h2w_options_set_validate_messages()) fields are not
+ *  checked, so fewer refusals have a reason.
+ *
+ *  Allowed anywhere, callbacks included (a getter).
+ *  @param s The session.
+ *  @param[out] reason Receives the reason, a static string (valid for the
+ *      life of the program), or NULL when the last header submit was not
+ *      refused for its arguments. May be NULL.
+ *  @param[out] field_index Receives the index in the submitted nva[] of
+ *      the field at fault (for a rule checked on the whole list, the
+ *      pseudo-header it names, e.g. ":path" for an absolute URI), or
+ *      SIZE_MAX when no field is (a missing field, another argument).
+ *      May be NULL.
+ *  @return H2W_E_INVALID_ARGUMENT when a reason is recorded (also for s
+ *      NULL, with the reason "NULL session"), else H2W_OK. */
+H2W_EXTERN int h2w_session_last_submit_error(const h2w_session *s,
+                                             const char **reason,
+                                             size_t *field_index);
 /** Server: answer stream_id with response headers (":status" first) and an
  *  optional body (NULL: END_STREAM on HEADERS); stream_id may also be a
  *  stream reserved by h2w_session_submit_push_promise(). @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown/closed stream, or
+ *  H2W_E_INVALID_ARGUMENT (see h2w_session_last_submit_error()),
+ *  H2W_E_INVALID_STATE (unknown/closed stream, or
  *  already answered), H2W_E_NOMEM, or the sticky error.
  *  @param s A server session.
  *  @param stream_id The request stream.

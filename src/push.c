@@ -23,8 +23,13 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   h2w_stream *assoc, *st;
   uint32_t id;
   int rv;
-  if (s == NULL || nva == NULL || n == 0) {
+  if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_submit_begin(s);
+  if (n == 0 || nva == NULL) {
+    return h2w_submit_refuse(
+        s, n == 0 ? "no header fields" : "NULL header array", SIZE_MAX);
   }
   if (s->err.lib != H2W_OK) {
     return s->err.lib;

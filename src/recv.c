@@ -124,7 +124,7 @@ static inline int deliver_data(h2w_session *s, h2w_stream *st,
     st->unconsumed += (uint32_t)len;
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
-  if (h2w_cb_result(s, rv, "on_data") < 0) {
+  if (h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
     return s->err.lib;
   }
   if (s->opt.manual_flow_control) {
@@ -164,7 +164,14 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
-    h2w_flow_consumed(s, NULL, n);
+    h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
+    if (v.action == H2W_RECV_IGNORE && n > 0 &&
+        h2w_closed_data_allowed(s, id, n)) {
+      /* §5.1: in flight when we reset the stream, within the window we
+       * had granted: expected, not a glitch (docs/limits.md). Empty
+       * frames stay charged, as everywhere (row 4). */
+      return 0;
+    }
     rv = refuse(s, id, v, "DATA on a stream not open for it");
     return rv < 0 ? rv : 0;
   }

@@ -58,7 +58,7 @@ static int on_field(void *user, const h2w_nv *nv) {
     return 0;
   }
   rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
-  if (h2w_cb_result(s, rv, "on_header") < 0) {
+  if (h2w_cb_stream_result(s, hb->stream_id, rv, "on_header") < 0) {
     return s->err.lib;
   }
   return 0;
@@ -191,7 +191,7 @@ static int block_end(h2w_session *s) {
   }
   if (s->cb.on_headers != NULL) {
     rv = s->cb.on_headers(s, st->id, kind, hb->end_stream, s->user);
-    if (h2w_cb_result(s, rv, "on_headers") < 0) {
+    if (h2w_cb_stream_result(s, st->id, rv, "on_headers") < 0) {
       return s->err.lib;
     }
   }
@@ -246,7 +246,7 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
                          : 0);
   if (s->cb.on_begin_headers != NULL) {
     rv = s->cb.on_begin_headers(s, id, kind, s->user);
-    if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {
+    if (h2w_cb_stream_result(s, id, rv, "on_begin_headers") < 0) {
       return s->err.lib;
     }
   }

@@ -390,6 +390,14 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
   size_t i;
   h2w_frame_hd_unpack(&hd, frame);
   s->ss.preface_out = 1;
+  if (hd.type == H2W_FRAME_HEADERS && !s->is_server) {
+    /* Once any octet of a request's HEADERS is out, the server may have
+     * processed it: no longer safe to retry when the connection ends. */
+    h2w_stream *st = h2w_stream_find(s, hd.stream_id);
+    if (st != NULL) {
+      st->flags |= H2W_SF_HEADERS_OUT;
+    }
+  }
   if (is_reactive(frame) && s->ss.reactive > 0) {
     s->ss.reactive--;
   }

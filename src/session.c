@@ -144,6 +144,35 @@ static int closed_lookup(const h2w_session *s, uint32_t id,
   return 0;
 }
 
+/* Remember how stream `id` closed in the ring of recent ones. */
+static void closed_note(h2w_session *s, uint32_t id, h2w_closed_by by,
+                        uint32_t allowance) {
+  uint32_t at = s->pool.closed_pos % H2W_CLOSED_RING;
+  s->pool.closed[at].id = id;
+  s->pool.closed[at].closed_by = (uint8_t)by;
+  s->pool.closed[at].allowance = by == H2W_CLOSED_BY_RST_SENT ? allowance : 0;
+  s->pool.closed_pos++;
+}
+
+int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n) {
+  uint32_t i;
+  for (i = 0; i < H2W_CLOSED_RING; i++) {
+    if (s->pool.closed[i].id == id && id != 0) {
+      /* §5.1: DATA the peer sent before it saw our RST_STREAM. Flow
+       * control bounds it (§6.9), so only what passes the window we
+       * granted is work for nothing. */
+      if (s->pool.closed[i].closed_by != H2W_CLOSED_BY_RST_SENT ||
+          s->pool.closed[i].allowance < n) {
+        s->pool.closed[i].allowance = 0;
+        return 0;
+      }
+      s->pool.closed[i].allowance -= n;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static int skipped_lookup(const h2w_session *s, uint32_t id) {
   uint32_t i;
   for (i = 0; i < H2W_SKIPPED_RANGES; i++) {
@@ -260,9 +289,7 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   h2w_stream_tx_end(s, st);
   h2w_wu_unlink(s, st);
   h2w_stream_map_del(&s->map, st->id);
-  s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].id = st->id;
-  s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].closed_by = (uint8_t)by;
-  s->pool.closed_pos++;
+  closed_note(s, st->id, by, st->rw.avail > 0 ? (uint32_t)st->rw.avail : 0);
   st->flags |= H2W_SF_CLOSING;
   /* The close callback fires at the next reap, outside whatever frame or
    * submit call closed it; until then the stream keeps its concurrency
@@ -316,6 +343,24 @@ int h2w_reap(h2w_session *s) {
 
 /* ---- errors ----------------------------------------------------------- */
 
+static void mark_unsent(void *value, void *arg) {
+  h2w_stream *st = value;
+  (void)arg;
+  if ((st->flags & H2W_SF_LOCAL) && !(st->flags & H2W_SF_HEADERS_OUT)) {
+    st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
+  }
+}
+
+/* The output is dropped for good (the connection ends without it): a
+ * client's requests whose HEADERS never left the session were never seen
+ * by the server, so they are safe to retry on a new connection (RFC 9113
+ * §8.7), as queued ones are. */
+static void unsent_requests_retryable(h2w_session *s) {
+  if (!s->is_server && !s->all_closed) {
+    h2w_stream_map_each(&s->map, mark_unsent, NULL);
+  }
+}
+
 /* The one path by which a connection ends (RFC 9113 §5.4.1, §6.8): the
  * sticky error, on_error, and the final GOAWAY, unless the application
  * already queued its own (`goaway_queued`: no on_error either, it is not
@@ -355,6 +400,7 @@ static int conn_end(h2w_session *s, int lib_err, uint32_t code,
   } else {
     s->err.offset = s->rs.frame_start;
     h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+    unsent_requests_retryable(s); /* only the GOAWAY follows now */
   }
   return lib_err;
 }
@@ -461,11 +507,48 @@ void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {
   }
 }
 
+int h2w_cb_stream_result(h2w_session *s, uint32_t id, int rv,
+                         const char *which) {
+  int r;
+  if (rv != H2W_CB_RESET_STREAM) {
+    return h2w_cb_result(s, rv, which);
+  }
+  if (s->err.lib != H2W_OK || h2w_stream_find(s, id) == NULL) {
+    /* Reset already (the callback chose the code with
+     * h2w_session_submit_rst_stream()), or the connection is over. */
+    return s->err.lib;
+  }
+  /* The application's own decision: no on_error, not charged to the
+   * peer's reset budget. Frames that follow on the stream are ignored
+   * (§5.1, closed after our RST_STREAM); a header block still being
+   * decoded goes on for the HPACK table (RFC 7541 §2.3.2). */
+  r = h2w_session_submit_rst_stream(s, id, H2W_INTERNAL_ERROR);
+  if (r != H2W_OK && s->err.lib == H2W_OK) {
+    return h2w_conn_error(s, r == H2W_E_LIMIT ? H2W_E_LIMIT : H2W_E_NOMEM,
+                          H2W_INTERNAL_ERROR, "out of memory");
+  }
+  return s->err.lib;
+}
+
 /* One token from bucket b at the session's time; an empty bucket ends the
  * connection. */
 static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
   if (s->err.lib != H2W_OK) {
     return s->err.lib;
+  }
+  if (!s->clock.started) {
+    /* A budget that never refills would cut off a well-behaved peer
+     * after its burst (a browser's 1000th cancel): without a clock the
+     * budgets are off, and the application is told once why. */
+    if (!s->clock.no_clock_told && b->cap != 0) {
+      s->clock.no_clock_told = 1;
+      if (s->cb.on_error != NULL) {
+        H2W_CB_ENTER(s);
+        s->cb.on_error(s, 0, H2W_NO_ERROR, H2W_REASON_NO_CLOCK, s->user);
+        H2W_CB_LEAVE(s);
+      }
+    }
+    return 0;
   }
   if (h2w_bucket_take(b, s->clock.now) < 0) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM, reason);
@@ -504,10 +587,10 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
   if (st != NULL) {
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
   } else {
-    s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].id = id;
-    s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].closed_by =
-        H2W_CLOSED_BY_RST_SENT;
-    s->pool.closed_pos++;
+    /* A stream refused before it had an object (concurrency or memory
+     * limit): the peer may send up to the initial window after its
+     * HEADERS. */
+    closed_note(s, id, H2W_CLOSED_BY_RST_SENT, s->settings.recv_iws);
   }
   return rv;
 }
@@ -563,6 +646,7 @@ static int session_new(h2w_session **out, int is_server,
   h2w_bucket_init(&s->abuse.resets, s->opt.reset_burst, s->opt.reset_rate, 0);
   s->clock.ka_slot = H2W_MAX_PINGS;
   h2w_autotune_init(s);
+  s->submit_field = SIZE_MAX;
   if (!is_server) {
     uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {
@@ -627,6 +711,7 @@ void h2w_session_del(h2w_session *s) {
     s->err.code = H2W_NO_ERROR;
     s->err.reason = "session deleted";
   }
+  unsent_requests_retryable(s); /* nothing more leaves the session */
   h2w_close_all(s, s->err.code);
   h2w_stream_map_each(&s->map, free_stream_cb, s);
   /* Queued requests are in the table too; closed ones only here. */
@@ -683,6 +768,79 @@ int h2w_session_want_read(const h2w_session *s) {
 
 int h2w_session_want_write(const h2w_session *s) {
   return s != NULL && h2w_send_pending(s);
+}
+
+/* What the input was in the middle of when it ended, or NULL. */
+static const char *unfinished_input(const h2w_session *s) {
+  if (s->rs.preface_left > 0 &&
+      s->rs.preface_left < (uint8_t)sizeof(h2w_client_magic)) {
+    return "connection closed inside the connection preface";
+  }
+  if (s->rs.reader.hdlen > 0 || s->rs.reader.in_payload) {
+    return "connection closed inside a frame";
+  }
+  if (s->rs.hb.active) {
+    /* §6.10: a header block is one run of frames; without its end the
+     * HPACK state (§4.3) and the message are incomplete. */
+    return "connection closed inside a header block";
+  }
+  return NULL;
+}
+
+/* The reason of a clean end of input; compared by address. */
+static const char peer_closed[] = "the peer closed the connection";
+
+int h2w_session_eof(h2w_session *s) {
+  const char *reason;
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback: refused, no change */
+  }
+  if (!s->eof && s->err.lib == H2W_OK) {
+    reason = unfinished_input(s);
+    if (reason != NULL) {
+      /* What we would answer with a connection error (§4.1, §6.10), but
+       * the peer is gone: reported, never put on the wire. */
+      s->err.offset = s->rs.reader.hdlen > 0 || s->rs.reader.in_payload
+                          ? s->rs.frame_start
+                          : s->in_total;
+      if (s->cb.on_error != NULL) {
+        /* As for a connection error (conn_end): reported once, and an
+         * error the callback causes itself (an error GOAWAY) stands. */
+        s->ending = 1;
+        H2W_CB_ENTER(s);
+        s->cb.on_error(s, 0, H2W_PROTOCOL_ERROR, reason, s->user);
+        H2W_CB_LEAVE(s);
+        s->ending = 0;
+      }
+      if (s->err.lib == H2W_OK) {
+        s->err.lib = H2W_E_TRUNCATED;
+        s->err.code = H2W_PROTOCOL_ERROR;
+        s->err.reason = reason;
+      }
+    } else {
+      /* A clean end of input. err_code keeps the peer's GOAWAY code, if
+       * it sent one: the reason its streams end. */
+      s->err.lib = H2W_E_CLOSED;
+      s->err.reason = peer_closed;
+      s->err.offset = s->in_total;
+    }
+  }
+  s->eof = 1;
+  /* Nothing we could write reaches anyone: HTTP/2 has no half-closed
+   * connection (streams half-close, §5.1, the connection does not), so
+   * the output, a final GOAWAY included, is dropped. */
+  h2w_outq_truncate(&s->ss.q, s->ss.q.head);
+  h2w_outq_truncate(&s->ss.side, s->ss.side.head);
+  s->ss.goaway_len = 0;
+  s->ss.goaway_off = 0;
+  s->ss.peeked = 0; /* a later ack has nothing to mark */
+  h2w_sched_stop(s);
+  unsent_requests_retryable(s);
+  h2w_api_done(s);
+  return s->err.reason == peer_closed ? H2W_OK : s->err.lib;
 }
 
 /* ---- time ------------------------------------------------------------- */

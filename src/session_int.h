@@ -12,7 +12,7 @@
  * The state is grouped by owner: every file reads what it needs, but
  * each sub-struct of struct h2w_session is changed by one file only.
  *   s->settings  h2w_settings_state  settings.c
- *   s->err       h2w_err_state       session.c (the one error path)
+ *   s->err.lib       h2w_err_state       session.c (the one error path)
  *   s->clock     h2w_clock_state     session.c (ticks, keepalive, idle)
  *   s->pool      h2w_pool_state      session.c (stream pools, reap list,
  *                                    closed ring)
@@ -147,6 +147,10 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
 #define H2W_SF_TUNNEL 0x2000u     /* plain CONNECT tunnel: only DATA follows */
 #define H2W_SF_TUNNEL_OUT 0x4000u /* ... and we may send only DATA */
+/* Client: the request's HEADERS left the session (handed to the caller,
+ * or sent over HTTP/1.1 before an h2c upgrade). Until then the peer
+ * cannot have processed it (RFC 9113 §8.7). */
+#define H2W_SF_HEADERS_OUT 0x8000u
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */
@@ -349,6 +353,7 @@ typedef struct h2w_clock_state {
   uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
   uint64_t ka_frames;      /* frames_in when that PING was queued */
   uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
+  uint8_t no_clock_told;   /* on_error said the budgets are off (no clock) */
 } h2w_clock_state;
 
 /* Stream objects' pools and lifetime lists (session.c). */
@@ -364,6 +369,10 @@ typedef struct h2w_pool_state {
   struct {
     uint32_t id;
     uint8_t closed_by;
+    /* Streams we reset: DATA octets the peer may still have in flight,
+     * the stream window we had granted (RFC 9113 §6.9). Late DATA within
+     * it is not a glitch (docs/limits.md). */
+    uint32_t allowance;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
 } h2w_pool_state;
@@ -412,8 +421,14 @@ struct h2w_session {
    * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
   uint32_t depth;
   uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t eof;        /* h2w_session_eof(): the peer closed the transport */
   uint8_t ending;     /* on_error of a connection error is running */
   uint64_t in_total;  /* input octets consumed so far */
+  /* Why the last header submit was refused for its arguments (static
+   * string, NULL if it was not) and the index of the field at fault
+   * (SIZE_MAX: the list as a whole): h2w_session_last_submit_error(). */
+  const char *submit_reason;
+  size_t submit_field;
 
   h2w_clock_state clock;       /* session.c */
   h2w_settings_state settings; /* settings.c */
@@ -487,6 +502,17 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which);
  * reason the connection is ending, kept (code, reason, offset; not the
  * sticky error) unless one is known already. */
 void h2w_err_peer_goaway(h2w_session *s, uint32_t code);
+/* The same for a callback that reports stream `id` (on_begin_headers,
+ * on_header, on_headers, on_data), where H2W_CB_RESET_STREAM also
+ * means: reset that stream (INTERNAL_ERROR unless the callback reset it
+ * already with a code of its choice) and go on. */
+int h2w_cb_stream_result(h2w_session *s, uint32_t id, int rv,
+                         const char *which);
+
+/* Non-empty DATA of n octets on a stream we reset: 1 when it fits in
+ * what the peer could have had in flight under the stream window we had
+ * granted (then taken from it), 0 when the frame is a glitch. */
+int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns
@@ -639,9 +665,23 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
 }
 
 /* ---- submit.c: check an outgoing header list of `kind` (H2W_HTTP_*)
- * with the same §8 rules the peer applies; *m holds what it learnt. */
-int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
-                     size_t n, int end_stream, h2w_http_msg *m);
+ * with the same §8 rules the peer applies; *m holds what it learnt. A
+ * refusal is recorded for h2w_session_last_submit_error(). */
+int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
+                     int end_stream, h2w_http_msg *m);
+/* A header submit starts: forget the last refusal. */
+static inline void h2w_submit_begin(h2w_session *s) {
+  s->submit_reason = NULL;
+  s->submit_field = SIZE_MAX;
+}
+/* A header submit refused for its arguments: record why (a static
+ * string) and which field (SIZE_MAX: none in particular). */
+static inline int h2w_submit_refuse(h2w_session *s, const char *reason,
+                                    size_t field) {
+  s->submit_reason = reason;
+  s->submit_field = field;
+  return H2W_E_INVALID_ARGUMENT;
+}
 
 /* ---- recv.c: where a frame of `type` (or H2W_RECV_PROMISED) about
  * stream `id` stands in the §5.1 table; *st is the live stream object, if

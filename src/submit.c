@@ -7,12 +7,34 @@
 
 #include "session_int.h"
 
-int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
-                     size_t n, int end_stream, h2w_http_msg *m) {
+/* The index of the first field whose name is the pseudo-header the
+ * reason names (":path", ":authority"...), or SIZE_MAX. */
+static size_t named_field(const char *reason, const h2w_nv *nva, size_t n) {
+  const char *p = reason != NULL ? strchr(reason, ':') : NULL;
+  size_t len = 1, i;
+  if (p == NULL || strncmp(reason, "missing ", 8) == 0) {
+    return SIZE_MAX;
+  }
+  while (p[len] >= 'a' && p[len] <= 'z') {
+    len++;
+  }
+  for (i = 0; i < n; i++) {
+    if (nva[i].namelen == len && memcmp(nva[i].name, p, len) == 0) {
+      return i;
+    }
+  }
+  return SIZE_MAX;
+}
+
+int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
+                     int end_stream, h2w_http_msg *m) {
   size_t i;
-  const char *reason;
-  if (nva == NULL && n > 0) {
-    return H2W_E_INVALID_ARGUMENT;
+  const char *reason = NULL;
+  if (n == 0) {
+    return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
+  }
+  if (nva == NULL) {
+    return h2w_submit_refuse(s, "NULL header array", SIZE_MAX);
   }
   h2w_http_msg_begin(m, kind,
                      s->settings.remote.enable_connect_protocol
@@ -22,18 +44,40 @@ int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
     return H2W_OK;
   }
   for (i = 0; i < n; i++) {
+    if ((nva[i].name == NULL && nva[i].namelen > 0) ||
+        (nva[i].value == NULL && nva[i].valuelen > 0)) {
+      return h2w_submit_refuse(s, "NULL name or value with a length", i);
+    }
     if (h2w_http_msg_field(m, &nva[i], &reason) != H2W_OK) {
-      return H2W_E_INVALID_ARGUMENT;
+      return h2w_submit_refuse(s, reason, i);
     }
   }
   if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
-    return H2W_E_INVALID_ARGUMENT;
+    /* A rule checked once the list is whole (§8.3.1): when it names a
+     * pseudo-header that is present (":path does not start with '/'",
+     * "userinfo in :authority"), that field is at fault; a missing one
+     * or a rule about the whole list has none. */
+    return h2w_submit_refuse(s, reason, named_field(reason, nva, n));
   }
   return H2W_OK;
 }
 
-static int check_source(const h2w_data_source *src) {
-  return src == NULL || src->read != NULL ? H2W_OK : H2W_E_INVALID_ARGUMENT;
+int h2w_session_last_submit_error(const h2w_session *s, const char **reason,
+                                  size_t *field_index) {
+  const char *r = s != NULL ? s->submit_reason : "NULL session";
+  if (reason != NULL) {
+    *reason = r;
+  }
+  if (field_index != NULL) {
+    *field_index = s != NULL ? s->submit_field : SIZE_MAX;
+  }
+  return r != NULL ? H2W_E_INVALID_ARGUMENT : H2W_OK;
+}
+
+static int check_source(h2w_session *s, const h2w_data_source *src) {
+  return src == NULL || src->read != NULL
+             ? H2W_OK
+             : h2w_submit_refuse(s, "data source without read()", SIZE_MAX);
 }
 
 /* Until the peer's SETTINGS arrive its limit is unknown (RFC 9113 §6.5.2
@@ -114,7 +158,14 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   h2w_stream *st;
   uint32_t id;
   int rv;
-  if (s == NULL || n == 0 || check_source(body) != H2W_OK) {
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_submit_begin(s);
+  if (n == 0) {
+    return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
+  }
+  if (check_source(s, body) != H2W_OK) {
     return H2W_E_INVALID_ARGUMENT;
   }
   if (s->err.lib != H2W_OK) {
@@ -197,7 +248,14 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   h2w_http_msg m;
   h2w_stream *st;
   int rv;
-  if (s == NULL || n == 0 || check_source(body) != H2W_OK) {
+  if (s == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_submit_begin(s);
+  if (n == 0) {
+    return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
+  }
+  if (check_source(s, body) != H2W_OK) {
     return H2W_E_INVALID_ARGUMENT;
   }
   st = answerable(s, stream_id, &rv);
@@ -207,7 +265,9 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
       h2w_http_msg_is_informational(&m)) {
-    rv = H2W_E_INVALID_ARGUMENT; /* 1xx: h2w_session_submit_informational */
+    /* 1xx: h2w_session_submit_informational */
+    rv = h2w_submit_refuse(s, "informational :status in a final response",
+                           SIZE_MAX);
   }
   if (rv != H2W_OK) {
     return rv;
@@ -231,8 +291,12 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   h2w_http_msg m;
   h2w_stream *st;
   int rv;
-  if (s == NULL || n == 0) {
+  if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_submit_begin(s);
+  if (n == 0) {
+    return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
   }
   st = answerable(s, stream_id, &rv);
   if (st == NULL) {
@@ -241,7 +305,8 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, 0, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
       !h2w_http_msg_is_informational(&m)) {
-    rv = H2W_E_INVALID_ARGUMENT;
+    rv = h2w_submit_refuse(s, "final :status in an informational response",
+                           SIZE_MAX);
   }
   if (rv != H2W_OK) {
     return rv;
@@ -254,8 +319,12 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
   h2w_http_msg m;
   h2w_stream *st;
   int rv;
-  if (s == NULL || n == 0) {
+  if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  h2w_submit_begin(s);
+  if (n == 0) {
+    return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
   }
   if (s->err.lib != H2W_OK) {
     return s->err.lib;

@@ -214,8 +214,10 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
     }
   }
   h2w_settings_upgrade_local(s); /* §3.2.1: the 101 acknowledged them */
+  /* The request went out over HTTP/1.1 (RFC 7540 §3.2). */
   *out = h2w_stream_create(s, 1,
-                           H2W_SF_LOCAL | H2W_SF_REPORTED | H2W_SF_FINAL_SENT);
+                           H2W_SF_LOCAL | H2W_SF_REPORTED | H2W_SF_FINAL_SENT |
+                               H2W_SF_HEADERS_OUT);
   if (*out == NULL) {
     return h2w_local_rv(s, H2W_E_NOMEM);
   }

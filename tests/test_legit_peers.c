@@ -584,6 +584,41 @@ static void test_legit_inflight_data_after_reset(void **state) {
   tpeer_free(&s);
 }
 
+/* A client streaming an upload in small DATA frames (100 octets: a
+ * chunked producer flushing each write) has up to 655 of them in flight
+ * in a 64 KiB stream window when we reset the stream. Those frames are
+ * bounded by the window we granted (RFC 9113 §6.9), so they are not
+ * glitches: before the fix each cost a token and the second reset in a
+ * row ended the connection ("too many frames on closed streams"). The
+ * session is never ticked: no refill at all. Four uploads in a row. */
+static void test_legit_small_frames_after_reset(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  static uint8_t chunk[100];
+  uint32_t i, k, id;
+  server(&s, state, 100);
+  wire_init(&w);
+  h2w_fb_init(&b);
+  for (i = 0, id = 1; i < 4; i++, id += 2) {
+    tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+    feed_ok(&s, &b);
+    assert_int_equal(h2w_session_submit_rst_stream(s.s, id, H2W_CANCEL),
+                     H2W_OK);
+    drain(&s, &w);
+    for (k = 0; k < 655; k++) { /* 65500 of the 65535 octets granted */
+      h2w_fb_hd(&b, sizeof chunk, ATK_DATA, 0, id);
+      h2w_fb_bytes(&b, chunk, sizeof chunk);
+    }
+    feed_ok(&s, &b);
+    drain(&s, &w);
+    expect_no_goaway(&s, &w);
+  }
+  h2w_fb_free(&b);
+  wire_free(&w);
+  tpeer_free(&s);
+}
+
 /* An empty header fragment without END_HEADERS (glitch budget, row 4):
  * an encoder that cuts a block exactly at a frame boundary may end it
  * with an empty CONTINUATION, or open with an empty HEADERS; once per
@@ -678,6 +713,7 @@ int main(void) {
                                 &tsplit_modes[H2W_SPLIT_WHOLE]),
       cmocka_unit_test_prestate(test_legit_inflight_data_after_reset,
                                 &tsplit_modes[H2W_SPLIT_RANDOM]),
+      SPLIT_TESTS(test_legit_small_frames_after_reset),
       SPLIT_TESTS(test_legit_empty_header_fragments),
       SPLIT_TESTS(test_legit_late_priority_updates),
   };

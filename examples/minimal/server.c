@@ -97,14 +97,10 @@ static void serve(conn *c, short rev, uint64_t now) {
       drop(c);
     return;
   }
-  if (n == -1) { /* reset by the peer: nothing more can be sent */
-    drop(c);
-    return;
-  }
-  if (n == 0) {
-    /* EOF: the peer sends nothing more, so no stream can make progress
-     * (h2wire has no eof call yet): flush what is queued and close. */
-    flush(c);
+  if (n == 0 || n == -1) {
+    /* EOF, or reset by the peer: it sends nothing more. The session ends
+     * every stream (on_stream_close) and drops its output: close. */
+    h2w_session_eof(c->s);
     drop(c);
     return;
   }

@@ -354,8 +354,11 @@ static int on_push_promise(h2w_session *s, uint32_t id, uint32_t promised,
 
 /* ---- peers -------------------------------------------------------------- */
 
+int tpeer_no_clock = 0;
+
 void tpeer_init(tpeer *p, int is_server, int split) {
   memset(p, 0, sizeof *p);
+  p->no_clock = tpeer_no_clock;
   p->is_server = is_server;
   p->split = split;
   p->seed = is_server ? 0x9e3779b9u : 0x2545f491u;
@@ -394,6 +397,9 @@ int tpeer_open(tpeer *p, const h2w_options *opt) {
                ? h2w_session_server_new(&p->s, cb, opt, p, &p->alloc.mem)
                : h2w_session_client_new(&p->s, cb, opt, p, &p->alloc.mem);
   h2w_callbacks_del(cb);
+  if (rv == H2W_OK && !p->no_clock) {
+    assert_int_equal(h2w_session_tick(p->s, 0), H2W_OK);
+  }
   return rv;
 }
 

@@ -111,6 +111,12 @@ struct tpeer {
   uint32_t seed;
   size_t max_piece; /* random pieces are 1..max_piece octets */
   int use_peek;     /* take output with peek/ack instead of send */
+  /* tpeer_open() ticks the new session at time 0, so the abuse budgets
+   * are on as in a real server (they are off until the first tick);
+   * set this between tpeer_init() and tpeer_open() to leave it
+   * unticked (tpeer_no_clock sets the default, for the tests of the
+   * clock itself). */
+  int no_clock;
 
   /* Results seen by the harness. */
   int recv_err; /* first negative h2w_session_recv() result */
@@ -133,6 +139,8 @@ struct tpeer {
   tsrc *sources;
 };
 
+/* The default of tpeer.no_clock (0). */
+extern int tpeer_no_clock;
 /* Zero the peer, set defaults and its allocator. Call before setting
  * alloc.fail_at etc., then tpeer_open(). */
 void tpeer_init(tpeer *p, int is_server, int split);

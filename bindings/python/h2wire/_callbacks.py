@@ -63,6 +63,7 @@ DATA_FLAG_EOF = 0x1
 DATA_FLAG_NO_END_STREAM = 0x2
 CLOSE_FLAG_RETRYABLE = 0x1
 CLOSE_FLAG_RESET = 0x2
+CLOSE_FLAG_CONNECTION = 0x4  # H2W_CLOSE_FLAG_CONNECTION
 
 # h2w_event kinds
 EV_BEGIN_HEADERS = 1
@@ -198,7 +199,8 @@ def parse(sess, w, n, B, data):
             flags = w[j + 3]
             c = w[j + 2]
             app(StreamClosed(sid, codes[c] if c < 14 else error_code(c),
-                             bool(flags & CLOSE_FLAG_RESET), bool(flags & CLOSE_FLAG_RETRYABLE)))
+                             bool(flags & CLOSE_FLAG_RESET), bool(flags & CLOSE_FLAG_RETRYABLE),
+                             bool(flags & CLOSE_FLAG_CONNECTION)))
         elif k == EV_HEADER:
             off, vo = w[j + 4], w[j + 3]
             fields.setdefault(w[j + 1], []).append(

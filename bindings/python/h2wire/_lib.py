@@ -369,6 +369,20 @@ if HAVE_DUMP:
     )
 
 
+HAVE_LIFECYCLE = hasattr(lib, "h2w_session_eof")
+if HAVE_LIFECYCLE:
+    _proto("h2w_session_eof", c_int, _S)
+    _proto(
+        "h2w_session_last_submit_error", c_int, _S, POINTER(c_char_p),
+        POINTER(c_size_t),
+    )
+# h2w_stream_visit_cb: (session, stream_id, state, stream_user, user).
+STREAM_VISIT = ctypes.CFUNCTYPE(c_int, _S, c_uint32, c_int, c_void_p, c_void_p)
+HAVE_FOREACH = hasattr(lib, "h2w_session_foreach_stream")
+if HAVE_FOREACH:
+    _proto("h2w_session_foreach_stream", c_int, _S, STREAM_VISIT, c_void_p)
+
+
 def version():
     """The run-time library version string, e.g. "0.1.0"."""
     return lib.h2w_version(None, None, None).decode("ascii")

@@ -80,10 +80,15 @@ class H2WireError(Exception):
     it has one, else h2w_strerror()), ``wire_code`` (the RFC 9113 §7 code
     sent or received in GOAWAY for a connection error, else None) and
     ``offset`` (input offset where a connection error was detected, else
-    None).
+    None) and ``field_index`` (for a refused send_request(),
+    send_response(), send_informational(), send_trailers() or push(): the
+    index of the header field at fault, as given, else None; ``reason``
+    then says which rule it breaks, h2w_session_last_submit_error()).
     """
 
-    def __init__(self, code, reason=None, *, wire_code=None, offset=None, call=None):
+    def __init__(
+        self, code, reason=None, *, wire_code=None, offset=None, call=None, field_index=None
+    ):
         try:
             self.code = Result(code)
         except ValueError:
@@ -93,11 +98,14 @@ class H2WireError(Exception):
         self.wire_code = None if wire_code is None else error_code(wire_code)
         self.offset = offset
         self.call = call
+        self.field_index = field_index
         text = f"{self.name}: {self.reason}"
         if call:
             text = f"{call}: {text}"
         if self.wire_code is not None:
             text += f" (wire code {http2_error_name(int(self.wire_code))})"
+        if field_index is not None:
+            text += f" (header field {field_index})"
         super().__init__(text)
 
 

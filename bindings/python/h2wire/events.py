@@ -118,12 +118,16 @@ class StreamClosed(Event):
     """The last event of every stream: it is closed and forgotten.
     ``error_code`` is NO_ERROR for a normal close; ``reset`` tells a reset
     by either side; ``retryable`` says the peer never processed it (above a
-    GOAWAY's last stream id, or refused), so it may be retried elsewhere."""
+    GOAWAY's last stream id, or refused), so it may be retried elsewhere;
+    ``connection`` says it did not finish by itself: the connection ended
+    (an error, the peer closing it, eof()) or the session was freed
+    (H2W_CLOSE_FLAG_CONNECTION)."""
 
     stream_id: int
     error_code: Code
     reset: bool
     retryable: bool
+    connection: bool = False
 
 
 @dataclass

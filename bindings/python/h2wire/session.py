@@ -30,6 +30,7 @@ from ._lib import (
     check_int,
     lib,
 )
+from ._lib import HAVE_FOREACH, HAVE_LIFECYCLE, STREAM_VISIT
 from .constants import Setting, StreamState, setting
 from .errors import ErrorCode, H2WireError, Result, check
 
@@ -37,6 +38,12 @@ NV_FLAG_NEVER_INDEX = 0x1
 NV_FLAG_NO_INDEX = 0x2
 _NO_DEADLINE = (1 << 64) - 1
 _SEND_CHUNK = 64 * 1024
+# h2w_session_last_submit_error(): no field in particular.
+_NO_FIELD = (1 << (8 * ctypes.sizeof(c_size_t))) - 1
+# The calls whose H2W_E_INVALID_ARGUMENT has a recorded reason.
+_HEADER_SUBMITS = frozenset(
+    ("send_request", "send_response", "send_informational", "send_trailers", "push")
+)
 _SETTINGS_LOCAL = 0
 _SETTINGS_REMOTE = 1
 
@@ -367,6 +374,12 @@ class Session:
             lib.h2w_session_submit_goaway(self._s, int(ErrorCode.INTERNAL_ERROR), None, 0)
 
     def _session_error(self, rv, call):
+        if rv == Result.E_INVALID_ARGUMENT and call in _HEADER_SUBMITS and HAVE_LIFECYCLE:
+            why, index = c_char_p(), c_size_t()
+            if lib.h2w_session_last_submit_error(self._s, byref(why), byref(index)) < 0:
+                text = why.value.decode("utf-8", "replace") if why.value else None
+                fi = None if index.value == _NO_FIELD else index.value
+                return H2WireError(rv, text, call=call, field_index=fi)
         wire, reason, offset = c_uint32(), c_char_p(), c_uint64()
         err = lib.h2w_session_error(self._s, byref(wire), byref(reason), byref(offset))
         if self._broken:
@@ -473,6 +486,38 @@ class Session:
             self._unsent = data
             self._reraise()
         return data
+
+    def eof(self):
+        """The peer closed the transport (read() returned b""): every live
+        stream closes (StreamClosed with ``connection`` set), want_read and
+        want_write turn False and queued output is dropped; returns the
+        events. Input cut inside a frame or a header block raises
+        H2WireError H2W_E_TRUNCATED, with ``events`` attached."""
+        if not HAVE_LIFECYCLE:
+            raise NotImplementedError("this libh2wire has no h2w_session_eof")
+        self._unsent = b""
+        rv = lib.h2w_session_eof(self._h())
+        try:
+            self._check(rv, "eof")
+        except BaseException as e:
+            e.events = self.events()
+            raise
+        return self.events()
+
+    def streams(self):
+        """The live streams as (stream_id, StreamState) pairs, ascending
+        (h2w_session_foreach_stream(); a request still queued for a slot
+        is IDLE)."""
+        if not HAVE_FOREACH:
+            raise NotImplementedError("this libh2wire has no h2w_session_foreach_stream")
+        found = []
+
+        def visit(_s, stream_id, state, _stream_user, _user):
+            found.append((stream_id, StreamState(state)))
+            return 0
+
+        self._check(lib.h2w_session_foreach_stream(self._h(), STREAM_VISIT(visit), None), "streams")
+        return found
 
     @property
     def want_read(self):

@@ -128,6 +128,7 @@ def client_pair():
 def server_pair():
     """python-h2 client, h2wire server, connected."""
     hw = Session.server(trace=True)
+    hw.tick(0)  # abuse budgets on, as in a real server (h2w_session_tick)
     peer = Peer(client_side=True)
     ev = run(hw, peer)
     assert of(ev, h2wire.SettingsChanged) and of(ev, h2wire.SettingsAcked)
@@ -282,6 +283,7 @@ def test_client_refuses_pushes_past_its_concurrency_limit():
     seen = []
     hw = Session.client(enable_push=True, max_concurrent_streams=1,
                         push_policy=lambda ev: seen.append(ev) or True)
+    hw.tick(0)  # abuse budgets on (no "no clock" warning among the errors)
     peer = Peer(client_side=False)
     run(hw, peer)
     sid = hw.send_request(REQ)

@@ -27,6 +27,8 @@ POST = [(":method", "POST"), (":scheme", "http"), (":authority", "example.org"),
 def pair(client_opts=None, server_opts=None):
     c = Session.client(**(client_opts or {}))
     s = Session.server(**(server_opts or {}))
+    c.tick(0)  # abuse budgets on, as in a real program (h2w_session_tick)
+    s.tick(0)
     pump(c, s)
     return c, s
 
