@@ -235,8 +235,7 @@ static void fz_run(fz *f) {
     int err = h2w_session_error(f->s, NULL, NULL, NULL);
     if (err == H2W_OK || (rv != H2W_OK && rv != err) ||
         h2w_session_want_read(f->s) || h2w_session_want_write(f->s) ||
-        h2w_session_open_streams(f->s) != 0 ||
-        h2w_session_eof(f->s) != rv) {
+        h2w_session_open_streams(f->s) != 0 || h2w_session_eof(f->s) != rv) {
       abort();
     }
   }
