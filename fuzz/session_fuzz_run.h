@@ -373,7 +373,13 @@ static int fz_start(fz *f, const uint8_t *data, size_t size, int server,
   h2w_callbacks_del(cb);
   h2w_options_del(opt);
   if (rv != H2W_OK) {
-    if (rv != H2W_E_NOMEM || f->fail_at == 0 || f->live != 0) {
+    /* NOMEM from an injected failure, or LIMIT for a budget smaller than
+     * the fresh session (h2w_options_set_memory_budget). */
+    if (!(rv == H2W_E_NOMEM && f->fail_at != 0) &&
+        !(rv == H2W_E_LIMIT && f->budget != 0)) {
+      abort();
+    }
+    if (f->live != 0) {
       abort();
     }
     f->s = NULL;

@@ -1218,7 +1218,10 @@ H2W_EXTERN int h2w_options_set_reset_limit(h2w_options *opt, uint32_t burst,
  *  with GOAWAY ENHANCE_YOUR_CALM and the sticky error H2W_E_LIMIT; a
  *  submit that would pass it returns H2W_E_LIMIT and changes no protocol
  *  state (buffers it already grew may stay allocated for reuse).
- *  0 means unlimited. Default 4 MiB.
+ *  0 means unlimited. Default 4 MiB. A budget smaller than what a new
+ *  session holds (about 4 KiB: h2w_session_memory() of a fresh session)
+ *  makes h2w_session_client_new() / h2w_session_server_new() fail with
+ *  H2W_E_LIMIT.
  *  @param opt The option set.
  *  @param bytes The budget in bytes; 0 means unlimited.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
@@ -1303,7 +1306,8 @@ H2W_EXTERN int h2w_options_set_window_autotune(h2w_options *opt,
 /** Create a client session: the preface (magic + SETTINGS) is queued at
  *  once. `cb` and `opt` may be NULL and are copied; `user` is passed to
  *  every callback; `mem` may be NULL (libc). @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT or H2W_E_NOMEM.
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_NOMEM, or H2W_E_LIMIT (a memory budget
+ *  smaller than the new session itself).
  *  @param[out] out Receives the new session.
  *  @param cb The callbacks, or NULL for none; copied.
  *  @param opt The options, or NULL for the defaults; copied.

@@ -669,7 +669,12 @@ static int session_new(h2w_session **out, int is_server,
     return err;
   }
   /* From here on the session lives within its budget (what it holds now
-   * counts against it). */
+   * counts against it). A budget smaller than the fresh session could
+   * never be kept: refused now rather than broken from the start. */
+  if (s->opt.memory_budget != 0 && s->alloc.in_use > s->opt.memory_budget) {
+    h2w_session_del(s);
+    return H2W_E_LIMIT;
+  }
   s->alloc.budget = s->opt.memory_budget;
   *out = s;
   return H2W_OK;

@@ -518,6 +518,31 @@ static void test_attack_budget_legit_default(void **state) {
   tpeer_free(&s);
 }
 
+/* A budget smaller than a fresh session could never be kept: creation
+ * fails with H2W_E_LIMIT (found by the session fuzzer once the session
+ * grew past its 4096-octet budget), and a budget that fits works. */
+static void test_attack_budget_below_fresh_session(void **state) {
+  h2w_session *s = NULL;
+  h2w_options *opt = budget_opts(64);
+  size_t fresh;
+  (void)state;
+  assert_int_equal(h2w_session_server_new(&s, NULL, opt, NULL, NULL),
+                   H2W_E_LIMIT);
+  assert_null(s);
+  assert_int_equal(h2w_session_client_new(&s, NULL, opt, NULL, NULL),
+                   H2W_E_LIMIT);
+  assert_null(s);
+  h2w_options_del(opt);
+  assert_int_equal(h2w_session_server_new(&s, NULL, NULL, NULL, NULL), H2W_OK);
+  fresh = h2w_session_memory(s);
+  h2w_session_del(s);
+  opt = budget_opts(fresh);
+  assert_int_equal(h2w_session_server_new(&s, NULL, opt, NULL, NULL), H2W_OK);
+  assert_true(h2w_session_memory(s) <= fresh);
+  h2w_session_del(s);
+  h2w_options_del(opt);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -530,6 +555,7 @@ int main(void) {
       SPLIT_TESTS(test_attack_budget_connection),
       SPLIT_TESTS(test_attack_budget_local_submit),
       SPLIT_TESTS(test_attack_budget_legit_default),
+      cmocka_unit_test(test_attack_budget_below_fresh_session),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
