@@ -488,14 +488,19 @@ int h2w_callback_failed(h2w_session *s, const char *which) {
 }
 
 int h2w_cb_result(h2w_session *s, int rv, const char *which) {
-  if (rv == 0) {
-    return 0;
+  if (rv != 0 && rv != H2W_E_PAUSE) {
+    return h2w_callback_failed(s, which);
+  }
+  if (s->err.lib != H2W_OK) {
+    /* The callback ended the connection itself (an error GOAWAY is a
+     * submit the contract allows from any callback): whatever it
+     * returned, nothing more may fire for this frame. */
+    return s->err.lib;
   }
   if (rv == H2W_E_PAUSE) {
     s->rs.paused = 1;
-    return 0;
   }
-  return h2w_callback_failed(s, which);
+  return 0;
 }
 
 void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {

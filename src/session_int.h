@@ -496,7 +496,8 @@ static inline uint64_t h2w_deadline_add(uint64_t t, uint32_t ms) {
  * GOAWAY INTERNAL_ERROR. Returns the sticky error. */
 int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
- * other negative -> h2w_callback_failed(). */
+ * other values -> h2w_callback_failed(); the sticky error whenever the
+ * callback ended the connection itself (so callers stop at once). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
 /* The peer's GOAWAY carried error `code`: not an error of ours, but the
  * reason the connection is ending, kept (code, reason, offset; not the

@@ -610,6 +610,34 @@ static void test_small_goaway_from_on_error(void **state) {
   tpeer_free(&s);
 }
 
+/* An error GOAWAY submitted from on_headers of a request that carries
+ * END_STREAM ended the connection, yet on_stream_end still fired for it
+ * after the fatal error (found by the session fuzzer): a callback that
+ * ends the connection stops the frame there, whatever it returns. */
+static int goaway_from_headers_hook(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_HEADERS) {
+    assert_int_equal(h2w_session_submit_goaway(p->s, H2W_CANCEL, NULL, 0),
+                     H2W_OK);
+  }
+  return 0;
+}
+
+static void test_small_goaway_from_on_headers(void **state) {
+  tpeer s;
+  h2w_fb b;
+  tpeer_start(&s, 1, tmode(state), NULL);
+  tpeer_handshake(&s);
+  s.hook = goaway_from_headers_hook;
+  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1 /* END_STREAM */, GET_REQ);
+  assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_CLOSED);
+  EXPECT_LOG(&s, "headers 1 req es=1", "close 1 CANCEL conn");
+  EXPECT_OUT(&s, "GOAWAY last=1 CANCEL*");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* shutdown_deadline = now + ms wrapped: near the end of the clock the
  * final GOAWAY went out at once instead of never. */
 static void test_small_shutdown_deadline_saturates(void **state) {
@@ -669,6 +697,7 @@ int main(void) {
       SPLIT_TESTS(test_small_set_stream_user_data_sticky),
       SPLIT_TESTS(test_small_goaway_error_one_path),
       SPLIT_TESTS(test_small_goaway_from_on_error),
+      SPLIT_TESTS(test_small_goaway_from_on_headers),
       SPLIT_TESTS(test_small_shutdown_deadline_saturates),
       SPLIT_TESTS(test_small_positive_callback_result),
   };
