@@ -84,7 +84,10 @@ typedef struct h2w_hpack_entry {
   size_t off;         /* name at buf[off], value right after it */
   uint32_t namelen;
   uint32_t valuelen;
-  uint32_t hname; /* hashes, kept only by indexed (encoder) tables */
+  /* Hashes, kept only by indexed (encoder) tables. An unindexed (decoder)
+   * table keeps its entry marks in hname instead (h2w_hpack_table_mark),
+   * so the mark costs no octet per entry. */
+  uint32_t hname;
   uint32_t hnv;
 } h2w_hpack_entry;
 
@@ -132,6 +135,20 @@ static inline h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t,
   f.value = f.name + e->namelen;
   f.valuelen = e->valuelen;
   return f;
+}
+
+/* The mark of an unindexed table's entry by dynamic index (1..count):
+ * bits its owner set with h2w_hpack_table_set_mark(), 0 for a new entry.
+ * The decoder marks entries whose octets the session's RFC 9113 §8.2.1
+ * checks have passed, so that an indexed copy need not be checked again. */
+static inline uint32_t h2w_hpack_table_mark(const h2w_hpack_table *t,
+                                            size_t i) {
+  return t->ents[(size_t)((t->next - i) & (t->entcap - 1))].hname;
+}
+
+static inline void h2w_hpack_table_set_mark(h2w_hpack_table *t, size_t i,
+                                            uint32_t mark) {
+  t->ents[(size_t)((t->next - i) & (t->entcap - 1))].hname = mark;
 }
 
 /* Change the maximum size, evicting oldest entries until it holds

@@ -226,12 +226,15 @@ static uint64_t value_bad(const uint8_t *p, size_t n) {
   return (bad | value_word_bad(load64(p + n - 8))) & HIGHS;
 }
 
-/* 1 when the name octets from `from` on and every value octet pass the
- * word tests and the value neither starts nor ends with SP (HTAB already
- * failed the word test). */
-static int field_plain(const h2w_nv *nv, size_t from) {
+/* 1 when the name octets from `from` on and, unless `value_known`, every
+ * value octet pass the word tests and the value neither starts nor ends
+ * with SP (HTAB already failed the word test). */
+static int field_plain(const h2w_nv *nv, size_t from, int value_known) {
   const uint8_t *v = nv->value;
   size_t n = nv->valuelen;
+  if (value_known) {
+    return name_bad(nv->name + from, nv->namelen - from) == 0;
+  }
   if ((name_bad(nv->name + from, nv->namelen - from) | value_bad(v, n)) != 0) {
     return 0;
   }
@@ -628,18 +631,23 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
   m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
 }
 
-int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
+                               unsigned trust, const char **reason) {
   size_t pseudo = nv->namelen > 0 && nv->name[0] == ':';
   /* A known pseudo-header name is valid as it is: only an unknown one
-   * needs its octets checked. */
+   * needs its octets checked. A trusted name passed the checks before,
+   * and no pseudo-header name that did is unknown. */
   unsigned bit = pseudo ? pseudo_bit(nv->name, nv->namelen) : 0;
-  size_t from = bit != 0 ? nv->namelen : pseudo;
-  if ((bit == 0 && nv->namelen == from) || !field_plain(nv, from)) {
+  int name_known = bit != 0 || (trust & H2W_HTTP_TRUST_NAME) != 0;
+  int value_known = (trust & H2W_HTTP_TRUST_VALUE) != 0;
+  size_t from = name_known ? nv->namelen : pseudo;
+  if ((!name_known && nv->namelen == from) ||
+      !field_plain(nv, from, value_known)) {
     /* Something to report (or an unusual octet): the exact checks, in
      * the order that picks the reason. */
     int rv =
-        bit != 0 ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
-    if (rv == H2W_OK) {
+        name_known ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
+    if (rv == H2W_OK && !value_known) {
       rv = check_value(nv->value, nv->valuelen, reason);
     }
     if (rv != H2W_OK) {
@@ -647,6 +655,10 @@ int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
     }
   }
   return pseudo ? on_pseudo(m, bit, nv, reason) : on_regular(m, nv, reason);
+}
+
+int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  return h2w_http_msg_field_trusted(m, nv, 0, reason);
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;
