@@ -232,13 +232,15 @@ static uint64_t value_bad(const uint8_t *p, size_t n) {
 static int field_plain(const h2w_nv *nv, size_t from, int value_known) {
   const uint8_t *v = nv->value;
   size_t n = nv->valuelen;
-  if (value_known) {
-    return name_bad(nv->name + from, nv->namelen - from) == 0;
+  /* One call of each scan, so that both inline into the caller. */
+  uint64_t bad = name_bad(nv->name + from, nv->namelen - from);
+  if (!value_known) {
+    bad |= value_bad(v, n);
+    if (n > 0 && (v[0] == ' ' || v[n - 1] == ' ')) {
+      return 0;
+    }
   }
-  if ((name_bad(nv->name + from, nv->namelen - from) | value_bad(v, n)) != 0) {
-    return 0;
-  }
-  return n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+  return bad == 0;
 }
 
 /* RFC 9113 §8.2.1: names are non-empty lowercase tokens; `from` is 1 for
@@ -378,11 +380,9 @@ static int take_status(h2w_http_msg *m, const uint8_t *p, size_t n,
  * host is an IP literal in brackets or has no ':'. Splits p[0..n) into
  * the host (userinfo included: §8.3.1 refuses it separately) and the
  * port, *port NULL when there is no ':'. */
-static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
-                              size_t *portlen) {
-  const uint8_t *at = memchr(p, '@', n);
-  size_t from = at != NULL ? (size_t)(at - p) + 1 : 0, i;
-  size_t end = n;
+static size_t split_host_port(const uint8_t *p, size_t n, size_t from,
+                              const uint8_t **port, size_t *portlen) {
+  size_t end = n, i;
   if (from < n && p[from] == '[') {
     const uint8_t *close = memchr(p + from, ']', n - from);
     i = close != NULL ? (size_t)(close - p) + 1 : n;
@@ -396,15 +396,23 @@ static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
   return end;
 }
 
+/* split_host_port() after the userinfo, if any. */
+static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
+                              size_t *portlen) {
+  const uint8_t *at = memchr(p, '@', n);
+  return split_host_port(p, n, at != NULL ? (size_t)(at - p) + 1 : 0, port,
+                         portlen);
+}
+
 static void take_authority(h2w_http_msg *m, const uint8_t *p, size_t n) {
   const uint8_t *port;
-  size_t portlen, hostlen = split_authority(p, n, &port, &portlen);
-  size_t from = 0;
   const uint8_t *at = memchr(p, '@', n);
+  size_t portlen, hostlen, from = 0;
   if (at != NULL) {
     m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
     from = (size_t)(at - p) + 1;
   }
+  hostlen = split_host_port(p, n, from, &port, &portlen);
   if (hostlen == from) {
     m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
   }
@@ -479,6 +487,16 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
     m->method = method_class(p, n);
     return H2W_OK;
   case SEEN_SCHEME:
+    /* The two schemes nearly every request carries, as clients spell
+     * them, first; then the RFC 3986 §3.1 grammar for any other. */
+    if (EQ(p, n, "https")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP | SEEN_SCHEME_HTTPS);
+      return H2W_OK;
+    }
+    if (EQ(p, n, "http")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP);
+      return H2W_OK;
+    }
     if (!is_scheme(p, n)) {
       return malformed(reason, "invalid :scheme");
     }
