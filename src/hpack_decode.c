@@ -134,7 +134,7 @@ static int fits_table(const h2w_hpack_decoder *d, uint64_t octets) {
 
 static size_t name_len_of(const h2w_hpack_decoder *d, uint32_t index) {
   if (index <= H2W_HPACK_STATIC_COUNT) {
-    return h2w_hpack_static_table[index - 1].namelen;
+    return h2w_hpack_static_rows[index - 1].namelen;
   }
   return h2w_hpack_table_get(&d->table, index - H2W_HPACK_STATIC_COUNT).namelen;
 }
@@ -279,11 +279,11 @@ static int scan(const h2w_hpack_decoder *d, const uint8_t *p, size_t n,
 static h2w_hpack_field lookup(const h2w_hpack_decoder *d, uint32_t index) {
   h2w_hpack_field f;
   if (index <= H2W_HPACK_STATIC_COUNT) {
-    const h2w_hpack_static_entry *s = &h2w_hpack_static_table[index - 1];
-    f.name = s->name;
-    f.namelen = s->namelen;
-    f.value = s->value;
-    f.valuelen = s->valuelen;
+    h2w_hpack_static_entry s = h2w_hpack_static_at(index - 1);
+    f.name = s.name;
+    f.namelen = s.namelen;
+    f.value = s.value;
+    f.valuelen = s.valuelen;
     return f;
   }
   return h2w_hpack_table_get(&d->table, index - H2W_HPACK_STATIC_COUNT);

@@ -68,8 +68,27 @@ typedef struct h2w_hpack_static_entry {
   size_t valuelen;
 } h2w_hpack_static_entry;
 
-extern const h2w_hpack_static_entry
-    h2w_hpack_static_table[H2W_HPACK_STATIC_COUNT];
+/* The table as generated (src/hpack_static.c): each distinct string once
+ * in h2w_hpack_static_text, rows as offsets into it, so that the table
+ * holds no pointer (no load-time relocation in a shared library). */
+typedef struct h2w_hpack_static_row {
+  uint16_t name, value; /* offsets into h2w_hpack_static_text */
+  uint8_t namelen, valuelen;
+} h2w_hpack_static_row;
+
+extern const uint8_t h2w_hpack_static_text[];
+extern const h2w_hpack_static_row h2w_hpack_static_rows[H2W_HPACK_STATIC_COUNT];
+
+/* Row i (0-based: index i + 1 of RFC 7541 Appendix A). */
+static inline h2w_hpack_static_entry h2w_hpack_static_at(size_t i) {
+  const h2w_hpack_static_row *r = &h2w_hpack_static_rows[i];
+  h2w_hpack_static_entry e;
+  e.name = h2w_hpack_static_text + r->name;
+  e.namelen = r->namelen;
+  e.value = h2w_hpack_static_text + r->value;
+  e.valuelen = r->valuelen;
+  return e;
+}
 
 /* Static-table lookup (generated, src/hpack_static.c). Returns the index
  * (1..61) of the row matching name and value, or 0; *name_index gets the
