@@ -2,6 +2,8 @@
  * tables come from tools/gen_huffman.py (src/huffman_table.c). */
 #include "huffman.h"
 
+#include <string.h>
+
 size_t h2w_huffman_encoded_len(const uint8_t *src, size_t len) {
   /* 64-bit so that 30 bits per octet cannot wrap where size_t is 32-bit. */
   uint64_t bits = 0;
@@ -149,27 +151,42 @@ static int ends_ok(const h2w_huffman_decoder *d) {
   return (h2w_huffman_accept4[d->state >> 3] >> (d->state & 7u)) & 1u;
 }
 #else
+/* Both symbol slots of an entry (its low 16 bits, first symbol lowest) at
+ * p[0] and p[1]: one 16-bit store where the byte order allows it. */
+static void store_pair(uint8_t *p, uint32_t e) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  uint16_t pair = (uint16_t)e;
+  memcpy(p, &pair, 2);
+#else
+  p[0] = (uint8_t)e;
+  p[1] = (uint8_t)(e >> 8);
+#endif
+}
+
 /* Decode src[*pos..end) while dst is known to have room for two octets per
  * input octet (the most one octet can complete, as the shortest code has 5
  * bits). Both symbol slots are stored unconditionally and n advances by the
- * count, which keeps the loop free of data-dependent branches. Returns the
- * last entry, or one with H2W_HUFFMAN_FAIL set. */
+ * count, which keeps the loop free of data-dependent branches; FAIL is
+ * gathered and tested once at the end (a FAIL entry restarts at the root
+ * and emits nothing, so the octets after it stay within the room, and the
+ * caller discards the output of a failed string). Returns the last entry,
+ * or H2W_HUFFMAN_FAIL. */
 static uint32_t decode_fast(uint8_t *dst, size_t *n, uint32_t *state,
                             const uint8_t *src, size_t begin, size_t end) {
   const uint32_t *t = h2w_huffman_decode_table;
-  uint32_t e = H2W_HUFFMAN_ACCEPT;
+  uint32_t e = H2W_HUFFMAN_ACCEPT, seen = 0;
   uint32_t row = *state << 8;
   size_t o = *n;
   size_t i;
   for (i = begin; i < end; i++) {
     e = t[row | src[i]];
-    if (e & H2W_HUFFMAN_FAIL) {
-      return e;
-    }
-    dst[o] = (uint8_t)H2W_HUFFMAN_SYM1(e);
-    dst[o + 1] = (uint8_t)H2W_HUFFMAN_SYM2(e);
+    seen |= e;
+    store_pair(dst + o, e);
     o += H2W_HUFFMAN_COUNT(e);
     row = H2W_HUFFMAN_ROW(e);
+  }
+  if (seen & H2W_HUFFMAN_FAIL) {
+    return H2W_HUFFMAN_FAIL;
   }
   *state = row >> 8;
   *n = o;

@@ -109,17 +109,19 @@ extern const uint8_t h2w_huffman_accept4[32];
 extern const uint32_t h2w_huffman_decode_table[256 * 256];
 #endif
 
-/* Entry layout of h2w_huffman_decode_table (see tools/gen_huffman.py). */
+/* Entry layout of h2w_huffman_decode_table (see tools/gen_huffman.py):
+ * the two symbol slots are the low 16 bits, so that both are stored
+ * together; the count is the top two bits, one shift away. */
 #define H2W_HUFFMAN_SYM1(e) ((uint32_t)(e)&0xffu)
+#define H2W_HUFFMAN_SYM2(e) (((e) >> 8) & 0xffu)
 /* Next state times 256: the offset of its row, ready to OR the next octet
- * into (one operation less on the decoder's critical path). */
-#define H2W_HUFFMAN_ROW(e) ((uint32_t)(e)&0xff00u)
-#define H2W_HUFFMAN_SYM2(e) (((e) >> 16) & 0xffu)
-#define H2W_HUFFMAN_COUNT(e) (((e) >> 24) & 0x3u)
-/* The octet completed the EOS code (an error, RFC 7541 §5.2). */
-#define H2W_HUFFMAN_FAIL (1u << 26)
+ * into. */
+#define H2W_HUFFMAN_ROW(e) (((uint32_t)(e) >> 8) & 0xff00u)
+#define H2W_HUFFMAN_COUNT(e) ((uint32_t)(e) >> 30)
 /* The input may end after this octet: the unfinished code so far is at
  * most 7 bits, all ones (valid padding, RFC 7541 §5.2). */
-#define H2W_HUFFMAN_ACCEPT (1u << 27)
+#define H2W_HUFFMAN_ACCEPT (1u << 28)
+/* The octet completed the EOS code (an error, RFC 7541 §5.2). */
+#define H2W_HUFFMAN_FAIL (1u << 29)
 
 #endif

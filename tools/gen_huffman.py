@@ -19,16 +19,17 @@ Outputs, consumed by src/huffman.c:
     257 leaves); the root is state 0. Entry [state * 256 + byte] describes
     what happens when the 8 bits of `byte` are walked from `state`:
       bits  0..7   first emitted symbol
-      bits  8..15  next state (in bits 8..15 so that `entry & 0xff00`
-                   is already the offset of the next row: one operation
-                   less on the decoder's critical path)
-      bits 16..23  second emitted symbol (a byte holds at most two codes,
-                   as the shortest code has 5 bits)
-      bits 24..25  number of symbols emitted (0..2)
-      bit  26      FAIL: the walk decoded EOS (RFC 7541 §5.2: an error)
-      bit  27      ACCEPT: the input may end here, i.e. the bits of the
+      bits  8..15  second emitted symbol (a byte holds at most two codes,
+                   as the shortest code has 5 bits); the two are the low
+                   16 bits, stored together
+      bits 16..23  next state (so `(entry >> 8) & 0xff00` is the offset of
+                   the next row)
+      bit  28      ACCEPT: the input may end here, i.e. the bits of the
                    unfinished code are all ones and at most 7 long
                    (RFC 7541 §5.2 padding rules)
+      bit  29      FAIL: the walk decoded EOS (RFC 7541 §5.2: an error);
+                   such an entry is FAIL alone (no symbol, state 0)
+      bits 30..31  number of symbols emitted (0..2): one shift away
   h2w_huffman_decode_table4[256 * 16], h2w_huffman_accept4[32]: the same
     automaton four bits a step in 8 KiB instead of 256 KiB, compiled
     instead of the byte table when H2W_HUFFMAN_COMPACT is defined non-zero.
@@ -129,8 +130,8 @@ CODES = [
 ]
 
 EOS = 256
-F_FAIL = 1 << 26
-F_ACCEPT = 1 << 27
+F_FAIL = 1 << 29
+F_ACCEPT = 1 << 28
 
 
 def check_codes():
@@ -213,9 +214,9 @@ def decode_entry(tree, state, byte):
         emitted.append(sym)
         state = 0
     assert len(emitted) <= 2
-    entry = (state << 8) | (len(emitted) << 24)
+    entry = (state << 16) | (len(emitted) << 30)
     for k, sym in enumerate(emitted):
-        entry |= sym << (16 * k)
+        entry |= sym << (8 * k)
     # RFC 7541 §5.2: the string may end only inside a run of at most 7
     # padding bits, all of them ones (the most significant bits of EOS).
     if ones[state] and depth[state] <= 7:
@@ -283,9 +284,9 @@ def self_test(table):
     for b in data:
         entry = table[state * 256 + b]
         assert not entry & F_FAIL
-        for k in range((entry >> 24) & 3):
-            out.append((entry >> (16 * k)) & 0xFF)
-        state = (entry >> 8) & 0xFF
+        for k in range(entry >> 30):
+            out.append((entry >> (8 * k)) & 0xFF)
+        state = (entry >> 16) & 0xFF
     if bytes(out) != b"www.example.com" or not entry & F_ACCEPT:
         raise SystemExit("self test failed: %r" % bytes(out))
 
