@@ -1706,6 +1706,58 @@ H2W_EXTERN int h2w_session_last_submit_error(const h2w_session *s,
 H2W_EXTERN int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
                                            const h2w_nv *nva, size_t n,
                                            const h2w_data_source *body);
+/** A prepared header set: a response header list checked once against
+ *  the RFC 9113 §8 rules and copied, for a server that sends the same
+ *  fields again and again (a fixed status, content-type and the like).
+ *  h2w_session_submit_response_set() then skips the per-field checks
+ *  that h2w_session_submit_response() repeats on every call. Immutable
+ *  once made: one set may be used by any number of sessions, from any
+ *  number of threads at once (it is only read). Opaque. */
+typedef struct h2w_nvset h2w_nvset;
+
+/** h2w_nvset_new() `kind`: a final (non-1xx) response header list. */
+#define H2W_NVSET_RESPONSE 1
+
+/** Make a prepared header set from nva[0..n) (pseudo-header fields first,
+ *  names lowercase). The fields are checked as h2w_session_submit_response()
+ *  checks them, and must form a complete final response (":status"
+ *  present and not 1xx: use h2w_session_submit_informational() for those);
+ *  names, values and flags are copied into one block, so nva and its
+ *  strings may be freed right after. @return H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (NULL out, NULL nva with n > 0, n == 0, an
+ *  unknown kind, bad hooks, or a field list that breaks a rule: *out is
+ *  then NULL), or H2W_E_NOMEM.
+ *  @param[out] out Receives the new set.
+ *  @param nva The header fields; copied.
+ *  @param n Number of fields in nva.
+ *  @param kind H2W_NVSET_RESPONSE.
+ *  @param mem Allocator hooks, or NULL for the C library's; copied. */
+H2W_EXTERN int h2w_nvset_new(h2w_nvset **out, const h2w_nv *nva, size_t n,
+                             int kind, const h2w_mem *mem);
+/** Destroy a prepared header set. No session keeps a reference to a set
+ *  after the submit call that used it returns, so this may follow any
+ *  submit at once. NULL is a no-op.
+ *  @param set The set, or NULL. */
+H2W_EXTERN void h2w_nvset_del(h2w_nvset *set);
+/** The number of fields in a set.
+ *  @return the count, 0 for NULL.
+ *  @param set The set, or NULL. */
+H2W_EXTERN size_t h2w_nvset_count(const h2w_nvset *set);
+/** Server: h2w_session_submit_response() with a prepared header set: the
+ *  same results and the same frames, without checking the fields again
+ *  (they were checked by h2w_nvset_new()); what depends on the stream is
+ *  still checked (its state, as for any response). The set is read during
+ *  the call only.
+ *  @param s A server session.
+ *  @param stream_id The request stream.
+ *  @param set A set made with H2W_NVSET_RESPONSE.
+ *  @param body The body source, or NULL for none; copied.
+ *  @return As h2w_session_submit_response(); H2W_E_INVALID_ARGUMENT for a
+ *  NULL set. */
+H2W_EXTERN int h2w_session_submit_response_set(h2w_session *s,
+                                               uint32_t stream_id,
+                                               const h2w_nvset *set,
+                                               const h2w_data_source *body);
 /** Server: an informational 1xx response (any number, before the final
  *  one; 101 is not allowed in HTTP/2, RFC 9113 §8.6). Same results as
  *  h2w_session_submit_response().

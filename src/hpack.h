@@ -64,8 +64,35 @@ struct h2w_hpack_decoder {
   uint8_t *scratch; /* Huffman output (name, then value) */
   size_t scratch_cap;
   int err; /* sticky error, 0 if none */
+  /* The field being delivered: which of its octets are known to pass the
+   * RFC 9113 §8.2.1 checks (H2W_HPACK_CHECKED_*), and whether the callback
+   * has just checked them all (h2w_hpack_decoder_field_checked). */
+  uint8_t field_trust;
+  uint8_t field_checked;
 };
 typedef struct h2w_hpack_decoder h2w_hpack_decoder;
+
+/* h2w_hpack_decoder_field_trust() bits: the name / the value of the field
+ * being delivered is a static-table string (RFC 7541 Appendix A, all
+ * valid), or a copy of a dynamic-table entry whose octets were checked
+ * when it was first delivered. The session's §8.2.1 octet checks may skip
+ * what is trusted; the per-message rules still apply to every field. */
+#define H2W_HPACK_CHECKED_NAME 0x1u
+#define H2W_HPACK_CHECKED_VALUE 0x2u
+
+/* Inside the decode callback only: H2W_HPACK_CHECKED_* of the field. */
+static inline unsigned
+h2w_hpack_decoder_field_trust(const h2w_hpack_decoder *d) {
+  return d->field_trust;
+}
+
+/* Inside the decode callback only: the caller has checked the name and
+ * value octets of this field (RFC 9113 §8.2.1) and found them valid. If
+ * the field enters the dynamic table, its entry is marked, and later
+ * indexed copies of it come with both H2W_HPACK_CHECKED_* bits. */
+static inline void h2w_hpack_decoder_field_checked(h2w_hpack_decoder *d) {
+  d->field_checked = 1;
+}
 
 /* Table limit 4096 (RFC 9113 §6.5.2), default caps. */
 void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a);

@@ -134,7 +134,7 @@ static int fits_table(const h2w_hpack_decoder *d, uint64_t octets) {
 
 static size_t name_len_of(const h2w_hpack_decoder *d, uint32_t index) {
   if (index <= H2W_HPACK_STATIC_COUNT) {
-    return h2w_hpack_static_table[index - 1].namelen;
+    return h2w_hpack_static_rows[index - 1].namelen;
   }
   return h2w_hpack_table_get(&d->table, index - H2W_HPACK_STATIC_COUNT).namelen;
 }
@@ -279,18 +279,29 @@ static int scan(const h2w_hpack_decoder *d, const uint8_t *p, size_t n,
 static h2w_hpack_field lookup(const h2w_hpack_decoder *d, uint32_t index) {
   h2w_hpack_field f;
   if (index <= H2W_HPACK_STATIC_COUNT) {
-    const h2w_hpack_static_entry *s = &h2w_hpack_static_table[index - 1];
-    f.name = s->name;
-    f.namelen = s->namelen;
-    f.value = s->value;
-    f.valuelen = s->valuelen;
+    h2w_hpack_static_entry s = h2w_hpack_static_at(index - 1);
+    f.name = s.name;
+    f.namelen = s.namelen;
+    f.value = s.value;
+    f.valuelen = s.valuelen;
     return f;
   }
   return h2w_hpack_table_get(&d->table, index - H2W_HPACK_STATIC_COUNT);
 }
 
+/* What the session need not check again of the field at `index`
+ * (H2W_HPACK_CHECKED_* bits, see hpack.h): all of a static entry, and of
+ * a dynamic one what its mark says. */
+static unsigned trust_of(const h2w_hpack_decoder *d, uint32_t index) {
+  if (index <= H2W_HPACK_STATIC_COUNT) {
+    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE;
+  }
+  return h2w_hpack_table_mark(&d->table, index - H2W_HPACK_STATIC_COUNT);
+}
+
 static int deliver(h2w_hpack_decoder *d, const h2w_hpack_field *f,
-                   uint32_t flags, h2w_hpack_dec_cb cb, void *user) {
+                   uint32_t flags, unsigned trust, h2w_hpack_dec_cb cb,
+                   void *user) {
   h2w_nv nv;
   if (!deliverable(d, (uint64_t)f->namelen + f->valuelen)) {
     d->tripped = 1; /* RFC 9113 §6.5.2: stop delivering, keep parsing */
@@ -303,6 +314,8 @@ static int deliver(h2w_hpack_decoder *d, const h2w_hpack_field *f,
   nv.value = f->value;
   nv.valuelen = f->valuelen;
   nv.flags = flags;
+  d->field_trust = (uint8_t)trust;
+  d->field_checked = 0;
   return cb(user, &nv) == 0 ? H2W_OK : H2W_E_CALLBACK_FAILURE;
 }
 
@@ -360,12 +373,15 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
                          h2w_hpack_dec_cb cb, void *user) {
   h2w_hpack_field f;
   size_t used = 0;
+  unsigned trust = 0;
+  uint64_t next;
   int rv = grow_scratch(d, r);
   if (rv != H2W_OK) {
     return rv;
   }
   if (r->index != 0) {
     f = lookup(d, r->index);
+    trust = trust_of(d, r->index) & H2W_HPACK_CHECKED_NAME;
   } else {
     rv = read_str(d, &r->name, &used, &f.name, &f.namelen);
     if (rv != H2W_OK) {
@@ -376,14 +392,21 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
   if (rv != H2W_OK) {
     return rv;
   }
-  rv = deliver(d, &f, r->flags, cb, user);
+  rv = deliver(d, &f, r->flags, trust, cb, user);
   if (rv != H2W_OK || !r->indexing) {
     return rv;
   }
   /* §4.4: the name may be an entry this insertion evicts; the table copes
    * with a name pointing into itself. */
-  return h2w_hpack_table_insert(&d->table, d->alloc, f.name, f.namelen, f.value,
-                                f.valuelen);
+  next = d->table.next;
+  rv = h2w_hpack_table_insert(&d->table, d->alloc, f.name, f.namelen, f.value,
+                              f.valuelen);
+  if (rv == H2W_OK && d->table.next != next && d->field_checked) {
+    /* The entry just added (one too large for the table adds none). */
+    h2w_hpack_table_set_mark(&d->table, 1,
+                             H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
+  }
+  return rv;
 }
 
 /* Octets p[0..n) of the string being skipped: validate them if it is
@@ -450,7 +473,7 @@ static h2w_ssize apply(h2w_hpack_decoder *d, const rep *r, const uint8_t *unit,
   case K_INDEXED: {
     h2w_hpack_field f = lookup(d, r->index);
     d->seen_field = 1;
-    rv = deliver(d, &f, 0, cb, user);
+    rv = deliver(d, &f, 0, trust_of(d, r->index), cb, user);
     break;
   }
   default:
@@ -535,7 +558,7 @@ static h2w_ssize indexed_field(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
   }
   f = lookup(d, index);
   d->seen_field = 1;
-  rv = deliver(d, &f, 0, cb, user);
+  rv = deliver(d, &f, 0, trust_of(d, index), cb, user);
   return rv == H2W_OK ? k : rv;
 }
 

@@ -227,13 +227,13 @@ static size_t encode_hinted(const h2w_hpack_encoder *e, uint8_t *dst,
   const uint8_t *name, *value;
   size_t namelen, valuelen, idx;
   if (hint & HINT_STATIC) {
-    const h2w_hpack_static_entry *r;
+    h2w_hpack_static_entry r;
     idx = hint & ~HINT_STATIC;
-    r = &h2w_hpack_static_table[idx - 1];
-    name = r->name;
-    namelen = r->namelen;
-    value = r->value;
-    valuelen = r->valuelen;
+    r = h2w_hpack_static_at(idx - 1);
+    name = r.name;
+    namelen = r.namelen;
+    value = r.value;
+    valuelen = r.valuelen;
   } else {
     /* Dynamic index (1 = newest) of the entry, if it still lives; a
      * number that wrapped may land on another live entry, which the

@@ -3,70 +3,90 @@
  * distinct names. */
 #include "hpack_table.h"
 
-const h2w_hpack_static_entry h2w_hpack_static_table[H2W_HPACK_STATIC_COUNT] = {
-    {(const uint8_t *)":authority", 10, (const uint8_t *)"", 0},
-    {(const uint8_t *)":method", 7, (const uint8_t *)"GET", 3},
-    {(const uint8_t *)":method", 7, (const uint8_t *)"POST", 4},
-    {(const uint8_t *)":path", 5, (const uint8_t *)"/", 1},
-    {(const uint8_t *)":path", 5, (const uint8_t *)"/index.html", 11},
-    {(const uint8_t *)":scheme", 7, (const uint8_t *)"http", 4},
-    {(const uint8_t *)":scheme", 7, (const uint8_t *)"https", 5},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"200", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"204", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"206", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"304", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"400", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"404", 3},
-    {(const uint8_t *)":status", 7, (const uint8_t *)"500", 3},
-    {(const uint8_t *)"accept-charset", 14, (const uint8_t *)"", 0},
-    {(const uint8_t *)"accept-encoding", 15, (const uint8_t *)"gzip, deflate",
-     13},
-    {(const uint8_t *)"accept-language", 15, (const uint8_t *)"", 0},
-    {(const uint8_t *)"accept-ranges", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"accept", 6, (const uint8_t *)"", 0},
-    {(const uint8_t *)"access-control-allow-origin", 27, (const uint8_t *)"",
-     0},
-    {(const uint8_t *)"age", 3, (const uint8_t *)"", 0},
-    {(const uint8_t *)"allow", 5, (const uint8_t *)"", 0},
-    {(const uint8_t *)"authorization", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"cache-control", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-disposition", 19, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-encoding", 16, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-language", 16, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-length", 14, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-location", 16, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-range", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"content-type", 12, (const uint8_t *)"", 0},
-    {(const uint8_t *)"cookie", 6, (const uint8_t *)"", 0},
-    {(const uint8_t *)"date", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"etag", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"expect", 6, (const uint8_t *)"", 0},
-    {(const uint8_t *)"expires", 7, (const uint8_t *)"", 0},
-    {(const uint8_t *)"from", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"host", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"if-match", 8, (const uint8_t *)"", 0},
-    {(const uint8_t *)"if-modified-since", 17, (const uint8_t *)"", 0},
-    {(const uint8_t *)"if-none-match", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"if-range", 8, (const uint8_t *)"", 0},
-    {(const uint8_t *)"if-unmodified-since", 19, (const uint8_t *)"", 0},
-    {(const uint8_t *)"last-modified", 13, (const uint8_t *)"", 0},
-    {(const uint8_t *)"link", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"location", 8, (const uint8_t *)"", 0},
-    {(const uint8_t *)"max-forwards", 12, (const uint8_t *)"", 0},
-    {(const uint8_t *)"proxy-authenticate", 18, (const uint8_t *)"", 0},
-    {(const uint8_t *)"proxy-authorization", 19, (const uint8_t *)"", 0},
-    {(const uint8_t *)"range", 5, (const uint8_t *)"", 0},
-    {(const uint8_t *)"referer", 7, (const uint8_t *)"", 0},
-    {(const uint8_t *)"refresh", 7, (const uint8_t *)"", 0},
-    {(const uint8_t *)"retry-after", 11, (const uint8_t *)"", 0},
-    {(const uint8_t *)"server", 6, (const uint8_t *)"", 0},
-    {(const uint8_t *)"set-cookie", 10, (const uint8_t *)"", 0},
-    {(const uint8_t *)"strict-transport-security", 25, (const uint8_t *)"", 0},
-    {(const uint8_t *)"transfer-encoding", 17, (const uint8_t *)"", 0},
-    {(const uint8_t *)"user-agent", 10, (const uint8_t *)"", 0},
-    {(const uint8_t *)"vary", 4, (const uint8_t *)"", 0},
-    {(const uint8_t *)"via", 3, (const uint8_t *)"", 0},
-    {(const uint8_t *)"www-authenticate", 16, (const uint8_t *)"", 0},
+const uint8_t h2w_hpack_static_text[] = ":authority"
+                                        ":method"
+                                        "GET"
+                                        "POST"
+                                        ":path"
+                                        "/"
+                                        "/index.html"
+                                        ":scheme"
+                                        "http"
+                                        "https"
+                                        ":status"
+                                        "200"
+                                        "204"
+                                        "206"
+                                        "304"
+                                        "400"
+                                        "404"
+                                        "500"
+                                        "accept-charset"
+                                        "accept-encoding"
+                                        "gzip, deflate"
+                                        "accept-language"
+                                        "accept-ranges"
+                                        "accept"
+                                        "access-control-allow-origin"
+                                        "age"
+                                        "allow"
+                                        "authorization"
+                                        "cache-control"
+                                        "content-disposition"
+                                        "content-encoding"
+                                        "content-language"
+                                        "content-length"
+                                        "content-location"
+                                        "content-range"
+                                        "content-type"
+                                        "cookie"
+                                        "date"
+                                        "etag"
+                                        "expect"
+                                        "expires"
+                                        "from"
+                                        "host"
+                                        "if-match"
+                                        "if-modified-since"
+                                        "if-none-match"
+                                        "if-range"
+                                        "if-unmodified-since"
+                                        "last-modified"
+                                        "link"
+                                        "location"
+                                        "max-forwards"
+                                        "proxy-authenticate"
+                                        "proxy-authorization"
+                                        "range"
+                                        "referer"
+                                        "refresh"
+                                        "retry-after"
+                                        "server"
+                                        "set-cookie"
+                                        "strict-transport-security"
+                                        "transfer-encoding"
+                                        "user-agent"
+                                        "vary"
+                                        "via"
+                                        "www-authenticate";
+
+const h2w_hpack_static_row h2w_hpack_static_rows[H2W_HPACK_STATIC_COUNT] = {
+    {0, 0, 10, 0},   {10, 17, 7, 3},  {10, 20, 7, 4},  {24, 29, 5, 1},
+    {24, 30, 5, 11}, {41, 48, 7, 4},  {41, 52, 7, 5},  {57, 64, 7, 3},
+    {57, 67, 7, 3},  {57, 70, 7, 3},  {57, 73, 7, 3},  {57, 76, 7, 3},
+    {57, 79, 7, 3},  {57, 82, 7, 3},  {85, 0, 14, 0},  {99, 114, 15, 13},
+    {127, 0, 15, 0}, {142, 0, 13, 0}, {155, 0, 6, 0},  {161, 0, 27, 0},
+    {188, 0, 3, 0},  {191, 0, 5, 0},  {196, 0, 13, 0}, {209, 0, 13, 0},
+    {222, 0, 19, 0}, {241, 0, 16, 0}, {257, 0, 16, 0}, {273, 0, 14, 0},
+    {287, 0, 16, 0}, {303, 0, 13, 0}, {316, 0, 12, 0}, {328, 0, 6, 0},
+    {334, 0, 4, 0},  {338, 0, 4, 0},  {342, 0, 6, 0},  {348, 0, 7, 0},
+    {355, 0, 4, 0},  {359, 0, 4, 0},  {363, 0, 8, 0},  {371, 0, 17, 0},
+    {388, 0, 13, 0}, {401, 0, 8, 0},  {409, 0, 19, 0}, {428, 0, 13, 0},
+    {441, 0, 4, 0},  {445, 0, 8, 0},  {453, 0, 12, 0}, {465, 0, 18, 0},
+    {483, 0, 19, 0}, {502, 0, 5, 0},  {507, 0, 7, 0},  {514, 0, 7, 0},
+    {521, 0, 11, 0}, {532, 0, 6, 0},  {538, 0, 10, 0}, {548, 0, 25, 0},
+    {573, 0, 17, 0}, {590, 0, 10, 0}, {600, 0, 4, 0},  {604, 0, 3, 0},
+    {607, 0, 16, 0},
 };
 
 #define SLOTS 256u
@@ -115,7 +135,7 @@ size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
                              const uint8_t *value, size_t valuelen,
                              size_t *name_index) {
   size_t slot, first, i;
-  const h2w_hpack_static_entry *e;
+  h2w_hpack_static_entry e;
   *name_index = 0;
   if (namelen < 2) {
     return 0;
@@ -125,13 +145,14 @@ size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
   if (first == 0) {
     return 0;
   }
-  e = &h2w_hpack_static_table[first - 1];
-  if (e->namelen != namelen || !h2w_hpack_same(e->name, name, namelen)) {
+  e = h2w_hpack_static_at(first - 1);
+  if (e.namelen != namelen || !h2w_hpack_same(e.name, name, namelen)) {
     return 0;
   }
   *name_index = first;
-  for (i = 0; i < slot_count[slot]; i++, e++) {
-    if (e->valuelen == valuelen && h2w_hpack_same(e->value, value, valuelen)) {
+  for (i = 0; i < slot_count[slot]; i++) {
+    e = h2w_hpack_static_at(first - 1 + i);
+    if (e.valuelen == valuelen && h2w_hpack_same(e.value, value, valuelen)) {
       return first + i;
     }
   }

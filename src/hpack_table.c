@@ -311,6 +311,8 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
     e->hname = k->hname;
     e->hnv = k->hnv;
     link_entry(t, t->next);
+  } else {
+    e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
   }
   t->next++;
   return H2W_OK;

@@ -68,8 +68,27 @@ typedef struct h2w_hpack_static_entry {
   size_t valuelen;
 } h2w_hpack_static_entry;
 
-extern const h2w_hpack_static_entry
-    h2w_hpack_static_table[H2W_HPACK_STATIC_COUNT];
+/* The table as generated (src/hpack_static.c): each distinct string once
+ * in h2w_hpack_static_text, rows as offsets into it, so that the table
+ * holds no pointer (no load-time relocation in a shared library). */
+typedef struct h2w_hpack_static_row {
+  uint16_t name, value; /* offsets into h2w_hpack_static_text */
+  uint8_t namelen, valuelen;
+} h2w_hpack_static_row;
+
+extern const uint8_t h2w_hpack_static_text[];
+extern const h2w_hpack_static_row h2w_hpack_static_rows[H2W_HPACK_STATIC_COUNT];
+
+/* Row i (0-based: index i + 1 of RFC 7541 Appendix A). */
+static inline h2w_hpack_static_entry h2w_hpack_static_at(size_t i) {
+  const h2w_hpack_static_row *r = &h2w_hpack_static_rows[i];
+  h2w_hpack_static_entry e;
+  e.name = h2w_hpack_static_text + r->name;
+  e.namelen = r->namelen;
+  e.value = h2w_hpack_static_text + r->value;
+  e.valuelen = r->valuelen;
+  return e;
+}
 
 /* Static-table lookup (generated, src/hpack_static.c). Returns the index
  * (1..61) of the row matching name and value, or 0; *name_index gets the
@@ -84,7 +103,10 @@ typedef struct h2w_hpack_entry {
   size_t off;         /* name at buf[off], value right after it */
   uint32_t namelen;
   uint32_t valuelen;
-  uint32_t hname; /* hashes, kept only by indexed (encoder) tables */
+  /* Hashes, kept only by indexed (encoder) tables. An unindexed (decoder)
+   * table keeps its entry marks in hname instead (h2w_hpack_table_mark),
+   * so the mark costs no octet per entry. */
+  uint32_t hname;
   uint32_t hnv;
 } h2w_hpack_entry;
 
@@ -139,6 +161,20 @@ static inline h2w_hpack_field h2w_hpack_table_get(const h2w_hpack_table *t,
   f.value = f.name + e->namelen;
   f.valuelen = e->valuelen;
   return f;
+}
+
+/* The mark of an unindexed table's entry by dynamic index (1..count):
+ * bits its owner set with h2w_hpack_table_set_mark(), 0 for a new entry.
+ * The decoder marks entries whose octets the session's RFC 9113 §8.2.1
+ * checks have passed, so that an indexed copy need not be checked again. */
+static inline uint32_t h2w_hpack_table_mark(const h2w_hpack_table *t,
+                                            size_t i) {
+  return t->ents[(size_t)((t->next - i) & (t->entcap - 1))].hname;
+}
+
+static inline void h2w_hpack_table_set_mark(h2w_hpack_table *t, size_t i,
+                                            uint32_t mark) {
+  t->ents[(size_t)((t->next - i) & (t->entcap - 1))].hname = mark;
 }
 
 /* Change the maximum size, evicting oldest entries until it holds

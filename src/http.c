@@ -226,16 +226,21 @@ static uint64_t value_bad(const uint8_t *p, size_t n) {
   return (bad | value_word_bad(load64(p + n - 8))) & HIGHS;
 }
 
-/* 1 when the name octets from `from` on and every value octet pass the
- * word tests and the value neither starts nor ends with SP (HTAB already
- * failed the word test). */
-static int field_plain(const h2w_nv *nv, size_t from) {
+/* 1 when the name octets from `from` on and, unless `value_known`, every
+ * value octet pass the word tests and the value neither starts nor ends
+ * with SP (HTAB already failed the word test). */
+static int field_plain(const h2w_nv *nv, size_t from, int value_known) {
   const uint8_t *v = nv->value;
   size_t n = nv->valuelen;
-  if ((name_bad(nv->name + from, nv->namelen - from) | value_bad(v, n)) != 0) {
-    return 0;
+  /* One call of each scan, so that both inline into the caller. */
+  uint64_t bad = name_bad(nv->name + from, nv->namelen - from);
+  if (!value_known) {
+    bad |= value_bad(v, n);
+    if (n > 0 && (v[0] == ' ' || v[n - 1] == ' ')) {
+      return 0;
+    }
   }
-  return n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+  return bad == 0;
 }
 
 /* RFC 9113 §8.2.1: names are non-empty lowercase tokens; `from` is 1 for
@@ -375,11 +380,9 @@ static int take_status(h2w_http_msg *m, const uint8_t *p, size_t n,
  * host is an IP literal in brackets or has no ':'. Splits p[0..n) into
  * the host (userinfo included: §8.3.1 refuses it separately) and the
  * port, *port NULL when there is no ':'. */
-static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
-                              size_t *portlen) {
-  const uint8_t *at = memchr(p, '@', n);
-  size_t from = at != NULL ? (size_t)(at - p) + 1 : 0, i;
-  size_t end = n;
+static size_t split_host_port(const uint8_t *p, size_t n, size_t from,
+                              const uint8_t **port, size_t *portlen) {
+  size_t end = n, i;
   if (from < n && p[from] == '[') {
     const uint8_t *close = memchr(p + from, ']', n - from);
     i = close != NULL ? (size_t)(close - p) + 1 : n;
@@ -393,15 +396,23 @@ static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
   return end;
 }
 
+/* split_host_port() after the userinfo, if any. */
+static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
+                              size_t *portlen) {
+  const uint8_t *at = memchr(p, '@', n);
+  return split_host_port(p, n, at != NULL ? (size_t)(at - p) + 1 : 0, port,
+                         portlen);
+}
+
 static void take_authority(h2w_http_msg *m, const uint8_t *p, size_t n) {
   const uint8_t *port;
-  size_t portlen, hostlen = split_authority(p, n, &port, &portlen);
-  size_t from = 0;
   const uint8_t *at = memchr(p, '@', n);
+  size_t portlen, hostlen, from = 0;
   if (at != NULL) {
     m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
     from = (size_t)(at - p) + 1;
   }
+  hostlen = split_host_port(p, n, from, &port, &portlen);
   if (hostlen == from) {
     m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
   }
@@ -476,6 +487,16 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
     m->method = method_class(p, n);
     return H2W_OK;
   case SEEN_SCHEME:
+    /* The two schemes nearly every request carries, as clients spell
+     * them, first; then the RFC 3986 §3.1 grammar for any other. */
+    if (EQ(p, n, "https")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP | SEEN_SCHEME_HTTPS);
+      return H2W_OK;
+    }
+    if (EQ(p, n, "http")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP);
+      return H2W_OK;
+    }
     if (!is_scheme(p, n)) {
       return malformed(reason, "invalid :scheme");
     }
@@ -628,18 +649,23 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
   m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
 }
 
-int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
+                               unsigned trust, const char **reason) {
   size_t pseudo = nv->namelen > 0 && nv->name[0] == ':';
   /* A known pseudo-header name is valid as it is: only an unknown one
-   * needs its octets checked. */
+   * needs its octets checked. A trusted name passed the checks before,
+   * and no pseudo-header name that did is unknown. */
   unsigned bit = pseudo ? pseudo_bit(nv->name, nv->namelen) : 0;
-  size_t from = bit != 0 ? nv->namelen : pseudo;
-  if ((bit == 0 && nv->namelen == from) || !field_plain(nv, from)) {
+  int name_known = bit != 0 || (trust & H2W_HTTP_TRUST_NAME) != 0;
+  int value_known = (trust & H2W_HTTP_TRUST_VALUE) != 0;
+  size_t from = name_known ? nv->namelen : pseudo;
+  if ((!name_known && nv->namelen == from) ||
+      !field_plain(nv, from, value_known)) {
     /* Something to report (or an unusual octet): the exact checks, in
      * the order that picks the reason. */
     int rv =
-        bit != 0 ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
-    if (rv == H2W_OK) {
+        name_known ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
+    if (rv == H2W_OK && !value_known) {
       rv = check_value(nv->value, nv->valuelen, reason);
     }
     if (rv != H2W_OK) {
@@ -647,6 +673,10 @@ int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
     }
   }
   return pseudo ? on_pseudo(m, bit, nv, reason) : on_regular(m, nv, reason);
+}
+
+int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  return h2w_http_msg_field_trusted(m, nv, 0, reason);
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;

@@ -93,6 +93,18 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags);
  *    default, 80 for http and 443 for https). */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason);
 
+/* h2w_http_msg_field()'s `trust` bits: the name / the value octets are
+ * known to pass the §8.2.1 octet rules above (the same values as
+ * H2W_HPACK_CHECKED_*: a field the HPACK decoder took from the static
+ * table, or from a dynamic entry checked when it was first received). */
+#define H2W_HTTP_TRUST_NAME 0x1u
+#define H2W_HTTP_TRUST_VALUE 0x2u
+
+/* h2w_http_msg_field() that skips the octet rules for what `trust` says
+ * (H2W_HTTP_TRUST_*) was checked before; every other rule applies. */
+int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
+                               unsigned trust, const char **reason);
+
 /* The block is complete; `end_stream` is the END_STREAM flag of the
  * HEADERS frame (ignored for H2W_HTTP_PUSH_REQUEST). Returns H2W_OK or
  * H2W_E_PROTOCOL with *reason, for:

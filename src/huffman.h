@@ -72,21 +72,56 @@ int h2w_huffman_decoder_finish(const h2w_huffman_decoder *d);
 extern const uint32_t h2w_huffman_code[257];
 extern const uint8_t h2w_huffman_bits[257];
 
+/* Which decoding automaton is built in. The byte-at-a-time one (256 KiB)
+ * takes one table read per input octet; the compact one (8 KiB, four bits
+ * a step) takes two, but fits in a first-level data cache. Define
+ * H2W_HUFFMAN_COMPACT (non-zero, or empty: `-DH2W_HUFFMAN_COMPACT`) for
+ * the compact one; CMake's option of the same name does. */
+#if defined(H2W_HUFFMAN_COMPACT)
+/* The second test is true only for an empty definition (`0 - - 1`), as a
+ * bare `#define H2W_HUFFMAN_COMPACT` in a configuration header gives. */
+#if (H2W_HUFFMAN_COMPACT + 0) != 0 || (0 - H2W_HUFFMAN_COMPACT - 1) == 1
+#define H2W_HUFFMAN_IS_COMPACT 1
+#else
+#define H2W_HUFFMAN_IS_COMPACT 0
+#endif
+#else
+#define H2W_HUFFMAN_IS_COMPACT 0
+#endif
+
+#if H2W_HUFFMAN_IS_COMPACT
+/* Four-bits-a-step automaton: entry [state * 16 + nibble], the high
+ * nibble of an octet first. A state is an internal node of the code tree
+ * (256 of them, numbered breadth-first; 0 is the root). An entry is the
+ * next state in bits 0..7 and the symbol it emitted in bits 8..15; it
+ * emitted one exactly when the next state is below
+ * H2W_HUFFMAN4_EMITS (tools/gen_huffman.py says why). */
+extern const uint16_t h2w_huffman_decode_table4[256 * 16];
+/* Bit [state] set when a string may end in that state: the unfinished
+ * code is at most 7 bits, all ones (RFC 7541 §5.2 padding). */
+extern const uint8_t h2w_huffman_accept4[32];
+#define H2W_HUFFMAN4_EMITS 15u
+/* The entry of a walk that decoded EOS (an error, RFC 7541 §5.2). */
+#define H2W_HUFFMAN4_FAIL 0xffffu
+#else
 /* Byte-at-a-time decoding automaton: entry [state * 256 + octet]. A state
  * is an internal node of the code tree (256 of them; 0 is the root). */
 extern const uint32_t h2w_huffman_decode_table[256 * 256];
+#endif
 
-/* Entry layout of h2w_huffman_decode_table (see tools/gen_huffman.py). */
+/* Entry layout of h2w_huffman_decode_table (see tools/gen_huffman.py):
+ * the two symbol slots are the low 16 bits, so that both are stored
+ * together; the count is the top two bits, one shift away. */
 #define H2W_HUFFMAN_SYM1(e) ((uint32_t)(e)&0xffu)
+#define H2W_HUFFMAN_SYM2(e) (((e) >> 8) & 0xffu)
 /* Next state times 256: the offset of its row, ready to OR the next octet
- * into (one operation less on the decoder's critical path). */
-#define H2W_HUFFMAN_ROW(e) ((uint32_t)(e)&0xff00u)
-#define H2W_HUFFMAN_SYM2(e) (((e) >> 16) & 0xffu)
-#define H2W_HUFFMAN_COUNT(e) (((e) >> 24) & 0x3u)
-/* The octet completed the EOS code (an error, RFC 7541 §5.2). */
-#define H2W_HUFFMAN_FAIL (1u << 26)
+ * into. */
+#define H2W_HUFFMAN_ROW(e) (((uint32_t)(e) >> 8) & 0xff00u)
+#define H2W_HUFFMAN_COUNT(e) ((uint32_t)(e) >> 30)
 /* The input may end after this octet: the unfinished code so far is at
  * most 7 bits, all ones (valid padding, RFC 7541 §5.2). */
-#define H2W_HUFFMAN_ACCEPT (1u << 27)
+#define H2W_HUFFMAN_ACCEPT (1u << 28)
+/* The octet completed the EOS code (an error, RFC 7541 §5.2). */
+#define H2W_HUFFMAN_FAIL (1u << 29)
 
 #endif

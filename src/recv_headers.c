@@ -38,13 +38,19 @@ static int on_field(void *user, const h2w_nv *nv) {
     return 0;
   }
   if (s->opt.validate_messages) {
-    if (h2w_http_msg_field(&s->rs.hb.msg, nv, &reason) != H2W_OK) {
+    /* Octets the decoder vouches for (a static entry, or a dynamic one
+     * checked when it arrived) skip the §8.2.1 octet checks; the message
+     * rules of §8 apply to every field. */
+    if (h2w_http_msg_field_trusted(&s->rs.hb.msg, nv,
+                                   h2w_hpack_decoder_field_trust(&s->dec),
+                                   &reason) != H2W_OK) {
       /* Rejected, never delivered (docs/security.md row 18); decoding goes on
        * to keep the table in sync. */
       hb->invalid = 1;
       hb->reason = reason;
       return 0;
     }
+    h2w_hpack_decoder_field_checked(&s->dec);
   } else if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;

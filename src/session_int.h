@@ -684,6 +684,15 @@ static inline int h2w_submit_refuse(h2w_session *s, const char *reason,
   return H2W_E_INVALID_ARGUMENT;
 }
 
+/* h2w_session_submit_response(); with `checked` non-NULL, nva[0..n) were
+ * already fed to h2w_http_msg_field() as a response and *checked is the
+ * message state they left (a prepared set, nvset.c), so only the
+ * end-of-block rules run. */
+int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
+                                const h2w_nv *nva, size_t n,
+                                const h2w_data_source *body,
+                                const h2w_http_msg *checked);
+
 /* ---- recv.c: where a frame of `type` (or H2W_RECV_PROMISED) about
  * stream `id` stands in the §5.1 table; *st is the live stream object, if
  * any. Every frame about a stream is judged here, nowhere else. */

@@ -245,6 +245,13 @@ static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
 int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
                                 const h2w_nv *nva, size_t n,
                                 const h2w_data_source *body) {
+  return h2w_submit_response_checked(s, stream_id, nva, n, body, NULL);
+}
+
+int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
+                                const h2w_nv *nva, size_t n,
+                                const h2w_data_source *body,
+                                const h2w_http_msg *checked) {
   h2w_http_msg m;
   h2w_stream *st;
   int rv;
@@ -262,7 +269,18 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   if (st == NULL) {
     return h2w_local_rv(s, rv);
   }
-  rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
+  if (checked != NULL) {
+    /* A prepared set (nvset.c): its fields passed h2w_http_msg_field()
+     * when it was made; only the end of block depends on this call. */
+    const char *reason;
+    m = *checked;
+    rv = s->opt.validate_messages &&
+                 h2w_http_msg_end(&m, body == NULL, &reason) != H2W_OK
+             ? H2W_E_INVALID_ARGUMENT
+             : H2W_OK;
+  } else {
+    rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, body == NULL, &m);
+  }
   if (rv == H2W_OK && s->opt.validate_messages &&
       h2w_http_msg_is_informational(&m)) {
     /* 1xx: h2w_session_submit_informational */

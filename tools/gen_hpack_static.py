@@ -81,11 +81,26 @@ def main():
     out.write(" * HPACK static table (RFC 7541 Appendix A) and a perfect "
               "hash over its\n * distinct names. */\n")
     out.write('#include "hpack_table.h"\n\n')
-    out.write("const h2w_hpack_static_entry h2w_hpack_static_table"
+    # Every distinct name and value once, in one array of octets, and the
+    # rows as offsets into it: no pointer in the table, so no load-time
+    # relocation and no writable page for it in a shared library.
+    text, where = "", {}
+    for n, v in TABLE:
+        for piece in (n, v):
+            if piece not in where:
+                where[piece] = len(text)
+                text += piece
+    assert len(text) < 65536
+    out.write("const uint8_t h2w_hpack_static_text[] =\n")
+    pieces = [p for p in where if p]
+    for i, piece in enumerate(pieces):
+        out.write("    %s%s\n" % (c_str(piece), ";" if i == len(pieces) - 1
+                                   else ""))
+    out.write("\nconst h2w_hpack_static_row h2w_hpack_static_rows"
               "[H2W_HPACK_STATIC_COUNT] = {\n")
     for n, v in TABLE:
-        out.write("    {(const uint8_t *)%s, %d, (const uint8_t *)%s, %d},\n"
-                  % (c_str(n), len(n), c_str(v), len(v)))
+        out.write("    {%d, %d, %d, %d},\n"
+                  % (where[n], where[v] if v else 0, len(n), len(v)))
     out.write("};\n\n")
     out.write("#define SLOTS %du\n\n" % slots)
     out.write("/* Index of the first static row with the name hashing to "
@@ -107,7 +122,7 @@ size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
                              const uint8_t *value, size_t valuelen,
                              size_t *name_index) {
   size_t slot, first, i;
-  const h2w_hpack_static_entry *e;
+  h2w_hpack_static_entry e;
   *name_index = 0;
   if (namelen < 2) {
     return 0;
@@ -117,13 +132,14 @@ size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
   if (first == 0) {
     return 0;
   }
-  e = &h2w_hpack_static_table[first - 1];
-  if (e->namelen != namelen || !h2w_hpack_same(e->name, name, namelen)) {
+  e = h2w_hpack_static_at(first - 1);
+  if (e.namelen != namelen || !h2w_hpack_same(e.name, name, namelen)) {
     return 0;
   }
   *name_index = first;
-  for (i = 0; i < slot_count[slot]; i++, e++) {
-    if (e->valuelen == valuelen && h2w_hpack_same(e->value, value, valuelen)) {
+  for (i = 0; i < slot_count[slot]; i++) {
+    e = h2w_hpack_static_at(first - 1 + i);
+    if (e.valuelen == valuelen && h2w_hpack_same(e.value, value, valuelen)) {
       return first + i;
     }
   }

@@ -19,16 +19,31 @@ Outputs, consumed by src/huffman.c:
     257 leaves); the root is state 0. Entry [state * 256 + byte] describes
     what happens when the 8 bits of `byte` are walked from `state`:
       bits  0..7   first emitted symbol
-      bits  8..15  next state (in bits 8..15 so that `entry & 0xff00`
-                   is already the offset of the next row: one operation
-                   less on the decoder's critical path)
-      bits 16..23  second emitted symbol (a byte holds at most two codes,
-                   as the shortest code has 5 bits)
-      bits 24..25  number of symbols emitted (0..2)
-      bit  26      FAIL: the walk decoded EOS (RFC 7541 §5.2: an error)
-      bit  27      ACCEPT: the input may end here, i.e. the bits of the
+      bits  8..15  second emitted symbol (a byte holds at most two codes,
+                   as the shortest code has 5 bits); the two are the low
+                   16 bits, stored together
+      bits 16..23  next state (so `(entry >> 8) & 0xff00` is the offset of
+                   the next row)
+      bit  28      ACCEPT: the input may end here, i.e. the bits of the
                    unfinished code are all ones and at most 7 long
                    (RFC 7541 §5.2 padding rules)
+      bit  29      FAIL: the walk decoded EOS (RFC 7541 §5.2: an error);
+                   such an entry is FAIL alone (no symbol, state 0)
+      bits 30..31  number of symbols emitted (0..2): one shift away
+  h2w_huffman_decode_table4[256 * 16], h2w_huffman_accept4[32]: the same
+    automaton four bits a step in 8 KiB instead of 256 KiB, compiled
+    instead of the byte table when H2W_HUFFMAN_COMPACT is defined non-zero.
+    Entry [state * 16 + nibble], 16 bits:
+      bits  0..7   next state
+      bits  8..15  the emitted symbol, or 0 when none (four bits complete
+                   at most one code, as the shortest has 5 bits)
+    States are numbered breadth-first, so a state below 15 is at depth 3
+    or less: the walk emitted a symbol exactly when the next state is below
+    15 (without one it went 4 levels down from at least the root). FAIL
+    (EOS decoded) is 0xffff, which no walk gives (state 255 is deep, so a
+    walk there emits nothing and has symbol bits 0). ACCEPT depends on the
+    state alone and is the bit [state] of h2w_huffman_accept4, read once at
+    the end of a string.
 """
 
 import os
@@ -115,8 +130,8 @@ CODES = [
 ]
 
 EOS = 256
-F_FAIL = 1 << 26
-F_ACCEPT = 1 << 27
+F_FAIL = 1 << 29
+F_ACCEPT = 1 << 28
 
 
 def check_codes():
@@ -199,14 +214,67 @@ def decode_entry(tree, state, byte):
         emitted.append(sym)
         state = 0
     assert len(emitted) <= 2
-    entry = (state << 8) | (len(emitted) << 24)
+    entry = (state << 16) | (len(emitted) << 30)
     for k, sym in enumerate(emitted):
-        entry |= sym << (16 * k)
+        entry |= sym << (8 * k)
     # RFC 7541 §5.2: the string may end only inside a run of at most 7
     # padding bits, all of them ones (the most significant bits of EOS).
     if ones[state] and depth[state] <= 7:
         entry |= F_ACCEPT
     return entry
+
+
+STATE_EMITS = 15  # states 0..14: depth 0..3, reached only after a symbol
+FAIL4 = 0xFFFF
+
+
+def decode_entry4(tree, state, nibble):
+    """The 16-bit entry for walking the 4 bits of `nibble` from `state`."""
+    children, leaf, depth, _ = tree
+    emitted = []
+    for i in range(3, -1, -1):
+        bit = (nibble >> i) & 1
+        sym = leaf[state][bit]
+        if sym is None:
+            state = children[state][bit]
+            continue
+        if sym == EOS:
+            return FAIL4
+        emitted.append(sym)
+        state = 0
+    assert len(emitted) <= 1
+    # The layout's premises: breadth-first ids put depth <= 3 below 15,
+    # and a walk emits a symbol exactly when it ends there.
+    assert (depth[state] <= 3) == (state < STATE_EMITS)
+    assert bool(emitted) == (state < STATE_EMITS)
+    entry = state | ((emitted[0] << 8) if emitted else 0)
+    assert entry != FAIL4
+    return entry
+
+
+def accept_bits(tree):
+    """Bit s set when a string may end in state s (RFC 7541 §5.2)."""
+    _, _, depth, ones = tree
+    bits = [0] * 32
+    for s in range(256):
+        if ones[s] and depth[s] <= 7:
+            bits[s >> 3] |= 1 << (s & 7)
+    return bits
+
+
+def self_test4(table4, accept):
+    """The same RFC 7541 C.4.1 test with the 4-bit automaton."""
+    data = bytes.fromhex("f1e3c2e5f23a6ba0ab90f4ff")
+    state, out = 0, bytearray()
+    for b in data:
+        for nib in (b >> 4, b & 15):
+            entry = table4[state * 16 + nib]
+            assert entry != FAIL4
+            state = entry & 0xFF
+            if state < STATE_EMITS:
+                out.append(entry >> 8)
+    if bytes(out) != b"www.example.com" or not (accept[state >> 3] >> (state & 7)) & 1:
+        raise SystemExit("4-bit self test failed: %r" % bytes(out))
 
 
 def self_test(table):
@@ -216,20 +284,21 @@ def self_test(table):
     for b in data:
         entry = table[state * 256 + b]
         assert not entry & F_FAIL
-        for k in range((entry >> 24) & 3):
-            out.append((entry >> (16 * k)) & 0xFF)
-        state = (entry >> 8) & 0xFF
+        for k in range(entry >> 30):
+            out.append((entry >> (8 * k)) & 0xFF)
+        state = (entry >> 16) & 0xFF
     if bytes(out) != b"www.example.com" or not entry & F_ACCEPT:
         raise SystemExit("self test failed: %r" % bytes(out))
 
 
-def render(table):
+def render(table, table4, accept):
     out = []
     w = out.append
     w("/* generated by tools/gen_huffman.py — do not edit.\n")
     w(" *\n")
-    w(" * HPACK Huffman code (RFC 7541 Appendix B) and a byte-at-a-time\n")
-    w(" * decoding automaton; the entry layout is described in the\n")
+    w(" * HPACK Huffman code (RFC 7541 Appendix B) and a decoding\n")
+    w(" * automaton, byte-at-a-time (256 KiB) or, with H2W_HUFFMAN_COMPACT,\n")
+    w(" * four bits a step (8 KiB); the entry layouts are described in the\n")
     w(" * generator and in src/huffman.h. */\n")
     w('#include "huffman.h"\n\n')
     # The tables are data, laid out for reading; keep clang-format's line
@@ -245,6 +314,17 @@ def render(table):
         row = ", ".join("%2d" % n for _, n in CODES[i:i + 16])
         w("    %s,\n" % row)
     w("};\n\n")
+    w("#if H2W_HUFFMAN_IS_COMPACT\n")
+    w("const uint16_t h2w_huffman_decode_table4[256 * 16] = {\n")
+    for state in range(256):
+        row = ", ".join("0x%04x" % e for e in table4[state * 16:state * 16 + 16])
+        w("    %s,\n" % row)
+    w("};\n\n")
+    w("const uint8_t h2w_huffman_accept4[32] = {\n")
+    for i in range(0, 32, 16):
+        w("    %s,\n" % ", ".join("0x%02x" % b for b in accept[i:i + 16]))
+    w("};\n")
+    w("#else\n")
     w("const uint32_t h2w_huffman_decode_table[256 * 256] = {\n")
     for state in range(256):
         w("    /* state %d */\n" % state)
@@ -254,6 +334,7 @@ def render(table):
                             for e in table[base + i:base + min(i + 6, 256)])
             w("    %s,\n" % row)
     w("};\n")
+    w("#endif\n")
     w("/* clang-format on */\n")
     return "".join(out)
 
@@ -266,11 +347,14 @@ def main(argv):
     tree = build_tree()
     table = [decode_entry(tree, s, b) for s in range(256) for b in range(256)]
     self_test(table)
+    table4 = [decode_entry4(tree, s, n) for s in range(256) for n in range(16)]
+    accept = accept_bits(tree)
+    self_test4(table4, accept)
     here = os.path.dirname(os.path.abspath(__file__))
     path = argv[1] if len(argv) > 1 else os.path.join(
         here, "..", "src", "huffman_table.c")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(render(table))
+        f.write(render(table, table4, accept))
 
 
 if __name__ == "__main__":
