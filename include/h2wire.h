@@ -49,10 +49,69 @@
 
 #include "h2wire_version.h"
 
+/** @defgroup h2w_sessions Sessions
+ *  One HTTP/2 connection, client or server: creating and deleting it, the
+ *  pump (h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
+ *  h2w_session_ack(), h2w_session_eof(), want_read/want_write), time
+ *  (h2w_session_tick()), graceful shutdown, per-stream user data and the
+ *  getters. How a session is driven: @ref session_model,
+ *  @ref lifecycle; what may be called from a callback: @ref reentrancy.
+ *
+ *  @defgroup h2w_callbacks Callbacks
+ *  The callbacks a session raises as input is processed, the values they
+ *  receive and return, and the h2w_callbacks object that holds them. One
+ *  rule for every return value: @ref session_model.
+ *
+ *  @defgroup h2w_options Options and SETTINGS
+ *  The h2w_options object: settings announced to the peer, limits and
+ *  abuse budgets (docs/security.md, docs/limits.md), timers; and the
+ *  SETTINGS identifiers (RFC 9113 §6.5.2).
+ *
+ *  @defgroup h2w_data_sources Data sources
+ *  Where a body comes from: a pull callback (h2w_data_source, deferred or
+ *  zero-copy), a buffer in memory (h2w_data_source_mem()), or a memory
+ *  range read by the library itself (h2w_session_set_data_range()).
+ *
+ *  @defgroup h2w_submits Submits
+ *  Queueing output: requests, responses (and prepared response header
+ *  sets, h2w_nvset), 1xx, trailers, server push, RST_STREAM, PING,
+ *  SETTINGS, WINDOW_UPDATE, GOAWAY, ALTSVC, ORIGIN and extension frames;
+ *  why a submit was refused (h2w_session_last_submit_error()).
+ *
+ *  @defgroup h2w_priorities Priorities (RFC 9218)
+ *  Stream urgency and incremental delivery: @ref priorities.
+ *
+ *  @defgroup h2w_events Event-buffer mode and packed submits
+ *  For bindings: session events as records in a buffer instead of
+ *  callbacks, and submits that take a packed header list and a memory
+ *  range body. See @ref events.
+ *
+ *  @defgroup h2w_hpack HPACK
+ *  The HPACK encoder and decoder (RFC 7541), usable without a session.
+ *
+ *  @defgroup h2w_frames Frames, traces and dumps
+ *  Frame headers as the tracing callbacks see them, one-line frame and
+ *  field traces, and the session's whole state as JSON.
+ *
+ *  @defgroup h2w_alpn h2c Upgrade and ALPN
+ *  Starting HTTP/2: from an HTTP/1.1 Upgrade (@ref h2c_upgrade) or over
+ *  TLS with ALPN (@ref alpn).
+ *
+ *  @defgroup h2w_errors Errors
+ *  Library results (h2w_error) and their descriptions, and the RFC 9113
+ *  §7 error codes of the wire, kept apart from them.
+ *
+ *  @defgroup h2w_basics Basics: types, memory, header fields, version
+ *  What every part of the API shares: h2w_ssize, the allocator hooks
+ *  (h2w_mem), header fields (h2w_nv), the version, symbol visibility.
+ */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/** @addtogroup h2w_basics
+ *  @{ */
 /** @def H2W_EXTERN
  * Symbol visibility: only what is marked H2W_EXTERN is exported from the
  * shared library. H2W_STATIC is defined by consumers of the static library
@@ -71,11 +130,14 @@ extern "C" {
 
 /** Signed size-or-error type: >= 0 is a size, < 0 an h2w_error. */
 typedef ptrdiff_t h2w_ssize;
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* Library results                                                          */
 /* ------------------------------------------------------------------------ */
 
+/** @addtogroup h2w_errors
+ *  @{ */
 /** Library result codes. 0 is success; every failure is negative. */
 enum h2w_error {
   /** Success. */
@@ -168,11 +230,14 @@ H2W_EXTERN const char *h2w_error_name(int err);
  *  @param code An RFC 9113 §7 error code; any value is accepted.
  *  @return The name, a static string. */
 H2W_EXTERN const char *h2w_http2_error_name(uint32_t code);
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* SETTINGS identifiers (RFC 9113 §6.5.2, RFC 8441, RFC 9218)               */
 /* ------------------------------------------------------------------------ */
 
+/** @addtogroup h2w_options
+ *  @{ */
 /** HPACK table the sender's decoder allows. */
 #define H2W_SETTINGS_HEADER_TABLE_SIZE 0x1u
 /** 0 or 1: server push allowed. */
@@ -207,11 +272,14 @@ typedef struct h2w_settings_entry {
   uint16_t reserved; /**< Always 0; keeps the layout explicit. */
   uint32_t value;    /**< The parameter's value. */
 } h2w_settings_entry;
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* Version                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/** @addtogroup h2w_basics
+ *  @{ */
 /** Library version at run time. Each output pointer may be NULL. @return
  *  the version string ("1.2.3"), static, never NULL. Compare with the
  *  H2W_VERSION_* macros of h2wire_version.h to detect a header/library
@@ -277,10 +345,13 @@ typedef struct h2w_nv {
         (const uint8_t *)("" value ""), sizeof("" value "") - 1, 0             \
   }
 
+/** @} */
 /* ------------------------------------------------------------------------ */
 /* HPACK (RFC 7541), usable without a session                               */
 /* ------------------------------------------------------------------------ */
 
+/** @addtogroup h2w_hpack
+ *  @{ */
 /** An HPACK encoder: one per direction of one connection. Opaque. */
 typedef struct h2w_hpack_encoder h2w_hpack_encoder;
 /** An HPACK decoder: one per direction of one connection. Opaque. */
@@ -463,6 +534,7 @@ H2W_EXTERN size_t h2w_hpack_decoder_table_size(const h2w_hpack_decoder *dec);
  *  @param enc The encoder, or NULL.
  *  @return The size in octets. */
 H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* Sessions: one HTTP/2 connection (RFC 9113), client or server role        */
@@ -471,9 +543,11 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
 /** @page session_model Sessions: callbacks, streams, time
  * A session is a state machine with no I/O of its own:
  *
- *   bytes read from the transport --> h2w_session_recv() --> callbacks
- *   h2w_session_submit_*() / replies --> h2w_session_send() --> bytes to
- *   write to the transport
+ * @verbatim
+   bytes read from the transport   --> h2w_session_recv() --> callbacks
+   h2w_session_submit_*(), replies --> h2w_session_send() --> bytes to write
+                                                              to the transport
+   @endverbatim
  *
  * Callbacks
  *   - Every callback receives the session and the `user` pointer given to
@@ -670,13 +744,24 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  * examples/minimal/ is a poll() server and client that do all of this in
  * about 200 lines each. */
 
+/** @addtogroup h2w_sessions
+ *  @{ */
 /** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
+/** @} */
+/** @addtogroup h2w_callbacks
+ *  @{ */
 /** The callbacks a session raises. Opaque; see h2w_callbacks_new(). */
 typedef struct h2w_callbacks h2w_callbacks;
+/** @} */
+/** @addtogroup h2w_options
+ *  @{ */
 /** A session's settings and limits. Opaque; see h2w_options_new(). */
 typedef struct h2w_options h2w_options;
+/** @} */
 
+/** @addtogroup h2w_callbacks
+ *  @{ */
 /* Kinds of header blocks, passed to on_begin_headers / on_headers as int. */
 /** Request headers (received by a server). */
 #define H2W_HEADERS_REQUEST 0
@@ -693,6 +778,9 @@ typedef struct h2w_options h2w_options;
  *  then arrives on the promised stream as H2W_HEADERS_RESPONSE. */
 #define H2W_HEADERS_PUSH_PROMISE 4
 
+/** @} */
+/** @addtogroup h2w_sessions
+ *  @{ */
 /* Stream states (RFC 9113 §5.1), returned by h2w_session_stream_state(). */
 /** Not used yet (or an id the session never saw). */
 #define H2W_STREAM_STATE_IDLE 0
@@ -708,7 +796,10 @@ typedef struct h2w_options h2w_options;
 #define H2W_STREAM_STATE_HALF_CLOSED_REMOTE 5
 /** Finished. */
 #define H2W_STREAM_STATE_CLOSED 6
+/** @} */
 
+/** @addtogroup h2w_callbacks
+ *  @{ */
 /** on_stream_close flags: the peer never processed this stream (it was
  *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
  *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
@@ -729,6 +820,9 @@ typedef struct h2w_options h2w_options;
  *  GOAWAY the application submits keeps the output before it). */
 #define H2W_CLOSE_FLAG_CONNECTION 0x4u
 
+/** @} */
+/** @addtogroup h2w_frames
+ *  @{ */
 /** The 9-octet header of a frame, for tracing callbacks. */
 typedef struct h2w_frame_info {
   uint32_t length;    /**< Payload length. */
@@ -748,7 +842,10 @@ typedef struct h2w_frame_info {
  *         for any other type. Never NULL; the string is static.
  */
 H2W_EXTERN const char *h2w_frame_type_name(uint8_t type);
+/** @} */
 
+/** @addtogroup h2w_callbacks
+ *  @{ */
 /* ---- callbacks ----------------------------------------------------------
  * Every callback is optional; an unset one is simply not called. */
 
@@ -1018,7 +1115,10 @@ H2W_EXTERN int h2w_callbacks_set_on_push_promise(h2w_callbacks *cb,
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (cb NULL). */
 H2W_EXTERN int h2w_callbacks_set_on_extension_frame(h2w_callbacks *cb,
                                                     h2w_on_frame_cb f);
+/** @} */
 
+/** @addtogroup h2w_options
+ *  @{ */
 /* ---- options ------------------------------------------------------------
  * Safe defaults; NULL options = all defaults. Copied into each session. */
 
@@ -1301,6 +1401,9 @@ H2W_EXTERN int h2w_options_set_window_autotune(h2w_options *opt,
                                                uint32_t max_connection_window,
                                                uint32_t max_stream_window);
 
+/** @} */
+/** @addtogroup h2w_sessions
+ *  @{ */
 /* ---- lifecycle ---------------------------------------------------------- */
 
 /** Create a client session: the preface (magic + SETTINGS) is queued at
@@ -1339,6 +1442,7 @@ H2W_EXTERN int h2w_session_server_new(h2w_session **out,
  *  @param s The session, or NULL. */
 H2W_EXTERN void h2w_session_del(h2w_session *s);
 
+/** @} */
 /* ---- h2c Upgrade (RFC 7540 §3.2) ------------------------------------------
  */
 /** @page h2c_upgrade h2c Upgrade (RFC 7540 §3.2)
@@ -1348,6 +1452,8 @@ H2W_EXTERN void h2w_session_del(h2w_session *s);
  * answer, is the caller's; then the session takes over with the request
  * as stream 1. */
 
+/** @addtogroup h2w_alpn
+ *  @{ */
 /** Encode SETTINGS entries as an HTTP2-Settings value: base64url (RFC 4648
  *  §5) of the SETTINGS payload, 6 octets per entry, '=' padding omitted
  *  (RFC 7540 §3.2.1). No NUL is written. @return the length, or
@@ -1413,6 +1519,9 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
                                    size_t len, int head_request,
                                    void *stream_user_data);
 
+/** @} */
+/** @addtogroup h2w_sessions
+ *  @{ */
 /* ---- input and output --------------------------------------------------- */
 
 /** Process in[0..len) read from the transport.
@@ -1571,6 +1680,9 @@ H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
  *  @return A time on the clock given to h2w_session_tick(), or UINT64_MAX. */
 H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
 
+/** @} */
+/** @addtogroup h2w_data_sources
+ *  @{ */
 /* ---- submitting --------------------------------------------------------- */
 
 /** h2w_data_source read flags (out): this read ends the body. */
@@ -1641,6 +1753,9 @@ typedef struct h2w_mem_source {
 H2W_EXTERN int h2w_data_source_mem(h2w_data_source *out, h2w_mem_source *state,
                                    const void *buf, size_t len, uint32_t flags);
 
+/** @} */
+/** @addtogroup h2w_submits
+ *  @{ */
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
@@ -1809,12 +1924,18 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
  *  @return As h2w_session_submit_response(). */
 H2W_EXTERN int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
                                            const h2w_nv *nva, size_t n);
+/** @} */
+/** @addtogroup h2w_data_sources
+ *  @{ */
 /** A data source that was deferred has data again: poll it. @return
  *  H2W_OK, H2W_E_INVALID_STATE (no deferred source on that stream) or the
  *  sticky error.
  *  @param s The session.
  *  @param stream_id The stream. */
 H2W_EXTERN int h2w_session_resume_data(h2w_session *s, uint32_t stream_id);
+/** @} */
+/** @addtogroup h2w_submits
+ *  @{ */
 /** Reset a stream with RST_STREAM `code`. Pending output of the stream is
  *  dropped; on_stream_close follows. @return H2W_OK, H2W_E_INVALID_STATE
  *  (unknown or closed stream), H2W_E_NOMEM, H2W_E_FLOODED or the sticky
@@ -1871,6 +1992,9 @@ H2W_EXTERN int h2w_session_consume(h2w_session *s, uint32_t stream_id,
  *  @param debuglen Length of debug. */
 H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
                                          const uint8_t *debug, size_t debuglen);
+/** @} */
+/** @addtogroup h2w_sessions
+ *  @{ */
 /** Graceful shutdown (RFC 9113 §6.8): a first GOAWAY with last-stream-id
  *  2^31-1 and a PING; when the PING is acknowledged (or the shutdown
  *  timeout passes on the caller's clock) the final GOAWAY with the real
@@ -1880,6 +2004,7 @@ H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
  *  @param s The session. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
+/** @} */
 /* ---- priorities (RFC 9218) --------------------------------------------- */
 /** @page priorities Priorities (RFC 9218)
  * Outgoing DATA is scheduled by each stream's urgency (0 most urgent, 7
@@ -1897,6 +2022,8 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
  * SETTINGS_NO_RFC7540_PRIORITIES = 1; RFC 7540 PRIORITY frames are
  * validated and otherwise ignored. */
 
+/** @addtogroup h2w_priorities
+ *  @{ */
 /** The urgency of a stream without a priority signal (RFC 9218 §4.1). */
 #define H2W_PRIORITY_DEFAULT_URGENCY 3
 
@@ -1956,6 +2083,9 @@ H2W_EXTERN int h2w_session_stream_priority(const h2w_session *s,
                                            uint32_t stream_id, int *urgency,
                                            int *incremental);
 
+/** @} */
+/** @addtogroup h2w_submits
+ *  @{ */
 /* ---- ALTSVC, ORIGIN and extension frames ------------------------------ */
 
 /** Server: queue an ALTSVC frame (RFC 7838 §4). On stream 0 `origin` must
@@ -2004,6 +2134,9 @@ H2W_EXTERN int h2w_session_submit_extension(h2w_session *s, uint8_t type,
                                             uint8_t flags, uint32_t stream_id,
                                             const uint8_t *payload, size_t len);
 
+/** @} */
+/** @addtogroup h2w_sessions
+ *  @{ */
 /* ---- streams and getters ------------------------------------------------ */
 
 /** Attach user data to a live stream. @return H2W_OK,
@@ -2138,6 +2271,7 @@ H2W_EXTERN size_t h2w_session_memory(const h2w_session *s);
  *  @return H2W_OK, H2W_E_INVALID_ARGUMENT (s NULL) or H2W_E_INVALID_STATE
  *          (called from inside a callback). */
 H2W_EXTERN int h2w_session_shrink(h2w_session *s);
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* Event-buffer mode, memory-range bodies and packed header lists           */
@@ -2211,6 +2345,8 @@ H2W_EXTERN int h2w_session_shrink(h2w_session *s);
  *     may be used with or without event-buffer mode.
  */
 
+/** @addtogroup h2w_events
+ *  @{ */
 /** Event-buffer mode on (h2w_session_set_events() mode bit). */
 #define H2W_EVENTS_ON 0x1u
 /** Also record every frame received and sent (H2W_EVENT_FRAME_RECV,
@@ -2388,6 +2524,9 @@ H2W_EXTERN h2w_ssize h2w_session_recv_events(h2w_session *s, const uint8_t *in,
 #define H2W_PACKED_LEN_MASK 0xffffffu
 /** @} */
 
+/** @} */
+/** @addtogroup h2w_data_sources
+ *  @{ */
 /** Packed-submit flag: a body follows the headers, starting with the
  *  memory range given (possibly empty). Without it the header block ends
  *  the stream and the range must be empty. */
@@ -2399,6 +2538,9 @@ H2W_EXTERN h2w_ssize h2w_session_recv_events(h2w_session *s, const uint8_t *in,
  *  (h2w_session_submit_trailers()). */
 #define H2W_RANGE_NO_END_STREAM 0x4u
 
+/** @} */
+/** @addtogroup h2w_events
+ *  @{ */
 /** Client: h2w_session_submit_request() with the header list as a packed
  *  blob (copied) and the body read by the library from
  *  body[0..bodylen), which the caller keeps valid and unchanged until the
@@ -2431,6 +2573,9 @@ H2W_EXTERN int h2w_session_submit_response_packed(
     h2w_session *s, uint32_t stream_id, const uint8_t *headers,
     size_t headerslen, const uint8_t *body, size_t bodylen, uint32_t flags);
 
+/** @} */
+/** @addtogroup h2w_data_sources
+ *  @{ */
 /** Replace the memory range a packed-submit body reads from: the octets of
  *  the old range not yet sent are dropped (see
  *  h2w_session_data_range_left(); pass them again at the front of the new
@@ -2456,11 +2601,14 @@ H2W_EXTERN int h2w_session_set_data_range(h2w_session *s, uint32_t stream_id,
  *      such stream, or its body is not a range still being sent). */
 H2W_EXTERN h2w_ssize h2w_session_data_range_left(const h2w_session *s,
                                                  uint32_t stream_id);
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* Debugging aids: frame traces and session dumps                           */
 /* ------------------------------------------------------------------------ */
 
+/** @addtogroup h2w_frames
+ *  @{ */
 /*
  * Both trace functions write like snprintf(): into buf[0..cap), always
  * NUL-terminated when cap > 0, never past cap, and return the length the
@@ -2666,6 +2814,7 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  */
 H2W_EXTERN int h2w_session_dump_json(const h2w_session *s, char *buf,
                                      size_t cap, size_t *len);
+/** @} */
 
 /* ------------------------------------------------------------------------ */
 /* ALPN (RFC 7301): choosing h2 over TLS (RFC 9113 §3.2)                     */
@@ -2675,6 +2824,8 @@ H2W_EXTERN int h2w_session_dump_json(const h2w_session *s, char *buf,
  * TLS stays the caller's: these ids and h2w_alpn_select() plug into any TLS
  * library's ALPN hooks. "h2c" is never offered over TLS (RFC 9113 §3.1). */
 
+/** @addtogroup h2w_alpn
+ *  @{ */
 /** The ALPN protocol id of HTTP/2 over TLS, and its length. */
 #define H2W_ALPN_H2 "h2"
 /** Length of H2W_ALPN_H2. */
@@ -2711,6 +2862,7 @@ H2W_EXTERN int h2w_session_dump_json(const h2w_session *s, char *buf,
  *  @param[out] outlen Receives 2. */
 H2W_EXTERN int h2w_alpn_select(const uint8_t *in, size_t inlen,
                                const uint8_t **out, uint8_t *outlen);
+/** @} */
 
 #ifdef __cplusplus
 }

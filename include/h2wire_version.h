@@ -7,6 +7,8 @@
 #ifndef H2WIRE_VERSION_H
 #define H2WIRE_VERSION_H
 
+/** @addtogroup h2w_basics
+ *  @{ */
 /** The major version number. */
 #define H2W_VERSION_MAJOR 0
 /** The minor version number. */
@@ -18,5 +20,7 @@
 /** Single number for compile-time comparisons: 0xMMmmpp. */
 #define H2W_VERSION_NUM                                                        \
   ((H2W_VERSION_MAJOR << 16) | (H2W_VERSION_MINOR << 8) | H2W_VERSION_PATCH)
+
+/** @} */
 
 #endif
