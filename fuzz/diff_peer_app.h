@@ -378,6 +378,15 @@ static void h_error(h2w_session *s, uint32_t sid, uint32_t code,
   if (d->legit_fc_error[0] && code == H2W_FLOW_CONTROL_ERROR) {
     return;
   }
+  if (code == H2W_REFUSED_STREAM && sid != 0) {
+    /* §5.1.2: a client may open streams past a lowered
+     * MAX_CONCURRENT_STREAMS before the SETTINGS reach it; "An endpoint
+     * that receives a HEADERS frame that causes its advertised
+     * concurrent stream limit to be exceeded MUST treat this as a stream
+     * error ... of type PROTOCOL_ERROR or REFUSED_STREAM". The client
+     * must then see the close as retryable (check_exchanges). */
+    return;
+  }
   fprintf(stderr, "h2wire on_error: stream %u code %s: %s\n", sid,
           h2w_http2_error_name(code), reason ? reason : "");
   dx_fail("h2wire reported an error about nghttp2's output", (long)sid,
@@ -395,10 +404,26 @@ static uint32_t be32(const uint8_t *p) {
          ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* DX_TRACE=1 in the environment prints every frame each library sends
+ * (h2wire's through h2w_frame_trace()), for reading a reproducer. */
+static int dx_trace = -1;
+
+static int tracing(void) {
+  if (dx_trace < 0) {
+    dx_trace = getenv("DX_TRACE") != NULL;
+  }
+  return dx_trace;
+}
+
 static int h_frame_send(h2w_session *s, const h2w_frame_info *fi,
                         const uint8_t *p, void *user) {
   (void)s;
   dx *d = user;
+  if (tracing()) {
+    char line[256];
+    h2w_frame_trace(line, sizeof line, 1, fi, p);
+    fprintf(stderr, "h2wire  %s\n", line);
+  }
   if (fi->type == 7 && fi->length >= 8 && p != NULL && be32(p + 4) != 0 &&
       !(d->legit_fc_error[0] && be32(p + 4) == H2W_FLOW_CONTROL_ERROR)) {
     dx_fail("h2wire sent GOAWAY with an error", (long)be32(p),
@@ -552,6 +577,10 @@ static int ng_not_send(nghttp2_session *ng, const nghttp2_frame *f, int err,
    * that lost a race with a GOAWAY or a stream close, push disabled by
    * the client meanwhile (fuzz/README.md lists these). */
   switch (err) {
+  case NGHTTP2_ERR_SESSION_CLOSING:
+    /* nghttp2 is ending the connection: the GOAWAY it sends next says
+     * why, and ng_frame_send() judges that. */
+    return 0;
   case NGHTTP2_ERR_START_STREAM_NOT_ALLOWED:
   case NGHTTP2_ERR_STREAM_CLOSED:
   case NGHTTP2_ERR_STREAM_CLOSING:
@@ -577,9 +606,18 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
                          void *user) {
   (void)ng;
   dx *d = user;
+  if (tracing()) {
+    fprintf(stderr, "nghttp2 send type=%u stream=%d len=%zu flags=0x%02x\n",
+            f->hd.type, f->hd.stream_id, f->hd.length, f->hd.flags);
+  }
   if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != 0 &&
       !(d->legit_fc_error[1] &&
         f->goaway.error_code == NGHTTP2_FLOW_CONTROL_ERROR)) {
+    if (f->goaway.error_code == NGHTTP2_COMPRESSION_ERROR && d->ng_multi_hts) {
+      dx_fail("nghttp2 sent GOAWAY COMPRESSION_ERROR after announcing several "
+              "HEADER_TABLE_SIZE entries in one SETTINGS (issue 14 defect C)",
+              f->goaway.last_stream_id, (long)f->goaway.error_code);
+    }
     dx_fail("nghttp2 sent GOAWAY with an error (h2wire's output is at fault)",
             f->goaway.last_stream_id, (long)f->goaway.error_code);
   }
