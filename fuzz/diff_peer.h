@@ -220,7 +220,12 @@ struct dx {
   int64_t delta[2][DX_MAX_ID];
   int legit_fc_error[2]; /* the receiver of SETTINGS may now fail (§6.9.2) */
   int big_iws[2];        /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
-  int ng_multi_hts;      /* nghttp2 sent several HEADER_TABLE_SIZE at once */
+  int ng_multi_hts;
+  uint32_t h_last_opened; /* h2wire client: highest stream it opened */
+  uint8_t h_over_mcs[DX_MAX_ID];
+      /* opened past the limit it had received */ /* nghttp2 sent several
+                                                     HEADER_TABLE_SIZE at once
+                                                   */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
   dx_xchg xs[DX_MAX_XCHG];
@@ -257,10 +262,17 @@ static int64_t *delta_of(dx *d, int dir, uint32_t sid) {
 }
 
 /* Frames as their sender emits them: DATA is charged here. */
+static void note_h_open(dx *d, uint32_t sid);
+
 static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
                     const uint8_t *p, uint32_t len) {
   (void)flags;
   (void)p;
+  if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
+      (sid & 1) && sid > d->h_last_opened) {
+    d->h_last_opened = sid;
+    note_h_open(d, sid);
+  }
   if (type != 0 /* DATA */) {
     return;
   }
@@ -445,20 +457,23 @@ static size_t to_ng(dx *d, size_t n) {
 }
 
 /* Move everything both ways until nothing moves (a fast network). */
-static void pump(dx *d) {
+static size_t pump(dx *d) {
+  size_t total = 0;
   for (int round = 0; round < DX_PUMP_ROUNDS && !d->stopped; round++) {
     size_t moved = h_produce(d, sizeof dx_scratch, 64);
     moved += ng_produce(d, 64);
     moved += to_ng(d, SIZE_MAX);
     if (d->stopped) {
-      return;
+      return total;
     }
     moved += to_h(d, SIZE_MAX);
     if (moved == 0) {
-      return;
+      return total;
     }
+    total += moved;
   }
   dx_fail("no quiescence after many rounds", 0, 0);
+  return total;
 }
 
 #include "diff_peer_app.h"

@@ -17,6 +17,23 @@ static int h_has_stream(dx *d, uint32_t sid) {
   return st != H2W_STREAM_STATE_IDLE && st != H2W_STREAM_STATE_CLOSED;
 }
 
+/* The h2wire client just put a request's HEADERS on the wire: did it
+ * know that this passes the server's SETTINGS_MAX_CONCURRENT_STREAMS
+ * (§5.1.2)? Only then is a refusal by nghttp2 h2wire's fault. */
+static void note_h_open(dx *d, uint32_t sid) {
+  uint32_t mcs = 0, open = 0;
+  (void)h2w_session_setting(d->h, H2W_SETTINGS_REMOTE,
+                            H2W_SETTINGS_MAX_CONCURRENT_STREAMS, &mcs);
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    if (!d->xs[i].pushed && h_has_stream(d, (uint32_t)d->xs[i].id)) {
+      open++;
+    }
+  }
+  if (open > mcs && sid < DX_MAX_ID) {
+    d->h_over_mcs[sid] = 1;
+  }
+}
+
 /* ---- header fields ----------------------------------------------------- */
 #define DX_MAX_NV 24
 typedef struct nvs {
@@ -378,6 +395,15 @@ static void h_error(h2w_session *s, uint32_t sid, uint32_t code,
   if (d->legit_fc_error[0] && code == H2W_FLOW_CONTROL_ERROR) {
     return;
   }
+  dx_xchg *x = sid != 0 ? xfind(d, (int32_t)sid) : NULL;
+  if (code == H2W_CANCEL && x != NULL && x->pushed) {
+    /* A promise declined: by our on_push_promise, or because it arrived
+     * on a request stream the client had reset meanwhile (RFC 9113
+     * §8.4.2: "a client can ... send a RST_STREAM frame ... referencing
+     * the promised stream"). */
+    x->app_reset = 1;
+    return;
+  }
   if (code == H2W_REFUSED_STREAM && sid != 0) {
     /* §5.1.2: a client may open streams past a lowered
      * MAX_CONCURRENT_STREAMS before the SETTINGS reach it; "An endpoint
@@ -562,7 +588,15 @@ static int ng_close(nghttp2_session *ng, int32_t sid, uint32_t code,
 static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
                       void *user) {
   (void)ng;
-  (void)user;
+  dx *d = user;
+  uint32_t sid = (uint32_t)f->hd.stream_id;
+  if (err == NGHTTP2_ERR_REFUSED_STREAM && f->hd.type == NGHTTP2_HEADERS &&
+      sid < DX_MAX_ID && !d->h_over_mcs[sid]) {
+    /* §5.1.2: nghttp2 lowered its limit in a SETTINGS h2wire had not
+     * received when it opened the stream; REFUSED_STREAM is the RFC's
+     * answer, and the client must then see the close as retryable. */
+    return 0;
+  }
   fprintf(stderr, "nghttp2 invalid frame: type %u stream %d: %s\n", f->hd.type,
           f->hd.stream_id, nghttp2_strerror(err));
   dx_fail("nghttp2 found an invalid frame in h2wire's output", f->hd.type, err);
