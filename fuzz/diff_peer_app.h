@@ -123,6 +123,9 @@ static void gen_body(dx *d, dx_msg *m, uint8_t b, uint8_t c) {
   m->trailers = (b >> 5) & 1;
   static const uint32_t chunks[4] = {0, 1, 1000, 7000};
   m->chunk = chunks[(b >> 6) & 3];
+  if (m->chunk == 1 && len > 1000) {
+    m->chunk = 1000; /* one-octet frames only for small bodies: speed */
+  }
   if (m->trailers) {
     fl_str(&m->trail, "x-trailer", "done");
     if (c & 1) {
@@ -621,8 +624,12 @@ static int ng_not_send(nghttp2_session *ng, const nghttp2_frame *f, int err,
   case NGHTTP2_ERR_STREAM_SHUT_WR:
   case NGHTTP2_ERR_PUSH_DISABLED: {
     dx_xchg *x = xfind(d, (int32_t)frame_sid(f));
+    /* nghttp2 also never starts a pushed response once it has received
+     * a GOAWAY, whatever its last-stream-id: the promised stream then
+     * stays reserved on both sides (nghttp2's choice, not h2wire's). */
     if (x != NULL && ((f->hd.type == NGHTTP2_HEADERS &&
-                       f->headers.cat == NGHTTP2_HCAT_REQUEST) ||
+                       (f->headers.cat == NGHTTP2_HCAT_REQUEST ||
+                        f->headers.cat == NGHTTP2_HCAT_PUSH_RESPONSE)) ||
                       f->hd.type == NGHTTP2_PUSH_PROMISE)) {
       x->not_sent = 1;
     }
@@ -654,6 +661,12 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     }
     dx_fail("nghttp2 sent GOAWAY with an error (h2wire's output is at fault)",
             f->goaway.last_stream_id, (long)f->goaway.error_code);
+  }
+  if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
+    dx_xchg *x = xfind(d, f->push_promise.promised_stream_id);
+    if (x != NULL) {
+      x->promise_sent = 1;
+    }
   }
   if (f->hd.type == NGHTTP2_RST_STREAM &&
       bad_rst_code(f->rst_stream.error_code)) {

@@ -83,6 +83,15 @@ static void op_request(dx *d) {
       nvs t;
       nvs_from(&x->req.trail, &t);
       int rc = h2w_session_submit_trailers(d->h, (uint32_t)id, t.h, t.count);
+#if DIFF_AVOID_OPEN_FINDINGS
+      if (rc == H2W_E_INVALID_STATE) {
+        /* finding_trailers_refused_for_queued_request: a request queued
+         * behind MAX_CONCURRENT_STREAMS takes no trailers; send none */
+        x->req.trailers = 0;
+        x->req.trail.len = 0;
+        rc = 0;
+      }
+#endif
       if (rc != 0) {
         dx_fail("h2w_session_submit_trailers refused a request's", id, rc);
       }
@@ -249,6 +258,11 @@ static void op_reset(dx *d) {
   if (x == NULL) {
     return;
   }
+  if (server && x->pushed && !is_h(d, 1) && !x->promise_sent) {
+    /* nghttp2 would put RST_STREAM for a promise it has not sent yet on
+     * the wire: a frame on an idle stream (§6.4), our misuse */
+    return;
+  }
   uint32_t code = (a & 2) ? H2W_CANCEL : H2W_INTERNAL_ERROR;
   if (server && (a & 4) && !x->resp.submitted && !x->pushed) {
     /* §8.7: REFUSED_STREAM says the request was not processed; the
@@ -298,8 +312,8 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
 #if DIFF_AVOID_KNOWN_DEFECTS
     /* issue 15 §1: tiny windows make nghttp2 send one small
      * WINDOW_UPDATE per frame, which h2wire counts as a dribble */
-    if (ng_side == 0 && *v > 0 && *v < 1024) {
-      *v = 1024;
+    if (ng_side && *v > 0 && *v < 16384) {
+      *v = 16384;
     }
 #endif
     break;
@@ -336,6 +350,13 @@ static void op_settings(dx *d) {
 #if DIFF_AVOID_KNOWN_DEFECTS
     /* issue 14 defect C: several HEADER_TABLE_SIZE entries folded */
     if (id == H2W_SETTINGS_HEADER_TABLE_SIZE && ng_side && hts++ > 0) {
+      id = H2W_SETTINGS_MAX_HEADER_LIST_SIZE;
+      v = 65536;
+    }
+#endif
+#if DIFF_AVOID_OPEN_FINDINGS
+    /* finding_recv_window_stall_after_iws_change */
+    if (id == H2W_SETTINGS_INITIAL_WINDOW_SIZE && !ng_side) {
       id = H2W_SETTINGS_MAX_HEADER_LIST_SIZE;
       v = 65536;
     }
@@ -398,6 +419,12 @@ static void op_priority(dx *d) {
 static void op_goaway(dx *d) {
   uint8_t a = in_u8(&d->in);
   int server = a & 1, kind = (a >> 1) & 1;
+#if DIFF_AVOID_OPEN_FINDINGS
+  /* finding_goaway_ignored_stream_trailers */
+  if (server && d->h2w_server) {
+    return;
+  }
+#endif
   if (is_h(d, server)) {
     if (kind) {
       (void)h2w_session_shutdown(d->h);
@@ -591,7 +618,28 @@ static void check_windows(dx *d) {
   }
 }
 
+static void dump_exchanges(dx *d) {
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    dx_xchg *x = &d->xs[i];
+    fprintf(stderr,
+            "  stream %d%s: req sent %u/%u got %u head %d end %d; resp "
+            "submitted %d sent %u/%u got %u head %d end %d; cli closed %d "
+            "code %u retry %d; srv seen %d closed %d code %u; app reset %d "
+            "not sent %d; h2w state %d, nghttp2 has %d\n",
+            x->id, x->pushed ? " (pushed)" : "", x->req.sent, x->req.body_len,
+            x->req.r_body, x->req.r_head_done, x->req.r_end, x->resp.submitted,
+            x->resp.sent, x->resp.body_len, x->resp.r_body, x->resp.r_head_done,
+            x->resp.r_end, x->cli_closed, x->cli_code, x->cli_retry,
+            x->srv_seen, x->srv_closed, x->srv_code, x->app_reset, x->not_sent,
+            h2w_session_stream_state(d->h, (uint32_t)x->id),
+            ng_has_stream(d, (uint32_t)x->id));
+  }
+}
+
 static void check_exchanges(dx *d) {
+  if (getenv("DX_VERBOSE") != NULL) {
+    dump_exchanges(d);
+  }
   for (uint32_t i = 0; i < d->n_xchg; i++) {
     dx_xchg *x = &d->xs[i];
     if (x->not_sent) {
@@ -603,6 +651,14 @@ static void check_exchanges(dx *d) {
       continue;
     }
     if (!x->cli_closed) {
+      if (!nghttp2_session_want_read(d->ng) &&
+          !nghttp2_session_want_write(d->ng)) {
+        /* nghttp2 considers the connection over (GOAWAY, no stream it
+         * knows of): its application closes the socket, and the stream
+         * ends with the connection (issue 14 defect J: h2wire reports no
+         * close for it then). */
+        continue;
+      }
       dx_fail("a stream never closed on the client", x->id, 0);
     }
     if (x->resp.r_end) {
@@ -645,9 +701,13 @@ static void finish(dx *d) {
   nghttp2_settings_entry ne[2] = {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100}};
+#if DIFF_AVOID_OPEN_FINDINGS
+  (void)h2w_session_submit_settings(d->h, he + 1, 1);
+#else
   (void)h2w_session_submit_settings(d->h, he, 2);
+#endif
   (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne, 2);
-  for (int round = 0; round < 200; round++) {
+  for (int round = 0;; round++) {
     int work = resume_side(d, 0) + resume_side(d, 1) + answer_all(d);
     work += consume_all(d);
     work += pump(d) > 0;
@@ -656,6 +716,9 @@ static void finish(dx *d) {
     }
     if (work == 0) {
       break;
+    }
+    if (round == 5000) {
+      dx_fail("the final phase does not settle", 0, 0);
     }
   }
   (void)consume_all(d);
@@ -721,7 +784,13 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   static const uint32_t mfs[4] = {16384, 16385, 65536, 16777215};
   static const uint32_t tbl[4] = {4096, 0, 256, 65536};
   static const uint32_t mcs[4] = {100, 1, 3, 10};
+#if DIFF_AVOID_OPEN_FINDINGS
+  /* without the final phase's INITIAL_WINDOW_SIZE nothing would reopen a
+   * zero window */
+  h2w_options_set_initial_window_size(opt, dx_iws[4 + (o1 & 15) % 5]);
+#else
   h2w_options_set_initial_window_size(opt, dx_iws[(o1 & 15) % 9]);
+#endif
   h2w_options_set_connection_window_size(opt, connw[(o1 >> 4) & 3]);
   h2w_options_set_max_frame_size(opt, mfs[o2 & 3]);
   h2w_options_set_header_table_size(opt, tbl[(o2 >> 2) & 3]);
