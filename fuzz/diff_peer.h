@@ -226,6 +226,7 @@ struct dx {
   int64_t init[2];
   int64_t delta[2][DX_MAX_ID];
   int legit_fc_error[2]; /* the receiver of SETTINGS may now fail (§6.9.2) */
+  int64_t last_iws[2];   /* [1] nghttp2, [0] h2wire: last window announced */
   int big_iws[2];        /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
   int ng_multi_hts;
   uint32_t h_last_opened; /* h2wire client: highest stream it opened */

@@ -331,8 +331,8 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
     break;
   }
   (void)ng_side;
-  if (*id == H2W_SETTINGS_INITIAL_WINDOW_SIZE && *v > (1u << 30)) {
-    d->big_iws[ng_side] = 1;
+  if (*id == H2W_SETTINGS_INITIAL_WINDOW_SIZE) {
+    d->big_iws[ng_side] |= *v > (1u << 30);
   }
 }
 
@@ -368,10 +368,12 @@ static void op_settings(dx *d) {
     ne[i].value = v;
   }
   (void)hts;
-  if (ng_side) {
-    (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne, n);
-  } else {
-    (void)h2w_session_submit_settings(d->h, he, n);
+  int rc = ng_side ? nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne, n)
+                   : h2w_session_submit_settings(d->h, he, n);
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    if (he[i].id == H2W_SETTINGS_INITIAL_WINDOW_SIZE) {
+      d->last_iws[ng_side] = he[i].value;
+    }
   }
 }
 
@@ -718,18 +720,19 @@ static int answer_all(dx *d) {
 static void finish(dx *d) {
   d->finishing = 1;
   /* Undo what could keep the exchanges from ending: a zero window, a
-   * zero stream limit (the last entry of each wins, §6.5.3). */
+   * zero stream limit (the last entry of each wins, §6.5.3). A side that
+   * announced a window above 0 must reopen it with WINDOW_UPDATEs as
+   * its application consumes (§6.9): raising it here would hide a stall,
+   * so only a zero window is raised. */
   h2w_settings_entry he[2] = {{H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 65535},
                               {H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0, 100}};
   nghttp2_settings_entry ne[2] = {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100}};
-#if DIFF_AVOID_OPEN_FINDINGS
-  (void)h2w_session_submit_settings(d->h, he + 1, 1);
-#else
-  (void)h2w_session_submit_settings(d->h, he, 2);
-#endif
-  (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne, 2);
+  int hz = d->last_iws[0] == 0, nz = d->last_iws[1] == 0;
+  (void)h2w_session_submit_settings(d->h, he + !hz, 2 - (size_t)!hz);
+  (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne + !nz,
+                                2 - (size_t)!nz);
   for (int round = 0;; round++) {
     int work = resume_side(d, 0) + resume_side(d, 1) + answer_all(d);
     work += consume_all(d);
@@ -807,13 +810,16 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   static const uint32_t mfs[4] = {16384, 16385, 65536, 16777215};
   static const uint32_t tbl[4] = {4096, 0, 256, 65536};
   static const uint32_t mcs[4] = {100, 1, 3, 10};
+  d->last_iws[0] = dx_iws[(o1 & 15) % 9];
+  d->last_iws[1] = 65535;
 #if DIFF_AVOID_OPEN_FINDINGS
-  /* without the final phase's INITIAL_WINDOW_SIZE nothing would reopen a
-   * zero window */
-  h2w_options_set_initial_window_size(opt, dx_iws[4 + (o1 & 15) % 5]);
-#else
-  h2w_options_set_initial_window_size(opt, dx_iws[(o1 & 15) % 9]);
+  /* finding_recv_window_stall_small_initial_window: a window below
+   * 65535 strands what an eager peer sent before our SETTINGS */
+  if (d->last_iws[0] < 65535) {
+    d->last_iws[0] = 65535;
+  }
 #endif
+  h2w_options_set_initial_window_size(opt, (uint32_t)d->last_iws[0]);
   h2w_options_set_connection_window_size(opt, connw[(o1 >> 4) & 3]);
   h2w_options_set_max_frame_size(opt, mfs[o2 & 3]);
   h2w_options_set_header_table_size(opt, tbl[(o2 >> 2) & 3]);
@@ -891,6 +897,11 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
     iv[niv++].value = v;
   }
   (void)hts;
+  for (size_t i = 0; i < niv; i++) {
+    if (iv[i].settings_id == NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) {
+      d->last_iws[1] = iv[i].value;
+    }
+  }
   if (nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, iv, niv) != 0) {
     abort();
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the seed corpora of fuzz_diff_server and fuzz_diff_client
 (fuzz/corpus/diff_server/, fuzz/corpus/diff_client/): one file per
-scenario, the same bytes for both roles (the input says what the client
+scenario (finding_* ones reproduce known defects and abort until they are
+fixed), the same bytes for both roles (the input says what the client
 and the server do, whichever library plays each). The layout is the one
 fuzz/diff_peer.h reads: [flags][o1][o2][o3][n][n x (id sel, value sel)]
 then ops. Usage: python3 fuzz/gen_diff_seeds.py"""
@@ -57,7 +58,8 @@ SEEDS = {
     + [PUMP, RESUME | 0x10, PUMP],
     "many_streams": header(o3=1) + req(body=3) * 3 + [PUMP]
     + resp(body=4) + resp(sel=1, body=5) + [PUMP] + resp() + [PUMP],
-    "settings_multi": header(settings=[(HTS, 1), (HTS, 4), (IWS, 4), (IWS, 0)])
+    # several HEADER_TABLE_SIZE entries in one SETTINGS: issue 14 defect C
+    "finding_defect_C_settings_multi_hts": header(settings=[(HTS, 1), (HTS, 4), (IWS, 4), (IWS, 0)])
     + req(extras=[(0, 20), (2, 5)]) + [PUMP]
     + settings(0, [(HTS, 1), (HTS, 6), (IWS, 1), (IWS, 6)])
     + settings(1, [(HTS, 1), (HTS, 4), (IWS, 5), (IWS, 8), (MFS, 3)])
@@ -84,9 +86,22 @@ SEEDS = {
     + [RST, 0x02, 0, RST, 0x05, 0, PUMP] + resp(body=6) + [PUMP],
     "padding_bigframes": header(flags=0x18, o2=0x03) + req(body=6, chunk=0)
     + [PUMP] + resp(body=7) + [PUMP],
-    "window_overflow": header() + req(body=0) + [PUMP, WINDOW, 0x01, 0, 0]
+    # a WINDOW_UPDATE, then SETTINGS INITIAL_WINDOW_SIZE 2^31-1 and 65535:
+    # the first entry overflows the stream window, issue 14 defect I
+    "finding_defect_I_window_overflow": header() + req(body=0) + [PUMP, WINDOW, 0x01, 0, 0]
     + [WINDOW, 0x00, 0, 0, PUMP] + settings(1, [(IWS, 8), (IWS, 0)])
     + settings(0, [(IWS, 8), (IWS, 0)]) + [PUMP] + resp() + [PUMP],
+    # h2wire server with INITIAL_WINDOW_SIZE 2^31-1 lowers it to 65535
+    # while a 200000-octet upload is in flight: the stream's receive
+    # window is never reopened (stall; found by fuzz_diff_server)
+    "finding_recv_window_stall_after_iws_change": header(o1=8)
+    + req(body=7) + [NG_SEND, TO_H, 0, H_SEND, 0]
+    + settings(0, [(IWS, 0)]) + [PUMP] + resp() + [PUMP],
+    # nghttp2 announces a 100-octet window: it then sends a small
+    # WINDOW_UPDATE per frame it reads, which h2wire takes for a dribble
+    # attack (issue 15 §1)
+    "finding_issue15_s1_tiny_window_updates": header(settings=[(IWS, 3)])
+    + req(body=7) + [PUMP] + resp(body=7) + [PUMP],
 }
 
 
@@ -95,7 +110,8 @@ def main():
         d = os.path.join(HERE, "corpus", role)
         os.makedirs(d, exist_ok=True)
         for name, ops in SEEDS.items():
-            with open(os.path.join(d, "seed_" + name), "wb") as f:
+            fname = name if name.startswith("finding_") else "seed_" + name
+            with open(os.path.join(d, fname), "wb") as f:
                 f.write(bytes(ops))
 
 
