@@ -241,6 +241,7 @@ struct dx {
   uint64_t body_budget;  /* body octets the run may still submit */
   uint32_t cheap_frames; /* PRIORITY / PRIORITY_UPDATE / WINDOW_UPDATE ops */
   uint32_t req_no;
+  int ng_over;   /* nghttp2 wanted neither to read nor to write */
   int finishing; /* final phase: sources no longer defer */
   int stopped;   /* a legitimate connection error ended the run early */
 };
@@ -276,6 +277,11 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
                     const uint8_t *p, uint32_t len) {
   (void)flags;
   (void)p;
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "wire %s type=%u flags=0x%02x stream=%u len=%u\n",
+            dir == DIR_OF_H2W(d) ? "h2wire " : "nghttp2", type, flags, sid,
+            len);
+  }
   if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
       (sid & 1) && sid > d->h_last_opened) {
     d->h_last_opened = sid;
@@ -448,7 +454,22 @@ static size_t to_ng(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
+  if (!nghttp2_session_want_read(d->ng) && !nghttp2_session_want_write(d->ng)) {
+    /* nghttp2 considers the connection over (GOAWAY, no stream): its
+     * application closes the socket. Feeding it more makes it ignore
+     * input and later misparse what follows, so the run ends here. */
+    d->ng_over = 1;
+    db_drop(pp, n);
+    return n;
+  }
   wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "to nghttp2: %zu octets:", n);
+    for (size_t i = 0; i < n && i < 24; i++) {
+      fprintf(stderr, " %02x", pp->p[i]);
+    }
+    fprintf(stderr, "\n");
+  }
   ssize_t r = nghttp2_session_mem_recv(d->ng, pp->p, n);
   if (r < 0) {
     if (d->legit_fc_error[1] && r == NGHTTP2_ERR_FLOW_CONTROL) {

@@ -669,8 +669,8 @@ static void check_exchanges(dx *d) {
     }
 #endif
     if (!x->cli_closed) {
-      if (!nghttp2_session_want_read(d->ng) &&
-          !nghttp2_session_want_write(d->ng)) {
+      if (d->ng_over || (!nghttp2_session_want_read(d->ng) &&
+                         !nghttp2_session_want_write(d->ng))) {
         /* nghttp2 considers the connection over (GOAWAY, no stream it
          * knows of): its application closes the socket, and the stream
          * ends with the connection (issue 14 defect J: h2wire reports no
@@ -719,6 +719,10 @@ static int answer_all(dx *d) {
 
 static void finish(dx *d) {
   d->finishing = 1;
+  if (d->ng_over) {
+    check_exchanges(d);
+    return;
+  }
   /* Undo what could keep the exchanges from ending: a zero window, a
    * zero stream limit (the last entry of each wins, §6.5.3). A side that
    * announced a window above 0 must reopen it with WINDOW_UPDATEs as
@@ -750,6 +754,10 @@ static void finish(dx *d) {
   (void)consume_all(d);
   (void)pump(d);
   if (d->stopped) {
+    return;
+  }
+  if (d->ng_over) {
+    check_exchanges(d);
     return;
   }
   if (h2w_session_want_write(d->h)) {
@@ -906,7 +914,7 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
     abort();
   }
 
-  while (d->in.pos < d->in.len && !d->stopped) {
+  while (d->in.pos < d->in.len && !d->stopped && !d->ng_over) {
     uint8_t op = in_u8(&d->in);
     switch (op % 16) {
     case 0:
