@@ -241,9 +241,12 @@ struct dx {
   uint64_t body_budget;  /* body octets the run may still submit */
   uint32_t cheap_frames; /* PRIORITY / PRIORITY_UPDATE / WINDOW_UPDATE ops */
   uint32_t req_no;
-  int ng_over;   /* nghttp2 wanted neither to read nor to write */
-  int finishing; /* final phase: sources no longer defer */
-  int stopped;   /* a legitimate connection error ended the run early */
+  int ng_over;             /* nghttp2 wanted neither to read nor to write */
+  uint32_t ng_goaway_last; /* last-stream-id of nghttp2's GOAWAY */
+  int ng_goaway_sent;
+  int32_t ng_last_promised; /* nghttp2 client: highest promise received */
+  int finishing;            /* final phase: sources no longer defer */
+  int stopped; /* a legitimate connection error ended the run early */
 };
 
 /* Direction of DATA sent by a side: the client sends on 0. */
@@ -421,6 +424,9 @@ static size_t to_h(dx *d, size_t n) {
     return 0;
   }
   wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "to h2wire: %zu octets\n", n);
+  }
   h2w_ssize r = h2w_session_recv(d->h, pp->p, n);
   if (r < 0) {
     if (d->legit_fc_error[0] && r == H2W_E_FLOW_CONTROL) {
@@ -454,10 +460,10 @@ static size_t to_ng(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
-  if (!nghttp2_session_want_read(d->ng) && !nghttp2_session_want_write(d->ng)) {
-    /* nghttp2 considers the connection over (GOAWAY, no stream): its
-     * application closes the socket. Feeding it more makes it ignore
-     * input and later misparse what follows, so the run ends here. */
+  if (!nghttp2_session_want_read(d->ng)) {
+    /* nghttp2 wants no more input (GOAWAY, no stream): feeding it more
+     * makes it skip input and later misparse what follows. Its
+     * application stops reading and closes the socket: the run ends. */
     d->ng_over = 1;
     db_drop(pp, n);
     return n;

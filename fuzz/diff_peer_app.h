@@ -499,6 +499,9 @@ static int ng_begin(nghttp2_session *ng, const nghttp2_frame *f, void *user) {
   dx_xchg *x = must_find(d, frame_sid(f), "nghttp2 begin_headers");
   if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
     x->ng_rx = &x->req;
+    if (f->push_promise.promised_stream_id > d->ng_last_promised) {
+      d->ng_last_promised = f->push_promise.promised_stream_id;
+    }
   } else if (d->h2w_server) {
     x->ng_rx = &x->resp;
   } else {
@@ -607,6 +610,18 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
      * answer, and the client must then see the close as retryable. */
     return 0;
   }
+  if (err == NGHTTP2_ERR_PROTO && f->hd.type == NGHTTP2_HEADERS &&
+      d->h2w_server && !(sid & 1) && d->ng_goaway_sent &&
+      sid > d->ng_goaway_last) {
+    /* A push that crossed the nghttp2 client's GOAWAY: nghttp2 discards
+     * the PUSH_PROMISE (above its last-stream-id) but then calls the
+     * HEADERS on that stream a protocol error, where RFC 9113 §6.8 says
+     * "the sender can discard frames for streams initiated by the
+     * receiver with identifiers higher than the identified last stream".
+     * nghttp2 ends the connection; so does the run. */
+    d->stopped = 1;
+    return 0;
+  }
   if (err == NGHTTP2_ERR_REFUSED_STREAM) {
     dx_fail("h2wire opened a stream past the MAX_CONCURRENT_STREAMS it had "
             "already applied (§5.1.2)",
@@ -672,6 +687,9 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
   if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != 0 &&
       !(d->legit_fc_error[1] &&
         f->goaway.error_code == NGHTTP2_FLOW_CONTROL_ERROR)) {
+    fprintf(stderr, "nghttp2 GOAWAY debug data: %.*s\n",
+            (int)f->goaway.opaque_data_len,
+            (const char *)f->goaway.opaque_data);
     if (f->goaway.error_code == NGHTTP2_COMPRESSION_ERROR && d->ng_multi_hts) {
       dx_fail("nghttp2 sent GOAWAY COMPRESSION_ERROR after announcing several "
               "HEADER_TABLE_SIZE entries in one SETTINGS (issue 14 defect C)",
@@ -679,6 +697,10 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     }
     dx_fail("nghttp2 sent GOAWAY with an error (h2wire's output is at fault)",
             f->goaway.last_stream_id, (long)f->goaway.error_code);
+  }
+  if (f->hd.type == NGHTTP2_GOAWAY) {
+    d->ng_goaway_sent = 1;
+    d->ng_goaway_last = (uint32_t)f->goaway.last_stream_id;
   }
   if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
     dx_xchg *x = xfind(d, f->push_promise.promised_stream_id);

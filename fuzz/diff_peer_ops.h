@@ -50,7 +50,10 @@ static size_t split_of(uint8_t b) {
 static void op_request(dx *d) {
   uint8_t a = in_u8(&d->in), b = in_u8(&d->in), c = in_u8(&d->in);
   dx_xchg *x = xslot(d);
-  if (x == NULL) {
+  if (x == NULL || (d->h2w_server && d->ng_goaway)) {
+    /* an nghttp2 client that sent GOAWAY is shutting the connection
+     * down (§6.8); a new request would revive a session nghttp2 already
+     * stopped reading (h2wire refuses the same with INVALID_STATE) */
     return;
   }
   d->req_no++;
@@ -439,10 +442,13 @@ static void op_goaway(dx *d) {
     if (server && kind) {
       (void)nghttp2_submit_shutdown_notice(d->ng);
     } else {
-      (void)nghttp2_submit_goaway(
-          d->ng, NGHTTP2_FLAG_NONE,
-          nghttp2_session_get_last_proc_stream_id(d->ng), NGHTTP2_NO_ERROR,
-          (const uint8_t *)"bye", 3);
+      /* The last stream the application processed: a server's last
+       * request, a client's last accepted promise (nghttp2's
+       * last_proc_stream_id does not count promises). */
+      int32_t last = server ? nghttp2_session_get_last_proc_stream_id(d->ng)
+                            : d->ng_last_promised;
+      (void)nghttp2_submit_goaway(d->ng, NGHTTP2_FLAG_NONE, last,
+                                  NGHTTP2_NO_ERROR, (const uint8_t *)"bye", 3);
       /* The last-stream-id names what the application processed: send it
        * before any further input can open a stream nghttp2 would then
        * process although the GOAWAY excludes it (our use, not h2wire's). */
@@ -653,10 +659,11 @@ static void check_exchanges(dx *d) {
       continue;
     }
     if (!x->cli_closed && x->pushed && !x->resp.r_head_done &&
-        (d->h2w_server ? d->ng_goaway : d->h_goaway) && !d->h2w_server) {
+        (d->h2w_server ? d->ng_goaway : d->h_goaway)) {
       /* nghttp2 never starts a pushed response once it has received a
-       * GOAWAY (whatever its last-stream-id): the promise stays reserved
-       * on both sides. nghttp2's choice; RFC 9113 §6.8 would allow it. */
+       * GOAWAY, and as a client ignores pushed responses once it has sent
+       * one, whatever the last-stream-id: the promise stays reserved in
+       * nghttp2. nghttp2's choice; RFC 9113 §6.8 would allow both. */
       continue;
     }
 #if DIFF_AVOID_KNOWN_DEFECTS
