@@ -14,7 +14,7 @@ configure_package_config_file(cmake/h2wireConfig.cmake.in
   "${PROJECT_BINARY_DIR}/h2wireConfig.cmake"
   INSTALL_DESTINATION "${H2W_CMAKE_DIR}")
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/h2wireConfigVersion.cmake"
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${H2W_PACKAGE_COMPAT}) # the ABI policy, see CMakeLists.txt
 install(FILES "${PROJECT_BINARY_DIR}/h2wireConfig.cmake"
               "${PROJECT_BINARY_DIR}/h2wireConfigVersion.cmake"
         DESTINATION "${H2W_CMAKE_DIR}")

@@ -364,6 +364,41 @@ UPGRADE_SERVER = {
 }
 
 
+def contract_seeds():
+    """Issue 14 regression seeds for the server harness (the reentrancy
+    contract). A: stream 1's body is read in the output queue (send() with
+    room under 4 KB, or peek()) while stream 3, a POST still open, is
+    answered from inside read() with a 36 KB header block (action 0x87:
+    kind 8 on another known stream, big field): before the fix the queue's
+    realloc freed the buffer read() was filling. With action 0x46 read()
+    submits a PING instead (the misframed-DATA variant). B: a stream reset
+    by the peer closes, and every callback, on_stream_close included,
+    calls tick (refused). J: a connection error with streams open: each
+    ends once, ascending, with H2W_CLOSE_FLAG_CONNECTION."""
+    body = CLIENT_START + headers(1, GET, ES | EH) + headers(3, POST[:4])
+    answer = ops(*([(0, 0x87)] * 90 + [(0, 0x46)] * 37))
+    pings = ops(*([(0, 0x46)] * 127))
+    small_sends = ops((FEED, 0), *([(SEND, 100)] * 60), (DRAIN, 0))
+    peeks = ops((FEED, 0), *([(PEEK, 3), (PEEK, 200)] * 40), (DRAIN, 0))
+    return {
+        "issue14_a_submit_in_read_send": seed(body, ops=small_sends,
+                                              cbs=answer, rng=2),
+        "issue14_a_submit_in_read_peek": seed(body, ops=peeks, cbs=answer,
+                                              rng=2),
+        "issue14_a_ping_in_read_send": seed(body, ops=small_sends, cbs=pings,
+                                            rng=2),
+        "issue14_b_tick_in_close": seed(
+            CLIENT_START + headers(1, POST[:4]) + frame(RST, 0, 1, u32(8)) +
+            headers(3, GET, ES | EH),
+            ops=ops((TICK, 10), (FEED, 0), (O_ANSWER, 0), (DRAIN, 0),
+                    (TICK, 10)), cbs=ops((0, 0x0b)), rng=9),
+        "issue14_j_close_on_error": seed(
+            CLIENT_START + headers(1, POST[:4]) + headers(3, POST[:4]) +
+            headers(5, GET, ES | EH) + frame(PING, 0, 1, b"12345678"),
+            ops=ops((FEED, 0), (DRAIN, 0)), rng=11),
+    }
+
+
 def write(folder, seeds, variants=VARIANTS):
     os.makedirs(folder, exist_ok=True)
     for name, body in sorted(seeds.items()):
@@ -422,6 +457,9 @@ def main():
     few = {k: VARIANTS[k] for k in ("", "_limits")}
     write(server, server_attacks(), few)
     write(client, client_attacks(), few)
+    for name, blob in contract_seeds().items():
+        with open(os.path.join(server, name), "wb") as f:
+            f.write(blob)
     for name, script in UPGRADE_SERVER.items():
         body = CLIENT_START + headers(1, [("x", "1")], EH) + req(3)
         write(server, {name: body}, {"": dict(ops=script)})

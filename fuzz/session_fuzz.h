@@ -18,7 +18,12 @@
  *
  * Checks (abort on violation): see session_fuzz_check.h for the output
  * and input mirrors; here: no callback once the session has a sticky
- * error (RFC 9113 §5.4.1: the connection is over), recv/send never
+ * error (RFC 9113 §5.4.1: the connection is over) but on_stream_close,
+ * which ends every stream once (H2W_CLOSE_FLAG_CONNECTION ones in
+ * ascending id order), also at h2w_session_del; from inside every
+ * callback the entry points the reentrancy contract refuses (recv, send,
+ * peek, ack, tick, upgrade, del) return H2W_E_INVALID_STATE and change
+ * nothing; recv/send never
  * return more than asked, a dead session stays dead, the session's
  * memory count equals what our allocator holds for it and stays within
  * its budget, everything is freed by h2w_session_del. */
@@ -78,13 +83,16 @@ struct fz {
   uint32_t gap;                /* callbacks before the next action */
   uint8_t action;              /* the next scripted action */
   int script_done;             /* callback script exhausted */
-  int dead;        /* sticky error seen: callbacks must stay silent */
-  int paused;      /* a callback asked to pause */
-  int push;        /* client: ENABLE_PUSH 1 (top bit of the seed's first
-                      octet) */
-  int data_polled; /* a body source ran in this send() */
-  int conn_errors; /* on_error calls for the connection */
-  uint64_t now;    /* the caller's clock */
+  int dead;             /* sticky error seen: callbacks must stay silent */
+  int deleting;         /* inside h2w_session_del: only closes may fire */
+  uint32_t conn_closed; /* last id closed with H2W_CLOSE_FLAG_CONNECTION */
+  uint32_t visited;     /* foreach_stream: last id visited, 0 outside */
+  int paused;           /* a callback asked to pause */
+  int push;             /* client: ENABLE_PUSH 1 (top bit of the seed's first
+                           octet) */
+  int data_polled;      /* a body source ran in this send() */
+  int conn_errors;      /* on_error calls for the connection */
+  uint64_t now;         /* the caller's clock */
   /* Counting allocator handed to the session. */
   size_t live;     /* bytes the session holds through it */
   size_t nallocs;  /* allocations so far */
@@ -206,12 +214,45 @@ static void fz_after(fz *f) {
   }
 }
 
-/* Every callback starts here: nothing may fire once the session has a
- * sticky error (h2wire.h: "After a fatal error no callback fires"). */
-static void fz_enter(fz *f) {
-  if (f->dead || h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
+/* The reentrancy contract (h2wire.h, "Reentrancy"): from inside any
+ * callback these are refused with H2W_E_INVALID_STATE and change nothing
+ * (no input consumed, no output taken, not even the clock); del does
+ * nothing (the session is used again right after, so ASan would see a
+ * free). */
+static void fz_refused(fz *f) {
+  static const uint8_t junk[9] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+  uint8_t buf[16];
+  const uint8_t *data = NULL;
+  size_t mem = h2w_session_memory(f->s);
+  uint64_t deadline = h2w_session_next_deadline(f->s);
+  int err = h2w_session_error(f->s, NULL, NULL, NULL);
+  int ww = h2w_session_want_write(f->s);
+  if (h2w_session_recv(f->s, junk, sizeof junk) != H2W_E_INVALID_STATE ||
+      h2w_session_send(f->s, buf, sizeof buf) != H2W_E_INVALID_STATE ||
+      h2w_session_peek(f->s, &data) != H2W_E_INVALID_STATE || data != NULL ||
+      h2w_session_ack(f->s, 1) != H2W_E_INVALID_STATE ||
+      h2w_session_tick(f->s, UINT64_MAX - 1) != H2W_E_INVALID_STATE ||
+      h2w_session_upgrade(f->s, "", 0, 0, NULL) != H2W_E_INVALID_STATE) {
     abort();
   }
+  h2w_session_del(f->s);
+  if (h2w_session_memory(f->s) != mem ||
+      h2w_session_next_deadline(f->s) != deadline ||
+      h2w_session_error(f->s, NULL, NULL, NULL) != err ||
+      h2w_session_want_write(f->s) != ww) {
+    abort();
+  }
+}
+
+/* Every callback starts here: nothing may fire once the session has a
+ * sticky error (h2wire.h: "After a fatal error no callback fires" but
+ * on_stream_close, see fz_on_close). */
+static void fz_enter(fz *f) {
+  if (f->dead || f->deleting ||
+      h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
+    abort();
+  }
+  fz_refused(f);
 }
 
 /* The next scripted action, or 0 (none) for this callback. */

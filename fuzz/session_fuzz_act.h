@@ -48,14 +48,15 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id);
 
 /* Read verdicts come from the callback script like any callback's
  * (action & 7): 1 defer, 2 fail, 3 nothing without EOF (also defers),
- * 4 end now, 5 reset our own stream from inside the source, else a
- * normal chunk. */
+ * 4 end now, 5 reset our own stream from inside the source, 6 and 7 a
+ * submit (kind action >> 4, 7 on another known stream) and then a normal
+ * chunk, else a normal chunk. The buffer is filled after the submit:
+ * the contract says a submit never moves or shares it. */
 static h2w_ssize fz_read(h2w_session *s, uint32_t id, uint8_t *buf, size_t len,
                          uint32_t *flags, void *user) {
   fz *f = user;
   size_t i = fz_slot(f, id), n;
   uint8_t act;
-  (void)s;
   fz_enter(f);
   if (i == FZ_SLOTS || len == 0) {
     abort(); /* only live bodies are polled, with room for 1 octet */
@@ -77,6 +78,18 @@ static h2w_ssize fz_read(h2w_session *s, uint32_t id, uint8_t *buf, size_t len,
   case 5:
     fz_submit(f, FZ_RST, act >> 4, id); /* reset our own stream */
     return H2W_E_DEFERRED;
+  case 6:
+  case 7:
+    fz_submit(f, act >> 4, (uint8_t)(act | 8),
+              (act & 7) == 7 ? fz_pick_id(f, act) : id);
+    if (h2w_session_error(s, NULL, NULL, NULL) != H2W_OK) {
+      return H2W_E_DEFERRED; /* the submit ended the session */
+    }
+    i = fz_slot(f, id);
+    if (i == FZ_SLOTS) {
+      return H2W_E_DEFERRED; /* it reset this stream */
+    }
+    break;
   default:
     break;
   }
@@ -256,6 +269,27 @@ static void fz_resume(fz *f) {
   }
 }
 
+/* h2w_session_foreach_stream: live streams only, ascending; the
+ * visitor is inside a callback too, so it may submit (here: reset one
+ * stream in eight) and the refused calls stay refused. */
+static int fz_visit(h2w_session *s, uint32_t id, int state, void *su,
+                    void *user) {
+  fz *f = user;
+  (void)su;
+  /* A queued request is live but still idle (never sent). */
+  if (id == 0 || id <= f->visited || state < H2W_STREAM_STATE_IDLE ||
+      state >= H2W_STREAM_STATE_CLOSED ||
+      h2w_session_stream_state(s, id) != state) {
+    abort();
+  }
+  f->visited = id;
+  fz_refused(f);
+  if (fz_rand(f) % 8 == 0) {
+    (void)h2w_session_submit_rst_stream(s, id, H2W_CANCEL);
+  }
+  return 0;
+}
+
 /* Getters must not fail on a live stream and must agree with each
  * other; user data round-trips. */
 static void fz_probe(fz *f, uint32_t id) {
@@ -274,6 +308,14 @@ static void fz_probe(fz *f, uint32_t id) {
   }
   (void)h2w_session_next_deadline(f->s);
   (void)h2w_session_want_read(f->s);
+  if (f->visited == 0) { /* not from inside a walk */
+    int rv = h2w_session_foreach_stream(f->s, fz_visit, f);
+    f->visited = 0;
+    if (rv != H2W_OK && rv != H2W_E_NOMEM && rv != H2W_E_LIMIT &&
+        rv != h2w_session_error(f->s, NULL, NULL, NULL)) {
+      abort();
+    }
+  }
 }
 
 /* One submit of `kind` on stream id (0: the connection or none). Results
@@ -429,13 +471,32 @@ static int fz_reset(h2w_session *s, uint32_t id, uint32_t code, void *user) {
   return fz_cb(user, id);
 }
 
+/* The one callback after a fatal error and inside h2w_session_del: the
+ * connection's end closes every live stream once, in ascending id order,
+ * flagged H2W_CLOSE_FLAG_CONNECTION (h2wire.h, "Reentrancy"). */
 static int fz_on_close(h2w_session *s, uint32_t id, uint32_t code,
                        uint32_t flags, void *user) {
   fz *f = user;
-  (void)s;
+  int err = h2w_session_error(s, NULL, NULL, NULL);
   (void)code;
-  (void)flags;
   fz_body_id(f, id, 0);
+  if (flags & H2W_CLOSE_FLAG_CONNECTION) {
+    if (err == H2W_OK || id <= f->conn_closed) {
+      abort(); /* only at the end, each once, ascending */
+    }
+    f->conn_closed = id;
+  }
+  if (err != H2W_OK || f->deleting) {
+    /* Still refused, and every submit answers the sticky error. */
+    void *su = h2w_session_get_stream_user_data(s, id);
+    fz_refused(f);
+    if (h2w_session_submit_ping(s, NULL) != err ||
+        h2w_session_set_stream_user_data(s, id, &su) != err ||
+        h2w_session_get_stream_user_data(s, id) != su) {
+      abort();
+    }
+    return (fz_next_action(f) & 15) == FZ_FAIL ? -1 : 0;
+  }
   return fz_cb(f, 0);
 }
 
@@ -479,16 +540,24 @@ static int fz_frame(h2w_session *s, const h2w_frame_info *fi, const uint8_t *p,
   return fz_cb(user, fi->stream_id);
 }
 
-/* Informational; a connection error is reported once (docs/security.md
- * row 20). */
+/* Informational; a connection error is reported once (docs/security.md row 20).
+ * A callback like the others: the refused calls stay refused, and the
+ * scripted submit (an error GOAWAY included, which ends the connection
+ * through the same path) is made from inside it. */
 static void fz_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason, void *user) {
   fz *f = user;
+  uint8_t act;
   (void)code;
   if (f->dead || reason == NULL ||
       h2w_session_error(s, NULL, NULL, NULL) != H2W_OK ||
       (id == 0 && f->conn_errors++ > 0)) {
     abort();
+  }
+  fz_refused(f);
+  act = fz_next_action(f);
+  if ((act & 15) > FZ_FAIL && (act & 15) != FZ_RST_PAUSE) {
+    fz_submit(f, act & 15, act >> 4, id != 0 ? id : fz_pick_id(f, act));
   }
 }
 

@@ -366,7 +366,16 @@ static int fz_start(fz *f, const uint8_t *data, size_t size, int server,
 }
 
 static void fz_teardown(fz *f) {
-  f->dead = 1; /* h2w_session_del fires no callback */
+  /* All output read: it was whole frames. A frame cut short (a DATA frame
+   * written over by a submit from inside its own source, issue 14 A)
+   * leaves the output mirror inside a frame. */
+  if (!h2w_session_want_write(f->s) &&
+      (f->w.out.hdlen != 0 || f->w.out.in_payload)) {
+    abort();
+  }
+  /* h2w_session_del fires on_stream_close for every live stream, and
+   * nothing else. */
+  f->deleting = 1;
   h2w_session_del(f->s);
   fz_wire_free(&f->w);
   if (f->live != 0) {

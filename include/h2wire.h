@@ -373,8 +373,14 @@ H2W_EXTERN int h2w_hpack_decoder_set_max_table_size(h2w_hpack_decoder *dec,
 
 /** Cap the decoded header list of one block (RFC 9113 §6.5.2 accounting:
  *  name + value + 32 per field). Default
- *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. @return H2W_OK or
- *  H2W_E_INVALID_ARGUMENT.
+ *  H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE. Called between blocks, the cap
+ *  applies to the next block; called in the middle of a block (between
+ *  pieces, or from the field callback), it applies from the next block
+ *  on and the current block keeps the cap it began with, so a lowered
+ *  cap can never find more octets already counted than it allows. A
+ *  field that would take the list past the cap is not delivered, nor is
+ *  any later field of the block, and the block ends with H2W_E_LIMIT.
+ *  @return H2W_OK or H2W_E_INVALID_ARGUMENT.
  *  @param dec The decoder.
  *  @param size The cap, in octets counted as above. */
 H2W_EXTERN int
@@ -417,6 +423,9 @@ typedef int (*h2w_hpack_field_cb)(void *user, const h2w_nv *nv);
  *  - H2W_E_TRUNCATED: FINAL given inside an unfinished representation.
  *  - H2W_E_COMPRESSION: invalid HPACK (bad index, integer overflow, bad
  *    Huffman padding or EOS, misplaced or oversized table-size update).
+ *    A Huffman string skipped past the cap is still checked as it
+ *    streams past (RFC 7541 §5.2 admits no exception), so this wins over
+ *    H2W_E_LIMIT.
  *  - H2W_E_CALLBACK_FAILURE, H2W_E_NOMEM, H2W_E_INVALID_ARGUMENT.
  *  After TRUNCATED, COMPRESSION, CALLBACK_FAILURE or NOMEM the decoder's
  *  table is out of sync with the peer: every later call returns the same
@@ -458,18 +467,26 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *   - Every callback receives the session and the `user` pointer given to
  *     h2w_session_*_new(). Pointers passed to a callback are valid for the
  *     duration of that callback only.
- *   - Callbacks that return int return 0 to continue, H2W_E_PAUSE to make
- *     h2w_session_recv() return early (after the frame being processed,
- *     with the count of bytes consumed so far; call it again with the rest
- *     of the input to continue), or any other negative value to fail: the
- *     session then becomes unusable and every later call returns
- *     H2W_E_CALLBACK_FAILURE (sticky).
- *   - Callbacks may call the h2w_session_submit_*() and getter functions;
- *     they must not call h2w_session_recv(), h2w_session_send(),
- *     h2w_session_peek()/ack() or h2w_session_del() on the same session.
- *   - After a fatal error no callback fires again.
+ *   - One rule for every callback that returns int: 0 continues;
+ *     H2W_E_PAUSE makes h2w_session_recv() return early (after the frame
+ *     being processed, with the count of bytes consumed so far; call it
+ *     again with the rest of the input to continue); a positive value is
+ *     an answer only where the callback defines one (today only
+ *     on_push_promise: H2W_PUSH_REFUSE); any other value, negative or an
+ *     undefined positive one, is a failure: the session then becomes
+ *     unusable and every later call returns H2W_E_CALLBACK_FAILURE
+ *     (sticky). So a stray "return 1" never passes silently.
+ *   - What a callback may call: see @ref reentrancy.
+ *   - After a fatal error no callback fires again, with one exception:
+ *     on_stream_close, which ends every stream the application knows
+ *     (see on_stream_close and H2W_CLOSE_FLAG_CONNECTION).
  *
  * Streams
+ *   - Every stream that was reported (on_begin_headers, a PUSH_PROMISE)
+ *     or submitted ends with exactly one on_stream_close, also when the
+ *     connection dies or the session is deleted, so per-stream state
+ *     freed there never leaks. h2w_session_foreach_stream() walks the
+ *     live ones.
  *   - Stream ids are uint32_t (31 bits). Client-initiated ids are odd,
  *     server-initiated even; 0 is the connection.
  *   - A stream's user data (set at submit time or with
@@ -483,6 +500,72 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     next. The session's notion of "now" is the last value ticked (0 until
  *     the first tick); it stamps PINGs with it to measure RTT.
  */
+
+/** @page reentrancy Reentrancy: what may be called from where
+ * Callbacks run inside a library call on the same session. From inside
+ * any callback (every on_* callback, a data source's read() and write(),
+ * and the visitor of h2w_session_foreach_stream()), on that session:
+ *   - Allowed: every h2w_session_submit_*() (for the stream being reported
+ *     or any other; from a data source's read()/write() as well: frames
+ *     submitted there are queued behind the DATA frame being built, whose
+ *     buffer they never touch), h2w_session_resume_data(),
+ *     h2w_session_consume(), h2w_session_shutdown(),
+ *     h2w_session_set_stream_user_data(), h2w_session_set_stream_priority(),
+ *     h2w_session_foreach_stream(), and every getter (want_read/write,
+ *     next_deadline, stream_state, window, setting, error, memory,
+ *     dump_json...).
+ *   - Refused: h2w_session_recv(), h2w_session_send(), h2w_session_peek(),
+ *     h2w_session_ack(), h2w_session_tick() and h2w_session_upgrade()
+ *     return H2W_E_INVALID_STATE and change nothing (not even the clock:
+ *     tick again after the call returns). h2w_session_del() does nothing:
+ *     a session cannot be freed under the call that runs the callback;
+ *     delete it after that call returns.
+ *   - Other sessions are independent: any call on another session is
+ *     allowed.
+ *   - After a fatal error the allowed functions return the sticky error,
+ *     as everywhere; during the on_stream_close callbacks fired by
+ *     h2w_session_del() they return H2W_E_INVALID_STATE (the session is
+ *     closing). Getters, h2w_session_get_stream_user_data() included,
+ *     keep working.
+ *
+ * Per callback, where it runs and what is particular to it:
+ *   - on_begin_headers, on_header, on_headers, on_data, on_stream_end,
+ *     on_stream_reset, on_settings, on_settings_ack, on_ping_ack,
+ *     on_goaway, on_frame_recv, on_altsvc, on_origin, on_extension_frame,
+ *     on_push_promise: inside h2w_session_recv(), after the frame they
+ *     report was applied; they may return H2W_E_PAUSE. Frames they
+ *     submit go out after those already queued, in submit order.
+ *   - on_frame_send: inside h2w_session_send() or h2w_session_ack(), as
+ *     each frame leaves; H2W_E_PAUSE is ignored there (pausing is for
+ *     input).
+ *   - read() and write() of a data source: inside h2w_session_send() or
+ *     h2w_session_peek(). Their buffer is theirs for the call; frames
+ *     they submit (for their own stream or any other) follow the DATA
+ *     frame being built. Resetting their own stream discards what the
+ *     call returns.
+ *   - on_stream_close: inside recv, send, peek, ack or tick (after the
+ *     frame or call that closed the stream), an error GOAWAY submit, or
+ *     h2w_session_del(). The stream is already closed: submits for it
+ *     return H2W_E_INVALID_STATE; its user data is still readable.
+ *   - on_error: inside any call that finds the error, submits included,
+ *     before the session is marked failed; frames submitted from it for
+ *     a connection error are dropped (only the final GOAWAY follows the
+ *     frame being written).
+ *   - the visitor of h2w_session_foreach_stream(): inside that call,
+ *     itself allowed anywhere; the rules of any callback apply.
+ *
+ * Order at the end of a connection: when h2w_session_recv(), send(),
+ * peek(), ack() or tick() ends it (a connection error, a failing
+ * callback, a timer), the streams' on_stream_close callbacks fire before
+ * that call returns; so do they before h2w_session_submit_goaway()
+ * returns when it sends an error GOAWAY outside any callback. A submit
+ * that ends the connection otherwise (the HPACK encoder out of memory)
+ * leaves them to the next of those calls or to h2w_session_del(). First
+ * the streams that had already closed, in the order they closed, then
+ * every stream still live (queued, reserved, open or half-closed), in
+ * ascending id order, each with H2W_CLOSE_FLAG_CONNECTION and the
+ * GOAWAY's error code. h2w_session_del() does the same for the streams
+ * still live (code H2W_NO_ERROR) before it frees anything. */
 
 /** One HTTP/2 connection, client or server. Opaque. */
 typedef struct h2w_session h2w_session;
@@ -524,12 +607,19 @@ typedef struct h2w_options h2w_options;
 #define H2W_STREAM_STATE_CLOSED 6
 
 /** on_stream_close flags: the peer never processed this stream (it was
- *  above the last-stream-id of a GOAWAY, or refused with REFUSED_STREAM
- *  before any response, RFC 9113 §8.7): the request is safe to retry on a
- *  new connection. */
+ *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
+ *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
+ *  never sent, when a GOAWAY arrived, §6.8): the request is safe to retry
+ *  on a new connection. */
 #define H2W_CLOSE_FLAG_RETRYABLE 0x1u
 /** on_stream_close flags: the stream was reset (by either side). */
 #define H2W_CLOSE_FLAG_RESET 0x2u
+/** on_stream_close flags: the stream did not finish by itself: the
+ *  connection ended (a fatal error, an error GOAWAY) or the session was
+ *  deleted while it was live (see @ref reentrancy for the order). A
+ *  request that was still queued, never sent, also carries
+ *  H2W_CLOSE_FLAG_RETRYABLE. */
+#define H2W_CLOSE_FLAG_CONNECTION 0x4u
 
 /** The 9-octet header of a frame, for tracing callbacks. */
 typedef struct h2w_frame_info {
@@ -579,8 +669,12 @@ typedef int (*h2w_on_stream_end_cb)(h2w_session *s, uint32_t stream_id,
 typedef int (*h2w_on_stream_reset_cb)(h2w_session *s, uint32_t stream_id,
                                       uint32_t code, void *user);
 /** The stream is closed and forgotten: the last event of every stream that
- *  was reported or submitted. `code` is H2W_NO_ERROR for a normal close,
- *  else the RST_STREAM / GOAWAY code; flags: H2W_CLOSE_FLAG_*. */
+ *  was reported or submitted, fired exactly once, also when the
+ *  connection dies or at h2w_session_del() (then with
+ *  H2W_CLOSE_FLAG_CONNECTION; the one callback that fires after a fatal
+ *  error). `code` is H2W_NO_ERROR for a normal close, else the RST_STREAM
+ *  / GOAWAY code; flags: H2W_CLOSE_FLAG_*. The stream's user data is still
+ *  readable (h2w_session_get_stream_user_data()) during the callback. */
 typedef int (*h2w_on_stream_close_cb)(h2w_session *s, uint32_t stream_id,
                                       uint32_t code, uint32_t flags,
                                       void *user);
@@ -595,7 +689,10 @@ typedef int (*h2w_on_settings_ack_cb)(h2w_session *s, void *user);
 typedef int (*h2w_on_ping_ack_cb)(h2w_session *s, const uint8_t *opaque8,
                                   uint64_t rtt_ms, void *user);
 /** The peer sent GOAWAY. Streams we opened above last_stream_id were not
- *  processed: each is then closed with H2W_CLOSE_FLAG_RETRYABLE. */
+ *  processed, and requests still queued for a slot will never be sent
+ *  (RFC 9113 §6.8: no new streams): each is then closed with
+ *  H2W_CLOSE_FLAG_RETRYABLE (code REFUSED_STREAM), so once the streams
+ *  below last_stream_id end the session wants no more input. */
 typedef int (*h2w_on_goaway_cb)(h2w_session *s, uint32_t last_stream_id,
                                 uint32_t code, const uint8_t *debug,
                                 size_t debuglen, void *user);
@@ -606,7 +703,8 @@ typedef int (*h2w_on_frame_cb)(h2w_session *s, const h2w_frame_info *fi,
                                const uint8_t *payload, void *user);
 /** Error detail, for logs: a connection error (stream_id 0) or a stream
  *  error the session detected, with the wire code it sends and a static
- *  reason. Informational: its return value is ignored. */
+ *  reason. Informational: its return value is ignored. An error GOAWAY
+ *  the application submits itself is not reported here. */
 typedef void (*h2w_on_error_cb)(h2w_session *s, uint32_t stream_id,
                                 uint32_t code, const char *reason, void *user);
 
@@ -844,6 +942,22 @@ H2W_EXTERN int h2w_options_set_manual_flow_control(h2w_options *opt, int on);
 /** 0: turn off RFC 9113 §8 message validation (pseudo-headers, field
  *  syntax, content-length), e.g. for a proxy that wants raw frames. Frame
  *  and stream rules still apply. Default 1.
+ *
+ *  Validation applies the same rules to received messages (a malformed
+ *  one is a stream error PROTOCOL_ERROR and is never delivered) and to
+ *  submitted ones (H2W_E_INVALID_ARGUMENT, nothing queued). Besides the
+ *  §8.2-§8.3 field rules:
+ *  - a request with both ":authority" and a "host" field that names
+ *    another host or port is malformed (§8.3.1 says SHOULD; we do).
+ *    Hosts compare case-insensitively, and a missing port equals the
+ *    scheme's default (80 for http, 443 for https; RFC 3986 §6.2.3);
+ *  - an http or https request whose ":authority" has an empty host
+ *    ("" or ":8080") is malformed (RFC 9110 §4.2.1-§4.2.2);
+ *  - a client ignores content-length in a 2xx response to CONNECT, plain
+ *    or extended (RFC 9110 §9.3.6): the DATA that follows is the tunnel;
+ *  - on a plain CONNECT stream only DATA follows the request (server) and
+ *    the 2xx response (client); a later HEADERS is a stream error
+ *    PROTOCOL_ERROR (§8.5).
  *  @param opt The option set.
  *  @param on 1 validates, 0 does not.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL, on not 0/1). */
@@ -908,9 +1022,15 @@ H2W_EXTERN int h2w_options_set_max_extension_payload(h2w_options *opt,
  *  (h2w_session_tick(); no refill before the first tick). Frames that cost
  *  us work but carry nothing each take one token: DATA with no payload and
  *  no END_STREAM; HEADERS or CONTINUATION with an empty fragment and no
- *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 1024 octets
- *  that leaves the window under 16384 (a data dribble); a frame on a
- *  stream we closed, which we ignore. When the bucket is empty the
+ *  END_HEADERS; every PRIORITY frame; a WINDOW_UPDATE under 32 octets
+ *  that leaves its window under 32 octets and buys a DATA frame that
+ *  small at once (a data dribble, see below); a frame on a stream we
+ *  closed, which we ignore. A peer that returns window in small steps is
+ *  not charged: once a WINDOW_UPDATE leaves a stream's window under half
+ *  the largest size it has had since SETTINGS_INITIAL_WINDOW_SIZE (at
+ *  most 16384 octets), DATA on that stream waits until credits reach that
+ *  much, so small updates cost one frame parse each and never buy a small
+ *  DATA frame (docs/limits.md). When the bucket is empty the
  *  connection ends: GOAWAY ENHANCE_YOUR_CALM, sticky H2W_E_FLOODED.
  *  burst 0 turns the limit off. Default 1000 and 100/s.
  *  @param opt The option set.
@@ -999,7 +1119,12 @@ H2W_EXTERN int h2w_session_server_new(h2w_session **out,
                                       const h2w_callbacks *cb,
                                       const h2w_options *opt, void *user,
                                       const h2w_mem *mem);
-/** Free the session and everything it holds. No callback fires.
+/** Free the session and everything it holds. First every stream still
+ *  live gets its on_stream_close (H2W_CLOSE_FLAG_CONNECTION, ascending
+ *  id order; see @ref reentrancy), so per-stream state can be freed
+ *  there; no other callback fires. From inside a callback of the same
+ *  session it does nothing (the session stays usable): delete it after
+ *  the running call returns.
  *  @param s The session, or NULL. */
 H2W_EXTERN void h2w_session_del(h2w_session *s);
 
@@ -1026,8 +1151,10 @@ H2W_EXTERN h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
 /** Decode an HTTP2-Settings value into at most `cap` entries. Strict: only
  *  the base64url alphabet (correct '=' padding is tolerated), whole 6-octet
  *  entries, and values a client may send (RFC 9113 §6.5.2). @return the
- *  number of entries, H2W_E_PROTOCOL (malformed) or
- *  H2W_E_BUFFER_TOO_SMALL.
+ *  number of entries, H2W_E_INVALID_ARGUMENT (NULL with a length or a
+ *  room), H2W_E_PROTOCOL (malformed) or H2W_E_BUFFER_TOO_SMALL (more
+ *  entries than `cap`, or more than 64, the most this function decodes:
+ *  a value that long is reported so before the rest of it is checked).
  *  @param in The HTTP2-Settings value.
  *  @param len Length of in.
  *  @param[out] iv Receives the entries.
@@ -1063,7 +1190,8 @@ H2W_EXTERN h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
  *    preface goes out with the next h2w_session_send().
  *  `head_request`: the request was HEAD, so the response has no content.
  *  `stream_user_data` is stream 1's user data. @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE, H2W_E_PROTOCOL,
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (also from inside a
+ *  callback, see @ref reentrancy), H2W_E_PROTOCOL,
  *  H2W_E_NOMEM or H2W_E_LIMIT (memory budget).
  *  @param s A fresh session.
  *  @param http2_settings The HTTP2-Settings value (see above).
@@ -1076,7 +1204,25 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
 
 /* ---- input and output --------------------------------------------------- */
 
-/** Process in[0..len) read from the transport. @return the bytes consumed
+/** Process in[0..len) read from the transport.
+ *
+ *  Each frame about a stream is judged by the RFC 9113 §5.1 state table,
+ *  which knows who initiated the stream: HEADERS on a stream of ours the
+ *  peer has never seen (not used yet, or a request still queued for a
+ *  slot) is a connection PROTOCOL_ERROR (§5.1.1), and so is PUSH_PROMISE
+ *  on a stream that is neither open nor half-closed (local) (§6.6).
+ *  Frames on a stream we reset are ignored (HEADERS decoded for the HPACK
+ *  table, never delivered), each costing a glitch token. The session
+ *  remembers how the last 64 closed streams ended; for older ones it does
+ *  not, and treats late frames on them like frames on a stream it reset
+ *  (ignored, glitch-charged) rather than as an error, so memory stays
+ *  bounded. Ids the peer skipped (§5.1.1) are remembered separately:
+ *  HEADERS on one is a PROTOCOL_ERROR. A stream error on a stream that is
+ *  idle (a PRIORITY frame of the wrong length or depending on itself)
+ *  becomes a connection error with the same code, since RST_STREAM may
+ *  not be sent on an idle stream (§6.4).
+ *
+ *  @return the bytes consumed
  *  (len, or fewer when a callback paused), or a negative error:
  *  H2W_E_INVALID_ARGUMENT, H2W_E_NOMEM, H2W_E_CALLBACK_FAILURE, or the
  *  connection error that ended the session (H2W_E_PROTOCOL,
@@ -1084,13 +1230,17 @@ H2W_EXTERN int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
  *  H2W_E_FLOODED, H2W_E_TIMEOUT...). After a connection error the GOAWAY
  *  is queued: keep calling h2w_session_send() to flush it. Later calls
  *  consume and ignore all input and return the same error (sticky).
+ *  From inside a callback: H2W_E_INVALID_STATE, nothing consumed (see
+ *  @ref reentrancy).
  *  @param s The session.
  *  @param in Bytes read from the transport.
  *  @param len Length of in. */
 H2W_EXTERN h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in,
                                       size_t len);
 /** Fill buf[0..cap) with bytes to write to the transport. @return the
- *  count (0: nothing to send now) or H2W_E_INVALID_ARGUMENT.
+ *  count (0: nothing to send now), H2W_E_INVALID_ARGUMENT, or
+ *  H2W_E_INVALID_STATE from inside a callback (nothing written, see
+ *  @ref reentrancy).
  *
  *  Body data is pulled from data sources here, directly into buf when a
  *  frame fits; data-source and on_frame_send callbacks may run. After a
@@ -1104,13 +1254,16 @@ H2W_EXTERN h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap);
  *  session's buffer) and return their count (0: nothing pending), or a
  *  negative error as for h2w_session_send(). The bytes stay valid until
  *  the next call on the session; h2w_session_ack() says how many were
- *  written (on_frame_send fires then).
+ *  written (on_frame_send fires then). From inside a callback:
+ *  H2W_E_INVALID_STATE (see @ref reentrancy).
  *  @param s The session.
  *  @param[out] data Receives a pointer to the pending bytes.
  *  @return The count of pending bytes (0: none), or a negative h2w_error. */
 H2W_EXTERN h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data);
-/** Mark n bytes of the last h2w_session_peek() as written. @return H2W_OK
- *  or H2W_E_INVALID_ARGUMENT (n larger than what was peeked).
+/** Mark n bytes of the last h2w_session_peek() as written. @return H2W_OK,
+ *  H2W_E_INVALID_ARGUMENT (n larger than what was peeked) or
+ *  H2W_E_INVALID_STATE (from inside a callback: nothing marked, see
+ *  @ref reentrancy).
  *  @param s The session.
  *  @param n How many of the peeked bytes were written. */
 H2W_EXTERN int h2w_session_ack(h2w_session *s, size_t n);
@@ -1129,8 +1282,9 @@ H2W_EXTERN int h2w_session_want_write(const h2w_session *s);
 /** Tell the session the time (caller's monotonic clock, ms) and run due
  *  timers (SETTINGS ACK timeout, graceful-shutdown deadline). May queue
  *  output. @return H2W_OK, or the sticky error (H2W_E_TIMEOUT when our
- *  SETTINGS went unacknowledged). Time never goes backwards: a smaller
- *  value is treated as no change.
+ *  SETTINGS went unacknowledged), or H2W_E_INVALID_STATE from inside a
+ *  callback (the time is not taken either, see @ref reentrancy). Time
+ *  never goes backwards: a smaller value is treated as no change.
  *  @param s The session.
  *  @param now_ms The caller's monotonic clock, in ms. */
 H2W_EXTERN int h2w_session_tick(h2w_session *s, uint64_t now_ms);
@@ -1157,7 +1311,11 @@ H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
  *  data now: the stream sleeps until h2w_session_resume_data()), or
  *  another negative value (the stream is reset with INTERNAL_ERROR).
  *  Set *flags (starts at 0) to H2W_DATA_FLAG_*. Returning 0 without EOF
- *  also defers. Called only when flow control allows at least one byte. */
+ *  also defers. Called only when flow control allows at least one byte.
+ *  buf belongs to the source for the duration of the call: submits made
+ *  from inside it (for this or any other stream) are queued behind this
+ *  DATA frame and never write to, move or free buf (see @ref reentrancy
+ *  for what else may be called). */
 typedef h2w_ssize (*h2w_data_read_fn)(h2w_session *s, uint32_t stream_id,
                                       uint8_t *buf, size_t len, uint32_t *flags,
                                       void *source_user);
@@ -1179,11 +1337,13 @@ typedef struct h2w_data_source {
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
  *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
- *  request waits in a queue (in submit order) until a stream closes.
- *  `stream_user` becomes the stream's user data. @return the new stream id
- *  (> 0), or H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (server session,
- *  or GOAWAY sent/received), H2W_E_STREAM_ID_EXHAUSTED (open a new
- *  connection, RFC 9113 §5.1.1), H2W_E_NOMEM, or the sticky error.
+ *  request waits in a queue (in submit order) until a stream closes; if a
+ *  GOAWAY arrives first it is closed unsent, with
+ *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
+ *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT,
+ *  H2W_E_INVALID_STATE (server session, or GOAWAY sent/received),
+ *  H2W_E_STREAM_ID_EXHAUSTED (open a new connection, RFC 9113 §5.1.1),
+ *  H2W_E_NOMEM, or the sticky error.
  *  @param s A client session.
  *  @param nva The header fields; copied.
  *  @param n Number of fields in nva.
@@ -1247,7 +1407,9 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
                                                    void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
- *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results.
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results; also
+ *  H2W_E_INVALID_STATE on a plain CONNECT tunnel (our request, or our 2xx
+ *  response to one), which carries only DATA (RFC 9113 §8.5).
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param nva The header fields; copied.
@@ -1334,7 +1496,11 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
  * frame by frame (round-robin) while a non-incremental one is served
  * until it finishes or blocks, in the order the streams became ready.
  * A request's "priority" header field (e.g. "u=1, i") sets it on both
- * sides; a client's PRIORITY_UPDATE overrides it on the server; the
+ * sides. Several "priority" field lines are one value, joined with ", "
+ * (RFC 8941 §4.2): a later member replaces an earlier one ("u=1" then
+ * "u=5" is u=5; "u=1" then "i" is u=1, i), and if the joined value is
+ * not a dictionary the field is ignored and the defaults apply. A
+ * client's PRIORITY_UPDATE overrides it on the server; the
  * application may override it at any time. Our preface carries
  * SETTINGS_NO_RFC7540_PRIORITIES = 1; RFC 7540 PRIORITY frames are
  * validated and otherwise ignored. */
@@ -1344,7 +1510,9 @@ H2W_EXTERN int h2w_session_shutdown(h2w_session *s);
 
 /** Parse a Priority field value (RFC 9218 §4, a Structured Fields
  *  dictionary): "u" (integer 0-7) and "i" (boolean; a bare "i" is true).
- *  Other keys, parameters and out-of-range values are ignored. Always sets
+ *  Other keys, parameters and out-of-range values are ignored; a repeated
+ *  key keeps its last value (RFC 8941 §3.2), so "u=1, u=9" gives the
+ *  default urgency (9 replaced 1 and is ignored). Always sets
  *  *urgency and *incremental (the defaults 3 and 0 where absent). @return
  *  H2W_OK, H2W_E_PROTOCOL (not a dictionary: the defaults apply, as §4
  *  says) or H2W_E_INVALID_ARGUMENT.
@@ -1360,10 +1528,13 @@ H2W_EXTERN int h2w_priority_parse(const char *value, size_t len, int *urgency,
  *  H2W_E_INVALID_ARGUMENT (id 0, too long), H2W_E_INVALID_STATE (a
  *  server), H2W_E_NOMEM, H2W_E_LIMIT or the sticky error.
  *
- *  A server that receives PRIORITY_UPDATE for a stream not opened yet
- *  keeps up to 16 for when it opens; for other unknown or closed streams
- *  it is ignored (each costs a glitch token); a client receiving one
- *  closes the connection with PROTOCOL_ERROR.
+ *  A server that receives PRIORITY_UPDATE for a request stream not opened
+ *  yet keeps up to 16 for when it opens (dropped once the client opens a
+ *  higher id); idle streams so prioritized plus open ones may not exceed
+ *  our SETTINGS_MAX_CONCURRENT_STREAMS, and one for an idle push stream
+ *  is not allowed either (RFC 9218 §7.1: both PROTOCOL_ERROR); for closed
+ *  streams it is ignored (each costs a glitch token). A client receiving
+ *  one closes the connection with PROTOCOL_ERROR.
  *  @param s A client session.
  *  @param stream_id The stream.
  *  @param value A Priority field value (not NUL-terminated).
@@ -1374,7 +1545,8 @@ H2W_EXTERN int h2w_session_submit_priority_update(h2w_session *s,
                                                   size_t len);
 /** Set a stream's scheduling priority (urgency 0-7, incremental 0/1),
  *  e.g. a server overriding the client's signal. @return H2W_OK,
- *  H2W_E_INVALID_ARGUMENT or H2W_E_INVALID_STATE (unknown stream).
+ *  H2W_E_INVALID_ARGUMENT, H2W_E_INVALID_STATE (unknown stream) or the
+ *  sticky error.
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param urgency 0 (most urgent) to 7.
@@ -1442,13 +1614,32 @@ H2W_EXTERN int h2w_session_submit_extension(h2w_session *s, uint8_t type,
 
 /* ---- streams and getters ------------------------------------------------ */
 
-/** Attach user data to a live stream. @return H2W_OK or
- *  H2W_E_INVALID_STATE (unknown stream).
+/** Attach user data to a live stream. @return H2W_OK,
+ *  H2W_E_INVALID_STATE (unknown stream) or the sticky error.
  *  @param s The session.
  *  @param stream_id The stream.
  *  @param data The user data; never dereferenced. */
 H2W_EXTERN int h2w_session_set_stream_user_data(h2w_session *s,
                                                 uint32_t stream_id, void *data);
+/** Visitor of h2w_session_foreach_stream(): one live stream, its
+ *  H2W_STREAM_STATE_* and user data. Return 0 to go on; any other value
+ *  stops the walk and is returned by h2w_session_foreach_stream(). It may
+ *  call what any callback may (see @ref reentrancy), submits included. */
+typedef int (*h2w_stream_visit_cb)(h2w_session *s, uint32_t stream_id,
+                                   int state, void *stream_user, void *user);
+/** Call cb for every live stream (queued, reserved, open, half-closed) in
+ *  ascending id order, e.g. to find what to cancel; a request still
+ *  queued for a stream slot is reported as H2W_STREAM_STATE_IDLE. The
+ *  ids are taken when the walk starts: a stream that closes during the
+ *  walk is skipped from then on, one opened during it is not visited.
+ *  Allowed from inside callbacks. @return H2W_OK, H2W_E_INVALID_ARGUMENT
+ *  (s or cb NULL), H2W_E_NOMEM / H2W_E_LIMIT (no room for the id
+ *  snapshot; nothing visited), or the first non-zero value cb returned.
+ *  @param s The session.
+ *  @param cb The visitor.
+ *  @param user Passed to cb. */
+H2W_EXTERN int h2w_session_foreach_stream(h2w_session *s,
+                                          h2w_stream_visit_cb cb, void *user);
 /** The stream's user data, NULL if none or unknown.
  *  @param s The session.
  *  @param stream_id The stream.

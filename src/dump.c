@@ -29,64 +29,65 @@ static void wire_code(h2w_json *j, const char *key, uint32_t code) {
 }
 
 static const char *state_of(const h2w_session *s) {
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     return "failed";
   }
   if (!h2w_session_want_read(s)) {
     return "closed";
   }
-  if (s->goaway_sent || s->goaway_recv || s->shutdown != 0) {
+  if (s->goaway.sent || s->goaway.recv || s->goaway.shutdown != 0) {
     return "going_away";
   }
   return "open";
 }
 
 static void dump_error(h2w_json *j, const h2w_session *s) {
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_json_null(j, "error");
     return;
   }
   h2w_json_object(j, "error");
-  h2w_json_str(j, "code", h2w_error_name(s->err));
-  h2w_json_str(j, "description", h2w_strerror(s->err));
-  wire_code(j, "wire_code", s->err_code);
-  h2w_json_str(j, "reason", s->err_reason);
-  h2w_json_u64(j, "offset", s->err_offset);
+  h2w_json_str(j, "code", h2w_error_name(s->err.lib));
+  h2w_json_str(j, "description", h2w_strerror(s->err.lib));
+  wire_code(j, "wire_code", s->err.code);
+  h2w_json_str(j, "reason", s->err.reason);
+  h2w_json_u64(j, "offset", s->err.offset);
   h2w_json_end_object(j);
 }
 
 static void dump_goaway(h2w_json *j, const h2w_session *s) {
   static const char *const shutdown[] = {"none", "draining", "done"};
   h2w_json_object(j, "goaway");
-  h2w_json_bool(j, "sent", s->goaway_sent || s->shutdown != 0);
-  if (s->goaway_sent || s->shutdown != 0) {
+  h2w_json_bool(j, "sent", s->goaway.sent || s->goaway.shutdown != 0);
+  if (s->goaway.sent || s->goaway.shutdown != 0) {
     /* A graceful shutdown's first GOAWAY carries 2^31-1 (RFC 9113 §6.8). */
     h2w_json_u64(j, "sent_last_stream_id",
-                 s->goaway_sent ? s->goaway_last_sent : H2W_LAST_STREAM_ID);
+                 s->goaway.sent ? s->goaway.last_sent : H2W_LAST_STREAM_ID);
   } else {
     h2w_json_null(j, "sent_last_stream_id");
   }
-  h2w_json_bool(j, "received", s->goaway_recv);
-  if (s->goaway_recv) {
-    h2w_json_u64(j, "received_last_stream_id", s->goaway_last_recv);
+  h2w_json_bool(j, "received", s->goaway.recv);
+  if (s->goaway.recv) {
+    h2w_json_u64(j, "received_last_stream_id", s->goaway.last_recv);
   } else {
     h2w_json_null(j, "received_last_stream_id");
   }
-  h2w_json_str(j, "shutdown", shutdown[s->shutdown <= 2 ? s->shutdown : 2]);
+  h2w_json_str(j, "shutdown",
+               shutdown[s->goaway.shutdown <= 2 ? s->goaway.shutdown : 2]);
   h2w_json_end_object(j);
 }
 
 static void dump_clock_input(h2w_json *j, const h2w_session *s) {
   const h2w_hblock *hb = &s->rs.hb;
   h2w_json_object(j, "clock");
-  h2w_json_u64(j, "now_ms", s->now);
-  h2w_json_bool(j, "started", s->clock_started);
+  h2w_json_u64(j, "now_ms", s->clock.now);
+  h2w_json_bool(j, "started", s->clock.started);
   deadline(j, "next_deadline_ms", h2w_session_next_deadline(s));
   h2w_json_end_object(j);
 
   h2w_json_object(j, "input");
   h2w_json_u64(j, "octets", s->in_total);
-  h2w_json_u64(j, "frames", s->frames_in);
+  h2w_json_u64(j, "frames", s->clock.frames_in);
   h2w_json_bool(j, "preface_received", s->rs.preface_left == 0);
   h2w_json_bool(j, "settings_received", s->rs.got_settings);
   if (hb->active) {
@@ -117,17 +118,18 @@ static void dump_settings(h2w_json *j, const h2w_session *s) {
   uint8_t i;
   h2w_json_object(j, "settings");
   h2w_json_object(j, "local");
-  settings_members(j, &s->local);
+  settings_members(j, &s->settings.local);
   h2w_json_end_object(j);
   h2w_json_object(j, "remote");
-  settings_members(j, &s->remote);
+  settings_members(j, &s->settings.remote);
   h2w_json_end_object(j);
   h2w_json_array(j, "local_unacked");
-  for (i = 0; i < s->pending.len; i++) {
-    size_t k = (size_t)(s->pending.head + i) % H2W_SETTINGS_MAX_PENDING;
+  for (i = 0; i < s->settings.pending.len; i++) {
+    size_t k =
+        (size_t)(s->settings.pending.head + i) % H2W_SETTINGS_MAX_PENDING;
     h2w_json_object(j, NULL);
-    settings_members(j, &s->pending.after[k]);
-    h2w_json_u64(j, "sent_ms", s->settings_sent_ms[k]);
+    settings_members(j, &s->settings.pending.after[k]);
+    h2w_json_u64(j, "sent_ms", s->settings.sent_ms[k]);
     h2w_json_end_object(j);
   }
   h2w_json_end_array(j);
@@ -137,7 +139,7 @@ static void dump_settings(h2w_json *j, const h2w_session *s) {
 static void dump_flow(h2w_json *j, const h2w_session *s) {
   h2w_json_object(j, "flow");
   h2w_json_bool(j, "manual", s->opt.manual_flow_control);
-  h2w_json_u64(j, "stream_initial_recv_window", s->recv_iws);
+  h2w_json_u64(j, "stream_initial_recv_window", s->settings.recv_iws);
   h2w_json_object(j, "connection");
   h2w_json_i64(j, "recv_window", s->conn_rw.avail);
   h2w_json_i64(j, "recv_target", s->conn_rw.target);
@@ -171,7 +173,7 @@ static const h2w_stream *next_stream(const h2w_session *s, uint32_t above) {
   n.above = above;
   n.best = NULL;
   h2w_stream_map_each(&s->map, next_cb, &n);
-  for (r = s->reap; r != NULL; r = r->link) {
+  for (r = s->pool.reap; r != NULL; r = r->link) {
     next_cb((void *)(uintptr_t)r, &n);
   }
   return n.best;
@@ -274,7 +276,7 @@ static void dump_output(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "queued_frames", frames);
   h2w_json_u64(j, "reactive_frames", ss->reactive);
   h2w_json_u64(j, "goaway_pending_octets",
-               s->err != H2W_OK && ss->goaway_off < ss->goaway_len
+               s->err.lib != H2W_OK && ss->goaway_off < ss->goaway_len
                    ? (uint64_t)(ss->goaway_len - ss->goaway_off)
                    : 0);
   h2w_json_bool(j, "want_write", h2w_send_pending(s));
@@ -319,7 +321,7 @@ static void dump_memory(h2w_json *j, const h2w_session *s) {
   } else {
     h2w_json_null(j, "budget");
   }
-  h2w_json_u64(j, "spare_streams", s->nfree);
+  h2w_json_u64(j, "spare_streams", s->pool.nfree);
   h2w_json_end_object(j);
 }
 
@@ -357,25 +359,25 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   }
   h2w_json_object(j, "limits");
   h2w_json_object(j, "local_streams");
-  h2w_json_u64(j, "open", s->n_local);
-  if (s->remote.max_concurrent_streams != H2W_SETTINGS_UNLIMITED) {
-    h2w_json_u64(j, "max", s->remote.max_concurrent_streams);
+  h2w_json_u64(j, "open", s->ids.n_local);
+  if (s->settings.remote.max_concurrent_streams != H2W_SETTINGS_UNLIMITED) {
+    h2w_json_u64(j, "max", s->settings.remote.max_concurrent_streams);
   } else {
     h2w_json_null(j, "max");
   }
   h2w_json_u64(j, "waiting", waiting);
   h2w_json_end_object(j);
   h2w_json_object(j, "peer_streams");
-  h2w_json_u64(j, "open", s->n_peer);
-  h2w_json_u64(j, "max", s->peer_stream_limit);
+  h2w_json_u64(j, "open", s->ids.n_peer);
+  h2w_json_u64(j, "max", s->settings.peer_stream_limit);
   h2w_json_end_object(j);
   h2w_json_object(j, "stream_ids");
-  h2w_json_u64(j, "next_local", s->next_local_id);
-  h2w_json_u64(j, "last_peer", s->last_peer_id);
+  h2w_json_u64(j, "next_local", s->ids.next_local_id);
+  h2w_json_u64(j, "last_peer", s->ids.last_peer_id);
   h2w_json_u64(j, "max", H2W_LAST_STREAM_ID);
   h2w_json_end_object(j);
-  bucket(j, "glitches", &s->glitches, s->now);
-  bucket(j, "resets", &s->resets, s->now);
+  bucket(j, "glitches", &s->abuse.glitches, s->clock.now);
+  bucket(j, "resets", &s->abuse.resets, s->clock.now);
   h2w_json_object(j, "control_queue");
   h2w_json_u64(j, "queued", s->ss.reactive);
   h2w_json_u64(j, "max", s->opt.max_control_queue);
@@ -385,14 +387,14 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "max", H2W_MAX_PINGS);
   h2w_json_end_object(j);
   h2w_json_object(j, "settings_unacked");
-  h2w_json_u64(j, "pending", s->pending.len);
+  h2w_json_u64(j, "pending", s->settings.pending.len);
   h2w_json_u64(j, "max", H2W_SETTINGS_MAX_PENDING);
   h2w_json_end_object(j);
   h2w_json_object(j, "header_list");
   h2w_json_u64(j, "max_size", s->dec.max_list);
   h2w_json_u64(j, "max_fields", s->dec.max_fields);
   h2w_json_u64(j, "max_continuations", s->opt.max_continuations);
-  h2w_json_u64(j, "peer_max_size", s->remote.max_header_list_size);
+  h2w_json_u64(j, "peer_max_size", s->settings.remote.max_header_list_size);
   h2w_json_end_object(j);
   h2w_json_u64(j, "max_extension_payload", s->opt.max_extension_payload);
   h2w_json_end_object(j);
@@ -402,8 +404,8 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   const h2w_opts *o = &s->opt;
   h2w_json_object(j, "timers");
   h2w_json_u64(j, "settings_timeout_ms", o->settings_timeout_ms);
-  if (s->pending.len > 0 && o->settings_timeout_ms > 0) {
-    uint64_t t = s->settings_sent_ms[s->pending.head];
+  if (s->settings.pending.len > 0 && o->settings_timeout_ms > 0) {
+    uint64_t t = s->settings.sent_ms[s->settings.pending.head];
     deadline(j, "settings_ack_deadline_ms",
              t > UINT64_MAX - o->settings_timeout_ms
                  ? UINT64_MAX
@@ -415,8 +417,8 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
     h2w_json_object(j, "keepalive");
     h2w_json_u64(j, "interval_ms", o->keepalive_interval_ms);
     h2w_json_u64(j, "timeout_ms", o->keepalive_timeout_ms);
-    h2w_json_u64(j, "last_recv_ms", s->last_recv_ms);
-    h2w_json_bool(j, "ping_outstanding", s->ka_slot != H2W_MAX_PINGS);
+    h2w_json_u64(j, "last_recv_ms", s->clock.last_recv_ms);
+    h2w_json_bool(j, "ping_outstanding", s->clock.ka_slot != H2W_MAX_PINGS);
     deadline(j, "deadline_ms", h2w_keepalive_deadline(s));
     h2w_json_end_object(j);
   } else {
@@ -425,14 +427,14 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   if (o->idle_timeout_ms != 0) {
     h2w_json_object(j, "idle");
     h2w_json_u64(j, "timeout_ms", o->idle_timeout_ms);
-    h2w_json_u64(j, "last_active_ms", s->last_active_ms);
+    h2w_json_u64(j, "last_active_ms", s->clock.last_active_ms);
     deadline(j, "deadline_ms", h2w_idle_deadline(s));
     h2w_json_end_object(j);
   } else {
     h2w_json_null(j, "idle");
   }
   deadline(j, "shutdown_deadline_ms",
-           s->shutdown == 1 ? s->shutdown_deadline : UINT64_MAX);
+           s->goaway.shutdown == 1 ? s->goaway.shutdown_deadline : UINT64_MAX);
   h2w_json_end_object(j);
 }
 

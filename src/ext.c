@@ -23,7 +23,7 @@ int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f) {
   }
   rv = s->cb.on_altsvc(s, f->hd.stream_id, a->origin, a->originlen, a->value,
                        a->valuelen, s->user);
-  return h2w_cb_result(s, rv, "on_altsvc") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_altsvc") < 0 ? s->err.lib : 0;
 }
 
 int h2w_recv_origin(h2w_session *s, const h2w_frame *f) {
@@ -39,7 +39,7 @@ int h2w_recv_origin(h2w_session *s, const h2w_frame *f) {
   while (h2w_frame_origin_next(&it, &o, &len)) {
     rv = s->cb.on_origin(s, o, len, i++, s->user);
     if (h2w_cb_result(s, rv, "on_origin") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   return 0;
@@ -54,13 +54,13 @@ int h2w_recv_extension(h2w_session *s, const h2w_frame *f) {
   }
   fi = h2w_frame_info_of(&f->hd);
   rv = s->cb.on_extension_frame(s, &fi, f->u.unknown.payload, s->user);
-  return h2w_cb_result(s, rv, "on_extension_frame") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_extension_frame") < 0 ? s->err.lib : 0;
 }
 
 /* ---- sending ------------------------------------------------------------- */
 
 static int usable(const h2w_session *s) {
-  return s->err == H2W_OK;
+  return s->err.lib == H2W_OK;
 }
 
 /* Reserve, pack, commit: `size` is the whole frame. */
@@ -84,13 +84,13 @@ int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
     return H2W_E_INVALID_ARGUMENT;
   }
   if (!usable(s)) {
-    return s->err;
+    return s->err.lib;
   }
   if (!s->is_server || (stream_id != 0 && !stream_live(s, stream_id))) {
     return H2W_E_INVALID_STATE;
   }
   len = 2 + originlen + valuelen;
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,
@@ -115,12 +115,12 @@ int h2w_session_submit_origin(h2w_session *s, const uint8_t *const *origins,
     len += 2 + lens[i];
   }
   if (!usable(s)) {
-    return s->err;
+    return s->err.lib;
   }
   if (!s->is_server) {
     return H2W_E_INVALID_STATE;
   }
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,
@@ -137,9 +137,9 @@ int h2w_session_submit_extension(h2w_session *s, uint8_t type, uint8_t flags,
     return H2W_E_INVALID_ARGUMENT;
   }
   if (!usable(s)) {
-    return s->err;
+    return s->err.lib;
   }
-  if (len > s->remote.max_frame_size) {
+  if (len > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   QUEUE_FRAME(s, H2W_FRAME_HD_LEN + len,

@@ -5,6 +5,20 @@
 void h2w_send_window_init(h2w_send_window *w, uint32_t initial) {
   w->avail =
       initial > H2W_MAX_WINDOW_SIZE ? H2W_MAX_WINDOW_SIZE : (int32_t)initial;
+  w->peak = w->avail;
+  w->dribbled = 0;
+}
+
+uint32_t h2w_send_window_threshold(const h2w_send_window *w) {
+  uint32_t half = w->peak > 0 ? (uint32_t)w->peak / 2 : 0;
+  return half < H2W_WORTHWHILE_MAX ? half : H2W_WORTHWHILE_MAX;
+}
+
+int h2w_send_window_held(const h2w_send_window *w) {
+  if (w->avail <= 0) {
+    return 1;
+  }
+  return w->dribbled && (uint32_t)w->avail < h2w_send_window_threshold(w);
 }
 
 int h2w_send_window_credit(h2w_send_window *w, uint32_t increment) {
@@ -13,6 +27,11 @@ int h2w_send_window_credit(h2w_send_window *w, uint32_t increment) {
     return H2W_E_FLOW_CONTROL;
   }
   w->avail = (int32_t)next;
+  if (w->avail > w->peak) {
+    w->peak = w->avail;
+  }
+  w->dribbled =
+      (uint8_t)((int64_t)w->avail < (int64_t)h2w_send_window_threshold(w));
   return H2W_OK;
 }
 
@@ -37,6 +56,8 @@ int h2w_send_window_rebase(h2w_send_window *w, uint32_t old_initial,
     return H2W_E_FLOW_CONTROL;
   }
   w->avail = (int32_t)next;
+  /* new_initial <= 2^31-1: the SETTINGS parser refuses larger (§6.5.2). */
+  w->peak = w->avail > (int32_t)new_initial ? w->avail : (int32_t)new_initial;
   return H2W_OK;
 }
 

@@ -15,7 +15,19 @@
  * peer lowers SETTINGS_INITIAL_WINDOW_SIZE (RFC 9113 §6.9.2). */
 typedef struct h2w_send_window {
   int32_t avail;
+  /* The largest the window has been since the peer last set its size
+   * (SETTINGS_INITIAL_WINDOW_SIZE, §6.9.2): our estimate of the window
+   * the peer offers, from which the hold-back threshold is derived. */
+  int32_t peak;
+  /* The last WINDOW_UPDATE left the window below that threshold: DATA
+   * waits until more credit makes a frame worth sending (docs/security.md
+   * row 7). Window we were given but did not use is never held back. */
+  uint8_t dribbled;
 } h2w_send_window;
+
+/* The hold-back threshold never asks for more than one default-sized
+ * frame (RFC 9113 §4.2: SETTINGS_MAX_FRAME_SIZE is at least 16384). */
+#define H2W_WORTHWHILE_MAX 16384
 
 /* A receive window: what we let the peer send, and how much of what it sent
  * the application has consumed but we have not yet credited back. */
@@ -29,8 +41,23 @@ void h2w_send_window_init(h2w_send_window *w, uint32_t initial);
 
 /* WINDOW_UPDATE received. Returns H2W_OK, or H2W_E_FLOW_CONTROL when the
  * window would pass 2^31-1 (RFC 9113 §6.9.1); the window is then unchanged.
- * An increment of 0 is the caller's PROTOCOL_ERROR to detect (§6.9). */
+ * An increment of 0 is the caller's PROTOCOL_ERROR to detect (§6.9).
+ * Updates the peak, and marks the window dribbled when the credit leaves
+ * it below the hold-back threshold. */
 int h2w_send_window_credit(h2w_send_window *w, uint32_t increment);
+
+/* The window worth a DATA frame once the peer has taken to returning it
+ * in small steps: half the window it offers, at most H2W_WORTHWHILE_MAX.
+ * Half, because a receiver returns window at the latest once half of it
+ * is consumed (nghttp2, node, curl, python-h2 and h2wire all do), so a
+ * peer that has all but less than half its window outstanding always has
+ * more to return: holding back can never deadlock such a peer. A window
+ * of 1 gives 0 (nothing is held). */
+uint32_t h2w_send_window_threshold(const h2w_send_window *w);
+
+/* DATA should wait: the last credit was too small to reach the threshold
+ * and the window is still below it (or the window is closed). */
+int h2w_send_window_held(const h2w_send_window *w);
 
 /* Octets we may send now given `want` (never more than the window). */
 uint32_t h2w_send_window_allow(const h2w_send_window *w, uint32_t want);
@@ -39,7 +66,9 @@ uint32_t h2w_send_window_allow(const h2w_send_window *w, uint32_t want);
 void h2w_send_window_consume(h2w_send_window *w, uint32_t n);
 
 /* The peer changed SETTINGS_INITIAL_WINDOW_SIZE from old to new: every open
- * stream's window moves by the difference (RFC 9113 §6.9.2). Returns
+ * stream's window moves by the difference (RFC 9113 §6.9.2), and the peak
+ * restarts from the new size, so a peer that shrinks its window is never
+ * held to a threshold it can no longer reach. Returns
  * H2W_E_FLOW_CONTROL if that passes 2^31-1; the window is then unchanged. */
 int h2w_send_window_rebase(h2w_send_window *w, uint32_t old_initial,
                            uint32_t new_initial);

@@ -116,7 +116,7 @@ int h2w_hpack_decoder_set_max_header_list_size(h2w_hpack_decoder *dec,
   if (dec == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  dec->max_list = size;
+  h2w_hpack_decoder_list_cap(dec, size);
   return H2W_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include "h2wire.h"
 #include "hpack_table.h"
+#include "huffman.h"
 #include "mem.h"
 
 /* ---- Integers (RFC 7541 §5.1) ------------------------------------------ */
@@ -45,6 +46,7 @@ struct h2w_hpack_decoder {
   uint32_t settings_max; /* our acknowledged SETTINGS_HEADER_TABLE_SIZE */
   uint32_t lowest;       /* smallest settings value since the last block */
   uint32_t max_list;     /* cap on the decoded list (RFC 9113 §6.5.2) */
+  uint32_t next_list;    /* the cap for blocks from the next one on */
   uint32_t max_fields;   /* cap on fields per block */
   uint64_t list_size;    /* decoded so far in this block */
   uint32_t nfields;      /* fields seen so far in this block */
@@ -55,7 +57,9 @@ struct h2w_hpack_decoder {
   uint8_t tripped;       /* a limit was passed in this block */
   uint8_t state;         /* what the next input octet belongs to */
   uint64_t skip_left;    /* octets of a skipped string still to come */
-  uint8_t *partial;      /* one representation split across pieces */
+  uint8_t skip_huff;     /* the skipped string is Huffman-coded */
+  h2w_huffman_decoder skip_check; /* validates a skipped Huffman string */
+  uint8_t *partial;               /* one representation split across pieces */
   size_t partial_len, partial_cap;
   uint8_t *scratch; /* Huffman output (name, then value) */
   size_t scratch_cap;
@@ -69,6 +73,13 @@ void h2w_hpack_decoder_free(h2w_hpack_decoder *d);
 
 /* See h2w_hpack_decoder_set_max_table_size() in h2wire.h. */
 int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size);
+
+/* Set the header-list cap. A block already begun keeps the cap it began
+ * with, or fields counted under the old cap could already exceed the new
+ * one; the new cap applies from the next block (see the public
+ * h2w_hpack_decoder_set_max_header_list_size()). The only way to change
+ * max_list. */
+void h2w_hpack_decoder_list_cap(h2w_hpack_decoder *d, uint32_t cap);
 
 /* Decode the next piece of a block; `final` ends it. Same results as the
  * public h2w_hpack_decode(). */

@@ -10,7 +10,10 @@
  * the header list or field count cap is passed nothing more is delivered, and
  * the rest of the block is only parsed to keep the table in sync with the
  * peer; a string that can neither be delivered nor enter the table is
- * skipped without being buffered or Huffman-decoded. */
+ * skipped without being buffered or Huffman-decoded. A skipped Huffman
+ * string is still run through the code automaton without output: RFC 7541
+ * §5.2 makes EOS or bad padding a decoding error in every string, so a
+ * skip must never turn a COMPRESSION_ERROR into a mere limit. */
 #include "hpack.h"
 
 #include <string.h>
@@ -43,6 +46,7 @@ typedef struct rep {
   size_t len; /* octets of the unit; when incomplete, octets needed */
   uint64_t skip;
   int skip_name;
+  int skip_huff;
 } rep;
 
 void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a) {
@@ -52,6 +56,7 @@ void h2w_hpack_decoder_init(h2w_hpack_decoder *d, h2w_alloc *a) {
   d->settings_max = H2W_HPACK_DEFAULT_TABLE_SIZE;
   d->lowest = H2W_HPACK_DEFAULT_TABLE_SIZE;
   d->max_list = H2W_HPACK_DEFAULT_MAX_HEADER_LIST_SIZE;
+  d->next_list = d->max_list;
   d->max_fields = H2W_HPACK_DEFAULT_MAX_FIELDS;
   d->state = ST_REP;
 }
@@ -63,6 +68,13 @@ void h2w_hpack_decoder_free(h2w_hpack_decoder *d) {
   d->partial = NULL;
   d->scratch = NULL;
   d->partial_cap = d->scratch_cap = d->partial_len = 0;
+}
+
+void h2w_hpack_decoder_list_cap(h2w_hpack_decoder *d, uint32_t cap) {
+  d->next_list = cap;
+  if (!d->in_block) {
+    d->max_list = cap;
+  }
 }
 
 int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size) {
@@ -107,9 +119,12 @@ static uint64_t min_decoded(const wstr *s) {
 }
 
 /* Could a field of at least `octets` decoded name+value still be
- * delivered in this block? */
+ * delivered in this block? A list already at or over the cap never takes
+ * another field: the room left is computed only when there is some, so
+ * it cannot wrap around to a huge value (RFC 9113 §6.5.2). */
 static int deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
   return !d->tripped && d->nfields < d->max_fields &&
+         d->list_size < d->max_list &&
          octets + H2W_HPACK_ENTRY_OVERHEAD <= d->max_list - d->list_size;
 }
 
@@ -149,6 +164,7 @@ static int skip_str(rep *r, size_t pos, const wstr *s, int is_name) {
   r->len = pos;
   r->skip = s->len;
   r->skip_name = is_name;
+  r->skip_huff = s->huff;
   return 1;
 }
 
@@ -370,11 +386,29 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
                                 f.valuelen);
 }
 
-/* Start skipping the string r describes; `avail` octets of the unit are
- * at hand. Returns the octets consumed. */
-static size_t apply_skip(h2w_hpack_decoder *d, const rep *r, size_t avail) {
+/* Octets p[0..n) of the string being skipped: validate them if it is
+ * Huffman-coded, and at its end (`last`) check the padding (§5.2). */
+static int check_skipped(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
+                         int last) {
+  if (!d->skip_huff) {
+    return H2W_OK;
+  }
+  if (h2w_huffman_decoder_check(&d->skip_check, p, n) != H2W_OK ||
+      (last && h2w_huffman_decoder_finish(&d->skip_check) != H2W_OK)) {
+    return H2W_E_COMPRESSION;
+  }
+  return H2W_OK;
+}
+
+/* Start skipping the string r describes; `unit` holds `avail` octets of
+ * the representation. Returns the octets consumed or H2W_E_COMPRESSION. */
+static h2w_ssize apply_skip(h2w_hpack_decoder *d, const rep *r,
+                            const uint8_t *unit, size_t avail) {
   uint64_t have = avail - r->len;
+  int rv;
   d->tripped = 1;
+  d->skip_huff = (uint8_t)(r->skip_huff != 0);
+  h2w_huffman_decoder_init(&d->skip_check);
   if (d->state == ST_REP) {
     d->seen_field = 1;
     if (r->indexing) {
@@ -385,21 +419,29 @@ static size_t apply_skip(h2w_hpack_decoder *d, const rep *r, size_t avail) {
     }
   }
   if (have >= r->skip) {
+    rv = check_skipped(d, unit + r->len, (size_t)r->skip, 1);
+    if (rv != H2W_OK) {
+      return rv;
+    }
     d->state = r->skip_name ? ST_VALUE_HDR : ST_REP;
-    return r->len + (size_t)r->skip;
+    return (h2w_ssize)(r->len + (size_t)r->skip);
+  }
+  rv = check_skipped(d, unit + r->len, (size_t)have, 0);
+  if (rv != H2W_OK) {
+    return rv;
   }
   d->skip_left = r->skip - have;
   d->state = r->skip_name ? ST_SKIP_NAME : ST_SKIP_VALUE;
-  return avail;
+  return (h2w_ssize)avail;
 }
 
 /* Act on a scanned unit. Returns octets consumed or an error. */
-static h2w_ssize apply(h2w_hpack_decoder *d, const rep *r, size_t avail,
-                       h2w_hpack_dec_cb cb, void *user) {
+static h2w_ssize apply(h2w_hpack_decoder *d, const rep *r, const uint8_t *unit,
+                       size_t avail, h2w_hpack_dec_cb cb, void *user) {
   int rv = H2W_OK;
   switch (r->kind) {
   case K_SKIP:
-    return (h2w_ssize)apply_skip(d, r, avail);
+    return apply_skip(d, r, unit, avail);
   case K_UPDATE:
     h2w_hpack_table_set_limit(&d->table, r->index);
     d->updates++;
@@ -466,7 +508,7 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
       used += add;
       continue;
     }
-    k = apply(d, &r, d->partial_len, cb, user);
+    k = apply(d, &r, d->partial, d->partial_len, cb, user);
     d->partial_len = 0;
     return k < 0 ? k : (h2w_ssize)used;
   }
@@ -510,8 +552,12 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       if (d->skip_left < n) {
         n = (size_t)d->skip_left;
       }
-      pos += n;
       d->skip_left -= n;
+      rv = check_skipped(d, in + pos, n, d->skip_left == 0);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+      pos += n;
       if (d->skip_left == 0) {
         d->state = d->state == ST_SKIP_NAME ? ST_VALUE_HDR : ST_REP;
       }
@@ -542,7 +588,7 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
     if (rv == 0) {
       return buffer_more(d, in + pos, len - pos);
     }
-    k = apply(d, &r, len - pos, cb, user);
+    k = apply(d, &r, in + pos, len - pos, cb, user);
     if (k < 0) {
       return (int)k;
     }
@@ -568,6 +614,7 @@ static int end_block(h2w_hpack_decoder *d) {
   d->list_size = 0;
   d->nfields = 0;
   d->lowest = d->settings_max;
+  d->max_list = d->next_list; /* a cap set during the block binds now */
   return tripped ? H2W_E_LIMIT : H2W_OK;
 }
 

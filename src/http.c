@@ -11,10 +11,12 @@
 #define SEEN_PATH 0x008u
 #define SEEN_PROTOCOL 0x010u
 #define SEEN_STATUS 0x020u
-#define SEEN_REGULAR 0x040u     /* a regular field was seen (§8.3) */
-#define SEEN_SCHEME_HTTP 0x080u /* :scheme is http or https */
-#define SEEN_USERINFO 0x100u    /* :authority contains '@' */
-#define SEEN_AUTH_EMPTY 0x200u  /* :authority is empty */
+#define SEEN_REGULAR 0x040u      /* a regular field was seen (§8.3) */
+#define SEEN_SCHEME_HTTP 0x080u  /* :scheme is http or https */
+#define SEEN_USERINFO 0x100u     /* :authority contains '@' */
+#define SEEN_AUTH_EMPTY 0x200u   /* :authority has an empty host */
+#define SEEN_SCHEME_HTTPS 0x400u /* :scheme is https (default port 443) */
+#define SEEN_AUTH_LONG 0x800u    /* :authority too long to keep a copy */
 
 #define REQUEST_PSEUDO                                                         \
   (SEEN_METHOD | SEEN_SCHEME | SEEN_AUTHORITY | SEEN_PATH | SEEN_PROTOCOL)
@@ -369,6 +371,100 @@ static int take_status(h2w_http_msg *m, const uint8_t *p, size_t n,
   return H2W_OK;
 }
 
+/* RFC 3986 §3.2: authority = [ userinfo "@" ] host [ ":" port ]; the
+ * host is an IP literal in brackets or has no ':'. Splits p[0..n) into
+ * the host (userinfo included: §8.3.1 refuses it separately) and the
+ * port, *port NULL when there is no ':'. */
+static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
+                              size_t *portlen) {
+  const uint8_t *at = memchr(p, '@', n);
+  size_t from = at != NULL ? (size_t)(at - p) + 1 : 0, i;
+  size_t end = n;
+  if (from < n && p[from] == '[') {
+    const uint8_t *close = memchr(p + from, ']', n - from);
+    i = close != NULL ? (size_t)(close - p) + 1 : n;
+    end = i < n && p[i] == ':' ? i : n;
+  } else {
+    const uint8_t *colon = memchr(p + from, ':', n - from);
+    end = colon != NULL ? (size_t)(colon - p) : n;
+  }
+  *port = end < n ? p + end + 1 : NULL;
+  *portlen = end < n ? n - end - 1 : 0;
+  return end;
+}
+
+static void take_authority(h2w_http_msg *m, const uint8_t *p, size_t n) {
+  const uint8_t *port;
+  size_t portlen, hostlen = split_authority(p, n, &port, &portlen);
+  size_t from = 0;
+  const uint8_t *at = memchr(p, '@', n);
+  if (at != NULL) {
+    m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
+    from = (size_t)(at - p) + 1;
+  }
+  if (hostlen == from) {
+    m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
+  }
+  if (n > H2W_HTTP_AUTHORITY_MAX) {
+    m->seen = (uint16_t)(m->seen | SEEN_AUTH_LONG);
+    return;
+  }
+  memcpy(m->authority, p, n);
+  m->authority_len = (uint16_t)n;
+}
+
+/* A port as a number: 0-65535, the scheme's default when empty (RFC 3986
+ * §6.2.3), -1 when it is not a port at all (compared as text then). */
+static long port_number(const uint8_t *p, size_t n, long dflt) {
+  long v = 0;
+  size_t i;
+  if (p == NULL || n == 0) {
+    return dflt;
+  }
+  for (i = 0; i < n; i++) {
+    if (p[i] < '0' || p[i] > '9' || (v = v * 10 + (p[i] - '0')) > 65535) {
+      return -1;
+    }
+  }
+  return v;
+}
+
+/* RFC 9113 §8.3.1: does a Host field value name the entity :authority
+ * names? Hosts compare case-insensitively (RFC 3986 §6.2.2.1), ports
+ * numerically with the scheme's default for a missing one (§6.2.3). */
+static int host_matches(const h2w_http_msg *m, const uint8_t *p, size_t n) {
+  const uint8_t *ap, *hp;
+  size_t al, hl, ahost, hhost, i;
+  long dflt = !(m->seen & SEEN_SCHEME_HTTP)   ? -2
+              : (m->seen & SEEN_SCHEME_HTTPS) ? 443
+                                              : 80;
+  long aport, hport;
+  if (m->seen & SEEN_AUTH_LONG) {
+    return 0; /* names no host (see H2W_HTTP_AUTHORITY_MAX) */
+  }
+  ahost = split_authority(m->authority, m->authority_len, &ap, &al);
+  hhost = split_authority(p, n, &hp, &hl);
+  if (ahost != hhost) {
+    return 0;
+  }
+  for (i = 0; i < ahost; i++) {
+    uint8_t a = m->authority[i], b = p[i];
+    a = (uint8_t)(a >= 'A' && a <= 'Z' ? a + ('a' - 'A') : a);
+    b = (uint8_t)(b >= 'A' && b <= 'Z' ? b + ('a' - 'A') : b);
+    if (a != b) {
+      return 0;
+    }
+  }
+  aport = port_number(ap, al, dflt);
+  hport = port_number(hp, hl, dflt);
+  if (aport == -1 || hport == -1) {
+    /* Not ports: equal only as the same text. */
+    return al == hl && (al == 0 || memcmp(ap, hp, al) == 0) &&
+           (ap == NULL) == (hp == NULL);
+  }
+  return aport == hport;
+}
+
 /* Record one pseudo-header value that passed the generic value checks. */
 static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
                        size_t n, const char **reason) {
@@ -384,16 +480,14 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
       return malformed(reason, "invalid :scheme");
     }
     /* RFC 3986 §3.1: schemes compare case-insensitively. */
-    if (eq_nocase(p, n, "http") || eq_nocase(p, n, "https")) {
+    if (eq_nocase(p, n, "http")) {
       m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP);
+    } else if (eq_nocase(p, n, "https")) {
+      m->seen = (uint16_t)(m->seen | SEEN_SCHEME_HTTP | SEEN_SCHEME_HTTPS);
     }
     return H2W_OK;
   case SEEN_AUTHORITY:
-    if (n == 0) {
-      m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
-    } else if (memchr(p, '@', n) != NULL) {
-      m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
-    }
+    take_authority(m, p, n);
     return H2W_OK;
   case SEEN_PATH:
     if (n == 0) {
@@ -488,6 +582,14 @@ static int on_regular(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
       return malformed(reason, "te other than \"trailers\"");
     }
     return H2W_OK;
+  case 4:
+    /* §8.3.1: a Host that names another entity than :authority. */
+    if (EQ(p, n, "host") && (m->seen & SEEN_AUTHORITY) &&
+        (m->kind == H2W_HTTP_REQUEST || m->kind == H2W_HTTP_PUSH_REQUEST) &&
+        !host_matches(m, nv->value, nv->valuelen)) {
+      return malformed(reason, "host differs from :authority");
+    }
+    return H2W_OK;
   case 7:
     return EQ(p, n, "upgrade") ? malformed(reason, "upgrade field in HTTP/2")
                                : H2W_OK;
@@ -518,6 +620,7 @@ static int on_regular(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
 void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
   m->content_length = -1;
   m->seen = 0;
+  m->authority_len = 0;
   m->status = -1;
   m->kind = (uint8_t)kind;
   m->method = H2W_HTTP_METHOD_NONE;
@@ -557,6 +660,11 @@ static int check_http_target(const h2w_http_msg *m, const char **reason) {
   }
   if (m->seen & SEEN_USERINFO) {
     return malformed(reason, "userinfo in :authority");
+  }
+  /* RFC 9110 §4.2.1, §4.2.2: an http or https URI with an empty host is
+   * invalid, and a recipient must reject it. */
+  if ((m->seen & SEEN_AUTHORITY) && (m->seen & SEEN_AUTH_EMPTY)) {
+    return malformed(reason, "empty host in :authority");
   }
   return H2W_OK;
 }

@@ -43,16 +43,25 @@
 #define H2W_HTTP_METHOD_CONNECT 4
 #define H2W_HTTP_METHOD_OPTIONS 5
 
-/* One header block being checked. A small POD that lives in each stream;
- * its members are private to http.c (use the accessors). */
+/* Longest :authority kept for comparison with a Host field (RFC 9113
+ * §8.3.1): a DNS name (253 octets, RFC 1035 §2.3.4), ':' and a port, with
+ * room to spare. A longer one cannot name a host; with a Host field
+ * beside it the request is malformed. */
+#define H2W_HTTP_AUTHORITY_MAX 272
+
+/* One header block being checked. A POD that lives in the session's
+ * header-block state or on the stack of a submit; its members are private
+ * to http.c (use the accessors). */
 typedef struct h2w_http_msg {
   int64_t content_length; /* -1 when absent */
   uint16_t seen;          /* pseudo-headers seen and state bits (http.c) */
+  uint16_t authority_len; /* octets of :authority kept in authority[] */
   int16_t status;         /* parsed :status, -1 when absent */
   uint8_t kind;           /* H2W_HTTP_REQUEST ... */
   uint8_t method;         /* H2W_HTTP_METHOD_* */
   uint8_t path;           /* what :path looks like (http.c) */
   uint8_t flags;          /* H2W_HTTP_CONNECT_PROTOCOL */
+  uint8_t authority[H2W_HTTP_AUTHORITY_MAX]; /* copy of :authority */
 } h2w_http_msg;
 
 /* Start checking a header block of `kind` (H2W_HTTP_REQUEST ...) with
@@ -77,7 +86,11 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags);
  *    (ASCII case-insensitive, RFC 9110 §10.1.4) (§8.2.2);
  *  - content-length: 1*DIGIT, at most 2^63-1; a repeated content-length
  *    must carry the same number (RFC 9110 §8.6 lets us merge identical
- *    values); never in trailers, where it cannot frame anything. */
+ *    values); never in trailers, where it cannot frame anything;
+ *  - host, in a request with :authority: must name the same host and port
+ *    (§8.3.1), compared after RFC 3986 §6.2.2.1 / §6.2.3 normalisation
+ *    (host case-insensitive; an absent or empty port equals the scheme's
+ *    default, 80 for http and 443 for https). */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason);
 
 /* The block is complete; `end_stream` is the END_STREAM flag of the
@@ -88,7 +101,8 @@ int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason);
  *    without :authority (§8.5); :protocol with a method other than CONNECT
  *    or without :scheme, :path and :authority (RFC 8441 §4); for http and
  *    https, a :path that starts with neither '/' nor is "*" with OPTIONS,
- *    or an :authority with userinfo (§8.3.1);
+ *    or an :authority with userinfo or with an empty host (§8.3.1, RFC
+ *    9110 §4.2.1-§4.2.2: an http or https URI has a non-empty host);
  *  - push requests: the request rules, plus a method other than GET or
  *    HEAD, no :authority, or content-length above 0 (§8.4);
  *  - responses: :status missing, or 1xx with END_STREAM (§8.1);

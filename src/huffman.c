@@ -142,6 +142,28 @@ h2w_ssize h2w_huffman_decoder_feed(h2w_huffman_decoder *d, uint8_t *dst,
   return (h2w_ssize)n;
 }
 
+int h2w_huffman_decoder_check(h2w_huffman_decoder *d, const uint8_t *src,
+                              size_t len) {
+  /* The same automaton as decoding, symbols discarded: one table read per
+   * octet, so checking a skipped string costs about what skipping it
+   * does. */
+  const uint32_t *t = h2w_huffman_decode_table;
+  uint32_t row = d->state << 8;
+  uint32_t e = d->last;
+  size_t i;
+  for (i = 0; i < len; i++) {
+    e = t[row | src[i]];
+    if (e & H2W_HUFFMAN_FAIL) {
+      d->last = e;
+      return H2W_E_COMPRESSION;
+    }
+    row = H2W_HUFFMAN_ROW(e);
+  }
+  d->state = row >> 8;
+  d->last = e;
+  return H2W_OK;
+}
+
 int h2w_huffman_decoder_finish(const h2w_huffman_decoder *d) {
   /* RFC 7541 §5.2: padding longer than 7 bits, or padding that is not the
    * most significant bits of EOS, is a decoding error. */

@@ -51,6 +51,14 @@ void h2w_huffman_decoder_init(h2w_huffman_decoder *d);
 h2w_ssize h2w_huffman_decoder_feed(h2w_huffman_decoder *d, uint8_t *dst,
                                    size_t cap, const uint8_t *src, size_t len);
 
+/* Validate the next piece src[0..len) without producing output, for a
+ * string that is skipped rather than decoded (it cannot be delivered):
+ * RFC 7541 §5.2 makes an EOS symbol or bad padding a decoding error
+ * whether or not the string is used. H2W_OK or H2W_E_COMPRESSION (EOS
+ * decoded). End with h2w_huffman_decoder_finish() as for _feed(). */
+int h2w_huffman_decoder_check(h2w_huffman_decoder *d, const uint8_t *src,
+                              size_t len);
+
 /* The string ends here: H2W_OK if the octets fed so far end with valid
  * padding (at most 7 bits, all ones — RFC 7541 §5.2), otherwise
  * H2W_E_COMPRESSION. */

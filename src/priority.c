@@ -57,15 +57,14 @@ static size_t skip_params(const char *v, size_t len, size_t i) {
   return i;
 }
 
-int h2w_priority_parse(const char *v, size_t len, int *urgency,
-                       int *incremental) {
-  int u = H2W_PRIORITY_DEFAULT_URGENCY, inc = 0;
+/* Parse the dictionary members of v[0..len) on top of *u and *inc (-1:
+ * not given), which the members named "u" and "i" replace: RFC 8941 §3.2
+ * keeps the last value of a repeated key, and a value RFC 9218 §4 cannot
+ * use makes its parameter absent again, not the earlier value valid.
+ * H2W_OK or H2W_E_PROTOCOL (not a dictionary; *u and *inc may have
+ * changed). */
+static int parse_members(const char *v, size_t len, int *u, int *inc) {
   size_t i = 0;
-  if ((v == NULL && len > 0) || urgency == NULL || incremental == NULL) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  *urgency = u;
-  *incremental = inc;
   while (i < len) {
     size_t k, klen;
     while (i < len && is_ows(v[i])) {
@@ -86,17 +85,21 @@ int h2w_priority_parse(const char *v, size_t len, int *urgency,
       }
       /* "u" takes an integer 0-7, "i" a boolean; anything else for them
        * is ignored (§4: unknown or invalid values are). */
-      if (klen == 1 && v[k] == 'u' && end - start == 1 && v[start] >= '0' &&
-          v[start] <= '7') {
-        u = v[start] - '0';
-      } else if (klen == 1 && v[k] == 'i' && end - start == 2 &&
-                 v[start] == '?' &&
-                 (v[start + 1] == '0' || v[start + 1] == '1')) {
-        inc = v[start + 1] == '1';
+      if (klen == 1 && v[k] == 'u') {
+        *u = end - start == 1 && v[start] >= '0' && v[start] <= '7'
+                 ? v[start] - '0'
+                 : -1;
+      } else if (klen == 1 && v[k] == 'i') {
+        *inc = end - start == 2 && v[start] == '?' &&
+                       (v[start + 1] == '0' || v[start + 1] == '1')
+                   ? v[start + 1] == '1'
+                   : -1;
       }
       i = end;
     } else if (klen == 1 && v[k] == 'i') {
-      inc = 1; /* a bare key is boolean true (RFC 8941 §3.2) */
+      *inc = 1; /* a bare key is boolean true (RFC 8941 §3.2) */
+    } else if (klen == 1 && v[k] == 'u') {
+      *u = -1; /* boolean true: not an urgency */
     }
     i = skip_params(v, len, i);
     if (i > len) {
@@ -118,9 +121,22 @@ int h2w_priority_parse(const char *v, size_t len, int *urgency,
       }
     }
   }
-  *urgency = u;
-  *incremental = inc;
   return H2W_OK;
+}
+
+int h2w_priority_parse(const char *v, size_t len, int *urgency,
+                       int *incremental) {
+  int u = -1, inc = -1, rv;
+  if ((v == NULL && len > 0) || urgency == NULL || incremental == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  rv = parse_members(v, len, &u, &inc);
+  if (rv != H2W_OK) {
+    u = inc = -1;
+  }
+  *urgency = u < 0 ? H2W_PRIORITY_DEFAULT_URGENCY : u;
+  *incremental = inc < 0 ? 0 : inc;
+  return rv;
 }
 
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
@@ -132,11 +148,37 @@ uint8_t h2w_prio_from_field(const uint8_t *v, size_t len) {
   return H2W_PRIO(u, inc);
 }
 
-int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio) {
+/* RFC 9218 §4 is a Dictionary Structured Field: several field lines are
+ * one value, the lines joined with ", " (RFC 8941 §4.2; RFC 9110 §5.3).
+ * Parsing each line on top of the members of the lines before it is the
+ * same as parsing the joined value, except for an empty line, which
+ * joins into an empty list member: the whole field is then invalid. If
+ * the combined value fails to parse, the field is ignored (RFC 8941 §4.2)
+ * and the defaults apply. */
+int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio) {
+  int u, inc;
   if (nv->namelen != 8 || memcmp(nv->name, "priority", 8) != 0) {
     return 0;
   }
-  *prio = h2w_prio_from_field(nv->value, nv->valuelen);
+  if (pl->lines < UINT8_MAX) {
+    pl->lines++;
+  }
+  pl->empty = (uint8_t)(pl->empty | (nv->valuelen == 0));
+  u = pl->u1 - 1;
+  inc = pl->inc1 - 1;
+  if (!pl->bad && parse_members((const char *)nv->value, nv->valuelen, &u,
+                                &inc) == H2W_OK) {
+    pl->u1 = (uint8_t)(u + 1);
+    pl->inc1 = (uint8_t)(inc + 1);
+  } else {
+    pl->bad = 1;
+  }
+  if (pl->bad || (pl->empty && pl->lines > 1)) {
+    *prio = H2W_PRIO_DEFAULT;
+  } else {
+    *prio = H2W_PRIO(pl->u1 == 0 ? H2W_PRIORITY_DEFAULT_URGENCY : pl->u1 - 1,
+                     pl->inc1 == 2);
+  }
   return 1;
 }
 
@@ -156,64 +198,99 @@ void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio) {
   }
 }
 
-/* Priorities for streams the client has not opened yet (§7.1 allows
- * PRIORITY_UPDATE before the request). */
+/* Priorities for streams the client has not opened yet (RFC 9218 §7.1
+ * allows PRIORITY_UPDATE before the request). Returns 0, or -1 when the
+ * table is full. */
 static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
   size_t i, free_slot = H2W_PRIO_PENDING;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    if (s->prio_pending[i].id == id) {
-      s->prio_pending[i].prio = prio;
+    if (s->prio.pending[i].id == id) {
+      s->prio.pending[i].prio = prio;
       return 0;
     }
-    if (s->prio_pending[i].id == 0 && free_slot == H2W_PRIO_PENDING) {
+    if (s->prio.pending[i].id == 0 && free_slot == H2W_PRIO_PENDING) {
       free_slot = i;
     }
   }
   if (free_slot == H2W_PRIO_PENDING) {
     return -1;
   }
-  s->prio_pending[free_slot].id = id;
-  s->prio_pending[free_slot].prio = prio;
+  s->prio.pending[free_slot].id = id;
+  s->prio.pending[free_slot].prio = prio;
   return 0;
 }
 
-int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+/* Notes held, and whether `id` has one. */
+static uint32_t pending_count(const h2w_session *s, uint32_t id, int *has) {
+  uint32_t n = 0;
   size_t i;
+  *has = 0;
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
-    if (s->prio_pending[i].id == id) {
-      *prio = s->prio_pending[i].prio;
-      s->prio_pending[i].id = 0;
-      return 1;
+    if (s->prio.pending[i].id != 0) {
+      n++;
+      *has |= s->prio.pending[i].id == id;
     }
   }
-  return 0;
+  return n;
+}
+
+int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+  int found = 0;
+  size_t i;
+  for (i = 0; i < H2W_PRIO_PENDING; i++) {
+    uint32_t pid = s->prio.pending[i].id;
+    if (pid == id && id != 0) {
+      *prio = s->prio.pending[i].prio;
+      found = 1;
+    }
+    if (pid <= id) {
+      /* §5.1.1: ids below one the client used can never open. */
+      s->prio.pending[i].id = 0;
+    }
+  }
+  return found;
 }
 
 int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
   const h2w_frame_priority_update *pu = &f->u.priority_update;
   uint32_t id = pu->prioritized_stream_id;
+  h2w_recv_verdict v;
   uint8_t prio;
   h2w_stream *st;
+  int has;
   if (!s->is_server) {
     /* §7.1: only clients send it. */
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PRIORITY_UPDATE sent by a server");
   }
+  /* The §5.1 table knows the prioritized stream's state and initiator:
+   * an idle push stream is a PROTOCOL_ERROR (§7.1), a closed one is
+   * discarded (a glitch). */
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_PRIORITY_UPDATE, &st);
+  if (v.action != H2W_RECV_ACCEPT) {
+    return h2w_recv_refuse(s, id, v,
+                           "PRIORITY_UPDATE for a stream not open for it");
+  }
   prio = h2w_prio_from_field(pu->value, pu->valuelen);
-  st = h2w_stream_find(s, id);
-  if (st != NULL && st->state != H2W_SS_IDLE) {
+  if (st != NULL) {
     st->flags |= H2W_SF_PRIO_FRAME; /* the frame outranks the header */
     h2w_stream_set_prio(s, st, prio);
     return 0;
   }
-  if ((id & 1u) && id > s->last_peer_id) {
-    if (pending_put(s, id, prio) == 0) {
-      return 0;
-    }
+  /* An idle request stream. §7.1: prioritized idle streams plus active
+   * ones MUST NOT exceed our SETTINGS_MAX_CONCURRENT_STREAMS. */
+  if (pending_count(s, id, &has) + (has ? 0u : 1u) + s->ids.n_peer >
+      s->settings.peer_stream_limit) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
+                          "PRIORITY_UPDATE for more idle streams than "
+                          "MAX_CONCURRENT_STREAMS");
   }
-  /* A closed stream, one we cannot keep a note for, or a push stream we
-   * never promised: nothing to do, but a flood of them is work for
-   * nothing. */
+  if (pending_put(s, id, prio) == 0) {
+    return 0;
+  }
+  /* Within the limit but beyond what we keep notes for: the note is
+   * dropped (the stream will use its priority field), and a flood of them
+   * is work for nothing. */
   return h2w_glitch(s, "too many PRIORITY_UPDATEs for unknown streams");
 }
 
@@ -229,14 +306,14 @@ int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
       (value == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (s->is_server) {
     return H2W_E_INVALID_STATE;
   }
   size = H2W_FRAME_HD_LEN + 4 + len;
-  if (size - H2W_FRAME_HD_LEN > s->remote.max_frame_size) {
+  if (size - H2W_FRAME_HD_LEN > s->settings.remote.max_frame_size) {
     return H2W_E_INVALID_ARGUMENT;
   }
   p = h2w_queue_reserve(s, size, 0, &rv);
@@ -264,6 +341,9 @@ int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
   if (s == NULL || urgency < 0 || urgency > 7 ||
       (incremental != 0 && incremental != 1)) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib; /* sticky: the scheduler is stopped for good */
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {

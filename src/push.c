@@ -26,33 +26,33 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   if (s == NULL || nva == NULL || n == 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   /* §8.4: only a server pushes, and only while the client allows it
    * (SETTINGS_ENABLE_PUSH, §6.5.2); §6.8: no new stream after the
    * client's GOAWAY. */
-  if (!s->is_server || s->remote.enable_push == 0 || s->goaway_recv) {
+  if (!s->is_server || s->settings.remote.enable_push == 0 || s->goaway.recv) {
     return H2W_E_INVALID_STATE;
   }
   assoc = associated(s, stream_id);
   if (assoc == NULL) {
     return H2W_E_INVALID_STATE;
   }
-  if (s->next_local_id > H2W_LAST_STREAM_ID) {
+  if (s->ids.next_local_id > H2W_LAST_STREAM_ID) {
     return H2W_E_STREAM_ID_EXHAUSTED; /* §5.1.1: never wrap */
   }
   /* §5.1.2 counts only open and half-closed streams; counting the
    * reserved one from the promise on means its response can always
    * start, and a client limit of 0 refuses pushes outright. */
-  if (s->n_local >= s->remote.max_concurrent_streams) {
+  if (s->ids.n_local >= s->settings.remote.max_concurrent_streams) {
     return H2W_E_LIMIT;
   }
   rv = h2w_check_fields(s, H2W_HTTP_PUSH_REQUEST, nva, n, 1, &m);
   if (rv != H2W_OK) {
     return rv;
   }
-  id = s->next_local_id;
+  id = s->ids.next_local_id;
   st = h2w_stream_create(s, id, H2W_SF_LOCAL | H2W_SF_REPORTED);
   if (st == NULL) {
     return h2w_local_rv(s, H2W_E_NOMEM);
@@ -61,12 +61,12 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   h2w_stream_note_head(st, &m);
   rv = h2w_queue_push_promise(s, assoc, st, nva, n);
   if (rv != H2W_OK) {
-    if (s->err == H2W_OK) {
+    if (s->err.lib == H2W_OK) {
       h2w_stream_discard(s, st);
     }
     return h2w_local_rv(s, rv);
   }
   h2w_stream_take_slot(s, st);
-  s->next_local_id += 2;
+  h2w_local_id_used(s);
   return (int32_t)id;
 }

@@ -18,40 +18,63 @@ void h2w_recv_init(h2w_session *s) {
   s->rs.preface_left = s->is_server ? (uint8_t)sizeof(h2w_client_magic) : 0;
 }
 
-/* Where a frame on stream `id` stands in the §5.1 table. */
-h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
-                                      h2w_stream **out) {
-  h2w_closed_by by = H2W_CLOSED_BY_NONE;
-  h2w_stream_state state;
+/* Where a frame about stream `id` stands in the §5.1 table: the state
+ * (of the live object, or what the session remembers of the id) and who
+ * initiates the id. */
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id,
+                                      unsigned type, h2w_stream **out) {
+  h2w_stream_facts f;
   h2w_stream *st = h2w_stream_find(s, id);
   *out = st;
+  f.ours = (uint8_t)h2w_id_is_ours(s, id);
+  f.server = s->is_server;
   if (st != NULL) {
-    state = (h2w_stream_state)st->state;
-    by = (h2w_closed_by)st->closed_by;
+    f.state = (h2w_stream_state)st->state;
+    f.closed_by = (h2w_closed_by)st->closed_by;
   } else {
-    state = h2w_stream_state_of_id(s, id, &by);
+    f.state = h2w_stream_state_of_id(s, id, &f.closed_by);
   }
-  return h2w_stream_on_recv(state, by, type);
+  return h2w_stream_on_recv(&f, type);
+}
+
+int h2w_recv_refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
+                    const char *reason) {
+  switch (v.action) {
+  case H2W_RECV_ACCEPT:
+    return 0;
+  case H2W_RECV_IGNORE:
+    /* Late frames after a reset are normal in small numbers; a stream of
+     * them is work for nothing (glitch budget). */
+    return h2w_glitch(s, "too many frames on closed streams");
+  case H2W_RECV_STREAM_ERROR:
+    return h2w_stream_error(s, id, v.code, reason);
+  default:
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code, reason);
+  }
+}
+
+/* A stream error found before the table was asked (a malformed frame,
+ * a PRIORITY depending on itself). §6.4 forbids RST_STREAM on an idle
+ * stream, and one never opened is idle for the peer, so there it is the
+ * connection error of the same code (§5.4.1 allows treating any stream
+ * error as one); the id is not touched. */
+static int stream_error_at(h2w_session *s, uint32_t id, int lib, uint32_t code,
+                           const char *reason) {
+  h2w_stream *st;
+  h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
+  /* DATA is a PROTOCOL_ERROR exactly on idle and never-opened ids. */
+  if (v.action == H2W_RECV_CONN_ERROR && v.code == H2W_PROTOCOL_ERROR) {
+    return h2w_conn_error(s, lib, code, reason);
+  }
+  return h2w_stream_error(s, id, code, reason);
 }
 
 /* Act on a non-ACCEPT verdict: 1 = frame handled (ignored or answered),
  * or a negative fatal error. */
 static int refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
                   const char *reason) {
-  switch (v.action) {
-  case H2W_RECV_IGNORE: {
-    /* Late frames after a reset are normal in small numbers; a stream of
-     * them is work for nothing (glitch budget). */
-    int rv = h2w_glitch(s, "too many frames on closed streams");
-    return rv < 0 ? rv : 1;
-  }
-  case H2W_RECV_STREAM_ERROR: {
-    int rv = h2w_stream_error(s, id, v.code, reason);
-    return rv < 0 ? rv : 1;
-  }
-  default:
-    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code, reason);
-  }
+  int rv = h2w_recv_refuse(s, id, v, reason);
+  return rv < 0 ? rv : 1;
 }
 
 /* ---- DATA (RFC 9113 §6.1) --------------------------------------------- */
@@ -67,7 +90,7 @@ int h2w_recv_end_stream(h2w_session *s, h2w_stream *st) {
   if (s->cb.on_stream_end != NULL) {
     rv = s->cb.on_stream_end(s, st->id, s->user);
     if (h2w_cb_result(s, rv, "on_stream_end") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   h2w_stream_apply(s, st, H2W_EV_RECV_END_STREAM);
@@ -88,7 +111,7 @@ static int deliver_data(h2w_session *s, h2w_stream *st, const uint8_t *data,
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
   if (h2w_cb_result(s, rv, "on_data") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   if (!s->opt.manual_flow_control) {
     h2w_flow_consumed(s, st, len);
@@ -110,7 +133,7 @@ static int recv_data(h2w_session *s, const h2w_frame *f) {
   }
   if (len == 0 && !(f->hd.flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
   if (v.action != H2W_RECV_ACCEPT) {
@@ -156,11 +179,11 @@ static int recv_priority(h2w_session *s, const h2w_frame *f) {
    * PRIORITY frame never changes stream state, so a flood of them is pure
    * cost (docs/security.md row 8). */
   if (h2w_glitch(s, "too many PRIORITY frames") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   if (f->u.priority.stream_dep == f->hd.stream_id) {
-    return h2w_stream_error(s, f->hd.stream_id, H2W_PROTOCOL_ERROR,
-                            "stream depends on itself");
+    return stream_error_at(s, f->hd.stream_id, H2W_E_PROTOCOL,
+                           H2W_PROTOCOL_ERROR, "stream depends on itself");
   }
   return 0;
 }
@@ -178,12 +201,12 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
     return rv < 0 ? rv : 0;
   }
   if (h2w_charge_reset(s) < 0) {
-    return s->err; /* Rapid Reset (docs/security.md row 9) */
+    return s->err.lib; /* Rapid Reset (docs/security.md row 9) */
   }
   if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_reset != NULL) {
     rv = s->cb.on_stream_reset(s, id, code, s->user);
     if (h2w_cb_result(s, rv, "on_stream_reset") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   if (code == H2W_REFUSED_STREAM && (st->flags & H2W_SF_LOCAL) &&
@@ -194,118 +217,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
   return 0;
 }
 
-/* ---- SETTINGS (RFC 9113 §6.5) ------------------------------------------- */
-
-typedef struct rebase_walk {
-  h2w_session *s;
-  uint32_t old_iws, new_iws;
-  int overflow;
-} rebase_walk;
-
-/* §6.9.2: move every stream's send window by the change; a window that
- * shut leaves the DATA ring, one that opened joins it. */
-static void rebase_cb(void *value, void *arg) {
-  rebase_walk *w = arg;
-  h2w_stream *st = value;
-  if (h2w_send_window_rebase(&st->sw, w->old_iws, w->new_iws) != H2W_OK) {
-    w->overflow = 1;
-  } else if (st->sw.avail <= 0) {
-    h2w_sched_remove(w->s, st);
-  } else {
-    h2w_sched_add(w->s, st);
-  }
-}
-
-int h2w_apply_remote(h2w_session *s, const h2w_settings *next) {
-  if (next->initial_window_size != s->remote.initial_window_size) {
-    rebase_walk w;
-    w.s = s;
-    w.old_iws = s->remote.initial_window_size;
-    w.new_iws = next->initial_window_size;
-    w.overflow = 0;
-    h2w_stream_map_each(&s->map, rebase_cb, &w);
-    if (w.overflow) {
-      return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
-                            "INITIAL_WINDOW_SIZE overflows a stream window");
-    }
-  }
-  if (next->header_table_size != s->remote.header_table_size) {
-    h2w_hpack_encoder_limits(&s->enc, next->header_table_size,
-                             s->opt.encoder_table_size);
-  }
-  s->remote = *next;
-  return 0;
-}
-
-static int recv_settings_ack(h2w_session *s) {
-  int rv;
-  if (h2w_settings_pending_ack(&s->pending, &s->local) != H2W_OK) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "SETTINGS ACK without SETTINGS");
-  }
-  h2w_local_settings_changed(s);
-  if (s->cb.on_settings_ack != NULL) {
-    rv = s->cb.on_settings_ack(s, s->user);
-    if (h2w_cb_result(s, rv, "on_settings_ack") < 0) {
-      return s->err;
-    }
-  }
-  return 0;
-}
-
-#define H2W_MAX_SETTINGS_ENTRIES 64
-
-static int recv_settings(h2w_session *s, const h2w_frame *f) {
-  h2w_settings_entry iv[H2W_MAX_SETTINGS_ENTRIES];
-  h2w_settings next = s->remote;
-  h2w_frame_iter it;
-  size_t n = 0;
-  uint32_t code;
-  uint8_t *p;
-  int rv;
-  if (f->hd.flags & H2W_FLAG_ACK) {
-    return recv_settings_ack(s);
-  }
-  if (f->u.settings.nentries > s->opt.max_settings_entries ||
-      f->u.settings.nentries > H2W_MAX_SETTINGS_ENTRIES) {
-    /* docs/security.md row 2: refuse before applying anything. */
-    return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
-                          "too many SETTINGS entries in one frame");
-  }
-  h2w_frame_iter_settings(&it, &f->u.settings);
-  while (h2w_frame_settings_next(&it, &iv[n])) {
-    if (h2w_settings_check(&next, iv[n].id, iv[n].value, !s->is_server,
-                           &code) != H2W_OK) {
-      return h2w_conn_error(s,
-                            code == H2W_FLOW_CONTROL_ERROR ? H2W_E_FLOW_CONTROL
-                                                           : H2W_E_PROTOCOL,
-                            code, "invalid SETTINGS value");
-    }
-    h2w_settings_set(&next, iv[n].id, iv[n].value);
-    n++;
-  }
-  rv = h2w_apply_remote(s, &next);
-  if (rv < 0) {
-    return rv;
-  }
-  p = h2w_queue_reserve(s, H2W_FRAME_HD_LEN, 1, &rv);
-  if (p != NULL) {
-    rv = h2w_queue_commit(
-        s, h2w_frame_pack_settings(p, H2W_FRAME_HD_LEN, H2W_FLAG_ACK, NULL, 0));
-  }
-  if (rv < 0) {
-    return rv == H2W_E_NOMEM
-               ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
-               : rv;
-  }
-  if (s->cb.on_settings != NULL) {
-    rv = s->cb.on_settings(s, iv, n, s->user);
-    if (h2w_cb_result(s, rv, "on_settings") < 0) {
-      return s->err;
-    }
-  }
-  return h2w_start_queued(s);
-}
+/* ---- SETTINGS (RFC 9113 §6.5): h2w_recv_settings() in settings.c ------- */
 
 /* ---- PING (RFC 9113 §6.7) -------------------------------------------------
  */
@@ -329,13 +241,13 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
   for (i = 0; i < H2W_MAX_PINGS; i++) {
     h2w_ping_slot *ps = &s->ss.pings[i];
     if (ps->used && memcmp(ps->opaque, op, 8) == 0) {
-      uint64_t rtt = s->now >= ps->sent_ms ? s->now - ps->sent_ms : 0;
+      uint64_t rtt =
+          s->clock.now >= ps->sent_ms ? s->clock.now - ps->sent_ms : 0;
       ps->used = 0;
-      if (i == s->ka_slot) {
-        s->ka_slot = H2W_MAX_PINGS; /* the keepalive's own PING */
-        return 0;
+      if (h2w_keepalive_acked(s, i)) {
+        return 0; /* the keepalive's own PING */
       }
-      if (s->shutdown == 1 && i == s->shutdown_ping) {
+      if (s->goaway.shutdown == 1 && i == s->goaway.shutdown_ping) {
         /* The graceful-shutdown PING is the library's own. */
         rv = h2w_finish_shutdown(s);
         if (rv != H2W_OK) {
@@ -346,7 +258,7 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
       if (s->cb.on_ping_ack != NULL) {
         rv = s->cb.on_ping_ack(s, op, rtt, s->user);
         if (h2w_cb_result(s, rv, "on_ping_ack") < 0) {
-          return s->err;
+          return s->err.lib;
         }
       }
       return 0;
@@ -358,45 +270,52 @@ static int recv_ping(h2w_session *s, const h2w_frame *f) {
 /* ---- GOAWAY (RFC 9113 §6.8) -----------------------------------------------
  */
 
+/* The walk of collect_above: our streams above the GOAWAY's id. */
+typedef struct h2w_above {
+  h2w_session *s;
+  h2w_stream *list;
+} h2w_above;
+
 static void collect_above(void *value, void *arg) {
   h2w_stream *st = value;
-  h2w_session *s = arg;
-  if ((st->flags & H2W_SF_LOCAL) && st->id > s->goaway_last_recv) {
+  h2w_above *a = arg;
+  if ((st->flags & H2W_SF_LOCAL) && st->id > a->s->goaway.last_recv) {
     /* It is about to close, which takes it off the WINDOW_UPDATE list
      * anyway: borrow that link. */
-    h2w_wu_unlink(s, st);
-    st->wu_next = s->tmp_list;
-    s->tmp_list = st;
+    h2w_wu_unlink(a->s, st);
+    st->wu_next = a->list;
+    a->list = st;
   }
 }
 
 static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   uint32_t last = f->u.goaway.last_stream_id;
+  h2w_above above;
   h2w_stream *st;
   int rv;
-  if (!s->goaway_recv || last < s->goaway_last_recv) {
-    s->goaway_last_recv = last;
-  }
-  s->goaway_recv = 1;
-  if (f->u.goaway.error_code != H2W_NO_ERROR && s->err_code == H2W_NO_ERROR) {
-    /* Not an error of ours, but the reason the connection is ending. */
-    s->err_code = f->u.goaway.error_code;
-    s->err_reason = "the peer sent GOAWAY with an error code";
-    s->err_offset = s->rs.frame_start;
-  }
+  h2w_goaway_note_recv(s, last);
+  h2w_err_peer_goaway(s, f->u.goaway.error_code);
   if (s->cb.on_goaway != NULL) {
     rv = s->cb.on_goaway(s, last, f->u.goaway.error_code, f->u.goaway.debug,
                          f->u.goaway.debuglen, s->user);
     if (h2w_cb_result(s, rv, "on_goaway") < 0) {
-      return s->err;
+      return s->err.lib;
     }
+  }
+  /* §6.8: no new stream after GOAWAY, so requests still queued for a
+   * slot will never be sent, whatever the last-stream-id: they end now,
+   * retryable, instead of waiting forever for a slot (defect E). */
+  while ((st = s->ss.rq_head) != NULL) {
+    h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
+                     H2W_CLOSE_FLAG_RETRYABLE);
   }
   /* Our streams above last-stream-id were never processed: safe to retry
    * elsewhere (§6.8). */
-  s->tmp_list = NULL;
-  h2w_stream_map_each(&s->map, collect_above, s);
-  while ((st = s->tmp_list) != NULL) {
-    s->tmp_list = st->wu_next;
+  above.s = s;
+  above.list = NULL;
+  h2w_stream_map_each(&s->map, collect_above, &above);
+  while ((st = above.list) != NULL) {
+    above.list = st->wu_next;
     st->wu_next = NULL;
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_RECV, H2W_REFUSED_STREAM,
                      H2W_CLOSE_FLAG_RETRYABLE);
@@ -407,13 +326,28 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
 /* ---- WINDOW_UPDATE (RFC 9113 §6.9) ------------------------------------------
  */
 
-/* docs/security.md row 7: a window kept tiny and opened a few octets at a time
- * makes us build a frame per few octets. */
-#define H2W_DRIBBLE_INCREMENT 1024
-#define H2W_DRIBBLE_WINDOW 16384
+/* docs/security.md row 7 (CVE-2019-9511): a window kept tiny and opened a few
+ * octets at a time would make us build a frame per few octets. The send
+ * side holds a stream's DATA back while such credits add up (flow.h), so
+ * an update that leaves a stream held costs one frame parse and is not
+ * charged: Go 1.19 returns window per body Read (512 octets, or 1 for a
+ * 1-octet Read) and node/nghttp2 with a 100-octet window in 50-octet
+ * steps, and those peers must never be cut off. What still costs us is a
+ * credit that buys a DATA frame whose 9-octet header outweighs its
+ * payload: under H2W_DRIBBLE_FRAME octets, leaving the window that small,
+ * on a stream window too small to hold back (half of it is under 32) or
+ * on the connection window while a stream is waiting for it. Only those
+ * are glitches (no peer we know of returns window in steps that small:
+ * nghttp2 waits for half of even a 100-octet window). `usable` says
+ * whether anything would be sent on this window now. */
+#define H2W_DRIBBLE_FRAME 32
 
-static int dribble(h2w_session *s, uint32_t inc, int64_t avail) {
-  if (inc < H2W_DRIBBLE_INCREMENT && avail < H2W_DRIBBLE_WINDOW) {
+static int dribble(h2w_session *s, uint32_t inc, const h2w_send_window *w,
+                   int usable) {
+  if (!usable) {
+    return 0;
+  }
+  if (inc < H2W_DRIBBLE_FRAME && w->avail < H2W_DRIBBLE_FRAME) {
     return h2w_glitch(s, "too many tiny WINDOW_UPDATEs");
   }
   return 0;
@@ -433,7 +367,8 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
       return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                             "connection window past 2^31-1");
     }
-    return dribble(s, inc, s->conn_sw.avail);
+    /* A connection credit with no stream ready for it buys nothing now. */
+    return dribble(s, inc, &s->conn_sw, s->ss.ring != NULL);
   }
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_WINDOW_UPDATE, &st);
   if (v.action != H2W_RECV_ACCEPT) {
@@ -449,7 +384,8 @@ static int recv_window_update(h2w_session *s, const h2w_frame *f) {
                             "stream window past 2^31-1");
   }
   h2w_sched_add(s, st);
-  return dribble(s, inc, st->sw.avail);
+  return dribble(s, inc, &st->sw,
+                 !h2w_send_window_held(&st->sw) || st->sw.avail <= 0);
 }
 
 /* ---- dispatch -------------------------------------------------------------
@@ -464,7 +400,7 @@ static const frame_handler handlers[] = {
     h2w_recv_headers,      /* 0x1 HEADERS */
     recv_priority,         /* 0x2 PRIORITY */
     recv_rst_stream,       /* 0x3 RST_STREAM */
-    recv_settings,         /* 0x4 SETTINGS */
+    h2w_recv_settings,     /* 0x4 SETTINGS */
     h2w_recv_push_promise, /* 0x5 PUSH_PROMISE */
     recv_ping,             /* 0x6 PING */
     recv_goaway,           /* 0x7 GOAWAY */
@@ -476,12 +412,12 @@ static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
                         const uint8_t *payload) {
   h2w_frame_info fi;
   int rv;
-  if (s->cb.on_frame_recv == NULL || s->err != H2W_OK) {
+  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
     return 0;
   }
   fi = h2w_frame_info_of(hd);
   rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
-  return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err.lib : 0;
 }
 
 static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
@@ -508,7 +444,7 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
   }
   if (rv < 0) {
     if (ferr.scope == H2W_FRAME_SCOPE_STREAM) {
-      return h2w_stream_error(s, hd->stream_id, ferr.code, ferr.reason);
+      return stream_error_at(s, hd->stream_id, rv, ferr.code, ferr.reason);
     }
     if (ferr.scope == H2W_FRAME_SCOPE_IGNORE) {
       return 0;
@@ -538,9 +474,9 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   const uint8_t *payload;
   h2w_frame_err ferr;
   int r;
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
-    return s->err;
+    return s->err.lib;
   }
   s->rs.paused = 0;
   while (s->rs.preface_left > 0 && off < len) {
@@ -554,7 +490,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     off++;
     s->rs.preface_left--;
   }
-  while (off < len && s->err == H2W_OK && !s->rs.paused) {
+  while (off < len && s->err.lib == H2W_OK && !s->rs.paused) {
     /* Where the current frame began, even when it arrived in pieces. */
     size_t held = s->rs.reader.in_payload
                       ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
@@ -567,8 +503,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
                               &payload, &ferr);
     off += used;
     if (r == H2W_FRAME_READY) {
-      s->frames_in++; /* liveness for the keepalive */
-      s->last_recv_ms = s->now;
+      h2w_clock_frame_in(s); /* liveness for the keepalive */
       if (recv_frame(s, &hd, payload) >= 0) {
         h2w_reap(s);
       }
@@ -580,9 +515,9 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       h2w_conn_error(s, r, ferr.code, ferr.reason);
     }
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     s->in_total += len;
-    return s->err;
+    return s->err.lib;
   }
   s->in_total += off;
   return (h2w_ssize)off;

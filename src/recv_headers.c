@@ -29,7 +29,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   h2w_stream *st;
   const char *reason = NULL;
   int rv;
-  if (!hb->deliver || hb->invalid || s->err != H2W_OK) {
+  if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
   }
   st = h2w_stream_find(s, hb->stream_id);
@@ -52,14 +52,14 @@ static int on_field(void *user, const h2w_nv *nv) {
   if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
      * came first (§7). */
-    (void)h2w_prio_of_field(nv, &st->prio);
+    (void)h2w_prio_of_field(&hb->prio, nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;
   }
   rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
   if (h2w_cb_result(s, rv, "on_header") < 0) {
-    return s->err;
+    return s->err.lib;
   }
   return 0;
 }
@@ -94,6 +94,18 @@ static int refuse_too_large(h2w_session *s, h2w_stream *st) {
   return 0;
 }
 
+/* RFC 9113 §8.5: after the first HEADERS each peer sends on a plain
+ * CONNECT stream (the request; a 2xx response), only DATA follows: the
+ * tunnel's octets. A server knows this from the request, a client from
+ * the 2xx. Extended CONNECT (RFC 8441) streams carry a protocol with its
+ * own rules and are left alone. */
+static void note_tunnel(h2w_stream *st) {
+  if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
+      H2W_SF_CONNECT) {
+    st->flags |= H2W_SF_TUNNEL;
+  }
+}
+
 /* Settle the message once its block is complete. */
 static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
   const char *reason = NULL;
@@ -116,8 +128,18 @@ static int finish_message(h2w_session *s, h2w_stream *st, int kind, int es) {
     if (kind == H2W_HEADERS_RESPONSE &&
         !h2w_http_response_has_body((st->flags & H2W_SF_HEAD) != 0, status)) {
       h2w_http_body_init_none(&st->body);
+    } else if (kind == H2W_HEADERS_RESPONSE && (st->flags & H2W_SF_CONNECT) &&
+               status >= 200 && status < 300) {
+      /* RFC 9110 §9.3.6: a client MUST ignore content-length in a 2xx
+       * response to CONNECT; the DATA that follows is the tunnel. */
+      h2w_http_body_init(&st->body, -1);
+      note_tunnel(st);
     } else {
       h2w_http_body_init(&st->body, h2w_http_msg_content_length(&s->rs.hb.msg));
+    }
+    if (kind == H2W_HEADERS_REQUEST) {
+      h2w_stream_note_head(st, &s->rs.hb.msg);
+      note_tunnel(st);
     }
   }
   if (es && s->opt.validate_messages &&
@@ -140,7 +162,7 @@ static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
     /* Our choice, not the server's fault: not charged. */
     return h2w_stream_fail(s, st->id, H2W_CANCEL, "server push refused");
   }
-  return h2w_cb_result(s, rv, "on_push_promise") < 0 ? s->err : 0;
+  return h2w_cb_result(s, rv, "on_push_promise") < 0 ? s->err.lib : 0;
 }
 
 static int block_end(h2w_session *s) {
@@ -170,7 +192,7 @@ static int block_end(h2w_session *s) {
   if (s->cb.on_headers != NULL) {
     rv = s->cb.on_headers(s, st->id, kind, hb->end_stream, s->user);
     if (h2w_cb_result(s, rv, "on_headers") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   if (st->flags & H2W_SF_CLOSING) {
@@ -185,8 +207,8 @@ static int block_end(h2w_session *s) {
 
 static int fragment(h2w_session *s, const uint8_t *p, size_t len, int end) {
   int rv = h2w_hpack_decoder_decode(&s->dec, p, len, end, on_field, s);
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (rv == H2W_E_LIMIT) {
     s->rs.hb.limit = 1; /* rows 11-12: fields past the limit dropped */
@@ -225,7 +247,7 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   if (s->cb.on_begin_headers != NULL) {
     rv = s->cb.on_begin_headers(s, id, kind, s->user);
     if (h2w_cb_result(s, rv, "on_begin_headers") < 0) {
-      return s->err;
+      return s->err.lib;
     }
   }
   return 0;
@@ -245,44 +267,22 @@ static int over_budget(h2w_session *s) {
   return h2w_alloc_over(&s->alloc, H2W_STREAM_RESERVE);
 }
 
-/* A HEADERS frame on a stream id we have no object for. */
+/* HEADERS opening a new stream: the table said the id is an idle one a
+ * client may open (§5.1), so we are the server. */
 static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   uint32_t id = f->hd.stream_id;
-  h2w_closed_by by;
   h2w_stream *st;
-  h2w_stream_state state = h2w_stream_state_of_id(s, id, &by);
-  int rv;
-  if (state != H2W_SS_IDLE) {
-    h2w_recv_verdict v = h2w_stream_on_recv(state, by, H2W_FRAME_HEADERS);
-    h2w_closed_by seen;
-    if ((id & 1u) == (s->is_server ? 1u : 0u) &&
-        !h2w_closed_lookup(s, id, &seen)) {
-      /* §5.1.1: a lower id than one already opened, and not a stream we
-       * remember closing: an unexpected stream identifier. */
-      return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                            "HEADERS with a stream id lower than one in use");
-    }
-    if (v.action == H2W_RECV_CONN_ERROR) {
-      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
-                            "HEADERS on a closed stream");
-    }
-    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
-    if (v.action == H2W_RECV_STREAM_ERROR) {
-      s->rs.hb.end_code = v.code;
-      s->rs.hb.reason = "HEADERS on a reset stream";
-    }
-    return rv;
-  }
-  /* §5.1.1: only a client opens streams with HEADERS, with odd ids. */
-  if (!s->is_server || (id & 1u) == 0) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "HEADERS opening a stream with a wrong id");
-  }
-  s->last_peer_id = id;
-  if (s->goaway_sent && id > s->goaway_last_sent) {
+  uint8_t prio = H2W_PRIO_DEFAULT;
+  int rv, noted;
+  h2w_peer_id_used(s, id);
+  /* RFC 9218 §7.1: a note made for this id is taken, those for lower
+   * ids (which can no longer open) dropped, even if the stream is
+   * refused below. */
+  noted = h2w_prio_take_pending(s, id, &prio);
+  if (s->goaway.sent && id > s->goaway.last_sent) {
     return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
   }
-  if (s->n_peer >= s->peer_stream_limit) {
+  if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     /* §5.1.2: over our limit; nothing was processed, the client may
      * retry. */
     rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
@@ -301,7 +301,8 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   if (st == NULL) {
     return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
   }
-  if (h2w_prio_take_pending(s, id, &st->prio)) {
+  if (noted) {
+    st->prio = prio;
     st->flags |= H2W_SF_PRIO_FRAME;
   }
   /* The stream is open (and counted) from its first frame on. */
@@ -313,42 +314,85 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   int es = (f->hd.flags & H2W_FLAG_END_STREAM) != 0;
   int end = (f->hd.flags & H2W_FLAG_END_HEADERS) != 0;
-  h2w_stream *st = h2w_stream_find(s, id);
+  h2w_stream *st;
+  h2w_recv_verdict v;
   int rv, kind;
   if (f->u.headers.blocklen == 0 && !end &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
-  if (st == NULL) {
-    rv = new_peer_stream(s, f, es);
-  } else {
-    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_HEADERS, &st);
-    if (v.action == H2W_RECV_CONN_ERROR) {
-      return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
-                            "HEADERS not allowed in this stream state");
+  /* Every case is the §5.1 table's: idle ids only a client may open
+   * (§5.1.1), our own never-sent ones (queued requests), streams we reset
+   * (ignored however long ago), the peer's ended ones. */
+  v = h2w_recv_verdict_for(s, id, H2W_FRAME_HEADERS, &st);
+  switch (v.action) {
+  case H2W_RECV_CONN_ERROR:
+    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+                          "HEADERS not allowed in this stream state");
+  case H2W_RECV_IGNORE:
+    /* §5.1: after our RST_STREAM. Decoded for the HPACK table, never
+     * delivered, and charged like any ignored frame. */
+    if (h2w_glitch(s, "too many frames on closed streams") < 0) {
+      return s->err.lib;
+    }
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    break;
+  case H2W_RECV_STREAM_ERROR:
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    s->rs.hb.end_code = v.code;
+    s->rs.hb.reason = "HEADERS on a stream the peer ended";
+    break;
+  default:
+    if (st == NULL) {
+      rv = new_peer_stream(s, f, es);
+      break;
     }
     if (st->flags & H2W_SF_FINAL_RECV) {
       kind = H2W_HEADERS_TRAILERS;
     } else {
       kind = s->is_server ? H2W_HEADERS_TRAILERS : H2W_HEADERS_RESPONSE;
     }
-    rv = begin_block(s, id, kind, v.action == H2W_RECV_ACCEPT, es);
-    if (v.action == H2W_RECV_STREAM_ERROR) {
-      s->rs.hb.end_code = v.code;
-      s->rs.hb.reason = "HEADERS after the peer ended the stream";
+    rv = begin_block(s, id, kind, 1, es);
+    if (st->flags & H2W_SF_TUNNEL) {
+      /* §8.5: a frame other than DATA (or stream management) on a
+       * connected stream is a stream error; decoded for the HPACK table,
+       * never delivered. */
+      s->rs.hb.deliver = 0;
+      s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
+      s->rs.hb.reason = "HEADERS on a CONNECT tunnel";
     }
+    break;
   }
   if (rv < 0) {
     return rv;
   }
   if ((f->hd.flags & H2W_FLAG_PRIORITY) && f->u.headers.pri.stream_dep == id &&
-      s->rs.hb.end_code == 0) {
-    /* §5.3.1: a stream cannot depend on itself. */
+      s->rs.hb.end_code == 0 && v.action == H2W_RECV_ACCEPT) {
+    /* §5.3.1: a stream cannot depend on itself. (Not answered on a
+     * stream whose frames we ignore: it is closed, we reset it.) */
     s->rs.hb.end_code = H2W_PROTOCOL_ERROR;
     s->rs.hb.reason = "stream depends on itself";
     s->rs.hb.deliver = 0;
   }
   return fragment(s, f->u.headers.block, f->u.headers.blocklen, end);
+}
+
+/* The most CONTINUATIONs one block may use (docs/security.md row 11). A fixed
+ * number would cut off a legitimate peer once our header-list limit
+ * needs more frames than that, so the cap is derived from the limit in
+ * force: enough 2^14-octet frames (a size every peer may use whatever
+ * we announced, RFC 9113 §4.2; many never send larger ones) for an
+ * encoded block of that many octets, plus one frame of slack for padding,
+ * the priority block and table size updates. An encoded block is not larger
+ * than its §6.5.2 list size: a literal's HPACK framing (three prefixes, RFC
+ * 7541 §6.2) is well under the 32 octets counted per field, and an encoder uses
+ * Huffman only when it is shorter. The option is the floor. */
+static uint32_t continuation_cap(const h2w_session *s) {
+  uint64_t frames =
+      ((uint64_t)s->dec.max_list + 2 * H2W_MIN_MAX_FRAME_SIZE - 1) /
+      H2W_MIN_MAX_FRAME_SIZE;
+  return frames > s->opt.max_continuations ? (uint32_t)frames
+                                           : s->opt.max_continuations;
 }
 
 int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
@@ -358,14 +402,14 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
                           "CONTINUATION without its header block");
   }
   /* docs/security.md row 11: counted per frame header, not per read. */
-  if (++hb->ncont > s->opt.max_continuations) {
+  if (++hb->ncont > continuation_cap(s)) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM,
                           "too many CONTINUATION frames");
   }
   if (f->u.continuation.blocklen == 0 &&
       !(f->hd.flags & H2W_FLAG_END_HEADERS) &&
       h2w_glitch(s, "too many empty header fragments") < 0) {
-    return s->err; /* docs/security.md row 4 */
+    return s->err.lib; /* docs/security.md row 4 */
   }
   return fragment(s, f->u.continuation.block, f->u.continuation.blocklen,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
@@ -376,8 +420,8 @@ int h2w_recv_continuation(h2w_session *s, const h2w_frame *f) {
  * one still in flight (RFC 9113 §6.5.3: it may apply it before we see
  * the ACK). */
 static int push_wanted(const h2w_session *s, int *allowed) {
-  const h2w_settings_pending *p = &s->pending;
-  int newest = s->local.enable_push != 0;
+  const h2w_settings_pending *p = &s->settings.pending;
+  int newest = s->settings.local.enable_push != 0;
   unsigned i;
   *allowed = newest;
   for (i = 0; i < p->len; i++) {
@@ -410,52 +454,46 @@ int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   uint32_t promised = f->u.push_promise.promised_stream_id;
   h2w_stream *st, *ps;
-  h2w_recv_verdict v;
-  int allowed, wanted = push_wanted(s, &allowed), rv;
-  /* §8.4: only servers push, only when the client allows it, and only
-   * on a request the client sent. */
+  h2w_recv_verdict v, pv;
+  int allowed, wanted = push_wanted(s, &allowed);
+  /* §8.4: only servers push, and only when the client allows it. */
   if (s->is_server || !allowed) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE not allowed");
   }
-  if ((id & 1u) == 0) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
-                          "PUSH_PROMISE on a stream the server opened");
-  }
+  /* §6.6, by the table: on a request of ours that is open or
+   * half-closed (local); anything else is a connection error, except a
+   * stream we reset, whose late promises are ignored (the promised
+   * stream is refused below). */
   v = h2w_recv_verdict_for(s, id, H2W_FRAME_PUSH_PROMISE, &st);
-  if (v.action == H2W_RECV_CONN_ERROR) {
-    return h2w_conn_error(s, H2W_E_PROTOCOL, v.code,
+  if (v.action == H2W_RECV_CONN_ERROR || v.action == H2W_RECV_STREAM_ERROR) {
+    return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE on a stream not open for it");
   }
-  /* §5.1.1: the promised id must be a new server id. */
-  if ((promised & 1u) != 0 || promised <= s->last_peer_id) {
+  /* §5.1.1, §6.6: the promised id must be an idle server id. */
+  pv = h2w_recv_verdict_for(s, promised, H2W_RECV_PROMISED, &ps);
+  if (pv.action != H2W_RECV_ACCEPT) {
     return h2w_conn_error(s, H2W_E_PROTOCOL, H2W_PROTOCOL_ERROR,
                           "PUSH_PROMISE with an invalid promised id");
   }
-  s->last_peer_id = promised;
-  if (v.action == H2W_RECV_STREAM_ERROR) {
-    /* The server had ended the associated stream (§5.1 half-closed
-     * (remote) or reset): a stream error there; the promise goes too. */
-    rv = h2w_stream_error(s, id, v.code, "PUSH_PROMISE on a closed stream");
-    if (rv < 0) {
-      return rv;
-    }
-    return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a closed stream");
-  }
+  h2w_peer_id_used(s, promised);
   if (v.action == H2W_RECV_IGNORE) {
     /* We reset the associated stream; the server had not seen it yet. */
+    if (h2w_glitch(s, "too many frames on closed streams") < 0) {
+      return s->err.lib;
+    }
     return push_block(s, f, H2W_CANCEL, "PUSH_PROMISE on a reset stream");
   }
   if (!wanted) {
     /* Our SETTINGS disabling push may not be acknowledged yet. */
     return push_block(s, f, H2W_CANCEL, "server push declined");
   }
-  if (s->goaway_sent && promised > s->goaway_last_sent) {
+  if (s->goaway.sent && promised > s->goaway.last_sent) {
     return push_block(s, f, H2W_REFUSED_STREAM, "GOAWAY sent"); /* §6.8 */
   }
   /* §5.1.2: pushed streams count against our MAX_CONCURRENT_STREAMS;
    * reserved ones too, so a server cannot park unbounded promises. */
-  if (s->n_peer >= s->peer_stream_limit) {
+  if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     return push_block(s, f, H2W_REFUSED_STREAM,
                       "MAX_CONCURRENT_STREAMS reached");
   }

@@ -38,10 +38,16 @@ static int is_reactive(const uint8_t *frame) {
           (flags & H2W_FLAG_ACK));
 }
 
+/* Where frames committed now go: the output queue, or the side queue
+ * while a data source runs (session_int.h, h2w_send_state.side). */
+static h2w_outq *out_queue(h2w_session *s) {
+  return s->ss.in_source ? &s->ss.side : &s->ss.q;
+}
+
 uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
   uint8_t *p;
-  *rv = s->err;
-  if (s->err != H2W_OK) {
+  *rv = s->err.lib;
+  if (s->err.lib != H2W_OK) {
     return NULL;
   }
   if (reactive && s->ss.reactive >= s->opt.max_control_queue) {
@@ -49,7 +55,7 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
                          "peer provokes control frames without reading");
     return NULL;
   }
-  p = h2w_outq_reserve(&s->ss.q, size);
+  p = h2w_outq_reserve(out_queue(s), size);
   if (p == NULL) {
     *rv = H2W_E_NOMEM;
   }
@@ -57,14 +63,15 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv) {
 }
 
 int h2w_queue_commit(h2w_session *s, h2w_ssize packed) {
-  const uint8_t *frame = s->ss.q.buf + s->ss.q.tail;
+  h2w_outq *q = out_queue(s);
+  const uint8_t *frame = q->buf + q->tail;
   if (packed < 0) {
     return (int)packed;
   }
   if (is_reactive(frame)) {
     s->ss.reactive++;
   }
-  h2w_outq_commit(&s->ss.q, (size_t)packed);
+  h2w_outq_commit(q, (size_t)packed);
   return H2W_OK;
 }
 
@@ -86,32 +93,6 @@ int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
   }
   return h2w_queue_commit(
       s, h2w_frame_pack_window_update(p, H2W_FRAME_HD_LEN + 4, id, inc));
-}
-
-int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
-  size_t size = H2W_FRAME_HD_LEN + H2W_SETTINGS_ENTRY_LEN * n;
-  uint8_t *p;
-  int rv;
-  if (n > 16) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
-  rv = h2w_settings_pending_push(&s->pending, &s->local, iv, n);
-  if (rv != H2W_OK) {
-    return rv;
-  }
-  p = h2w_queue_reserve(s, size, 0, &rv);
-  if (p != NULL) {
-    rv = h2w_queue_commit(s, h2w_frame_pack_settings(p, size, 0, iv, n));
-  }
-  if (rv != H2W_OK) {
-    /* Not sent: forget the snapshot just pushed (the newest). */
-    s->pending.len--;
-    return rv;
-  }
-  s->settings_sent_ms[(s->pending.head + s->pending.len - 1) %
-                      H2W_SETTINGS_MAX_PENDING] = s->now;
-  h2w_local_settings_changed(s);
-  return H2W_OK;
 }
 
 /* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
@@ -158,7 +139,7 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
   s->ss.pings[i].used = 1;
   s->ss.pings[i].stamped = 0;
   memcpy(s->ss.pings[i].opaque, opaque8, 8);
-  s->ss.pings[i].sent_ms = s->now;
+  s->ss.pings[i].sent_ms = s->clock.now;
   if (slot != NULL) {
     *slot = i;
   }
@@ -174,22 +155,22 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
                        int end_stream) {
   size_t pre = type == H2W_FRAME_PUSH_PROMISE ? 4u : 0u;
   size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
-  size_t maxf = s->remote.max_frame_size; /* >= 16384 (§6.5.2) */
+  size_t maxf = s->settings.remote.max_frame_size; /* >= 16384 (§6.5.2) */
   size_t first = maxf - pre, k, i, len;
+  h2w_outq *q = out_queue(s);
   uint8_t es = (uint8_t)(end_stream ? H2W_FLAG_END_STREAM : 0);
   uint8_t *p, *blk;
   h2w_ssize enc;
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     /* The connection is over (an error GOAWAY may already be queued,
      * e.g. submitted from on_frame_send while a body ended): nothing
      * may follow it (RFC 9113 §6.8). */
-    return s->err;
+    return s->err.lib;
   }
   if (bound > SIZE_MAX / 2) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  p = h2w_outq_reserve(&s->ss.q,
-                       (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
+  p = h2w_outq_reserve(q, (bound / maxf + 2) * H2W_FRAME_HD_LEN + pre + bound);
   if (p == NULL) {
     return H2W_E_NOMEM;
   }
@@ -207,7 +188,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   }
   if (len <= first) {
     put_hd(p, pre + len, type, (uint8_t)(H2W_FLAG_END_HEADERS | es), id);
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + pre + len);
+    h2w_outq_commit(q, H2W_FRAME_HD_LEN + pre + len);
     return H2W_OK;
   }
   /* Open a 9-octet gap before each later chunk, moving the last chunk
@@ -223,7 +204,7 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
            (uint8_t)(i == k ? H2W_FLAG_END_HEADERS : 0), id);
   }
   put_hd(p, maxf, type, es, id);
-  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
+  h2w_outq_commit(q, H2W_FRAME_HD_LEN * (k + 1) + pre + len);
   return H2W_OK;
 }
 
@@ -252,6 +233,21 @@ int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
 
 /* ---- DATA scheduler ring ------------------------------------------------ */
 
+/* A stream window worth building a DATA frame for (docs/security.md row 7,
+ * CVE-2019-9511). A peer that returns window a few octets at a time
+ * would have us pull the body source and frame a few octets per
+ * WINDOW_UPDATE; instead DATA waits until the credits add up to the
+ * threshold of flow.h (half the stream window the peer announced, at
+ * most 16 KiB), so each tiny update costs one frame parse. Window the
+ * peer gave in full, or that we left unused, is always sent (RFC 9113
+ * §6.9). Only stream windows are held: their size is announced in
+ * SETTINGS (§6.9.2), while a connection window is shrunk silently by
+ * returning less (nghttp -W, node's setLocalWindowSize), so a threshold
+ * derived from it could wait for credit that never comes. */
+static int worthwhile_window(const h2w_send_window *w) {
+  return !h2w_send_window_held(w);
+}
+
 /* RFC 9218 §10: the most urgent level with data goes first. Within a
  * level, an incremental stream yields to the next after each frame, a
  * non-incremental one keeps the head until it finishes or blocks. */
@@ -270,8 +266,8 @@ void h2w_sched_add(h2w_session *s, h2w_stream *st) {
   int u = H2W_PRIO_URGENCY(st->prio);
   h2w_stream *head = s->ss.rings[u];
   if ((st->flags & H2W_SF_IN_DATA_RING) || st->src_state != H2W_SRC_ACTIVE ||
-      !(st->flags & H2W_SF_FINAL_SENT) || st->sw.avail <= 0 ||
-      s->err != H2W_OK) {
+      !(st->flags & H2W_SF_FINAL_SENT) || !worthwhile_window(&st->sw) ||
+      s->err.lib != H2W_OK) {
     return;
   }
   st->flags |= H2W_SF_IN_DATA_RING;
@@ -308,7 +304,7 @@ void h2w_sched_remove(h2w_session *s, h2w_stream *st) {
     }
   }
   tx->ring_next = tx->ring_prev = NULL;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     sched_refresh(&s->ss);
   }
 }
@@ -404,15 +400,17 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
       if (ps->used && !ps->stamped &&
           memcmp(ps->opaque, frame + H2W_FRAME_HD_LEN, 8) == 0) {
         ps->stamped = 1;
-        ps->sent_ms = s->now;
+        ps->sent_ms = s->clock.now;
         break;
       }
     }
   }
-  if (s->cb.on_frame_send != NULL && s->err == H2W_OK) {
+  if (s->cb.on_frame_send != NULL && s->err.lib == H2W_OK) {
     h2w_frame_info fi = h2w_frame_info_of(&hd);
     int rv;
+    H2W_CB_ENTER(s);
     rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+    H2W_CB_LEAVE(s);
     if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
       h2w_callback_failed(s, "on_frame_send");
     }
@@ -451,7 +449,7 @@ static void report_written(h2w_session *s, size_t upto) {
   }
   q->pinned = 1;
   q->mark = end;
-  while (cursor < end && s->err == H2W_OK) {
+  while (cursor < end && s->err.lib == H2W_OK) {
     size_t start = cursor;
     h2w_frame_hd hd;
     h2w_frame_hd_unpack(&hd, q->buf + start);
@@ -504,51 +502,106 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     st->pending = NULL;
     rv = h2w_queue_headers(s, st, t->nv, t->n, 1);
     h2w_nvbuf_free(&s->alloc, t);
-    if (rv != H2W_OK && s->err == H2W_OK) {
+    if (rv != H2W_OK && s->err.lib == H2W_OK) {
       h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR,
                       "trailers could not be queued");
     }
   }
 }
 
-/* Pull one DATA frame from st's source into dst (direct) or the queue.
- * `fresh` is set when nothing was written in this send() call yet. */
-static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
-                        size_t room, int fresh, size_t *written) {
-  uint32_t allow, flags = 0;
-  size_t len;
+/* Where one DATA frame is being built: at `p` (its 9-octet header, then
+ * room for `len` payload octets), in the caller's buffer or reserved at
+ * the tail of the output queue. */
+typedef struct data_slot {
   uint8_t *p;
+  size_t len;
   int direct;
-  h2w_ssize r;
-  allow = h2w_send_window_allow(&st->sw, s->remote.max_frame_size);
+} data_slot;
+
+/* Step 1, window maths: how much st may send in one frame now (both send
+ * windows, the peer's frame size). 0 takes it out of the scheduler: the
+ * window shrank under it (SETTINGS, §6.9.2), or is being returned in steps
+ * too small to be worth a frame (docs/security.md row 7), and it waits for
+ * an update rather than ask the source for nothing (or next to nothing). */
+static uint32_t data_allow(h2w_session *s, h2w_stream *st) {
+  uint32_t allow =
+      h2w_send_window_allow(&st->sw, s->settings.remote.max_frame_size);
   allow = h2w_send_window_allow(&s->conn_sw, allow);
-  if (allow == 0) {
-    /* The window shrank under it (SETTINGS, §6.9.2): wait for an update
-     * rather than ask the source for nothing. */
+  if (allow == 0 || !worthwhile_window(&st->sw)) {
     h2w_sched_remove(s, st);
-    return PRODUCED_NOTHING;
+    return 0;
   }
+  return allow;
+}
+
+/* Step 2, destination: the caller's buffer when the frame fits or the
+ * room is worth it, else (only as the first output of this call) the
+ * queue. PRODUCED_NOTHING with *slot set, PRODUCED_STOP, or a fatal
+ * error. */
+static int data_dest(h2w_session *s, uint8_t *dst, size_t room, int fresh,
+                     uint32_t allow, data_slot *slot) {
   if (room > H2W_FRAME_HD_LEN &&
       (room - H2W_FRAME_HD_LEN >= allow ||
        room - H2W_FRAME_HD_LEN >= H2W_MIN_DIRECT_DATA)) {
-    direct = 1;
-    len = room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
-    p = dst;
-  } else if (fresh) {
-    direct = 0;
-    len = allow;
-    p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + len);
-    if (p == NULL) {
-      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
-                            "out of memory");
-    }
-  } else {
+    slot->direct = 1;
+    slot->len =
+        room - H2W_FRAME_HD_LEN < allow ? room - H2W_FRAME_HD_LEN : allow;
+    slot->p = dst;
+    return PRODUCED_NOTHING;
+  }
+  if (!fresh) {
     return PRODUCED_STOP;
   }
-  r = st->tx->src.read(s, st->id, p + H2W_FRAME_HD_LEN, len, &flags,
+  slot->direct = 0;
+  slot->len = allow;
+  slot->p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN + slot->len);
+  if (slot->p == NULL) {
+    return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+  }
+  return PRODUCED_NOTHING;
+}
+
+/* Step 3, the source: read() (and write() for NO_COPY) fill the slot's
+ * payload. The slot is the caller's buffer or a reservation at the
+ * queue's tail: submits made meanwhile must neither write there nor move
+ * it, so they go to the side queue (h2w_send_state.side). */
+static h2w_ssize data_read(h2w_session *s, h2w_stream *st,
+                           const data_slot *slot, uint32_t *flags) {
+  h2w_ssize r;
+  s->ss.in_source = 1;
+  H2W_CB_ENTER(s);
+  r = st->tx->src.read(s, st->id, slot->p + H2W_FRAME_HD_LEN, slot->len, flags,
                        st->tx->src.user);
-  if (s->err != H2W_OK) {
-    return s->err;
+  H2W_CB_LEAVE(s);
+  s->ss.in_source = 0;
+  return r;
+}
+
+static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                      size_t n) {
+  int rv = H2W_E_INVALID_STATE;
+  if (st->tx->src.write != NULL) {
+    s->ss.in_source = 1;
+    H2W_CB_ENTER(s);
+    rv = st->tx->src.write(s, st->id, slot->p + H2W_FRAME_HD_LEN, n,
+                           st->tx->src.user);
+    H2W_CB_LEAVE(s);
+    s->ss.in_source = 0;
+  }
+  if (rv < 0 || s->err.lib != H2W_OK) {
+    return h2w_callback_failed(s, "data source write");
+  }
+  return H2W_OK;
+}
+
+/* What read() answered, before any frame: PRODUCED_NOTHING with *go set
+ * when a frame of r octets follows, else the outcome (deferred, failed,
+ * reset from inside, or an empty end before trailers). */
+static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
+                        uint32_t flags, int *go) {
+  *go = 0;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (st->flags & H2W_SF_CLOSING) {
     return PRODUCED_NOTHING; /* reset from inside the read callback */
@@ -560,7 +613,7 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
   }
   if (r < 0 || (size_t)r > len) {
     h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
-    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+    return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
   }
   if (r == 0 && (flags & H2W_DATA_FLAG_EOF) &&
       (flags & H2W_DATA_FLAG_NO_END_STREAM)) {
@@ -568,48 +621,110 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
      * frame here would carry nothing at all, and peers rightly count
      * empty frames as abuse (docs/security.md row 4). */
     data_done(s, st, flags);
-    return s->err != H2W_OK ? s->err : PRODUCED_NOTHING;
+    return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
   }
-  if (flags & H2W_DATA_FLAG_NO_COPY) {
-    int rv = st->tx->src.write == NULL
-                 ? H2W_E_INVALID_STATE
-                 : st->tx->src.write(s, st->id, p + H2W_FRAME_HD_LEN, (size_t)r,
-                                     st->tx->src.user);
-    if (rv < 0 || s->err != H2W_OK) {
-      return h2w_callback_failed(s, "data source write");
-    }
-  }
-  put_hd(p, (size_t)r, H2W_FRAME_DATA,
+  *go = 1;
+  return PRODUCED_NOTHING;
+}
+
+/* Step 4, framing: the frame header, both windows charged, the frame
+ * reported (direct) or committed to the queue. */
+static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
+                       size_t n, uint32_t flags) {
+  put_hd(slot->p, n, H2W_FRAME_DATA,
          (uint8_t)((flags & H2W_DATA_FLAG_EOF) &&
                            !(flags & H2W_DATA_FLAG_NO_END_STREAM)
                        ? H2W_FLAG_END_STREAM
                        : 0),
          st->id);
-  h2w_send_window_consume(&st->sw, (uint32_t)r);
-  h2w_send_window_consume(&s->conn_sw, (uint32_t)r);
-  if (direct) {
-    frame_sent(s, p);
+  h2w_send_window_consume(&st->sw, (uint32_t)n);
+  h2w_send_window_consume(&s->conn_sw, (uint32_t)n);
+  if (slot->direct) {
+    frame_sent(s, slot->p);
   } else {
-    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + (size_t)r);
+    h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + n);
   }
+}
+
+/* Step 5, scheduling after a frame: the body's end (and its trailers,
+ * data_done), out of the ring when the window is spent, or round-robin
+ * among the incremental streams of this urgency. */
+static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags) {
   if (flags & H2W_DATA_FLAG_EOF) {
     data_done(s, st, flags);
   } else if (st->sw.avail <= 0) {
     h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
   } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
              H2W_PRIO_INCREMENTAL(st->prio)) {
-    /* Round-robin among the incremental streams of this urgency. */
     s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->tx->ring_next;
     sched_refresh(&s->ss);
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+}
+
+/* Pull one DATA frame from st's source into dst (direct) or the queue.
+ * `fresh` is set when nothing was written in this send() call yet. */
+static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                         size_t room, int fresh, size_t *written) {
+  uint32_t allow, flags = 0;
+  data_slot slot;
+  h2w_ssize r;
+  int rv, go;
+  allow = data_allow(s, st);
+  if (allow == 0) {
+    return PRODUCED_NOTHING;
   }
-  if (direct) {
+  rv = data_dest(s, dst, room, fresh, allow, &slot);
+  if (rv != PRODUCED_NOTHING) {
+    return rv;
+  }
+  r = data_read(s, st, &slot, &flags);
+  rv = data_verdict(s, st, r, slot.len, flags, &go);
+  if (!go) {
+    return rv;
+  }
+  if ((flags & H2W_DATA_FLAG_NO_COPY) &&
+      data_write(s, st, &slot, (size_t)r) != H2W_OK) {
+    return s->err.lib;
+  }
+  data_frame(s, st, &slot, (size_t)r, flags);
+  data_next(s, st, flags);
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
+  }
+  if (slot.direct) {
     *written = H2W_FRAME_HD_LEN + (size_t)r;
     return PRODUCED_DIRECT;
   }
   return PRODUCED_QUEUED;
+}
+
+/* Frames submitted while the source ran follow its DATA frame. */
+static int join_side(h2w_session *s) {
+  h2w_outq *side = &s->ss.side;
+  size_t len = h2w_outq_len(side);
+  uint8_t *p;
+  if (len > 0 && s->err.lib == H2W_OK) {
+    p = h2w_outq_reserve(&s->ss.q, len);
+    if (p == NULL) {
+      /* Their stream states and HPACK context have moved on already:
+       * losing them would desynchronise the peer. */
+      h2w_outq_truncate(side, 0);
+      return h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR,
+                            "out of memory");
+    }
+    memcpy(p, h2w_outq_data(side), len);
+    h2w_outq_commit(&s->ss.q, len);
+  }
+  side->head = side->tail = side->mark = 0;
+  h2w_outq_shrink(side, 4096);
+  return H2W_OK;
+}
+
+static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                        size_t room, int fresh, size_t *written) {
+  int rv = produce_frame(s, st, dst, room, fresh, written);
+  int jr = join_side(s);
+  return jr < 0 ? jr : rv;
 }
 
 /* ---- fatal GOAWAY ------------------------------------------------------- */
@@ -630,6 +745,7 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
     keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);
+  h2w_outq_truncate(&ss->side, 0); /* nothing may follow the GOAWAY */
   if (dlen > sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8) {
     dlen = sizeof(ss->goaway) - H2W_FRAME_HD_LEN - 8;
   }
@@ -638,8 +754,40 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   ss->goaway_len = (uint8_t)(len > 0 ? len : 0);
   ss->goaway_off = 0;
   h2w_sched_stop(s);
-  s->goaway_sent = 1;
-  s->goaway_last_sent = last_id;
+  h2w_goaway_note_sent(s, last_id);
+}
+
+/* ---- GOAWAY state (s->goaway: this file alone writes it) -----------------
+ */
+
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id) {
+  s->goaway.sent = 1;
+  s->goaway.last_sent = last_id;
+}
+
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id) {
+  if (!s->goaway.recv || last_id < s->goaway.last_recv) {
+    s->goaway.last_recv = last_id;
+  }
+  s->goaway.recv = 1;
+}
+
+int h2w_start_shutdown(h2w_session *s) {
+  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
+  /* §6.8: a first GOAWAY with the largest id lets requests in flight
+   * arrive; the PING's ACK shows the client has seen it. */
+  int rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  s->goaway.shutdown = 1;
+  /* Saturates like every other deadline: a huge timeout means never. */
+  s->goaway.shutdown_deadline =
+      h2w_deadline_add(s->clock.now, s->opt.shutdown_timeout_ms);
+  if (h2w_queue_ping(s, opaque, &s->goaway.shutdown_ping) != H2W_OK) {
+    s->goaway.shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
+  }
+  return H2W_OK;
 }
 
 int h2w_finish_shutdown(h2w_session *s) {
@@ -648,9 +796,8 @@ int h2w_finish_shutdown(h2w_session *s) {
   if (rv != H2W_OK) {
     return rv;
   }
-  s->shutdown = 2;
-  s->goaway_sent = 1;
-  s->goaway_last_sent = last;
+  s->goaway.shutdown = 2;
+  h2w_goaway_note_sent(s, last);
   return H2W_OK;
 }
 
@@ -661,7 +808,7 @@ int h2w_send_pending(const h2w_session *s) {
   if (h2w_outq_len(&s->ss.q) > 0) {
     return 1;
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
@@ -695,17 +842,46 @@ static int refill(h2w_session *s) {
   return H2W_OK;
 }
 
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap);
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data);
+
+/* send, peek and ack run data sources and on_frame_send: from inside a
+ * callback they are refused and change nothing (h2wire.h, "Reentrancy");
+ * when they end the connection, its streams end with it. */
 h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
-  size_t n = 0, w = 0;
-  int rv;
+  h2w_ssize rv;
   if (s == NULL || (buf == NULL && cap > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_send(s, buf, cap);
+  h2w_api_done(s);
+  return rv;
+}
+
+h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+  h2w_ssize rv;
+  if (s == NULL || data == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = session_peek(s, data);
+  h2w_api_done(s);
+  return rv;
+}
+
+static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap) {
+  size_t n = 0, w = 0;
+  int rv;
   s->ss.peeked = 0;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_reap(s);
   }
-  while (n < cap && s->err == H2W_OK) {
+  while (n < cap && s->err.lib == H2W_OK) {
     rv = refill(s);
     if (rv != H2W_OK) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
@@ -726,34 +902,31 @@ h2w_ssize h2w_session_send(h2w_session *s, uint8_t *buf, size_t cap) {
       n += w;
     }
   }
-  if (s->err != H2W_OK) {
+  if (s->err.lib != H2W_OK) {
     n += send_final(s, buf + n, cap - n);
     /* Once the GOAWAY is out, report the sticky error. */
-    return n > 0 || cap == 0 ? (h2w_ssize)n : s->err;
+    return n > 0 || cap == 0 ? (h2w_ssize)n : s->err.lib;
   }
   h2w_reap(s);
   return (h2w_ssize)n;
 }
 
-h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
+static h2w_ssize session_peek(h2w_session *s, const uint8_t **data) {
   h2w_send_state *ss;
   int rv;
-  if (s == NULL || data == NULL) {
-    return H2W_E_INVALID_ARGUMENT;
-  }
   ss = &s->ss;
   *data = NULL;
   ss->peeked = 0;
-  if (s->err == H2W_OK) {
+  if (s->err.lib == H2W_OK) {
     h2w_reap(s);
   }
-  if (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0) {
+  if (s->err.lib == H2W_OK && h2w_outq_len(&ss->q) == 0) {
     rv = refill(s);
     if (rv != H2W_OK) {
       h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
-    while (s->err == H2W_OK && h2w_outq_len(&ss->q) == 0 && ss->ring != NULL &&
-           s->conn_sw.avail > 0) {
+    while (s->err.lib == H2W_OK && h2w_outq_len(&ss->q) == 0 &&
+           ss->ring != NULL && s->conn_sw.avail > 0) {
       /* Room 0: the frame goes to the queue, the zero-copy buffer. */
       size_t w = 0;
       if (produce_data(s, ss->ring, NULL, 0, 1, &w) < 0) {
@@ -764,11 +937,11 @@ h2w_ssize h2w_session_peek(h2w_session *s, const uint8_t **data) {
   if (h2w_outq_len(&ss->q) > 0) {
     *data = h2w_outq_data(&ss->q);
     ss->peeked = h2w_outq_len(&ss->q);
-  } else if (s->err != H2W_OK && ss->goaway_off < ss->goaway_len) {
+  } else if (s->err.lib != H2W_OK && ss->goaway_off < ss->goaway_len) {
     *data = ss->goaway + ss->goaway_off;
     ss->peeked = (size_t)(ss->goaway_len - ss->goaway_off);
-  } else if (s->err != H2W_OK) {
-    return s->err;
+  } else if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   return (h2w_ssize)ss->peeked;
 }
@@ -777,6 +950,9 @@ int h2w_session_ack(h2w_session *s, size_t n) {
   h2w_send_state *ss;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE;
   }
   ss = &s->ss;
   if (n > ss->peeked) {
@@ -792,5 +968,6 @@ int h2w_session_ack(h2w_session *s, size_t n) {
     ss->goaway_off = (uint8_t)(ss->goaway_off + n);
   }
   ss->peeked = 0;
+  h2w_api_done(s); /* a failing on_frame_send ended the connection */
   return H2W_OK;
 }

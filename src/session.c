@@ -3,6 +3,7 @@
  * (RFC 9113 §5.4), timers on the caller's clock, and the getters. The
  * input side lives in recv*.c, the output side in send.c and submit.c. */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "session_int.h"
@@ -24,10 +25,10 @@ h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
 }
 
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
-  h2w_stream *st = s->free_streams;
+  h2w_stream *st = s->pool.free_streams;
   if (st != NULL) {
-    s->free_streams = st->link;
-    s->nfree--;
+    s->pool.free_streams = st->link;
+    s->pool.nfree--;
   } else {
     st = h2w_alloc_malloc(&s->alloc, sizeof(*st));
     if (st == NULL) {
@@ -39,13 +40,13 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   st->flags = flags;
   st->state = H2W_SS_IDLE;
   st->prio = H2W_PRIO_DEFAULT;
-  h2w_send_window_init(&st->sw, s->remote.initial_window_size);
-  h2w_recv_window_init(&st->rw, s->recv_iws);
+  h2w_send_window_init(&st->sw, s->settings.remote.initial_window_size);
+  h2w_recv_window_init(&st->rw, s->settings.recv_iws);
   h2w_http_body_init(&st->body, -1);
   if (h2w_stream_map_put(&s->map, id, st) != H2W_OK) {
-    st->link = s->free_streams;
-    s->free_streams = st;
-    s->nfree++;
+    st->link = s->pool.free_streams;
+    s->pool.free_streams = st;
+    s->pool.nfree++;
     return NULL;
   }
   return st;
@@ -55,17 +56,17 @@ h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
  * server at its concurrency limit reuses them all. */
 static int keep_spare(const h2w_session *s, uint32_t nfree) {
   return nfree < H2W_STREAM_POOL ||
-         (nfree < s->peer_stream_limit && nfree < H2W_STREAM_POOL_MAX);
+         (nfree < s->settings.peer_stream_limit && nfree < H2W_STREAM_POOL_MAX);
 }
 
 int h2w_stream_tx_start(h2w_session *s, h2w_stream *st,
                         const h2w_data_source *src) {
   h2w_stream_tx *tx = st->tx;
   if (tx == NULL) {
-    tx = s->free_tx;
+    tx = s->pool.free_tx;
     if (tx != NULL) {
-      s->free_tx = tx->next_free;
-      s->nfree_tx--;
+      s->pool.free_tx = tx->next_free;
+      s->pool.nfree_tx--;
     } else {
       tx = h2w_alloc_malloc(&s->alloc, sizeof(*tx));
       if (tx == NULL) {
@@ -88,10 +89,10 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st) {
     return;
   }
   st->tx = NULL;
-  if (keep_spare(s, s->nfree_tx)) {
-    tx->next_free = s->free_tx;
-    s->free_tx = tx;
-    s->nfree_tx++;
+  if (keep_spare(s, s->pool.nfree_tx)) {
+    tx->next_free = s->pool.free_tx;
+    s->pool.free_tx = tx;
+    s->pool.nfree_tx++;
   } else {
     h2w_alloc_free(&s->alloc, tx, sizeof(*tx));
   }
@@ -101,10 +102,10 @@ static void recycle(h2w_session *s, h2w_stream *st) {
   h2w_nvbuf_free(&s->alloc, st->pending);
   st->pending = NULL;
   h2w_stream_tx_end(s, st);
-  if (keep_spare(s, s->nfree)) {
-    st->link = s->free_streams;
-    s->free_streams = st;
-    s->nfree++;
+  if (keep_spare(s, s->pool.nfree)) {
+    st->link = s->pool.free_streams;
+    s->pool.free_streams = st;
+    s->pool.nfree++;
   } else {
     h2w_alloc_free(&s->alloc, st, sizeof(*st));
   }
@@ -113,16 +114,16 @@ static void recycle(h2w_session *s, h2w_stream *st) {
 void h2w_stream_pool_trim(h2w_session *s) {
   h2w_stream *st;
   h2w_stream_tx *tx;
-  while ((st = s->free_streams) != NULL) {
-    s->free_streams = st->link;
+  while ((st = s->pool.free_streams) != NULL) {
+    s->pool.free_streams = st->link;
     h2w_alloc_free(&s->alloc, st, sizeof(*st));
   }
-  s->nfree = 0;
-  while ((tx = s->free_tx) != NULL) {
-    s->free_tx = tx->next_free;
+  s->pool.nfree = 0;
+  while ((tx = s->pool.free_tx) != NULL) {
+    s->pool.free_tx = tx->next_free;
     h2w_alloc_free(&s->alloc, tx, sizeof(*tx));
   }
-  s->nfree_tx = 0;
+  s->pool.nfree_tx = 0;
 }
 
 void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
@@ -130,40 +131,69 @@ void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
   recycle(s, st);
 }
 
-static int is_local_id(const h2w_session *s, uint32_t id) {
-  /* RFC 9113 §5.1.1: clients use odd ids, servers even ones. */
-  return (id & 1u) == (s->is_server ? 0u : 1u);
-}
-
-int h2w_closed_lookup(const h2w_session *s, uint32_t id,
-                      h2w_closed_by *closed_by) {
+static int closed_lookup(const h2w_session *s, uint32_t id,
+                         h2w_closed_by *closed_by) {
   uint32_t i;
   for (i = 0; i < H2W_CLOSED_RING; i++) {
-    if (s->closed[i].id == id && id != 0) {
-      *closed_by = (h2w_closed_by)s->closed[i].closed_by;
+    if (s->pool.closed[i].id == id && id != 0) {
+      *closed_by = (h2w_closed_by)s->pool.closed[i].closed_by;
       return 1;
     }
   }
   return 0;
 }
 
+static int skipped_lookup(const h2w_session *s, uint32_t id) {
+  uint32_t i;
+  for (i = 0; i < H2W_SKIPPED_RANGES; i++) {
+    if (s->ids.skipped[i].lo != 0 && s->ids.skipped[i].lo <= id &&
+        id <= s->ids.skipped[i].hi) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void h2w_local_id_used(h2w_session *s) {
+  s->ids.next_local_id += 2;
+}
+
+void h2w_peer_id_used(h2w_session *s, uint32_t id) {
+  /* The first id the peer may use: 1 for a client, 2 for a server. */
+  uint32_t lo = s->ids.last_peer_id != 0 ? s->ids.last_peer_id + 2
+                                         : (s->is_server ? 1u : 2u);
+  if (id > lo) {
+    /* §5.1.1: using `id` closes the lower idle ids of the peer; they
+     * were never opened, so a frame on one later is an unexpected stream
+     * identifier, not a late frame. */
+    uint32_t at = s->ids.skipped_pos % H2W_SKIPPED_RANGES;
+    s->ids.skipped[at].lo = lo;
+    s->ids.skipped[at].hi = id - 2;
+    s->ids.skipped_pos++;
+  }
+  s->ids.last_peer_id = id;
+}
+
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by) {
+  int ours = h2w_id_is_ours(s, id);
   *closed_by = H2W_CLOSED_BY_NONE;
-  if (is_local_id(s, id) ? id >= s->next_local_id : id > s->last_peer_id) {
-    return H2W_SS_IDLE; /* never used: no need to search the ring */
+  if (id == 0 ||
+      (ours ? id >= s->ids.next_local_id : id > s->ids.last_peer_id)) {
+    return H2W_SS_IDLE; /* never used: no need to search */
   }
-  if (h2w_closed_lookup(s, id, closed_by)) {
+  if (closed_lookup(s, id, closed_by)) {
     return H2W_SS_CLOSED;
   }
-  if (is_local_id(s, id) ? id < s->next_local_id : id <= s->last_peer_id) {
-    /* Closed long ago and forgotten: the peer may still be finishing
-     * frames it sent before seeing our reset, so treat it as one we reset
-     * (RFC 9113 §5.1, "closed": ignore). */
-    *closed_by = H2W_CLOSED_BY_RST_SENT;
+  if (!ours && skipped_lookup(s, id)) {
+    *closed_by = H2W_CLOSED_BY_NEVER_OPENED;
     return H2W_SS_CLOSED;
   }
-  return H2W_SS_IDLE;
+  /* Closed long ago: how is forgotten. Memory stays bounded whatever the
+   * peer makes us close; the price is leniency (the table ignores frames
+   * on it, as on a stream we reset). */
+  *closed_by = H2W_CLOSED_BY_FORGOTTEN;
+  return H2W_SS_CLOSED;
 }
 
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st) {
@@ -173,9 +203,9 @@ void h2w_stream_take_slot(h2w_session *s, h2w_stream *st) {
   }
   st->flags |= H2W_SF_COUNTED;
   if (st->flags & H2W_SF_LOCAL) {
-    s->n_local++;
+    s->ids.n_local++;
   } else {
-    s->n_peer++;
+    s->ids.n_peer++;
   }
 }
 
@@ -217,7 +247,10 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
     return;
   }
   if (st->flags & H2W_SF_QUEUED) {
+    /* Its HEADERS never left: for the peer it is still idle, and a frame
+     * on it stays the §5.1.1 error it would have been (defect F). */
     unqueue_request(s, st);
+    by = H2W_CLOSED_BY_NEVER_OPENED;
   }
   st->state = H2W_SS_CLOSED;
   st->closed_by = (uint8_t)by;
@@ -226,93 +259,71 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   h2w_stream_tx_end(s, st);
   h2w_wu_unlink(s, st);
   h2w_stream_map_del(&s->map, st->id);
-  s->closed[s->closed_pos % H2W_CLOSED_RING].id = st->id;
-  s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by = (uint8_t)by;
-  s->closed_pos++;
+  s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].id = st->id;
+  s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].closed_by = (uint8_t)by;
+  s->pool.closed_pos++;
   st->flags |= H2W_SF_CLOSING;
   /* The close callback fires at the next reap, outside whatever frame or
    * submit call closed it; until then the stream keeps its concurrency
    * slot (docs/security.md row 10). */
   st->link = NULL;
-  if (s->reap_tail != NULL) {
-    s->reap_tail->link = st;
+  if (s->pool.reap_tail != NULL) {
+    s->pool.reap_tail->link = st;
   } else {
-    s->reap = st;
+    s->pool.reap = st;
   }
-  s->reap_tail = st;
+  s->pool.reap_tail = st;
 }
 
 int h2w_reap(h2w_session *s) {
   int freed = 0;
-  while (s->reap != NULL) {
-    h2w_stream *st = s->reap;
+  while (s->pool.reap != NULL) {
+    h2w_stream *st = s->pool.reap;
     /* Still on the list during its callback, so its user data can be
      * read there (h2w_session_get_stream_user_data). */
-    if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL &&
-        s->err == H2W_OK) {
-      int rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
-                                     s->user);
+    /* The one callback that still fires after a fatal error: every
+     * stream the application knows ends with it (h2w_close_all). */
+    if ((st->flags & H2W_SF_REPORTED) && s->cb.on_stream_close != NULL) {
+      int rv;
+      H2W_CB_ENTER(s);
+      rv = s->cb.on_stream_close(s, st->id, st->close_code, st->close_flags,
+                                 s->user);
+      H2W_CB_LEAVE(s);
       h2w_cb_result(s, rv, "on_stream_close");
     }
-    s->reap = st->link;
-    if (s->reap == NULL) {
-      s->reap_tail = NULL;
+    s->pool.reap = st->link;
+    if (s->pool.reap == NULL) {
+      s->pool.reap_tail = NULL;
     }
     if (st->flags & H2W_SF_COUNTED) {
       if (st->flags & H2W_SF_LOCAL) {
-        s->n_local--;
+        s->ids.n_local--;
       } else {
-        s->n_peer--;
+        s->ids.n_peer--;
       }
       freed = 1;
     }
     recycle(s, st);
-    s->last_active_ms = s->now; /* the idle timeout counts from here */
+    s->clock.last_active_ms =
+        s->clock.now; /* the idle timeout counts from here */
   }
-  if (freed && s->err == H2W_OK) {
+  if (freed && s->err.lib == H2W_OK) {
     return h2w_start_queued(s);
   }
-  return s->err;
-}
-
-static void rebase_recv_cb(void *value, void *arg) {
-  h2w_stream *st = value;
-  const uint32_t *ow = arg; /* old, new */
-  h2w_recv_window_rebase(&st->rw, ow[0], ow[1]);
-}
-
-void h2w_local_settings_changed(h2w_session *s) {
-  const h2w_settings *newest = &s->local;
-  uint32_t iws = s->local.initial_window_size;
-  uint32_t mfs = s->local.max_frame_size;
-  uint8_t i;
-  for (i = 0; i < s->pending.len; i++) {
-    const h2w_settings *p =
-        &s->pending.after[(s->pending.head + i) % H2W_SETTINGS_MAX_PENDING];
-    iws = p->initial_window_size > iws ? p->initial_window_size : iws;
-    mfs = p->max_frame_size > mfs ? p->max_frame_size : mfs;
-    newest = p;
-  }
-  if (iws != s->recv_iws) {
-    uint32_t ow[2] = {s->recv_iws, iws};
-    h2w_stream_map_each(&s->map, rebase_recv_cb, ow);
-    s->recv_iws = iws;
-  }
-  h2w_frame_reader_set_max_frame_size(&s->rs.reader, mfs);
-  if (s->local.header_table_size != s->dec.settings_max) {
-    /* RFC 7541 §4.2: the new limit binds once the peer has seen it. */
-    h2w_hpack_decoder_settings(&s->dec, s->local.header_table_size);
-  }
-  s->dec.max_list = newest->max_header_list_size;
-  s->peer_stream_limit = newest->max_concurrent_streams;
+  return s->err.lib;
 }
 
 /* ---- errors ----------------------------------------------------------- */
 
-int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
-                   const char *reason) {
-  if (s->err != H2W_OK) {
-    return s->err;
+/* The one path by which a connection ends (RFC 9113 §5.4.1, §6.8): the
+ * sticky error, on_error, and the final GOAWAY, unless the application
+ * already queued its own (`goaway_queued`: no on_error either, it is not
+ * an error the session found). The streams end with it at the end of the
+ * public call (h2w_api_done). */
+static int conn_end(h2w_session *s, int lib_err, uint32_t code,
+                    const char *reason, int goaway_queued) {
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (lib_err == H2W_E_NOMEM && s->alloc.refused) {
     /* Not the allocator failing: the peer made us pass the budget. */
@@ -320,15 +331,104 @@ int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
     code = H2W_ENHANCE_YOUR_CALM;
     reason = "memory budget exceeded";
   }
-  if (s->cb.on_error != NULL) {
+  if (s->cb.on_error != NULL && !s->ending && !goaway_queued) {
+    /* Errors the session found, once: an error GOAWAY the application
+     * sends (from on_error too) ends the connection through here without
+     * a report, so nothing it submits from on_error can follow that
+     * GOAWAY, and on_error is never re-entered. */
+    s->ending = 1;
+    H2W_CB_ENTER(s);
     s->cb.on_error(s, 0, code, reason, s->user);
+    H2W_CB_LEAVE(s);
+    s->ending = 0;
+    if (s->err.lib != H2W_OK) {
+      return s->err.lib; /* on_error submitted an error GOAWAY itself */
+    }
   }
-  s->err = lib_err;
-  s->err_code = code;
-  s->err_reason = reason;
-  s->err_offset = s->rs.frame_start;
-  h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+  s->err.lib = lib_err;
+  s->err.code = code;
+  s->err.reason = reason;
+  if (goaway_queued) {
+    s->err.offset = s->in_total;
+    h2w_sched_stop(s);
+  } else {
+    s->err.offset = s->rs.frame_start;
+    h2w_send_fatal(s, h2w_goaway_last(s), code, reason);
+  }
   return lib_err;
+}
+
+int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
+                   const char *reason) {
+  return conn_end(s, lib_err, code, reason, 0);
+}
+
+int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
+                        const char *reason) {
+  return conn_end(s, lib_err, code, reason, 1);
+}
+
+static void collect_cb(void *value, void *arg) {
+  h2w_stream *st = value;
+  h2w_stream **list = arg;
+  st->link = *list;
+  *list = st;
+}
+
+/* Merge sort of a list linked through `link`, ascending by id: no
+ * allocation, so a connection that died of NOMEM still ends its streams
+ * in order. */
+static h2w_stream *sort_by_id(h2w_stream *list) {
+  h2w_stream *a = NULL, *b = NULL, *next, *out = NULL, **tail = &out;
+  int flip = 0;
+  if (list == NULL || list->link == NULL) {
+    return list;
+  }
+  for (; list != NULL; list = next, flip ^= 1) {
+    next = list->link;
+    if (flip) {
+      list->link = a;
+      a = list;
+    } else {
+      list->link = b;
+      b = list;
+    }
+  }
+  a = sort_by_id(a);
+  b = sort_by_id(b);
+  while (a != NULL && b != NULL) {
+    h2w_stream **min = a->id < b->id ? &a : &b;
+    *tail = *min;
+    tail = &(*min)->link;
+    *min = (*min)->link;
+  }
+  *tail = a != NULL ? a : b;
+  return out;
+}
+
+void h2w_close_all(h2w_session *s, uint32_t code) {
+  h2w_stream *list = NULL, *st;
+  if (s->all_closed) {
+    return;
+  }
+  s->all_closed = 1;
+  /* Queued requests are in the table too; their `link` is the queue's. */
+  while ((st = s->ss.rq_head) != NULL) {
+    s->ss.rq_head = st->link;
+    st->link = NULL;
+    st->flags &= ~H2W_SF_QUEUED;
+    /* Never on the wire: safe to retry elsewhere (RFC 9113 §8.7). */
+    st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
+  }
+  s->ss.rq_tail = NULL;
+  h2w_stream_map_each(&s->map, collect_cb, &list);
+  list = sort_by_id(list);
+  while ((st = list) != NULL) {
+    list = st->link;
+    h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code,
+                     H2W_CLOSE_FLAG_CONNECTION);
+  }
+  h2w_reap(s);
 }
 
 int h2w_callback_failed(h2w_session *s, const char *which) {
@@ -346,31 +446,40 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return h2w_callback_failed(s, which);
 }
 
+void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {
+  if (code != H2W_NO_ERROR && s->err.code == H2W_NO_ERROR) {
+    /* Not an error of ours, but the reason the connection is ending. */
+    s->err.code = code;
+    s->err.reason = "the peer sent GOAWAY with an error code";
+    s->err.offset = s->rs.frame_start;
+  }
+}
+
 /* One token from bucket b at the session's time; an empty bucket ends the
  * connection. */
 static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
-  if (h2w_bucket_take(b, s->now) < 0) {
+  if (h2w_bucket_take(b, s->clock.now) < 0) {
     return h2w_conn_error(s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM, reason);
   }
   return 0;
 }
 
 int h2w_glitch(h2w_session *s, const char *reason) {
-  return charge(s, &s->glitches, reason);
+  return charge(s, &s->abuse.glitches, reason);
 }
 
 int h2w_charge_reset(h2w_session *s) {
-  return charge(s, &s->resets, "too many stream resets");
+  return charge(s, &s->abuse.resets, "too many stream resets");
 }
 
 int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason) {
   /* Every reset the peer provokes counts (MadeYouReset, row 10). */
   if (h2w_charge_reset(s) < 0) {
-    return s->err;
+    return s->err.lib;
   }
   return h2w_stream_fail(s, id, code, reason);
 }
@@ -380,60 +489,24 @@ int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
   h2w_stream *st;
   int rv;
   if (s->cb.on_error != NULL) {
+    H2W_CB_ENTER(s);
     s->cb.on_error(s, id, code, reason, s->user);
+    H2W_CB_LEAVE(s);
   }
   rv = h2w_queue_rst(s, id, code, 1);
   st = h2w_stream_find(s, id);
   if (st != NULL) {
     h2w_stream_close(s, st, H2W_CLOSED_BY_RST_SENT, code, H2W_CLOSE_FLAG_RESET);
   } else {
-    s->closed[s->closed_pos % H2W_CLOSED_RING].id = id;
-    s->closed[s->closed_pos % H2W_CLOSED_RING].closed_by =
+    s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].id = id;
+    s->pool.closed[s->pool.closed_pos % H2W_CLOSED_RING].closed_by =
         H2W_CLOSED_BY_RST_SENT;
-    s->closed_pos++;
+    s->pool.closed_pos++;
   }
   return rv;
 }
 
 /* ---- lifecycle -------------------------------------------------------- */
-
-/* The SETTINGS of our preface: every value that differs from the RFC
- * default, plus MAX_CONCURRENT_STREAMS (unlimited by default, §6.5.2)
- * and MAX_HEADER_LIST_SIZE (advisory, but peers use it). */
-size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
-  size_t n = 0;
-  const h2w_opts *o = &s->opt;
-#define ADD(ident, val)                                                        \
-  do {                                                                         \
-    iv[n].id = (uint16_t)(ident);                                              \
-    iv[n].reserved = 0;                                                        \
-    iv[n].value = (val);                                                       \
-    n++;                                                                       \
-  } while (0)
-  if (o->header_table_size != 4096) {
-    ADD(H2W_SETTINGS_HEADER_TABLE_SIZE, o->header_table_size);
-  }
-  if (!s->is_server) {
-    /* RFC 9113 §6.5.2: push is on unless the client says otherwise. */
-    ADD(H2W_SETTINGS_ENABLE_PUSH, o->enable_push);
-  }
-  ADD(H2W_SETTINGS_MAX_CONCURRENT_STREAMS, o->max_concurrent_streams);
-  if (o->initial_window_size != H2W_DEFAULT_WINDOW_SIZE) {
-    ADD(H2W_SETTINGS_INITIAL_WINDOW_SIZE, o->initial_window_size);
-  }
-  if (o->max_frame_size != H2W_FRAME_DEFAULT_MAX_SIZE) {
-    ADD(H2W_SETTINGS_MAX_FRAME_SIZE, o->max_frame_size);
-  }
-  ADD(H2W_SETTINGS_MAX_HEADER_LIST_SIZE, o->max_header_list_size);
-  /* RFC 9218 §2.1: we schedule by extensible priorities, not the RFC
-   * 7540 tree. */
-  ADD(H2W_SETTINGS_NO_RFC7540_PRIORITIES, 1);
-  if (o->enable_connect_protocol) {
-    ADD(H2W_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1); /* RFC 8441 §3 */
-  }
-#undef ADD
-  return n;
-}
 
 static int queue_preface_settings(h2w_session *s) {
   h2w_settings_entry iv[H2W_PREFACE_SETTINGS_MAX];
@@ -468,26 +541,21 @@ static int session_new(h2w_session **out, int is_server,
   }
   s->user = user;
   s->is_server = (uint8_t)is_server;
-  s->next_local_id = is_server ? 2 : 1;
-  h2w_settings_init(&s->local);
-  h2w_settings_init(&s->remote);
-  h2w_settings_pending_init(&s->pending);
-  s->recv_iws = s->local.initial_window_size;
-  s->peer_stream_limit = s->opt.max_concurrent_streams;
+  s->ids.next_local_id = is_server ? 2 : 1;
   h2w_hpack_decoder_init(&s->dec, &s->alloc);
-  s->dec.max_list = s->opt.max_header_list_size;
   s->dec.max_fields = s->opt.max_header_fields;
   h2w_hpack_encoder_init(&s->enc, &s->alloc);
-  h2w_hpack_encoder_limits(&s->enc, s->remote.header_table_size,
-                           s->opt.encoder_table_size);
+  h2w_settings_state_init(s);
   h2w_stream_map_init(&s->map, &s->alloc);
   h2w_send_window_init(&s->conn_sw, H2W_DEFAULT_WINDOW_SIZE);
   h2w_recv_window_init(&s->conn_rw, H2W_DEFAULT_WINDOW_SIZE);
   h2w_recv_init(s);
   h2w_outq_init(&s->ss.q, &s->alloc);
-  h2w_bucket_init(&s->glitches, s->opt.glitch_burst, s->opt.glitch_rate, 0);
-  h2w_bucket_init(&s->resets, s->opt.reset_burst, s->opt.reset_rate, 0);
-  s->ka_slot = H2W_MAX_PINGS;
+  h2w_outq_init(&s->ss.side, &s->alloc);
+  h2w_bucket_init(&s->abuse.glitches, s->opt.glitch_burst, s->opt.glitch_rate,
+                  0);
+  h2w_bucket_init(&s->abuse.resets, s->opt.reset_burst, s->opt.reset_rate, 0);
+  s->clock.ka_slot = H2W_MAX_PINGS;
   if (!is_server) {
     uint8_t *p = h2w_outq_reserve(&s->ss.q, sizeof(h2w_client_magic));
     if (p == NULL) {
@@ -540,13 +608,23 @@ static void free_stream_cb(void *value, void *arg) {
 
 void h2w_session_del(h2w_session *s) {
   h2w_stream *st;
-  if (s == NULL) {
+  if (s == NULL || s->depth != 0) {
+    /* From inside a callback the session cannot be freed under the call
+     * that runs it: refused, nothing changes (h2wire.h, "Reentrancy"). */
     return;
   }
+  if (s->err.lib == H2W_OK) {
+    /* Closing: while the streams' close callbacks run, calls that would
+     * change the session return H2W_E_INVALID_STATE. */
+    s->err.lib = H2W_E_INVALID_STATE;
+    s->err.code = H2W_NO_ERROR;
+    s->err.reason = "session deleted";
+  }
+  h2w_close_all(s, s->err.code);
   h2w_stream_map_each(&s->map, free_stream_cb, s);
   /* Queued requests are in the table too; closed ones only here. */
-  while ((st = s->reap) != NULL) {
-    s->reap = st->link;
+  while ((st = s->pool.reap) != NULL) {
+    s->pool.reap = st->link;
     free_stream_cb(st, s);
   }
   h2w_stream_pool_trim(s);
@@ -555,24 +633,35 @@ void h2w_session_del(h2w_session *s) {
   h2w_hpack_decoder_free(&s->dec);
   h2w_hpack_encoder_free(&s->enc);
   h2w_outq_free(&s->ss.q);
+  h2w_outq_free(&s->ss.side);
   h2w_alloc_unbox(s, sizeof(*s), offsetof(h2w_session, alloc));
 }
 
 /* ---- input, output, state ------------------------------------------- */
 
 h2w_ssize h2w_session_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  h2w_ssize rv;
   if (s == NULL || (in == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  return h2w_recv(s, in, len);
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback: refused, no change */
+  }
+  /* Every receive-side callback runs inside this call: count it once
+   * here rather than at each of them. */
+  H2W_CB_ENTER(s);
+  rv = h2w_recv(s, in, len);
+  H2W_CB_LEAVE(s);
+  h2w_api_done(s);
+  return rv;
 }
 
 int h2w_session_want_read(const h2w_session *s) {
-  if (s == NULL || s->err != H2W_OK) {
+  if (s == NULL || s->err.lib != H2W_OK) {
     return 0;
   }
-  if ((s->goaway_sent || s->goaway_recv) && s->map.len == 0 &&
-      s->reap == NULL) {
+  if ((s->goaway.sent || s->goaway.recv) && s->map.len == 0 &&
+      s->pool.reap == NULL) {
     return 0;
   }
   return 1;
@@ -584,32 +673,42 @@ int h2w_session_want_write(const h2w_session *s) {
 
 /* ---- time ------------------------------------------------------------- */
 
-static uint64_t deadline_add(uint64_t t, uint32_t ms) {
-  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
-}
-
 /* When the keepalive has work: the next PING, or the death of the peer. */
 uint64_t h2w_keepalive_deadline(const h2w_session *s) {
   if (s->opt.keepalive_interval_ms == 0) {
     return UINT64_MAX;
   }
-  if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
-    return s->ka_deadline;
+  if (s->clock.ka_slot != H2W_MAX_PINGS &&
+      s->clock.frames_in == s->clock.ka_frames) {
+    return s->clock.ka_deadline;
   }
-  return deadline_add(s->last_recv_ms, s->opt.keepalive_interval_ms);
+  return h2w_deadline_add(s->clock.last_recv_ms, s->opt.keepalive_interval_ms);
+}
+
+void h2w_clock_frame_in(h2w_session *s) {
+  s->clock.frames_in++;
+  s->clock.last_recv_ms = s->clock.now;
+}
+
+int h2w_keepalive_acked(h2w_session *s, size_t slot) {
+  if (slot != s->clock.ka_slot) {
+    return 0;
+  }
+  s->clock.ka_slot = H2W_MAX_PINGS;
+  return 1;
 }
 
 uint64_t h2w_idle_deadline(const h2w_session *s) {
-  if (s->opt.idle_timeout_ms == 0 || s->map.len != 0 || s->reap != NULL ||
-      s->goaway_sent) {
+  if (s->opt.idle_timeout_ms == 0 || s->map.len != 0 || s->pool.reap != NULL ||
+      s->goaway.sent) {
     return UINT64_MAX;
   }
-  return deadline_add(s->last_active_ms, s->opt.idle_timeout_ms);
+  return h2w_deadline_add(s->clock.last_active_ms, s->opt.idle_timeout_ms);
 }
 
 uint64_t h2w_session_next_deadline(const h2w_session *s) {
   uint64_t d = UINT64_MAX, t;
-  if (s == NULL || s->err != H2W_OK) {
+  if (s == NULL || s->err.lib != H2W_OK) {
     return UINT64_MAX;
   }
   if ((t = h2w_keepalive_deadline(s)) < d) {
@@ -618,13 +717,11 @@ uint64_t h2w_session_next_deadline(const h2w_session *s) {
   if ((t = h2w_idle_deadline(s)) < d) {
     d = t;
   }
-  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
-      (t = deadline_add(s->settings_sent_ms[s->pending.head],
-                        s->opt.settings_timeout_ms)) < d) {
+  if ((t = h2w_settings_deadline(s)) < d) {
     d = t; /* the earliest timer wins, not the last one looked at */
   }
-  if (s->shutdown == 1 && s->shutdown_deadline < d) {
-    d = s->shutdown_deadline;
+  if (s->goaway.shutdown == 1 && s->goaway.shutdown_deadline < d) {
+    d = s->goaway.shutdown_deadline;
   }
   return d;
 }
@@ -636,83 +733,98 @@ static int keepalive(h2w_session *s) {
   static const uint8_t opaque[8] = {'h', '2', 'w', 'k', 'e', 'e', 'p', '1'};
   size_t slot = H2W_MAX_PINGS;
   int rv;
-  if (s->ka_slot != H2W_MAX_PINGS && s->frames_in == s->ka_frames) {
+  if (s->clock.ka_slot != H2W_MAX_PINGS &&
+      s->clock.frames_in == s->clock.ka_frames) {
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
                           "keepalive PING not answered in time");
   }
-  if (s->ka_slot != H2W_MAX_PINGS) {
+  if (s->clock.ka_slot != H2W_MAX_PINGS) {
     /* The peer is alive, but the old PING's ACK is still due: reuse its
      * slot rather than spend another one. */
-    s->ss.pings[s->ka_slot].used = 0;
-    s->ka_slot = H2W_MAX_PINGS;
+    s->ss.pings[s->clock.ka_slot].used = 0;
+    s->clock.ka_slot = H2W_MAX_PINGS;
   }
   rv = h2w_queue_ping(s, opaque, &slot);
   if (rv == H2W_E_LIMIT) {
     /* Every PING slot is the application's: its PINGs prove liveness
      * just as well; try again after another interval. */
-    s->last_recv_ms = s->now;
+    s->clock.last_recv_ms = s->clock.now;
     return 0;
   }
   if (rv != H2W_OK) {
     return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
   }
-  s->ka_slot = (uint8_t)slot;
-  s->ka_frames = s->frames_in;
-  s->ka_deadline = deadline_add(s->now, s->opt.keepalive_timeout_ms);
+  s->clock.ka_slot = (uint8_t)slot;
+  s->clock.ka_frames = s->clock.frames_in;
+  s->clock.ka_deadline =
+      h2w_deadline_add(s->clock.now, s->opt.keepalive_timeout_ms);
   return 0;
 }
 
+static int tick(h2w_session *s, uint64_t now_ms);
+
 int h2w_session_tick(h2w_session *s, uint64_t now_ms) {
+  int rv;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (!s->clock_started) {
+  if (s->depth != 0) {
+    /* From a callback: refused, the clock included (a reap re-entered
+     * from on_stream_close would free the stream being reported). */
+    return H2W_E_INVALID_STATE;
+  }
+  rv = tick(s, now_ms);
+  h2w_api_done(s);
+  return rv;
+}
+
+static int tick(h2w_session *s, uint64_t now_ms) {
+  if (!s->clock.started) {
     /* Until the first tick the session time is 0: move what was stamped
      * with it to the caller's clock, or the first tick would expire it. */
     uint32_t i;
-    s->clock_started = 1;
-    s->now = now_ms;
-    for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
-      s->settings_sent_ms[i] = now_ms;
-    }
+    s->clock.started = 1;
+    s->clock.now = now_ms;
+    h2w_settings_clock_start(s, now_ms);
     for (i = 0; i < H2W_MAX_PINGS; i++) {
       s->ss.pings[i].sent_ms = now_ms;
     }
-    if (s->shutdown == 1) {
-      s->shutdown_deadline = deadline_add(now_ms, s->opt.shutdown_timeout_ms);
+    if (s->goaway.shutdown == 1) {
+      s->goaway.shutdown_deadline =
+          h2w_deadline_add(now_ms, s->opt.shutdown_timeout_ms);
     }
-    h2w_bucket_restart(&s->glitches, now_ms);
-    h2w_bucket_restart(&s->resets, now_ms);
-    s->last_recv_ms = now_ms;
-    s->last_active_ms = now_ms;
-    if (s->ka_slot != H2W_MAX_PINGS) {
-      s->ka_deadline = deadline_add(now_ms, s->opt.keepalive_timeout_ms);
+    h2w_bucket_restart(&s->abuse.glitches, now_ms);
+    h2w_bucket_restart(&s->abuse.resets, now_ms);
+    s->clock.last_recv_ms = now_ms;
+    s->clock.last_active_ms = now_ms;
+    if (s->clock.ka_slot != H2W_MAX_PINGS) {
+      s->clock.ka_deadline =
+          h2w_deadline_add(now_ms, s->opt.keepalive_timeout_ms);
     }
   }
-  if (now_ms > s->now) {
-    s->now = now_ms;
+  if (now_ms > s->clock.now) {
+    s->clock.now = now_ms;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
-  if (s->pending.len > 0 && s->opt.settings_timeout_ms > 0 &&
-      s->now >= deadline_add(s->settings_sent_ms[s->pending.head],
-                             s->opt.settings_timeout_ms)) {
+  if (h2w_settings_deadline(s) != UINT64_MAX &&
+      s->clock.now >= h2w_settings_deadline(s)) {
     /* RFC 9113 §6.5.3: no ACK in time. */
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_SETTINGS_TIMEOUT,
                           "SETTINGS not acknowledged in time");
   }
-  if (s->shutdown == 1 && s->now >= s->shutdown_deadline) {
+  if (s->goaway.shutdown == 1 && s->clock.now >= s->goaway.shutdown_deadline) {
     int rv = h2w_finish_shutdown(s);
     if (rv != H2W_OK) {
       /* A timer cannot be retried by the caller: losing it is fatal. */
       return h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory");
     }
   }
-  if (s->now >= h2w_keepalive_deadline(s) && keepalive(s) < 0) {
-    return s->err;
+  if (s->clock.now >= h2w_keepalive_deadline(s) && keepalive(s) < 0) {
+    return s->err.lib;
   }
-  if (s->now >= h2w_idle_deadline(s)) {
+  if (s->clock.now >= h2w_idle_deadline(s)) {
     return h2w_conn_error(s, H2W_E_TIMEOUT, H2W_NO_ERROR,
                           "connection idle for too long");
   }
@@ -726,6 +838,9 @@ int h2w_session_set_stream_user_data(h2w_session *s, uint32_t stream_id,
   h2w_stream *st;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
+  }
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib; /* sticky, as every call that changes the session */
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {
@@ -747,7 +862,7 @@ void *h2w_session_get_stream_user_data(const h2w_session *s,
     return st->user;
   }
   /* Closed streams keep their data until their close callback ran. */
-  for (r = s->reap; r != NULL; r = r->link) {
+  for (r = s->pool.reap; r != NULL; r = r->link) {
     if (r->id == stream_id) {
       return r->user;
     }
@@ -806,8 +921,9 @@ int h2w_session_setting(const h2w_session *s, int side, uint16_t id,
       (side != H2W_SETTINGS_LOCAL && side != H2W_SETTINGS_REMOTE)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  v = h2w_settings_get(side == H2W_SETTINGS_LOCAL ? &s->local : &s->remote, id,
-                       &known);
+  v = h2w_settings_get(side == H2W_SETTINGS_LOCAL ? &s->settings.local
+                                                  : &s->settings.remote,
+                       id, &known);
   if (!known) {
     return H2W_E_INVALID_ARGUMENT;
   }
@@ -821,19 +937,19 @@ int h2w_session_error(const h2w_session *s, uint32_t *wire_code,
     return H2W_E_INVALID_ARGUMENT;
   }
   if (wire_code != NULL) {
-    *wire_code = s->err_code;
+    *wire_code = s->err.code;
   }
   if (reason != NULL) {
-    *reason = s->err_reason;
+    *reason = s->err.reason;
   }
   if (offset != NULL) {
-    *offset = s->err_offset;
+    *offset = s->err.offset;
   }
-  return s->err;
+  return s->err.lib;
 }
 
 uint32_t h2w_session_open_streams(const h2w_session *s) {
-  return s == NULL ? 0 : s->n_local + s->n_peer;
+  return s == NULL ? 0 : s->ids.n_local + s->ids.n_peer;
 }
 
 int h2w_session_is_server(const h2w_session *s) {
@@ -842,4 +958,52 @@ int h2w_session_is_server(const h2w_session *s) {
 
 size_t h2w_session_memory(const h2w_session *s) {
   return s == NULL ? 0 : s->alloc.in_use;
+}
+
+/* ---- walking the streams ---------------------------------------------- */
+
+static void ids_cb(void *value, void *arg) {
+  const h2w_stream *st = value;
+  uint32_t **p = arg;
+  *(*p)++ = st->id;
+}
+
+static int cmp_id(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+int h2w_session_foreach_stream(h2w_session *s, h2w_stream_visit_cb cb,
+                               void *user) {
+  uint32_t *ids, *end;
+  size_t n, i, size;
+  int rv = H2W_OK;
+  if (s == NULL || cb == NULL) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  n = s->map.len;
+  if (n == 0) {
+    return H2W_OK;
+  }
+  /* A snapshot of the ids, so that the callback may open, reset or close
+   * streams (submits) while the walk goes on: a stream closed meanwhile
+   * is skipped, one opened meanwhile is not visited. */
+  size = n * sizeof(*ids);
+  ids = h2w_alloc_malloc(&s->alloc, size);
+  if (ids == NULL) {
+    return h2w_local_rv(s, H2W_E_NOMEM);
+  }
+  end = ids;
+  h2w_stream_map_each(&s->map, ids_cb, &end);
+  qsort(ids, n, sizeof(*ids), cmp_id);
+  for (i = 0; i < n && rv == H2W_OK; i++) {
+    h2w_stream *st = h2w_stream_find(s, ids[i]);
+    if (st != NULL) {
+      H2W_CB_ENTER(s);
+      rv = cb(s, st->id, st->state, st->user, user);
+      H2W_CB_LEAVE(s);
+    }
+  }
+  h2w_alloc_free(&s->alloc, ids, size);
+  return rv;
 }

@@ -8,7 +8,28 @@
  *   send.c      the output: control queue, WINDOW_UPDATEs, DATA
  *               scheduling, send/peek/ack;
  *   submit.c    the h2w_session_submit_*() API.
- * Each sub-struct below belongs to the module that names it. */
+ *
+ * The state is grouped by owner: every file reads what it needs, but
+ * each sub-struct of struct h2w_session is changed by one file only.
+ *   s->settings  h2w_settings_state  settings.c
+ *   s->err       h2w_err_state       session.c (the one error path)
+ *   s->clock     h2w_clock_state     session.c (ticks, keepalive, idle)
+ *   s->pool      h2w_pool_state      session.c (stream pools, reap list,
+ *                                    closed ring)
+ *   s->ids       h2w_ids_state       session.c (stream ids, slot counts,
+ *                                    skipped ranges)
+ *   s->abuse     h2w_abuse_state     session.c (glitch/reset buckets)
+ *   s->goaway    h2w_goaway_state    send.c (GOAWAY, graceful shutdown)
+ *   s->prio      h2w_prio_state      priority.c
+ * Other files change them only through functions of the owner
+ * (h2w_local_id_used, h2w_peer_id_used, h2w_clock_frame_in,
+ * h2w_keepalive_acked, h2w_err_peer_goaway, h2w_goaway_note_sent/recv,
+ * h2w_start_shutdown, ...).
+ * Not grouped by a single owner yet: s->rs (recv.c, recv_headers.c;
+ * session.c sets rs.paused), s->ss (send.c; session.c and submit.c
+ * link streams into its lists) and the loose members (depth, all_closed,
+ * ending, in_total, conn_unconsumed, the HPACK coders, the stream map,
+ * the connection windows). */
 #ifndef H2W_SESSION_INT_H
 #define H2W_SESSION_INT_H
 
@@ -118,6 +139,10 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_SF_COUNTED 0x100u     /* holds a concurrency slot */
 #define H2W_SF_CLOSING 0x200u     /* closed, waiting in the reap list */
 #define H2W_SF_PRIO_FRAME 0x400u  /* priority set by PRIORITY_UPDATE */
+#define H2W_SF_CONNECT 0x800u     /* request was CONNECT (plain or RFC 8441) */
+#define H2W_SF_CONNECT_PROTOCOL 0x1000u /* ... with :protocol (RFC 8441) */
+#define H2W_SF_TUNNEL 0x2000u     /* plain CONNECT tunnel: only DATA follows */
+#define H2W_SF_TUNNEL_OUT 0x4000u /* ... and we may send only DATA */
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */
@@ -127,6 +152,16 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 #define H2W_PRIO_INCREMENTAL(p) ((int)((p)&1u))
 #define H2W_PRIO_LEVELS 8
 #define H2W_PRIO_PENDING 16
+
+/* The "priority" field lines of one message seen so far, combined as one
+ * dictionary (RFC 9218 §4, RFC 8941 §4.2). All-zero is the empty state. */
+typedef struct h2w_prio_lines {
+  uint8_t lines; /* priority field lines seen (saturates) */
+  uint8_t empty; /* one of them was empty */
+  uint8_t bad;   /* the combined value is not a dictionary */
+  uint8_t u1;    /* urgency + 1; 0: not given */
+  uint8_t inc1;  /* incremental + 1; 0: not given */
+} h2w_prio_lines;
 
 /* h2w_stream.src_state */
 #define H2W_SRC_NONE 0     /* no body to send (or it is finished) */
@@ -188,6 +223,7 @@ typedef struct h2w_hblock {
   /* §8 checks of the block: one block at a time per connection (§6.10),
    * so this lives here rather than in every stream. */
   h2w_http_msg msg;
+  h2w_prio_lines prio; /* the request's priority field lines */
 } h2w_hblock;
 
 typedef struct h2w_recv_state {
@@ -220,7 +256,14 @@ typedef struct h2w_send_state {
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
-  size_t peeked;       /* bytes handed out by the last peek */
+  size_t peeked; /* bytes handed out by the last peek */
+  /* While a data source's read()/write() runs, the buffer it fills is a
+   * reservation at the tail of `q` (or the caller's buffer): frames the
+   * application submits from inside the call go to `side` instead, so
+   * nothing can overwrite or move that buffer, and join `q` behind the
+   * DATA frame once the call is over. */
+  h2w_outq side;
+  uint8_t in_source;
   uint8_t preface_out; /* our first frame (SETTINGS) has left */
   uint8_t goaway_len;  /* the final GOAWAY after a fatal error */
   uint8_t goaway_off;  /* octets of it already emitted */
@@ -228,12 +271,113 @@ typedef struct h2w_send_state {
   h2w_ping_slot pings[H2W_MAX_PINGS];
 } h2w_send_state;
 
+/* ---- SETTINGS (settings.c) ---------------------------------------------
+ * Everything the SETTINGS exchange decides, in one place with one owner:
+ * other files read these values, only settings.c changes them, and it
+ * does so one entry at a time (RFC 9113 §6.5.3: "the values in the
+ * SETTINGS frame MUST be processed in the order they appear"). */
+typedef struct h2w_settings_state {
+  h2w_settings local;           /* ours, acknowledged */
+  h2w_settings remote;          /* the peer's: every entry received, in order */
+  h2w_settings_pending pending; /* ours, awaiting an ACK */
+  uint64_t sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending slot */
+  /* The stream receive window we enforce: the largest of our
+   * SETTINGS_INITIAL_WINDOW_SIZE in force and those still awaiting an
+   * ACK, since the peer may apply a pending one at any moment. */
+  uint32_t recv_iws;
+  /* MAX_CONCURRENT_STREAMS we enforce on the peer: the value we
+   * announced last. */
+  uint32_t peer_stream_limit;
+} h2w_settings_state;
+
 /* ---- the session ----------------------------------------------------------
  */
 
 #define H2W_CLOSED_RING 64
+#define H2W_SKIPPED_RANGES 8
 /* The largest stream id (RFC 9113 §5.1.1: 31 bits, never wraps). */
 #define H2W_LAST_STREAM_ID 0x7fffffffu
+
+/* The sticky error (session.c: h2w_conn_error and its callers). Once
+ * `lib` is set, every call returns it and no callback fires but the
+ * streams' on_stream_close (h2w_close_all). */
+typedef struct h2w_err_state {
+  int lib;            /* H2W_OK or the sticky H2W_E_* */
+  uint32_t code;      /* wire error code of the ending (ours or the peer's) */
+  const char *reason; /* why, for h2w_session_error() */
+  uint64_t offset;    /* input offset of the frame that caused it */
+} h2w_err_state;
+
+/* GOAWAY and graceful shutdown (RFC 9113 §6.8; send.c). */
+typedef struct h2w_goaway_state {
+  uint8_t sent;     /* final GOAWAY queued: no new peer stream */
+  uint8_t recv;     /* the peer sent one: no new stream of ours */
+  uint8_t shutdown; /* 1: first GOAWAY of a graceful shutdown sent; 2: done */
+  uint32_t last_sent;
+  uint32_t last_recv;
+  uint64_t shutdown_deadline;
+  size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
+} h2w_goaway_state;
+
+/* The caller's clock and liveness: keepalive, idle timeout (session.c). */
+typedef struct h2w_clock_state {
+  uint64_t now;
+  uint8_t started;         /* h2w_session_tick() was called at least once */
+  uint64_t frames_in;      /* frames received so far */
+  uint64_t last_recv_ms;   /* when the last frame arrived */
+  uint64_t last_active_ms; /* last frame in or out, or stream closed */
+  uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
+  uint64_t ka_frames;      /* frames_in when that PING was queued */
+  uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
+} h2w_clock_state;
+
+/* Stream objects' pools and lifetime lists (session.c). */
+typedef struct h2w_pool_state {
+  h2w_stream *free_streams; /* recycled stream objects */
+  uint32_t nfree;
+  h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
+  uint32_t nfree_tx;
+  h2w_stream *reap; /* closed, close callback still due (FIFO) */
+  h2w_stream *reap_tail;
+  /* How recently closed streams closed (§5.1 "closed" replies to late
+   * frames by cause); older ones are H2W_CLOSED_BY_FORGOTTEN. */
+  struct {
+    uint32_t id;
+    uint8_t closed_by;
+  } closed[H2W_CLOSED_RING];
+  uint32_t closed_pos;
+} h2w_pool_state;
+
+/* Stream ids and concurrency counts (RFC 9113 §5.1.1, §5.1.2; session.c). */
+typedef struct h2w_ids_state {
+  uint32_t next_local_id; /* next id we will open */
+  uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
+  uint32_t n_local;       /* our streams holding a slot */
+  uint32_t n_peer;        /* the peer's streams holding a slot */
+  /* Peer ids the peer skipped (§5.1.1: implicitly closed, never opened),
+   * as ranges, newest last; the oldest is dropped when full, its ids then
+   * count as forgotten. */
+  struct {
+    uint32_t lo, hi;
+  } skipped[H2W_SKIPPED_RANGES];
+  uint32_t skipped_pos;
+} h2w_ids_state;
+
+/* Abuse limits (docs/security.md rows 4, 7-10) on the caller's clock
+ * (session.c). */
+typedef struct h2w_abuse_state {
+  h2w_bucket glitches;
+  h2w_bucket resets;
+} h2w_abuse_state;
+
+/* RFC 9218 (priority.c). */
+typedef struct h2w_prio_state {
+  /* §7.1: PRIORITY_UPDATEs for streams not opened yet. */
+  struct {
+    uint32_t id; /* 0 = free */
+    uint8_t prio;
+  } pending[H2W_PRIO_PENDING];
+} h2w_prio_state;
 
 struct h2w_session {
   h2w_alloc alloc;
@@ -242,83 +386,35 @@ struct h2w_session {
   void *user;
   uint8_t is_server;
 
-  /* Sticky error: once set, every call returns it and no callback fires. */
-  int err;
-  uint32_t err_code;
-  const char *err_reason;
-  uint64_t err_offset;
-  uint64_t in_total; /* input octets consumed so far */
+  h2w_err_state err; /* session.c */
+  /* Reentrancy contract (h2wire.h, "Reentrancy"): how many callbacks, or
+   * receive calls (whose callbacks all run inside them), are in progress.
+   * recv/send/peek/ack/tick/upgrade/del refuse to run while it is not 0. */
+  uint32_t depth;
+  uint8_t all_closed; /* h2w_close_all() ran: no stream is left */
+  uint8_t ending;     /* on_error of a connection error is running */
+  uint64_t in_total;  /* input octets consumed so far */
 
-  uint64_t now;
-  uint8_t clock_started; /* h2w_session_tick() was called at least once */
-  uint64_t settings_sent_ms[H2W_SETTINGS_MAX_PENDING]; /* per pending */
-
-  h2w_settings local;  /* ours, acknowledged */
-  h2w_settings remote; /* the peer's, applied */
-  h2w_settings_pending pending;
-  /* The stream receive window we enforce: the largest of our
-   * SETTINGS_INITIAL_WINDOW_SIZE in force and those still awaiting an
-   * ACK, since the peer may apply a pending one at any moment. */
-  uint32_t recv_iws;
-  /* MAX_CONCURRENT_STREAMS we enforce on the peer: the value we
-   * announced last. */
-  uint32_t peer_stream_limit;
-  uint64_t conn_unconsumed; /* manual mode: delivered, not yet consumed */
+  h2w_clock_state clock;       /* session.c */
+  h2w_settings_state settings; /* settings.c */
+  uint64_t conn_unconsumed;    /* manual mode: delivered, not yet consumed */
 
   h2w_hpack_decoder dec;
   h2w_hpack_encoder enc;
 
-  h2w_recv_state rs;
-  h2w_send_state ss;
+  h2w_recv_state rs; /* recv.c, recv_headers.c */
+  h2w_send_state ss; /* send.c */
 
   h2w_stream_map map;
-  h2w_stream *free_streams; /* recycled stream objects */
-  uint32_t nfree;
-  h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
-  uint32_t nfree_tx;
-  h2w_stream *reap; /* closed, close callback still due (FIFO) */
-  h2w_stream *reap_tail;
-  struct {
-    uint32_t id;
-    uint8_t closed_by;
-  } closed[H2W_CLOSED_RING];
-  uint32_t closed_pos;
-
-  uint32_t next_local_id; /* next id we will open */
-  uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
-  uint32_t n_local;       /* our streams holding a slot */
-  uint32_t n_peer;        /* the peer's streams holding a slot */
+  h2w_pool_state pool; /* session.c */
+  h2w_ids_state ids;   /* session.c */
 
   h2w_send_window conn_sw;
   h2w_recv_window conn_rw;
 
-  /* GOAWAY (RFC 9113 §6.8) */
-  uint8_t goaway_sent; /* final GOAWAY queued: no new peer stream */
-  uint8_t goaway_recv; /* the peer sent one: no new stream of ours */
-  uint8_t shutdown;    /* 1: first GOAWAY of a graceful shutdown sent */
-  uint32_t goaway_last_sent;
-  uint32_t goaway_last_recv;
-  uint64_t shutdown_deadline;
-  size_t shutdown_ping; /* ping slot of the graceful-shutdown PING */
-  h2w_stream *tmp_list; /* scratch list while walking the table */
-
-  /* Abuse limits (docs/security.md rows 4, 7-10) on the caller's clock. */
-  h2w_bucket glitches;
-  h2w_bucket resets;
-
-  /* Liveness (keepalive, idle timeout). */
-  uint64_t frames_in;      /* frames received so far */
-  uint64_t last_recv_ms;   /* when the last frame arrived */
-  uint64_t last_active_ms; /* last frame in or out, or stream closed */
-  uint64_t ka_deadline;    /* keepalive PING outstanding: dead after this */
-  uint64_t ka_frames;      /* frames_in when that PING was queued */
-  uint8_t ka_slot;         /* its ping slot, or H2W_MAX_PINGS for none */
-
-  /* RFC 9218 §7.1: PRIORITY_UPDATEs for streams not opened yet. */
-  struct {
-    uint32_t id; /* 0 = free */
-    uint8_t prio;
-  } prio_pending[H2W_PRIO_PENDING];
+  h2w_goaway_state goaway; /* send.c */
+  h2w_abuse_state abuse;   /* session.c */
+  h2w_prio_state prio;     /* priority.c */
 };
 
 /* ---- session.c ------------------------------------------------------------
@@ -332,12 +428,40 @@ extern const uint8_t h2w_client_magic[24];
  * exactly one GOAWAY with `code`. Returns `lib_err`. Idempotent. */
 int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
                    const char *reason);
+/* The same for an error GOAWAY the application queued itself
+ * (h2w_session_submit_goaway): the queue is kept, no second GOAWAY. */
+int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
+                        const char *reason);
+/* The connection is over (fatal error, or h2w_session_del): close every
+ * live stream with H2W_CLOSE_FLAG_CONNECTION and fire the due
+ * on_stream_close callbacks, streams already closed first, then the live
+ * ones in ascending id order. Runs once; only when no callback is in
+ * progress (s->depth == 0), since callers up the stack hold streams. */
+void h2w_close_all(h2w_session *s, uint32_t code);
+/* At the end of a public call: when it ended the connection, the streams
+ * end with it (h2w_close_all). */
+static inline void h2w_api_done(h2w_session *s) {
+  if (s->err.lib != H2W_OK && s->depth == 0 && !s->all_closed) {
+    h2w_close_all(s, s->err.code);
+  }
+}
+/* Enter / leave an application callback (the reentrancy counter). */
+#define H2W_CB_ENTER(s) ((s)->depth++)
+#define H2W_CB_LEAVE(s) ((s)->depth--)
+/* A deadline `ms` after `t`, saturating at UINT64_MAX (never armed). */
+static inline uint64_t h2w_deadline_add(uint64_t t, uint32_t ms) {
+  return t > UINT64_MAX - ms ? UINT64_MAX : t + ms;
+}
 /* A callback failed (rv < 0 and not PAUSE): sticky CALLBACK_FAILURE with a
  * GOAWAY INTERNAL_ERROR. Returns the sticky error. */
 int h2w_callback_failed(h2w_session *s, const char *which);
 /* Map a callback's return value: 0 -> 0, PAUSE -> 0 with rs.paused set,
  * other negative -> h2w_callback_failed(). */
 int h2w_cb_result(h2w_session *s, int rv, const char *which);
+/* The peer's GOAWAY carried error `code`: not an error of ours, but the
+ * reason the connection is ending, kept (code, reason, offset; not the
+ * sticky error) unless one is known already. */
+void h2w_err_peer_goaway(h2w_session *s, uint32_t code);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns
@@ -365,12 +489,21 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st);
 /* A new stream object in state idle, in the table. NULL on NOMEM. */
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags);
 /* The state of a stream id that has no live object: idle or closed, and
- * for closed ones how (from the ring of recently closed streams). */
+ * for closed ones how (the ring of recently closed streams, the skipped
+ * ranges, else H2W_CLOSED_BY_FORGOTTEN). */
 h2w_stream_state h2w_stream_state_of_id(const h2w_session *s, uint32_t id,
                                         h2w_closed_by *closed_by);
-/* 1 and *closed_by when id is in the ring of recently closed streams. */
-int h2w_closed_lookup(const h2w_session *s, uint32_t id,
-                      h2w_closed_by *closed_by);
+/* The peer used the new id `id` (HEADERS or a promise, §5.1.1): it
+ * becomes last_peer_id and the ids it skipped are remembered as never
+ * opened. */
+void h2w_peer_id_used(h2w_session *s, uint32_t id);
+/* The stream next_local_id named is now ours (opened, promised, or the
+ * h2c upgrade's stream 1): the next one is two higher. */
+void h2w_local_id_used(h2w_session *s);
+/* A stream id we initiate (RFC 9113 §5.1.1: clients odd, servers even). */
+static inline int h2w_id_is_ours(const h2w_session *s, uint32_t id) {
+  return (id & 1u) == (s->is_server ? 0u : 1u);
+}
 /* Apply a sent or received event; closes the stream when it reaches the
  * closed state. */
 void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev);
@@ -383,18 +516,50 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
 int h2w_reap(h2w_session *s);
 /* Count the stream against MAX_CONCURRENT_STREAMS. */
 void h2w_stream_take_slot(h2w_session *s, h2w_stream *st);
+
+/* ---- settings.c: the one owner of h2w_settings_state ------------------
+ * Every change to a SETTINGS value goes through one entry at a time, in
+ * wire order (RFC 9113 §6.5.3); there is no function that takes a whole
+ * parameter set to put in force, so a frame cannot be folded into its
+ * last values. */
+
+/* The values before any exchange, and the limits they imply (decoder
+ * caps, encoder table). Call after the HPACK coders are initialised. */
+void h2w_settings_state_init(h2w_session *s);
 #define H2W_PREFACE_SETTINGS_MAX 10
 /* The SETTINGS of our connection preface (at most 10 entries); also the
  * HTTP2-Settings of an h2c upgrade request. Returns the count. */
 size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv);
-/* Our SETTINGS in force or pending changed: resync the receive-side
- * limits (stream windows, frame size, HPACK table). */
-void h2w_local_settings_changed(h2w_session *s);
+/* Send our SETTINGS (at most 16 entries): queue the frame and its
+ * pending slot. H2W_E_INVALID_ARGUMENT, H2W_E_LIMIT (too many await an
+ * ACK) or an output-queue error leave nothing queued. */
+int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
+/* A received SETTINGS frame, ACK or not (RFC 9113 §6.5). */
+int h2w_recv_settings(h2w_session *s, const h2w_frame *f);
+/* Server, h2c upgrade: the client's HTTP2-Settings entries, applied in
+ * order as if from a SETTINGS frame the 101 acknowledged (RFC 7540
+ * §3.2.1). Returns 0 or a fatal error. */
+int h2w_settings_upgrade_remote(h2w_session *s, const h2w_settings_entry *iv,
+                                size_t n);
+/* Client, h2c upgrade: the 101 acknowledged the settings our request
+ * carried (our oldest pending frame), so they are in force already. */
+void h2w_settings_upgrade_local(h2w_session *s);
+/* When our oldest unacknowledged SETTINGS times out (§6.5.3), or
+ * UINT64_MAX when none is due. */
+uint64_t h2w_settings_deadline(const h2w_session *s);
+/* The session clock started at `now`: restamp the pending frames sent
+ * at time 0. */
+void h2w_settings_clock_start(h2w_session *s, uint64_t now);
 
 /* When the keepalive has work (the next PING, or the peer's death) and
  * when an idle connection closes; UINT64_MAX when not armed. */
 uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
+/* A whole frame arrived (liveness for the keepalive and idle timers). */
+void h2w_clock_frame_in(h2w_session *s);
+/* The ACK of the PING in `slot` came: 1 when it was the keepalive's own
+ * (which is then no longer outstanding), else 0. */
+int h2w_keepalive_acked(h2w_session *s, size_t slot);
 
 /* Charge one token to the glitch budget (docs/security.md rows 4, 7, 8) or to
  * the reset budget (rows 9, 10). Returns 0, or the fatal H2W_E_FLOODED
@@ -406,9 +571,9 @@ int h2w_charge_reset(h2w_session *s);
  * we may have processed, but never more than one we already announced
  * (RFC 9113 §6.8: it MUST NOT increase). */
 static inline uint32_t h2w_goaway_last(const h2w_session *s) {
-  return s->goaway_sent && s->goaway_last_sent < s->last_peer_id
-             ? s->goaway_last_sent
-             : s->last_peer_id;
+  return s->goaway.sent && s->goaway.last_sent < s->ids.last_peer_id
+             ? s->goaway.last_sent
+             : s->ids.last_peer_id;
 }
 
 /* The public description of a frame header, for the frame callbacks. */
@@ -422,12 +587,20 @@ static inline h2w_frame_info h2w_frame_info_of(const h2w_frame_hd *hd) {
   return fi;
 }
 
-/* §8.1.1: the response to a HEAD request (sent, received or promised)
- * has no content. An unvalidated message has no method, so only checked
- * ones mark the stream. */
+/* The request facts its response rules depend on. §8.1.1: the response
+ * to a HEAD request (sent, received or promised) has no content. RFC 9110
+ * §9.3.6: a 2xx response to CONNECT (plain or extended, RFC 8441) opens a
+ * tunnel and its content-length is ignored. An unvalidated message has no
+ * method, so only checked ones mark the stream. */
 static inline void h2w_stream_note_head(h2w_stream *st, const h2w_http_msg *m) {
-  if (h2w_http_msg_method(m) == H2W_HTTP_METHOD_HEAD) {
+  int method = h2w_http_msg_method(m);
+  if (method == H2W_HTTP_METHOD_HEAD) {
     st->flags |= H2W_SF_HEAD;
+  } else if (method == H2W_HTTP_METHOD_CONNECT) {
+    st->flags |= H2W_SF_CONNECT;
+    if (h2w_http_msg_has_protocol(m)) {
+      st->flags |= H2W_SF_CONNECT_PROTOCOL;
+    }
   }
 }
 
@@ -442,22 +615,29 @@ static inline int h2w_local_rv(const h2w_session *s, int rv) {
 int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
                      size_t n, int end_stream, h2w_http_msg *m);
 
-/* ---- recv.c: where a frame of `type` on stream `id` stands in the §5.1
- * table; *st is the live stream object, if any. */
-h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id, uint8_t type,
-                                      h2w_stream **st);
-/* Put the peer's validated settings `next` in force (window rebase,
- * HPACK encoder limits). Returns 0 or a fatal error. */
-int h2w_apply_remote(h2w_session *s, const h2w_settings *next);
+/* ---- recv.c: where a frame of `type` (or H2W_RECV_PROMISED) about
+ * stream `id` stands in the §5.1 table; *st is the live stream object, if
+ * any. Every frame about a stream is judged here, nowhere else. */
+h2w_recv_verdict h2w_recv_verdict_for(h2w_session *s, uint32_t id,
+                                      unsigned type, h2w_stream **st);
+/* Act on a verdict that is not ACCEPT: IGNORE charges the glitch budget,
+ * STREAM_ERROR resets the stream, CONN_ERROR ends the connection with
+ * `reason`. Returns 0 or a fatal error. */
+int h2w_recv_refuse(h2w_session *s, uint32_t id, h2w_recv_verdict v,
+                    const char *reason);
 
 /* ---- priority.c: RFC 9218 ---------------------------------------------- */
 /* The H2W_PRIO() of a Priority field value; defaults if malformed. */
 uint8_t h2w_prio_from_field(const uint8_t *v, size_t len);
-/* 1 and *prio when nv is a "priority" field (RFC 9218 §5), else 0. */
-int h2w_prio_of_field(const h2w_nv *nv, uint8_t *prio);
+/* 1 and *prio, the H2W_PRIO() of all the message's priority lines so far
+ * (this one included), when nv is a "priority" field (RFC 9218 §5); else
+ * 0. */
+int h2w_prio_of_field(h2w_prio_lines *pl, const h2w_nv *nv, uint8_t *prio);
 /* Change a stream's priority, moving it between scheduler rings. */
 void h2w_stream_set_prio(h2w_session *s, h2w_stream *st, uint8_t prio);
-/* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. */
+/* 1 and *prio when a PRIORITY_UPDATE came before stream id opened. The
+ * notes for every id up to `id` go: once the client used `id`, lower ones
+ * can no longer open (§5.1.1). */
 int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio);
 int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f);
 
@@ -489,7 +669,6 @@ uint8_t *h2w_queue_reserve(h2w_session *s, size_t size, int reactive, int *rv);
  * `packed` is the packer's result. */
 int h2w_queue_commit(h2w_session *s, h2w_ssize packed);
 int h2w_queue_rst(h2w_session *s, uint32_t id, uint32_t code, int reactive);
-int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n);
 int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
                      const uint8_t *debug, size_t debuglen);
 /* A PING in a free slot (H2W_E_LIMIT when all are taken); *slot, if not
@@ -516,6 +695,14 @@ int h2w_start_queued(h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);
+/* s->goaway, which only this file changes: a GOAWAY with `last_id` was
+ * queued (sent), or arrived (recv: the lowest last-stream-id wins). */
+void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id);
+void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id);
+/* Server, graceful shutdown (RFC 9113 §6.8): the first GOAWAY with the
+ * largest id and a PING, with the shutdown deadline armed. H2W_OK or the
+ * error of queueing the GOAWAY (nothing changed). */
+int h2w_start_shutdown(h2w_session *s);
 /* The final GOAWAY of a graceful shutdown (RFC 9113 §6.8). */
 int h2w_finish_shutdown(h2w_session *s);
 /* Anything to write? */

@@ -53,11 +53,16 @@ void h2w_settings_set(h2w_settings *s, uint16_t id, uint32_t value);
 uint32_t h2w_settings_get(const h2w_settings *s, uint16_t id, int *known);
 
 /* Our sent-but-unacknowledged SETTINGS frames, oldest first. Each slot
- * holds the whole parameter set that will be in force once that frame is
- * acknowledged: ACKs arrive in order (RFC 9113 §6.5.3), so applying one is
- * a copy, and the session learns what changed by comparing before/after. */
+ * holds the parameter set that will be in force once that frame is
+ * acknowledged, built by applying its entries one by one in wire order
+ * (RFC 9113 §6.5.3), and the smallest HEADER_TABLE_SIZE those entries
+ * passed through: the one value whose intermediate steps the peer must
+ * signal (RFC 7541 §4.2, an encoder emits the minimum, then the final
+ * size). Every other parameter takes effect at the ACK, when the peer has
+ * processed the whole frame, so its final value is all that matters. */
 typedef struct h2w_settings_pending {
   h2w_settings after[H2W_SETTINGS_MAX_PENDING];
+  uint32_t hts_low[H2W_SETTINGS_MAX_PENDING];
   uint8_t head;
   uint8_t len;
 } h2w_settings_pending;
@@ -73,8 +78,10 @@ int h2w_settings_pending_push(h2w_settings_pending *p,
                               const h2w_settings_entry *iv, size_t n);
 
 /* The peer acknowledged our oldest SETTINGS: `local` becomes the set it
- * announced. Returns H2W_OK, or H2W_E_PROTOCOL for an ACK we never asked
- * for (RFC 9113 §6.5.3 gives no meaning to one). */
-int h2w_settings_pending_ack(h2w_settings_pending *p, h2w_settings *local);
+ * announced, and *hts_low (if not NULL) the smallest HEADER_TABLE_SIZE
+ * its entries reached. Returns H2W_OK, or H2W_E_PROTOCOL for an ACK we
+ * never asked for (RFC 9113 §6.5.3 gives no meaning to one). */
+int h2w_settings_pending_ack(h2w_settings_pending *p, h2w_settings *local,
+                             uint32_t *hts_low);
 
 #endif

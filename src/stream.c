@@ -49,8 +49,20 @@ h2w_closed_by h2w_stream_closed_by(h2w_stream_event ev) {
   }
 }
 
-/* Columns of the receive table: the frame types §5.1 speaks of. */
-enum { K_DATA, K_HEADERS, K_PRIORITY, K_RST, K_PUSH, K_WU, K_COUNT };
+/* Columns of the receive tables: the frame types §5.1 speaks of, plus
+ * the stream a PRIORITY_UPDATE names (RFC 9218 §7.1) and the stream a
+ * PUSH_PROMISE promises (§6.6). */
+enum {
+  K_DATA,
+  K_HEADERS,
+  K_PRIORITY,
+  K_RST,
+  K_PUSH,
+  K_WU,
+  K_PRIO_UPDATE,
+  K_PROMISED,
+  K_COUNT
+};
 
 #define A                                                                      \
   { H2W_RECV_ACCEPT, 0 }
@@ -63,10 +75,11 @@ enum { K_DATA, K_HEADERS, K_PRIORITY, K_RST, K_PUSH, K_WU, K_COUNT };
 #define SC                                                                     \
   { H2W_RECV_STREAM_ERROR, H2W_STREAM_CLOSED }
 
-/* Row per state (closed split by cause), column per frame kind:
- *               DATA HEADERS PRIORITY RST PUSH_PROMISE WINDOW_UPDATE */
+/* Rows: the §5.1 states, idle split by how the peer may open it, closed
+ * split by cause. */
 enum {
-  R_IDLE,
+  R_IDLE,      /* ours: never sent (or queued); theirs: a client's id */
+  R_IDLE_PUSH, /* theirs only: a server's id, opened by PUSH_PROMISE */
   R_RES_LOCAL,
   R_RES_REMOTE,
   R_OPEN,
@@ -75,36 +88,102 @@ enum {
   R_CLOSED_ES,
   R_CLOSED_RST_SENT,
   R_CLOSED_RST_RECV,
+  R_NEVER_OPENED,
+  R_FORGOTTEN,
   R_COUNT
 };
-static const h2w_recv_verdict recv_rules[R_COUNT][K_COUNT] = {
-    /* idle: only HEADERS and PRIORITY; anything else is a connection
-     * PROTOCOL_ERROR. */
-    [R_IDLE] = {CP, A, A, CP, CP, CP},
+
+/* Streams we initiate (a client's requests, a server's pushes).
+ *          DATA HEADERS PRIORITY RST PUSH_PROMISE WINDOW_UPDATE
+ *          PRIORITY_UPDATE promised-by-PUSH_PROMISE
+ * The promised column is all PROTOCOL_ERROR: a server promises its own
+ * (even) ids, which are never ours on a client (§5.1.1, §6.6). */
+static const h2w_recv_verdict ours[R_COUNT][K_COUNT] = {
+    /* idle: the peer has never seen it (never used, or a request queued
+     * for a slot). §5.1.1: a frame on it other than PRIORITY is
+     * PROTOCOL_ERROR; RFC 9218 §7.1: so is a PRIORITY_UPDATE for an idle
+     * push stream. */
+    [R_IDLE] = {CP, CP, A, CP, CP, CP, CP, CP},
+    [R_IDLE_PUSH] = {CP, CP, A, CP, CP, CP, CP, CP},
     /* reserved (local): PRIORITY, RST_STREAM, WINDOW_UPDATE only. */
-    [R_RES_LOCAL] = {CP, CP, A, A, CP, A},
-    /* reserved (remote): HEADERS, RST_STREAM, PRIORITY; WINDOW_UPDATE is
-     * not listed, so PROTOCOL_ERROR. */
-    [R_RES_REMOTE] = {CP, A, A, A, CP, CP},
-    [R_OPEN] = {A, A, A, A, A, A},
-    [R_HC_LOCAL] = {A, A, A, A, A, A},
-    /* half-closed (remote): the peer is done sending: STREAM_CLOSED. */
-    [R_HC_REMOTE] = {SC, SC, A, A, SC, A},
+    [R_RES_LOCAL] = {CP, CP, A, A, CP, A, A, CP},
+    /* (not reachable for our ids) */
+    [R_RES_REMOTE] = {CP, CP, A, A, CP, CP, CP, CP},
+    /* open / half-closed (local): a response may come, with pushes on
+     * our request (§6.6). */
+    [R_OPEN] = {A, A, A, A, A, A, A, CP},
+    [R_HC_LOCAL] = {A, A, A, A, A, A, A, CP},
+    /* half-closed (remote): the peer is done sending: STREAM_CLOSED;
+     * §6.6: PUSH_PROMISE on it is a connection PROTOCOL_ERROR. */
+    [R_HC_REMOTE] = {SC, SC, A, A, CP, A, A, CP},
     /* closed after END_STREAM: late WINDOW_UPDATE / RST_STREAM may still
-     * arrive and are ignored; more content is a connection error. */
-    [R_CLOSED_ES] = {CC, CC, A, I, CC, I},
-    /* we reset it: the peer may not know yet, so ignore everything. */
-    [R_CLOSED_RST_SENT] = {I, I, A, I, I, I},
-    /* the peer reset it: anything but PRIORITY is STREAM_CLOSED. */
-    /* ...except a second RST_STREAM: §5.4.2 forbids answering RST_STREAM
-     * with RST_STREAM (two endpoints would reset each other forever). */
-    [R_CLOSED_RST_RECV] = {SC, SC, A, I, SC, SC},
+     * arrive and are ignored; more content is a connection error (§6.6
+     * names PROTOCOL_ERROR for PUSH_PROMISE). RFC 9218 §7.1: a server
+     * may discard PRIORITY_UPDATE for a closed stream. */
+    [R_CLOSED_ES] = {CC, CC, A, I, CP, I, I, CP},
+    /* we reset it: the peer may not know yet, so ignore everything
+     * (§5.1; §6.6 for PUSH_PROMISE). */
+    [R_CLOSED_RST_SENT] = {I, I, A, I, I, I, I, CP},
+    /* the peer reset it: anything but PRIORITY is STREAM_CLOSED, except
+     * a second RST_STREAM (§5.4.2 forbids answering one with another) and
+     * PUSH_PROMISE (§6.6: connection error). */
+    [R_CLOSED_RST_RECV] = {SC, SC, A, I, CP, SC, I, CP},
+    /* closed before its HEADERS left (a queued request): as idle. */
+    [R_NEVER_OPENED] = {CP, CP, A, CP, CP, CP, CP, CP},
+    /* closed and forgotten: possibly reset by us, so ignored. */
+    [R_FORGOTTEN] = {I, I, A, I, I, I, I, CP},
 };
 
-static int row_of(h2w_stream_state state, h2w_closed_by closed_by) {
-  switch (state) {
+/* Streams the peer initiates (a client's requests on a server, a
+ * server's pushes on a client). No PUSH_PROMISE is ever valid on them:
+ * §6.6, a server pushes only on a stream the client opened. */
+static const h2w_recv_verdict theirs[R_COUNT][K_COUNT] = {
+    /* idle, a client's id (we are the server): HEADERS opens it (§5.1),
+     * a PRIORITY_UPDATE may come first (RFC 9218 §7.1). */
+    [R_IDLE] = {CP, A, A, CP, CP, CP, A, CP},
+    /* idle, a server's id (we are the client): only a PUSH_PROMISE may
+     * reserve it (§5.1, §8.4); HEADERS cannot open it. */
+    [R_IDLE_PUSH] = {CP, CP, A, CP, CP, CP, CP, A},
+    /* (not reachable for their ids) */
+    [R_RES_LOCAL] = {CP, CP, A, A, CP, A, A, CP},
+    /* reserved (remote): HEADERS, RST_STREAM, PRIORITY; WINDOW_UPDATE is
+     * not listed, so PROTOCOL_ERROR. */
+    [R_RES_REMOTE] = {CP, A, A, A, CP, CP, A, CP},
+    [R_OPEN] = {A, A, A, A, CP, A, A, CP},
+    [R_HC_LOCAL] = {A, A, A, A, CP, A, A, CP},
+    [R_HC_REMOTE] = {SC, SC, A, A, CP, A, A, CP},
+    [R_CLOSED_ES] = {CC, CC, A, I, CP, I, I, CP},
+    [R_CLOSED_RST_SENT] = {I, I, A, I, CP, I, I, CP},
+    [R_CLOSED_RST_RECV] = {SC, SC, A, I, CP, SC, I, CP},
+    /* an id the peer skipped (§5.1.1: implicitly closed, never opened):
+     * using it now is an unexpected stream identifier (PROTOCOL_ERROR). */
+    [R_NEVER_OPENED] = {CP, CP, A, CP, CP, CP, I, CP},
+    /* closed and forgotten: possibly reset by us, so ignored (§5.1);
+     * never a connection error merely because we forgot. */
+    [R_FORGOTTEN] = {I, I, A, I, CP, I, I, CP},
+};
+
+static int closed_row(h2w_closed_by closed_by) {
+  switch (closed_by) {
+  case H2W_CLOSED_BY_RST_SENT:
+    return R_CLOSED_RST_SENT;
+  case H2W_CLOSED_BY_RST_RECV:
+    return R_CLOSED_RST_RECV;
+  case H2W_CLOSED_BY_NEVER_OPENED:
+    return R_NEVER_OPENED;
+  case H2W_CLOSED_BY_FORGOTTEN:
+    return R_FORGOTTEN;
+  default:
+    return R_CLOSED_ES;
+  }
+}
+
+static int row_of(const h2w_stream_facts *f) {
+  switch (f->state) {
   case H2W_SS_IDLE:
-    return R_IDLE;
+    /* Of the peer's ids, a client's are opened by HEADERS, a server's
+     * by PUSH_PROMISE. */
+    return !f->ours && !f->server ? R_IDLE_PUSH : R_IDLE;
   case H2W_SS_RESERVED_LOCAL:
     return R_RES_LOCAL;
   case H2W_SS_RESERVED_REMOTE:
@@ -116,19 +195,13 @@ static int row_of(h2w_stream_state state, h2w_closed_by closed_by) {
   case H2W_SS_HALF_CLOSED_REMOTE:
     return R_HC_REMOTE;
   case H2W_SS_CLOSED:
-    if (closed_by == H2W_CLOSED_BY_RST_SENT) {
-      return R_CLOSED_RST_SENT;
-    }
-    if (closed_by == H2W_CLOSED_BY_RST_RECV) {
-      return R_CLOSED_RST_RECV;
-    }
-    return R_CLOSED_ES;
+    return closed_row(f->closed_by);
   default:
     return -1;
   }
 }
 
-static int kind_of(uint8_t frame_type) {
+static int kind_of(unsigned frame_type) {
   /* RFC 9113 §6 type octets. CONTINUATION follows its HEADERS and is
    * checked as part of it by the session. */
   switch (frame_type) {
@@ -145,17 +218,20 @@ static int kind_of(uint8_t frame_type) {
     return K_PUSH;
   case 0x8:
     return K_WU;
+  case 0x10: /* RFC 9218 §7.1 */
+    return K_PRIO_UPDATE;
+  case H2W_RECV_PROMISED:
+    return K_PROMISED;
   default:
     return -1;
   }
 }
 
-h2w_recv_verdict h2w_stream_on_recv(h2w_stream_state state,
-                                    h2w_closed_by closed_by,
-                                    uint8_t frame_type) {
+h2w_recv_verdict h2w_stream_on_recv(const h2w_stream_facts *f,
+                                    unsigned frame_type) {
   static const h2w_recv_verdict accept = A;
   static const h2w_recv_verdict invalid = CP;
-  int row = row_of(state, closed_by);
+  int row = row_of(f);
   int kind = kind_of(frame_type);
   if (row < 0) {
     return invalid;
@@ -163,7 +239,7 @@ h2w_recv_verdict h2w_stream_on_recv(h2w_stream_state state,
   if (kind < 0) {
     return accept;
   }
-  return recv_rules[row][kind];
+  return f->ours ? ours[row][kind] : theirs[row][kind];
 }
 
 const char *h2w_stream_state_name(h2w_stream_state state) {

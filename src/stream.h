@@ -24,7 +24,17 @@ typedef enum h2w_closed_by {
   H2W_CLOSED_BY_NONE = 0,   /* not closed */
   H2W_CLOSED_BY_END_STREAM, /* END_STREAM both ways */
   H2W_CLOSED_BY_RST_SENT,   /* we sent RST_STREAM */
-  H2W_CLOSED_BY_RST_RECV    /* the peer sent RST_STREAM */
+  H2W_CLOSED_BY_RST_RECV,   /* the peer sent RST_STREAM */
+  /* Closed without ever being opened on the wire, so the peer never saw
+   * it: our request closed while still queued (never sent), or a peer id
+   * the peer skipped, which §5.1.1 closes implicitly. Frames on it are
+   * the same error as on an idle stream. */
+  H2W_CLOSED_BY_NEVER_OPENED,
+  /* Closed so long ago that the session no longer remembers how (the
+   * record is bounded). It may be one we reset, whose late frames §5.1
+   * says to ignore, so everything is ignored (and charged to the glitch
+   * budget by the session), never a connection error. */
+  H2W_CLOSED_BY_FORGOTTEN
 } h2w_closed_by;
 
 /* The events of the §5.1 diagram: H, PP, ES and R, each sent or received.
@@ -61,14 +71,35 @@ typedef struct h2w_recv_verdict {
   uint32_t code; /* RFC 9113 §7 error code for the two error actions */
 } h2w_recv_verdict;
 
-/* What to do with a frame of `frame_type` (RFC 9113 §6 type octet)
- * received on a stream in `state` (closed streams also need `closed_by`).
- * Frame types this table does not know (extensions, §5.5) are accepted:
- * their own rules apply. HEADERS on an idle stream is accepted here; the
- * stream-id rules of §5.1.1 are the session's. */
-h2w_recv_verdict h2w_stream_on_recv(h2w_stream_state state,
-                                    h2w_closed_by closed_by,
-                                    uint8_t frame_type);
+/* Everything the receive table needs to know about a stream id: its §5.1
+ * state and who opens streams with that id (§5.1.1: clients odd ids,
+ * servers even ones). The initiator matters because the RFC's rules do:
+ * HEADERS may open an idle stream only when a client sends it on its own
+ * id; PUSH_PROMISE may only arrive on a stream the client opened (§6.6);
+ * a PRIORITY_UPDATE may name an idle request stream but not an idle push
+ * stream (RFC 9218 §7.1). A stream of ours in state idle is one the peer
+ * has never seen: never used, or a request queued for a slot and not yet
+ * sent (§5.1.1: any frame on it but PRIORITY is a PROTOCOL_ERROR). */
+typedef struct h2w_stream_facts {
+  h2w_stream_state state;
+  h2w_closed_by closed_by; /* for state closed */
+  uint8_t ours;            /* the id is one we initiate */
+  uint8_t server;          /* we are the server */
+} h2w_stream_facts;
+
+/* Pseudo frame type for h2w_stream_on_recv: a PUSH_PROMISE seen from the
+ * stream it promises (§6.6: that id must be an idle server stream). The
+ * PRIORITY_UPDATE type (0x10) is looked up for its prioritized stream. */
+#define H2W_RECV_PROMISED 0x105u
+
+/* What to do with a frame of `frame_type` (RFC 9113 §6 type octet, or
+ * H2W_RECV_PROMISED) received about the stream `f` describes. Frame types
+ * this table does not know (extensions, §5.5) are accepted: their own
+ * rules apply. Role checks that do not depend on a stream (a server
+ * receiving PUSH_PROMISE, a client receiving PRIORITY_UPDATE) are the
+ * session's. */
+h2w_recv_verdict h2w_stream_on_recv(const h2w_stream_facts *f,
+                                    unsigned frame_type);
 
 /* The RFC's name of a state ("half-closed (remote)"), for traces. */
 const char *h2w_stream_state_name(h2w_stream_state state);

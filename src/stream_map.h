@@ -20,12 +20,16 @@ typedef struct h2w_stream_map {
   void **values; /* cap values, then cap ids, in one allocation */
   uint32_t *ids; /* 0 = empty (stream 0 is never stored) */
   size_t cap;    /* 0 or a power of two */
+  unsigned bits; /* log2(cap) when cap != 0: the hash keeps this many bits */
   size_t len;
 } h2w_stream_map;
 
 void h2w_stream_map_init(h2w_stream_map *m, h2w_alloc *a);
 void h2w_stream_map_free(h2w_stream_map *m);
 void *h2w_stream_map_get(const h2w_stream_map *m, uint32_t id);
+/* Slots a lookup of id inspects (1 = found or ruled out at its home
+ * slot); 0 for an empty map. A statistic for tests of the hash spread. */
+size_t h2w_stream_map_probes(const h2w_stream_map *m, uint32_t id);
 /* Insert a new id (id != 0, not present). H2W_OK or H2W_E_NOMEM (the map
  * is then unchanged). */
 int h2w_stream_map_put(h2w_stream_map *m, uint32_t id, void *value);

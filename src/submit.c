@@ -14,9 +14,10 @@ int h2w_check_fields(const h2w_session *s, int kind, const h2w_nv *nva,
   if (nva == NULL && n > 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  h2w_http_msg_begin(
-      m, kind,
-      s->remote.enable_connect_protocol ? H2W_HTTP_CONNECT_PROTOCOL : 0);
+  h2w_http_msg_begin(m, kind,
+                     s->settings.remote.enable_connect_protocol
+                         ? H2W_HTTP_CONNECT_PROTOCOL
+                         : 0);
   if (!s->opt.validate_messages) {
     return H2W_OK;
   }
@@ -41,11 +42,11 @@ static int check_source(const h2w_data_source *src) {
 #define H2W_ASSUMED_MAX_STREAMS 100u
 
 static int slot_free(const h2w_session *s) {
-  uint32_t limit = s->remote.max_concurrent_streams;
+  uint32_t limit = s->settings.remote.max_concurrent_streams;
   if (!s->rs.got_settings && limit > H2W_ASSUMED_MAX_STREAMS) {
     limit = H2W_ASSUMED_MAX_STREAMS;
   }
-  return s->n_local < limit;
+  return s->ids.n_local < limit;
 }
 
 static int may_start(const h2w_session *s) {
@@ -73,8 +74,8 @@ static int send_final_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
 int h2w_start_queued(h2w_session *s) {
   h2w_stream *st;
   int rv;
-  while ((st = s->ss.rq_head) != NULL && s->err == H2W_OK && !s->goaway_recv &&
-         slot_free(s)) {
+  while ((st = s->ss.rq_head) != NULL && s->err.lib == H2W_OK &&
+         !s->goaway.recv && slot_free(s)) {
     h2w_nvbuf *hdrs = st->pending;
     s->ss.rq_head = st->link;
     if (s->ss.rq_head == NULL) {
@@ -91,15 +92,17 @@ int h2w_start_queued(h2w_session *s) {
                  : rv;
     }
   }
-  return s->err;
+  return s->err.lib;
 }
 
 /* RFC 9218 §5: a request's priority field orders its own body too. */
 static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   size_t i;
   uint8_t prio = H2W_PRIO_DEFAULT;
+  h2w_prio_lines pl;
+  memset(&pl, 0, sizeof(pl));
   for (i = 0; i < n; i++) {
-    (void)h2w_prio_of_field(&nva[i], &prio);
+    (void)h2w_prio_of_field(&pl, &nva[i], &prio);
   }
   return prio;
 }
@@ -114,20 +117,20 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   if (s == NULL || n == 0 || check_source(body) != H2W_OK) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
-  if (s->is_server || s->goaway_recv || s->goaway_sent || s->shutdown) {
+  if (s->is_server || s->goaway.recv || s->goaway.sent || s->goaway.shutdown) {
     return H2W_E_INVALID_STATE;
   }
-  if (s->next_local_id > H2W_LAST_STREAM_ID) {
+  if (s->ids.next_local_id > H2W_LAST_STREAM_ID) {
     return H2W_E_STREAM_ID_EXHAUSTED; /* §5.1.1: never wrap */
   }
   rv = h2w_check_fields(s, H2W_HTTP_REQUEST, nva, n, body == NULL, &m);
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
-  id = s->next_local_id;
+  id = s->ids.next_local_id;
   st = h2w_stream_create(s, id, H2W_SF_LOCAL | H2W_SF_REPORTED);
   if (st == NULL) {
     return h2w_local_rv(s, H2W_E_NOMEM);
@@ -135,6 +138,10 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   st->user = stream_user;
   st->prio = request_prio(nva, n);
   h2w_stream_note_head(st, &m);
+  if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
+      H2W_SF_CONNECT) {
+    st->flags |= H2W_SF_TUNNEL_OUT; /* §8.5: only DATA after the request */
+  }
   rv = set_body(s, st, body);
   if (rv != H2W_OK) {
     /* Nothing of it reached the wire or a queue. */
@@ -156,12 +163,12 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     }
   }
   if (rv != H2W_OK) {
-    if (s->err == H2W_OK) {
+    if (s->err.lib == H2W_OK) {
       h2w_stream_discard(s, st);
     }
     return h2w_local_rv(s, rv);
   }
-  s->next_local_id += 2;
+  h2w_local_id_used(s);
   return (int32_t)id;
 }
 
@@ -170,8 +177,8 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
 static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
   h2w_stream *st;
   *rv = H2W_OK;
-  if (s->err != H2W_OK) {
-    *rv = s->err;
+  if (s->err.lib != H2W_OK) {
+    *rv = s->err.lib;
     return NULL;
   }
   st = h2w_stream_find(s, id);
@@ -212,6 +219,9 @@ int h2w_session_submit_response(h2w_session *s, uint32_t stream_id,
   rv = send_final_headers(s, st, nva, n);
   if (rv != H2W_OK) {
     h2w_stream_tx_end(s, st);
+  } else if ((st->flags & H2W_SF_TUNNEL) && h2w_http_msg_status(&m) >= 200 &&
+             h2w_http_msg_status(&m) < 300) {
+    st->flags |= H2W_SF_TUNNEL_OUT; /* §8.5: only DATA after the 2xx */
   }
   return h2w_local_rv(s, rv);
 }
@@ -247,12 +257,13 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
   if (s == NULL || n == 0) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL || !(st->flags & H2W_SF_FINAL_SENT) || st->pending != NULL ||
-      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE)) {
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE) ||
+      (st->flags & H2W_SF_TUNNEL_OUT)) {
     return H2W_E_INVALID_STATE;
   }
   rv = h2w_check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
@@ -275,8 +286,8 @@ int h2w_session_resume_data(h2w_session *s, uint32_t stream_id) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL || st->src_state != H2W_SRC_DEFERRED) {
@@ -294,8 +305,8 @@ int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   st = h2w_stream_find(s, stream_id);
   if (st == NULL) {
@@ -318,12 +329,12 @@ int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (opaque8 == NULL) {
     for (i = 0; i < 8; i++) {
-      b[i] = (uint8_t)(s->now >> (56 - 8 * i));
+      b[i] = (uint8_t)(s->clock.now >> (56 - 8 * i));
     }
     opaque8 = b;
   }
@@ -335,8 +346,8 @@ int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
   if (s == NULL || (iv == NULL && n > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   return h2w_local_rv(s, h2w_queue_settings(s, iv, n));
 }
@@ -364,8 +375,8 @@ int h2w_session_submit_window_update(h2w_session *s, uint32_t stream_id,
   if (s == NULL || increment == 0 || increment > H2W_MAX_WINDOW_SIZE) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (stream_id == 0) {
     return grow_window(s, &s->conn_rw, 0, increment);
@@ -382,8 +393,8 @@ int h2w_session_consume(h2w_session *s, uint32_t stream_id, size_t n) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   if (!s->opt.manual_flow_control) {
     return H2W_E_INVALID_STATE;
@@ -410,52 +421,38 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
   if (s == NULL || (debug == NULL && debuglen > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   last = h2w_goaway_last(s);
   rv = h2w_queue_goaway(s, last, code, debug, debuglen);
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
-  s->goaway_sent = 1;
-  s->goaway_last_sent = last;
+  h2w_goaway_note_sent(s, last);
   if (code != H2W_NO_ERROR) {
-    /* An error GOAWAY ends the connection once it is out: stop here. */
-    s->err = H2W_E_CLOSED;
-    s->err_code = code;
-    s->err_reason = "GOAWAY sent by the application";
-    s->err_offset = s->in_total;
-    h2w_sched_stop(s);
+    /* An error GOAWAY ends the connection once it is out: through the
+     * one error path, which keeps the queue since it ends with this
+     * GOAWAY already. */
+    h2w_conn_error_sent(s, H2W_E_CLOSED, code,
+                        "GOAWAY sent by the application");
+    h2w_api_done(s);
   }
   return H2W_OK;
 }
 
 int h2w_session_shutdown(h2w_session *s) {
-  static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
-  int rv;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
-  if (s->shutdown || s->goaway_sent) {
+  if (s->goaway.shutdown || s->goaway.sent) {
     return H2W_OK;
   }
   if (!s->is_server) {
     return h2w_finish_shutdown(s);
   }
-  /* §6.8: a first GOAWAY with the largest id lets requests in flight
-   * arrive; the PING's ACK shows the client has seen it. */
-  rv = h2w_queue_goaway(s, H2W_LAST_STREAM_ID, H2W_NO_ERROR, NULL, 0);
-  if (rv != H2W_OK) {
-    return h2w_local_rv(s, rv);
-  }
-  s->shutdown = 1;
-  s->shutdown_deadline = s->now + s->opt.shutdown_timeout_ms;
-  if (h2w_queue_ping(s, opaque, &s->shutdown_ping) != H2W_OK) {
-    s->shutdown_ping = H2W_MAX_PINGS; /* the deadline alone ends it */
-  }
-  return H2W_OK;
+  return h2w_local_rv(s, h2w_start_shutdown(s));
 }

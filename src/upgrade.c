@@ -134,10 +134,13 @@ h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
     return H2W_E_INVALID_ARGUMENT;
   }
   r = b64url_decode(in, len, payload, sizeof(payload));
-  if (r == -1 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
+  if (r == -2) {
+    return H2W_E_BUFFER_TOO_SMALL; /* more than 64 entries */
+  }
+  if (r < 0 || r % H2W_SETTINGS_ENTRY_LEN != 0) {
     return H2W_E_PROTOCOL; /* §3.2.1: a SETTINGS payload, whole entries */
   }
-  if (r < 0 || (size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
+  if ((size_t)r / H2W_SETTINGS_ENTRY_LEN > cap) {
     return H2W_E_BUFFER_TOO_SMALL;
   }
   fs.entries = payload;
@@ -169,8 +172,7 @@ h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
 static int upgrade_server(h2w_session *s, const char *value, size_t len,
                           h2w_stream **out) {
   h2w_settings_entry iv[H2W_UPGRADE_MAX_ENTRIES];
-  h2w_settings next = s->remote;
-  h2w_ssize n, i;
+  h2w_ssize n;
   int rv;
   if (value == NULL) {
     return H2W_E_INVALID_ARGUMENT;
@@ -183,21 +185,19 @@ static int upgrade_server(h2w_session *s, const char *value, size_t len,
   if (n < 0) {
     return (int)n;
   }
-  for (i = 0; i < n; i++) {
-    h2w_settings_set(&next, iv[i].id, iv[i].value);
-  }
   *out = h2w_stream_create(s, 1, H2W_SF_REPORTED | H2W_SF_FINAL_RECV);
   if (*out == NULL) {
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
-  rv = h2w_apply_remote(s, &next);
+  /* Applied in order like a SETTINGS frame's entries (RFC 9113 §6.5.3);
+   * an INITIAL_WINDOW_SIZE moves the new stream's send window too. */
+  rv = h2w_settings_upgrade_remote(s, iv, (size_t)n);
   if (rv < 0) {
     return rv;
   }
-  /* h2w_apply_remote moved the new stream's send window with the rest. */
   h2w_stream_apply(s, *out, H2W_EV_RECV_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_RECV_END_STREAM);
-  s->last_peer_id = 1;
+  h2w_peer_id_used(s, 1);
   return H2W_OK;
 }
 
@@ -213,13 +213,7 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
       return n == H2W_E_BUFFER_TOO_SMALL ? H2W_E_PROTOCOL : (int)n;
     }
   }
-  if (s->pending.len > 0) {
-    /* §3.2.1: the 101 acknowledged the settings the request carried, so
-     * they are in force for stream 1 already; the preface SETTINGS will
-     * repeat them and its ACK changes nothing. */
-    s->local = s->pending.after[s->pending.head];
-    h2w_local_settings_changed(s);
-  }
+  h2w_settings_upgrade_local(s); /* §3.2.1: the 101 acknowledged them */
   *out = h2w_stream_create(s, 1,
                            H2W_SF_LOCAL | H2W_SF_REPORTED | H2W_SF_FINAL_SENT);
   if (*out == NULL) {
@@ -227,7 +221,7 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
   }
   h2w_stream_apply(s, *out, H2W_EV_SEND_HEADERS);
   h2w_stream_apply(s, *out, H2W_EV_SEND_END_STREAM);
-  s->next_local_id = 3;
+  h2w_local_id_used(s); /* 1 -> 3 */
   return H2W_OK;
 }
 
@@ -238,19 +232,23 @@ int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
   if (s == NULL || (http2_settings == NULL && len > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (s->err != H2W_OK) {
-    return s->err;
+  if (s->depth != 0) {
+    return H2W_E_INVALID_STATE; /* from a callback (h2wire.h, Reentrancy) */
+  }
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
   }
   /* Only a fresh session: no input, no stream ever (row 19). */
-  if (s->in_total != 0 || s->map.len != 0 || s->last_peer_id != 0 ||
-      s->goaway_sent || s->goaway_recv || s->shutdown ||
-      s->next_local_id != (s->is_server ? 2u : 1u) || s->ss.rq_head != NULL) {
+  if (s->in_total != 0 || s->map.len != 0 || s->ids.last_peer_id != 0 ||
+      s->goaway.sent || s->goaway.recv || s->goaway.shutdown ||
+      s->ids.next_local_id != (s->is_server ? 2u : 1u) ||
+      s->ss.rq_head != NULL) {
     return H2W_E_INVALID_STATE;
   }
   rv = s->is_server ? upgrade_server(s, http2_settings, len, &st)
                     : upgrade_client(s, http2_settings, len, &st);
   if (rv != H2W_OK) {
-    if (st != NULL && s->err == H2W_OK) {
+    if (st != NULL && s->err.lib == H2W_OK) {
       h2w_stream_discard(s, st);
     }
     return rv;

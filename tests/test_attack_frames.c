@@ -163,9 +163,13 @@ static void test_attack_04_legit_steady(void **state) {
  */
 
 /* A response of 1 MB to a peer that opened with a stream window of 1 and
- * then grants one octet at a time: each tiny WINDOW_UPDATE is a glitch.
- * We never send more octets than were granted, never read the body
- * source more than once per grant, and stop after the burst. */
+ * then grants one octet at a time. A window that small can never add up
+ * to a worthwhile frame (half the window it offers is 0), so each grant
+ * is sent at once, and a grant under 32 octets that leaves the window
+ * that small is a glitch. We never send more octets than were granted,
+ * never read the body source more than once per grant, and stop after
+ * the burst. (A peer with a larger window is held back instead: see
+ * test_attack_07_dribble_held.) */
 static void test_attack_07_data_dribble(void **state) {
   tpeer s;
   h2w_fb b;
@@ -205,6 +209,59 @@ static void test_attack_07_data_dribble(void **state) {
   atk_expect_error(&s, H2W_E_FLOODED, H2W_ENHANCE_YOUR_CALM);
   assert_int_equal(atk_log_count(&s, "error 0 ENHANCE_YOUR_CALM"), 1);
   atk_bound("row 7: 1001 one-octet grants, peak above the response",
+            atk_peak_above(&s, base), 4096);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* The dribble on a real window: the peer takes its 64 KiB, then grants
+ * one octet at a time on the stream and the connection, reading our
+ * output after each. We hold DATA back until 16 KiB has added up, so the
+ * attacker gets no small DATA frame and no body-source read per grant:
+ * each grant costs one frame parse. That is no more than any other frame
+ * costs, so it is not charged and the connection is not cut off (the
+ * legitimate neighbours, Go 1.19 returning window per 512-octet Read,
+ * look the same: tests/test_legit_peers.c). */
+static void test_attack_07_dribble_held(void **state) {
+  tpeer s;
+  h2w_fb b;
+  tsrc *src;
+  size_t base;
+  unsigned i, reads;
+  long small;
+  atk_server(&s, tmode(state), NULL);
+  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS | TEV_SETTINGS;
+  s.keep_data_frames = 1;
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  atk_feed_ok(&s, &b);
+  src = tpeer_source(&s, NULL, 1000000);
+  tpeer_respond(&s, 1, RESP_200, src);
+  tpeer_parse_out(&s);
+  assert_int_equal(src->off, 65535);
+  tpeer_out_clear(&s);
+  tpeer_log_clear(&s);
+  reads = src->reads;
+  base = s.alloc.peak = s.alloc.bytes;
+  for (i = 0; i < 40000; i++) {
+    h2w_fb_window_update(&b, 0, 1);
+    h2w_fb_window_update(&b, 1, 1);
+    atk_feed_ok(&s, &b);
+    tpeer_parse_out(&s);
+  }
+  /* 40000 octets granted: two 16 KiB frames' worth, the rest held. */
+  small = atk_frames_count(&s, "DATA 1 ?") + atk_frames_count(&s, "DATA 1 ??") +
+          atk_frames_count(&s, "DATA 1 ???") +
+          atk_frames_count(&s, "DATA 1 ????");
+  print_message("[ DRIBBLE  ] row 7 held: 40000 grants, %u source reads, "
+                "%ld DATA frames, %ld under 10000 octets\n",
+                src->reads - reads, atk_frames_count(&s, "DATA 1 *"), small);
+  assert_int_equal(small, 0);
+  assert_int_equal(src->off, 65535 + 2 * 16384);
+  assert_true(src->reads - reads <= 4);
+  assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+  assert_int_equal(atk_frames_count(&s, "GOAWAY*"), 0);
+  atk_bound("row 7: 40000 one-octet grants on a 64 KiB window, peak",
             atk_peak_above(&s, base), 4096);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -317,12 +374,23 @@ static void test_attack_08_bad_priority_frames(void **state) {
     char want[48];
     atk_server(&s, tmode(state), NULL);
     h2w_fb_init(&b);
+    /* On an open stream: a stream error (§6.3), the connection goes on. */
+    tpeer_fb_headers(&s, &b, 5, 0, POST_REQ);
     priority(&b, 5, 0, lens[i]);
     tpeer_fb_headers(&s, &b, 7, 0x1, GET_REQ);
     atk_feed_ok(&s, &b);
     snprintf(want, sizeof want, "RST_STREAM 5 FRAME_SIZE_ERROR");
     EXPECT_OUT(&s, want);
     assert_true(tpeer_log_has(&s, "end 7"));
+    h2w_fb_free(&b);
+    tpeer_free(&s);
+    /* On an idle stream RST_STREAM is forbidden (§6.4): the connection
+     * error of the same code instead (§5.4.1). */
+    atk_server(&s, tmode(state), NULL);
+    h2w_fb_init(&b);
+    priority(&b, 5, 0, lens[i]);
+    atk_feed_err(&s, &b, H2W_E_FRAME_SIZE);
+    EXPECT_OUT(&s, "GOAWAY last=0 FRAME_SIZE_ERROR*");
     h2w_fb_free(&b);
     tpeer_free(&s);
   }
@@ -409,6 +477,7 @@ int main(void) {
       SPLIT_TESTS(test_attack_04_empty_header_fragments),
       SPLIT_TESTS(test_attack_04_legit_steady),
       SPLIT_TESTS(test_attack_07_data_dribble),
+      SPLIT_TESTS(test_attack_07_dribble_held),
       SPLIT_TESTS(test_attack_07_legit_window_updates),
       SPLIT_TESTS(test_attack_08_self_dependency),
       SPLIT_TESTS(test_attack_08_bad_priority_frames),

@@ -125,9 +125,56 @@ static void test_recv_consume_never_overflows(void **state) {
   assert_int_equal(w.consumed, 5);
 }
 
+/* docs/security.md row 7: the hold-back threshold is half the largest window
+ * the peer has offered, at most 16384; only a credit that leaves the
+ * window under it holds DATA, and window we left unused never does. */
+static void test_window_dribble_threshold(void **state) {
+  h2w_send_window w;
+  (void)state;
+  h2w_send_window_init(&w, 1000);
+  assert_int_equal(h2w_send_window_threshold(&w), 500);
+  assert_false(h2w_send_window_held(&w));
+  h2w_send_window_consume(&w, 800); /* 200 left, unused: not held */
+  assert_false(h2w_send_window_held(&w));
+  h2w_send_window_consume(&w, 200);
+  assert_true(h2w_send_window_held(&w)); /* closed */
+  assert_int_equal(h2w_send_window_credit(&w, 100), H2W_OK);
+  assert_true(h2w_send_window_held(&w)); /* 100 < 500 */
+  assert_int_equal(h2w_send_window_credit(&w, 400), H2W_OK);
+  assert_false(h2w_send_window_held(&w)); /* 500: worth a frame */
+  /* The peak follows the window the peer offers, capped at 16384. */
+  assert_int_equal(h2w_send_window_credit(&w, 99500), H2W_OK);
+  assert_int_equal(h2w_send_window_threshold(&w), 16384);
+  /* A window of 1 never adds up to anything: nothing is held. */
+  h2w_send_window_init(&w, 1);
+  h2w_send_window_consume(&w, 1);
+  assert_int_equal(h2w_send_window_credit(&w, 1), H2W_OK);
+  assert_int_equal(h2w_send_window_threshold(&w), 0);
+  assert_false(h2w_send_window_held(&w));
+}
+
+/* §6.9.2: a SETTINGS change restarts the peak from the new size, so a
+ * peer that shrinks its window lowers the threshold with it. */
+static void test_window_dribble_rebase_peak(void **state) {
+  h2w_send_window w;
+  (void)state;
+  h2w_send_window_init(&w, 65535);
+  h2w_send_window_consume(&w, 65535);
+  assert_int_equal(h2w_send_window_credit(&w, 1000), H2W_OK);
+  assert_true(h2w_send_window_held(&w)); /* 1000 < 16384 */
+  assert_int_equal(h2w_send_window_rebase(&w, 65535, 4000), H2W_OK);
+  assert_true(w.avail < 0);
+  assert_int_equal(h2w_send_window_threshold(&w), 2000);
+  assert_int_equal(h2w_send_window_credit(&w, 64535), H2W_OK);
+  assert_int_equal(w.avail, 4000);
+  assert_false(h2w_send_window_held(&w));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_send_credit_and_overflow),
+      cmocka_unit_test(test_window_dribble_threshold),
+      cmocka_unit_test(test_window_dribble_rebase_peak),
       cmocka_unit_test(test_send_allow_consume),
       cmocka_unit_test(test_send_rebase_negative_and_overflow),
       cmocka_unit_test(test_recv_window_rules),

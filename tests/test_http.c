@@ -494,10 +494,12 @@ static void test_request_authority_userinfo(void **state) {
             FIELDS({":method", "GET"}, {":scheme", "https"}, {":path", "/"},
                    {":authority", "example.com:8443"}),
             1);
-  expect_ok(&m, H2W_HTTP_REQUEST, 0,
-            FIELDS({":method", "GET"}, {":scheme", "https"}, {":path", "/"},
-                   {":authority", ""}),
-            1);
+  /* RFC 9110 §4.2.2: an https URI with an empty host is invalid, and
+   * RFC 9113 §8.3.1 makes the request malformed (issue 14). */
+  expect_bad(H2W_HTTP_REQUEST, 0,
+             FIELDS({":method", "GET"}, {":scheme", "https"}, {":path", "/"},
+                    {":authority", ""}),
+             1, 4, "empty host in :authority");
 }
 
 /* ---- connection-specific fields and te (§8.2.2) --------------------- */

@@ -71,7 +71,7 @@ static void test_decreasing_stream_id(void **state) {
   tpeer_fb_headers(&s, &b, 3, 0x1, GET_REQ);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=5 PROTOCOL_ERROR*");
-  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR");
+  EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 5 PROTOCOL_ERROR conn");
   h2w_fb_free(&b);
   tpeer_free(&s);
 }

@@ -389,7 +389,7 @@ static void test_push_promise_over_limit(void **state) {
 }
 
 /* A promise on a stream we reset is declined, not a connection error; on
- * a stream the server already ended, the stream itself is in error. */
+ * a stream the server already ended, it is a connection error (§6.6). */
 static void test_push_promise_on_closed_stream(void **state) {
   tpeer c;
   h2w_fb b;
@@ -424,8 +424,10 @@ static void test_push_promise_on_closed_stream(void **state) {
     assert_int_equal(tpeer_feed_fb(&c, &b), (h2w_ssize)b.len);
     h2w_fb_free(&b);
     tpeer_log_clear(&c);
-    feed_push(&c, 1, 2, PUSH_REQ, 0);
-    EXPECT_OUT(&c, "RST_STREAM 1 STREAM_CLOSED", "RST_STREAM 2 CANCEL");
+    /* §6.6: neither open nor half-closed (local): a connection
+     * PROTOCOL_ERROR (issue 14 G). */
+    feed_push(&c, 1, 2, PUSH_REQ, H2W_E_PROTOCOL);
+    EXPECT_OUT(&c, "GOAWAY last=0 PROTOCOL_ERROR*");
     assert_false(tpeer_log_has(&c, "push*"));
     tpeer_free(&c);
   }

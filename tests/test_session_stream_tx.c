@@ -34,10 +34,10 @@ static h2w_stream *stream(const tpeer *p, uint32_t id) {
 static uint32_t spare_tx(const tpeer *p) {
   const h2w_stream_tx *tx;
   uint32_t n = 0;
-  for (tx = p->s->free_tx; tx != NULL; tx = tx->next_free) {
+  for (tx = p->s->pool.free_tx; tx != NULL; tx = tx->next_free) {
     n++;
   }
-  assert_int_equal(n, p->s->nfree_tx);
+  assert_int_equal(n, p->s->pool.nfree_tx);
   return n;
 }
 

@@ -87,7 +87,7 @@ static void test_too_many_continuations(void **state) {
   fb_fragmented(&s, &b, 1, 10);
   feed_err(&s, &b, H2W_E_FLOODED);
   EXPECT_OUT(&s, "GOAWAY last=* ENHANCE_YOUR_CALM*");
-  EXPECT_LOG(&s, "error 0 ENHANCE_YOUR_CALM");
+  EXPECT_LOG(&s, "error 0 ENHANCE_YOUR_CALM", "close 1 ENHANCE_YOUR_CALM conn");
   h2w_fb_free(&b);
   tpeer_free(&s);
 }
@@ -146,7 +146,7 @@ static void test_continuation_after_end_headers(void **state) {
   feed_err(&s, &b, H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=1 PROTOCOL_ERROR*");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0",
-             "error 0 PROTOCOL_ERROR");
+             "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn");
   h2w_fb_free(&b);
   tpeer_free(&s);
 }
@@ -177,7 +177,7 @@ static void test_stream_id_exhaustion(void **state) {
   h2w_nv nv[8];
   (void)state;
   tpeer_start(&c, 0, H2W_SPLIT_WHOLE, NULL);
-  c.s->next_local_id = 0x7ffffffdu;
+  c.s->ids.next_local_id = 0x7ffffffdu;
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 0x7ffffffd);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 0x7fffffff);
   assert_int_equal(

@@ -123,16 +123,16 @@ static void test_pending_applies_in_order(void **state) {
   assert_int_equal(h2w_settings_pending_push(&p, &local, second, 2), H2W_OK);
   /* Nothing takes effect before the ACK (§6.5.3). */
   assert_int_equal(local.max_concurrent_streams, UINT32_MAX);
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.max_concurrent_streams, 100);
   assert_int_equal(local.initial_window_size, 1 << 20);
   assert_int_equal(local.header_table_size, 4096);
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.max_concurrent_streams, 50);
   assert_int_equal(local.initial_window_size, 1 << 20);
   assert_int_equal(local.header_table_size, 0);
   /* An ACK nobody asked for. */
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_E_PROTOCOL);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_E_PROTOCOL);
 }
 
 static void test_pending_limits(void **state) {
@@ -156,18 +156,44 @@ static void test_pending_limits(void **state) {
   }
   assert_int_equal(h2w_settings_pending_push(&p, &local, NULL, 0), H2W_E_LIMIT);
   /* The ring wraps: drain one, push one, the order is kept. */
-  assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
   assert_int_equal(local.enable_push, 0);
   assert_int_equal(h2w_settings_pending_push(&p, &local, NULL, 0), H2W_OK);
   for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
-    assert_int_equal(h2w_settings_pending_ack(&p, &local), H2W_OK);
+    assert_int_equal(h2w_settings_pending_ack(&p, &local, NULL), H2W_OK);
     assert_int_equal(local.enable_push, 0);
   }
   assert_int_equal(p.len, 0);
 }
 
+/* RFC 7541 §4.2: a pending frame remembers the smallest
+ * HEADER_TABLE_SIZE its entries reached, starting from the value the
+ * frame before it left, so the ACK can tell the decoder to expect it. */
+static void test_pending_table_size_low(void **state) {
+  h2w_settings local;
+  h2w_settings_pending p;
+  const h2w_settings_entry dip[] = {
+      {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 0},
+      {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 4096},
+  };
+  const h2w_settings_entry grow[] = {{H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 8192}};
+  uint32_t low = 1;
+  (void)state;
+  h2w_settings_init(&local);
+  h2w_settings_pending_init(&p);
+  assert_int_equal(h2w_settings_pending_push(&p, &local, dip, 2), H2W_OK);
+  assert_int_equal(h2w_settings_pending_push(&p, &local, grow, 1), H2W_OK);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, &low), H2W_OK);
+  assert_int_equal(low, 0);
+  assert_int_equal(local.header_table_size, 4096);
+  assert_int_equal(h2w_settings_pending_ack(&p, &local, &low), H2W_OK);
+  assert_int_equal(low, 4096);
+  assert_int_equal(local.header_table_size, 8192);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_pending_table_size_low),
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_ranges),
       cmocka_unit_test(test_connect_protocol_cannot_be_withdrawn),

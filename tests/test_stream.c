@@ -28,13 +28,31 @@ static void walk(h2w_stream_state *s, h2w_stream_event ev,
   *s = (h2w_stream_state)next;
 }
 
-static void expect_verdict(h2w_stream_state st, h2w_closed_by by, uint8_t type,
-                           h2w_recv_action action, uint32_t code) {
-  h2w_recv_verdict v = h2w_stream_on_recv(st, by, type);
+static void expect_as(int ours, int server, h2w_stream_state st,
+                      h2w_closed_by by, unsigned type, h2w_recv_action action,
+                      uint32_t code) {
+  h2w_stream_facts f;
+  h2w_recv_verdict v;
+  f.state = st;
+  f.closed_by = by;
+  f.ours = (uint8_t)ours;
+  f.server = (uint8_t)server;
+  v = h2w_stream_on_recv(&f, type);
   assert_int_equal(v.action, action);
   if (action == H2W_RECV_STREAM_ERROR || action == H2W_RECV_CONN_ERROR) {
     assert_int_equal(v.code, code);
   }
+}
+
+/* The verdict seen from the side where `st` is the usual state: an idle
+ * id is a client's new request on a server, reserved (local) a server's
+ * push, reserved (remote) a push on a client, anything else a client's
+ * own request. */
+static void expect_verdict(h2w_stream_state st, h2w_closed_by by, uint8_t type,
+                           h2w_recv_action action, uint32_t code) {
+  int ours = st != H2W_SS_IDLE && st != H2W_SS_RESERVED_REMOTE;
+  int server = st == H2W_SS_IDLE || st == H2W_SS_RESERVED_LOCAL;
+  expect_as(ours, server, st, by, type, action, code);
 }
 
 static void test_request_lifecycle_client(void **state) {
@@ -215,6 +233,62 @@ static void test_recv_closed(void **state) {
                  H2W_RECV_ACCEPT, 0);
 }
 
+/* Who initiated the stream decides (issue 14, defects D, F, G, H). */
+static void test_recv_initiator(void **state) {
+  const unsigned PROMISED = H2W_RECV_PROMISED, PU = 0x10;
+  (void)state;
+  /* §5.1.1: HEADERS on an idle id of ours (never sent, or a request
+   * still queued) is a frame on a stream we never opened (F); so is a
+   * server's HEADERS opening a stream instead of promising it. */
+  expect_as(1, 0, H2W_SS_IDLE, 0, HEADERS, H2W_RECV_CONN_ERROR,
+            H2W_PROTOCOL_ERROR);
+  expect_as(0, 0, H2W_SS_IDLE, 0, HEADERS, H2W_RECV_CONN_ERROR,
+            H2W_PROTOCOL_ERROR);
+  expect_as(1, 0, H2W_SS_CLOSED, H2W_CLOSED_BY_NEVER_OPENED, HEADERS,
+            H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  expect_as(1, 0, H2W_SS_IDLE, 0, PRIORITY, H2W_RECV_ACCEPT, 0);
+  /* §5.1 "closed": ignored after our RST_STREAM, and when we no longer
+   * remember how it closed (D). */
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_RST_SENT, HEADERS,
+            H2W_RECV_IGNORE, 0);
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_FORGOTTEN, HEADERS,
+            H2W_RECV_IGNORE, 0);
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_END_STREAM, HEADERS,
+            H2W_RECV_CONN_ERROR, H2W_STREAM_CLOSED);
+  /* §5.1.1: an id the client skipped is an unexpected identifier. */
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_NEVER_OPENED, HEADERS,
+            H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  /* §6.6: "A receiver MUST treat the receipt of a PUSH_PROMISE on a
+   * stream that is neither 'open' nor 'half-closed (local)' as a
+   * connection error of type PROTOCOL_ERROR", except on one we reset
+   * (G); never on a stream the server opened. */
+  expect_as(1, 0, H2W_SS_HALF_CLOSED_REMOTE, 0, PUSH, H2W_RECV_CONN_ERROR,
+            H2W_PROTOCOL_ERROR);
+  expect_as(1, 0, H2W_SS_CLOSED, H2W_CLOSED_BY_RST_RECV, PUSH,
+            H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  expect_as(1, 0, H2W_SS_CLOSED, H2W_CLOSED_BY_RST_SENT, PUSH, H2W_RECV_IGNORE,
+            0);
+  expect_as(0, 0, H2W_SS_HALF_CLOSED_LOCAL, 0, PUSH, H2W_RECV_CONN_ERROR,
+            H2W_PROTOCOL_ERROR);
+  expect_as(0, 0, H2W_SS_CLOSED, H2W_CLOSED_BY_RST_SENT, PUSH,
+            H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  /* The promised id: only an idle server id. */
+  expect_as(0, 0, H2W_SS_IDLE, 0, PROMISED, H2W_RECV_ACCEPT, 0);
+  expect_as(1, 0, H2W_SS_IDLE, 0, PROMISED, H2W_RECV_CONN_ERROR,
+            H2W_PROTOCOL_ERROR);
+  expect_as(0, 0, H2W_SS_CLOSED, H2W_CLOSED_BY_FORGOTTEN, PROMISED,
+            H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  /* RFC 9218 §7.1: "Servers that receive a PRIORITY_UPDATE for a push
+   * stream in the 'idle' state MUST respond with a connection error of
+   * type PROTOCOL_ERROR" (H); an idle request stream may be prioritized;
+   * a closed one is discarded. */
+  expect_as(1, 1, H2W_SS_IDLE, 0, PU, H2W_RECV_CONN_ERROR, H2W_PROTOCOL_ERROR);
+  expect_as(0, 1, H2W_SS_IDLE, 0, PU, H2W_RECV_ACCEPT, 0);
+  expect_as(1, 1, H2W_SS_RESERVED_LOCAL, 0, PU, H2W_RECV_ACCEPT, 0);
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_END_STREAM, PU, H2W_RECV_IGNORE,
+            0);
+}
+
 static void test_recv_extension_and_invalid_state(void **state) {
   int s;
   (void)state;
@@ -248,6 +322,7 @@ int main(void) {
       cmocka_unit_test(test_recv_reserved),
       cmocka_unit_test(test_recv_open_and_half_closed),
       cmocka_unit_test(test_recv_closed),
+      cmocka_unit_test(test_recv_initiator),
       cmocka_unit_test(test_recv_extension_and_invalid_state),
       cmocka_unit_test(test_state_names),
   };

@@ -25,11 +25,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # and the Python binding's tests skip without (curl; nghttp, h2load and
 # nghttpd; python3-h2 as a server and for the binding tests with pytest;
 # OpenSSL headers for the TLS examples and openssl for test certificates;
-# Go for its net/http client).
+# Go for its net/http client; venv, pip, setuptools and wheel to install
+# the Python binding offline in the python_pip_install test).
 BUILD_PKGS="cmake make gcc pkg-config"
 TEST_PKGS="libcmocka-dev"
 PEER_PKGS="curl nghttp2-client nghttp2-server python3-h2 python3-pytest
-libssl-dev openssl golang-go"
+libssl-dev openssl golang-go python3-venv python3-pip python3-setuptools
+python3-wheel"
 
 # The packages among "$@" that are not installed. Build tools count as
 # present when their command is, whatever installed them.

@@ -307,6 +307,17 @@ ssize_t ex_io_write(ex_io *io, const void *buf, size_t len) {
   return rv == 0 ? EX_IO_ERROR : rv;
 }
 
+void ex_io_shutdown_write(ex_io *io) {
+  if (io->ssl != NULL && SSL_is_init_finished(io->ssl)) {
+    ERR_clear_error();
+    SSL_shutdown(io->ssl);
+    ERR_clear_error();
+  }
+  if (io->fd >= 0) {
+    shutdown(io->fd, SHUT_WR);
+  }
+}
+
 void ex_io_close(ex_io *io) {
   if (io->ssl != NULL) {
     /* One attempt: a socket that cannot take close_notify now is about to
@@ -385,6 +396,12 @@ ssize_t ex_io_read(ex_io *io, void *buf, size_t len) {
 
 ssize_t ex_io_write(ex_io *io, const void *buf, size_t len) {
   return plain_write(io, buf, len);
+}
+
+void ex_io_shutdown_write(ex_io *io) {
+  if (io->fd >= 0) {
+    shutdown(io->fd, SHUT_WR);
+  }
 }
 
 void ex_io_close(ex_io *io) {

@@ -73,6 +73,12 @@ const char *ex_io_describe(const ex_io *io, char *buf, size_t len);
 ssize_t ex_io_read(ex_io *io, void *buf, size_t len);
 ssize_t ex_io_write(ex_io *io, const void *buf, size_t len);
 
+/* The end of our output, for a graceful close: TLS close_notify if the
+ * socket takes it now (never waits), then a TCP half-close (FIN). Reading
+ * goes on until the peer closes too, so that no unread input makes our
+ * close() a reset that could destroy our last frames. */
+void ex_io_shutdown_write(ex_io *io);
+
 /* Send TLS close_notify if the socket takes it now (never waits), free
  * the TLS state and close the descriptor. */
 void ex_io_close(ex_io *io);

@@ -171,7 +171,7 @@ int dc_session_new(dc_conn *c) {
 int dc_open_stream(dc_conn *c) {
   h2w_nv nv[5];
   nv[0] = ex_nvs(":method", "GET");
-  nv[1] = ex_nvs(":scheme", "http");
+  nv[1] = ex_nvs(":scheme", c->o->https ? "https" : "http");
   nv[2] = ex_nvs(":authority", c->o->authority);
   nv[3] = ex_nvs(":path", c->o->path);
   nv[4] = ex_nvs("user-agent", "downchannel-client");

@@ -1,5 +1,6 @@
 /* downchannel-client: keeps one long-lived response stream (a
- * "downchannel", here h2w-server's GET /events) open over h2c, watches
+ * "downchannel", here h2w-server's GET /events) open over h2c or h2 over
+ * TLS (ALPN, examples/common/tls.h), watches
  * the connection with the library's keepalive PINGs, and reconnects when
  * the stream or the connection is lost.
  *   main.c  command line, the reconnect loop and its backoff, signals
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "h2wire.h"
+#include "tls.h"
 
 #define DC_WBUF_SIZE (16u * 1024u)
 #define DC_RBUF_SIZE (64u * 1024u)
@@ -28,6 +30,10 @@ typedef struct dc_opts {
   uint32_t ping_timeout_ms;
   long max_reconnects; /* -1: no limit */
   int verbose;         /* -v: trace every frame on stderr */
+  int https;           /* https:// URL: h2 over TLS, chosen by ALPN */
+  int insecure;        /* -k: do not verify the server's certificate */
+  const char *cafile;  /* --cacert F, or NULL for the system's store */
+  ex_tls_ctx *tls;     /* made once by main() for https:// */
 } dc_opts;
 
 /* How one connection ended. */
@@ -40,7 +46,7 @@ enum dc_end {
 /* One connection and its session (the session's user pointer). */
 typedef struct dc_conn {
   const dc_opts *o;
-  int fd;
+  ex_io io; /* io.fd -1 until connected; io.ssl set for https:// */
   h2w_session *s;
   int blk_status; /* :status of the block being received */
   int open;       /* a 200 response arrived: the downchannel is up */

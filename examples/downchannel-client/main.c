@@ -1,5 +1,7 @@
 /* downchannel-client [-v] [--ping-interval S] [--ping-timeout S]
- *                    [--max-reconnects N] http://HOST:PORT/events
+ *                    [--max-reconnects N] [-k] [--cacert F]
+ *                    http[s]://HOST:PORT/events
+ * (https://: h2 over TLS, chosen by ALPN, RFC 9113 §3.2)
  *
  * Keeps GET URL open and prints each line of its body as
  *   <ISO-8601 UTC with ms> event <line>
@@ -40,15 +42,20 @@ int dc_stopping(void) {
 
 static void usage(void) {
   fputs("usage: downchannel-client [-v] [--ping-interval S] [--ping-timeout S] "
-        "[--max-reconnects N] http://HOST:PORT/PATH\n"
+        "[--max-reconnects N] [-k] [--cacert F] http[s]://HOST:PORT/PATH\n"
         "  -v                  trace every frame on stderr\n"
         "  --ping-interval S   PING after S seconds without a frame "
         "(default 10; decimals allowed)\n"
         "  --ping-timeout S    dead if nothing arrives S seconds after the "
         "PING (default 5)\n"
         "  --max-reconnects N  give up (exit 1) instead of the N+1st "
-        "reconnect (default: never)\n",
+        "reconnect (default: never)\n"
+        "  -k, --insecure      https://: do not verify the certificate\n"
+        "  --cacert F          https://: trust the PEM certificates in F\n",
         stderr);
+  if (!ex_tls_available()) {
+    fputs("(this build has no TLS: https:// is not available)\n", stderr);
+  }
 }
 
 /* Seconds with up to three decimals ("2", "0.5") -> ms in 1..2^31-1. */
@@ -72,23 +79,38 @@ static int parse_seconds(const char *s, uint32_t *ms) {
   return 0;
 }
 
+/* Command-line errors name the program and what was wrong. */
+static int bad(const char *fmt, const char *what) {
+  fputs("downchannel-client: ", stderr);
+  fprintf(stderr, fmt, what);
+  fputc('\n', stderr);
+  return -1;
+}
+
 static int parse_url(const char *url, dc_opts *o) {
-  uint64_t port = 80;
-  if (strncmp(url, "http://", 7) != 0) {
-    return -1;
+  uint64_t port;
+  const char *h;
+  if (strncmp(url, "http://", 7) == 0) {
+    h = url + 7;
+    port = 80;
+  } else if (strncmp(url, "https://", 8) == 0) {
+    h = url + 8;
+    port = 443;
+    o->https = 1;
+  } else {
+    return bad("%s: want an http:// or https:// URL", url);
   }
-  const char *h = url + 7;
   size_t hlen = strcspn(h, ":/");
   const char *rest = h + hlen;
   if (*rest == ':') {
     size_t plen = strcspn(rest + 1, "/");
     if (ex_parse_u64(rest + 1, plen, 65535, &port) != 0) {
-      return -1;
+      return bad("%s: bad port (0 to 65535)", url);
     }
     rest += 1 + plen;
   }
   if (hlen == 0 || hlen >= sizeof o->host || strlen(rest) >= sizeof o->path) {
-    return -1;
+    return bad("%s: no host, or host or path too long", url);
   }
   memcpy(o->host, h, hlen);
   o->host[hlen] = '\0';
@@ -99,33 +121,62 @@ static int parse_url(const char *url, dc_opts *o) {
 }
 
 static int parse_args(int argc, char **argv, dc_opts *o) {
+  const char *url = NULL;
   o->ping_interval_ms = 10000;
   o->ping_timeout_ms = 5000;
   o->max_reconnects = -1;
-  int i = 1;
-  if (i < argc && strcmp(argv[i], "-v") == 0) {
-    o->verbose = 1;
-    i++;
-  }
-  for (; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
     uint64_t n;
-    const char *v = argv[i + 1];
-    if (strcmp(argv[i], "--ping-interval") == 0) {
-      if (parse_seconds(v, &o->ping_interval_ms) != 0) {
-        return -1;
-      }
-    } else if (strcmp(argv[i], "--ping-timeout") == 0) {
-      if (parse_seconds(v, &o->ping_timeout_ms) != 0) {
-        return -1;
-      }
-    } else if (strcmp(argv[i], "--max-reconnects") == 0 &&
-               ex_parse_u64(v, strlen(v), 1000000000, &n) == 0) {
-      o->max_reconnects = (long)n;
-    } else {
-      return -1;
+    int takes =
+        strcmp(a, "--ping-interval") == 0 || strcmp(a, "--ping-timeout") == 0 ||
+        strcmp(a, "--max-reconnects") == 0 || strcmp(a, "--cacert") == 0;
+    const char *v = takes && i + 1 < argc ? argv[i + 1] : NULL;
+    if (takes && v == NULL) {
+      return bad("%s needs a value", a);
     }
+    if (strcmp(a, "-v") == 0) {
+      o->verbose = 1;
+    } else if (strcmp(a, "-k") == 0 || strcmp(a, "--insecure") == 0) {
+      o->insecure = 1;
+    } else if (strcmp(a, "--ping-interval") == 0 ||
+               strcmp(a, "--ping-timeout") == 0) {
+      uint32_t *ms = a[7] == 'i' ? &o->ping_interval_ms : &o->ping_timeout_ms;
+      if (parse_seconds(v, ms) != 0) {
+        fprintf(stderr,
+                "downchannel-client: %s: bad value '%s' (seconds, "
+                "0.001 to 2000000, up to 3 decimals)\n",
+                a, v);
+        return -1;
+      }
+    } else if (strcmp(a, "--max-reconnects") == 0) {
+      if (ex_parse_u64(v, strlen(v), 1000000000, &n) != 0) {
+        return bad("--max-reconnects: bad value '%s' (0 to 1000000000)", v);
+      }
+      o->max_reconnects = (long)n;
+    } else if (strcmp(a, "--cacert") == 0) {
+      o->cafile = v;
+    } else if (a[0] == '-') {
+      return bad("unknown option '%s'", a);
+    } else if (url != NULL) {
+      return bad("one URL only ('%s' is the second)", a);
+    } else {
+      url = a;
+    }
+    i += v != NULL;
   }
-  return i + 1 == argc ? parse_url(argv[i], o) : -1;
+  if (url == NULL) {
+    return bad("%s", "no URL given");
+  }
+  if (parse_url(url, o) != 0) {
+    return -1;
+  }
+  if (o->https && !ex_tls_available()) {
+    return bad("%s: this build has no TLS support (OpenSSL was not found at "
+               "configure time: apt-get install -y libssl-dev)",
+               url);
+  }
+  return 0;
 }
 
 /* Wait ms, or less if a signal comes. */
@@ -179,6 +230,14 @@ int main(int argc, char **argv) {
     usage();
     return 2;
   }
+  if (o.https) {
+    char err[256];
+    o.tls = ex_tls_client_ctx(o.insecure, o.cafile, err, sizeof err);
+    if (o.tls == NULL) {
+      fprintf(stderr, "downchannel-client: TLS: %s\n", err);
+      return 2;
+    }
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
@@ -186,5 +245,7 @@ int main(int argc, char **argv) {
   sigaction(SIGTERM, &sa, NULL);
   /* A server that dies must give a write error, not a signal. */
   signal(SIGPIPE, SIG_IGN);
-  return reconnect_loop(&o);
+  int rc = reconnect_loop(&o);
+  ex_tls_ctx_free(o.tls);
+  return rc;
 }

@@ -1,7 +1,7 @@
-/* One connection of the downchannel client: the TCP connection, the poll
- * loop that moves bytes between the socket and the session and ticks the
- * session's clock (the keepalive PING and its timeout live there), and
- * the reason the connection ended. */
+/* One connection of the downchannel client: the TCP connection (with TLS
+ * on top for https://), the poll loop that moves bytes between the socket and
+ * the session and ticks the session's clock (the keepalive PING and its timeout
+ * live there), and the reason the connection ended. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -54,6 +54,40 @@ static int dial_one(const struct addrinfo *ai, int ms, char *err, size_t cap) {
   return fd;
 }
 
+/* https://: the TLS handshake, bounded like the TCP one, then RFC 9113
+ * §3.2: HTTP/2 over TLS only when ALPN chose h2. Returns 0, or -1 with
+ * the reason in c->why (fd closed). */
+static int tls_start(dc_conn *c, int fd, int ms) {
+  uint64_t end = ex_now_ms() + (uint64_t)ms;
+  if (ex_io_tls(&c->io, c->o->tls, fd, c->o->host) != 0) {
+    snprintf(c->why, sizeof c->why, "TLS: %.160s", c->io.err);
+    close(fd);
+    c->io.fd = -1;
+    return -1;
+  }
+  for (;;) {
+    int rv = ex_io_handshake(&c->io);
+    if (rv == 0) {
+      break;
+    }
+    uint64_t now = ex_now_ms();
+    struct pollfd p = {fd, (short)(rv == EX_IO_WANT_WRITE ? POLLOUT : POLLIN),
+                       0};
+    if (rv == EX_IO_ERROR || now >= end || poll(&p, 1, (int)(end - now)) <= 0) {
+      snprintf(c->why, sizeof c->why, "TLS handshake with %.60s: %.120s",
+               c->o->host,
+               rv == EX_IO_ERROR ? c->io.err : "timed out or interrupted");
+      return -1;
+    }
+  }
+  if (!ex_io_alpn_h2(&c->io)) {
+    snprintf(c->why, sizeof c->why,
+             "%.100s did not choose h2 by ALPN (RFC 9113 §3.2)", c->o->host);
+    return -1;
+  }
+  return 0;
+}
+
 static int dial(dc_conn *c) {
   struct addrinfo hints, *res = NULL;
   char ports[8], err[128] = "no address";
@@ -70,17 +104,22 @@ static int dial(dc_conn *c) {
   }
   int ms =
       c->o->ping_timeout_ms > INT_MAX ? INT_MAX : (int)c->o->ping_timeout_ms;
-  for (const struct addrinfo *ai = res; ai != NULL && c->fd < 0;
+  int fd = -1;
+  for (const struct addrinfo *ai = res; ai != NULL && fd < 0;
        ai = ai->ai_next) {
-    c->fd = dial_one(ai, ms, err, sizeof err);
+    fd = dial_one(ai, ms, err, sizeof err);
   }
   freeaddrinfo(res);
-  if (c->fd < 0) {
+  if (fd < 0) {
     snprintf(c->why, sizeof c->why, "connect to %.100s port %u: %s", c->o->host,
              c->o->port, err);
     return -1;
   }
-  return 0;
+  if (!c->o->https) {
+    ex_io_plain(&c->io, fd);
+    return 0;
+  }
+  return tls_start(c, fd, ms);
 }
 
 /* Move session output to the socket until one of them has nothing more.
@@ -95,12 +134,12 @@ static int flush(dc_conn *c) {
       c->woff = 0;
       c->wlen = (size_t)n;
     }
-    ssize_t w = write(c->fd, c->wbuf + c->woff, c->wlen - c->woff);
+    ssize_t w = ex_io_write(&c->io, c->wbuf + c->woff, c->wlen - c->woff);
+    if (w == EX_IO_WANT_WRITE || w == EX_IO_WANT_READ) {
+      return 0; /* POLLOUT while output waits; a TLS read comes anyway */
+    }
     if (w < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : DC_E_SOCKET;
+      return DC_E_SOCKET;
     }
     c->woff += (size_t)w;
   }
@@ -119,7 +158,7 @@ static int poll_ms(const dc_conn *c) {
  * error. A signal returns 0 early, for the caller to look at. */
 static int wait_and_read(dc_conn *c) {
   struct pollfd p;
-  p.fd = c->fd;
+  p.fd = c->io.fd;
   p.events = (short)(POLLIN | (c->woff < c->wlen ? POLLOUT : 0));
   p.revents = 0;
   if (poll(&p, 1, poll_ms(c)) < 0) {
@@ -129,15 +168,25 @@ static int wait_and_read(dc_conn *c) {
   if (rv != H2W_OK || (p.revents & (POLLIN | POLLHUP | POLLERR)) == 0) {
     return rv;
   }
-  ssize_t n = read(c->fd, c->rbuf, sizeof c->rbuf);
-  if (n < 0) {
-    return errno == EINTR || errno == EAGAIN ? 0 : DC_E_SOCKET;
-  }
-  if (n == 0) {
-    return DC_E_EOF;
-  }
-  h2w_ssize r = h2w_session_recv(c->s, c->rbuf, (size_t)n);
-  return r < 0 ? (int)r : 0;
+  /* Plain TCP: one read, poll reports the rest. TLS: until the transport
+   * wants more, since OpenSSL may hold decrypted bytes poll cannot see. */
+  do {
+    ssize_t n = ex_io_read(&c->io, c->rbuf, sizeof c->rbuf);
+    if (n == EX_IO_WANT_READ || n == EX_IO_WANT_WRITE) {
+      return 0;
+    }
+    if (n < 0) {
+      return DC_E_SOCKET;
+    }
+    if (n == 0) {
+      return DC_E_EOF;
+    }
+    h2w_ssize r = h2w_session_recv(c->s, c->rbuf, (size_t)n);
+    if (r < 0) {
+      return (int)r;
+    }
+  } while (c->io.ssl != NULL);
+  return 0;
 }
 
 /* The connection failed with rv: say why. A connection error outranks a
@@ -147,7 +196,8 @@ static void failed(dc_conn *c, int rv) {
   if (rv == DC_E_EOF) {
     snprintf(c->why, sizeof c->why, "connection closed by the server");
   } else if (rv == DC_E_SOCKET) {
-    snprintf(c->why, sizeof c->why, "socket: %s", strerror(errno));
+    snprintf(c->why, sizeof c->why, "socket: %s",
+             c->io.err[0] != '\0' ? c->io.err : strerror(errno));
   } else {
     h2w_session_error(c->s, NULL, &reason, NULL);
     snprintf(c->why, sizeof c->why, "%s (%s)",
@@ -199,7 +249,7 @@ int dc_run_once(const dc_opts *o, uint64_t *events, char *why, size_t cap) {
     return end;
   }
   c->o = o;
-  c->fd = -1;
+  c->io.fd = -1;
   c->events = events;
   if (dial(c) == 0) {
     int rv = dc_session_new(c);
@@ -214,9 +264,7 @@ int dc_run_once(const dc_opts *o, uint64_t *events, char *why, size_t cap) {
   }
   snprintf(why, cap, "%s", c->why);
   h2w_session_del(c->s);
-  if (c->fd >= 0) {
-    close(c->fd);
-  }
+  ex_io_close(&c->io); /* TLS close_notify if it can leave, then close */
   free(c);
   return end;
 }

@@ -49,8 +49,11 @@ static int add_raw(gw_buf *b, const char *hex) {
   }
   for (size_t i = 0; i < n; i += 2) {
     int hi = hexdigit(hex[i]), lo = hexdigit(hex[i + 1]);
+    if (hi < 0 || lo < 0) {
+      return -1; /* checked first: shifting -1 is undefined (C11 6.5.7) */
+    }
     uint8_t o = (uint8_t)(hi << 4 | lo);
-    if (hi < 0 || lo < 0 || gw_buf_add(b, &o, 1) != 0) {
+    if (gw_buf_add(b, &o, 1) != 0) {
       return -1;
     }
   }
@@ -80,6 +83,14 @@ static int add_message(gw_buf *b, const char *arg) {
   return rv;
 }
 
+/* Command-line errors name the program and what was wrong. */
+static int bad(const char *fmt, const char *what) {
+  fputs("grpc-style client: ", stderr);
+  fprintf(stderr, fmt, what);
+  fputc('\n', stderr);
+  return -1;
+}
+
 static int parse_args(int argc, char **argv, gcli *c) {
   int i = 1;
   const char *raw = NULL;
@@ -89,21 +100,30 @@ static int parse_args(int argc, char **argv, gcli *c) {
     } else if (strcmp(argv[i], "--raw") == 0 && i + 1 < argc) {
       raw = argv[++i];
     } else {
-      return -1;
+      return bad("unknown or incomplete option '%s'", argv[i]);
     }
   }
-  if (i >= argc || gc_parse_url(argv[i], c) != 0) {
-    return -1;
+  if (i >= argc) {
+    return bad("%s", "no URL given");
+  }
+  if (gc_parse_url(argv[i], c) != 0) {
+    return -1; /* gc_parse_url() said why */
   }
   if (raw != NULL) {
-    return i + 1 == argc ? add_raw(&c->body, raw) : -1;
+    if (i + 1 != argc) {
+      return bad("--raw is the whole body: no MESSAGE after the URL ('%s')",
+                 argv[i + 1]);
+    }
+    return add_raw(&c->body, raw) != 0
+               ? bad("--raw: '%s' is not an even number of hex digits", raw)
+               : 0;
   }
   if (i + 1 == argc) {
-    return -1; /* a call carries at least one message */
+    return bad("%s: no MESSAGE (a call carries at least one)", argv[i]);
   }
   for (i++; i < argc; i++) {
     if (add_message(&c->body, argv[i]) != 0) {
-      return -1;
+      return bad("MESSAGE '%s' could not be read", argv[i]);
     }
   }
   return 0;

@@ -17,6 +17,12 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "client") == 0) {
     return gs_client_main(argc - 1, argv + 1);
   }
+  if (argc < 2) {
+    fputs("grpc-style: no mode given (server or client)\n", stderr);
+  } else {
+    fprintf(stderr, "grpc-style: unknown mode '%s' (server or client)\n",
+            argv[1]);
+  }
   fputs("usage: grpc-style server PORT\n"
         "       grpc-style client [--trailers-only-test] [--raw HEX] "
         "http://127.0.0.1:PORT/pkg.Service/Method MESSAGE...\n",

@@ -106,10 +106,18 @@ static int print_message(void *user, const uint8_t *msg, size_t len) {
   return 0;
 }
 
+/* Only a gRPC response (200, application/grpc) has a body of
+ * length-prefixed messages. Any other body (a 404 page in text/plain, say)
+ * is not read as messages but discarded: the HTTP status then decides the
+ * call's status (gRPC's HTTP-to-gRPC mapping, 404 -> 12 UNIMPLEMENTED). */
+static int is_grpc_response(const gcli *c) {
+  return c->http_status == 200 && c->grpc_type;
+}
+
 static int on_data(h2w_session *s, uint32_t id, const uint8_t *data, size_t len,
                    void *user) {
   gcli *c = user;
-  if (c->frame_err != 0) {
+  if (c->frame_err != 0 || !is_grpc_response(c)) {
     return 0;
   }
   c->frame_err = gw_reader_feed(&c->reader, data, len, print_message, c);
@@ -126,7 +134,8 @@ static int on_stream_close(h2w_session *s, uint32_t id, uint32_t code,
   c->closed = 1;
   c->close_code = code;
   c->close_flags = flags;
-  if (c->frame_err == 0 && (flags & H2W_CLOSE_FLAG_RESET) == 0) {
+  if (c->frame_err == 0 && (flags & H2W_CLOSE_FLAG_RESET) == 0 &&
+      is_grpc_response(c)) {
     c->frame_err = gw_reader_end(&c->reader);
   }
   return 0;

@@ -151,6 +151,12 @@ static void serve(gserver *g) {
 int gs_server_main(int argc, char **argv) {
   uint64_t port;
   if (argc != 2 || ex_parse_u64(argv[1], strlen(argv[1]), 65535, &port) != 0) {
+    if (argc != 2) {
+      fputs("grpc-style server: want exactly one argument, the PORT\n", stderr);
+    } else {
+      fprintf(stderr, "grpc-style server: bad port '%s' (0 to 65535)\n",
+              argv[1]);
+    }
     fputs("usage: grpc-style server PORT   (0: any free port)\n", stderr);
     return 2;
   }

@@ -201,6 +201,7 @@ static int parse_args(int argc, char **argv, opts *o) {
     }
   }
   if (o->nurls == 0) {
+    fputs("h2w-client: no URL given\n", stderr);
     usage(stderr);
     return -1;
   }

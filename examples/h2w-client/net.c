@@ -16,7 +16,8 @@
 #include "client.h"
 #include "util.h"
 
-/* How long the closing GOAWAY may take to leave. */
+/* How long the graceful close may take in all: reading what is pending,
+ * the GOAWAY leaving, the server closing its side. */
 #define CLI_CLOSE_MS 1000
 /* How long the TLS handshake may take. */
 #define CLI_HANDSHAKE_MS 10000
@@ -199,23 +200,74 @@ static int step(client *cl) {
   return 0;
 }
 
-/* RFC 9113 §6.8: say goodbye with GOAWAY(NO_ERROR), then close; the
- * socket gets CLI_CLOSE_MS to take it. */
-static void say_goaway(client *cl) {
-  uint64_t end = ex_now_ms() + CLI_CLOSE_MS;
+/* Input already waiting after the last response (a PING, SETTINGS, a
+ * WINDOW_UPDATE) is read and answered before we say goodbye: the server
+ * may wait for that PING ACK or SETTINGS ACK (RFC 9113 §6.7, §6.5.3).
+ * Returns 0, or -1 when the connection is over. */
+static int drain_pending(client *cl, uint64_t end) {
+  while (ex_now_ms() < end) {
+    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    if (n == EX_IO_WANT_READ || n == EX_IO_WANT_WRITE) {
+      return flush(cl) == 0 ? 0 : -1;
+    }
+    if (n <= 0) {
+      return -1;
+    }
+    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
+    if (r >= 0) {
+      r = cli_consume_owed(cl);
+    }
+    if (r < 0 || flush(cl) != 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* RFC 9113 §6.8: say goodbye with GOAWAY(NO_ERROR); the socket gets
+ * CLI_CLOSE_MS in all to take it. */
+static int say_goaway(client *cl, uint64_t end) {
   if (h2w_session_submit_goaway(cl->s, H2W_NO_ERROR, NULL, 0) != H2W_OK) {
-    return;
+    return -1;
   }
   for (;;) {
     /* flush() drains the session until it has nothing more: all that is
      * left to wait for is what the socket refused. */
-    if (flush(cl) != 0 || cl->woff == cl->wlen) {
-      return;
+    if (flush(cl) != 0) {
+      return -1;
+    }
+    if (cl->woff == cl->wlen) {
+      return 0;
     }
     if (cli_wait(cl, cl->write_on_in ? EX_IO_WANT_READ : EX_IO_WANT_WRITE,
                  end) != 0) {
-      return;
+      return -1;
     }
+  }
+}
+
+/* A lingering close: after the GOAWAY, end our side (close_notify, FIN)
+ * and read, discarding, until the server closes or the time is up.
+ * Closing with unread input would make the kernel answer with a TCP
+ * reset, which can destroy the GOAWAY before the server reads it. */
+static void linger(client *cl, uint64_t end) {
+  ex_io_shutdown_write(&cl->io);
+  for (;;) {
+    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    if (n == EX_IO_WANT_READ || n == EX_IO_WANT_WRITE) {
+      if (cli_wait(cl, EX_IO_WANT_READ, end) != 0) {
+        return;
+      }
+    } else if (n <= 0) {
+      return; /* the server closed too */
+    }
+  }
+}
+
+static void close_gracefully(client *cl) {
+  uint64_t end = ex_now_ms() + CLI_CLOSE_MS;
+  if (drain_pending(cl, end) == 0 && say_goaway(cl, end) == 0) {
+    linger(cl, end);
   }
 }
 
@@ -226,5 +278,5 @@ void cli_run(client *cl) {
       return;
     }
   }
-  say_goaway(cl);
+  close_gracefully(cl);
 }

@@ -58,6 +58,11 @@ static int conn_flush(conn *c) {
         return set_interest(c, 0);
       }
       if (budget == 0) {
+        /* Waiting for EPOLLOUT like a blocked write: if it never comes,
+         * the write timeout must still see a stuck connection. */
+        if (c->stall_since == 0) {
+          c->stall_since = c->srv->now != 0 ? c->srv->now : 1;
+        }
         return set_interest(c, 1);
       }
       h2w_ssize n = h2w_session_send(c->s, c->wbuf, sizeof c->wbuf);
@@ -73,6 +78,10 @@ static int conn_flush(conn *c) {
     }
     ssize_t w = ex_io_write(&c->io, c->wbuf + c->woff, c->wlen - c->woff);
     if (w == EX_IO_WANT_WRITE) {
+      /* Stuck since the last byte that left (--write-timeout). */
+      if (c->stall_since == 0) {
+        c->stall_since = c->srv->now != 0 ? c->srv->now : 1;
+      }
       return set_interest(c, 1);
     }
     if (w == EX_IO_WANT_READ) {
@@ -83,6 +92,7 @@ static int conn_flush(conn *c) {
     if (w < 0) {
       return -1;
     }
+    c->stall_since = 0;
     c->woff += (size_t)w;
   }
 }
@@ -144,6 +154,15 @@ int conn_service(conn *c) {
     return 1;
   }
   uint64_t due = h2w_session_next_deadline(c->s);
+  const srv_limits *l = &srv->limits;
+  if (c->hdr_since != 0 && l->header_ms != 0 &&
+      c->hdr_since + l->header_ms < due) {
+    due = c->hdr_since + l->header_ms;
+  }
+  if (c->stall_since != 0 && l->write_ms != 0 &&
+      c->stall_since + l->write_ms < due) {
+    due = c->stall_since + l->write_ms;
+  }
   if (due == UINT64_MAX) {
     ex_heap_disarm(&srv->timers, &c->timer);
     return 0;
@@ -163,6 +182,27 @@ static void conn_timer_fire(ex_timer *t, uint64_t now) {
   conn *c = t->owner;
   if (c->state != CONN_H2) {
     conn_note(c, "start deadline passed: closing");
+    conn_close(c);
+    return;
+  }
+  const srv_limits *l = &c->srv->limits;
+  if (c->stall_since != 0 && l->write_ms != 0 &&
+      now >= c->stall_since + l->write_ms) {
+    /* The peer reads nothing: a GOAWAY could not leave either. */
+    conn_note(c, "write timeout: the peer reads nothing, closing");
+    conn_close(c);
+    return;
+  }
+  if (c->hdr_since != 0 && l->header_ms != 0 &&
+      now >= c->hdr_since + l->header_ms) {
+    /* A header block blocks the whole connection until it ends (RFC 9113
+     * §6.10): one left unfinished is a connection error; ours is a
+     * timeout, reported with GOAWAY ENHANCE_YOUR_CALM (§7). */
+    static const char why[] = "header block timeout";
+    conn_note(c, "header block timeout: GOAWAY, closing");
+    h2w_session_submit_goaway(c->s, H2W_ENHANCE_YOUR_CALM, (const uint8_t *)why,
+                              sizeof why - 1);
+    conn_flush(c);
     conn_close(c);
     return;
   }
@@ -395,8 +435,9 @@ void conn_shutdown(conn *c) {
   conn_service(c);
 }
 
-/* After a fatal error no callback fires again, and h2w_session_del()
- * fires none either: the requests are freed here. The conn itself stays
+/* h2w_session_del() ends every stream still live with on_stream_close
+ * (H2W_CLOSE_FLAG_CONNECTION), whose handler frees its request; the loop
+ * below frees any the session never reported. The conn itself stays
  * allocated (fd -1) until srv_reap(), since later events of the current
  * epoll batch may still point at it. */
 void conn_close(conn *c) {

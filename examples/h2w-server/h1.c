@@ -15,6 +15,11 @@
 /* RFC 9113 §3.4. */
 static const char magic[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 #define MAGIC_LEN (sizeof magic - 1)
+/* "PRI * HTTP/2.0": no HTTP/1.1 request starts so (version 2.0), so a
+ * client that sent it means HTTP/2 with prior knowledge whatever follows;
+ * from there on the session judges the preface, and a bad one is a
+ * connection error, GOAWAY PROTOCOL_ERROR (§3.4), not an HTTP/1.1 400. */
+#define MAGIC_LINE_LEN 14u
 
 /* What the head of an HTTP/1.1 request says, as far as this server cares.
  * Pointers go into c->h1buf. */
@@ -312,10 +317,13 @@ int h1_sniff(conn *c) {
       return 1;
     }
     c->h1len += (size_t)n;
-    size_t k = c->h1len < MAGIC_LEN ? c->h1len : MAGIC_LEN;
-    if (memcmp(c->h1buf, magic, k) == 0) {
-      if (c->h1len < MAGIC_LEN) {
-        continue;
+    size_t k = 0;
+    while (k < c->h1len && k < MAGIC_LEN && c->h1buf[k] == (uint8_t)magic[k]) {
+      k++;
+    }
+    if (k >= MAGIC_LINE_LEN || k == c->h1len) {
+      if (k < MAGIC_LINE_LEN) {
+        continue; /* a prefix of the preface so far: read on */
       }
       /* Prior knowledge: the session reads the preface itself. */
       if (conn_start_h2(c) != 0) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "server.h"
 #include "trace.h"
@@ -115,6 +116,10 @@ static int on_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
   if (name_is(nv, ":authority")) {
     return keep(&r->authority, nv);
   }
+  if (name_is(nv, "expect") && nv->valuelen == 12 &&
+      strncasecmp((const char *)nv->value, "100-continue", 12) == 0) {
+    r->expect_100 = 1;
+  }
   return 0;
 }
 
@@ -212,10 +217,23 @@ static void trace(const conn *c, int sent, const h2w_frame_info *fi,
   ex_trace_frame(stderr, prefix, sent, fi, payload);
 }
 
+/* Always set: it times header blocks (--header-timeout). A HEADERS or
+ * PUSH_PROMISE without END_HEADERS opens one, CONTINUATION frames carry
+ * it on, END_HEADERS ends it (RFC 9113 §6.2, §6.10). */
 static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
+  conn *c = user;
   (void)s;
-  trace(user, 0, fi, payload);
+  if (fi->type == 0x1 || fi->type == 0x5 || fi->type == 0x9) {
+    if ((fi->flags & 0x4) != 0) {
+      c->hdr_since = 0;
+    } else if (c->hdr_since == 0) {
+      c->hdr_since = c->srv->now != 0 ? c->srv->now : 1;
+    }
+  }
+  if (c->srv->verbose) {
+    trace(user, 0, fi, payload);
+  }
   return 0;
 }
 
@@ -247,8 +265,8 @@ int srv_callbacks_new(h2w_callbacks **out, int verbose) {
   h2w_callbacks_set_on_data(cb, on_data);
   h2w_callbacks_set_on_stream_end(cb, on_stream_end);
   h2w_callbacks_set_on_stream_close(cb, on_stream_close);
+  h2w_callbacks_set_on_frame_recv(cb, on_frame_recv);
   if (verbose) {
-    h2w_callbacks_set_on_frame_recv(cb, on_frame_recv);
     h2w_callbacks_set_on_frame_send(cb, on_frame_send);
     h2w_callbacks_set_on_error(cb, on_error);
   }
@@ -256,7 +274,7 @@ int srv_callbacks_new(h2w_callbacks **out, int verbose) {
   return H2W_OK;
 }
 
-int srv_options_new(h2w_options **out) {
+int srv_options_new(h2w_options **out, const srv_limits *l) {
   h2w_options *opt;
   int rv = h2w_options_new(&opt, NULL);
   if (rv != H2W_OK) {
@@ -266,6 +284,13 @@ int srv_options_new(h2w_options **out) {
   h2w_options_set_manual_flow_control(opt, 1);
   h2w_options_set_initial_window_size(opt, SRV_STREAM_WINDOW);
   h2w_options_set_connection_window_size(opt, SRV_CONN_WINDOW);
+  /* The library's own timers, run by h2w_session_tick(): close a
+   * connection with no stream for idle_ms, and PING a quiet peer and give
+   * up on it when nothing comes back (both GOAWAY, H2W_E_TIMEOUT). */
+  h2w_options_set_idle_timeout(opt, l->idle_ms);
+  if (l->keepalive_ms != 0) {
+    h2w_options_set_keepalive(opt, l->keepalive_ms, l->keepalive_wait_ms);
+  }
   *out = opt;
   return H2W_OK;
 }

@@ -1,4 +1,6 @@
 /* h2w-server [--host H] [--port N] [--cert F --key F] [-v]
+ *            [--idle-timeout MS] [--keepalive MS] [--keepalive-timeout MS]
+ *            [--header-timeout MS] [--write-timeout MS]
  *
  * Cleartext: h2c with prior knowledge (RFC 9113 §3.3: the client sends
  * the connection preface right away) or through an HTTP/1.1 Upgrade
@@ -29,6 +31,7 @@ typedef struct args {
   const char *port;
   const char *cert, *key;
   int verbose;
+  srv_limits limits;
 } args;
 
 static void usage(FILE *f) {
@@ -37,11 +40,37 @@ static void usage(FILE *f) {
         "  --port N  TCP port, 0 picks a free one (default 8080)\n"
         "  --cert F  PEM certificate chain: serve h2 over TLS (ALPN)\n"
         "  --key F   PEM private key of --cert\n"
-        "  -v        trace every frame on stderr\n",
+        "  -v        trace every frame on stderr\n"
+        "limits, in milliseconds, 0 turns one off:\n"
+        "  --idle-timeout MS       close a connection with no stream open\n"
+        "                          (GOAWAY; default 60000)\n"
+        "  --keepalive MS          PING a peer quiet for MS (default 30000)\n"
+        "  --keepalive-timeout MS  ... and close if nothing arrives within\n"
+        "                          MS after it (default 10000)\n"
+        "  --header-timeout MS     longest header block, HEADERS to\n"
+        "                          END_HEADERS (GOAWAY; default 10000)\n"
+        "  --write-timeout MS      close a connection whose socket takes no\n"
+        "                          byte for MS (default 30000)\n",
         f);
   if (!ex_tls_available()) {
     fputs("(this build has no TLS: --cert/--key are not available)\n", f);
   }
+}
+
+/* The limit flag `o` names, or NULL. */
+static uint32_t *limit_flag(args *a, const char *o) {
+  static const char *const names[] = {"--idle-timeout", "--keepalive",
+                                      "--keepalive-timeout", "--header-timeout",
+                                      "--write-timeout"};
+  uint32_t *fields[] = {&a->limits.idle_ms, &a->limits.keepalive_ms,
+                        &a->limits.keepalive_wait_ms, &a->limits.header_ms,
+                        &a->limits.write_ms};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (strcmp(o, names[i]) == 0) {
+      return fields[i];
+    }
+  }
+  return NULL;
 }
 
 /* Returns 0 to run, 1 after --help, -1 on a usage error. */
@@ -50,10 +79,29 @@ static int parse_args(int argc, char **argv, args *a) {
   a->port = "8080";
   a->cert = a->key = NULL;
   a->verbose = 0;
+  a->limits.idle_ms = SRV_IDLE_MS;
+  a->limits.keepalive_ms = SRV_KEEPALIVE_MS;
+  a->limits.keepalive_wait_ms = SRV_KEEPALIVE_WAIT;
+  a->limits.header_ms = SRV_HEADER_MS;
+  a->limits.write_ms = SRV_WRITE_MS;
   for (int i = 1; i < argc; i++) {
     const char *o = argv[i];
-    uint64_t port;
-    if (strcmp(o, "-v") == 0) {
+    uint64_t port, ms;
+    uint32_t *limit = limit_flag(a, o);
+    if (limit != NULL) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "h2w-server: %s needs a value in milliseconds\n", o);
+        return -1;
+      }
+      const char *v = argv[++i];
+      if (ex_parse_u64(v, strlen(v), UINT32_MAX, &ms) != 0) {
+        fprintf(stderr,
+                "h2w-server: %s: bad value '%s' (milliseconds, 0 to %u)\n", o,
+                v, (unsigned)UINT32_MAX);
+        return -1;
+      }
+      *limit = (uint32_t)ms;
+    } else if (strcmp(o, "-v") == 0) {
       a->verbose = 1;
     } else if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
       usage(stdout);
@@ -75,6 +123,12 @@ static int parse_args(int argc, char **argv, args *a) {
       usage(stderr);
       return -1;
     }
+  }
+  if ((a->limits.keepalive_ms == 0) != (a->limits.keepalive_wait_ms == 0)) {
+    fputs("h2w-server: --keepalive and --keepalive-timeout are both 0 "
+          "(off) or both not\n",
+          stderr);
+    return -1;
   }
   if ((a->cert == NULL) != (a->key == NULL)) {
     fputs("h2w-server: --cert and --key go together\n", stderr);
@@ -261,6 +315,7 @@ static int setup(server *srv, const args *a) {
   unsigned port = 0;
   int v[3];
   srv->verbose = a->verbose;
+  srv->limits = a->limits;
   srv->lfd = srv->sigfd = srv->epfd = -1;
   ex_timer_init(&srv->accept_timer, accept_resume, srv);
   h2w_version(&v[0], &v[1], &v[2]);
@@ -269,7 +324,7 @@ static int setup(server *srv, const args *a) {
            v[2]);
   srv->hello_len = strlen(srv->hello);
   if (srv_callbacks_new(&srv->cb, a->verbose) != H2W_OK ||
-      srv_options_new(&srv->opt) != H2W_OK) {
+      srv_options_new(&srv->opt, &a->limits) != H2W_OK) {
     fputs("h2w-server: out of memory\n", stderr);
     return -1;
   }

@@ -429,6 +429,18 @@ int route_request(h2w_session *s, req *r) {
                : respond_405(s, r);
   }
   if (path_is(p, plen, "/echo")) {
+    /* The body is wanted: a client that asked first gets 100 Continue
+     * before it sends it (RFC 9110 §10.1.1; Go's waits up to 1 s
+     * otherwise). Routes that ignore the body answer finally instead,
+     * which tells the client not to send it. */
+    if (r->expect_100 && !r->peer_ended) {
+      static const h2w_nv cont[] = {
+          {(const uint8_t *)":status", 7, (const uint8_t *)"100", 3, 0}};
+      int rv = h2w_session_submit_informational(s, r->id, cont, 1);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+    }
     return respond_echo(s, r);
   }
   if (plen >= 7 && memcmp(p, "/bytes/", 7) == 0) {

@@ -46,6 +46,19 @@
 /* The largest HTTP/1.1 request head accepted on the cleartext port. */
 #define SRV_H1_MAX (8u * 1024u)
 
+/* Default limits for a connection (command-line flags override them; 0
+ * turns one off). Without them a client could hold a connection, a half-
+ * sent header block or a response it never reads forever. */
+#define SRV_IDLE_MS 60000u        /* no stream open: GOAWAY, close */
+#define SRV_KEEPALIVE_MS 30000u   /* quiet: PING ... */
+#define SRV_KEEPALIVE_WAIT 10000u /* ... then close if nothing arrives */
+#define SRV_HEADER_MS 10000u      /* one header block, HEADERS to its end */
+#define SRV_WRITE_MS 30000u       /* the socket takes no byte of ours */
+
+typedef struct srv_limits {
+  uint32_t idle_ms, keepalive_ms, keepalive_wait_ms, header_ms, write_ms;
+} srv_limits;
+
 typedef struct server server;
 typedef struct conn conn;
 typedef struct req req;
@@ -68,6 +81,7 @@ struct server {
   uint64_t next_conn_id;
   h2w_callbacks *cb;
   h2w_options *opt;
+  srv_limits limits;
   char hello[96]; /* body of GET / */
   size_t hello_len;
   uint8_t rbuf[SRV_RBUF_SIZE];
@@ -98,8 +112,13 @@ struct conn {
   uint8_t hold_output;
   uint32_t events; /* epoll interest currently registered */
   uint64_t id;
-  ex_timer timer; /* h2w_session_next_deadline() */
-  size_t owed;    /* like req.owed, for body bytes of no known request */
+  ex_timer timer; /* h2w_session_next_deadline() and the two below */
+  /* When a header block (HEADERS without END_HEADERS) started; 0: none
+   * open. Nothing else may arrive until it ends (RFC 9113 §6.10). */
+  uint64_t hdr_since;
+  /* When output got stuck (the socket took nothing); 0: not stuck. */
+  uint64_t stall_since;
+  size_t owed; /* like req.owed, for body bytes of no known request */
   size_t woff, wlen;
   uint8_t wbuf[SRV_WBUF_SIZE];
   size_t h1len; /* CONN_SNIFF: bytes read so far */
@@ -125,6 +144,7 @@ struct req {
   uint8_t in_trailers; /* the current header block is trailers */
   uint8_t peer_ended;  /* END_STREAM received: the request body is over */
   uint8_t deferred;    /* our data source said H2W_E_DEFERRED */
+  uint8_t expect_100;  /* "expect: 100-continue" (RFC 9110 §10.1.1) */
   char *method;
   char *path;
   char *authority; /* for the promises of GET /push */
@@ -172,7 +192,7 @@ int srv_callbacks_new(h2w_callbacks **out, int verbose);
 /* A request of c on stream id, linked into c->reqs. NULL when out of
  * memory. */
 req *req_new(conn *c, uint32_t id);
-int srv_options_new(h2w_options **out);
+int srv_options_new(h2w_options **out, const srv_limits *l);
 void req_free(req *r);
 /* Consume the body bytes discarded during the last h2w_session_recv().
  * Returns 0 or the session's error. */

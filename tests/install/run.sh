@@ -25,6 +25,42 @@ soname=$(objdump -p "$libdir/libh2wire.so" | awk '/SONAME/ {print $2}')
 [ -n "$soname" ] || { echo "libh2wire.so has no SONAME"; exit 1; }
 echo "installed $soname in $libdir"
 
+# ABI policy (README "ABI policy"): before 1.0 the SONAME is
+# libh2wire.so.0.MINOR, from 1.0 on libh2wire.so.MAJOR; only h2w_* symbols
+# are exported (cmake/h2wire.map); the CMake package accepts a request for
+# another 0.y as incompatible (SameMinorVersion) before 1.0.
+version=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --modversion h2wire)
+major=${version%%.*}
+minor=${version#*.}
+minor=${minor%%.*}
+if [ "$major" = 0 ]; then want=libh2wire.so.0.$minor; else want=libh2wire.so.$major; fi
+[ "$soname" = "$want" ] || { echo "SONAME $soname, want $want for $version"; exit 1; }
+[ -e "$libdir/$soname" ] || { echo "$libdir/$soname is missing"; exit 1; }
+if command -v nm >/dev/null 2>&1; then
+  nm -D --defined-only "$libdir/libh2wire.so" | awk '{print $NF}' >"$tmp/syms"
+  if grep -v '^h2w_' "$tmp/syms"; then
+    echo "libh2wire.so exports the symbols above, which are not h2w_*"
+    exit 1
+  fi
+  grep -q '^h2w_session_recv$' "$tmp/syms" || { echo "h2w_session_recv not exported"; exit 1; }
+  echo "exports: $(wc -l <"$tmp/syms") symbols, all h2w_*"
+else
+  echo "nm not found (apt-get install -y binutils): export check skipped"
+fi
+find_version() { # find_version <version>: can find_package(h2wire <version>) succeed?
+  rm -rf "$tmp/fv"
+  mkdir "$tmp/fv"
+  printf 'cmake_minimum_required(VERSION 3.20)\nproject(fv NONE)\nfind_package(h2wire %s REQUIRED)\n' \
+    "$1" >"$tmp/fv/CMakeLists.txt"
+  cmake -S "$tmp/fv" -B "$tmp/fv/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null 2>&1
+}
+find_version "$major.$minor" || { echo "find_package(h2wire $major.$minor) failed"; exit 1; }
+if [ "$major" = 0 ] && [ "$minor" -gt 0 ] && find_version "0.$((minor - 1))"; then
+  echo "find_package(h2wire 0.$((minor - 1))) accepted $version: want SameMinorVersion before 1.0"
+  exit 1
+fi
+echo "package version: $major.$minor found, other minor versions refused"
+
 # 1. pkg-config
 PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --exists h2wire
 cflags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags h2wire)

@@ -2,8 +2,9 @@
 # grpc-style client against grpc-style server over loopback h2c: a unary
 # call, several messages in one call, a 1 MiB message (16 times the default
 # 65535-octet flow-control windows, both ways), an unknown method answered
-# trailers-only, malformed request bodies, and (when installed) nghttp and
-# curl as independent clients to see the frames and HTTP-level refusals.
+# trailers-only, malformed request bodies, (when installed) nghttp and
+# curl as independent clients to see the frames and HTTP-level refusals,
+# and the client against a server that answers 404 text/plain.
 # Usage: grpc_style.sh <bin dir>
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -149,6 +150,30 @@ if command -v curl >/dev/null 2>&1; then
 else
   echo "note: curl not installed, its checks are left out"
 fi
+
+# A server that is not gRPC: h2w-server answers the unknown path 404 with
+# a text/plain body. The client must not read that text as gRPC messages:
+# gRPC's HTTP-status mapping makes 404 status 12 UNIMPLEMENTED (not 1
+# CANCELLED after resetting the stream itself).
+gs_pid=$server_pid
+gs_log=$server_log
+if [ -x "$bin/h2w-server" ]; then
+  start_server h2w "$bin/h2w-server" --host 127.0.0.1 --port 0
+  call http404 "http://127.0.0.1:$server_port/pkg.Service/Echo" hello
+  if [ "$rc" = 1 ] && grep -qxF 'grpc-status: 12 UNIMPLEMENTED' "$tmp/http404.err" &&
+    grep -qxF 'error: HTTP status 404' "$tmp/http404.err" &&
+    ! grep -q 'reset' "$tmp/http404.err" && no_alarm "$server_log"; then
+    ok "404 text/plain from h2w-server -> 12 UNIMPLEMENTED, body not parsed"
+  else
+    fail "404 text/plain: exit $rc"
+    show "$tmp/http404.err"
+    show "$server_log"
+  fi
+else
+  echo "note: h2w-server not built, the 404 check is left out"
+fi
+server_pid=$gs_pid
+server_log=$gs_log
 
 kill -TERM "$server_pid"
 if wait_exit "$server_pid" 10 && [ "$exit_code" = 0 ]; then

@@ -246,9 +246,10 @@ static int on_stream_close(h2w_session *s, uint32_t id, uint32_t code,
                            uint32_t flags, void *user) {
   tev ev = {TEV_CLOSE, id, 0, 0, code, flags, NULL, NULL, 0, NULL};
   (void)s;
-  return emit(user, &ev, "close %u %s%s%s", id, h2w_http2_error_name(code),
+  return emit(user, &ev, "close %u %s%s%s%s", id, h2w_http2_error_name(code),
               (flags & H2W_CLOSE_FLAG_RESET) ? " reset" : "",
-              (flags & H2W_CLOSE_FLAG_RETRYABLE) ? " retryable" : "");
+              (flags & H2W_CLOSE_FLAG_RETRYABLE) ? " retryable" : "",
+              (flags & H2W_CLOSE_FLAG_CONNECTION) ? " conn" : "");
 }
 
 static int on_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n,

@@ -2,8 +2,9 @@
 
 Sans-I/O like the C library: a Session turns received bytes into events
 and queued requests/responses into bytes to send; sockets, TLS and time
-stay with the caller. The library is loaded from $H2WIRE_LIBRARY (a path)
-or found by the system loader.
+stay with the caller. The library is loaded from $H2WIRE_LIBRARY (a path),
+else the copy bundled by `pip install` (setup.py), else an installed one
+(pkg-config, the system loader).
 """
 
 from ._lib import HAVE_DUMP, version

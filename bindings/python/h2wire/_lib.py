@@ -7,7 +7,10 @@ and truncate sizes, pointers and uint32 values.
 
 import ctypes
 import ctypes.util
+import functools
+import operator
 import os
+import subprocess
 from ctypes import (
     CFUNCTYPE,
     POINTER,
@@ -27,8 +30,36 @@ from ctypes import (
 ENV_VAR = "H2WIRE_LIBRARY"
 
 
+def _pkg_config_libdir():
+    """The libdir pkg-config reports for an installed h2wire, or None."""
+    try:
+        out = subprocess.run(
+            ["pkg-config", "--variable=libdir", "h2wire"],
+            capture_output=True, text=True, timeout=10, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    d = out.stdout.strip()
+    return d if out.returncode == 0 and d else None
+
+
+def _candidates():
+    """Where the library may be, in order: the copy `pip install` put into
+    this package (setup.py), an installed one that pkg-config knows, then
+    whatever the system loader finds."""
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libh2wire.so")
+    if os.path.exists(here):
+        yield here
+    d = _pkg_config_libdir()
+    if d:
+        yield os.path.join(d, "libh2wire.so")
+    yield ctypes.util.find_library("h2wire")
+    yield "libh2wire.so"
+
+
 def _load():
-    """The library named by $H2WIRE_LIBRARY, else the system loader's."""
+    """The library named by $H2WIRE_LIBRARY, else the first of _candidates()
+    that loads."""
     path = os.environ.get(ENV_VAR)
     if path:
         try:
@@ -36,7 +67,7 @@ def _load():
         except OSError as e:
             raise ImportError(f"h2wire: cannot load {ENV_VAR}={path!r}: {e}") from e
     tried = []
-    for name in (ctypes.util.find_library("h2wire"), "libh2wire.so", "libh2wire.so.0"):
+    for name in _candidates():
         if not name or name in tried:
             continue
         tried.append(name)
@@ -45,9 +76,10 @@ def _load():
         except OSError:
             pass
     raise ImportError(
-        "h2wire: libh2wire.so not found by the system loader (tried "
+        "h2wire: libh2wire.so not found (tried "
         + ", ".join(tried)
-        + f"); set {ENV_VAR} to its path, e.g. build/lib/libh2wire.so"
+        + f"); install the binding with pip (it bundles the library), or set {ENV_VAR}"
+        " to its path, e.g. build/lib/libh2wire.so"
     )
 
 
@@ -124,10 +156,67 @@ _S = c_void_p  # h2w_session *
 _P = c_void_p  # any other opaque handle
 
 
+# ctypes converts a Python int to a C integer type by truncation, without
+# complaint: 2**32 + 5 passed as uint32_t arrives as 5, 0x10004 stored in a
+# uint16_t field as 4. Every integer that crosses the ABI is therefore
+# range-checked first, and one that does not fit raises ValueError (the
+# call is not made). Values that fit but that the library refuses still
+# give H2WireError, as before.
+INT_RANGES = {
+    c_int: (-(1 << (8 * ctypes.sizeof(c_int) - 1)), (1 << (8 * ctypes.sizeof(c_int) - 1)) - 1),
+    c_int32: (-(1 << 31), (1 << 31) - 1),
+    c_uint8: (0, 0xFF),
+    c_uint16: (0, 0xFFFF),
+    c_uint32: (0, 0xFFFFFFFF),
+    c_uint64: (0, (1 << 64) - 1),
+    c_size_t: (0, (1 << (8 * ctypes.sizeof(c_size_t))) - 1),
+    c_ssize_t: (-(1 << (8 * ctypes.sizeof(c_ssize_t) - 1)), (1 << (8 * ctypes.sizeof(c_ssize_t) - 1)) - 1),
+}
+
+
+def check_int(value, ctype, what):
+    """`value` as a Python int if it fits the C integer type `ctype`;
+    ValueError if it does not (TypeError if it is not an integer)."""
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{what} must be an integer, not {type(value).__name__}") from None
+    lo, hi = INT_RANGES[ctype]
+    if not lo <= v <= hi:
+        raise ValueError(f"{what} = {v} is out of range for {ctype.__name__} ({lo}..{hi})")
+    return v
+
+
+def _checked(name, f, argtypes):
+    """f, or a wrapper that range-checks its integer arguments first."""
+    ints = [(i, t) for i, t in enumerate(argtypes) if t in INT_RANGES]
+    if not ints:
+        return f
+
+    @functools.wraps(f)
+    def call(*args):
+        for i, t in ints:
+            if i < len(args):
+                a = args[i]
+                if not isinstance(a, t):  # a ctypes instance is already typed
+                    check_int(a, t, f"{name}() argument {i + 1}")
+        return f(*args)
+
+    return call
+
+
+# name -> argument types of every prototype declared below (for the tests).
+PROTOTYPES = {}
+
+
 def _proto(name, restype, *argtypes):
+    PROTOTYPES[name] = tuple(argtypes)
     f = getattr(lib, name)
     f.restype = restype
     f.argtypes = list(argtypes)
+    # CDLL looks attributes up on the instance first: later lib.<name>
+    # calls go through the check.
+    setattr(lib, name, _checked(name, f, argtypes))
     return f
 
 

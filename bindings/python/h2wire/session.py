@@ -8,11 +8,11 @@ data_to_send() is called.
 
 import ctypes
 import json
-from ctypes import byref, c_char_p, c_int, c_int32, c_size_t, c_uint32, c_uint64
+from ctypes import byref, c_char_p, c_int, c_int32, c_size_t, c_uint16, c_uint32, c_uint64
 
 from . import _callbacks
 from ._body import Body
-from ._lib import HAVE_DUMP, NV, OPTION_SETTERS, DataSource, SettingsEntry, lib
+from ._lib import HAVE_DUMP, NV, OPTION_SETTERS, DataSource, SettingsEntry, check_int, lib
 from .constants import Setting, StreamState, setting
 from .errors import ErrorCode, H2WireError, Result, check
 
@@ -47,7 +47,7 @@ def _nv_array(headers):
         name, value = _as_bytes(h[0], "header name"), _as_bytes(h[1], "header value")
         flags = 0
         if len(h) > 2:
-            flags = NV_FLAG_NEVER_INDEX if h[2] is True else int(h[2])
+            flags = NV_FLAG_NEVER_INDEX if h[2] is True else check_int(h[2], c_uint32, "header flags")
         fields.append((name, value, flags))
     arr = (NV * max(len(fields), 1))()
     for i, (name, value, flags) in enumerate(fields):
@@ -406,8 +406,10 @@ class Session:
         items = list(settings.items())
         iv = (SettingsEntry * max(len(items), 1))()
         for i, (k, v) in enumerate(items):
-            iv[i].id = int(k)
-            iv[i].value = int(v)
+            # Struct fields truncate silently too (0x10004 would become
+            # INITIAL_WINDOW_SIZE): check before storing.
+            iv[i].id = check_int(k, c_uint16, "setting identifier")
+            iv[i].value = check_int(v, c_uint32, f"value of setting {int(k):#x}")
         self._check(lib.h2w_session_submit_settings(self._h(), iv, len(items)), "update_settings")
 
     def window_update(self, increment, stream_id=0):
