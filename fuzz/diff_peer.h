@@ -43,15 +43,8 @@
 
 #include "h2wire.h"
 
-/* Set to 1 to stop generating the patterns of known issue-14 defects so
- * that a run can look past them (see fuzz/README.md). The committed
- * harness generates everything. */
-#ifndef DIFF_AVOID_KNOWN_DEFECTS
-#define DIFF_AVOID_KNOWN_DEFECTS 0
-#endif
-
-/* Set to 1 to work around the findings of this harness that are not
- * issue-14 defects (fuzz/README.md lists them), to look past them. */
+/* Set to 1 to work around the open findings of this harness
+ * (fuzz/README.md lists them), to look past them. */
 #ifndef DIFF_AVOID_OPEN_FINDINGS
 #define DIFF_AVOID_OPEN_FINDINGS 0
 #endif

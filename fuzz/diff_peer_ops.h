@@ -312,13 +312,6 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
   case 1:
     *id = H2W_SETTINGS_INITIAL_WINDOW_SIZE;
     *v = dx_iws[b % 9];
-#if DIFF_AVOID_KNOWN_DEFECTS
-    /* issue 15 §1: tiny windows make nghttp2 send one small
-     * WINDOW_UPDATE per frame, which h2wire counts as a dribble */
-    if (ng_side && *v > 0 && *v < 16384) {
-      *v = 16384;
-    }
-#endif
     break;
   case 2:
     *id = H2W_SETTINGS_MAX_FRAME_SIZE;
@@ -348,18 +341,10 @@ static void op_settings(dx *d) {
   size_t n = 1 + (size_t)((a >> 1) % 5);
   h2w_settings_entry he[6];
   nghttp2_settings_entry ne[6];
-  int hts = 0;
   for (size_t i = 0; i < n; i++) {
     uint16_t id;
     uint32_t v;
     gen_setting(d, &id, &v, ng_side);
-#if DIFF_AVOID_KNOWN_DEFECTS
-    /* issue 14 defect C: several HEADER_TABLE_SIZE entries folded */
-    if (id == H2W_SETTINGS_HEADER_TABLE_SIZE && ng_side && hts++ > 0) {
-      id = H2W_SETTINGS_MAX_HEADER_LIST_SIZE;
-      v = 65536;
-    }
-#endif
 #if DIFF_AVOID_OPEN_FINDINGS
     /* finding_recv_window_stall_after_iws_change */
     if (id == H2W_SETTINGS_INITIAL_WINDOW_SIZE && !ng_side) {
@@ -373,7 +358,6 @@ static void op_settings(dx *d) {
     ne[i].settings_id = id;
     ne[i].value = v;
   }
-  (void)hts;
   int rc = ng_side ? nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne, n)
                    : h2w_session_submit_settings(d->h, he, n);
   for (size_t i = 0; i < n && rc == 0; i++) {
@@ -427,12 +411,6 @@ static void op_priority(dx *d) {
 static void op_goaway(dx *d) {
   uint8_t a = in_u8(&d->in);
   int server = a & 1, kind = (a >> 1) & 1;
-#if DIFF_AVOID_OPEN_FINDINGS
-  /* finding_goaway_ignored_stream_trailers */
-  if (server && d->h2w_server) {
-    return;
-  }
-#endif
   if (is_h(d, server)) {
     if (kind) {
       (void)h2w_session_shutdown(d->h);
@@ -561,10 +539,6 @@ static void op_window(dx *d) {
     if (x == NULL || x->id >= DX_MAX_ID || d->big_iws[ng_side]) {
       return;
     }
-#if DIFF_AVOID_KNOWN_DEFECTS
-    /* issue 14 defect I: a later INITIAL_WINDOW_SIZE could overflow it */
-    return;
-#endif
 #if DIFF_AVOID_OPEN_FINDINGS
     /* finding_window_update_on_reserved_local_stream */
     if (x->pushed && !ng_side && d->h2w_server) {
@@ -675,15 +649,6 @@ static void check_exchanges(dx *d) {
        * nghttp2. nghttp2's choice; RFC 9113 §6.8 would allow both. */
       continue;
     }
-#if DIFF_AVOID_KNOWN_DEFECTS
-    /* issue 14 defect E: a GOAWAY strands requests queued behind
-     * MAX_CONCURRENT_STREAMS (never sent, never closed) */
-    if (!x->cli_closed && !d->h2w_server && d->ng_goaway &&
-        h2w_session_stream_state(d->h, (uint32_t)x->id) ==
-            H2W_STREAM_STATE_IDLE) {
-      continue;
-    }
-#endif
     if (!x->cli_closed) {
       if (d->ng_over || (!nghttp2_session_want_read(d->ng) &&
                          !nghttp2_session_want_write(d->ng))) {
@@ -909,21 +874,13 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
     iv[niv++].value = (d->flags & 4) ? 1 : 0;
   }
   size_t extra = in_u8(&d->in) % 8;
-  int hts = 0;
   for (size_t i = 0; i < extra; i++) {
     uint16_t id;
     uint32_t v;
     gen_setting(d, &id, &v, 1);
-#if DIFF_AVOID_KNOWN_DEFECTS
-    if (id == H2W_SETTINGS_HEADER_TABLE_SIZE && hts++ > 0) {
-      id = H2W_SETTINGS_MAX_HEADER_LIST_SIZE;
-      v = 65536;
-    }
-#endif
     iv[niv].settings_id = id;
     iv[niv++].value = v;
   }
-  (void)hts;
   for (size_t i = 0; i < niv; i++) {
     if (iv[i].settings_id == NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE) {
       d->last_iws[1] = iv[i].value;

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Write the seed corpora of fuzz_diff_server and fuzz_diff_client
 (fuzz/corpus/diff_server/, fuzz/corpus/diff_client/): one file per
-scenario (finding_* ones reproduce known defects and abort until they are
-fixed), the same bytes for both roles (the input says what the client
-and the server do, whichever library plays each). The layout is the one
-fuzz/diff_peer.h reads: [flags][o1][o2][o3][n][n x (id sel, value sel)]
+scenario (finding_* ones reproduce open defects and abort until they are
+fixed, then stay as regress_* seeds), the same bytes for both roles (the
+input says what the client and the server do, whichever library plays
+each). The layout is the one fuzz/diff_peer.h reads: [flags][o1][o2][o3][n][n x (id sel, value sel)]
 then ops. Usage: python3 fuzz/gen_diff_seeds.py"""
 import os
 
@@ -59,7 +59,7 @@ SEEDS = {
     "many_streams": header(o3=1) + req(body=3) * 3 + [PUMP]
     + resp(body=4) + resp(sel=1, body=5) + [PUMP] + resp() + [PUMP],
     # several HEADER_TABLE_SIZE entries in one SETTINGS: issue 14 defect C
-    "finding_defect_C_settings_multi_hts": header(settings=[(HTS, 1), (HTS, 4), (IWS, 4), (IWS, 0)])
+    "regress_defect_C_settings_multi_hts": header(settings=[(HTS, 1), (HTS, 4), (IWS, 4), (IWS, 0)])
     + req(extras=[(0, 20), (2, 5)]) + [PUMP]
     + settings(0, [(HTS, 1), (HTS, 6), (IWS, 1), (IWS, 6)])
     + settings(1, [(HTS, 1), (HTS, 4), (IWS, 5), (IWS, 8), (MFS, 3)])
@@ -88,7 +88,7 @@ SEEDS = {
     + [PUMP] + resp(body=7) + [PUMP],
     # a WINDOW_UPDATE, then SETTINGS INITIAL_WINDOW_SIZE 2^31-1 and 65535:
     # the first entry overflows the stream window, issue 14 defect I
-    "finding_defect_I_window_overflow": header() + req(body=0) + [PUMP, WINDOW, 0x01, 0, 0]
+    "regress_defect_I_window_overflow": header() + req(body=0) + [PUMP, WINDOW, 0x01, 0, 0]
     + [WINDOW, 0x00, 0, 0, PUMP] + settings(1, [(IWS, 8), (IWS, 0)])
     + settings(0, [(IWS, 8), (IWS, 0)]) + [PUMP] + resp() + [PUMP],
     # h2wire server with INITIAL_WINDOW_SIZE 2^31-1 lowers it to 65535
@@ -100,7 +100,7 @@ SEEDS = {
     # nghttp2 announces a 100-octet window: it then sends a small
     # WINDOW_UPDATE per frame it reads, which h2wire takes for a dribble
     # attack (issue 15 §1)
-    "finding_issue15_s1_tiny_window_updates": header(settings=[(IWS, 3)])
+    "regress_issue15_s1_tiny_window_updates": header(settings=[(IWS, 3)])
     + req(body=7) + [PUMP] + resp(body=7) + [PUMP],
 }
 
@@ -116,7 +116,7 @@ def main():
         for name, ops in SEEDS.items():
             if ONLY.get(name, role) != role:
                 continue
-            fname = name if name.startswith("finding_") else "seed_" + name
+            fname = name if name.startswith(("finding_", "regress_")) else "seed_" + name
             with open(os.path.join(d, fname), "wb") as f:
                 f.write(bytes(ops))
 
