@@ -812,7 +812,8 @@ int h2w_send_pending(const h2w_session *s) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
-         (s->ss.ring != NULL && s->conn_sw.avail > 0);
+         (s->ss.ring != NULL && s->conn_sw.avail > 0) ||
+         h2w_queued_startable(s);
 }
 
 /* After a fatal error: what is left of the queue, then the GOAWAY. */
@@ -834,12 +835,17 @@ static size_t send_final(h2w_session *s, uint8_t *buf, size_t cap) {
   return n;
 }
 
-/* Fill the queue when it is empty: due WINDOW_UPDATEs first. */
+/* Fill the queue when it is empty: due WINDOW_UPDATEs first, then the
+ * next request waiting for a stream slot. */
 static int refill(h2w_session *s) {
+  int rv = H2W_OK;
   if (h2w_outq_len(&s->ss.q) == 0) {
-    return emit_window_updates(s);
+    rv = emit_window_updates(s);
   }
-  return H2W_OK;
+  if (rv == H2W_OK && h2w_outq_len(&s->ss.q) == 0) {
+    rv = h2w_start_queued(s);
+  }
+  return rv;
 }
 
 static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap);

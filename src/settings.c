@@ -465,7 +465,7 @@ int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
       return s->err.lib;
     }
   }
-  return h2w_start_queued(s);
+  return s->err.lib; /* queued requests start when output is written */
 }
 
 /* ---- start ---------------------------------------------------------------
