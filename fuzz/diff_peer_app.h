@@ -604,7 +604,7 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
   dx *d = user;
   uint32_t sid = (uint32_t)f->hd.stream_id;
   if (err == NGHTTP2_ERR_REFUSED_STREAM && f->hd.type == NGHTTP2_HEADERS &&
-      sid < DX_MAX_ID && (!d->h_over_mcs[sid] || DIFF_AVOID_OPEN_FINDINGS)) {
+      sid < DX_MAX_ID && !d->h_over_mcs[sid]) {
     /* §5.1.2: nghttp2 lowered its limit in a SETTINGS h2wire had not
      * received when it opened the stream; REFUSED_STREAM is the RFC's
      * answer, and the client must then see the close as retryable. */

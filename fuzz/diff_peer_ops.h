@@ -86,15 +86,6 @@ static void op_request(dx *d) {
       nvs t;
       nvs_from(&x->req.trail, &t);
       int rc = h2w_session_submit_trailers(d->h, (uint32_t)id, t.h, t.count);
-#if DIFF_AVOID_OPEN_FINDINGS
-      if (rc == H2W_E_INVALID_STATE) {
-        /* finding_trailers_refused_for_queued_request: a request queued
-         * behind MAX_CONCURRENT_STREAMS takes no trailers; send none */
-        x->req.trailers = 0;
-        x->req.trail.len = 0;
-        rc = 0;
-      }
-#endif
       if (rc != 0) {
         dx_fail("h2w_session_submit_trailers refused a request's", id, rc);
       }
@@ -539,12 +530,6 @@ static void op_window(dx *d) {
     if (x == NULL || x->id >= DX_MAX_ID || d->big_iws[ng_side]) {
       return;
     }
-#if DIFF_AVOID_OPEN_FINDINGS
-    /* finding_window_update_on_reserved_local_stream */
-    if (x->pushed && !ng_side && d->h2w_server) {
-      return;
-    }
-#endif
     sid = (uint32_t)x->id;
     w = d->init[dir] + d->delta[dir][sid];
   }
