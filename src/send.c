@@ -341,16 +341,22 @@ void h2w_wu_unlink(h2w_session *s, h2w_stream *st) {
   st->wu_next = NULL;
 }
 
+void h2w_wu_check(h2w_session *s, h2w_stream *st) {
+  /* No point crediting a stream the peer has finished sending on (or
+   * not started: §5.1 allows no WINDOW_UPDATE on reserved (local)). */
+  if (!(st->flags & H2W_SF_CLOSING) &&
+      (st->state == H2W_SS_OPEN || st->state == H2W_SS_HALF_CLOSED_LOCAL) &&
+      h2w_recv_window_update_due(&st->rw) > 0) {
+    h2w_wu_mark(s, st);
+  }
+}
+
 void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
   uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
   h2w_recv_window_consume(&s->conn_rw, v);
   if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
     h2w_recv_window_consume(&st->rw, v);
-    /* No point crediting a stream the peer has finished sending on. */
-    if ((st->state == H2W_SS_OPEN || st->state == H2W_SS_HALF_CLOSED_LOCAL) &&
-        h2w_recv_window_update_due(&st->rw) > 0) {
-      h2w_wu_mark(s, st);
-    }
+    h2w_wu_check(s, st);
   }
 }
 

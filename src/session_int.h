@@ -690,6 +690,8 @@ void h2w_sched_remove(h2w_session *s, h2w_stream *st);
 void h2w_sched_stop(h2w_session *s);
 /* The stream owes a WINDOW_UPDATE (emitted lazily by send). */
 void h2w_wu_mark(h2w_session *s, h2w_stream *st);
+/* Mark st for a WINDOW_UPDATE if its receive window has credit due. */
+void h2w_wu_check(h2w_session *s, h2w_stream *st);
 void h2w_wu_unlink(h2w_session *s, h2w_stream *st);
 /* Requests waiting for a slot: start as many as the peer's limit allows. */
 int h2w_start_queued(h2w_session *s);

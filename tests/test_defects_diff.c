@@ -149,12 +149,52 @@ static void test_diff_window_update_on_reserved_local(void **state) {
   tpeer_free(&s);
 }
 
+/* finding_recv_window_stall_small_initial_window (and _after_iws_change,
+ * its 2^31-1 to 65535 form): our SETTINGS lowers INITIAL_WINDOW_SIZE
+ * from 65535 to 1024 while the client, which has not seen it, sends a
+ * 16384-octet DATA frame that the application consumes at once. When the
+ * ACK arrives both sides move the stream window by -64511 (§6.9.2): the
+ * client's is now -15360, and only a WINDOW_UPDATE can reopen it. Before
+ * the fix the 16384 consumed octets were due but the stream was never
+ * marked for an update (the rebase, not a consume, made them due): the
+ * upload stalled for ever. */
+static void test_diff_recv_window_shrunk_after_consume(void **state) {
+  static const h2w_settings_entry iv = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
+                                        1024};
+  tpeer s;
+  h2w_fb b;
+  server(&s, state, NULL);
+  assert_int_equal(h2w_session_submit_settings(s.s, &iv, 1), H2W_OK);
+  EXPECT_OUT(&s, "SETTINGS 4:1024");
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x4, POST_REQ);
+  h2w_fb_begin(&b, 0x0, 0x0, 1);
+  h2w_fb_zeros(&b, 16384);
+  h2w_fb_end(&b);
+  feed_ok(&s, &b);
+  tpeer_parse_out(&s);
+  assert_false(tpeer_out_has(&s, "WINDOW_UPDATE*"));
+  tpeer_out_clear(&s);
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  feed_ok(&s, &b);
+  EXPECT_OUT(&s, "WINDOW_UPDATE 1 16384");
+  /* The client may send again: 1024 octets, the new window. */
+  h2w_fb_begin(&b, 0x0, 0x0, 1);
+  h2w_fb_zeros(&b, 1024);
+  h2w_fb_end(&b);
+  feed_ok(&s, &b);
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_diff_max_concurrent_applied_before_write),
       SPLIT_TESTS(test_diff_trailers_for_queued_request),
       SPLIT_TESTS(test_diff_window_update_on_reserved_local),
+      SPLIT_TESTS(test_diff_recv_window_shrunk_after_consume),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
