@@ -43,12 +43,6 @@
 
 #include "h2wire.h"
 
-/* Set to 1 to work around the open findings of this harness
- * (fuzz/README.md lists them), to look past them. */
-#ifndef DIFF_AVOID_OPEN_FINDINGS
-#define DIFF_AVOID_OPEN_FINDINGS 0
-#endif
-
 #define DX_MAX_XCHG 96 /* exchanges (streams) per run */
 #define DX_MAX_ID 1024 /* stream ids modelled */
 #define DX_PUMP_ROUNDS 4000

@@ -336,13 +336,6 @@ static void op_settings(dx *d) {
     uint16_t id;
     uint32_t v;
     gen_setting(d, &id, &v, ng_side);
-#if DIFF_AVOID_OPEN_FINDINGS
-    /* finding_recv_window_stall_after_iws_change */
-    if (id == H2W_SETTINGS_INITIAL_WINDOW_SIZE && !ng_side) {
-      id = H2W_SETTINGS_MAX_HEADER_LIST_SIZE;
-      v = 65536;
-    }
-#endif
     he[i].id = id;
     he[i].reserved = 0;
     he[i].value = v;
@@ -789,13 +782,6 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
     d->body_budget = 8192; /* tiny windows move bodies octet by octet */
   }
   d->last_iws[1] = 65535;
-#if DIFF_AVOID_OPEN_FINDINGS
-  /* finding_recv_window_stall_small_initial_window: a window below
-   * 65535 strands what an eager peer sent before our SETTINGS */
-  if (d->last_iws[0] < 65535) {
-    d->last_iws[0] = 65535;
-  }
-#endif
   h2w_options_set_initial_window_size(opt, (uint32_t)d->last_iws[0]);
   h2w_options_set_connection_window_size(opt, connw[(o1 >> 4) & 3]);
   h2w_options_set_max_frame_size(opt, mfs[o2 & 3]);

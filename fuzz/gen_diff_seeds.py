@@ -94,7 +94,7 @@ SEEDS = {
     # h2wire server with INITIAL_WINDOW_SIZE 2^31-1 lowers it to 65535
     # while a 200000-octet upload is in flight: the stream's receive
     # window is never reopened (stall; found by fuzz_diff_server)
-    "finding_recv_window_stall_after_iws_change": header(o1=8)
+    "regress_recv_window_stall_after_iws_change": header(o1=8)
     + req(body=7) + [NG_SEND, TO_H, 0, H_SEND, 0]
     + settings(0, [(IWS, 0)]) + [PUMP] + resp() + [PUMP],
     # nghttp2 announces a 100-octet window: it then sends a small
@@ -106,7 +106,7 @@ SEEDS = {
 
 
 # Reproducers that abort in one role only.
-ONLY = {"finding_recv_window_stall_after_iws_change": "diff_server"}
+ONLY = {"regress_recv_window_stall_after_iws_change": "diff_server"}
 
 
 def main():
