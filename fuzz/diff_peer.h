@@ -214,7 +214,12 @@ struct dx {
   int64_t delta[2][DX_MAX_ID];
   int legit_fc_error[2]; /* the receiver of SETTINGS may now fail (§6.9.2) */
   int64_t last_iws[2];   /* [1] nghttp2, [0] h2wire: last window announced */
-  int big_iws[2];        /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
+  /* [1] nghttp2, [0] h2wire: stream WINDOW_UPDATEs submitted, not yet
+   * delivered. nghttp2 sends SETTINGS ahead of them, so an
+   * INITIAL_WINDOW_SIZE submitted after one could pass it and make it
+   * overflow (§6.9.1, the sender's fault): such values stay <= 2^30. */
+  int wu_unsent[2];
+  int big_iws[2]; /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
   int ng_multi_hts;
   uint32_t h_last_opened; /* h2wire client: highest stream it opened */
   uint8_t h_over_mcs[DX_MAX_ID];
@@ -311,12 +316,16 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
   if (type == 8 /* WINDOW_UPDATE */ && len == 4) {
     uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
                    ((uint32_t)p[2] << 8) | p[3];
+    int ng_receives = (other == DIR_OF_NG(d));
     if (sid == 0) {
       d->conn[other] += inc;
     } else {
       int64_t *dl = delta_of(d, other, sid);
       if (dl != NULL) {
         *dl += inc;
+      }
+      if (d->wu_unsent[ng_receives ? 0 : 1] > 0) {
+        d->wu_unsent[ng_receives ? 0 : 1]--;
       }
     }
   } else if (type == 4 /* SETTINGS */ && !(flags & 1)) {

@@ -303,6 +303,9 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
   case 1:
     *id = H2W_SETTINGS_INITIAL_WINDOW_SIZE;
     *v = dx_iws[b % 9];
+    if (d->wu_unsent[ng_side] > 0 && *v > (1u << 30)) {
+      *v = 1u << 30;
+    }
     break;
   case 2:
     *id = H2W_SETTINGS_MAX_FRAME_SIZE;
@@ -529,6 +532,9 @@ static void op_window(dx *d) {
   /* Stay clear of 2^31-1 (§6.9.1): an overflow would be our fault. */
   if (w + inc > 0x7fffffff - (1 << 21)) {
     return;
+  }
+  if (sid != 0) {
+    d->wu_unsent[ng_side]++;
   }
   if (ng_side) {
     (void)nghttp2_submit_window_update(d->ng, NGHTTP2_FLAG_NONE, (int32_t)sid,
