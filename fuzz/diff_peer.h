@@ -219,7 +219,8 @@ struct dx {
    * INITIAL_WINDOW_SIZE submitted after one could pass it and make it
    * overflow (§6.9.1, the sender's fault): such values stay <= 2^30. */
   int wu_unsent[2];
-  int big_iws[2]; /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
+  int h_stream_wu; /* h2wire has submitted a stream WINDOW_UPDATE */
+  int big_iws[2];  /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
   int ng_multi_hts;
   uint32_t h_last_opened; /* h2wire client: highest stream it opened */
   uint8_t h_over_mcs[DX_MAX_ID];

@@ -303,7 +303,21 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
   case 1:
     *id = H2W_SETTINGS_INITIAL_WINDOW_SIZE;
     *v = dx_iws[b % 9];
-    if (d->wu_unsent[ng_side] > 0 && *v > (1u << 30)) {
+    if (ng_side && *v > 0 && *v < 64) {
+      /* h2wire's policy (docs/security.md row 7, recv.c dribble()): on
+       * a stream window too small to hold DATA back (half of it under
+       * 32 octets) every credit under 32 octets is a glitch, so a peer
+       * returning a 1-octet window octet by octet is ended with
+       * ENHANCE_YOUR_CALM; nghttp2 does exactly that. Windows from 64
+       * on are held back instead (issue 15 §1). */
+      *v = 64;
+    }
+    /* An h2wire stream WINDOW_UPDATE followed by an overflowing
+     * INITIAL_WINDOW_SIZE (§6.9.2): nghttp2 resets the stream instead of
+     * ending the connection, which this model does not follow; the
+     * other way round (issue 14 defect I) is generated. */
+    if ((d->wu_unsent[ng_side] > 0 || (!ng_side && d->h_stream_wu)) &&
+        *v > (1u << 30)) {
       *v = 1u << 30;
     }
     break;
@@ -535,6 +549,7 @@ static void op_window(dx *d) {
   }
   if (sid != 0) {
     d->wu_unsent[ng_side]++;
+    d->h_stream_wu |= !ng_side;
   }
   if (ng_side) {
     (void)nghttp2_submit_window_update(d->ng, NGHTTP2_FLAG_NONE, (int32_t)sid,
