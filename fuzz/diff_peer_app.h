@@ -610,12 +610,14 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
      * answer, and the client must then see the close as retryable. */
     return 0;
   }
-  if (err == NGHTTP2_ERR_PROTO && f->hd.type == NGHTTP2_HEADERS &&
+  if (err == NGHTTP2_ERR_PROTO &&
+      (f->hd.type == NGHTTP2_HEADERS || f->hd.type == NGHTTP2_RST_STREAM) &&
       d->h2w_server && !(sid & 1) && d->ng_goaway_sent &&
       sid > d->ng_goaway_last) {
     /* A push that crossed the nghttp2 client's GOAWAY: nghttp2 discards
      * the PUSH_PROMISE (above its last-stream-id) but then calls the
-     * HEADERS on that stream a protocol error, where RFC 9113 §6.8 says
+     * HEADERS or RST_STREAM on that stream a protocol error (an idle
+     * stream for it), where RFC 9113 §6.8 says
      * "the sender can discard frames for streams initiated by the
      * receiver with identifiers higher than the identified last stream".
      * nghttp2 ends the connection; so does the run. */
