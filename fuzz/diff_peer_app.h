@@ -692,6 +692,16 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     fprintf(stderr, "nghttp2 GOAWAY debug data: %.*s\n",
             (int)f->goaway.opaque_data_len,
             (const char *)f->goaway.opaque_data);
+    if (d->h2w_server && d->ng_goaway_sent &&
+        f->goaway.error_code == NGHTTP2_PROTOCOL_ERROR &&
+        f->goaway.opaque_data_len >= 24 &&
+        memcmp(f->goaway.opaque_data, "DATA: stream in reserved", 24) == 0) {
+      /* An nghttp2 client that has sent GOAWAY ignores pushed responses
+       * (the promise stays reserved, see fuzz/README.md), then calls
+       * their DATA a protocol error: nghttp2 behaviour, the run ends. */
+      d->stopped = 1;
+      return 0;
+    }
     if (f->goaway.error_code == NGHTTP2_COMPRESSION_ERROR && d->ng_multi_hts) {
       dx_fail("nghttp2 sent GOAWAY COMPRESSION_ERROR after announcing several "
               "HEADER_TABLE_SIZE entries in one SETTINGS (issue 14 defect C)",
