@@ -1758,8 +1758,12 @@ H2W_EXTERN int h2w_data_source_mem(h2w_data_source *out, h2w_mem_source *state,
  *  @{ */
 /** Client: open a stream with request headers nva[0..n) (pseudo-headers
  *  first; names lowercase; copied) and an optional body (NULL: END_STREAM
- *  on HEADERS). Beyond the peer's SETTINGS_MAX_CONCURRENT_STREAMS the
- *  request waits in a queue (in submit order) until a stream closes; if a
+ *  on HEADERS). The request waits in a queue (in submit order) until
+ *  output is written: h2w_session_send() or h2w_session_peek() builds its
+ *  HEADERS when a stream slot is free under the peer's
+ *  SETTINGS_MAX_CONCURRENT_STREAMS in force at that moment (RFC 9113
+ *  §5.1.2), so a SETTINGS lowering it that is received in between is
+ *  obeyed. Until then the stream is idle: a reset sends nothing, and if a
  *  GOAWAY arrives first it is closed unsent, with
  *  H2W_CLOSE_FLAG_RETRYABLE. `stream_user` becomes the stream's user data.
  *  @return the new stream id (> 0), or H2W_E_INVALID_ARGUMENT (why and
@@ -1914,7 +1918,9 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
                                                    void *stream_user);
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
- *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). Same results; also
+ *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). A request still
+ *  waiting for output or a stream slot (h2w_session_submit_request()) with
+ *  a body takes them too: they follow its body. Same results; also
  *  H2W_E_INVALID_STATE on a plain CONNECT tunnel (our request, or our 2xx
  *  response to one), which carries only DATA (RFC 9113 §8.5).
  *  @param s The session.
@@ -1964,7 +1970,9 @@ H2W_EXTERN int h2w_session_submit_settings(h2w_session *s,
 /** Grow our receive window of stream_id (0: the connection) by increment
  *  and tell the peer with WINDOW_UPDATE. @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT (0, or past 2^31-1), H2W_E_INVALID_STATE
- *  (unknown stream) or the sticky error.
+ *  (unknown stream, a request not yet sent, or a stream we reserved with
+ *  PUSH_PROMISE and have not answered: RFC 9113 §5.1 allows only HEADERS,
+ *  RST_STREAM and PRIORITY there) or the sticky error.
  *  @param s The session.
  *  @param stream_id The stream, or 0 for the connection.
  *  @param increment Octets added to the window, 1..2^31-1. */

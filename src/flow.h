@@ -107,7 +107,9 @@ int h2w_recv_window_set_target(h2w_recv_window *w, uint32_t target);
 /* Our SETTINGS_INITIAL_WINDOW_SIZE changed from old to new (both
  * <= 2^31-1) and the peer now applies it: move the window by the
  * difference, as the peer does (RFC 9113 §6.9.2), and aim for the new
- * size. No update becomes due: the peer already counts the change. */
+ * size. The change itself is never credited (the peer counts it too), but
+ * consumed octets may become due when the window shrinks: the caller
+ * checks (h2w_recv_window_update_due). */
 void h2w_recv_window_rebase(h2w_recv_window *w, uint32_t old_initial,
                             uint32_t new_initial);
 

@@ -341,16 +341,22 @@ void h2w_wu_unlink(h2w_session *s, h2w_stream *st) {
   st->wu_next = NULL;
 }
 
+void h2w_wu_check(h2w_session *s, h2w_stream *st) {
+  /* No point crediting a stream the peer has finished sending on (or
+   * not started: §5.1 allows no WINDOW_UPDATE on reserved (local)). */
+  if (!(st->flags & H2W_SF_CLOSING) &&
+      (st->state == H2W_SS_OPEN || st->state == H2W_SS_HALF_CLOSED_LOCAL) &&
+      h2w_recv_window_update_due(&st->rw) > 0) {
+    h2w_wu_mark(s, st);
+  }
+}
+
 void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
   uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
   h2w_recv_window_consume(&s->conn_rw, v);
   if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
     h2w_recv_window_consume(&st->rw, v);
-    /* No point crediting a stream the peer has finished sending on. */
-    if ((st->state == H2W_SS_OPEN || st->state == H2W_SS_HALF_CLOSED_LOCAL) &&
-        h2w_recv_window_update_due(&st->rw) > 0) {
-      h2w_wu_mark(s, st);
-    }
+    h2w_wu_check(s, st);
   }
 }
 
@@ -820,7 +826,8 @@ int h2w_send_pending(const h2w_session *s) {
     return s->ss.goaway_off < s->ss.goaway_len;
   }
   return s->ss.wu_head != NULL || h2w_recv_window_update_due(&s->conn_rw) > 0 ||
-         (s->ss.ring != NULL && s->conn_sw.avail > 0);
+         (s->ss.ring != NULL && s->conn_sw.avail > 0) ||
+         h2w_queued_startable(s);
 }
 
 /* After a fatal error: what is left of the queue, then the GOAWAY. */
@@ -842,12 +849,17 @@ static size_t send_final(h2w_session *s, uint8_t *buf, size_t cap) {
   return n;
 }
 
-/* Fill the queue when it is empty: due WINDOW_UPDATEs first. */
+/* Fill the queue when it is empty: due WINDOW_UPDATEs first, then the
+ * next request waiting for a stream slot. */
 static int refill(h2w_session *s) {
+  int rv = H2W_OK;
   if (h2w_outq_len(&s->ss.q) == 0) {
-    return emit_window_updates(s);
+    rv = emit_window_updates(s);
   }
-  return H2W_OK;
+  if (rv == H2W_OK && h2w_outq_len(&s->ss.q) == 0) {
+    rv = h2w_start_queued(s);
+  }
+  return rv;
 }
 
 static h2w_ssize session_send(h2w_session *s, uint8_t *buf, size_t cap);

@@ -102,6 +102,8 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st) {
 static void recycle(h2w_session *s, h2w_stream *st) {
   h2w_nvbuf_free(&s->alloc, st->pending);
   st->pending = NULL;
+  h2w_nvbuf_free(&s->alloc, st->queued_trailers);
+  st->queued_trailers = NULL;
   h2w_stream_tx_end(s, st);
   if (keep_spare(s, s->pool.nfree)) {
     st->link = s->pool.free_streams;
@@ -304,7 +306,6 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
 }
 
 int h2w_reap(h2w_session *s) {
-  int freed = 0;
   while (s->pool.reap != NULL) {
     h2w_stream *st = s->pool.reap;
     /* Still on the list during its callback, so its user data can be
@@ -329,15 +330,12 @@ int h2w_reap(h2w_session *s) {
       } else {
         s->ids.n_peer--;
       }
-      freed = 1;
     }
     recycle(s, st);
     s->clock.last_active_ms =
         s->clock.now; /* the idle timeout counts from here */
   }
-  if (freed && s->err.lib == H2W_OK) {
-    return h2w_start_queued(s);
-  }
+  /* A freed slot lets the send path start a queued request. */
   return s->err.lib;
 }
 

@@ -206,9 +206,10 @@ struct h2w_stream {
   h2w_recv_window rw;
   uint32_t unconsumed; /* delivered in manual mode, not yet consumed */
   void *user;
-  h2w_stream_tx *tx;  /* body being sent, or NULL (src_state NONE) */
-  h2w_nvbuf *pending; /* queued request headers, or trailers */
-  h2w_http_body body; /* content-length tracking of the peer's body */
+  h2w_stream_tx *tx;          /* body being sent, or NULL (src_state NONE) */
+  h2w_nvbuf *pending;         /* queued request headers, or trailers */
+  h2w_nvbuf *queued_trailers; /* trailers of a queued request */
+  h2w_http_body body;         /* content-length tracking of the peer's body */
   uint32_t close_code;
   uint32_t close_flags;
   h2w_stream *link;    /* request queue / reap / pool */
@@ -767,9 +768,12 @@ void h2w_sched_remove(h2w_session *s, h2w_stream *st);
 void h2w_sched_stop(h2w_session *s);
 /* The stream owes a WINDOW_UPDATE (emitted lazily by send). */
 void h2w_wu_mark(h2w_session *s, h2w_stream *st);
+/* Mark st for a WINDOW_UPDATE if its receive window has credit due. */
+void h2w_wu_check(h2w_session *s, h2w_stream *st);
 void h2w_wu_unlink(h2w_session *s, h2w_stream *st);
 /* Requests waiting for a slot: start as many as the peer's limit allows. */
 int h2w_start_queued(h2w_session *s);
+int h2w_queued_startable(const h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);

@@ -191,10 +191,20 @@ int h2w_settings_pending_ack(h2w_settings_pending *p, h2w_settings *local,
 
 /* ---- ours --------------------------------------------------------------- */
 
+typedef struct recv_rebase {
+  h2w_session *s;
+  uint32_t old_iws, new_iws;
+} recv_rebase;
+
 static void rebase_recv_cb(void *value, void *arg) {
   h2w_stream *st = value;
-  const uint32_t *ow = arg; /* old, new */
-  h2w_recv_window_rebase(&st->rw, ow[0], ow[1]);
+  const recv_rebase *r = arg;
+  h2w_recv_window_rebase(&st->rw, r->old_iws, r->new_iws);
+  /* A smaller window can leave what the application already consumed
+   * due at once: the peer's window may now be shut (even negative, as
+   * it counts the change too), so no DATA would come to trigger the
+   * update and the stream would stall. */
+  h2w_wu_check(r->s, st);
 }
 
 /* Our SETTINGS in force or pending changed: resync the receive-side
@@ -213,8 +223,11 @@ static void local_changed(h2w_session *s) {
     newest = p;
   }
   if (iws != t->recv_iws) {
-    uint32_t ow[2] = {t->recv_iws, iws};
-    h2w_stream_map_each(&s->map, rebase_recv_cb, ow);
+    recv_rebase r;
+    r.s = s;
+    r.old_iws = t->recv_iws;
+    r.new_iws = iws;
+    h2w_stream_map_each(&s->map, rebase_recv_cb, &r);
     t->recv_iws = iws;
   }
   h2w_frame_reader_set_max_frame_size(&s->rs.reader, mfs);
@@ -466,7 +479,7 @@ int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
       return s->err.lib;
     }
   }
-  return h2w_start_queued(s);
+  return s->err.lib; /* queued requests start when output is written */
 }
 
 /* ---- start ---------------------------------------------------------------

@@ -93,8 +93,9 @@ static int slot_free(const h2w_session *s) {
   return s->ids.n_local < limit;
 }
 
-static int may_start(const h2w_session *s) {
-  return s->ss.rq_head == NULL && slot_free(s);
+int h2w_queued_startable(const h2w_session *s) {
+  return s->ss.rq_head != NULL && s->err.lib == H2W_OK && !s->goaway.recv &&
+         slot_free(s);
 }
 
 static int set_body(h2w_session *s, h2w_stream *st,
@@ -115,19 +116,28 @@ static int send_final_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
   return H2W_OK;
 }
 
+/* Requests wait in the queue until the output is about to carry their
+ * HEADERS: the stream slot is decided against the peer's limit in force
+ * when the frame is written, not when it was submitted, so a SETTINGS
+ * lowering SETTINGS_MAX_CONCURRENT_STREAMS that arrives in between is
+ * obeyed (RFC 9113 §5.1.2). The send path starts one at a time, when its
+ * queue is empty, so the HEADERS leave in the same call. */
 int h2w_start_queued(h2w_session *s) {
   h2w_stream *st;
   int rv;
-  while ((st = s->ss.rq_head) != NULL && s->err.lib == H2W_OK &&
-         !s->goaway.recv && slot_free(s)) {
-    h2w_nvbuf *hdrs = st->pending;
+  if (h2w_queued_startable(s)) {
+    h2w_nvbuf *hdrs;
+    st = s->ss.rq_head;
+    hdrs = st->pending;
     s->ss.rq_head = st->link;
     if (s->ss.rq_head == NULL) {
       s->ss.rq_tail = NULL;
     }
     st->link = NULL;
     st->flags &= ~H2W_SF_QUEUED;
-    st->pending = NULL;
+    /* Trailers submitted while it waited follow its body. */
+    st->pending = st->queued_trailers;
+    st->queued_trailers = NULL;
     rv = send_final_headers(s, st, hdrs->nv, hdrs->n);
     h2w_nvbuf_free(&s->alloc, hdrs);
     if (rv != H2W_OK) {
@@ -196,11 +206,9 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   rv = set_body(s, st, body);
   if (rv != H2W_OK) {
     /* Nothing of it reached the wire or a queue. */
-  } else if (may_start(s)) {
-    rv = send_final_headers(s, st, nva, n);
   } else {
-    /* Over the peer's limit: wait, in submit order, so ids still go out
-     * increasing (§5.1.1). */
+    /* The send path starts it (h2w_start_queued), in submit order, so
+     * ids still go out increasing (§5.1.1). */
     st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
     rv = st->pending != NULL ? H2W_OK : H2W_E_NOMEM;
     if (rv == H2W_OK) {
@@ -332,6 +340,25 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   return h2w_local_rv(s, h2w_queue_headers(s, st, nva, n, 0));
 }
 
+/* A request still waiting for a stream slot: its trailers wait with it
+ * and follow its body once it starts (the body must exist, since without
+ * one the HEADERS carry END_STREAM). */
+static int queue_trailers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                          size_t n) {
+  h2w_http_msg m;
+  int rv;
+  if (st->src_state == H2W_SRC_NONE || st->queued_trailers != NULL ||
+      (st->flags & H2W_SF_TUNNEL_OUT)) {
+    return H2W_E_INVALID_STATE;
+  }
+  rv = h2w_check_fields(s, H2W_HTTP_TRAILERS, nva, n, 1, &m);
+  if (rv != H2W_OK) {
+    return h2w_local_rv(s, rv);
+  }
+  st->queued_trailers = h2w_nvbuf_new(&s->alloc, nva, n);
+  return st->queued_trailers != NULL ? H2W_OK : h2w_local_rv(s, H2W_E_NOMEM);
+}
+
 int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
                                 const h2w_nv *nva, size_t n) {
   h2w_http_msg m;
@@ -348,6 +375,9 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
     return s->err.lib;
   }
   st = h2w_stream_find(s, stream_id);
+  if (st != NULL && (st->flags & H2W_SF_QUEUED)) {
+    return queue_trailers(s, st, nva, n);
+  }
   if (st == NULL || !(st->flags & H2W_SF_FINAL_SENT) || st->pending != NULL ||
       (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE) ||
       (st->flags & H2W_SF_TUNNEL_OUT)) {
@@ -469,7 +499,11 @@ int h2w_session_submit_window_update(h2w_session *s, uint32_t stream_id,
     return grow_window(s, &s->conn_rw, 0, increment);
   }
   st = h2w_stream_find(s, stream_id);
-  if (st == NULL || (st->flags & H2W_SF_QUEUED)) {
+  /* RFC 9113 §5.1: a stream we reserved with PUSH_PROMISE may carry only
+   * HEADERS, RST_STREAM and PRIORITY from us, and a queued request is
+   * still idle for the peer. */
+  if (st == NULL || (st->flags & H2W_SF_QUEUED) ||
+      st->state == H2W_SS_RESERVED_LOCAL) {
     return H2W_E_INVALID_STATE;
   }
   return grow_window(s, &st->rw, stream_id, increment);

@@ -1,0 +1,521 @@
+/* Shared by fuzz_diff_server.c and fuzz_diff_client.c (issue 15 §2): an
+ * h2wire session wired to a libnghttp2 session of the opposite role in
+ * one process, through two memory pipes. nghttp2 is the oracle for the
+ * well-formedness of h2wire's output, h2wire is checked to accept
+ * nghttp2's, and both applications are checked end to end.
+ *
+ * Input: [flags: 1][h2w options: 3][nghttp2 SETTINGS: 1 + 2 per entry]
+ * then ops, one octet each followed by the octets the op reads (see
+ * fuzz/README.md for the table). Every read past the end gives 0, so any
+ * input is valid. The run is deterministic: no clock, no randomness, no
+ * address is looked at.
+ *
+ * Oracle (abort() with a message on any violation):
+ *  1. nghttp2 reports no error about h2wire's output: no
+ *     on_invalid_frame_recv, no on_frame_not_send other than the
+ *     application-level ones listed in fuzz/README.md, no error from
+ *     nghttp2_session_mem_recv, no GOAWAY with a code other than
+ *     NO_ERROR, no RST_STREAM with a protocol-level code.
+ *  2. h2wire reports no error about nghttp2's output: no on_error, no
+ *     error from h2w_session_recv/tick, no GOAWAY other than NO_ERROR, no
+ *     RST_STREAM with a protocol-level code.
+ *  3. Every header block and body arrives exactly as the other side's
+ *     application submitted it (fields in order, body octets compared as
+ *     they arrive); at the end every request got its full response, or
+ *     was reset by an application, or was closed as retryable/refused
+ *     (and then the server never saw it).
+ *  4. Flow-control windows are modelled from the bytes on the wire (RFC
+ *     9113 §6.9): DATA is charged when the sender emits it (the whole
+ *     payload, padding included, §6.9.1), WINDOW_UPDATE and SETTINGS
+ *     INITIAL_WINDOW_SIZE (entries applied in order, §6.5.3) are applied
+ *     when the frame has been handed to the peer. No DATA may take a
+ *     window below 0; at quiescence both libraries' getters agree with
+ *     the model for the connection and every open stream.
+ */
+#ifndef H2W_DIFF_PEER_H
+#define H2W_DIFF_PEER_H
+
+#include <nghttp2/nghttp2.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "h2wire.h"
+
+/* Set to 1 to generate the patterns of open findings too (their
+ * reproducers in fuzz/findings/ abort only then). The default build
+ * avoids them so that CI's smoke run tests everything else. */
+#ifndef DIFF_GEN_OPEN_FINDINGS
+#define DIFF_GEN_OPEN_FINDINGS 0
+#endif
+
+#define DX_MAX_XCHG 96 /* exchanges (streams) per run */
+#define DX_MAX_ID 1024 /* stream ids modelled */
+#define DX_PUMP_ROUNDS 4000
+
+static void dx_fail(const char *what, long a, long b) {
+  fprintf(stderr, "diff oracle: %s (%ld, %ld)\n", what, a, b);
+  abort();
+}
+
+/* ---- growable byte buffer -------------------------------------------- */
+typedef struct dbuf {
+  uint8_t *p;
+  size_t len, cap;
+} dbuf;
+
+static void db_add(dbuf *b, const void *src, size_t n) {
+  if (n == 0) {
+    return;
+  }
+  if (b->len + n > b->cap) {
+    size_t cap = (b->len + n) * 2 + 64;
+    uint8_t *p = realloc(b->p, cap);
+    if (p == NULL) {
+      abort();
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, src, n);
+  b->len += n;
+}
+
+static void db_drop(dbuf *b, size_t n) {
+  memmove(b->p, b->p + n, b->len - n);
+  b->len -= n;
+}
+
+static void db_free(dbuf *b) {
+  free(b->p);
+  memset(b, 0, sizeof *b);
+}
+
+/* A header field list flattened as [namelen: 4][valuelen: 4][name][value]
+ * per field, so that what was submitted and what arrived compare with
+ * one memcmp. */
+static void fl_add(dbuf *b, const uint8_t *n, size_t nl, const uint8_t *v,
+                   size_t vl) {
+  uint32_t l[2] = {(uint32_t)nl, (uint32_t)vl};
+  db_add(b, l, sizeof l);
+  db_add(b, n, nl);
+  db_add(b, v, vl);
+}
+
+static int db_eq(const dbuf *a, const dbuf *b) {
+  return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
+/* ---- input ------------------------------------------------------------ */
+typedef struct dx_in {
+  const uint8_t *p;
+  size_t len, pos;
+} dx_in;
+
+static uint8_t in_u8(dx_in *in) {
+  return in->pos < in->len ? in->p[in->pos++] : 0;
+}
+
+/* ---- one request/response exchange ------------------------------------ */
+
+/* One direction of an exchange: what the sending application submitted
+ * and what the receiving application got. */
+typedef struct dx_msg {
+  dbuf info, head, trail;  /* submitted: 1xx blocks, header, trailers */
+  uint32_t body_len, seed; /* body: body_len octets of dx_body(seed, i) */
+  uint32_t sent;           /* body octets handed to the library */
+  uint32_t chunk;          /* at most this many per read (0: any) */
+  int defer;               /* reads that still defer */
+  int deferred;            /* the source is sleeping */
+  int trailers;            /* trailers follow the body */
+  int submitted;
+  dbuf r_info, r_head, r_trail, cur; /* received; cur: block in progress */
+  uint32_t r_body;
+  int r_head_done, r_end;
+} dx_msg;
+
+typedef struct dx_xchg {
+  int32_t id;
+  int pushed;      /* a promised stream */
+  int app_reset;   /* an application reset it (or declined the push) */
+  int srv_refused; /* the server application reset it REFUSED_STREAM */
+  int srv_seen;    /* the server library reported the request */
+  int not_sent;    /* nghttp2 gave up sending its HEADERS/PUSH_PROMISE */
+  int cli_closed, srv_closed, cli_retry;
+  int prio_sent;        /* an RFC 7540 PRIORITY was sent for it */
+  int promise_sent;     /* nghttp2 put its PUSH_PROMISE on the wire */
+  dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
+  uint32_t cli_code, srv_code;
+  size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
+  dx_msg req, resp;
+} dx_xchg;
+
+/* ---- frame parser for the window model -------------------------------- */
+typedef struct dx_wire {
+  size_t magic; /* connection preface octets still to skip */
+  uint8_t hdr[9];
+  size_t hlen;
+  dbuf payload;
+  uint32_t need;
+} dx_wire;
+
+typedef struct dx dx;
+typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
+                            uint32_t sid, const uint8_t *p, uint32_t len);
+
+static void wire_feed(dx *d, dx_wire *w, int dir, const uint8_t *p, size_t n,
+                      dx_frame_fn fn) {
+  while (n > 0) {
+    if (w->magic > 0) {
+      size_t k = n < w->magic ? n : w->magic;
+      w->magic -= k;
+      p += k;
+      n -= k;
+      continue;
+    }
+    if (w->hlen < 9) {
+      w->hdr[w->hlen++] = *p++;
+      n--;
+      if (w->hlen == 9) {
+        w->need = ((uint32_t)w->hdr[0] << 16) | ((uint32_t)w->hdr[1] << 8) |
+                  w->hdr[2];
+        w->payload.len = 0;
+      } else {
+        continue;
+      }
+    } else {
+      size_t k = w->need - w->payload.len;
+      if (k > n) {
+        k = n;
+      }
+      db_add(&w->payload, p, k);
+      p += k;
+      n -= k;
+    }
+    if (w->hlen == 9 && w->payload.len == w->need) {
+      uint32_t sid = (((uint32_t)w->hdr[5] & 0x7f) << 24) |
+                     ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
+                     w->hdr[8];
+      fn(d, dir, w->hdr[3], w->hdr[4], sid, w->payload.p, w->need);
+      w->hlen = 0;
+    }
+  }
+}
+
+/* ---- the two peers ----------------------------------------------------- */
+struct dx {
+  int h2w_server; /* 1: h2wire is the server, nghttp2 the client */
+  h2w_session *h;
+  nghttp2_session *ng;
+  dx_in in;
+  uint8_t flags;
+  int manual;         /* h2w manual flow control */
+  uint64_t now;       /* h2w clock */
+  dbuf pipe[2];       /* [0] client->server, [1] server->client */
+  dx_wire emit[2];    /* parsed as the sender emits */
+  dx_wire deliver[2]; /* parsed as the receiver is handed the bytes */
+  /* window model, per direction of DATA (0: client->server) */
+  int64_t conn[2];
+  int64_t init[2];
+  int64_t delta[2][DX_MAX_ID];
+  int legit_fc_error[2]; /* the receiver of SETTINGS may now fail (§6.9.2) */
+  int64_t last_iws[2];   /* [1] nghttp2, [0] h2wire: last window announced */
+  /* [1] nghttp2, [0] h2wire: stream WINDOW_UPDATEs submitted, not yet
+   * delivered. nghttp2 sends SETTINGS ahead of them, so an
+   * INITIAL_WINDOW_SIZE submitted after one could pass it and make it
+   * overflow (§6.9.1, the sender's fault): such values stay <= 2^30. */
+  int wu_unsent[2];
+  int h_stream_wu; /* h2wire has submitted a stream WINDOW_UPDATE */
+  int big_iws[2];  /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
+  int ng_multi_hts;
+  uint32_t h_last_opened; /* h2wire client: highest stream it opened */
+  uint8_t h_over_mcs[DX_MAX_ID];
+  /* opened past the limit it had received */ /* nghttp2 sent several
+                                                 HEADER_TABLE_SIZE at once
+                                               */
+  int ng_goaway, h_goaway;
+  uint32_t n_xchg;
+  dx_xchg xs[DX_MAX_XCHG];
+  uint32_t next_push_path;
+  uint64_t body_budget;  /* body octets the run may still submit */
+  uint32_t cheap_frames; /* PRIORITY / PRIORITY_UPDATE / WINDOW_UPDATE ops */
+  uint32_t req_no;
+  int ng_over;             /* nghttp2 wanted neither to read nor to write */
+  uint32_t ng_goaway_last; /* last-stream-id of nghttp2's GOAWAY */
+  int ng_goaway_sent;
+  int32_t ng_last_promised; /* nghttp2 client: highest promise received */
+  int finishing;            /* final phase: sources no longer defer */
+  int stopped; /* a legitimate connection error ended the run early */
+};
+
+/* Direction of DATA sent by a side: the client sends on 0. */
+#define DIR_OF_H2W(d) ((d)->h2w_server ? 1 : 0)
+#define DIR_OF_NG(d) ((d)->h2w_server ? 0 : 1)
+
+static dx_xchg *xfind(dx *d, int32_t id) {
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    if (d->xs[i].id == id) {
+      return &d->xs[i];
+    }
+  }
+  return NULL;
+}
+
+static uint8_t dx_body(uint32_t seed, uint32_t i) {
+  uint32_t v = seed * 2654435761u + i * 40503u + (i >> 7);
+  return (uint8_t)(v >> 13);
+}
+
+/* ---- window model ------------------------------------------------------ */
+
+static int64_t *delta_of(dx *d, int dir, uint32_t sid) {
+  return sid < DX_MAX_ID ? &d->delta[dir][sid] : NULL;
+}
+
+/* Frames as their sender emits them: DATA is charged here. */
+static void note_h_open(dx *d, uint32_t sid);
+
+static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
+                    const uint8_t *p, uint32_t len) {
+  (void)flags;
+  (void)p;
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "wire %s type=%u flags=0x%02x stream=%u len=%u\n",
+            dir == DIR_OF_H2W(d) ? "h2wire " : "nghttp2", type, flags, sid,
+            len);
+  }
+  if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
+      (sid & 1) && sid > d->h_last_opened) {
+    d->h_last_opened = sid;
+    note_h_open(d, sid);
+  }
+  if (type != 0 /* DATA */) {
+    return;
+  }
+  /* §6.9.1: the entire DATA payload, padding included, counts. */
+  d->conn[dir] -= len;
+  if (d->conn[dir] < 0) {
+    dx_fail(dir == DIR_OF_H2W(d)
+                ? "h2wire sent DATA past the connection window"
+                : "nghttp2 sent DATA past the connection window",
+            (long)sid, (long)d->conn[dir]);
+  }
+  int64_t *dl = delta_of(d, dir, sid);
+  if (dl != NULL) {
+    *dl -= len;
+    if (d->init[dir] + *dl < 0) {
+      dx_fail(dir == DIR_OF_H2W(d) ? "h2wire sent DATA past the stream window"
+                                   : "nghttp2 sent DATA past the stream window",
+              (long)sid, (long)(d->init[dir] + *dl));
+    }
+  }
+}
+
+static int ng_has_stream(dx *d, uint32_t sid);
+static int h_has_stream(dx *d, uint32_t sid);
+
+/* Frames as they are handed to their receiver: WINDOW_UPDATE and
+ * SETTINGS from the receiver's peer change the receiver's send windows,
+ * i.e. those of the opposite direction. */
+static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
+                       uint32_t sid, const uint8_t *p, uint32_t len) {
+  int other = 1 - dir;
+  if (type == 8 /* WINDOW_UPDATE */ && len == 4) {
+    uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
+                   ((uint32_t)p[2] << 8) | p[3];
+    int ng_receives = (other == DIR_OF_NG(d));
+    if (sid == 0) {
+      d->conn[other] += inc;
+    } else {
+      int64_t *dl = delta_of(d, other, sid);
+      if (dl != NULL) {
+        *dl += inc;
+      }
+      if (d->wu_unsent[ng_receives ? 0 : 1] > 0) {
+        d->wu_unsent[ng_receives ? 0 : 1]--;
+      }
+    }
+  } else if (type == 4 /* SETTINGS */ && !(flags & 1)) {
+    int ng_receives = (other == DIR_OF_NG(d));
+    int hts = 0;
+    for (uint32_t i = 0; i + 6 <= len; i += 6) {
+      uint32_t id = ((uint32_t)p[i] << 8) | p[i + 1];
+      uint32_t v = ((uint32_t)p[i + 2] << 24) | ((uint32_t)p[i + 3] << 16) |
+                   ((uint32_t)p[i + 4] << 8) | p[i + 5];
+      if (id == 1) {
+        hts++;
+      }
+      if (id != 4) {
+        continue;
+      }
+      /* §6.5.3: entries apply in order; §6.9.2: an entry that takes a
+       * live stream's window past 2^31-1 is a FLOW_CONTROL_ERROR of the
+       * receiver. The harness may provoke that (manual WINDOW_UPDATEs),
+       * so it is legitimate then, and only then. */
+      d->init[other] = v;
+      for (uint32_t s = 1; s < DX_MAX_ID; s++) {
+        int64_t w = d->init[other] + d->delta[other][s];
+        if (w > 0x7fffffff && d->delta[other][s] != 0 &&
+            (ng_receives ? ng_has_stream(d, s) : h_has_stream(d, s))) {
+          d->legit_fc_error[ng_receives ? 1 : 0] = 1;
+        }
+      }
+    }
+    if (hts > 1 && dir == DIR_OF_NG(d)) {
+      d->ng_multi_hts = 1;
+    }
+  }
+}
+
+/* ---- moving bytes ------------------------------------------------------ */
+
+static uint8_t dx_scratch[1 << 16];
+
+/* h2wire's output into its pipe; cap octets per send() call. */
+static size_t h_produce(dx *d, size_t cap, int calls) {
+  size_t total = 0;
+  int dir = DIR_OF_H2W(d);
+  for (int i = 0; i < calls; i++) {
+    h2w_ssize n = h2w_session_send(d->h, dx_scratch, cap);
+    if (n < 0) {
+      if (h2w_session_error(d->h, NULL, NULL, NULL) == n && d->stopped) {
+        return total;
+      }
+      dx_fail("h2w_session_send failed", (long)n, 0);
+    }
+    if (n == 0) {
+      break;
+    }
+    wire_feed(d, &d->emit[dir], dir, dx_scratch, (size_t)n, on_emit);
+    db_add(&d->pipe[dir], dx_scratch, (size_t)n);
+    total += (size_t)n;
+  }
+  return total;
+}
+
+static size_t ng_produce(dx *d, int calls) {
+  size_t total = 0;
+  int dir = DIR_OF_NG(d);
+  for (int i = 0; i < calls; i++) {
+    const uint8_t *out;
+    ssize_t n = nghttp2_session_mem_send(d->ng, &out);
+    if (n < 0) {
+      dx_fail("nghttp2_session_mem_send failed", (long)n, 0);
+    }
+    if (n == 0) {
+      break;
+    }
+    wire_feed(d, &d->emit[dir], dir, out, (size_t)n, on_emit);
+    db_add(&d->pipe[dir], out, (size_t)n);
+    total += (size_t)n;
+  }
+  return total;
+}
+
+static int h_dead(dx *d) {
+  return h2w_session_error(d->h, NULL, NULL, NULL) != H2W_OK;
+}
+
+/* Hand up to n octets of the pipe towards h2wire to h2wire. */
+static size_t to_h(dx *d, size_t n) {
+  int dir = DIR_OF_NG(d);
+  dbuf *pp = &d->pipe[dir];
+  if (n > pp->len) {
+    n = pp->len;
+  }
+  if (n == 0) {
+    return 0;
+  }
+  wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "to h2wire: %zu octets\n", n);
+  }
+  h2w_ssize r = h2w_session_recv(d->h, pp->p, n);
+  if (r < 0) {
+    if (d->legit_fc_error[0] && r == H2W_E_FLOW_CONTROL) {
+      d->stopped = 1;
+      return 0;
+    }
+    dx_fail("h2w_session_recv rejected nghttp2's output", (long)r, 0);
+  }
+  if ((size_t)r != n) {
+    dx_fail("h2w_session_recv consumed less without a pause", (long)r, (long)n);
+  }
+  if (d->legit_fc_error[0] && !h_dead(d)) {
+    /* §6.9.2: "A change to SETTINGS_INITIAL_WINDOW_SIZE can cause the
+     * available space in a flow-control window to exceed the maximum
+     * size. An endpoint MUST treat this as a connection error of type
+     * FLOW_CONTROL_ERROR" — issue 14 defect I when it does not. */
+    dx_fail("h2wire accepted a SETTINGS entry that overflows a stream "
+            "window (issue 14 defect I)",
+            0, 0);
+  }
+  db_drop(pp, n);
+  return n;
+}
+
+static size_t to_ng(dx *d, size_t n) {
+  int dir = DIR_OF_H2W(d);
+  dbuf *pp = &d->pipe[dir];
+  if (n > pp->len) {
+    n = pp->len;
+  }
+  if (n == 0) {
+    return 0;
+  }
+  if (!nghttp2_session_want_read(d->ng)) {
+    /* nghttp2 wants no more input (GOAWAY, no stream): feeding it more
+     * makes it skip input and later misparse what follows. Its
+     * application stops reading and closes the socket: the run ends. */
+    d->ng_over = 1;
+    db_drop(pp, n);
+    return n;
+  }
+  wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  if (getenv("DX_WIRE") != NULL) {
+    fprintf(stderr, "to nghttp2: %zu octets:", n);
+    for (size_t i = 0; i < n && i < 24; i++) {
+      fprintf(stderr, " %02x", pp->p[i]);
+    }
+    fprintf(stderr, "\n");
+  }
+  ssize_t r = nghttp2_session_mem_recv(d->ng, pp->p, n);
+  if (r < 0) {
+    if (d->legit_fc_error[1] && r == NGHTTP2_ERR_FLOW_CONTROL) {
+      d->stopped = 1;
+      return 0;
+    }
+    dx_fail("nghttp2_session_mem_recv rejected h2wire's output", (long)r, 0);
+  }
+  if ((size_t)r != n) {
+    dx_fail("nghttp2_session_mem_recv consumed less", (long)r, (long)n);
+  }
+  db_drop(pp, n);
+  return n;
+}
+
+/* Move everything both ways until nothing moves (a fast network). */
+static size_t pump(dx *d) {
+  size_t total = 0;
+  for (int round = 0; round < DX_PUMP_ROUNDS && !d->stopped; round++) {
+    size_t moved = h_produce(d, sizeof dx_scratch, 64);
+    moved += ng_produce(d, 64);
+    moved += to_ng(d, SIZE_MAX);
+    if (d->stopped) {
+      return total;
+    }
+    moved += to_h(d, SIZE_MAX);
+    if (moved == 0) {
+      return total;
+    }
+    total += moved;
+  }
+  /* Still moving (one-octet windows move one octet a round): the final
+   * phase keeps pumping, and judges a livelock there. */
+  return total;
+}
+
+#include "diff_peer_app.h"
+
+#endif /* H2W_DIFF_PEER_H */
