@@ -182,9 +182,23 @@ static void fz_api_extension(fz *f, uint32_t id, uint32_t r) {
 }
 
 static void fz_api_priority(fz *f, uint32_t id, uint32_t r) {
-  static const char *const values[8] = {
-      "u=0", "u=7, i", "i=?0, u=3", "u=9", "u=1, u=9", "(", "u=2;x=1, i", ""};
-  const char *v = values[r % 8u];
+  static const char *const values[16] = {"u=0",
+                                         "u=7, i",
+                                         "i=?0, u=3",
+                                         "u=9",
+                                         "u=1, u=9",
+                                         "(",
+                                         "u=2;x=1, i",
+                                         "",
+                                         "x=\"a\\\"b\", u=1",
+                                         "l=(a (b) \"c\"), i",
+                                         "u=1,",
+                                         "u=;",
+                                         "i=?1;q, u=4",
+                                         "u=-1, i=2",
+                                         "a=)",
+                                         "u=5 , i , x=*t"};
+  const char *v = values[r % 16u];
   int u = -1, inc = -1;
   int rv = h2w_priority_parse(v, strlen(v), &u, &inc);
   if ((rv != H2W_OK && rv != H2W_E_PROTOCOL) || u < 0 || u > 7 ||
@@ -301,6 +315,85 @@ static void fz_api_range(fz *f, uint32_t id, uint32_t r) {
   }
 }
 
+/* Calls the contract refuses (NULL session or outputs, field lists that
+ * break RFC 9113 §8 rules, out-of-range values): each fails, and
+ * fz_after sees nothing change in the session's memory. The getters with
+ * every output also agree with the session. */
+static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
+  static const h2w_nv bad[8][2] = {
+      {FZ_NV(":method", "GET"), FZ_NV("X-Upper", "1")},
+      {FZ_NV(":status", "200"), FZ_NV("connection", "close")},
+      {FZ_NV(":path", "/"), FZ_NV(":method", "GET")},
+      {FZ_NV(":status", "103"), FZ_NV("x", "1")},
+      {FZ_NV(":status", "200"), FZ_NV("x", "a\nb")},
+      {FZ_NV(":status", "2000"), FZ_NV("te", "gzip")},
+      {FZ_NV("x", "1"), FZ_NV(":status", "200")},
+      {FZ_NV(":bogus", "1"), FZ_NV("", "empty")}};
+  static const h2w_settings_entry badset[4] = {
+      {H2W_SETTINGS_ENABLE_PUSH, 0, 2},
+      {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 0x80000000u},
+      {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 100},
+      {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 16777216}};
+  const h2w_nv *nv = bad[r % 8u];
+  h2w_nv nulls = {NULL, 3, NULL, 0, 0};
+  uint32_t wire = 0;
+  uint64_t off = 0;
+  const char *reason = NULL;
+  int32_t rw, sw;
+  uint32_t v;
+  (void)h2w_session_error(f->s, &wire, &reason, &off);
+  if (h2w_session_error(NULL, NULL, NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_memory(NULL) != 0 || h2w_session_open_streams(NULL) != 0 ||
+      h2w_session_shrink(NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_setting(f->s, 7, H2W_SETTINGS_MAX_FRAME_SIZE, &v) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_setting(f->s, H2W_SETTINGS_LOCAL, 0x99, &v) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_submit_settings(f->s, &badset[(r >> 3) % 4u], 1) == H2W_OK ||
+      h2w_session_submit_window_update(f->s, id, 0) == H2W_OK ||
+      h2w_session_submit_window_update(f->s, 0, 0x80000000u) == H2W_OK ||
+      h2w_session_submit_goaway(f->s, H2W_NO_ERROR, NULL, 4) == H2W_OK ||
+      h2w_session_submit_rst_stream(f->s, 0, H2W_CANCEL) == H2W_OK ||
+      h2w_session_submit_trailers(f->s, id, NULL, 0) == H2W_OK ||
+      h2w_session_submit_informational(f->s, id, NULL, 0) == H2W_OK) {
+    abort();
+  }
+  if (f->server &&
+      (h2w_session_submit_response(f->s, id, NULL, 0, NULL) == H2W_OK ||
+       h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, NULL, 0, NULL, NULL) > 0 ||
+       h2w_session_submit_response(f->s, id, nv, 2, NULL) == H2W_OK)) {
+    abort();
+  }
+  if (f->flags & 0x2) {
+    return; /* validation off: the field lists are not checked */
+  }
+  /* Every list breaks a rule of each kind (bad[3] is a fine 103). */
+  if (h2w_session_submit_trailers(f->s, id, nv, 2) == H2W_OK ||
+      (r % 8u != 3 &&
+       h2w_session_submit_informational(f->s, id, nv, 2) == H2W_OK) ||
+      h2w_session_submit_informational(f->s, id, &nulls, 1) == H2W_OK) {
+    abort();
+  }
+  if (f->server &&
+      (h2w_session_submit_response(f->s, id, nv, 2, NULL) == H2W_OK ||
+       h2w_session_submit_push_promise(f->s, id, nv, 2, NULL) > 0)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, &nulls, 1, NULL, NULL) > 0)) {
+    abort();
+  }
+  if (h2w_session_window(f->s, id, &rw, &sw) == H2W_OK && id != 0 &&
+      h2w_session_stream_state(f->s, id) < 0) {
+    abort();
+  }
+}
+
 /* Outside callbacks shrink works, gives back memory, and changes nothing
  * else; inside, fz_refused checks that it is refused. */
 static void fz_api_shrink(fz *f) {
@@ -338,7 +431,11 @@ static void fz_api(fz *f, uint8_t param, uint32_t id) {
     fz_api_priority(f, id, r);
     break;
   case 4:
-    fz_api_set_priority(f, id, r);
+    if (r & 0x40000000u) {
+      fz_api_bad(f, id, r);
+    } else {
+      fz_api_set_priority(f, id, r);
+    }
     break;
   case 5:
     fz_api_packed(f, id, r, 0);
