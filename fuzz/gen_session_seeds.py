@@ -465,18 +465,19 @@ def ext_seeds():
                   frame(PUSH, EH, 1, u32(2) + block(GET)) +
                   data(1, b"a", ES), 3),
     }
-    # Auto-ack (bit 0x20 of the first octet) with the timers (flag 0x10):
+    # Auto-ack (extended mode without bit 0x20 of the first octet) with the
+    # timers (flag 0x10):
     # the peer answers our BDP PINGs and SETTINGS, window autotuning runs.
     bulk = b"".join(data(1, b"d" * 16000) for _ in range(12))
     paced = ops(*[(FEED, 200), (TICK, 30), (DRAIN, 0)] * 40)
     autoack = [
         ("session_server", "x_autoack", seed(
             CLIENT_START + headers(1, POST[:4]) + bulk + data(1, b"", ES),
-            flags=0x10, ops=ops((FEED, 60), (DRAIN, 0)) + paced, rng=0x6000)),
+            flags=0x10, ops=ops((FEED, 60), (DRAIN, 0)) + paced, rng=0x4000)),
         ("session_client", "x_autoack", seed(
             SERVER_START + headers(1, OK) + bulk + data(1, b"", ES),
             flags=0x10, ops=ops((O_ANSWER, 0), (DRAIN, 0)) + paced,
-            rng=0x6000)),
+            rng=0x4000)),
     ]
     out = autoack
     lead = ops((O_ANSWER, 0), (FEED, 0))

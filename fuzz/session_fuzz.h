@@ -99,8 +99,9 @@ struct fz {
   uint32_t max_ext;     /* the max_extension_payload in force */
   size_t origin_next;   /* the next ORIGIN entry's index */
   int outside;          /* an op's submit, no callback run since */
-  int autoack;          /* extended mode and bit 0x20 of the seed's first
-                           octet: fz_autoack answers PINGs and SETTINGS */
+  int autoack;          /* extended mode without bit 0x20 of the seed's
+                           first octet: fz_autoack answers PINGs and
+                           SETTINGS */
   int data_polled;      /* a body source ran in this send() */
   int conn_errors;      /* on_error calls for the connection */
   int no_clock_told;    /* on_error said the budgets are off (no tick) */

@@ -66,6 +66,9 @@ static void fz_peek(fz *f, uint8_t arg) {
     }
   }
   fz_after(f);
+  if (n > 0) {
+    fz_autoack(f);
+  }
 }
 
 /* Read everything, in pseudo-random pieces. */
@@ -110,7 +113,8 @@ static void fz_feed(fz *f, size_t k) {
   }
 }
 
-/* Auto-ack mode: a peer that answers our PINGs and SETTINGS at once
+/* Auto-ack mode (extended mode without bit 0x20 of the seed's first
+ * octet): a peer that answers our PINGs and SETTINGS at once
  * (PING ACK with the same opaque data, one SETTINGS ACK at a time),
  * between the scripted peer frames: after its first frame, at a frame
  * boundary. The paths that need answers (round trips, window autotuning,
@@ -403,7 +407,7 @@ static int fz_start(fz *f, const uint8_t *data, size_t size, int server,
   f->push = !server && (data[0] & 0x80) != 0;
   f->ext = (data[0] & 0x40) != 0;
   f->xopt = data[1];
-  f->autoack = f->ext && (data[0] & 0x20) != 0;
+  f->autoack = f->ext && (data[0] & 0x20) == 0;
   f->limits = data[3];
   l = (size_t)data[4] << 8 | data[5];
   l = l < size - FZ_HEADER ? l : size - FZ_HEADER;
