@@ -399,6 +399,101 @@ def contract_seeds():
     }
 
 
+# Extended mode (fuzz/session_fuzz_api.h): bit 0x40 of the seed's first
+# octet; the second octet picks the options (0x02 CONNECT protocol, 0x04
+# max_frame_size, 0x08 ... 16777215, 0x10 max_extension_payload, 0x20
+# windows near 2^31-1, 0x40 a large decoder table, 0x80 an odd encoder
+# cap). A probe op or callback action with bit 3 of its parameter set
+# makes one more API call, chosen by the parameter's low three bits.
+ALTSVC, ORIGIN = 0xa, 0xc
+API_OPS = ops(*[(O_PROBE, 8 | k) for k in range(8)])
+API_CBS = ops(*[(1, ((8 | k) << 4) | 0x0e) for k in range(8)])
+
+
+def altsvc(stream, origin, value):
+    return frame(ALTSVC, 0, stream, struct.pack(">H", len(origin)) +
+                 origin + value)
+
+
+def origin_frame(*origins):
+    return frame(ORIGIN, 0, 0, b"".join(struct.pack(">H", len(o)) + o
+                                        for o in origins))
+
+
+def ext_seeds():
+    """(folder, name, seed) of the extended-mode seeds."""
+    connect = [(":method", "CONNECT"), (":protocol", "websocket"),
+               (":scheme", "https"), (":authority", "example.org"),
+               (":path", "/chat")]
+    # A table size update to 20000 (our table: 4081 + 257 * 70 octets).
+    tables = hblock(1, hpack_int(20000, 5, 0x20) + GET_BLOCK + b"".join(
+        lit("x-big%d" % i, "v" * 3000, 0x40) for i in range(6)))
+    server = {
+        "x_connect": (0x4002, CLIENT_START + headers(1, connect) +
+                      data(1, b"frame") + req(3), 0),
+        "x_bigframe": (0x400c, MAGIC + settings((5, 16777215)) +
+                       settings(ack=True) + headers(1, POST[:4]) +
+                       data(1, b"b" * 40000, ES), 0),
+        "x_windows": (0x4020, CLIENT_START + req(1) +
+                      frame(WU, 0, 0, u32(0x7fffffff - 65535)) +
+                      frame(WU, 0, 1, u32(0x7fffffff - 65535)) +
+                      frame(WU, 0, 0, u32(1)), 0),
+        "x_tables": (0x40c0, MAGIC + settings((1, 65536)) +
+                     settings(ack=True) + tables + req(3), 70),
+        "x_ext_frames": (0x4010, CLIENT_START + req(1) +
+                         frame(0x20, 0, 0, b"x" * 10) +
+                         frame(0x21, 3, 1, b"y" * 100) +
+                         altsvc(0, b"https://example.org", b"h2=\":1\"") +
+                         origin_frame(b"https://example.org"), 16),
+        "x_api": (0x40ff, CLIENT_START + req(1) + headers(3, POST[:4]) +
+                  frame(0x10, 0, 0, u32(3) + b"u=0") + data(3, b"x", ES), 5),
+    }
+    client = {
+        "x_altsvc_origin": (0x4010, SERVER_START + headers(1, OK) +
+                            altsvc(0, b"https://example.org", b"h2=\":1\"") +
+                            altsvc(1, b"", b"clear") +
+                            origin_frame(b"https://example.org",
+                                         b"https://b.example.org") +
+                            frame(0x30, 1, 1, b"z" * 20) + data(1, b"a", ES),
+                            16),
+        "x_connect": (0x4002, settings((3, 100), (8, 1)) + settings(ack=True) +
+                      headers(1, OK) + data(1, b"a", ES), 0),
+        "x_windows": (0x4020, SERVER_START +
+                      frame(WU, 0, 0, u32(0x7fffffff - 65535)) +
+                      headers(1, OK) + data(1, b"a", ES), 0),
+        "x_api": (0xc0ff, SERVER_START + headers(1, OK) +
+                  frame(PUSH, EH, 1, u32(2) + block(GET)) +
+                  data(1, b"a", ES), 3),
+    }
+    # Auto-ack (extended mode without bit 0x20 of the first octet) with the
+    # timers (flag 0x10):
+    # the peer answers our BDP PINGs and SETTINGS, window autotuning runs.
+    bulk = b"".join(data(1, b"d" * 16000) for _ in range(12))
+    paced = ops(*[(FEED, 200), (TICK, 30), (DRAIN, 0)] * 40)
+    autoack = [
+        ("session_server", "x_autoack", seed(
+            CLIENT_START + headers(1, POST[:4]) + bulk + data(1, b"", ES),
+            flags=0x10, ops=ops((FEED, 60), (DRAIN, 0)) + paced, rng=0x4000)),
+        ("session_client", "x_autoack", seed(
+            SERVER_START + headers(1, OK) + bulk + data(1, b"", ES),
+            flags=0x10, ops=ops((O_ANSWER, 0), (DRAIN, 0)) + paced,
+            rng=0x4000)),
+    ]
+    out = autoack
+    lead = ops((O_ANSWER, 0), (FEED, 0))
+    for folder, table in (("session_server", server),
+                          ("session_client", client)):
+        for name, (rng, body, limits) in sorted(table.items()):
+            first = lead if folder == "session_client" else ops((FEED, 0))
+            for suffix, script, cbs in (
+                    ("", first + API_OPS + ops((DRAIN, 0)), b""),
+                    ("_cbs", first + ops((DRAIN, 0)) + API_OPS, API_CBS)):
+                out.append((folder, name + suffix,
+                            seed(body, limits=limits, ops=script, cbs=cbs,
+                                 rng=rng)))
+    return out
+
+
 def write(folder, seeds, variants=VARIANTS):
     os.makedirs(folder, exist_ok=True)
     for name, body in sorted(seeds.items()):
@@ -465,6 +560,9 @@ def main():
         write(server, {name: body}, {"": dict(ops=script)})
     write(client, {"a19_upgrade": SERVER_START + headers(1, OK, EH | ES) +
                    data(1, b"x")}, {"": dict(ops=ops((UPGRADE, 1)))})
+    for folder, name, blob in ext_seeds():
+        with open(os.path.join(root, folder, name), "wb") as f:
+            f.write(blob)
     out = os.path.join(root, "hpack_diff")
     os.makedirs(out, exist_ok=True)
     for name, blob in sorted(hpack_diff_seeds(stories).items()):

@@ -22,11 +22,10 @@
  * which ends every stream once (H2W_CLOSE_FLAG_CONNECTION ones in
  * ascending id order), also at h2w_session_del; from inside every
  * callback the entry points the reentrancy contract refuses (recv, send,
- * peek, ack, tick, upgrade, del) return H2W_E_INVALID_STATE and change
- * nothing; recv/send never
- * return more than asked, a dead session stays dead, the session's
- * memory count equals what our allocator holds for it and stays within
- * its budget, everything is freed by h2w_session_del. */
+ * peek, ack, tick, eof, upgrade, shrink, del) return H2W_E_INVALID_STATE and
+ * change nothing; recv/send never return more than asked, a dead session stays
+ * dead, the session's memory count equals what our allocator holds for it and
+ * stays within its budget, everything is freed by h2w_session_del. */
 #ifndef H2W_SESSION_FUZZ_H
 #define H2W_SESSION_FUZZ_H
 
@@ -68,6 +67,10 @@ typedef struct fz_wire {
   int closed;               /* an error GOAWAY went out: nothing may follow */
   uint32_t max_frame;       /* largest peer SETTINGS_MAX_FRAME_SIZE seen */
   uint32_t ended[FZ_ENDED]; /* streams we ended (END_STREAM or RST) */
+  uint64_t in_frames;       /* frames the session consumed */
+  uint8_t ping_out[8];      /* the opaque data of our last PING */
+  int ping_due;             /* ... not answered by fz_autoack yet */
+  unsigned settings_due;    /* our SETTINGS fz_autoack has not answered */
   size_t nended;
 } fz_wire;
 
@@ -90,6 +93,15 @@ struct fz {
   int paused;           /* a callback asked to pause */
   int push;             /* client: ENABLE_PUSH 1 (top bit of the seed's first
                            octet) */
+  int ext;              /* extended mode: bit 0x40 of the seed's first octet
+                           (session_fuzz_api.h) */
+  uint8_t xopt;         /* ... its options: the seed's second octet */
+  uint32_t max_ext;     /* the max_extension_payload in force */
+  size_t origin_next;   /* the next ORIGIN entry's index */
+  int outside;          /* an op's submit, no callback run since */
+  int autoack;          /* extended mode without bit 0x20 of the seed's
+                           first octet: fz_autoack answers PINGs and
+                           SETTINGS */
   int data_polled;      /* a body source ran in this send() */
   int conn_errors;      /* on_error calls for the connection */
   int no_clock_told;    /* on_error said the budgets are off (no tick) */
@@ -224,16 +236,19 @@ static void fz_refused(fz *f) {
   static const uint8_t junk[9] = {0, 0, 0, 4, 0, 0, 0, 0, 0};
   uint8_t buf[16];
   const uint8_t *data = NULL;
-  size_t mem = h2w_session_memory(f->s);
+  size_t mem;
   uint64_t deadline = h2w_session_next_deadline(f->s);
   int err = h2w_session_error(f->s, NULL, NULL, NULL);
   int ww = h2w_session_want_write(f->s);
+  f->outside = 0;
+  mem = h2w_session_memory(f->s);
   if (h2w_session_recv(f->s, junk, sizeof junk) != H2W_E_INVALID_STATE ||
       h2w_session_send(f->s, buf, sizeof buf) != H2W_E_INVALID_STATE ||
       h2w_session_peek(f->s, &data) != H2W_E_INVALID_STATE || data != NULL ||
       h2w_session_ack(f->s, 1) != H2W_E_INVALID_STATE ||
       h2w_session_tick(f->s, UINT64_MAX - 1) != H2W_E_INVALID_STATE ||
       h2w_session_eof(f->s) != H2W_E_INVALID_STATE ||
+      h2w_session_shrink(f->s) != H2W_E_INVALID_STATE ||
       h2w_session_upgrade(f->s, "", 0, 0, NULL) != H2W_E_INVALID_STATE) {
     abort();
   }

@@ -45,6 +45,8 @@ static size_t fz_slot(const fz *f, uint32_t id) {
 }
 
 static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id);
+static void fz_observe(fz *f, uint32_t id);
+static void fz_api(fz *f, uint8_t param, uint32_t id);
 
 /* Read verdicts come from the callback script like any callback's
  * (action & 7): 1 defer, 2 fail, 3 nothing without EOF (also defers),
@@ -308,6 +310,7 @@ static void fz_probe(fz *f, uint32_t id) {
   }
   (void)h2w_session_next_deadline(f->s);
   (void)h2w_session_want_read(f->s);
+  fz_observe(f, id);
   if (f->visited == 0) { /* not from inside a walk */
     int rv = h2w_session_foreach_stream(f->s, fz_visit, f);
     f->visited = 0;
@@ -368,6 +371,9 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
   }
   case FZ_PROBE:
     fz_probe(f, id);
+    if (f->ext && (param & 8)) {
+      fz_api(f, param, id);
+    }
     break;
   default:
     break;
@@ -569,6 +575,7 @@ static void fz_error(h2w_session *s, uint32_t id, uint32_t code,
   }
 }
 
+#include "session_fuzz_api.h"
 #include "session_fuzz_run.h"
 
 #endif

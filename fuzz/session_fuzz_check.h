@@ -82,6 +82,7 @@ static void fz_wire_in(fz_wire *w, const uint8_t *in, size_t n) {
       abort(); /* 16777215 is the largest frame a header can announce */
     }
     if (rv == H2W_FRAME_READY) {
+      w->in_frames++;
       fz_wire_in_frame(w, &hd, pl);
     }
     in += used;
@@ -150,10 +151,15 @@ static void fz_wire_out_frame(fz_wire *w, int server, const h2w_frame *fr) {
     if (ack && ++w->settings_acks > w->settings_in) {
       abort();
     }
+    w->settings_due += !ack;
     break;
   case H2W_FRAME_PING:
     if (ack && ++w->ping_acks > w->pings_in) {
       abort();
+    }
+    if (!ack) {
+      memcpy(w->ping_out, fr->u.ping.opaque, sizeof w->ping_out);
+      w->ping_due = 1;
     }
     break;
   case H2W_FRAME_GOAWAY:

@@ -1,0 +1,456 @@
+/* Part of session_fuzz.h: the rest of the public API (issue 15 §3). In
+ * "extended" mode (bit 0x40 of the seed's first octet, see fz_ext_options)
+ * the session also gets the options the other bits never choose (the
+ * CONNECT protocol, frames above 16384, windows near 2^31-1, large decoder
+ * tables, odd encoder caps, an extension payload limit with the ALTSVC,
+ * ORIGIN and extension callbacks), and a probe (FZ_PROBE with bit 3 of its
+ * parameter) from an op, a callback or a body source makes one call of
+ * fz_api: ALTSVC, ORIGIN and extension frames, priorities (RFC 9218),
+ * prepared and packed submits with memory-range bodies, and
+ * h2w_session_shrink. Every probe also runs the read-only getters
+ * (fz_observe), which leave the session as it was. */
+#ifndef H2W_SESSION_FUZZ_API_H
+#define H2W_SESSION_FUZZ_API_H
+
+/* ---- options and callbacks of extended mode ---------------------------- */
+
+static void fz_ext_options(fz *f, h2w_options *opt) {
+  uint8_t x = f->xopt, l = f->limits;
+  f->max_ext = 16384;
+  if (!f->ext) {
+    return;
+  }
+  if (x & 0x02) {
+    h2w_options_set_enable_connect_protocol(opt, 1);
+  }
+  if (x & 0x04) {
+    h2w_options_set_max_frame_size(opt,
+                                   (x & 0x08) ? 16777215u : 16385u + 97u * l);
+  }
+  if (x & 0x10) {
+    f->max_ext = (l & 1) ? 16777215u : 4u * l;
+    h2w_options_set_max_extension_payload(opt, f->max_ext);
+  }
+  if (x & 0x20) { /* windows near 2^31-1 (RFC 9113 §6.9.1) */
+    h2w_options_set_initial_window_size(opt, 0x7fffffffu - (l & 15u));
+    h2w_options_set_connection_window_size(opt, 0x7fffffffu - l);
+  }
+  if (x & 0x40) { /* a decoder table above 4080 octets */
+    h2w_options_set_header_table_size(opt, 4081u + 257u * l);
+  }
+  if (x & 0x80) { /* encoder caps other than 0, 256 and 4096 */
+    h2w_options_set_encoder_table_size(opt, 1u + 131u * l);
+  }
+}
+
+/* Client only (RFC 7838 §4): ALTSVC on stream 0 names an origin, on a
+ * stream none. */
+static int fz_altsvc_cb(h2w_session *s, uint32_t id, const uint8_t *origin,
+                        size_t originlen, const uint8_t *value, size_t valuelen,
+                        void *user) {
+  fz *f = user;
+  (void)s;
+  if (f->server || (originlen > 0 && origin == NULL) ||
+      (valuelen > 0 && value == NULL) || (id == 0) != (originlen > 0)) {
+    abort();
+  }
+  return fz_cb(f, id);
+}
+
+/* Client only (RFC 8336 §2.1); the entries of one frame counted from 0. */
+static int fz_origin_cb(h2w_session *s, const uint8_t *origin, size_t len,
+                        size_t index, void *user) {
+  fz *f = user;
+  (void)s;
+  if (f->server || (len > 0 && origin == NULL) ||
+      (index != 0 && index != f->origin_next)) {
+    abort();
+  }
+  f->origin_next = index + 1;
+  return fz_cb(f, 0);
+}
+
+/* Only types the library does not implement, no longer than the limit. */
+static int fz_ext_frame_cb(h2w_session *s, const h2w_frame_info *fi,
+                           const uint8_t *p, void *user) {
+  fz *f = user;
+  (void)s;
+  if (fi->length > f->max_ext || (fi->length > 0 && p == NULL) ||
+      fi->type <= H2W_FRAME_CONTINUATION || fi->type == 0xa ||
+      fi->type == 0xc || fi->type == 0x10) {
+    abort();
+  }
+  return fz_cb(f, fi->stream_id);
+}
+
+static void fz_ext_callbacks(fz *f, h2w_callbacks *cb) {
+  if (f->ext) {
+    h2w_callbacks_set_on_altsvc(cb, fz_altsvc_cb);
+    h2w_callbacks_set_on_origin(cb, fz_origin_cb);
+    h2w_callbacks_set_on_extension_frame(cb, fz_ext_frame_cb);
+  }
+}
+
+/* ---- read-only getters ------------------------------------------------- */
+
+/* Calls that only read the session: their answers agree with their
+ * contracts, and nothing changes (fz_after checks the memory). */
+static void fz_observe(fz *f, uint32_t id) {
+  static char json[1 << 16];
+  size_t len = 0, idx = 0, cap = (id % 3u == 1) ? 24 : sizeof json;
+  h2w_flow_estimate fe;
+  const char *reason = NULL;
+  int u = -1, inc = -1, rv;
+  h2w_ssize left;
+  rv = h2w_session_dump_json(f->s, json, cap, &len);
+  if ((rv == H2W_OK && (len + 1 > cap || strlen(json) != len ||
+                        json[0] != '{' || json[len - 1] != '}')) ||
+      (rv == H2W_E_BUFFER_TOO_SMALL && (len + 1 <= cap || json[0] != 0)) ||
+      (rv != H2W_OK && rv != H2W_E_BUFFER_TOO_SMALL)) {
+    abort();
+  }
+  memset(&fe, 0, sizeof fe);
+  fe.size = sizeof fe;
+  if (h2w_session_flow_estimate(f->s, &fe) != H2W_OK ||
+      (fe.enabled != 0 && fe.enabled != 1) || (!fe.enabled && fe.samples)) {
+    abort();
+  }
+  fe.size = 1;
+  if (h2w_session_flow_estimate(f->s, &fe) != H2W_E_INVALID_ARGUMENT) {
+    abort();
+  }
+  rv = h2w_session_stream_priority(f->s, id, &u, &inc);
+  if (rv == H2W_OK && (u < 0 || u > 7 || (inc != 0 && inc != 1))) {
+    abort();
+  }
+  rv = h2w_session_last_submit_error(f->s, &reason, &idx);
+  if ((rv != H2W_OK && rv != H2W_E_INVALID_ARGUMENT) ||
+      (rv == H2W_E_INVALID_ARGUMENT && reason == NULL)) {
+    abort();
+  }
+  left = h2w_session_data_range_left(f->s, id);
+  if (left < 0 && left != H2W_E_INVALID_ARGUMENT &&
+      left != H2W_E_INVALID_STATE) {
+    abort();
+  }
+  if (h2w_session_is_server(f->s) != f->server) {
+    abort();
+  }
+  (void)h2w_session_open_streams(f->s);
+}
+
+/* ---- the calls of fz_api ----------------------------------------------- */
+
+static const uint8_t fz_origin_a[] = "https://example.org";
+static const uint8_t fz_origin_b[] = "https://a.example.org:8443";
+static const uint8_t fz_altsvc_value[] = "h2=\":8443\"; ma=3600";
+
+static void fz_api_altsvc(fz *f, uint32_t id, uint32_t r) {
+  int on0 = (r & 1) != 0;
+  size_t vlen = (r & 2) ? sizeof fz_altsvc_value - 1 : (r >> 8) % 20000u;
+  const uint8_t *value = (r & 2) ? fz_altsvc_value : fz_big;
+  int rv = h2w_session_submit_altsvc(
+      f->s, on0 ? 0 : id, (on0 || (r & 4)) ? fz_origin_a : NULL,
+      (on0 || (r & 4)) ? sizeof fz_origin_a - 1 : 0, value, vlen);
+  if (!f->server && rv == H2W_OK) {
+    abort(); /* only servers advertise */
+  }
+}
+
+static void fz_api_origin(fz *f, uint32_t r) {
+  const uint8_t *o[3] = {fz_origin_a, fz_origin_b, fz_big};
+  size_t lens[3] = {sizeof fz_origin_a - 1, sizeof fz_origin_b - 1, 0};
+  lens[2] = (r >> 8) % 70000u; /* past 65535: refused */
+  lens[2] = lens[2] < sizeof fz_big ? lens[2] : sizeof fz_big;
+  if (h2w_session_submit_origin(f->s, o, lens, r % 4u) == H2W_OK &&
+      !f->server) {
+    abort();
+  }
+}
+
+static void fz_api_extension(fz *f, uint32_t id, uint32_t r) {
+  /* Mostly unknown types; one in eight an implemented one (refused). */
+  uint8_t type = (r & 7) == 0 ? (uint8_t)((r >> 3) % 17u) : 0x20u + (r & 7u);
+  size_t len = (r & 8) ? (r >> 8) % sizeof fz_big : (r >> 8) % 16u;
+  int known = type <= H2W_FRAME_CONTINUATION || type == 0xa || type == 0xc ||
+              type == 0x10;
+  int rv = h2w_session_submit_extension(f->s, type, (uint8_t)(r >> 4),
+                                        (r & 16) ? id : 0, fz_big, len);
+  if (known && rv == H2W_OK) {
+    abort();
+  }
+}
+
+static void fz_api_priority(fz *f, uint32_t id, uint32_t r) {
+  static const char *const values[16] = {"u=0",
+                                         "u=7, i",
+                                         "i=?0, u=3",
+                                         "u=9",
+                                         "u=1, u=9",
+                                         "(",
+                                         "u=2;x=1, i",
+                                         "",
+                                         "x=\"a\\\"b\", u=1",
+                                         "l=(a (b) \"c\"), i",
+                                         "u=1,",
+                                         "u=;",
+                                         "i=?1;q, u=4",
+                                         "u=-1, i=2",
+                                         "a=)",
+                                         "u=5 , i , x=*t"};
+  const char *v = values[r % 16u];
+  int u = -1, inc = -1;
+  int rv = h2w_priority_parse(v, strlen(v), &u, &inc);
+  if ((rv != H2W_OK && rv != H2W_E_PROTOCOL) || u < 0 || u > 7 ||
+      (inc != 0 && inc != 1)) {
+    abort();
+  }
+  rv = h2w_session_submit_priority_update(f->s, id != 0 ? id : 1u + (r & 2u), v,
+                                          strlen(v));
+  if (f->server && rv == H2W_OK) {
+    abort(); /* only clients send PRIORITY_UPDATE (RFC 9218 §7.1) */
+  }
+}
+
+/* Set a stream's priority; the getter then gives it back. Urgency 8 and
+ * incremental 2 are out of range. */
+static void fz_api_set_priority(fz *f, uint32_t id, uint32_t r) {
+  int u = (int)(r % 9u), inc = (int)((r >> 4) % 3u), gu = -1, ginc = -1;
+  if (h2w_session_set_stream_priority(f->s, id, u, inc) == H2W_OK &&
+      (u > 7 || inc > 1 ||
+       h2w_session_stream_priority(f->s, id, &gu, &ginc) != H2W_OK || gu != u ||
+       ginc != inc)) {
+    abort();
+  }
+}
+
+/* A packed header list (h2wire.h, "Packed header lists") of n fields
+ * from nv into buf; returns its length. */
+static size_t fz_pack(uint8_t *buf, const h2w_nv *nv, size_t n) {
+  size_t i, at = 4 + 8 * n;
+  uint32_t w[1 + 2 * 8];
+  w[0] = (uint32_t)n;
+  for (i = 0; i < n; i++) {
+    w[1 + 2 * i] = (uint32_t)nv[i].namelen | (uint32_t)nv[i].flags
+                                                 << H2W_PACKED_FLAGS_SHIFT;
+    w[2 + 2 * i] = (uint32_t)nv[i].valuelen;
+  }
+  for (i = 0; i < 1 + 2 * n; i++) { /* little-endian */
+    buf[4 * i] = (uint8_t)w[i];
+    buf[4 * i + 1] = (uint8_t)(w[i] >> 8);
+    buf[4 * i + 2] = (uint8_t)(w[i] >> 16);
+    buf[4 * i + 3] = (uint8_t)(w[i] >> 24);
+  }
+  for (i = 0; i < n; i++) {
+    memcpy(buf + at, nv[i].name, nv[i].namelen);
+    at += nv[i].namelen;
+    memcpy(buf + at, nv[i].value, nv[i].valuelen);
+    at += nv[i].valuelen;
+  }
+  return at;
+}
+
+/* Prepared (server) and packed (both) submits; the range bodies read
+ * fz_big, which outlives every session. */
+static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
+  static const h2w_nv resp[3] = {FZ_NV(":status", "200"),
+                                 FZ_NV("content-type", "text/plain"),
+                                 FZ_NV("x-set", "1")};
+  static const h2w_nv req[5] = {FZ_NV(":method", "POST"),
+                                FZ_NV(":scheme", "https"),
+                                FZ_NV(":authority", "example.org"),
+                                FZ_NV(":path", "/packed"), FZ_NV("x-p", "1")};
+  static const h2w_nv connect[5] = {
+      FZ_NV(":method", "CONNECT"), FZ_NV(":protocol", "websocket"),
+      FZ_NV(":scheme", "https"), FZ_NV(":authority", "example.org"),
+      FZ_NV(":path", "/ws")};
+  uint8_t blob[256];
+  size_t bodylen = (r >> 8) % 3000u, n;
+  uint32_t flags = (r >> 4) & 7u; /* H2W_RANGE_*; 0 without a body */
+  int32_t sid;
+  if (!(flags & H2W_RANGE_BODY)) {
+    bodylen = 0;
+  }
+  if (f->server && !packed) {
+    h2w_nvset *set = NULL;
+    const h2w_data_source *body = (r & 8) ? fz_body(f, id, 0) : NULL;
+    if (h2w_nvset_new(&set, resp, 1 + r % 3u, H2W_NVSET_RESPONSE, NULL) !=
+            H2W_OK ||
+        h2w_nvset_count(set) != 1 + r % 3u) {
+      abort();
+    }
+    if (h2w_session_submit_response_set(f->s, id, set, body) != H2W_OK &&
+        body != NULL) {
+      fz_body_id(f, id, 0); /* refused: the body slot is free again */
+    }
+    h2w_nvset_del(set);
+  } else if (f->server) {
+    n = fz_pack(blob, resp, 1 + r % 3u);
+    (void)h2w_session_submit_response_packed(f->s, id, blob, n, fz_big, bodylen,
+                                             flags);
+  } else {
+    /* An extended CONNECT (RFC 8441 §4) one time in four. */
+    n = (r & 3) == 0 ? fz_pack(blob, connect, 5) : fz_pack(blob, req, 5);
+    if (f->requests++ >= 40) {
+      return;
+    }
+    sid = h2w_session_submit_request_packed(f->s, blob, n, fz_big, bodylen,
+                                            flags, NULL);
+    if (sid > 0) {
+      fz_note_id(f, (uint32_t)sid);
+    }
+  }
+}
+
+/* A new range for a stream's packed body; the getter agrees. */
+static void fz_api_range(fz *f, uint32_t id, uint32_t r) {
+  size_t len = (r >> 8) % 5000u;
+  h2w_ssize left;
+  if (h2w_session_set_data_range(f->s, id, fz_big, len, (r >> 2) & 6u) ==
+      H2W_OK) {
+    left = h2w_session_data_range_left(f->s, id);
+    if (left < 0 || (size_t)left > len) {
+      abort();
+    }
+  }
+}
+
+/* Calls the contract refuses (NULL session or outputs, field lists that
+ * break RFC 9113 §8 rules, out-of-range values): each fails, and
+ * fz_after sees nothing change in the session's memory. The getters with
+ * every output also agree with the session. */
+static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
+  static const h2w_nv bad[8][2] = {
+      {FZ_NV(":method", "GET"), FZ_NV("X-Upper", "1")},
+      {FZ_NV(":status", "200"), FZ_NV("connection", "close")},
+      {FZ_NV(":path", "/"), FZ_NV(":method", "GET")},
+      {FZ_NV(":status", "103"), FZ_NV("x", "1")},
+      {FZ_NV(":status", "200"), FZ_NV("x", "a\nb")},
+      {FZ_NV(":status", "2000"), FZ_NV("te", "gzip")},
+      {FZ_NV("x", "1"), FZ_NV(":status", "200")},
+      {FZ_NV(":bogus", "1"), FZ_NV("", "empty")}};
+  static const h2w_settings_entry badset[4] = {
+      {H2W_SETTINGS_ENABLE_PUSH, 0, 2},
+      {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 0x80000000u},
+      {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 100},
+      {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 16777216}};
+  const h2w_nv *nv = bad[r % 8u];
+  h2w_nv nulls = {NULL, 3, NULL, 0, 0};
+  uint32_t wire = 0;
+  uint64_t off = 0;
+  const char *reason = NULL;
+  int32_t rw, sw;
+  uint32_t v;
+  (void)h2w_session_error(f->s, &wire, &reason, &off);
+  if (h2w_session_error(NULL, NULL, NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_memory(NULL) != 0 || h2w_session_open_streams(NULL) != 0 ||
+      h2w_session_shrink(NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_setting(f->s, 7, H2W_SETTINGS_MAX_FRAME_SIZE, &v) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_setting(f->s, H2W_SETTINGS_LOCAL, 0x99, &v) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_submit_settings(f->s, &badset[(r >> 3) % 4u], 1) == H2W_OK ||
+      h2w_session_submit_window_update(f->s, id, 0) == H2W_OK ||
+      h2w_session_submit_window_update(f->s, 0, 0x80000000u) == H2W_OK ||
+      h2w_session_submit_goaway(f->s, H2W_NO_ERROR, NULL, 4) == H2W_OK ||
+      h2w_session_submit_rst_stream(f->s, 0, H2W_CANCEL) == H2W_OK ||
+      h2w_session_submit_trailers(f->s, id, NULL, 0) == H2W_OK ||
+      h2w_session_submit_informational(f->s, id, NULL, 0) == H2W_OK) {
+    abort();
+  }
+  if (f->server &&
+      (h2w_session_submit_response(f->s, id, NULL, 0, NULL) == H2W_OK ||
+       h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, NULL, 0, NULL, NULL) > 0 ||
+       h2w_session_submit_response(f->s, id, nv, 2, NULL) == H2W_OK)) {
+    abort();
+  }
+  if (f->flags & 0x2) {
+    return; /* validation off: the field lists are not checked */
+  }
+  /* Every list breaks a rule of each kind (bad[3] is a fine 103). */
+  if (h2w_session_submit_trailers(f->s, id, nv, 2) == H2W_OK ||
+      (r % 8u != 3 &&
+       h2w_session_submit_informational(f->s, id, nv, 2) == H2W_OK) ||
+      h2w_session_submit_informational(f->s, id, &nulls, 1) == H2W_OK) {
+    abort();
+  }
+  if (f->server &&
+      (h2w_session_submit_response(f->s, id, nv, 2, NULL) == H2W_OK ||
+       h2w_session_submit_push_promise(f->s, id, nv, 2, NULL) > 0)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, &nulls, 1, NULL, NULL) > 0)) {
+    abort();
+  }
+  if (h2w_session_window(f->s, id, &rw, &sw) == H2W_OK && id != 0 &&
+      h2w_session_stream_state(f->s, id) < 0) {
+    abort();
+  }
+}
+
+/* Outside callbacks shrink works, gives back memory, and changes nothing
+ * else; inside, fz_refused checks that it is refused. */
+static void fz_api_shrink(fz *f) {
+  size_t mem = h2w_session_memory(f->s);
+  int err = h2w_session_error(f->s, NULL, NULL, NULL);
+  int ww = h2w_session_want_write(f->s);
+  int rv = h2w_session_shrink(f->s);
+  if (!f->outside) {
+    return;
+  }
+  if (rv != H2W_OK || h2w_session_memory(f->s) > mem ||
+      h2w_session_error(f->s, NULL, NULL, NULL) != err ||
+      h2w_session_want_write(f->s) != ww) {
+    abort();
+  }
+}
+
+/* One call of the rest of the API, chosen by param & 7 (by the rng when
+ * param comes from a body source's probe, 0xe8 | verdict, or is 0xe8 and
+ * up from an op); its arguments from the rng. */
+static void fz_api(fz *f, uint8_t param, uint32_t id) {
+  uint32_t r = fz_rand(f);
+  unsigned k = (param & 0xf0) == 0xe0 ? r >> 29 : param & 7u;
+  switch (k) {
+  case 0:
+    fz_api_altsvc(f, id, r);
+    break;
+  case 1:
+    fz_api_origin(f, r);
+    break;
+  case 2:
+    fz_api_extension(f, id, r);
+    break;
+  case 3:
+    fz_api_priority(f, id, r);
+    break;
+  case 4:
+    if (r & 0x40000000u) {
+      fz_api_bad(f, id, r);
+    } else {
+      fz_api_set_priority(f, id, r);
+    }
+    break;
+  case 5:
+    fz_api_packed(f, id, r, 0);
+    break;
+  case 6:
+    fz_api_packed(f, id, r, 1);
+    break;
+  default:
+    if (r & 1) {
+      fz_api_range(f, id, r);
+    } else {
+      fz_api_shrink(f);
+    }
+    break;
+  }
+}
+
+#endif
