@@ -1,5 +1,5 @@
 /* The opaque callback-set and option-set objects of h2wire.h: one setter
- * per member, so adding one never changes the ABI (STYLE.md, "API"). */
+ * per member, so adding one never changes the ABI (README, "ABI policy"). */
 #include <stddef.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* Internal allocator wrapper: every allocation of every object goes through
- * the caller's h2w_mem hooks (STYLE.md, "Memory"), and is counted so that a
+ * the caller's h2w_mem hooks (no global allocator), and is counted so that a
  * memory budget can be enforced per object. Frees are sized: each owner knows
  * how much it allocated, which keeps the accounting exact without a hidden
  * header in front of every block. */

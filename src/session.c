@@ -14,7 +14,7 @@ const uint8_t h2w_client_magic[24] = {
     '.', '0', '\r', '\n', '\r', '\n', 'S', 'M', '\r', '\n', '\r', '\n'};
 
 /* Recycled stream objects kept per session, so steady-state request
- * handling does not allocate (STYLE.md, "Memory"). */
+ * handling does not allocate. */
 #define H2W_STREAM_POOL 64
 #define H2W_STREAM_POOL_MAX 1024
 

@@ -1,5 +1,5 @@
-/* Failure paths of a session (docs/security.md row 21; STYLE.md "a failing-
- * allocator sweep"): every allocation of a whole conversation failed in
+/* Failure paths of a session (docs/security.md row 21; a failing-allocator
+ * sweep): every allocation of a whole conversation failed in
  * turn, callbacks pausing and failing, data sources failing. */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Hand-built raw frames for tests (the FrameFactory idea of STYLE.md).
+/* Hand-built raw frames for tests.
  * Every field is written exactly as given, so tests can produce frames the
  * library's own encoders refuse to: lying lengths, reserved bits set,
  * wrong stream ids, oversized padding. The builder is independent of

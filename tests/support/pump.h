@@ -1,4 +1,4 @@
-/* Session test harness (STYLE.md "Tests": quicly's transmit()).
+/* Session test harness: two sessions wired back to back in memory.
  *
  * A tpeer wraps one h2w_session with an event recorder: every callback
  * appends one compact line to the peer's log ("headers 1 req es=1",

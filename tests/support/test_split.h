@@ -1,6 +1,6 @@
-/* Feeding input in pieces, as every receive-path test must (STYLE.md,
- * "Tests"): whole, one byte at a time, or at pseudo-random split points
- * from a fixed seed so that runs are repeatable. */
+/* Feeding input in pieces, as every receive-path test must: whole, one byte at
+ * a time, or at pseudo-random split points from a fixed seed so that runs are
+ * repeatable. */
 #ifndef H2W_TEST_SPLIT_H
 #define H2W_TEST_SPLIT_H
 
