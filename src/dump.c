@@ -427,15 +427,7 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   const h2w_opts *o = &s->opt;
   h2w_json_object(j, "timers");
   h2w_json_u64(j, "settings_timeout_ms", o->settings_timeout_ms);
-  if (s->settings.pending.len > 0 && o->settings_timeout_ms > 0) {
-    uint64_t t = s->settings.sent_ms[s->settings.pending.head];
-    deadline(j, "settings_ack_deadline_ms",
-             t > UINT64_MAX - o->settings_timeout_ms
-                 ? UINT64_MAX
-                 : t + o->settings_timeout_ms);
-  } else {
-    h2w_json_null(j, "settings_ack_deadline_ms");
-  }
+  deadline(j, "settings_ack_deadline_ms", h2w_settings_deadline(s));
   if (o->keepalive_interval_ms != 0) {
     h2w_json_object(j, "keepalive");
     h2w_json_u64(j, "interval_ms", o->keepalive_interval_ms);
