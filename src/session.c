@@ -866,8 +866,7 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s) {
 }
 
 void h2w_clock_frame_in(h2w_session *s) {
-  s->clock.frames_in++;
-  s->clock.last_recv_ms = s->clock.now;
+  h2w_clock_piece_in(s, 1);
 }
 
 void h2w_clock_piece_in(h2w_session *s, int first) {
