@@ -260,8 +260,10 @@ static int rec_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n,
   }
   r = append(s, H2W_EVENT_SETTINGS, 0, pad + n * sizeof(*iv));
   if (r != NULL) {
-    memset(e->cur.bytes + e->cur.nb, 0, pad);
-    e->cur.nb += pad;
+    if (pad > 0) { /* an empty area may have no buffer yet (NULL + 0) */
+      memset(e->cur.bytes + e->cur.nb, 0, pad);
+      e->cur.nb += pad;
+    }
     r->a = (uint32_t)n;
     r->off = put(e, iv, n * sizeof(*iv), 0);
     r->len = (uint32_t)(n * sizeof(*iv));
