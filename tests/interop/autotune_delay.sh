@@ -36,21 +36,7 @@ fi
 # shellcheck disable=SC2034 # read by run() in lib.sh
 CLIENT_TIMEOUT=60
 
-# Standard library only, GOPATH mode, nothing fetched; the build cache is
-# shared with the other Go tests in the build tree.
-mkdir -p "$bin/../go-cache"
-gocache=$(cd "$bin/../go-cache" && pwd)
-export GOCACHE=$gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
-  GOFLAGS='' CGO_ENABLED=0
-src=$(cd "$(dirname "$0")/go/delayproxy" && pwd)
-rc=0
-(cd "$src" && CLIENT_TIMEOUT=90 run go build -o "$tmp/delayproxy" .) \
-  >"$tmp/go-build.log" 2>&1 || rc=$?
-if [ "$rc" != 0 ]; then
-  echo "FAIL go build: exit $rc"
-  show "$tmp/go-build.log"
-  exit 1
-fi
+go_build "$tmp/delayproxy" "$(dirname "$0")/go/delayproxy"
 
 # timed <name> <expected octets> <command...>: run a client with stdout
 # counted; sets secs (wall clock) and fails the check if the count or the

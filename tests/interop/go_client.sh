@@ -12,19 +12,7 @@ need_cmd go golang-go
 need_tls_build
 make_cert
 
-# Everything Go writes stays in $tmp, and nothing is fetched: the program
-# imports the standard library only.
-export GOCACHE=$tmp/gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
-  GOFLAGS='' CGO_ENABLED=0
-src=$(cd "$(dirname "$0")/go" && pwd)/h2client.go
-rc=0
-CLIENT_TIMEOUT=90 run go build -o "$tmp/h2client" "$src" \
-  >"$tmp/go-build.log" 2>&1 || rc=$?
-if [ "$rc" != 0 ]; then
-  echo "FAIL go build: exit $rc"
-  show "$tmp/go-build.log"
-  exit 1
-fi
+go_build "$tmp/h2client" "$(dirname "$0")/go/h2client.go"
 
 start_server server "$bin/h2w-server" --host 127.0.0.1 --port 0 \
   --cert "$cert" --key "$key"

@@ -18,23 +18,7 @@ make_cert
 : "${SIZE:=5242880}"
 size=$SIZE
 
-# Nothing is fetched (standard library only, GOPATH mode, no modules).
-# The build cache lives in the build tree, next to the bin directory, so
-# the standard library is compiled once rather than by every run (about
-# 15 s on two cores); everything else Go writes stays in $tmp.
-mkdir -p "$bin/../go-cache"
-gocache=$(cd "$bin/../go-cache" && pwd)
-export GOCACHE=$gocache GOPATH=$tmp/gopath GO111MODULE=off GOPROXY=off \
-  GOFLAGS='' CGO_ENABLED=0
-src=$(cd "$(dirname "$0")/go/slowreader" && pwd)
-rc=0
-(cd "$src" && CLIENT_TIMEOUT=90 run go build -o "$tmp/slowreader" .) \
-  >"$tmp/go-build.log" 2>&1 || rc=$?
-if [ "$rc" != 0 ]; then
-  echo "FAIL go build: exit $rc"
-  show "$tmp/go-build.log"
-  exit 1
-fi
+go_build "$tmp/slowreader" "$(dirname "$0")/go/slowreader"
 
 start_server go "$tmp/slowreader" -cert "$cert" -key "$key" -chunk 512
 url=https://127.0.0.1:$server_port

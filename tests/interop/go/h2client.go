@@ -21,22 +21,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"h2wtest"
 )
 
-// The 64-octet line h2w-server's /bytes/N repeats.
-const pattern = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+\n"
+var check = h2wtest.Check
 
-var failures int32
-
-func check(cond bool, format string, args ...interface{}) {
-	msg := fmt.Sprintf(format, args...)
-	if cond {
-		fmt.Println("ok   " + msg)
-		return
-	}
-	atomic.AddInt32(&failures, 1)
-	fmt.Println("FAIL " + msg)
-}
+const pattern = h2wtest.Pattern
 
 // tester holds one client and counts the connections it opens.
 type tester struct {
@@ -46,10 +37,7 @@ type tester struct {
 }
 
 func newTester(base string, roots *x509.CertPool, maxVersion uint16) *tester {
-	cfg := &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12, MaxVersion: maxVersion}
-	// A custom TLS config turns HTTP/2 off unless asked for: ALPN then
-	// offers h2 and http/1.1, and the server must pick h2.
-	tr := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true}
+	tr := h2wtest.Transport(roots, maxVersion)
 	return &tester{base: base, client: &http.Client{Transport: tr, Timeout: 30 * time.Second}}
 }
 
@@ -162,9 +150,8 @@ func main() {
 	base := flag.String("base", "", "https://127.0.0.1:PORT of h2w-server")
 	caFile := flag.String("ca", "", "the test certificate (PEM), the only trust root")
 	flag.Parse()
-	pem, err := os.ReadFile(*caFile)
-	roots := x509.NewCertPool()
-	if err != nil || !roots.AppendCertsFromPEM(pem) {
+	roots, err := h2wtest.LoadRoots(*caFile)
+	if err != nil {
 		fmt.Println("FAIL cannot load the test certificate:", err)
 		os.Exit(1)
 	}
@@ -188,7 +175,7 @@ func main() {
 			(strings.Contains(suite, "_GCM_") || strings.Contains(suite, "CHACHA20")),
 			"TLS 1.2: h2 with %s", suite)
 	}
-	if atomic.LoadInt32(&failures) != 0 {
+	if h2wtest.Failed() {
 		os.Exit(1)
 	}
 }

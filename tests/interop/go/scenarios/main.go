@@ -12,8 +12,6 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -21,22 +19,13 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"h2wtest"
 )
 
-// The 64-octet line h2w-server's /bytes/N repeats.
-const pattern = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+\n"
+var check = h2wtest.Check
 
-var failures int32
-
-func check(cond bool, format string, args ...interface{}) {
-	msg := fmt.Sprintf(format, args...)
-	if cond {
-		fmt.Println("ok   " + msg)
-		return
-	}
-	atomic.AddInt32(&failures, 1)
-	fmt.Println("FAIL " + msg)
-}
+const pattern = h2wtest.Pattern
 
 // patternReader checks a /bytes body as it streams by.
 type patternReader struct {
@@ -69,16 +58,12 @@ func main() {
 	base := flag.String("base", "", "https://127.0.0.1:PORT")
 	ca := flag.String("ca", "", "PEM certificate to trust")
 	flag.Parse()
-	pem, err := os.ReadFile(*ca)
+	roots, err := h2wtest.LoadRoots(*ca)
 	if err != nil {
 		fmt.Println("FAIL read CA:", err)
 		os.Exit(1)
 	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
-	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots},
-		ForceAttemptHTTP2: true}
-	c := &http.Client{Transport: tr}
+	c := &http.Client{Transport: h2wtest.Transport(roots, 0)}
 
 	const big = 20000000
 	n, ok, err := get(c, fmt.Sprintf("%s/bytes/%d", *base, big))
@@ -150,7 +135,7 @@ func main() {
 	wg.Wait()
 	check(good == 300, "300 streams at once: %d complete", good)
 
-	if atomic.LoadInt32(&failures) != 0 {
+	if h2wtest.Failed() {
 		os.Exit(1)
 	}
 }
