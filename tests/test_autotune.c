@@ -107,7 +107,7 @@ static void start_client(tpeer *c, int split, int manual) {
   tpeer_out_clear(c);
   h2w_fb_init(&b);
   tpeer_fb_headers(c, &b, 1, 0, RESP_200);
-  assert_int_equal(tpeer_feed_fb(c, &b), (h2w_ssize)b.len);
+  tpeer_feed_ok(c, &b);
   h2w_fb_free(&b);
   tpeer_log_clear(c);
 }
@@ -123,7 +123,7 @@ static void feed_data(tpeer *c, uint32_t id, size_t n) {
     h2w_fb_end(&b);
     n -= k;
   }
-  assert_int_equal(tpeer_feed_fb(c, &b), (h2w_ssize)b.len);
+  tpeer_feed_ok(c, &b);
   h2w_fb_free(&b);
 }
 
@@ -131,7 +131,7 @@ static void feed_ping_ack(tpeer *c, uint64_t opaque) {
   h2w_fb b;
   h2w_fb_init(&b);
   h2w_fb_ping(&b, 0x1 /* ACK */, opaque);
-  assert_int_equal(tpeer_feed_fb(c, &b), (h2w_ssize)b.len);
+  tpeer_feed_ok(c, &b);
   h2w_fb_free(&b);
 }
 
@@ -174,7 +174,7 @@ static void test_bdp_ping_on_data(void **state) {
   tpeer_out_clear(&c);
   h2w_fb_init(&b);
   h2w_fb_settings(&b, 0x1 /* ACK */, NULL, 0);
-  assert_int_equal(tpeer_feed_fb(&c, &b), (h2w_ssize)b.len);
+  tpeer_feed_ok(&c, &b);
   h2w_fb_free(&b);
   EXPECT_LOG(&c, "data 1 51000"); /* no ping_ack, no settings_ack */
   /* The next DATA brings the next PING; once it is answered, DATA within
@@ -269,6 +269,20 @@ static void report(const char *what, const linksim_cfg *c,
          (unsigned long long)r->pings);
 }
 
+/* Run the simulation and print its figures. */
+static void simulate(const char *what, const linksim_cfg *c,
+                     linksim_result *r) {
+  assert_int_equal(linksim_run(c, r), 0);
+  report(what, c, r);
+}
+
+/* The caps every autotuned run here uses: 64 MiB for the connection,
+ * 32 MiB for a stream. */
+static void autotune_caps(linksim_cfg *c) {
+  c->autotune_conn = 64 * MIB;
+  c->autotune_stream = 32 * MIB;
+}
+
 /* 100 ms RTT, 1 Gbit/s: 200 MB with autotuning run at >= 90% of the link
  * once the windows have grown; the caps are never passed. */
 static void test_sim_long_fat_download(void **state) {
@@ -276,10 +290,8 @@ static void test_sim_long_fat_download(void **state) {
   linksim_result r;
   (void)state;
   linksim_defaults(&c);
-  c.autotune_conn = 64 * MIB;
-  c.autotune_stream = 32 * MIB;
-  assert_int_equal(linksim_run(&c, &r), 0);
-  report("100ms autotune", &c, &r);
+  autotune_caps(&c);
+  simulate("100ms autotune", &c, &r);
   assert_true(r.ok);
   assert_true(r.ramp_rate >= 0.9 * LINK_RATE);
   assert_true(r.late_rate >= 0.9 * LINK_RATE);
@@ -298,8 +310,7 @@ static void test_sim_long_fat_static(void **state) {
   (void)state;
   linksim_defaults(&c);
   c.body = 4000000;
-  assert_int_equal(linksim_run(&c, &r), 0);
-  report("100ms static", &c, &r);
+  simulate("100ms static", &c, &r);
   assert_true(r.ok);
   assert_true(r.late_rate < 0.006 * LINK_RATE);
   assert_true(r.late_rate > 0.004 * LINK_RATE);
@@ -314,10 +325,8 @@ static void test_sim_long_fat_upload(void **state) {
   linksim_defaults(&c);
   c.upload = 1;
   c.body = 100000000;
-  c.autotune_conn = 64 * MIB;
-  c.autotune_stream = 32 * MIB;
-  assert_int_equal(linksim_run(&c, &r), 0);
-  report("100ms upload autotune", &c, &r);
+  autotune_caps(&c);
+  simulate("100ms upload autotune", &c, &r);
   assert_true(r.ok);
   assert_true(r.late_rate >= 0.9 * LINK_RATE);
   assert_true(r.max_held <= 64 * MIB);
@@ -331,10 +340,8 @@ static void test_sim_manual(void **state) {
   linksim_defaults(&c);
   c.manual = 1;
   c.body = 100000000;
-  c.autotune_conn = 64 * MIB;
-  c.autotune_stream = 32 * MIB;
-  assert_int_equal(linksim_run(&c, &r), 0);
-  report("100ms manual autotune", &c, &r);
+  autotune_caps(&c);
+  simulate("100ms manual autotune", &c, &r);
   assert_true(r.ok);
   assert_true(r.late_rate >= 0.9 * LINK_RATE);
   assert_true(r.max_held <= 64 * MIB);
@@ -351,12 +358,9 @@ static void test_sim_short_path(void **state) {
   c.body = 50000000;
   c.queue_bytes = 100000;
   c.step_ms = 0.05;
-  assert_int_equal(linksim_run(&c, &st), 0);
-  report("1ms static", &c, &st);
-  c.autotune_conn = 64 * MIB;
-  c.autotune_stream = 32 * MIB;
-  assert_int_equal(linksim_run(&c, &at), 0);
-  report("1ms autotune", &c, &at);
+  simulate("1ms static", &c, &st);
+  autotune_caps(&c);
+  simulate("1ms autotune", &c, &at);
   assert_true(st.ok && at.ok);
   assert_true(at.done_ms <= st.done_ms * 1.01);
   assert_true(at.max_conn_target <= 2 * MIB);
@@ -374,10 +378,8 @@ static void test_sim_bandwidth_drop(void **state) {
   c.body = 120000000;
   c.change_at = 80000000;
   c.new_rate = LINK_RATE / 10;
-  c.autotune_conn = 64 * MIB;
-  c.autotune_stream = 32 * MIB;
-  assert_int_equal(linksim_run(&c, &r), 0);
-  report("100ms drop tenfold", &c, &r);
+  autotune_caps(&c);
+  simulate("100ms drop tenfold", &c, &r);
   printf("# changed at %.0f ms, windows shrunk at %.0f ms, final %u, "
          "stream %u, rate after the change %.1f%% of the new link\n",
          r.changed_ms, r.shrunk_ms, r.final_conn_target, r.final_stream_window,

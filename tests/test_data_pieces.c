@@ -76,12 +76,6 @@ static h2w_ssize feed_cut(tpeer *s, const h2w_fb *b, size_t from, size_t to) {
   return h2w_session_recv(s->s, b->buf + from, to - from);
 }
 
-static void feed_ok(tpeer *s, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(s, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void windows(const tpeer *p, uint32_t id, int32_t recv) {
   int32_t r = 0, snd = 0;
   assert_int_equal(h2w_session_window(p->s, id, &r, &snd), H2W_OK);
@@ -98,7 +92,21 @@ static void request(tpeer *s, h2w_fb *b, const char *content_length) {
   } else {
     tpeer_fb_headers(s, b, 1, 0, POST_REQ);
   }
-  feed_ok(s, b);
+  tpeer_feed_ok(s, b);
+}
+
+/* The start of most tests here: server() with a frame builder, and the
+ * request on stream 1 whose body the test then sends. */
+static void upload(tpeer *s, int mode, const h2w_options *opt, pieces *pc,
+                   h2w_fb *b, const char *content_length) {
+  server(s, mode, opt, pc);
+  h2w_fb_init(b);
+  request(s, b, content_length);
+}
+
+static void finish(tpeer *s, h2w_fb *b) {
+  h2w_fb_free(b);
+  tpeer_free(s);
 }
 
 /* A DATA frame of `n` pattern octets on stream 1, padded with `pad`
@@ -131,7 +139,7 @@ static void credited(tpeer *s, h2w_fb *b, uint32_t id, unsigned prior) {
     h2w_fb_zeros(b, 4000);
     h2w_fb_end(b);
   }
-  feed_ok(s, b);
+  tpeer_feed_ok(s, b);
   snprintf(want, sizeof want, "WINDOW_UPDATE 0 %u", prior + 32000u);
   if (!tpeer_out_has(s, want)) {
     fail_msg("no %s in:\n%s", want, s->frames.buf ? s->frames.buf : "");
@@ -155,9 +163,7 @@ static void test_pieces_in_place(void **state) {
   pieces pc;
   h2w_fb b;
   (void)state;
-  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
+  upload(&s, H2W_SPLIT_WHOLE, NULL, &pc, &b, NULL);
   data_frame(&b, 3000, -1, ES);
   assert_int_equal(feed_cut(&s, &b, 0, 9 + 1000), 9 + 1000);
   assert_int_equal(feed_cut(&s, &b, 1009, 2009), 1000);
@@ -175,8 +181,7 @@ static void test_pieces_in_place(void **state) {
   body_is(&s, 3000);
   /* §6.9: the whole frame counted on both windows. */
   windows(&s, 0, 65535 - 3000);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* Padding split at every place: the header and Pad Length alone, data
@@ -190,9 +195,7 @@ static void test_padding_across_pieces(void **state) {
   size_t cuts[] = {9, 10, 400, 1010, 1100, 9 + 1 + 1000 + 200};
   size_t i, at = 0;
   (void)state;
-  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, "1000");
+  upload(&s, H2W_SPLIT_WHOLE, NULL, &pc, &b, "1000");
   data_frame(&b, 1000, 200, ES);
   for (i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
     assert_int_equal(feed_cut(&s, &b, at, cuts[i]), (h2w_ssize)(cuts[i] - at));
@@ -206,8 +209,7 @@ static void test_padding_across_pieces(void **state) {
   body_is(&s, 1000);
   h2w_fb_clear(&b);
   credited(&s, &b, 3, 1201);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* The same frames in the three split modes: the log, the body and the
@@ -216,20 +218,17 @@ static void test_padded_and_plain_split(void **state) {
   tpeer s;
   pieces pc;
   h2w_fb b;
-  server(&s, tmode(state), NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, "3100");
+  upload(&s, tmode(state), NULL, &pc, &b, "3100");
   data_frame(&b, 1000, 0, 0);
   data_frame(&b, 1000, 255, 0);
   data_frame(&b, 1000, -1, 0);
   data_frame(&b, 100, 3, ES);
   pc.lo = b.buf;
   pc.hi = b.buf + b.len;
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 3100", "end 1");
   assert_true(pc.in_place);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* content-length exceeded (§8.1.1): refused from the first piece, before
@@ -238,19 +237,16 @@ static void test_content_length_exceeded(void **state) {
   tpeer s;
   pieces pc;
   h2w_fb b;
-  server(&s, tmode(state), NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, "10");
+  upload(&s, tmode(state), NULL, &pc, &b, "10");
   data_frame(&b, 2000, 7, ES);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   EXPECT_LOG(&s, "headers 1 req es=0", "error 1 PROTOCOL_ERROR",
              "close 1 PROTOCOL_ERROR reset");
   assert_int_equal(pc.n, 0);
   credited(&s, &b, 3, 2008);
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* content-length short of the body at END_STREAM: the data arrived, the
@@ -259,16 +255,13 @@ static void test_content_length_short(void **state) {
   tpeer s;
   pieces pc;
   h2w_fb b;
-  server(&s, tmode(state), NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, "3000");
+  upload(&s, tmode(state), NULL, &pc, &b, "3000");
   data_frame(&b, 2000, -1, ES);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 2000", "error 1 PROTOCOL_ERROR",
              "close 1 PROTOCOL_ERROR reset");
   assert_true(tpeer_out_has(&s, "RST_STREAM 1 PROTOCOL_ERROR"));
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* A frame past the stream window: reset from its header and Pad Length,
@@ -280,19 +273,16 @@ static void test_stream_window_exceeded(void **state) {
   h2w_options *opt = NULL;
   assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
   assert_int_equal(h2w_options_set_initial_window_size(opt, 1000), H2W_OK);
-  server(&s, tmode(state), opt, &pc);
+  upload(&s, tmode(state), opt, &pc, &b, NULL);
   h2w_options_del(opt);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
   data_frame(&b, 990, 10, 0); /* 1001 octets with Pad Length */
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "error 1 FLOW_CONTROL_ERROR",
              "close 1 FLOW_CONTROL_ERROR reset");
   assert_int_equal(pc.n, 0);
   EXPECT_OUT(&s, "RST_STREAM 1 FLOW_CONTROL_ERROR");
   windows(&s, 0, 65535 - 1001);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* Past the connection window: a connection error at the first piece. */
@@ -305,21 +295,18 @@ static void test_connection_window_exceeded(void **state) {
   assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
   assert_int_equal(h2w_options_set_manual_flow_control(opt, 1), H2W_OK);
   assert_int_equal(h2w_options_set_initial_window_size(opt, 1000000), H2W_OK);
-  server(&s, tmode(state), opt, &pc);
+  upload(&s, tmode(state), opt, &pc, &b, NULL);
   h2w_options_del(opt);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
   for (i = 0; i < 16; i++) {
     data_frame(&b, 4095, -1, 0); /* 65520 octets */
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   data_frame(&b, 16, -1, 0);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_FLOW_CONTROL);
   EXPECT_OUT(&s, "GOAWAY last=1 FLOW_CONTROL_ERROR*");
   assert_non_null(tpeer_body(&s, 1, &len));
   assert_int_equal(len, 65520);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* Padding as long as the payload (§6.1), seen at the first piece. */
@@ -327,9 +314,7 @@ static void test_padding_too_long_split(void **state) {
   tpeer s;
   pieces pc;
   h2w_fb b;
-  server(&s, tmode(state), NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
+  upload(&s, tmode(state), NULL, &pc, &b, NULL);
   h2w_fb_begin(&b, DATA, PADDED, 1);
   h2w_fb_u8(&b, 200);
   h2w_fb_zeros(&b, 199);
@@ -337,8 +322,7 @@ static void test_padding_too_long_split(void **state) {
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=1 PROTOCOL_ERROR*");
   assert_int_equal(pc.n, 0);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* The application resets the stream from on_data mid-frame: the rest of
@@ -349,9 +333,7 @@ static void test_reset_mid_frame(void **state) {
   pieces pc;
   h2w_fb b;
   (void)state;
-  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
+  upload(&s, H2W_SPLIT_WHOLE, NULL, &pc, &b, NULL);
   data_frame(&b, 3000, 100, ES);
   h2w_fb_ping(&b, 0, 7);
   pc.act_at = 1;
@@ -364,8 +346,7 @@ static void test_reset_mid_frame(void **state) {
   EXPECT_OUT(&s, "RST_STREAM 1 CANCEL", "PING*");
   h2w_fb_clear(&b);
   credited(&s, &b, 3, 3101);
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* A failing on_data mid-frame is a connection error; what follows is
@@ -375,9 +356,7 @@ static void test_callback_failure_mid_frame(void **state) {
   pieces pc;
   h2w_fb b;
   (void)state;
-  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
+  upload(&s, H2W_SPLIT_WHOLE, NULL, &pc, &b, NULL);
   data_frame(&b, 3000, -1, ES);
   pc.act_at = 2;
   pc.act = 2;
@@ -387,8 +366,7 @@ static void test_callback_failure_mid_frame(void **state) {
   assert_int_equal(pc.n, 2);
   assert_false(tpeer_log_has(&s, "end 1"));
   EXPECT_OUT(&s, "GOAWAY last=1 INTERNAL_ERROR*");
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* on_data pausing on a piece: recv returns at the end of that piece, and
@@ -399,9 +377,7 @@ static void test_pause_on_piece(void **state) {
   h2w_fb b;
   h2w_ssize n;
   (void)state;
-  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
-  h2w_fb_init(&b);
-  request(&s, &b, NULL);
+  upload(&s, H2W_SPLIT_WHOLE, NULL, &pc, &b, NULL);
   data_frame(&b, 100, -1, 0);
   data_frame(&b, 3000, -1, ES);
   pc.act_at = 1;
@@ -419,8 +395,7 @@ static void test_pause_on_piece(void **state) {
   assert_int_equal(pc.n, 3);
   assert_true(pc.in_place);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 3100", "end 1");
-  h2w_fb_free(&b);
-  tpeer_free(&s);
+  finish(&s, &b);
 }
 
 /* on_frame_recv reports a DATA frame that came in pieces once, at its

@@ -23,12 +23,6 @@
 static uint8_t body_bytes[BODY_LEN];
 static char big_value[BIG_FIELD + 1];
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* ---- A: a data source that submits from inside read() ------------------- */
 
 /* What the source submits from inside its read() calls. */
@@ -292,7 +286,7 @@ static void test_defect_b_tick_in_close(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(st.closes, 1);
   assert_int_equal(st.tick_rv, H2W_E_INVALID_STATE);
   assert_int_equal(st.recv_rv, H2W_E_INVALID_STATE);
@@ -351,7 +345,7 @@ static void open_requests(tpeer *s, h2w_fb *b, uint32_t k) {
   for (i = 0; i < k; i++) {
     tpeer_fb_headers(s, b, 2 * i + 1, 0, POST_REQ);
   }
-  feed_ok(s, b);
+  tpeer_feed_ok(s, b);
 }
 
 static void expect_all_closed(const jstate *j, uint32_t k, int retryable) {
@@ -429,7 +423,7 @@ static void test_defect_j_queued_requests_at_del(void **state) {
   tpeer_handshake(&c);
   h2w_fb_init(&b);
   h2w_fb_settings(&b, 0, &iv, 1);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   tpeer_out_clear(&c);
   c.app = &j;
   c.hook = per_request_hook;
@@ -534,7 +528,7 @@ static void dead_server(tpeer *s, void **state) {
   tpeer_handshake(s);
   h2w_fb_init(&b);
   tpeer_fb_headers(s, &b, 1, 0, POST_REQ);
-  feed_ok(s, &b);
+  tpeer_feed_ok(s, &b);
   h2w_fb_window_update(&b, 0, 0); /* §6.9: increment 0 on the connection */
   assert_int_equal(tpeer_feed_fb(s, &b), H2W_E_PROTOCOL);
   h2w_fb_free(&b);
@@ -568,7 +562,7 @@ static void test_small_goaway_error_one_path(void **state) {
   s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS | TEV_HEADERS;
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_goaway(s.s, H2W_PROTOCOL_ERROR,
                                              (const uint8_t *)"x", 1),
                    H2W_OK);
@@ -582,26 +576,37 @@ static void test_small_goaway_error_one_path(void **state) {
   tpeer_free(&s);
 }
 
-/* An error GOAWAY submitted from on_error goes through the same path,
- * which must not report (and so re-enter) on_error again. */
-static int goaway_from_error_hook(tpeer *p, const tev *ev) {
-  if (ev->type == TEV_ERROR && ev->stream_id == 0) {
+/* The two tests below end the connection from inside a callback: the
+ * hook submits GOAWAY CANCEL at the event type p->app points at (for
+ * on_error, only the connection's error). */
+static int goaway_hook(tpeer *p, const tev *ev) {
+  const unsigned *at = p->app;
+  if (ev->type == *at && (ev->type != TEV_ERROR || ev->stream_id == 0)) {
     assert_int_equal(h2w_session_submit_goaway(p->s, H2W_CANCEL, NULL, 0),
                      H2W_OK);
   }
   return 0;
 }
 
+/* A handshaken server with goaway_hook at `*at`, logging all but `mute`. */
+static void goaway_server(tpeer *s, void **state, unsigned *at, unsigned mute) {
+  tpeer_start(s, 1, tmode(state), NULL);
+  tpeer_handshake(s);
+  s->app = at;
+  s->hook = goaway_hook;
+  s->mute |= mute;
+}
+
+/* An error GOAWAY submitted from on_error goes through the same path,
+ * which must not report (and so re-enter) on_error again. */
 static void test_small_goaway_from_on_error(void **state) {
+  static unsigned at = TEV_ERROR;
   tpeer s;
   h2w_fb b;
-  tpeer_start(&s, 1, tmode(state), NULL);
-  tpeer_handshake(&s);
-  s.hook = goaway_from_error_hook;
-  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS | TEV_HEADERS;
+  goaway_server(&s, state, &at, TEV_HEADER | TEV_BEGIN_HEADERS | TEV_HEADERS);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_window_update(&b, 0, 0);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_CLOSED);
   EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 1 CANCEL conn");
@@ -614,21 +619,11 @@ static void test_small_goaway_from_on_error(void **state) {
  * END_STREAM ended the connection, yet on_stream_end still fired for it
  * after the fatal error (found by the session fuzzer): a callback that
  * ends the connection stops the frame there, whatever it returns. */
-static int goaway_from_headers_hook(tpeer *p, const tev *ev) {
-  if (ev->type == TEV_HEADERS) {
-    assert_int_equal(h2w_session_submit_goaway(p->s, H2W_CANCEL, NULL, 0),
-                     H2W_OK);
-  }
-  return 0;
-}
-
 static void test_small_goaway_from_on_headers(void **state) {
+  static unsigned at = TEV_HEADERS;
   tpeer s;
   h2w_fb b;
-  tpeer_start(&s, 1, tmode(state), NULL);
-  tpeer_handshake(&s);
-  s.hook = goaway_from_headers_hook;
-  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+  goaway_server(&s, state, &at, TEV_HEADER | TEV_BEGIN_HEADERS);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1 /* END_STREAM */, GET_REQ);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_CLOSED);

@@ -17,12 +17,6 @@
   H(":method", "GET", ":scheme", "https", ":authority", "example.org",         \
     ":path", "/pushed.css")
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void assert_no_error(tpeer *p) {
   assert_int_equal(h2w_session_error(p->s, NULL, NULL, NULL), H2W_OK);
   assert_false(tpeer_out_has(p, "GOAWAY*"));
@@ -36,7 +30,7 @@ static void settings1(tpeer *p, uint16_t id, uint32_t value) {
   iv.value = value;
   h2w_fb_init(&b);
   h2w_fb_settings(&b, 0, &iv, 1);
-  feed_ok(p, &b);
+  tpeer_feed_ok(p, &b);
   h2w_fb_free(&b);
 }
 
@@ -80,10 +74,10 @@ static void test_diff_max_concurrent_applied_before_write(void **state) {
   EXPECT_OUT(&c, "SETTINGS ack", "HEADERS 1 es*");
   h2w_fb_init(&b);
   tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_OUT(&c, "HEADERS 3 es*");
   tpeer_fb_headers(&c, &b, 3, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_OUT(&c, "HEADERS 5 es*");
   assert_no_error(&c);
   h2w_fb_free(&b);
@@ -112,7 +106,7 @@ static void test_diff_trailers_for_queued_request(void **state) {
   EXPECT_OUT(&c, "HEADERS 1 es*");
   h2w_fb_init(&b);
   tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_OUT(&c, "HEADERS 3 eh*", "DATA 3 10", "HEADERS 3 es eh*");
   assert_int_equal(h2w_session_stream_state(c.s, 3),
                    H2W_STREAM_STATE_HALF_CLOSED_LOCAL);
@@ -134,7 +128,7 @@ static void test_diff_window_update_on_reserved_local(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   promised = h2w_session_submit_push_promise(s.s, 1, pr, n, NULL);
   assert_int_equal(promised, 2);
   assert_int_equal(h2w_session_submit_window_update(s.s, 2, 100),
@@ -171,18 +165,18 @@ static void test_diff_recv_window_shrunk_after_consume(void **state) {
   h2w_fb_begin(&b, 0x0, 0x0, 1);
   h2w_fb_zeros(&b, 16384);
   h2w_fb_end(&b);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_parse_out(&s);
   assert_false(tpeer_out_has(&s, "WINDOW_UPDATE*"));
   tpeer_out_clear(&s);
   h2w_fb_settings(&b, 0x1, NULL, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "WINDOW_UPDATE 1 16384");
   /* The client may send again: 1024 octets, the new window. */
   h2w_fb_begin(&b, 0x0, 0x0, 1);
   h2w_fb_zeros(&b, 1024);
   h2w_fb_end(&b);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_no_error(&s);
   h2w_fb_free(&b);
   tpeer_free(&s);

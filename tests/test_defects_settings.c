@@ -21,12 +21,6 @@ static void server(tpeer *s, void **state, const h2w_options *opt) {
   tpeer_handshake(s);
 }
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* An HPACK integer with a 7-bit prefix under pattern bits `first` (RFC
  * 7541 §5.1). */
 static void hp_int7(h2w_fb *b, uint8_t first, size_t v) {
@@ -90,7 +84,7 @@ static void test_defect_c_min_table_size_signalled(void **state) {
   s.mute |= TEV_HEADER;
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, END_STREAM, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 1, RESP_INDEXED, NULL);
   EXPECT_OUT(&s, "HEADERS 1 * :status=200 x-defect=c-value");
   /* The peer applies the entries in order to its own decoder. */
@@ -99,7 +93,7 @@ static void test_defect_c_min_table_size_signalled(void **state) {
   assert_int_equal(tpeer_feed(&s, settings, sizeof settings),
                    (h2w_ssize)sizeof settings);
   tpeer_fb_headers(&s, &b, 3, END_STREAM, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 3, RESP_INDEXED, NULL);
   EXPECT_OUT(&s, "SETTINGS ack", "HEADERS 3 * :status=200 x-defect=c-value");
   assert_int_equal(h2w_session_setting(s.s, H2W_SETTINGS_REMOTE,
@@ -123,7 +117,7 @@ static void test_defect_c_update_bytes(void **state) {
   h2w_fb_init(&b);
   h2w_fb_settings(&b, 0, iv, 2);
   tpeer_fb_headers(&s, &b, 1, END_STREAM, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 1, RESP_INDEXED, NULL);
   /* Output: SETTINGS ACK (9 octets), then HEADERS: 9 + block. */
   assert_true(tpeer_read_out(&s) > 0);
@@ -161,7 +155,7 @@ static void local_min_table_size(void **state, int peer_signals) {
   h2w_fb_settings(&b, 0x1, NULL, 0);
   tpeer_fb_headers(&s, &b, 1, END_STREAM, GET_REQ);
   if (peer_signals) {
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     assert_true(tpeer_log_has(&s, "headers 1 req es=1"));
   } else {
     assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_COMPRESSION);
@@ -196,7 +190,7 @@ static void test_defect_i_first_entry_overflows(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_window_update(&b, 1, 1);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_settings(&b, 0, iv, 2);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_FLOW_CONTROL);
   EXPECT_OUT(&s, "GOAWAY last=1 FLOW_CONTROL_ERROR*");
@@ -220,7 +214,7 @@ static void test_defect_i_entries_in_order_ok(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_window_update(&b, 1, 1);
   h2w_fb_settings(&b, 0, iv, 3);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "SETTINGS ack");
   assert_int_equal(h2w_session_window(s.s, 1, &recv, &send), H2W_OK);
   assert_int_equal(send, 65536);
@@ -294,9 +288,9 @@ static void test_defect_k_cap_lowered_between_recv(void **state) {
   h2w_fb_init(&first);
   h2w_fb_init(&rest);
   k_block(&first, &rest);
-  feed_ok(&s, &first);
+  tpeer_feed_ok(&s, &first);
   k_lower_cap(&s);
-  feed_ok(&s, &rest);
+  tpeer_feed_ok(&s, &rest);
   k_expect_capped(&s);
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
   h2w_fb_free(&first);
@@ -327,7 +321,7 @@ static void test_defect_k_cap_lowered_from_on_header(void **state) {
   h2w_fb_init(&rest);
   k_block(&first, &rest);
   h2w_fb_bytes(&first, rest.buf, rest.len);
-  feed_ok(&s, &first);
+  tpeer_feed_ok(&s, &first);
   assert_true(seen >= 4);
   k_expect_capped(&s);
   h2w_fb_free(&first);
@@ -344,15 +338,15 @@ static void test_defect_k_new_cap_binds_next_block(void **state) {
   h2w_fb_init(&rest);
   h2w_fb_init(&blk);
   k_block(&first, &rest);
-  feed_ok(&s, &first);
+  tpeer_feed_ok(&s, &first);
   k_lower_cap(&s);
-  feed_ok(&s, &rest);
+  tpeer_feed_ok(&s, &rest);
   tpeer_out_clear(&s);
   tpeer_log_clear(&s);
   hp_get(&blk);
   hp_literal(&blk, "x-k", 2000, 'c');
   h2w_fb_headers(&first, 3, END_STREAM | END_HEADERS, blk.buf, blk.len);
-  feed_ok(&s, &first);
+  tpeer_feed_ok(&s, &first);
   assert_false(tpeer_log_has(&s, "headers 3 *"));
   assert_true(tpeer_out_has(&s, "HEADERS 3 * :status=431*") ||
               tpeer_out_has(&s, "RST_STREAM 3 *"));

@@ -18,12 +18,6 @@
   H(":method", "GET", ":scheme", "https", ":authority", "example.org",         \
     ":path", "/pushed.css")
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void feed_err(tpeer *p, h2w_fb *b, h2w_ssize want) {
   assert_int_equal(tpeer_feed_fb(p, b), want);
   h2w_fb_clear(b);
@@ -59,7 +53,7 @@ static void client(tpeer *c, void **state, uint32_t limit) {
     iv.value = limit;
     h2w_fb_init(&b);
     h2w_fb_settings(&b, 0, &iv, 1);
-    feed_ok(c, &b);
+    tpeer_feed_ok(c, &b);
     h2w_fb_free(&b);
   }
   tpeer_parse_out(c);
@@ -93,11 +87,11 @@ static void trailers_after_closes(void **state, uint32_t between) {
   s.mute |= TEV_BEGIN_HEADERS | TEV_HEADERS | TEV_END | TEV_CLOSE;
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
   for (i = 0; i < between; i++, id += 2) {
     tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     tpeer_respond(&s, id, RESP_200, NULL);
     tpeer_read_out(&s);
     s.outlen = 0;
@@ -105,14 +99,14 @@ static void trailers_after_closes(void **state, uint32_t between) {
   s.mute &= ~(unsigned)(TEV_HEADERS | TEV_CLOSE);
   tpeer_log_clear(&s);
   tpeer_fb_headers(&s, &b, 1, 0x1, H("x-checksum", "c0ffee"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_false(tpeer_log_has(&s, "headers 1 *"));
   assert_no_error(&s);
   /* The HPACK table kept up: a request reusing the field decodes. */
   tpeer_fb_headers(&s, &b, id, 0x1,
                    H(":method", "GET", ":scheme", "https", ":authority",
                      "example.org", ":path", "/", "x-checksum", "c0ffee"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   snprintf(want, sizeof want, "headers %u req es=1", (unsigned)id);
   assert_true(tpeer_log_has(&s, want));
   assert_no_error(&s);
@@ -139,7 +133,7 @@ static void test_defect_d_ignored_trailers_self_dependent(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
   tpeer_parse_out(&s);
   tpeer_out_clear(&s);
@@ -149,7 +143,7 @@ static void test_defect_d_ignored_trailers_self_dependent(void **state) {
   h2w_fb_u8(&b, 15);
   h2w_fb_bytes(&b, blk, n);
   h2w_fb_end(&b);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_parse_out(&s);
   assert_false(tpeer_out_has(&s, "RST_STREAM*"));
   assert_no_error(&s);
@@ -166,14 +160,14 @@ static void test_defect_d_skipped_and_ended_ids(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
   tpeer_fb_headers(&s, &b, 7, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_fb_headers(&s, &b, 5, 0x1, GET_REQ);
   feed_err(&s, &b, H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=7 PROTOCOL_ERROR*");
   tpeer_free(&s);
   server(&s, state, NULL);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 1, RESP_200, NULL);
   tpeer_parse_out(&s);
   tpeer_out_clear(&s);
@@ -198,11 +192,11 @@ static void test_defect_e_queued_request_closed_by_goaway(void **state) {
   tpeer_parse_out(&c); /* HEADERS 1 leaves, 3 waits for the slot */
   h2w_fb_init(&b);
   h2w_fb_goaway(&b, 0x7fffffffu, H2W_NO_ERROR, "");
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   assert_true(tpeer_log_has(&c, "close 3 * retryable"));
   assert_int_equal(h2w_session_want_read(c.s), 1);
   tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   assert_true(tpeer_log_has(&c, "close 1 NO_ERROR"));
   tpeer_parse_out(&c);
   assert_true(tpeer_out_has(&c, "HEADERS 1*"));
@@ -271,7 +265,7 @@ static void test_defect_g_push_on_half_closed_remote(void **state) {
   tpeer_out_clear(&c);
   h2w_fb_init(&b);
   tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   assert_int_equal(h2w_session_stream_state(c.s, 1),
                    H2W_STREAM_STATE_HALF_CLOSED_REMOTE);
   fb_push(&c, &b, 1, 2);
@@ -292,7 +286,7 @@ static void test_defect_g_push_on_peer_reset_stream(void **state) {
   tpeer_out_clear(&c);
   h2w_fb_init(&b);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   fb_push(&c, &b, 1, 2);
   feed_err(&c, &b, H2W_E_PROTOCOL);
   EXPECT_OUT(&c, "GOAWAY last=0 PROTOCOL_ERROR*");
@@ -312,7 +306,7 @@ static void test_defect_g_push_on_stream_we_reset(void **state) {
   tpeer_out_clear(&c);
   h2w_fb_init(&b);
   fb_push(&c, &b, 1, 2);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_OUT(&c, "RST_STREAM 2 CANCEL");
   assert_no_error(&c);
   h2w_fb_free(&b);
@@ -359,7 +353,7 @@ static void test_defect_h_idle_notes_bounded_by_limit(void **state) {
   fb_pu(&b, 1, "u=1");
   fb_pu(&b, 3, "u=1");
   fb_pu(&b, 3, "u=2"); /* the same idle stream again: still two */
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   fb_pu(&b, 5, "u=1");
   feed_err(&s, &b, H2W_E_PROTOCOL);
   EXPECT_OUT(&s, "GOAWAY last=0 PROTOCOL_ERROR*");
@@ -379,11 +373,11 @@ static void test_defect_h_idle_notes_expire(void **state) {
   for (id = 3; id <= 33; id += 2) {
     fb_pu(&b, id, "u=6");
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_fb_headers(&s, &b, 35, 0x1, GET_REQ);
   fb_pu(&b, 37, "u=0");
   tpeer_fb_headers(&s, &b, 37, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_stream_priority(s.s, 37, &urgency, &incremental),
                    H2W_OK);
   assert_int_equal(urgency, 0);
@@ -438,7 +432,7 @@ static void test_defect_priority_self_dependency_on_open(void **state) {
   h2w_fb_hd(&b, 5, 0x2, 0, 1);
   h2w_fb_u32(&b, 1);
   h2w_fb_u8(&b, 15);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   assert_no_error(&s);
   h2w_fb_free(&b);

@@ -314,12 +314,6 @@ static char *dump(tpeer *p) {
   return a;
 }
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void pair(tpeer *c, tpeer *s, const h2w_options *copt,
                  const h2w_options *sopt) {
   tpeer_start(c, 0, H2W_SPLIT_WHOLE, copt);
@@ -774,7 +768,7 @@ static void test_glitch_bucket(void **state) {
   h2w_fb_hd(&b, 5, 0x2, 0, 3);
   h2w_fb_u32(&b, 0);
   h2w_fb_u8(&b, 15);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_free(&b);
   j = dump(&s);
   JINT(j, "limits.glitches.tokens", 999);
@@ -860,7 +854,7 @@ static void test_header_block_in_progress(void **state) {
   h2w_fb_init(&b);
   h2w_fb_headers(&b, 1, 0x1, block, n / 2);
   h2w_fb_hd(&b, 0, 0x9, 0, 1); /* an empty CONTINUATION */
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   j = dump(&s);
   JINT(j, "input.header_block.stream_id", 1);
   JINT(j, "input.header_block.frame_stream_id", 1);
@@ -869,7 +863,7 @@ static void test_header_block_in_progress(void **state) {
   h2w_fb_begin(&b, 0x9, 0x4, 1);
   h2w_fb_bytes(&b, block + n / 2, n - n / 2);
   h2w_fb_end(&b);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_free(&b);
   j = dump(&s);
   jexpect(j, "input.header_block", "null");

@@ -650,6 +650,46 @@ static void test_packed_errors(void **state) {
   world_close(&w);
 }
 
+/* An event-mode world whose client, re-created with push enabled and `cb`
+ * as on_push_promise, has sent a request that the server answered with a
+ * PUSH_PROMISE for /p (stream 2). The client's records of it are left
+ * unread (events off in the world) for the test to read by hand. */
+static void push_world(world *w, h2w_on_push_promise_cb cb_fn) {
+  h2w_callbacks *cb;
+  h2w_options *opt;
+  h2w_nv nv[4];
+  size_t n;
+  world_open(w, 1, H2W_SPLIT_WHOLE, 0);
+  h2w_session_del(w->c.s);
+  assert_int_equal(h2w_callbacks_new(&cb, NULL), H2W_OK);
+  h2w_callbacks_set_on_push_promise(cb, cb_fn);
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  h2w_options_set_enable_push(opt, 1);
+  assert_int_equal(h2w_session_client_new(&w->c.s, cb, opt, &w->c.log, NULL),
+                   H2W_OK);
+  h2w_options_del(opt);
+  h2w_callbacks_del(cb);
+  assert_int_equal(h2w_session_set_events(w->c.s, H2W_EVENTS_ON, 0), H2W_OK);
+  pump(w);
+  assert_true(request(w, POST_REQ, 10, 1) > 0);
+  move(w, &w->c, &w->s);
+  n = tnv(nv, 4,
+          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
+            ":path", "/p"));
+  assert_int_equal(h2w_session_submit_push_promise(w->s.s, 1, nv, n, NULL), 2);
+  w->c.events = 0;
+  move(w, &w->s, &w->c);
+}
+
+/* push_world()'s client has the default allocator, so world_close()'s
+ * allocation counts do not apply. */
+static void push_world_close(world *w) {
+  h2w_session_del(w->c.s);
+  h2w_session_del(w->s.s);
+  evlog_free(&w->c.log);
+  evlog_free(&w->s.log);
+}
+
 static int from_cb_rv;
 static int push_cb(h2w_session *s, uint32_t id, uint32_t promised, void *user) {
   h2w_event_batch b;
@@ -669,37 +709,11 @@ static int push_cb(h2w_session *s, uint32_t id, uint32_t promised, void *user) {
 /* on_push_promise still answers in event mode; its answer is recorded. */
 static void test_push_answer(void **state) {
   world w;
-  h2w_callbacks *cb;
-  h2w_nv nv[4];
-  size_t n;
   const h2w_event *ev;
   size_t ne, i;
   int found = 0;
   (void)state;
-  world_open(&w, 1, H2W_SPLIT_WHOLE, 0);
-  /* Re-create the client with on_push_promise. */
-  h2w_session_del(w.c.s);
-  assert_int_equal(h2w_callbacks_new(&cb, NULL), H2W_OK);
-  h2w_callbacks_set_on_push_promise(cb, push_cb);
-  {
-    h2w_options *opt;
-    assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
-    h2w_options_set_enable_push(opt, 1);
-    assert_int_equal(h2w_session_client_new(&w.c.s, cb, opt, &w.c.log, NULL),
-                     H2W_OK);
-    h2w_options_del(opt);
-  }
-  h2w_callbacks_del(cb);
-  assert_int_equal(h2w_session_set_events(w.c.s, H2W_EVENTS_ON, 0), H2W_OK);
-  pump(&w);
-  assert_true(request(&w, POST_REQ, 10, 1) > 0);
-  move(&w, &w.c, &w.s);
-  n = tnv(nv, 4,
-          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
-            ":path", "/p"));
-  assert_int_equal(h2w_session_submit_push_promise(w.s.s, 1, nv, n, NULL), 2);
-  w.c.events = 0; /* read the client's records by hand below */
-  move(&w, &w.s, &w.c);
+  push_world(&w, push_cb);
   assert_int_equal(from_cb_rv, H2W_E_INVALID_STATE);
   assert_int_equal(h2w_session_events(w.c.s, &ev, &ne, NULL, NULL), H2W_OK);
   for (i = 0; i < ne; i++) {
@@ -712,12 +726,7 @@ static void test_push_answer(void **state) {
   }
   assert_true(found);
   assert_int_equal(h2w_session_stream_state(w.c.s, 2), H2W_STREAM_STATE_CLOSED);
-  h2w_session_del(w.c.s);
-  w.c.s = NULL;
-  h2w_session_del(w.s.s);
-  w.s.s = NULL;
-  evlog_free(&w.c.log);
-  evlog_free(&w.s.log);
+  push_world_close(&w);
 }
 
 static int push_fail_cb(h2w_session *s, uint32_t id, uint32_t promised,
@@ -734,33 +743,11 @@ static int push_fail_cb(h2w_session *s, uint32_t id, uint32_t promised,
  * the streams end with close records flagged H2W_CLOSE_FLAG_CONNECTION. */
 static void test_push_failure(void **state) {
   world w;
-  h2w_callbacks *cb;
-  h2w_options *opt;
-  h2w_nv nv[4];
-  size_t n, ne, i;
+  size_t ne, i;
   const h2w_event *ev;
   int closes = 0;
   (void)state;
-  world_open(&w, 1, H2W_SPLIT_WHOLE, 0);
-  h2w_session_del(w.c.s);
-  assert_int_equal(h2w_callbacks_new(&cb, NULL), H2W_OK);
-  h2w_callbacks_set_on_push_promise(cb, push_fail_cb);
-  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
-  h2w_options_set_enable_push(opt, 1);
-  assert_int_equal(h2w_session_client_new(&w.c.s, cb, opt, &w.c.log, NULL),
-                   H2W_OK);
-  h2w_options_del(opt);
-  h2w_callbacks_del(cb);
-  assert_int_equal(h2w_session_set_events(w.c.s, H2W_EVENTS_ON, 0), H2W_OK);
-  pump(&w);
-  assert_true(request(&w, POST_REQ, 10, 1) > 0);
-  move(&w, &w.c, &w.s);
-  n = tnv(nv, 4,
-          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
-            ":path", "/p"));
-  assert_int_equal(h2w_session_submit_push_promise(w.s.s, 1, nv, n, NULL), 2);
-  w.c.events = 0;
-  move(&w, &w.s, &w.c);
+  push_world(&w, push_fail_cb);
   assert_int_equal(h2w_session_error(w.c.s, NULL, NULL, NULL),
                    H2W_E_CALLBACK_FAILURE);
   assert_int_equal(h2w_session_events(w.c.s, &ev, &ne, NULL, NULL), H2W_OK);
@@ -772,10 +759,7 @@ static void test_push_failure(void **state) {
     }
   }
   assert_int_equal(closes, 2); /* the request and the promised stream */
-  h2w_session_del(w.c.s);
-  h2w_session_del(w.s.s);
-  evlog_free(&w.c.log);
-  evlog_free(&w.s.log);
+  push_world_close(&w);
 }
 
 /* A connection error ends every stream with a close record flagged

@@ -106,17 +106,6 @@ static void drain(tpeer *p, wire *w) {
   }
 }
 
-/* Feed b whole (in the peer's split mode); a refusal names its reason. */
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  h2w_ssize rv = tpeer_feed_fb(p, b);
-  if (rv != (h2w_ssize)len) {
-    fail_msg("feed: %s (%s)", rv < 0 ? h2w_error_name((int)rv) : "short",
-             p->last_reason != NULL ? p->last_reason : "no reason");
-  }
-  h2w_fb_clear(b);
-}
-
 static void expect_no_goaway(tpeer *p, const wire *w) {
   assert_int_equal(h2w_session_error(p->s, NULL, NULL, NULL), H2W_OK);
   assert_int_equal(w->goaways, 0);
@@ -134,13 +123,37 @@ static void server(tpeer *s, void **state, uint32_t n) {
              TEV_DATA | TEV_SETTINGS | TEV_END | TEV_RESET | TEV_SETTINGS_ACK;
 }
 
+/* server() with the wire view and frame builder every test uses; undone
+ * by close_server(). */
+static void open_server(tpeer *s, void **state, uint32_t n, wire *w,
+                        h2w_fb *b) {
+  server(s, state, n);
+  wire_init(w);
+  h2w_fb_init(b);
+}
+
+static void close_server(tpeer *s, wire *w, h2w_fb *b) {
+  h2w_fb_free(b);
+  wire_free(w);
+  tpeer_free(s);
+}
+
+/* Answer the request on `id` with a bodiless 200 and take the output. */
+static void respond_200(tpeer *s, uint32_t id, wire *w) {
+  h2w_nv nv[2];
+  assert_int_equal(
+      h2w_session_submit_response(s->s, id, nv, tnv(nv, 2, RESP_200), NULL),
+      H2W_OK);
+  drain(s, w);
+}
+
 /* GET on `id`, answered with `len` generated octets. */
 static void get_and_respond(tpeer *s, h2w_fb *b, uint32_t id, atk_gen *gen,
                             uint64_t len) {
   h2w_data_source ds;
   h2w_nv nv[2];
   tpeer_fb_headers(s, b, id, 0x1, GET_REQ);
-  feed_ok(s, b);
+  tpeer_feed_ok(s, b);
   ds = atk_gen_source(gen, len);
   assert_int_equal(
       h2w_session_submit_response(s->s, id, nv, tnv(nv, 2, RESP_200), &ds),
@@ -168,11 +181,9 @@ static void node_download(void **state, uint32_t window) {
   wire w;
   atk_gen gen;
   uint64_t total = 1000000, stream_due = 0, conn_due = 0, seen = 0;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   set_stream_window(&b, window);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   while (!w.ended[0]) {
     drain(&s, &w);
@@ -193,15 +204,13 @@ static void node_download(void **state, uint32_t window) {
       fail_msg("stalled at %llu of %llu octets", (unsigned long long)seen,
                (unsigned long long)total);
     }
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
   }
   assert_int_equal(w.got[0], total);
   expect_no_goaway(&s, &w);
   /* The window is sent as it comes: at least half of it per frame. */
   assert_true(w.min_frame >= window / 2);
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 static void test_window_dribble_node_100(void **state) {
@@ -230,12 +239,10 @@ static void go_reader(void **state, uint32_t step, uint64_t total,
   wire w;
   atk_gen gen;
   uint64_t read = 0;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   set_stream_window(&b, 1u << 20);
   h2w_fb_window_update(&b, 0, (1u << 20) - 65535u);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   drain(&s, &w);
   while (read < total) {
@@ -247,15 +254,15 @@ static void go_reader(void **state, uint32_t step, uint64_t total,
     read += n;
     if (stream_first && !w.ended[0]) {
       h2w_fb_window_update(&b, 1, n);
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       drain(&s, &w);
     }
     h2w_fb_window_update(&b, 0, n);
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     if (!stream_first && !w.ended[0]) {
       h2w_fb_window_update(&b, 1, n);
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       drain(&s, &w);
     }
     expect_no_goaway(&s, &w);
@@ -269,9 +276,7 @@ static void go_reader(void **state, uint32_t step, uint64_t total,
     fail_msg("%lu DATA frames for %llu octets", w.frames,
              (unsigned long long)total);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 static void test_window_dribble_go_512(void **state) {
@@ -295,23 +300,21 @@ static void test_window_dribble_shrunk_window(void **state) {
   wire w;
   atk_gen gen;
   uint64_t total = 200000, seen = 0, due = 0;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   h2w_fb_window_update(&b, 0, 1u << 24);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   drain(&s, &w);
   assert_int_equal(w.got[0], 65535);
   /* 1000 octets back: held (under 16384), nothing sent. */
   h2w_fb_window_update(&b, 1, 1000);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   drain(&s, &w);
   assert_int_equal(w.got[0], 65535);
   /* Now a 2000-octet window: 1000 - 63535 left, so the peer returns all
    * it read, 65535 in 1000-octet steps, half its new window each. */
   set_stream_window(&b, 2000);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   seen = w.got[0];
   due = 65535 - 1000;
   while (!w.ended[0]) {
@@ -323,14 +326,12 @@ static void test_window_dribble_shrunk_window(void **state) {
     } else if (!w.ended[0]) {
       fail_msg("stalled at %llu octets", (unsigned long long)seen);
     }
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
   assert_int_equal(w.got[0], total);
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* nghttp -w 10 -W 14: a 1023-octet stream window announced in SETTINGS
@@ -347,11 +348,9 @@ static void test_window_dribble_conn_shrunk(void **state) {
   atk_gen gen;
   uint64_t total = 1000000, stream_due = 0, conn_back = 0, seen = 0;
   const uint64_t kept = 65535 - 16383; /* never returned */
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   set_stream_window(&b, 1023);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   get_and_respond(&s, &b, 1, &gen, total);
   while (!w.ended[0]) {
     drain(&s, &w);
@@ -372,13 +371,11 @@ static void test_window_dribble_conn_shrunk(void **state) {
       fail_msg("stalled at %llu of %llu octets", (unsigned long long)seen,
                (unsigned long long)total);
     }
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
   }
   assert_int_equal(w.got[0], total);
   expect_no_goaway(&s, &w);
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* ---- the other heuristics, at ten times a real peer's rate -------------
@@ -396,31 +393,23 @@ static void test_legit_late_frames_on_closed_streams(void **state) {
   h2w_fb b;
   wire w;
   uint32_t sec, i, id = 1;
-  h2w_nv nv[2];
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 120; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 100; i++, id += 2) {
       tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
-      feed_ok(&s, &b);
-      assert_int_equal(
-          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
-          H2W_OK);
-      drain(&s, &w);
+      tpeer_feed_ok(&s, &b);
+      respond_200(&s, id, &w);
       if (i % 2) {
         h2w_fb_window_update(&b, id, 100);
       } else {
         h2w_fb_rst_stream(&b, id, H2W_CANCEL);
       }
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
     }
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* PING (control queue cap, docs/security.md row 1): gRPC's BDP estimator and
@@ -433,22 +422,18 @@ static void test_legit_pings_drained(void **state) {
   h2w_fb b;
   wire w;
   uint32_t round, i;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   for (round = 0; round < 100; round++) {
     for (i = 0; i < 100; i++) {
       h2w_fb_ping(&b, 0, (uint64_t)round * 100 + i);
     }
     h2w_fb_settings(&b, 0, NULL, 0);
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
   assert_int_equal(w.ping_acks, 10000);
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* RST_STREAM received (reset budget, docs/security.md row 9): a browser
@@ -461,9 +446,7 @@ static void test_legit_cancels(void **state) {
   wire w;
   atk_gen gen;
   uint32_t sec, i, id = 1;
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 300; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 30; i++, id += 2) {
@@ -471,14 +454,12 @@ static void test_legit_cancels(void **state) {
       drain(&s, &w);
       h2w_fb_rst_stream(&b, id, H2W_CANCEL);
       h2w_fb_window_update(&b, 0, 65535);
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       drain(&s, &w);
     }
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* Empty DATA without END_STREAM (glitch budget, docs/security.md row 4): a
@@ -490,24 +471,20 @@ static void test_legit_empty_data(void **state) {
   h2w_fb b;
   wire w;
   uint32_t sec, i;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   for (sec = 1; sec <= 600; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 50; i++) {
       h2w_fb_data(&b, 1, 0, "");
       h2w_fb_data(&b, 1, 0, "x");
     }
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* PRIORITY frames (glitch budget, docs/security.md row 8): Firefox opened
@@ -520,9 +497,7 @@ static void test_legit_priority_frames(void **state) {
   h2w_fb b;
   wire w;
   uint32_t sec, i, id = 1;
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 600; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 50; i++) {
@@ -532,13 +507,11 @@ static void test_legit_priority_frames(void **state) {
     }
     tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
     id += 2;
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* DATA in flight on a stream we reset (glitch budget, "frames on closed
@@ -555,14 +528,12 @@ static void test_legit_inflight_data_after_reset(void **state) {
   static uint8_t chunk[16384];
   uint32_t sec, i, k, id = 1;
   h2w_nv nv[2];
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 30; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 20; i++, id += 2) {
       tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       assert_int_equal(
           h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
           H2W_OK);
@@ -574,14 +545,12 @@ static void test_legit_inflight_data_after_reset(void **state) {
         h2w_fb_hd(&b, n, ATK_DATA, 0, id);
         h2w_fb_bytes(&b, chunk, n);
       }
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       drain(&s, &w);
     }
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* A client streaming an upload in small DATA frames (100 octets: a
@@ -597,12 +566,10 @@ static void test_legit_small_frames_after_reset(void **state) {
   wire w;
   static uint8_t chunk[100];
   uint32_t i, k, id;
-  server(&s, state, 100);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 100, &w, &b);
   for (i = 0, id = 1; i < 4; i++, id += 2) {
     tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     assert_int_equal(h2w_session_submit_rst_stream(s.s, id, H2W_CANCEL),
                      H2W_OK);
     drain(&s, &w);
@@ -610,13 +577,11 @@ static void test_legit_small_frames_after_reset(void **state) {
       h2w_fb_hd(&b, sizeof chunk, ATK_DATA, 0, id);
       h2w_fb_bytes(&b, chunk, sizeof chunk);
     }
-    feed_ok(&s, &b);
+    tpeer_feed_ok(&s, &b);
     drain(&s, &w);
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* An empty header fragment without END_HEADERS (glitch budget, row 4):
@@ -630,10 +595,7 @@ static void test_legit_empty_header_fragments(void **state) {
   wire w;
   uint8_t blk[256];
   uint32_t sec, i, id = 1;
-  h2w_nv nv[2];
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 120; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 100; i++, id += 2) {
@@ -641,18 +603,13 @@ static void test_legit_empty_header_fragments(void **state) {
       h2w_fb_hd(&b, 0, ATK_HEADERS, 0x1, id);
       h2w_fb_hd(&b, (uint32_t)n, ATK_CONTINUATION, 0x4, id);
       h2w_fb_bytes(&b, blk, n);
-      feed_ok(&s, &b);
-      assert_int_equal(
-          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
-          H2W_OK);
-      drain(&s, &w);
+      tpeer_feed_ok(&s, &b);
+      respond_200(&s, id, &w);
     }
     expect_no_goaway(&s, &w);
   }
   assert_int_equal(atk_log_count(&s, "error *"), 0);
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 /* PRIORITY_UPDATE for a stream that is gone (glitch budget, RFC 9218
@@ -665,30 +622,22 @@ static void test_legit_late_priority_updates(void **state) {
   h2w_fb b;
   wire w;
   uint32_t sec, i, id = 1;
-  h2w_nv nv[2];
-  server(&s, state, 1000);
-  wire_init(&w);
-  h2w_fb_init(&b);
+  open_server(&s, state, 1000, &w, &b);
   for (sec = 1; sec <= 120; sec++) {
     assert_int_equal(h2w_session_tick(s.s, 1000 * (uint64_t)sec), H2W_OK);
     for (i = 0; i < 100; i++, id += 2) {
       tpeer_fb_headers(&s, &b, id, 0x1, GET_REQ);
-      feed_ok(&s, &b);
-      assert_int_equal(
-          h2w_session_submit_response(s.s, id, nv, tnv(nv, 2, RESP_200), NULL),
-          H2W_OK);
-      drain(&s, &w);
+      tpeer_feed_ok(&s, &b);
+      respond_200(&s, id, &w);
       h2w_fb_begin(&b, 0x10, 0, 0);
       h2w_fb_u32(&b, id);
       h2w_fb_str(&b, "u=1");
       h2w_fb_end(&b);
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
     }
     expect_no_goaway(&s, &w);
   }
-  h2w_fb_free(&b);
-  wire_free(&w);
-  tpeer_free(&s);
+  close_server(&s, &w, &b);
 }
 
 int main(void) {

@@ -13,12 +13,6 @@
 #include "h2wire.h"
 #include "pump.h"
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* ---- allocation failure sweep ------------------------------------------- */
 
 typedef struct sweep_app {
@@ -362,7 +356,7 @@ static void test_no_copy_write_failure(void **state) {
   tpeer_handshake(&s);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   src = tpeer_source(&s, NULL, 100);
   src->no_copy = 1;
   ds = tsrc_ds(src);

@@ -15,12 +15,6 @@
 
 static const char magic[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void server(tpeer *s, void **state) {
   tpeer_start(s, 1, tmode(state), NULL);
   s->mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
@@ -66,7 +60,7 @@ static void test_decreasing_stream_id(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 5, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_log_clear(&s);
   tpeer_fb_headers(&s, &b, 3, 0x1, GET_REQ);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_PROTOCOL);
@@ -97,10 +91,10 @@ static void test_user_data_in_close_callback(void **state) {
   s.hook = close_hook;
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_set_stream_user_data(s.s, 1, &mark), H2W_OK);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_true(tpeer_log_has(&s, "close 1 CANCEL reset"));
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -149,7 +143,7 @@ static void test_frame_send_failure_keeps_queue_sane(void **state) {
   for (i = 0; i < 3; i++) {
     h2w_fb_ping(&b, 0, (uint64_t)i);
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   s.hook = fail_frame_send;
   for (i = 0; i < 4; i++) {
     h2w_ssize n = h2w_session_send(s.s, buf, sizeof buf);
@@ -175,7 +169,7 @@ static void test_nomem_in_frame_reader(void **state) {
   tpeer_handshake(&s);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   /* An extension frame (RFC 9113 §5.5), which the reader reassembles:
    * DATA would be passed through in pieces, with nothing to allocate. */
   h2w_fb_begin(&b, 0xfa, 0, 1);
@@ -221,12 +215,12 @@ static void test_shutdown_ping_not_reported(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_log_clear(&s);
   assert_int_equal(h2w_session_shutdown(s.s), H2W_OK);
   tpeer_out_clear(&s);
   h2w_fb_ping(&b, 1, 0x6832777368757431ull);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG_EMPTY(&s);
   EXPECT_OUT(&s, "GOAWAY last=1 NO_ERROR");
   h2w_fb_free(&b);
@@ -278,7 +272,7 @@ static void test_consume_inside_on_data(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_data(&b, 1, 0, "hello");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_free(&b);
   tpeer_free(&s);
 }
@@ -301,12 +295,12 @@ static void test_no_read_on_empty_window(void **state) {
   h2w_fb_settings(&b, 0, &iv, 1);
   h2w_fb_settings(&b, 1, NULL, 0);
   h2w_fb_window_update(&b, 0, 1);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   /* The request waited for output: its HEADERS follow the ACK. */
   EXPECT_OUT(&c, "PREFACE", "SETTINGS*", "SETTINGS ack", "HEADERS 1 eh*");
   assert_int_equal(src->reads, 0);
   h2w_fb_window_update(&b, 1, 100);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_OUT(&c, "DATA 1 100");
   h2w_fb_free(&b);
   tpeer_free(&c);
@@ -390,7 +384,7 @@ static void test_no_empty_data_before_trailers(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_response(s.s, 1, nv, n, &ds), H2W_OK);
   EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 5");
   assert_int_equal(h2w_session_submit_trailers(s.s, 1, &t, 1), H2W_OK);

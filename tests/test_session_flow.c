@@ -30,12 +30,6 @@ static h2w_options *options(int manual, uint32_t iws) {
   return opt;
 }
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* DATA frames of n zero octets in total, at most 16384 per frame. */
 static void fb_zeros(h2w_fb *b, uint32_t id, size_t n, int es) {
   do {
@@ -64,14 +58,14 @@ static void test_windows_consumed_and_credited(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 100, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 100");
   /* Below half the window: no update is worth a frame yet. */
   EXPECT_OUT_EMPTY(&s);
   windows(&s, 0, 65435, 65535);
   windows(&s, 1, 65435, 65535);
   fb_zeros(&b, 1, 40000, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "data 1 40000");
   windows(&s, 0, 25435, 65535);
   windows(&s, 1, 25435, 65535);
@@ -91,7 +85,7 @@ static void test_no_stream_update_after_end(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 50000, 1);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 50000", "end 1");
   assert_true(tpeer_out_has(&s, "WINDOW_UPDATE 0 50000"));
   windows(&s, 0, 65535, 65535);
@@ -109,7 +103,7 @@ static void test_manual_consume(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 40000, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   windows(&s, 1, 25535, 65535);
   assert_int_equal(h2w_session_consume(s.s, 1, 40001), H2W_E_INVALID_ARGUMENT);
@@ -135,7 +129,7 @@ static void test_consume_in_automatic_mode(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 10, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_consume(s.s, 1, 10), H2W_E_INVALID_STATE);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -153,7 +147,7 @@ static void test_manual_consume_after_close(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 40000, 0);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 40000", "reset 1 CANCEL",
              "close 1 CANCEL reset");
   windows(&s, 0, 25535, 65535);
@@ -177,7 +171,7 @@ static void test_padding_counted(void **state) {
   h2w_fb_str(&b, "hello");
   h2w_fb_zeros(&b, 10);
   h2w_fb_end(&b);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 5");
   windows(&s, 0, 65535 - 16, 65535);
   windows(&s, 1, 65535 - 16, 65535);
@@ -215,10 +209,10 @@ static void test_data_beyond_stream_window(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 1000, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 1000");
   fb_zeros(&b, 1, 1, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 FLOW_CONTROL_ERROR");
   EXPECT_LOG(&s, "error 1 FLOW_CONTROL_ERROR",
              "close 1 FLOW_CONTROL_ERROR reset");
@@ -238,7 +232,7 @@ static void test_data_beyond_connection_window(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_zeros(&b, 1, 65535, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   fb_zeros(&b, 1, 1, 0);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_FLOW_CONTROL);
   EXPECT_OUT(&s, "GOAWAY last=1 FLOW_CONTROL_ERROR*");
@@ -255,7 +249,7 @@ static void test_window_update_zero(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_window_update(&b, 1, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   EXPECT_LOG(&s, "headers 1 req es=0", "error 1 PROTOCOL_ERROR",
              "close 1 PROTOCOL_ERROR reset");
@@ -275,15 +269,15 @@ static void test_window_overflow(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_window_update(&b, 1, 0x7fffffffu - 65535u);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   windows(&s, 1, 65535, 0x7fffffff);
   h2w_fb_window_update(&b, 1, 1);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 FLOW_CONTROL_ERROR");
   tpeer_log_clear(&s);
   h2w_fb_window_update(&b, 0, 0x7fffffffu - 65535u);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   windows(&s, 0, 65535, 0x7fffffff);
   h2w_fb_window_update(&b, 0, 1);
   assert_int_equal(tpeer_feed_fb(&s, &b), H2W_E_FLOW_CONTROL);
@@ -319,28 +313,28 @@ static void test_initial_window_change_mid_transfer(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 1, RESP_200, tpeer_source(&s, NULL, 100000));
   EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 65535");
   windows(&s, 1, 65535, 0);
   h2w_fb_settings(&b, 0, &iv, 1);
   h2w_fb_window_update(&b, 0, 100000);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   windows(&s, 1, 65535, 1000 - 65535);
   EXPECT_OUT(&s, "SETTINGS ack");
   h2w_fb_window_update(&b, 1, 64535);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   windows(&s, 1, 65535, 0);
   EXPECT_OUT_EMPTY(&s);
   h2w_fb_window_update(&b, 1, 500);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "DATA 1 500");
   windows(&s, 1, 65535, 0);
   /* Raising the setting again credits the difference (§6.9.2): 39000
    * octets allowed, the 33965 left of the body are sent. */
   iv.value = 40000;
   h2w_fb_settings(&b, 0, &iv, 1);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "SETTINGS ack", "DATA 1 33965 es");
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -395,7 +389,7 @@ static void test_connection_window_option(void **state) {
   fb_zeros(&b, 1, 65535, 0);
   tpeer_fb_headers(&s, &b, 3, 0, POST_REQ);
   fb_zeros(&b, 3, 65535, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -408,7 +402,7 @@ static void test_submit_window_update(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_window_update(s.s, 1, 1000), H2W_OK);
   assert_int_equal(h2w_session_submit_window_update(s.s, 0, 2000), H2W_OK);
   assert_int_equal(h2w_session_submit_window_update(s.s, 1, 0),

@@ -14,12 +14,6 @@
 
 #include "attack.h"
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* A server after the handshake, header events muted. */
 static void server(tpeer *s, void **state, const h2w_options *opt) {
   atk_server(s, tmode(state), opt);
@@ -57,7 +51,7 @@ static void test_eof_clean_server(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   tpeer_fb_headers(&s, &b, 3, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(
       h2w_session_submit_response(s.s, 3, nv, tnv(nv, 2, RESP_200), NULL),
       H2W_OK);
@@ -104,7 +98,7 @@ static void test_eof_client_queued_retryable(void **state) {
   client(&c, state, NULL);
   h2w_fb_init(&b);
   h2w_fb_settings(&b, 0, &iv, 1);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   tpeer_parse_out(&c);
   tpeer_out_clear(&c);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
@@ -165,7 +159,7 @@ static void test_eof_after_goaway(void **state) {
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
   EXPECT_OUT(&c, "HEADERS 1 *", "HEADERS 3 *");
   h2w_fb_goaway(&b, 1, H2W_INTERNAL_ERROR, "");
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "goaway 1 INTERNAL_ERROR", "close 3 REFUSED_STREAM retryable");
   assert_int_equal(h2w_session_eof(c.s), H2W_OK);
   EXPECT_LOG(&c, "close 1 INTERNAL_ERROR conn");
@@ -184,7 +178,7 @@ static void test_eof_truncated_frame(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   h2w_fb_data(&b, 1, 0, "hello, world");
   assert_int_equal(tpeer_feed(&s, b.buf, b.len - 3), (h2w_ssize)(b.len - 3));
   /* DATA is passed through in the pieces that arrived: what came of the
@@ -230,7 +224,7 @@ static void test_eof_unfinished_header_block(void **state) {
   h2w_fb_init(&b);
   n = tpeer_block(&s, blk, sizeof blk, GET_REQ);
   h2w_fb_headers(&b, 1, 0x1, blk, n); /* END_STREAM, no END_HEADERS */
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_eof(s.s), H2W_E_TRUNCATED);
   EXPECT_LOG(&s, "error 0 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR conn");
   assert_string_equal(s.last_reason, "connection closed inside a header block");
@@ -289,12 +283,12 @@ static void test_eof_refused_in_callback(void **state) {
   h2w_fb_init(&b);
   s.hook = eof_hook;
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(eof_in_callback_rv, H2W_E_INVALID_STATE);
   assert_int_equal(h2w_session_want_read(s.s), 1);
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
   h2w_fb_data(&b, 1, 0x1, "x");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=0", "data 1 1", "end 1");
   eof_in_callback_rv = 0;
   assert_int_equal(h2w_session_eof(s.s), H2W_OK);
@@ -329,12 +323,12 @@ static void test_no_clock_budgets_off_and_told_once(void **state) {
     h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001 + 2 * (i % 50));
     h2w_fb_zeros(&b, 5);
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   for (i = 0; i < 1500; i++, id += 2) {
     tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
     h2w_fb_rst_stream(&b, id, H2W_CANCEL);
     if (i % 100 == 99) {
-      feed_ok(&s, &b);
+      tpeer_feed_ok(&s, &b);
       tpeer_parse_out(&s);
       tpeer_out_clear(&s);
     }
@@ -376,7 +370,7 @@ static void test_no_clock_reason(void **state) {
   told_reason = NULL;
   h2w_fb_hd(&b, 5, ATK_PRIORITY, 0, 1001);
   h2w_fb_zeros(&b, 5);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_non_null(told_reason);
   assert_string_equal(told_reason, H2W_REASON_NO_CLOCK);
   tpeer_free(&s);
@@ -390,7 +384,7 @@ static void test_no_clock_reason(void **state) {
   h2w_fb_zeros(&b, 5);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(atk_log_count(&s, "error *"), 0);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -410,21 +404,21 @@ static void test_lifecycle_data_past_reset_window(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
   for (i = 0; i < 4; i++) {
     uint32_t n = i < 3 ? 16384 : 16383; /* the 65535 granted */
     h2w_fb_hd(&b, n, ATK_DATA, 0, 1);
     h2w_fb_bytes(&b, chunk, n);
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_parse_out(&s); /* RST_STREAM, connection WINDOW_UPDATE */
   tpeer_out_clear(&s);
   for (i = 0; i < 1000; i++) {
     h2w_fb_hd(&b, 1, ATK_DATA, 0, 1);
     h2w_fb_u8(&b, 0);
   }
-  feed_ok(&s, &b); /* the whole burst */
+  tpeer_feed_ok(&s, &b); /* the whole burst */
   h2w_fb_hd(&b, 1, ATK_DATA, 0, 1);
   h2w_fb_u8(&b, 0);
   atk_feed_err(&s, &b, H2W_E_FLOODED);
@@ -445,12 +439,12 @@ static void test_lifecycle_empty_data_after_reset_charged(void **state) {
   h2w_options_del(opt);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
   for (i = 0; i < 3; i++) {
     h2w_fb_hd(&b, 0, ATK_DATA, 0, 1);
   }
-  feed_ok(&s, &b); /* 2 tokens each: empty, and on a closed stream */
+  tpeer_feed_ok(&s, &b); /* 2 tokens each: empty, and on a closed stream */
   for (i = 0; i < 3; i++) {
     h2w_fb_hd(&b, 0, ATK_DATA, 0, 1);
   }
@@ -553,7 +547,7 @@ static void test_submit_error_server(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_response(
                        s.s, 1, nv, tnv(nv, 4, H(":status", "103")), NULL),
                    H2W_E_INVALID_ARGUMENT);
@@ -655,7 +649,7 @@ static void test_cb_reset_from_on_header(void **state) {
   h2w_fb_data(&b, 1, 0, "some body");
   h2w_fb_data(&b, 1, 0x1, "more body");
   tpeer_fb_headers(&s, &b, 3, 0x1, REJECTED);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "header 1 :method POST", "header 1 :scheme https",
              "header 1 :authority example.org", "header 1 :path /upload",
              "header 1 x-token secret-token-value",
@@ -685,7 +679,7 @@ static void test_cb_reset_with_code(void **state) {
               H2W_CB_RESET_STREAM);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "close 1 REFUSED_STREAM reset");
   EXPECT_OUT(&s, "RST_STREAM 1 REFUSED_STREAM");
   h2w_fb_free(&b);
@@ -702,7 +696,7 @@ static void test_cb_reset_from_on_headers_and_on_data(void **state) {
   h2w_fb_init(&b);
   reset_setup(TEV_HEADERS, 1, NULL, 0, H2W_CB_RESET_STREAM);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 1 req es=1", "close 1 INTERNAL_ERROR reset");
   EXPECT_OUT(&s, "RST_STREAM 1 INTERNAL_ERROR");
   reset_setup(TEV_DATA, 3, NULL, H2W_CANCEL, H2W_CB_RESET_STREAM);
@@ -712,7 +706,7 @@ static void test_cb_reset_from_on_headers_and_on_data(void **state) {
   h2w_fb_data(&b, 5, 0, "abc");
   h2w_fb_data(&b, 3, 0x1, "late");
   h2w_fb_data(&b, 5, 0x1, "def");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "headers 3 req es=0", "headers 5 req es=0", "data 3 1",
              "close 3 CANCEL reset", "data 5 6", "end 5");
   assert_true(tpeer_out_has(&s, "RST_STREAM 3 CANCEL"));
@@ -741,7 +735,7 @@ static void test_cb_reset_client_response(void **state) {
   tpeer_fb_headers(&c, &b, 3, 0,
                    H(":status", "200", "content-type", "text/plain"));
   h2w_fb_data(&b, 3, 0x1, "ok");
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "close 1 CANCEL reset", "headers 3 resp es=0", "data 3 2",
              "end 3", "close 3 NO_ERROR");
   h2w_fb_free(&b);

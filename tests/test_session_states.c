@@ -31,13 +31,6 @@ static void fb_priority(h2w_fb *b, uint32_t id, uint32_t dep) {
   h2w_fb_u8(b, 15);
 }
 
-/* Feed a builder that must be consumed whole without error. */
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 /* §5.1 idle: "Receiving any frame other than HEADERS or PRIORITY on a
  * stream in this state MUST be treated as a connection error of type
  * PROTOCOL_ERROR." */
@@ -104,18 +97,18 @@ static void test_data_on_half_closed_remote(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=1", "end 1");
   assert_int_equal(h2w_session_stream_state(s.s, 1),
                    H2W_STREAM_STATE_HALF_CLOSED_REMOTE);
   /* Allowed: WINDOW_UPDATE and PRIORITY change nothing. */
   h2w_fb_window_update(&b, 1, 10);
   fb_priority(&b, 1, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   EXPECT_LOG_EMPTY(&s);
   h2w_fb_data(&b, 1, 0, "late");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 STREAM_CLOSED");
   EXPECT_LOG(&s, "error 1 STREAM_CLOSED", "close 1 STREAM_CLOSED reset");
   assert_int_equal(h2w_session_stream_state(s.s, 1), H2W_STREAM_STATE_CLOSED);
@@ -130,10 +123,10 @@ static void test_headers_on_half_closed_remote(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_log_clear(&s);
   tpeer_fb_headers(&s, &b, 1, 0x1, H("x-trailer", "1"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 STREAM_CLOSED");
   EXPECT_LOG(&s, "error 1 STREAM_CLOSED", "close 1 STREAM_CLOSED reset");
   h2w_fb_free(&b);
@@ -149,15 +142,15 @@ static void test_data_after_rst_received(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0", "reset 1 CANCEL",
              "close 1 CANCEL reset");
   EXPECT_OUT_EMPTY(&s);
   fb_priority(&b, 1, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   h2w_fb_data(&b, 1, 0, "x");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 STREAM_CLOSED");
   EXPECT_LOG(&s, "error 1 STREAM_CLOSED");
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
@@ -174,7 +167,7 @@ static void test_data_after_end_stream_both_ways(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_respond(&s, 1, RESP_200, NULL);
   EXPECT_OUT(&s, "HEADERS 1 es eh :status=200");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=1", "end 1",
@@ -182,7 +175,7 @@ static void test_data_after_end_stream_both_ways(void **state) {
   assert_int_equal(h2w_session_stream_state(s.s, 1), H2W_STREAM_STATE_CLOSED);
   h2w_fb_window_update(&b, 1, 100);
   h2w_fb_rst_stream(&b, 1, H2W_NO_ERROR);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   EXPECT_LOG_EMPTY(&s);
   h2w_fb_data(&b, 1, 0x1, "x");
@@ -205,7 +198,7 @@ static void test_frames_after_we_reset_ignored(void **state) {
   server(&s, state);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   tpeer_log_clear(&s);
   assert_int_equal(h2w_session_submit_rst_stream(s.s, 1, H2W_CANCEL), H2W_OK);
   EXPECT_OUT(&s, "RST_STREAM 1 CANCEL");
@@ -214,7 +207,7 @@ static void test_frames_after_we_reset_ignored(void **state) {
   h2w_fb_zeros(&b, 16000);
   h2w_fb_end(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, H("x-new-trailer", "indexed-value"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG_EMPTY(&s);
   assert_int_equal(h2w_session_window(s.s, 0, &rw, NULL), H2W_OK);
   assert_int_equal(rw, 65535 - 16000);
@@ -224,7 +217,7 @@ static void test_frames_after_we_reset_ignored(void **state) {
                    H(":method", "GET", ":scheme", "https", ":authority",
                      "example.org", ":path", "/", "x-new-trailer",
                      "indexed-value"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_true(tpeer_log_has(&s, "headers 3 req es=1"));
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
   h2w_fb_free(&b);
@@ -256,7 +249,7 @@ static void test_priority_self_dependency(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   fb_priority(&b, 1, 1);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0",
              "error 1 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR reset");
@@ -266,7 +259,7 @@ static void test_priority_self_dependency(void **state) {
   h2w_fb_u32(&b, 3);
   h2w_fb_u8(&b, 0);
   h2w_fb_bytes(&b, blk, n);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 3 PROTOCOL_ERROR");
   assert_false(tpeer_log_has(&s, "end 3"));
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
@@ -283,12 +276,12 @@ static void test_priority_on_idle(void **state) {
   h2w_fb_init(&b);
   fb_priority(&b, 9, 0);
   fb_priority(&b, 11, 9);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   EXPECT_LOG_EMPTY(&s);
   assert_int_equal(h2w_session_stream_state(s.s, 9), H2W_STREAM_STATE_IDLE);
   tpeer_fb_headers(&s, &b, 3, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 3 req", "headers 3 req es=1", "end 3");
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
   h2w_fb_free(&b);
@@ -305,7 +298,7 @@ static void test_priority_bad_frames(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_hd(&b, 4, PRIORITY, 0, 1);
   h2w_fb_u32(&b, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 FRAME_SIZE_ERROR");
   tpeer_log_clear(&s);
   fb_priority(&b, 0, 1);
@@ -330,7 +323,7 @@ static void test_unknown_frames_ignored(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
   h2w_fb_hd(&b, 1, 0xfa, 0, 1);
   h2w_fb_u8(&b, 0);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=1", "end 1");
   EXPECT_OUT_EMPTY(&s);
   assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);

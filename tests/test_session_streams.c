@@ -21,12 +21,6 @@ static void server(tpeer *s, void **state, const h2w_options *opt) {
   tpeer_handshake(s);
 }
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void feed_err(tpeer *p, h2w_fb *b, int err) {
   assert_int_equal(tpeer_feed_fb(p, b), err);
   h2w_fb_clear(b);
@@ -54,7 +48,7 @@ static void test_continuation_ok(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   fb_fragmented(&s, &b, 1, 4);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "header 1 :method GET",
              "header 1 :scheme https", "header 1 :authority example.org",
              "header 1 :path /", "headers 1 req es=1", "end 1");
@@ -70,7 +64,7 @@ static void test_continuation_at_cap(void **state) {
   s.mute |= TEV_HEADER;
   h2w_fb_init(&b);
   fb_fragmented(&s, &b, 1, 9);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=1", "end 1");
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -197,7 +191,7 @@ static void test_server_accepts_last_stream_id(void **state) {
   s.mute |= TEV_HEADER;
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 0x7fffffffu, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 2147483647 req", "headers 2147483647 req es=1",
              "end 2147483647");
   h2w_fb_free(&b);
@@ -242,12 +236,12 @@ static void refused_beyond(void **state, uint32_t limit) {
   for (i = 0; i < limit; i++) {
     tpeer_fb_headers(&s, &b, 2 * i + 1, 0, POST_REQ);
   }
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_open_streams(s.s), limit);
   EXPECT_OUT_EMPTY(&s);
   tpeer_log_clear(&s);
   tpeer_fb_headers(&s, &b, over, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   snprintf(rst, sizeof rst, "RST_STREAM %u REFUSED_STREAM", over);
   snprintf(err, sizeof err, "error %u REFUSED_STREAM", over);
   EXPECT_OUT(&s, rst);
@@ -256,7 +250,7 @@ static void refused_beyond(void **state, uint32_t limit) {
   /* The peer cancels stream 1: its slot admits the next new stream. */
   h2w_fb_rst_stream(&b, 1, H2W_CANCEL);
   tpeer_fb_headers(&s, &b, over + 2, 0, POST_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   snprintf(ok, sizeof ok, "headers %u req es=0", over + 2);
   EXPECT_LOG(&s, "reset 1 CANCEL", "close 1 CANCEL reset", ok);
   EXPECT_OUT_EMPTY(&s);

@@ -26,12 +26,6 @@ typedef struct bad_case {
   const char *leak; /* a field that must never be delivered ("name value") */
 } bad_case;
 
-static void feed_ok(tpeer *p, h2w_fb *b) {
-  size_t len = b->len;
-  assert_int_equal(tpeer_feed_fb(p, b), (h2w_ssize)len);
-  h2w_fb_clear(b);
-}
-
 static void start(tpeer *p, int is_server, void **state, int validate) {
   h2w_options *opt = NULL;
   assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
@@ -47,7 +41,7 @@ static void check_refused(tpeer *s, const bad_case *c) {
   h2w_fb b;
   h2w_fb_init(&b);
   tpeer_fb_headers(s, &b, 1, 0x1, c->fields);
-  feed_ok(s, &b);
+  tpeer_feed_ok(s, &b);
   if (!tpeer_out_has(s, "RST_STREAM 1 PROTOCOL_ERROR")) {
     print_error("case %s: no RST_STREAM\n%s", c->name, s->frames.buf);
     fail();
@@ -63,7 +57,7 @@ static void check_refused(tpeer *s, const bad_case *c) {
   assert_int_equal(h2w_session_error(s->s, NULL, NULL, NULL), H2W_OK);
   tpeer_log_clear(s);
   tpeer_fb_headers(s, &b, 3, 0x1, GET_REQ);
-  feed_ok(s, &b);
+  tpeer_feed_ok(s, &b);
   assert_true(tpeer_log_has(s, "end 3"));
   h2w_fb_free(&b);
 }
@@ -119,7 +113,7 @@ static void test_te_trailers_ok(void **state) {
   start(&s, 1, state, 1);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, H(REQ_PSEUDO, "te", "trailers"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_true(tpeer_log_has(&s, "header 1 te trailers"));
   assert_true(tpeer_log_has(&s, "end 1"));
   EXPECT_OUT_EMPTY(&s);
@@ -139,7 +133,7 @@ static void test_content_length_short(void **state) {
                      ":path", "/", "content-length", "10"));
   h2w_fb_data(&b, 1, 0, "12345");
   h2w_fb_data(&b, 1, 0x1, "");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0", "data 1 5",
              "error 1 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR reset");
@@ -160,7 +154,7 @@ static void test_content_length_excess(void **state) {
                      ":path", "/", "content-length", "3"));
   h2w_fb_data(&b, 1, 0, "12");
   h2w_fb_data(&b, 1, 0, "345");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0", "data 1 2",
              "error 1 PROTOCOL_ERROR", "close 1 PROTOCOL_ERROR reset");
@@ -180,7 +174,7 @@ static void test_content_length_exact(void **state) {
                      ":path", "/", "content-length", "5"));
   h2w_fb_data(&b, 1, 0, "12");
   h2w_fb_data(&b, 1, 0x1, "345");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT_EMPTY(&s);
   EXPECT_LOG(&s, "begin_headers 1 req", "headers 1 req es=0", "data 1 5",
              "end 1");
@@ -198,7 +192,7 @@ static void test_pseudo_in_trailers(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   h2w_fb_data(&b, 1, 0, "x");
   tpeer_fb_headers(&s, &b, 1, 0x1, H(":path", "/x"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   assert_false(tpeer_log_has(&s, "end 1"));
   h2w_fb_free(&b);
@@ -214,7 +208,7 @@ static void test_trailers_without_end_stream(void **state) {
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
   tpeer_fb_headers(&s, &b, 1, 0, H("x-t", "1"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 1 PROTOCOL_ERROR");
   assert_false(tpeer_log_has(&s, "headers 1 trailers*"));
   h2w_fb_free(&b);
@@ -241,7 +235,7 @@ static void test_bad_responses(void **state) {
     tpeer_out_clear(&c);
     h2w_fb_init(&b);
     tpeer_fb_headers(&c, &b, 1, 0x1, bad_responses[i].fields);
-    feed_ok(&c, &b);
+    tpeer_feed_ok(&c, &b);
     if (!tpeer_out_has(&c, "RST_STREAM 1 PROTOCOL_ERROR")) {
       print_error("case %s: no RST_STREAM\n", bad_responses[i].name);
       fail();
@@ -268,7 +262,7 @@ static void test_validation_off_delivers(void **state) {
   tpeer_fb_headers(&s, &b, 1, 0x1,
                    H(":method", "GET", "X-Foo", "1", "connection", "close",
                      ":path", "/", "te", "gzip"));
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_LOG(&s, "begin_headers 1 req", "header 1 :method GET",
              "header 1 X-Foo 1", "header 1 connection close",
              "header 1 :path /", "header 1 te gzip", "headers 1 req es=1",
@@ -278,12 +272,12 @@ static void test_validation_off_delivers(void **state) {
   tpeer_fb_headers(&s, &b, 3, 0,
                    H(":method", "POST", ":path", "/", "content-length", "9"));
   h2w_fb_data(&b, 3, 0x1, "abc");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_true(tpeer_log_has(&s, "end 3"));
   EXPECT_OUT_EMPTY(&s);
   /* Stream rules still hold: DATA after END_STREAM. */
   h2w_fb_data(&b, 3, 0x1, "more");
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   EXPECT_OUT(&s, "RST_STREAM 3 STREAM_CLOSED");
   h2w_fb_free(&b);
   tpeer_free(&s);

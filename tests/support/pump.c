@@ -518,6 +518,16 @@ h2w_ssize tpeer_feed_fb(tpeer *p, const h2w_fb *b) {
   return tpeer_feed(p, b->buf, b->len);
 }
 
+void tpeer_feed_ok(tpeer *p, h2w_fb *b) {
+  size_t len = b->len;
+  h2w_ssize rv = tpeer_feed_fb(p, b);
+  if (rv != (h2w_ssize)len) {
+    fail_msg("feed: %s (%s)", rv < 0 ? h2w_error_name((int)rv) : "short",
+             p->last_reason != NULL ? p->last_reason : "no reason");
+  }
+  h2w_fb_clear(b);
+}
+
 /* One read of at most cap octets, through send() or peek()+ack(). */
 static h2w_ssize read_chunk(tpeer *p, uint8_t *buf, size_t cap) {
   h2w_ssize n;

@@ -175,6 +175,10 @@ void tpeer_log_clear(tpeer *p);
  * Returns len, or the first negative result (also kept in recv_err). */
 h2w_ssize tpeer_feed(tpeer *p, const uint8_t *in, size_t len);
 h2w_ssize tpeer_feed_fb(tpeer *p, const h2w_fb *b);
+/* Feed b whole and clear it; anything short of every octet consumed fails
+ * the test, naming the result and the session's last reason, so the one
+ * call replaces the assert every test would otherwise repeat. */
+void tpeer_feed_ok(tpeer *p, h2w_fb *b);
 /* Read all pending output in the peer's split mode into p->out (raw,
  * unparsed). Returns the octets read or a negative send/peek result. */
 h2w_ssize tpeer_read_out(tpeer *p);
