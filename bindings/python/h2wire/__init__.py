@@ -8,7 +8,15 @@ else the copy bundled by `pip install` (setup.py), else an installed one
 """
 
 from ._lib import HAVE_DUMP, version
-from .constants import FrameType, Setting, StreamState
+from .constants import (
+    CB_RESET_STREAM,
+    PRIORITY_DEFAULT_URGENCY,
+    PUSH_REFUSE,
+    REASON_NO_CLOCK,
+    FrameType,
+    Setting,
+    StreamState,
+)
 from .errors import ErrorCode, H2WireError, Result, error_name, http2_error_name, strerror
 from .events import (
     AltSvcReceived,
@@ -42,6 +50,10 @@ __all__ = [
     "FrameType",
     "Setting",
     "StreamState",
+    "CB_RESET_STREAM",
+    "PUSH_REFUSE",
+    "REASON_NO_CLOCK",
+    "PRIORITY_DEFAULT_URGENCY",
     "ErrorCode",
     "H2WireError",
     "Result",

@@ -32,7 +32,7 @@ from operator import add
 
 from . import _lib
 from ._lib import EVENT_SIZE, lib
-from .constants import setting
+from .constants import PUSH_REFUSE, setting
 from .errors import ErrorCode, Result, check, error_code
 from .events import (
     AltSvcReceived,
@@ -58,7 +58,6 @@ from .events import (
 
 FAIL = int(Result.E_CALLBACK_FAILURE)
 DEFERRED = int(Result.E_DEFERRED)
-PUSH_REFUSE = 1  # H2W_PUSH_REFUSE
 DATA_FLAG_EOF = 0x1
 DATA_FLAG_NO_END_STREAM = 0x2
 CLOSE_FLAG_RETRYABLE = 0x1

@@ -1,4 +1,5 @@
-"""SETTINGS identifiers, stream states and frame types, as IntEnums."""
+"""SETTINGS identifiers, stream states and frame types, as IntEnums, and
+the other public constants of h2wire.h a Python program can meet."""
 
 import enum
 
@@ -54,3 +55,20 @@ class FrameType(enum.IntEnum):
     ALTSVC = 0xA
     ORIGIN = 0xC
     PRIORITY_UPDATE = 0x10
+
+
+# Answers of callbacks that return int (h2wire.h, "Callbacks"): for C
+# callbacks made with the ctypes prototypes of _lib (CALLBACK_SETTERS).
+# Session itself runs in event-buffer mode and answers push promises
+# through push_policy.
+CB_RESET_STREAM = 2  # H2W_CB_RESET_STREAM: reset just this stream
+PUSH_REFUSE = 1  # H2W_PUSH_REFUSE: decline a PUSH_PROMISE
+
+# H2W_REASON_NO_CLOCK: the reason of the ErrorDetected (stream 0,
+# NO_ERROR, a warning) a session reports once when its abuse budgets are
+# off because it was never ticked.
+REASON_NO_CLOCK = "abuse limits off: the session has no clock (call h2w_session_tick())"
+
+# H2W_PRIORITY_DEFAULT_URGENCY (RFC 9218 §4): the urgency of a stream
+# without a priority field.
+PRIORITY_DEFAULT_URGENCY = 3

@@ -210,6 +210,22 @@ def test_client_resets(client_pair):
     assert closed[a].reset and closed[b].reset and closed[b].retryable
 
 
+def test_client_no_clock_notice(client_pair):
+    """A session never ticked has its abuse budgets off and says so once,
+    at the first reset it would have charged: ErrorDetected on stream 0,
+    NO_ERROR, reason h2wire.REASON_NO_CLOCK (a warning; it goes on)."""
+    hw, peer = client_pair
+    ids = [hw.send_request(POST, b"partial", end_stream=False) for _ in range(3)]
+    ev = run(hw, peer)
+    for sid in ids:
+        peer.conn.reset_stream(sid, error_code=h2.errors.ErrorCodes.REFUSED_STREAM)
+        ev += run(hw, peer)
+    notes = [e for e in of(ev, h2wire.ErrorDetected) if e.reason == h2wire.REASON_NO_CLOCK]
+    assert notes == [h2wire.ErrorDetected(0, ErrorCode.NO_ERROR, h2wire.REASON_NO_CLOCK)]
+    assert len(of(ev, h2wire.StreamReset)) == 3
+    assert hw.error is None
+
+
 def test_client_push_off_by_default(client_pair):
     hw, peer = client_pair
     assert peer.conn.remote_settings.enable_push == 0

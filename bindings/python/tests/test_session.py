@@ -3,6 +3,8 @@ every event type, every submit, errors as exceptions, callbacks that
 raise, and the lifetime of the C handle."""
 
 import gc
+import os
+import re
 import weakref
 
 import pytest
@@ -449,3 +451,31 @@ def test_session_dump_parses_back():
     c.free()
     with pytest.raises(H2WireError):
         c.dump()
+
+
+HEADER = os.path.join(os.path.dirname(__file__), "..", "..", "..", "include", "h2wire.h")
+
+
+@pytest.mark.skipif(not os.path.exists(HEADER), reason="include/h2wire.h is not next to the binding")
+def test_constants_match_the_header():
+    """Every public constant the binding mirrors has the header's value,
+    so a renumbering in h2wire.h cannot leave the binding behind."""
+    with open(HEADER, encoding="utf-8") as f:
+        text = f.read()
+    ints = {
+        m.group(1): int(m.group(2), 0)
+        for m in re.finditer(r"^#define H2W_(\w+) (0x[0-9a-fA-F]+|\d+)u?$", text, re.M)
+    }
+    assert ints["CB_RESET_STREAM"] == h2wire.CB_RESET_STREAM == 2
+    assert ints["PUSH_REFUSE"] == h2wire.PUSH_REFUSE
+    assert ints["PRIORITY_DEFAULT_URGENCY"] == h2wire.PRIORITY_DEFAULT_URGENCY
+    assert h2wire.parse_priority(b"")[0] == h2wire.PRIORITY_DEFAULT_URGENCY
+    for enum_cls, prefix in (
+        (h2wire.StreamState, "STREAM_STATE_"),
+        (h2wire.HeadersKind, "HEADERS_"),
+        (h2wire.Setting, "SETTINGS_"),
+    ):
+        for member in enum_cls:
+            assert ints[prefix + member.name] == member.value, (prefix, member)
+    m = re.search(r'#define H2W_REASON_NO_CLOCK\s*\\\s*\n\s*"([^"]*)"', text)
+    assert m is not None and m.group(1) == h2wire.REASON_NO_CLOCK
