@@ -181,6 +181,11 @@ int main(int argc, char **argv) {
                 "minimal-client: connection closed by the server "
                 "with %d stream(s) open\n",
                 open_streams);
+      /* Tell the session, as the server example does: it ends every
+       * stream still open (on_stream_close reports each) and drops its
+       * output, so nothing is left half-done when it is deleted. */
+      if (!linger_until)
+        h2w_session_eof(s);
       break; /* unfinished streams count as failed below */
     }
     if (!linger_until && (k = h2w_session_recv(s, buf, (size_t)r)) < 0)

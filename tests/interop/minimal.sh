@@ -118,4 +118,31 @@ run "$bin/minimal-client" "ftp://x/" >/dev/null 2>"$tmp/mc.err" || rc=$?
 check "minimal-client: a bad URL is named, exit 2" \
   test "$rc" = 2 -a -n "$(grep '^minimal-client: ftp://x/: ' "$tmp/mc.err")"
 check "h2w-server log clean" no_alarm "$server_log"
+
+# EOF mid-response: a server that closes after its SETTINGS, without
+# answering. The client names the open stream, h2w_session_eof() ends it
+# (on_stream_close: "closed early") and it exits 1 without hanging.
+start_server closer "$PY" -c '
+import socket
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen(1)
+print("listening on 127.0.0.1:%d" % l.getsockname()[1], flush=True)
+c, _ = l.accept()
+c.recv(24)  # the preface, most likely the whole of it
+c.sendall(bytes(3) + bytes([4]) + bytes(5))  # an empty SETTINGS
+c.shutdown(socket.SHUT_WR)
+c.recv(65536)
+'
+rc=0
+run "$bin/minimal-client" "http://127.0.0.1:$server_port/x" >/dev/null \
+  2>"$tmp/mc.err" || rc=$?
+if [ "$rc" = 1 ] &&
+  grep -q 'connection closed by the server with 1 stream(s) open' "$tmp/mc.err" &&
+  grep -q '/x: stream closed early' "$tmp/mc.err"; then
+  ok "minimal-client: the server's EOF ends the open stream, exit 1"
+else
+  fail "minimal-client after the server's EOF: exit $rc"
+  show "$tmp/mc.err"
+fi
 finish
