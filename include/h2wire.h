@@ -2721,9 +2721,10 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  *   "goaway": { "sent": bool, "sent_last_stream_id"?: n,
  *               "received": bool, "received_last_stream_id"?: n,
  *               "shutdown": "none" | "draining" | "done" },
- *   "clock": { "now_ms": n, "started": bool, "next_deadline_ms"?: n },
+ *   "clock": { "now_ms": n, "started": bool, "no_clock_notice": bool,
+ *              "next_deadline_ms"?: n },
  *   "input": { "octets": n, "frames": n, "preface_received": bool,
- *              "settings_received": bool,
+ *              "settings_received": bool, "eof": bool,
  *              "header_block"?: { "stream_id": n, "frame_stream_id": n,
  *                                 "continuations": n } },
  *   "settings": { "local": SETTINGS, "remote": SETTINGS,
@@ -2802,8 +2803,12 @@ H2W_EXTERN size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv);
  * body length; "closing" a closed stream whose on_stream_close is still
  * due, with "close_code" the RFC 9113 §7 name of why it closed (as for
  * "wire_code", a code the RFC does not define is given as a number).
- * "preface_received" says a server has read the client's connection
- * magic (always true for a client). "autotune" is null unless window
+ * "started" says h2w_session_tick() has been called; "no_clock_notice"
+ * that on_error has said, once, that the abuse budgets are off because
+ * it had not been (H2W_REASON_NO_CLOCK). "preface_received" says a server
+ * has read the client's connection magic (always true for a client);
+ * "eof" that h2w_session_eof() was called (the peer closed the
+ * transport). "autotune" is null unless window
  * autotuning is on (h2w_options_set_window_autotune()); its "rtt_ms",
  * "bytes_per_second", "connection_window" and "stream_window" are those
  * of h2w_session_flow_estimate(), "pings" the BDP PINGs sent. A BUCKET is a

@@ -82,6 +82,8 @@ static void dump_clock_input(h2w_json *j, const h2w_session *s) {
   h2w_json_object(j, "clock");
   h2w_json_u64(j, "now_ms", s->clock.now);
   h2w_json_bool(j, "started", s->clock.started);
+  /* Told once: after it, a session still unticked says nothing more. */
+  h2w_json_bool(j, "no_clock_notice", s->clock.no_clock_told);
   deadline(j, "next_deadline_ms", h2w_session_next_deadline(s));
   h2w_json_end_object(j);
 
@@ -90,6 +92,7 @@ static void dump_clock_input(h2w_json *j, const h2w_session *s) {
   h2w_json_u64(j, "frames", s->clock.frames_in);
   h2w_json_bool(j, "preface_received", s->rs.preface_left == 0);
   h2w_json_bool(j, "settings_received", s->rs.got_settings);
+  h2w_json_bool(j, "eof", s->eof);
   if (hb->active) {
     h2w_json_object(j, "header_block");
     h2w_json_u64(j, "stream_id", hb->stream_id);

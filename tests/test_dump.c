@@ -446,6 +446,8 @@ static void test_fresh_client(void **state) {
   JINT(j, "timers.settings_ack_deadline_ms", 10000);
   JINT(j, "clock.next_deadline_ms", 10000);
   jexpect(j, "clock.started", "false");
+  jexpect(j, "clock.no_clock_notice", "false");
+  jexpect(j, "input.eof", "false");
   jexpect(j, "timers.keepalive", "null");
   jexpect(j, "timers.idle", "null");
   jexpect(j, "timers.shutdown_deadline_ms", "null");
@@ -722,6 +724,41 @@ static void test_graceful_shutdown(void **state) {
   tpeer_free(&s);
 }
 
+/* A server never ticked: the first reset it would charge brings the
+ * no-clock notice, shown once given; then the peer closes the transport
+ * and "eof" says so. */
+static void test_no_clock_and_eof(void **state) {
+  tpeer c, s;
+  char *j;
+  int32_t id;
+  (void)state;
+  pair(&c, &s, NULL, NULL);
+  id = tpeer_request(&c, POST_REQ, NULL);
+  tpump(&c, &s);
+  j = dump(&s);
+  jexpect(j, "clock.started", "false");
+  jexpect(j, "clock.no_clock_notice", "false");
+  free(j);
+  assert_int_equal(h2w_session_submit_rst_stream(c.s, (uint32_t)id, H2W_CANCEL),
+                   H2W_OK);
+  tpump(&c, &s);
+  assert_true(tpeer_log_has(&s, "error 0 NO_ERROR*"));
+  j = dump(&s);
+  jexpect(j, "clock.no_clock_notice", "true");
+  jexpect(j, "input.eof", "false");
+  jexpect(j, "state", "\"open\"");
+  free(j);
+  assert_int_equal(h2w_session_eof(s.s), H2W_OK);
+  j = dump(&s);
+  jexpect(j, "input.eof", "true");
+  /* A clean end of input is the sticky H2W_E_CLOSED, whose "reason" is
+   * the one h2w_session_error() gives. */
+  jexpect(j, "error.code", "\"H2W_E_CLOSED\"");
+  free(j);
+  tpeer_free(&c);
+  tpeer_free(&s);
+}
+
 /* After a connection error: the sticky error, and the GOAWAY waiting. */
 static void test_failed(void **state) {
   tpeer s;
@@ -928,6 +965,7 @@ int main(void) {
       cmocka_unit_test(test_goaway),
       cmocka_unit_test(test_graceful_shutdown),
       cmocka_unit_test(test_failed),
+      cmocka_unit_test(test_no_clock_and_eof),
       cmocka_unit_test(test_glitch_bucket),
       cmocka_unit_test(test_limits_off),
       cmocka_unit_test(test_timers),
