@@ -494,6 +494,137 @@ def ext_seeds():
     return out
 
 
+PRIO_UPDATE = 0x10
+
+
+def prio_update(stream, value):
+    """RFC 9218 §7.1 PRIORITY_UPDATE on stream 0 for `stream`."""
+    return frame(PRIO_UPDATE, 0, 0, u32(stream) + value.encode())
+
+
+def feed_exact(n):
+    """FEED ops for exactly n octets (an arg of 0 would feed everything)."""
+    out = []
+    while n > 0:
+        k = min(n, 127)
+        out.append((FEED, k))
+        n -= k
+    return out
+
+
+def coverage_seeds():
+    """(folder, name, seed) aimed at paths the conversations above miss
+    (README "Fuzzing and coverage"): timers that need a silent or an
+    answering peer, window autotuning with round trips that change,
+    RFC 9218 priority syntax and PRIORITY_UPDATE bookkeeping, a CONNECT
+    tunnel receiving HEADERS, and the extended mode's argument sweeps
+    (probe 0x0c: fz_api_bad and fz_api_args; option bit 0x01: the option
+    setters' range checks)."""
+    out = []
+    c = CLIENT_START
+    # Keepalive (flag 0x10: 1000 ms interval, 500 ms timeout): the PING
+    # goes out and nothing comes back; then with every PING slot taken by
+    # the application; idle timeout (3000 ms) with an auto-ack peer
+    # (extended mode, rng 0x40xx), whose PING ACKs keep keepalive happy.
+    silent = ops((FEED, 0), (DRAIN, 0), (DEADLINE, 0), (DRAIN, 0),
+                 (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0), (DEADLINE, 0))
+    slots = ops((FEED, 0), *([(O_PING, 0)] * 9), (DEADLINE, 0), (DRAIN, 0),
+                (DEADLINE, 0), (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0))
+    idle = ops((FEED, 0), (DRAIN, 0), *([(DEADLINE, 0), (DRAIN, 0)] * 10))
+    for folder in ("session_server", "session_client"):
+        body = c if folder == "session_server" else SERVER_START
+        out.append((folder, "c_keepalive_unanswered",
+                    seed(body, flags=0x10, ops=silent, rng=0x0101)))
+        out.append((folder, "c_keepalive_app_pings",
+                    seed(body, flags=0x10, ops=slots, rng=0x0102)))
+        out.append((folder, "c_idle_timeout",
+                    seed(body, flags=0x10, ops=idle, rng=0x4001)))
+    # Autotuning (flag 0x10, auto-ack): round trips of 1 ms while whole
+    # 16 KB frames arrive (the window grows), then 10 s of clock (the
+    # minimum RTT expires) and round trips of 100 ms over small frames:
+    # the rate falls, the targets shrink. Each FEED is exactly one frame,
+    # so that the auto-ack answers at a frame boundary.
+    big = [data(1, b"d" * 16375) for _ in range(12)]
+    small = [data(1, b"s" * 100) for _ in range(24)]
+    for folder, name, flags in (("session_server", "c_autotune_rtt", 0x10),
+                                ("session_server", "c_autotune_rtt_manual",
+                                 0x11),
+                                ("session_client", "c_autotune_rtt", 0x10)):
+        if folder == "session_server":
+            head = c + headers(1, POST[:4])
+            lead = feed_exact(len(head))
+        else:
+            head = SERVER_START + headers(1, OK)
+            lead = feed_exact(len(head))
+        script = lead + [(DRAIN, 0)]
+        for fr in big:
+            script += [(FEED, 255), (TICK, 1), (DRAIN, 0)]
+        script += [(TICK, 137), (DRAIN, 0)]
+        for fr in small:
+            script += feed_exact(len(fr)) + [(TICK, 100), (DRAIN, 0),
+                                             (O_CONSUME, 0)]
+        script += [(TICK, 137)] + [(FEED, 109), (TICK, 120), (DRAIN, 0)] * 4
+        body = head + b"".join(big) + b"".join(small) + \
+            b"".join(data(1, b"t" * 100) for _ in range(4)) + \
+            data(1, b"", ES)
+        out.append((folder, name, seed(body, flags=flags, ops=ops(*script),
+                                       rng=0x4002)))
+    # RFC 9218: PRIORITY_UPDATE for idle streams (kept, replaced, taken
+    # by the request), the MAX_CONCURRENT_STREAMS rule (flag 0x04: 3), a
+    # flood beyond the notes kept (a glitch), and priority fields with
+    # quoted strings, escapes, inner lists, parameters, bare keys and
+    # broken syntax, on one line or several.
+    values = ['u=1', 'u=2, i', 'u=3;x="a\\"b", l=(a "b)" c);q, i=?0',
+              'u', 'i=?1;p', 'x=(a b', 'x="open', 'u=1,', 'u=1;', 'a=)',
+              ', u=1', 'u=4, x=*t', 'U=1', 'u=1 i', 'x=1;;', 'x=1;A']
+    pu = b"".join(prio_update(5 + 2 * i, v) for i, v in enumerate(values))
+    out.append(("session_server", "c_priority_update_idle", seed(
+        c + prio_update(5, "u=1") + prio_update(5, "u=2") + pu +
+        req(5) + req(7) + prio_update(9, "u=0") + req(11) +
+        prio_update(1, "u=6") + prio_update(2, "u=1"),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0103)))
+    out.append(("session_server", "c_priority_update_flood", seed(
+        c + b"".join(prio_update(101 + 2 * i, "u=%d" % (i % 8))
+                     for i in range(40)) + req(1),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0104)))
+    out.append(("session_server", "c_priority_update_limit", seed(
+        c + b"".join(prio_update(3 + 2 * i, "u=1") for i in range(5)),
+        flags=0x04, ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0105)))
+    fields = b""
+    for i, v in enumerate(values):
+        fields += req(1 + 2 * i, extra=[("priority", v)])
+    multi = [[("priority", "u=2"), ("priority", "i")],
+             [("priority", "u=2"), ("priority", "")],
+             [("priority", "(")], [("priority", "u=5"), ("priority", "(")]]
+    for j, extra in enumerate(multi):
+        fields += req(1 + 2 * (len(values) + j), extra=extra)
+    out.append(("session_server", "c_priority_fields", seed(
+        c + fields, ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0106)))
+    # RFC 9113 §8.5: a plain CONNECT request, its tunnel's DATA, then
+    # HEADERS on the tunnel (a stream error), and on another tunnel
+    # trailers with END_STREAM.
+    connect = [(":method", "CONNECT"), (":authority", "example.org:443")]
+    out.append(("session_server", "c_connect_tunnel_headers", seed(
+        c + headers(1, connect) + data(1, b"tunnel") +
+        headers(1, [("x-in-tunnel", "1")]) + data(1, b"x") +
+        headers(3, connect) + data(3, b"y") +
+        headers(3, [("x-t", "1")], EH | ES) + req(5),
+        ops=ops((FEED, 0), (O_ANSWER, 0), (DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x0107)))
+    # Extended mode with option bit 0x01 and probes 0x0c (argument and
+    # contract sweeps), from ops and from callbacks (action 0xce).
+    sweep = ops(*([(O_PROBE, 0x0c)] * 12))
+    cbs = ops(*([(0, 0xce)] * 12))
+    out.append(("session_server", "c_arg_sweep", seed(
+        c + headers(1, POST[:4]) + req(3),
+        ops=ops((FEED, 0)) + sweep + ops((DRAIN, 0)), cbs=cbs, rng=0x4101)))
+    out.append(("session_client", "c_arg_sweep", seed(
+        SERVER_START + headers(1, OK) + data(1, b"a", ES),
+        ops=sweep + ops((FEED, 0), (DRAIN, 0)) + sweep, cbs=cbs,
+        rng=0x4101)))
+    return out
+
+
 def write(folder, seeds, variants=VARIANTS):
     os.makedirs(folder, exist_ok=True)
     for name, body in sorted(seeds.items()):
@@ -560,7 +691,7 @@ def main():
         write(server, {name: body}, {"": dict(ops=script)})
     write(client, {"a19_upgrade": SERVER_START + headers(1, OK, EH | ES) +
                    data(1, b"x")}, {"": dict(ops=ops((UPGRADE, 1)))})
-    for folder, name, blob in ext_seeds():
+    for folder, name, blob in ext_seeds() + coverage_seeds():
         with open(os.path.join(root, folder, name), "wb") as f:
             f.write(blob)
     out = os.path.join(root, "hpack_diff")

@@ -358,6 +358,9 @@ static h2w_options *fz_options(fz *f) {
   if (h2w_options_new(&opt, NULL) != H2W_OK) {
     abort();
   }
+  if (f->ext && (f->xopt & 0x01)) {
+    fz_option_checks(opt);
+  }
   h2w_options_set_manual_flow_control(opt, f->flags & 0x1);
   h2w_options_set_validate_messages(opt, !(f->flags & 0x2));
   h2w_options_set_max_concurrent_streams(opt, (f->flags & 0x4) ? 3 : 100);
