@@ -531,6 +531,10 @@ def coverage_seeds():
     slots = ops((FEED, 0), *([(O_PING, 0)] * 9), (DEADLINE, 0), (DRAIN, 0),
                 (DEADLINE, 0), (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0))
     idle = ops((FEED, 0), (DRAIN, 0), *([(DEADLINE, 0), (DRAIN, 0)] * 10))
+    # The auto-ack peer's scripted bytes carry no SETTINGS ACK of their
+    # own (fz_autoack sends it).
+    no_ack = {"session_server": MAGIC + settings(),
+              "session_client": settings((3, 100))}
     for folder in ("session_server", "session_client"):
         body = c if folder == "session_server" else SERVER_START
         out.append((folder, "c_keepalive_unanswered",
@@ -538,7 +542,7 @@ def coverage_seeds():
         out.append((folder, "c_keepalive_app_pings",
                     seed(body, flags=0x10, ops=slots, rng=0x0102)))
         out.append((folder, "c_idle_timeout",
-                    seed(body, flags=0x10, ops=idle, rng=0x4001)))
+                    seed(no_ack[folder], flags=0x10, ops=idle, rng=0x4001)))
     # Autotuning (flag 0x10, auto-ack): round trips of 1 ms while whole
     # 16 KB frames arrive (the window grows), then 10 s of clock (the
     # minimum RTT expires) and round trips of 100 ms over small frames:
@@ -550,12 +554,10 @@ def coverage_seeds():
                                 ("session_server", "c_autotune_rtt_manual",
                                  0x11),
                                 ("session_client", "c_autotune_rtt", 0x10)):
-        if folder == "session_server":
-            head = c + headers(1, POST[:4])
-            lead = feed_exact(len(head))
-        else:
-            head = SERVER_START + headers(1, OK)
-            lead = feed_exact(len(head))
+        head = no_ack[folder] + (headers(1, POST[:4])
+                                 if folder == "session_server" else
+                                 headers(1, OK))
+        lead = feed_exact(len(head))
         script = lead + [(DRAIN, 0)]
         for fr in big:
             script += [(FEED, 255), (TICK, 1), (DRAIN, 0)]
@@ -622,6 +624,50 @@ def coverage_seeds():
         SERVER_START + headers(1, OK) + data(1, b"a", ES),
         ops=sweep + ops((FEED, 0), (DRAIN, 0)) + sweep, cbs=cbs,
         rng=0x4101)))
+    # h2c upgrade with the broken HTTP2-Settings values of fz_upgrade
+    # (op arg >> 2 picks the server's, arg >> 3 the client's with arg 4).
+    up_body = c + headers(1, [("x", "1")], EH) + req(3)
+    for k in range(4, 8):
+        out.append(("session_server", "c_upgrade_bad_%d" % k, seed(
+            up_body, ops=ops((UPGRADE, k << 2), (FEED, 0), (DRAIN, 0)),
+            rng=0x0110 + k)))
+    for k in range(8):
+        out.append(("session_client", "c_upgrade_bad_%d" % k, seed(
+            SERVER_START + headers(1, OK, EH | ES),
+            ops=ops((UPGRADE, 4 | k << 3), (FEED, 0), (DRAIN, 0)),
+            rng=0x0120 + k)))
+    # Server push (RFC 9113 §8.4), client side with push on (rng 0x80xx):
+    # a promise on a stream the server reset, more promises than our
+    # MAX_CONCURRENT_STREAMS (flag 0x04: 3) once they open, and under a
+    # small memory budget (flag 0x20, limits 0x20: 8 KiB).
+    css = [(":method", "GET"), (":scheme", "https"),
+           (":authority", "example.org"), (":path", "/p.css")]
+    promises = b"".join(frame(PUSH, EH, 1, u32(2 * i) + block(css))
+                        for i in range(1, 7))
+    opened = b"".join(headers(2 * i, OK) for i in range(1, 7))
+    out.append(("session_client", "c_push_on_reset_stream", seed(
+        SERVER_START + frame(RST, 0, 1, u32(8)) +
+        frame(PUSH, EH, 1, u32(2) + block(css)) + headers(3, OK, EH | ES),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x8131)))
+    out.append(("session_client", "c_push_concurrency", seed(
+        SERVER_START + headers(1, OK) + promises + opened +
+        data(1, b"x", ES), flags=0x04, ops=ops((FEED, 0), (DRAIN, 0)),
+        rng=0x8132)))
+    out.append(("session_client", "c_push_budget", seed(
+        SERVER_START + headers(1, OK) + promises + promises.replace(
+            u32(2), u32(14)) + opened + data(1, b"x", ES),
+        flags=0x20, limits=0x20, ops=ops((FEED, 0), (DRAIN, 0)),
+        rng=0x8133)))
+    # Server side: the client's frames on a stream we reserved with
+    # PUSH_PROMISE (op 11 with arg 0x10: promise, then answer), before and
+    # after it resets it.
+    head = c + req(1, EH)
+    out.append(("session_server", "c_push_reserved_frames", seed(
+        head + frame(WU, 0, 2, u32(100)) + prio_update(2, "u=1") +
+        frame(PRIORITY, 0, 2, u32(0) + b"\x10") + frame(RST, 0, 2, u32(8)) +
+        frame(WU, 0, 2, u32(100)) + data(2, b"x") + req(3),
+        ops=ops(*feed_exact(len(head)), (O_ANSWER, 0x10), (DRAIN, 0),
+                (FEED, 0), (DRAIN, 0)), rng=0x0134)))
     return out
 
 

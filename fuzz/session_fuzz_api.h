@@ -514,6 +514,9 @@ static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
       {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 0x80000000u},
       {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 100},
       {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 16777216}};
+  static const h2w_nv noslash[4] = {
+      FZ_NV(":method", "GET"), FZ_NV(":scheme", "https"),
+      FZ_NV(":authority", "example.org"), FZ_NV(":path", "x")};
   const h2w_nv *nv = bad[r % 8u];
   h2w_nv nulls = {NULL, 3, NULL, 0, 0};
   uint32_t wire = 0;
@@ -567,6 +570,20 @@ static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
   if (!f->server &&
       (h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0 ||
        h2w_session_submit_request(f->s, &nulls, 1, NULL, NULL) > 0)) {
+    abort();
+  }
+  /* Lists refused only once whole (RFC 9113 §8.3): a final :status in
+   * a 1xx, a 1xx as the final response, a :path without '/' (the field
+   * is named), a request without :scheme (none is). */
+  if (f->server &&
+      (h2w_session_submit_informational(f->s, id, &bad[1][0], 1) == H2W_OK ||
+       h2w_session_submit_response(f->s, id, &bad[3][0], 1, NULL) == H2W_OK)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, noslash, 4, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, noslash, 3, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, noslash + 1, 3, NULL, NULL) > 0)) {
     abort();
   }
   if (h2w_session_window(f->s, id, &rw, &sw) == H2W_OK && id != 0 &&
