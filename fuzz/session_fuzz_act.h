@@ -394,6 +394,11 @@ static int fz_cb(fz *f, uint32_t id) {
     f->paused = 1;
     return H2W_E_PAUSE;
   case FZ_FAIL:
+    /* Top bits 111: H2W_CB_RESET_STREAM, an answer from the stream
+     * callbacks that report a stream (h2wire.h), a failure from others. */
+    if ((act >> 5) == 7) {
+      return H2W_CB_RESET_STREAM;
+    }
     return (act & 16) ? H2W_E_CALLBACK_FAILURE : -1000 - (act >> 5);
   case FZ_RST_PAUSE:
     fz_submit(f, FZ_RST, act >> 4, id != 0 ? id : fz_pick_id(f, act));
