@@ -668,19 +668,23 @@ def coverage_seeds():
         frame(WU, 0, 2, u32(100)) + data(2, b"x") + req(3),
         ops=ops(*feed_exact(len(head)), (O_ANSWER, 0x10), (DRAIN, 0),
                 (FEED, 0), (DRAIN, 0)), rng=0x0134)))
-    # H2W_CB_RESET_STREAM (callback action 0xe2) from the callbacks that
-    # report a stream (on_begin_headers, on_header, on_headers, on_data)
-    # and, as a failure, from the others; then frames on the reset stream.
-    resets = ops(*[(k, 0xe2) for k in (0, 1, 2, 3, 5, 8, 13)])
-    out.append(("session_server", "c_cb_reset_stream", seed(
-        c + headers(1, POST[:4]) + data(1, b"abc") + data(1, b"d", ES) +
-        req(3) + headers(5, POST[:4]) + data(5, b"x" * 100, ES) + req(7) +
-        req(9), ops=ops((FEED, 0), (DRAIN, 0)), cbs=resets, rng=0x0141)))
-    out.append(("session_client", "c_cb_reset_stream", seed(
-        SERVER_START + headers(1, OK) + data(1, b"abc") +
-        headers(3, OK) + data(3, b"x" * 100) + data(1, b"e", ES) +
-        data(3, b"", ES), ops=ops((FEED, 0), (DRAIN, 0)), cbs=resets,
-        rng=0x0141)))
+    # H2W_CB_RESET_STREAM (callback action 0xe2) from on_begin_headers,
+    # on_header, on_headers and on_data (the gap picks the callback: the
+    # numbers are those callbacks' places in the run), then frames on
+    # the reset stream.
+    srv = c + headers(1, POST[:4]) + data(1, b"abc") + data(1, b"d", ES) + \
+        req(3) + headers(5, POST[:4]) + data(5, b"x" * 100, ES) + req(7)
+    for at in (4, 6, 9, 11, 17, 31):
+        out.append(("session_server", "c_cb_reset_stream_%d" % at, seed(
+            srv, ops=ops((FEED, 0), (DRAIN, 0)), cbs=ops((at, 0xe2)),
+            rng=0x0141)))
+    cli = SERVER_START + headers(1, OK) + data(1, b"abc") + \
+        headers(3, OK) + data(3, b"x" * 100) + data(1, b"e", ES) + \
+        data(3, b"", ES)
+    for at in (8, 9, 11, 13, 20):
+        out.append(("session_client", "c_cb_reset_stream_%d" % at, seed(
+            cli, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+            cbs=ops((at, 0xf2)), rng=0x0141)))
     # The transport closes inside the client's connection preface (the
     # final h2w_session_eof() runs for one rng in two: several seeds).
     for k in range(4):

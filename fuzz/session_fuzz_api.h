@@ -305,6 +305,26 @@ static size_t fz_pack(uint8_t *buf, const h2w_nv *nv, size_t n) {
   return at;
 }
 
+/* A packed list of the n fields of nv, then "x-f: 1" up to 40 fields:
+ * more than the 32 the library unpacks on its stack. */
+static size_t fz_pack_many(uint8_t *buf, const h2w_nv *nv, size_t n) {
+  size_t i, at = 4 + 8 * 40;
+  buf[0] = 40;
+  buf[1] = buf[2] = buf[3] = 0;
+  for (i = 0; i < 40; i++) {
+    const uint8_t *name = i < n ? nv[i].name : (const uint8_t *)"x-f";
+    const uint8_t *value = i < n ? nv[i].value : (const uint8_t *)"1";
+    size_t nl = i < n ? nv[i].namelen : 3, vl = i < n ? nv[i].valuelen : 1;
+    memset(buf + 4 + 8 * i, 0, 8);
+    buf[4 + 8 * i] = (uint8_t)nl;
+    buf[8 + 8 * i] = (uint8_t)vl;
+    memcpy(buf + at, name, nl);
+    memcpy(buf + at + nl, value, vl);
+    at += nl + vl;
+  }
+  return at;
+}
+
 /* Prepared (server) and packed (both) submits; the range bodies read
  * fz_big, which outlives every session. */
 static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
@@ -319,7 +339,7 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
       FZ_NV(":method", "CONNECT"), FZ_NV(":protocol", "websocket"),
       FZ_NV(":scheme", "https"), FZ_NV(":authority", "example.org"),
       FZ_NV(":path", "/ws")};
-  uint8_t blob[256];
+  uint8_t blob[1024];
   size_t bodylen = (r >> 8) % 3000u, n;
   uint32_t flags = (r >> 4) & 7u; /* H2W_RANGE_*; 0 without a body */
   int32_t sid;
@@ -329,6 +349,18 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
   if (f->server && !packed) {
     h2w_nvset *set = NULL;
     const h2w_data_source *body = (r & 8) ? fz_body(f, id, 0) : NULL;
+    h2w_data_source mem;
+    if (body == NULL && (r & 0x800)) {
+      /* h2w_data_source_mem over fz_big (RFC 9113 §8.1: the last read
+       * ends the stream unless trailers are announced). */
+      h2w_mem_source *ms = &f->mem_src[f->mem_next++ % 4u];
+      if (h2w_data_source_mem(&mem, ms, fz_big, (r >> 13) % 3000u,
+                              (r & 0x1000) ? H2W_DATA_FLAG_NO_END_STREAM
+                                           : 0u) != H2W_OK) {
+        abort();
+      }
+      body = &mem;
+    }
     if (h2w_nvset_new(&set, resp, 1 + r % 3u, H2W_NVSET_RESPONSE, NULL) !=
             H2W_OK ||
         h2w_nvset_count(set) != 1 + r % 3u) {
@@ -340,12 +372,16 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
     }
     h2w_nvset_del(set);
   } else if (f->server) {
-    n = fz_pack(blob, resp, 1 + r % 3u);
+    n = ((r >> 12) & 3u) == 3 ? fz_pack_many(blob, resp, 1)
+                              : fz_pack(blob, resp, 1 + r % 3u);
     (void)h2w_session_submit_response_packed(f->s, id, blob, n, fz_big, bodylen,
                                              flags);
   } else {
     /* An extended CONNECT (RFC 8441 §4) one time in four. */
     n = (r & 3) == 0 ? fz_pack(blob, connect, 5) : fz_pack(blob, req, 5);
+    if (((r >> 12) & 3u) == 3) {
+      n = fz_pack_many(blob, req, 4);
+    }
     if (f->requests++ >= 40) {
       return;
     }
@@ -381,6 +417,9 @@ static void fz_api_args(fz *f, uint32_t id) {
   static const h2w_settings_entry iws = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
                                          100};
   static const h2w_settings_entry iv70[70];
+  static const uint8_t nofield[4] = {0, 0, 0, 0};
+  static const uint8_t past[14] = {1, 0, 0, 0, 50, 0,   0,
+                                   0, 1, 0, 0, 0,  'x', '1'};
   const uint8_t *origins[1] = {fz_origin_a};
   size_t lens[1] = {sizeof fz_origin_a - 1};
   h2w_settings_entry out[2];
@@ -469,6 +508,22 @@ static void fz_api_args(fz *f, uint32_t id) {
   }
   h2w_nvset_del(set);
   h2w_nvset_del(NULL);
+  /* Packed lists that are not one (h2wire.h, "Packed header lists"): too
+   * short, no field, a length past the end; a range flag unknown or
+   * without a body. */
+  if (h2w_session_submit_response_packed(s, id, NULL, 0, NULL, 0, 0) != bad ||
+      h2w_session_submit_response_packed(s, id, nofield, 3, NULL, 0, 0) !=
+          bad ||
+      h2w_session_submit_response_packed(s, id, nofield, 4, NULL, 0, 0) !=
+          bad ||
+      h2w_session_submit_request_packed(s, past, sizeof past, NULL, 0, 0,
+                                        NULL) != bad ||
+      h2w_session_submit_request_packed(s, past, sizeof past, fz_big, 1, 0x80u,
+                                        NULL) != bad ||
+      h2w_session_submit_response_packed(s, id, past, sizeof past, NULL, 0,
+                                         H2W_RANGE_MORE) != bad) {
+    abort();
+  }
   /* Event mode cannot be switched from inside a callback (not even off,
    * which outside one is a no-op when it is off already). */
   rv = h2w_session_set_events(s, 0, 0);
