@@ -685,11 +685,92 @@ def coverage_seeds():
         out.append(("session_client", "c_cb_reset_stream_%d" % at, seed(
             cli, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
             cbs=ops((at, 0xf2)), rng=0x0141)))
+    # Keepalive: the PING is still unanswered when its timeout passes, but
+    # the peer sent another frame meanwhile (alive: a new PING in the old
+    # slot).
+    out.append(("session_server", "c_keepalive_alive", seed(
+        c + frame(WU, 0, 0, u32(100)),
+        flags=0x10, ops=ops(*feed_exact(len(c)), (DRAIN, 0), (DEADLINE, 0),
+                            (DRAIN, 0), (DEADLINE, 0), (DRAIN, 0), (FEED, 0),
+                            (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0)),
+        rng=0x0160)))
+    # RFC 9113 §6.9.2: a stream send window at 2^31-1 (the peer's
+    # WINDOW_UPDATE), then an INITIAL_WINDOW_SIZE that raises it past
+    # (alone, and followed in the same frame by one that would bring it
+    # back: the overflow counts, defect I).
+    up = c + headers(1, POST[:4]) + frame(WU, 0, 1, u32(0x7fffffff - 65535))
+    out.append(("session_server", "c_iws_overflow", seed(
+        up + settings((4, 65536)) + data(1, b"x", ES),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0170)))
+    out.append(("session_server", "c_iws_overflow_then_back", seed(
+        up + settings((4, 65536), (4, 65535)) + data(1, b"x", ES),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0171)))
+    # The getters (op 17) after a GOAWAY received with an error code, and
+    # on a request whose content-length is still being counted.
+    out.append(("session_client", "c_probe_after_goaway", seed(
+        SERVER_START + headers(1, OK + [("content-length", "10")]) +
+        data(1, b"abc") + frame(GOAWAY, 0, 0, u32(3) + u32(11) + b"calm"),
+        ops=ops((DRAIN, 0), *feed_exact(len(SERVER_START) + 40),
+                (O_PROBE, 0), (FEED, 0), (O_PROBE, 1), (DRAIN, 0),
+                (O_PROBE, 2)), rng=0x0172)))
+    out.append(("session_server", "c_probe_content_length", seed(
+        c + headers(1, POST) + data(1, b"he"),
+        ops=ops((FEED, 0), (O_PROBE, 0), (O_PROBE, 1), (DRAIN, 0)),
+        rng=0x0173)))
     # The transport closes inside the client's connection preface (the
     # final h2w_session_eof() runs for one rng in two: several seeds).
     for k in range(4):
         out.append(("session_server", "c_eof_in_preface_%d" % k,
                     seed(MAGIC[:10], rng=0x0150 + k)))
+    return out
+
+
+# Allocation failures (flag 0x40: allocation 1 + limits fails, and with
+# the low bit of the seed's second octet every later one) in these seeds,
+# at the allocations that reached code the other seeds do not (found by
+# trying every one of 1-256, both ways, and keeping what libFuzzer's
+# -merge=1 kept): {folder: {seed: [(limits, sticky), ...]}}.
+ALLOC_SWEEP = {
+    "session_server": {
+        "a09_rapid_reset": [(4, 0), (26, 0)],
+        "c_arg_sweep": [(3, 0), (3, 1), (4, 1), (5, 0), (6, 0), (7, 1), (8, 0), (8, 1), (9, 1), (10, 0), (10, 1), (11, 0), (11, 1), (12, 0), (12, 1), (15, 1), (17, 1), (250, 0)],
+        "c_connect_tunnel_headers": [(8, 0)],
+        "c_keepalive_unanswered": [(1, 1)],
+        "c_priority_update_idle": [(2, 0), (4, 0), (4, 1), (9, 1), (10, 0), (11, 1), (13, 1), (156, 0)],
+        "issue14_j_close_on_error": [(7, 0), (8, 1), (10, 0), (183, 0)],
+        "post_ops": [(2, 0), (3, 0), (3, 1), (4, 0)],
+        "three_streams_ops": [(7, 1)],
+        "x_api_cbs": [(1, 0), (2, 1), (4, 0), (5, 0), (9, 1), (11, 1), (15, 1)],
+        "x_autoack": [(4, 1), (5, 1), (9, 1)],
+    },
+    "session_client": {
+        "c_arg_sweep": [(2, 0), (3, 1), (4, 1), (5, 0), (5, 1), (10, 1), (12, 1), (13, 0), (13, 1), (14, 0), (16, 1), (17, 0), (17, 1), (18, 0), (19, 0), (20, 1), (21, 0), (22, 0), (22, 1), (24, 0), (89, 0)],
+        "c_autotune_rtt": [(4, 1)],
+        "c_idle_timeout": [(2, 1), (11, 1)],
+        "c_keepalive_unanswered": [(1, 1), (2, 0), (2, 1), (3, 0), (3, 1), (6, 1), (8, 0), (9, 0), (9, 1)],
+        "goaway": [(2, 0), (4, 0), (4, 1)],
+        "push_accepted_ops": [(12, 0), (20, 1)],
+        "trailers_ops": [(2, 1), (3, 1), (4, 1)],
+        "x_api_cbs": [(4, 1), (6, 1), (9, 1), (10, 1)],
+    },
+}
+
+
+def alloc_sweep_seeds(root):
+    """(folder, name, seed) of ALLOC_SWEEP, made from the seeds written
+    before (so call it after them)."""
+    out = []
+    for folder, table in sorted(ALLOC_SWEEP.items()):
+        for name, picks in sorted(table.items()):
+            with open(os.path.join(root, folder, name), "rb") as f:
+                base = f.read()
+            for limits, sticky in picks:
+                d = bytearray(base)
+                d[1] = (d[1] & 0xfe) | sticky
+                d[2] |= 0x40
+                d[3] = limits
+                out.append((folder, "c_alloc_%s_%d_%d" % (name, limits, sticky),
+                            bytes(d)))
     return out
 
 
@@ -760,6 +841,9 @@ def main():
     write(client, {"a19_upgrade": SERVER_START + headers(1, OK, EH | ES) +
                    data(1, b"x")}, {"": dict(ops=ops((UPGRADE, 1)))})
     for folder, name, blob in ext_seeds() + coverage_seeds():
+        with open(os.path.join(root, folder, name), "wb") as f:
+            f.write(blob)
+    for folder, name, blob in alloc_sweep_seeds(root):
         with open(os.path.join(root, folder, name), "wb") as f:
             f.write(blob)
     out = os.path.join(root, "hpack_diff")

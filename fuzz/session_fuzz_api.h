@@ -14,6 +14,44 @@
 
 /* ---- options and callbacks of extended mode ---------------------------- */
 
+/* Sessions made with no callbacks, no options and the default allocator
+ * (every argument but the first may be NULL): a client's HTTP2-Settings
+ * value is its default SETTINGS, both describe themselves, and a NULL
+ * output pointer is refused. */
+static void fz_default_sessions(void) {
+  static char buf[16384];
+  h2w_session *c = NULL, *sv = NULL;
+  h2w_options *o = NULL;
+  size_t len = 0;
+  if (h2w_session_client_new(NULL, NULL, NULL, NULL, NULL) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_server_new(NULL, NULL, NULL, NULL, NULL) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_client_new(&c, NULL, NULL, NULL, NULL) != H2W_OK ||
+      h2w_session_server_new(&sv, NULL, NULL, NULL, NULL) != H2W_OK ||
+      h2w_session_upgrade_settings(c, buf, sizeof buf) <= 0 ||
+      h2w_session_upgrade_settings(sv, buf, sizeof buf) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_dump_json(c, buf, sizeof buf, &len) != H2W_OK ||
+      h2w_session_dump_json(sv, buf, sizeof buf, &len) != H2W_OK) {
+    abort();
+  }
+  h2w_session_del(c);
+  h2w_session_del(sv);
+  /* No memory budget and no glitch or reset budget: the dump says null. */
+  sv = NULL;
+  if (h2w_options_new(&o, NULL) != H2W_OK ||
+      h2w_options_set_memory_budget(o, 0) != H2W_OK ||
+      h2w_options_set_glitch_limit(o, 0, 0) != H2W_OK ||
+      h2w_options_set_reset_limit(o, 0, 0) != H2W_OK ||
+      h2w_session_server_new(&sv, NULL, o, NULL, NULL) != H2W_OK ||
+      h2w_session_dump_json(sv, buf, sizeof buf, &len) != H2W_OK) {
+    abort();
+  }
+  h2w_options_del(o);
+  h2w_session_del(sv);
+}
+
 /* Bit 0x01 of the extended options: every option setter and constructor
  * refuses a NULL object and each out-of-range value (h2wire.h gives the
  * ranges) with H2W_E_INVALID_ARGUMENT. Run on fresh options, before the
@@ -67,6 +105,7 @@ static void fz_option_checks(h2w_options *opt) {
   }
   h2w_options_del(o);
   h2w_callbacks_del(cb);
+  fz_default_sessions();
 }
 
 static void fz_ext_options(fz *f, h2w_options *opt) {
@@ -418,6 +457,12 @@ static void fz_api_args(fz *f, uint32_t id) {
                                          100};
   static const h2w_settings_entry iv70[70];
   static const uint8_t nofield[4] = {0, 0, 0, 0};
+  static const h2w_nv get[4] = {
+      FZ_NV(":method", "GET"), FZ_NV(":scheme", "https"),
+      FZ_NV(":authority", "example.org"), FZ_NV(":path", "/")};
+  static const h2w_nv upper[2] = {FZ_NV(":status", "200"), FZ_NV("X-Up", "1")};
+  static const h2w_nv early[1] = {FZ_NV(":status", "103")};
+  static const h2w_data_source noread = {NULL, NULL, NULL};
   static const uint8_t past[14] = {1, 0, 0, 0, 50, 0,   0,
                                    0, 1, 0, 0, 0,  'x', '1'};
   const uint8_t *origins[1] = {fz_origin_a};
@@ -508,6 +553,25 @@ static void fz_api_args(fz *f, uint32_t id) {
   }
   h2w_nvset_del(set);
   h2w_nvset_del(NULL);
+  /* SETTINGS names (RFC 9113 §6.5.2, RFC 8441, RFC 9218), unknown ids
+   * included; more entries than one submit takes; body sources without
+   * a read(); consume without manual flow control, or more than
+   * delivered; response sets that are not a final response. */
+  for (i = 0; i < 12; i++) {
+    const char *name = h2w_settings_name((uint16_t)(i < 10 ? i : 0x99 + i));
+    if (name == NULL || name[0] == 0) {
+      abort();
+    }
+  }
+  if (h2w_session_submit_settings(s, iv70, 17) == H2W_OK ||
+      h2w_session_submit_request(s, get, 4, &noread, NULL) > 0 ||
+      h2w_session_submit_response(s, id, &nv, 1, &noread) == H2W_OK ||
+      h2w_session_consume(s, 0, SIZE_MAX) == H2W_OK ||
+      h2w_nvset_new(&set, upper, 2, H2W_NVSET_RESPONSE, NULL) != bad ||
+      h2w_nvset_new(&set, upper + 1, 1, H2W_NVSET_RESPONSE, NULL) != bad ||
+      h2w_nvset_new(&set, early, 1, H2W_NVSET_RESPONSE, NULL) != bad) {
+    abort();
+  }
   /* Packed lists that are not one (h2wire.h, "Packed header lists"): too
    * short, no field, a length past the end; a range flag unknown or
    * without a body. */
