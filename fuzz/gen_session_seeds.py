@@ -348,6 +348,12 @@ VARIANTS = {
     "_alloc": dict(flags=0x40, limits=30, rng=3),
 }
 
+# The small limits with the clock started first, for the docs/security.md
+# rows: the glitch and reset budgets are off until the first tick
+# (h2w_session_tick()).
+LIMITS_CLOCK = dict(flags=0xa0, limits=0x23, rng=7,
+                    ops=ops((TICK, 1), (FEED, 0), (DRAIN, 0)))
+
 # The client harness enables push when the seed's first octet has its top
 # bit set.
 PUSH_VARIANTS = {
@@ -548,7 +554,7 @@ def coverage_seeds():
     # minimum RTT expires) and round trips of 100 ms over small frames:
     # the rate falls, the targets shrink. Each FEED is exactly one frame,
     # so that the auto-ack answers at a frame boundary.
-    big = [data(1, b"d" * 16375) for _ in range(12)]
+    big = [data(1, b"d" * 16375) for _ in range(24)]
     small = [data(1, b"s" * 100) for _ in range(24)]
     for folder, name, flags in (("session_server", "c_autotune_rtt", 0x10),
                                 ("session_server", "c_autotune_rtt_manual",
@@ -559,8 +565,8 @@ def coverage_seeds():
                                  headers(1, OK))
         lead = feed_exact(len(head))
         script = lead + [(DRAIN, 0)]
-        for fr in big:
-            script += [(FEED, 255), (TICK, 1), (DRAIN, 0)]
+        for _ in range(len(big) // 4):  # 64 KB a round trip: it grows
+            script += [(FEED, 255)] * 4 + [(TICK, 1), (DRAIN, 0)]
         script += [(TICK, 137), (DRAIN, 0)]
         for fr in small:
             script += feed_exact(len(fr)) + [(TICK, 100), (DRAIN, 0),
@@ -717,6 +723,12 @@ def coverage_seeds():
         c + headers(1, POST) + data(1, b"he"),
         ops=ops((FEED, 0), (O_PROBE, 0), (O_PROBE, 1), (DRAIN, 0)),
         rng=0x0173)))
+    # DATA beyond the stream window but within the connection's (flag
+    # 0x80, limits 16: a 256-octet stream window, acknowledged).
+    out.append(("session_server", "c_data_past_stream_window", seed(
+        c + headers(1, POST[:4]) + data(1, b"w" * 1000) + req(3),
+        flags=0x80, limits=16, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x0174)))
     # The transport closes inside the client's connection preface (the
     # final h2w_session_eof() runs for one rng in two: several seeds).
     for k in range(4):
@@ -830,6 +842,7 @@ def main():
     write(client, client_seeds())
     write(client, client_push_seeds(), PUSH_VARIANTS)
     few = {k: VARIANTS[k] for k in ("", "_limits")}
+    few["_limits_clock"] = LIMITS_CLOCK
     write(server, server_attacks(), few)
     write(client, client_attacks(), few)
     for name, blob in contract_seeds().items():

@@ -14,6 +14,16 @@
 
 /* ---- options and callbacks of extended mode ---------------------------- */
 
+/* A client's preface, SETTINGS, a POST on stream 1 (HPACK: :method
+ * POST, :scheme https, :path /, :authority example.org) and its body. */
+static const uint8_t fz_post[] = {
+    'P', 'R',  'I',  ' ',  '*',  ' ',  'H',  'T',  'T',  'P',  '/',  '2', '.',
+    '0', '\r', '\n', '\r', '\n', 'S',  'M',  '\r', '\n', '\r', '\n', 0,   0,
+    0,   4,    0,    0,    0,    0,    0,    0,    0,    16,   1,    4,   0,
+    0,   0,    1,    0x83, 0x87, 0x84, 0x41, 11,   'e',  'x',  'a',  'm', 'p',
+    'l', 'e',  '.',  'o',  'r',  'g',  0,    0,    10,   0,    1,    0,   0,
+    0,   1,    'h',  'e',  'l',  'l',  'o',  'w',  'o',  'r',  'l',  'd'};
+
 /* Sessions made with no callbacks, no options and the default allocator
  * (every argument but the first may be NULL): a client's HTTP2-Settings
  * value is its default SETTINGS, both describe themselves, and a NULL
@@ -34,6 +44,14 @@ static void fz_default_sessions(void) {
           H2W_E_INVALID_ARGUMENT ||
       h2w_session_dump_json(c, buf, sizeof buf, &len) != H2W_OK ||
       h2w_session_dump_json(sv, buf, sizeof buf, &len) != H2W_OK) {
+    abort();
+  }
+  /* Without on_data the server consumes DATA itself, also a frame that
+   * arrives in two pieces. */
+  if (h2w_session_recv(sv, fz_post, 70) != 70 ||
+      h2w_session_recv(sv, fz_post + 70, sizeof fz_post - 70) !=
+          (h2w_ssize)(sizeof fz_post - 70) ||
+      h2w_session_error(sv, NULL, NULL, NULL) != H2W_OK) {
     abort();
   }
   h2w_session_del(c);
@@ -604,6 +622,8 @@ static void fz_api_args(fz *f, uint32_t id) {
       h2w_http2_settings_decode("AAMAAABkAAQAAAAK", 16, out, 1) !=
           H2W_E_BUFFER_TOO_SMALL ||
       h2w_http2_settings_decode("AAIAAAAC", 8, out, 2) != H2W_E_PROTOCOL ||
+      h2w_http2_settings_decode("AA-_AAAB", 8, out, 2) != 1 ||
+      (f->server && h2w_session_upgrade(s, NULL, 0, 0, NULL) == H2W_OK) ||
       h2w_http2_settings_decode(NULL, 1, out, 2) != bad ||
       h2w_http2_settings_encode(iv70, 70, buf, sizeof buf) != bad ||
       h2w_http2_settings_encode(&iws, 1, buf, 3) != H2W_E_BUFFER_TOO_SMALL) {
