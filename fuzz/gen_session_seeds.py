@@ -614,12 +614,14 @@ def coverage_seeds():
     # HEADERS on the tunnel (a stream error), and on another tunnel
     # trailers with END_STREAM.
     connect = [(":method", "CONNECT"), (":authority", "example.org:443")]
+    head = c + headers(1, connect)
     out.append(("session_server", "c_connect_tunnel_headers", seed(
-        c + headers(1, connect) + data(1, b"tunnel") +
+        head + data(1, b"tunnel") +
         headers(1, [("x-in-tunnel", "1")]) + data(1, b"x") +
         headers(3, connect) + data(3, b"y") +
         headers(3, [("x-t", "1")], EH | ES) + req(5),
-        ops=ops((FEED, 0), (O_ANSWER, 0), (DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        ops=ops(*feed_exact(len(head)), (O_ANSWER, 0), (DRAIN, 0), (FEED, 0),
+                (DRAIN, 0), (O_GOAWAY, 0xc0), (DRAIN, 0)),
         rng=0x0107)))
     # Extended mode with option bit 0x01 and probes 0x0c (argument and
     # contract sweeps), from ops and from callbacks (action 0xce).
@@ -628,6 +630,9 @@ def coverage_seeds():
     out.append(("session_server", "c_arg_sweep", seed(
         c + headers(1, POST[:4]) + req(3),
         ops=ops((FEED, 0)) + sweep + ops((DRAIN, 0)), cbs=cbs, rng=0x4101)))
+    out.append(("session_server", "c_arg_sweep_fresh", seed(
+        c + headers(1, POST[:4]) + req(3),
+        ops=sweep + ops((FEED, 0), (DRAIN, 0)), rng=0x4103)))
     out.append(("session_client", "c_arg_sweep", seed(
         SERVER_START + headers(1, OK) + data(1, b"a", ES),
         ops=sweep + ops((FEED, 0), (DRAIN, 0)) + sweep, cbs=cbs,

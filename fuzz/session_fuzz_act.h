@@ -334,8 +334,11 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
     (void)h2w_session_submit_ping(f->s, (param & 1) ? debug : NULL);
     break;
   case FZ_GOAWAY:
+    /* Top bits 11: debug data longer than the library keeps (cut). */
     (void)h2w_session_submit_goaway(f->s, (param & 15) < 2 ? 0 : param % 14u,
-                                    debug, param % 4u);
+                                    (param & 0xc0) == 0xc0 ? fz_big : debug,
+                                    (param & 0xc0) == 0xc0 ? 20000u
+                                                           : param % 4u);
     break;
   case FZ_SHUTDOWN:
     (void)h2w_session_shutdown(f->s);
