@@ -556,7 +556,7 @@ def coverage_seeds():
     # minimum RTT expires) and round trips of 100 ms over small frames:
     # the rate falls, the targets shrink. Each FEED is exactly one frame,
     # so that the auto-ack answers at a frame boundary.
-    big = [data(1, b"d" * 16375) for _ in range(24)]
+    big = [data(1, b"d" * 16375) for _ in range(8)]
     small = [data(1, b"s" * 100) for _ in range(24)]
     for folder, name, flags in (("session_server", "c_autotune_rtt", 0x10),
                                 ("session_server", "c_autotune_rtt_manual",
