@@ -10,7 +10,13 @@
  *
  * Input: octet 0 role and mode bits, octet 1 the pause threshold
  * (x 16; 0: none), octets 2-5 the seed of the piece sizes, then the
- * peer's octets. */
+ * peer's octets. Mode bits: 0x01 server, 0x02 frame records, 0x04 DATA
+ * in the input, 0x08 push enabled, 0x10 validation off, 0x20 promises
+ * refused, the event side by an on_push_promise of its own (the one
+ * callback event mode still calls), 0x40 both send a PING (FE_PING) first,
+ * so a peer's PING ACK is reported, 0x80 the event-buffer calls' contract
+ * at the start (refused arguments, calls that need the mode) and at the
+ * end (clearing the buffer, switching the mode off). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +44,19 @@ typedef struct fe {
   uint32_t rng;
   const uint8_t *in; /* the piece given to b's running receive */
 } fe;
+
+/* The opaque data of the PING both sessions send with mode bit 0x40. */
+static const uint8_t fe_ping[8] = {'e', 'v', 'f', 'u', 'z', 'z', '!', '!'};
+
+/* The event side's answer to a promise (mode bit 0x20): the same as the
+ * callback logger's, without a log line (the record is the line). */
+static int fe_push(h2w_session *s, uint32_t id, uint32_t promised, void *user) {
+  evlog *l = user;
+  (void)s;
+  (void)id;
+  (void)promised;
+  return l->push_answer;
+}
 
 static uint32_t fe_rand(fe *f) {
   f->rng = f->rng * 1103515245u + 12345u;
@@ -147,6 +166,47 @@ static void respond(fe *f) {
   f->scanned = f->la.len;
 }
 
+/* Mode bit 0x80, before the event mode is on: arguments refused, calls
+ * that need the mode refused on a session without it, nothing changed. */
+static void contract_before(fe *f) {
+  h2w_event_batch batch;
+  const h2w_event *ev = NULL;
+  size_t n = 1;
+  fail_if(
+      h2w_session_set_events(NULL, H2W_EVENTS_ON, 0) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_set_events(f->b, H2W_EVENTS_FRAMES, 0) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_set_events(f->b, H2W_EVENTS_ON | 0x100u, 0) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_set_events(f->b, 0, 0) != H2W_OK ||
+      h2w_session_events(NULL, &ev, &n, NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_events(f->b, &ev, &n, NULL, NULL) != H2W_E_INVALID_STATE ||
+      h2w_session_events_clear(NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_events_clear(f->b) != H2W_E_INVALID_STATE ||
+      h2w_session_recv_events(NULL, NULL, 0, &batch) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_recv_events(f->b, NULL, 0, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_session_recv_events(f->b, NULL, 0, &batch) != H2W_E_INVALID_STATE ||
+      batch.nevents != 0);
+}
+
+/* Mode bit 0x80, at the end: a cleared buffer hands out nothing, the
+ * outputs are optional, and switching the mode off (twice: the second is
+ * a no-op) gives the session back its callback table. */
+static void contract_after(fe *f) {
+  const h2w_event *ev = NULL;
+  const uint8_t *bytes = NULL;
+  size_t n = 1, nb = 1;
+  fail_if(h2w_session_events_clear(f->b) != H2W_OK ||
+          h2w_session_events(f->b, NULL, NULL, NULL, NULL) != H2W_OK ||
+          h2w_session_events(f->b, &ev, &n, &bytes, &nb) != H2W_OK || n != 0 ||
+          nb != 0 || ev != NULL || bytes != NULL ||
+          h2w_session_set_events(f->b, 0, 0) != H2W_OK ||
+          h2w_session_set_events(f->b, 0, 0) != H2W_OK ||
+          h2w_session_events(f->b, &ev, &n, NULL, NULL) != H2W_E_INVALID_STATE);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -176,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   server = data[0] & 1;
   frames = (data[0] >> 1) & 1;
   in_input = (data[0] >> 2) & 1;
-  f.la.push_answer = f.lb.push_answer = 0;
+  f.la.push_answer = f.lb.push_answer = (data[0] & 0x20) ? H2W_PUSH_REFUSE : 0;
   pause = (size_t)data[1] * 16;
   f.rng = (uint32_t)data[2] | (uint32_t)data[3] << 8 | (uint32_t)data[4] << 16 |
           (uint32_t)data[5] << 24;
@@ -190,15 +250,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     fail_if(h2w_session_client_new(&f.a, cb, opt, &f.la, NULL) != H2W_OK);
   }
-  /* The event side has no callback: on_push_promise, the one still
-   * called in event mode, would log the promise twice. */
+  /* The event side has no callback table (with mode bit 0x20 only
+   * fe_push): on_push_promise, the one still called in event mode, would
+   * log the promise twice. */
+  h2w_callbacks_del(cb);
+  cb = NULL;
+  if (data[0] & 0x20) {
+    fail_if(h2w_callbacks_new(&cb, NULL) != H2W_OK ||
+            h2w_callbacks_set_on_push_promise(cb, fe_push) != H2W_OK);
+  }
   if (server) {
-    fail_if(h2w_session_server_new(&f.b, NULL, opt, &f.lb, NULL) != H2W_OK);
+    fail_if(h2w_session_server_new(&f.b, cb, opt, &f.lb, NULL) != H2W_OK);
   } else {
-    fail_if(h2w_session_client_new(&f.b, NULL, opt, &f.lb, NULL) != H2W_OK);
+    fail_if(h2w_session_client_new(&f.b, cb, opt, &f.lb, NULL) != H2W_OK);
   }
   h2w_callbacks_del(cb);
   h2w_options_del(opt);
+  if (data[0] & 0x80) {
+    contract_before(&f);
+  }
   mode = H2W_EVENTS_ON | (frames ? H2W_EVENTS_FRAMES : 0) |
          (in_input ? H2W_EVENTS_DATA_IN_INPUT : 0);
   fail_if(h2w_session_set_events(f.b, mode, pause) != H2W_OK);
@@ -210,6 +280,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                                      NULL, 0, 0, NULL);
       fail_if(ra != rb);
     }
+  }
+  if (data[0] & 0x40) {
+    fail_if(h2w_session_submit_ping(f.a, fe_ping) != H2W_OK ||
+            h2w_session_submit_ping(f.b, fe_ping) != H2W_OK);
   }
   drain(&f);
   while (off < size) {
@@ -243,6 +317,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   drain(&f);
   same_logs(&f);
+  if (data[0] & 0x80) {
+    contract_after(&f);
+  }
   h2w_session_del(f.a);
   h2w_session_del(f.b);
   evlog_free(&f.la);

@@ -15,7 +15,7 @@ static int on_end(h2w_session *s, uint32_t id, void *user) {
   if (fz_rand(f) % 4 == 0) {
     fz_request(f, (uint8_t)(fz_rand(f) % 16));
   }
-  return fz_cb_after_submit(f, id);
+  return fz_cb_after_submit(f, id, 0);
 }
 
 static int on_headers(h2w_session *s, uint32_t id, int kind, int es,
@@ -23,7 +23,7 @@ static int on_headers(h2w_session *s, uint32_t id, int kind, int es,
   (void)s;
   (void)kind;
   (void)es;
-  return fz_cb(user, id);
+  return fz_cb_of(user, id, 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

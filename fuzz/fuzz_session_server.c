@@ -16,7 +16,7 @@ static int on_headers(h2w_session *s, uint32_t id, int kind, int es,
   if (kind == H2W_HEADERS_REQUEST && es && fz_rand(f) % 4 != 0) {
     fz_respond(f, id, (uint8_t)(fz_rand(f) % 16));
   }
-  return fz_cb_after_submit(f, id);
+  return fz_cb_after_submit(f, id, 1);
 }
 
 static int on_end(h2w_session *s, uint32_t id, void *user) {
@@ -25,7 +25,7 @@ static int on_end(h2w_session *s, uint32_t id, void *user) {
   fz_enter(f);
   /* INVALID_STATE when answered already: fine. */
   fz_respond(f, id, (uint8_t)(fz_rand(f) % 16));
-  return fz_cb_after_submit(f, id);
+  return fz_cb_after_submit(f, id, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

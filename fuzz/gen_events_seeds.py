@@ -15,6 +15,17 @@ import sys
 # 3 push on, 4 validation off.
 MODES = [(0x0, 0), (0x6, 1), (0x4, 40), (0xA, 3), (0x12, 0)]
 
+# Seeds also written with the mode bits of fuzz_events.c's later additions
+# (0x20 promises refused, the event side through its own on_push_promise;
+# 0x40 both send the PING "evfuzz!!" first; 0x80 the event-buffer calls'
+# contract), as "x_<role>_<name>", with the peer's PING ACK of that PING
+# after its first SETTINGS and SETTINGS ACK (so after `start` octets).
+EXTRA = [("session_server", "get", 42), ("session_server", "three_streams", 42),
+         ("session_client", "push_accepted", 24),
+         ("session_client", "push_two_then_rst", 24),
+         ("session_client", "response", 24)]
+PING_ACK = bytes([0, 0, 8, 6, 1, 0, 0, 0, 0]) + b"evfuzz!!"
+
 
 def peer_bytes(seed):
     if len(seed) < 7:
@@ -40,6 +51,17 @@ def main():
             mode, pause = MODES[i % len(MODES)]
             head = bytes([mode | role, pause]) + struct.pack("<I", 0x9E3779B9 * (i + 1) & 0xFFFFFFFF)
             with open(os.path.join(out, f"{name[8:]}_{f}"), "wb") as fh:
+                fh.write(head + peer)
+            n += 1
+    for name, f, start in EXTRA:
+        with open(os.path.join(corpus, name, f), "rb") as fh:
+            peer = peer_bytes(fh.read())
+        role = 1 if name == "session_server" else 0
+        peer = peer[:start] + PING_ACK + peer[start:]
+        for mode in (0xE8, 0xCE, 0x68):
+            head = bytes([mode | role, 0]) + struct.pack("<I", 0x2545F491)
+            fn = os.path.join(out, "x_%s_%s_%02x" % (name[8:], f, mode))
+            with open(fn, "wb") as fh:
                 fh.write(head + peer)
             n += 1
     print(f"{n} seeds in {out}")

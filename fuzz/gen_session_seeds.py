@@ -348,6 +348,14 @@ VARIANTS = {
     "_alloc": dict(flags=0x40, limits=30, rng=3),
 }
 
+# Small glitch and reset budgets (flag 0x20, limits 0xe3: bursts of 4
+# glitches and 1 reset, the 4 MiB memory budget) with the clock started
+# first, for the docs/security.md rows: the budgets are off until the
+# first tick (h2w_session_tick()). Output is written before the peer's
+# bytes come, so that a client's requests are on the wire.
+LIMITS_CLOCK = dict(flags=0x20, limits=0xe3, rng=7,
+                    ops=ops((TICK, 1), (DRAIN, 0), (FEED, 0), (DRAIN, 0)))
+
 # The client harness enables push when the seed's first octet has its top
 # bit set.
 PUSH_VARIANTS = {
@@ -494,6 +502,301 @@ def ext_seeds():
     return out
 
 
+PRIO_UPDATE = 0x10
+
+
+def prio_update(stream, value):
+    """RFC 9218 §7.1 PRIORITY_UPDATE on stream 0 for `stream`."""
+    return frame(PRIO_UPDATE, 0, 0, u32(stream) + value.encode())
+
+
+def feed_exact(n):
+    """FEED ops for exactly n octets (an arg of 0 would feed everything)."""
+    out = []
+    while n > 0:
+        k = min(n, 127)
+        out.append((FEED, k))
+        n -= k
+    return out
+
+
+def coverage_seeds():
+    """(folder, name, seed) aimed at paths the conversations above miss
+    (README "Fuzzing and coverage"): timers that need a silent or an
+    answering peer, window autotuning with round trips that change,
+    RFC 9218 priority syntax and PRIORITY_UPDATE bookkeeping, a CONNECT
+    tunnel receiving HEADERS, and the extended mode's argument sweeps
+    (probe 0x0c: fz_api_bad and fz_api_args; option bit 0x01: the option
+    setters' range checks)."""
+    out = []
+    c = CLIENT_START
+    # Keepalive (flag 0x10: 1000 ms interval, 500 ms timeout): the PING
+    # goes out and nothing comes back; then with every PING slot taken by
+    # the application; idle timeout (3000 ms) with an auto-ack peer
+    # (extended mode, rng 0x40xx), whose PING ACKs keep keepalive happy.
+    silent = ops((FEED, 0), (DRAIN, 0), (DEADLINE, 0), (DRAIN, 0),
+                 (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0), (DEADLINE, 0))
+    slots = ops((FEED, 0), *([(O_PING, 0)] * 9), (DEADLINE, 0), (DRAIN, 0),
+                (DEADLINE, 0), (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0))
+    idle = ops((FEED, 0), (DRAIN, 0), *([(DEADLINE, 0), (DRAIN, 0)] * 10))
+    # The auto-ack peer's scripted bytes carry no SETTINGS ACK of their
+    # own (fz_autoack sends it).
+    no_ack = {"session_server": MAGIC + settings(),
+              "session_client": settings((3, 100))}
+    for folder in ("session_server", "session_client"):
+        body = c if folder == "session_server" else SERVER_START
+        out.append((folder, "c_keepalive_unanswered",
+                    seed(body, flags=0x10, ops=silent, rng=0x0101)))
+        out.append((folder, "c_keepalive_app_pings",
+                    seed(body, flags=0x10, ops=slots, rng=0x0102)))
+        out.append((folder, "c_idle_timeout",
+                    seed(no_ack[folder], flags=0x10, ops=idle, rng=0x4001)))
+    # Autotuning (flag 0x10, auto-ack): round trips of 1 ms while whole
+    # 16 KB frames arrive (the window grows), then 10 s of clock (the
+    # minimum RTT expires) and round trips of 100 ms over small frames:
+    # the rate falls, the targets shrink. Each FEED is exactly one frame,
+    # so that the auto-ack answers at a frame boundary.
+    big = [data(1, b"d" * 16375) for _ in range(8)]
+    small = [data(1, b"s" * 100) for _ in range(24)]
+    for folder, name, flags in (("session_server", "c_autotune_rtt", 0x10),
+                                ("session_server", "c_autotune_rtt_manual",
+                                 0x11),
+                                ("session_client", "c_autotune_rtt", 0x10)):
+        head = no_ack[folder] + (headers(1, POST[:4])
+                                 if folder == "session_server" else
+                                 headers(1, OK))
+        lead = feed_exact(len(head))
+        script = lead + [(DRAIN, 0)]
+        for _ in range(len(big) // 4):  # 64 KB a round trip: it grows
+            script += [(FEED, 255)] * 4 + [(TICK, 1), (DRAIN, 0)]
+        script += [(TICK, 137), (DRAIN, 0)]
+        for fr in small:
+            script += feed_exact(len(fr)) + [(TICK, 100), (DRAIN, 0),
+                                             (O_CONSUME, 0)]
+        script += [(TICK, 137)] + [(FEED, 109), (TICK, 120), (DRAIN, 0)] * 4
+        body = head + b"".join(big) + b"".join(small) + \
+            b"".join(data(1, b"t" * 100) for _ in range(4)) + \
+            data(1, b"", ES)
+        out.append((folder, name, seed(body, flags=flags, ops=ops(*script),
+                                       rng=0x4002)))
+    # RFC 9218: PRIORITY_UPDATE for idle streams (kept, replaced, taken
+    # by the request), the MAX_CONCURRENT_STREAMS rule (flag 0x04: 3), a
+    # flood beyond the notes kept (a glitch), and priority fields with
+    # quoted strings, escapes, inner lists, parameters, bare keys and
+    # broken syntax, on one line or several.
+    values = ['u=1', 'u=2, i', 'u=3;x="a\\"b", l=(a "b)" c);q, i=?0',
+              'u', 'i=?1;p', 'x=(a b', 'x="open', 'u=1,', 'u=1;', 'a=)',
+              ', u=1', 'u=4, x=*t', 'U=1', 'u=1 i', 'x=1;;', 'x=1;A']
+    pu = b"".join(prio_update(5 + 2 * i, v) for i, v in enumerate(values))
+    out.append(("session_server", "c_priority_update_idle", seed(
+        c + prio_update(5, "u=1") + prio_update(5, "u=2") + pu +
+        req(5) + req(7) + prio_update(9, "u=0") + req(11) +
+        prio_update(1, "u=6") + prio_update(2, "u=1"),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0103)))
+    out.append(("session_server", "c_priority_update_flood", seed(
+        c + b"".join(prio_update(101 + 2 * i, "u=%d" % (i % 8))
+                     for i in range(40)) + req(1),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0104)))
+    out.append(("session_server", "c_priority_update_limit", seed(
+        c + b"".join(prio_update(3 + 2 * i, "u=1") for i in range(5)),
+        flags=0x04, ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0105)))
+    fields = b""
+    for i, v in enumerate(values):
+        fields += req(1 + 2 * i, extra=[("priority", v)])
+    multi = [[("priority", "u=2"), ("priority", "i")],
+             [("priority", "u=2"), ("priority", "")],
+             [("priority", "(")], [("priority", "u=5"), ("priority", "(")]]
+    for j, extra in enumerate(multi):
+        fields += req(1 + 2 * (len(values) + j), extra=extra)
+    out.append(("session_server", "c_priority_fields", seed(
+        c + fields, ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0106)))
+    # RFC 9113 §8.5: a plain CONNECT request, its tunnel's DATA, then
+    # HEADERS on the tunnel (a stream error), and on another tunnel
+    # trailers with END_STREAM.
+    connect = [(":method", "CONNECT"), (":authority", "example.org:443")]
+    head = c + headers(1, connect)
+    out.append(("session_server", "c_connect_tunnel_headers", seed(
+        head + data(1, b"tunnel") +
+        headers(1, [("x-in-tunnel", "1")]) + data(1, b"x") +
+        headers(3, connect) + data(3, b"y") +
+        headers(3, [("x-t", "1")], EH | ES) + req(5),
+        ops=ops(*feed_exact(len(head)), (O_ANSWER, 0), (DRAIN, 0), (FEED, 0),
+                (DRAIN, 0), (O_GOAWAY, 0xc0), (DRAIN, 0)),
+        rng=0x0107)))
+    # Extended mode with option bit 0x01 and probes 0x0c (argument and
+    # contract sweeps), from ops and from callbacks (action 0xce).
+    sweep = ops(*([(O_PROBE, 0x0c)] * 12))
+    cbs = ops(*([(0, 0xce)] * 12))
+    out.append(("session_server", "c_arg_sweep", seed(
+        c + headers(1, POST[:4]) + req(3),
+        ops=ops((FEED, 0)) + sweep + ops((DRAIN, 0)), cbs=cbs, rng=0x4101)))
+    out.append(("session_server", "c_arg_sweep_fresh", seed(
+        c + headers(1, POST[:4]) + req(3),
+        ops=sweep + ops((FEED, 0), (DRAIN, 0)), rng=0x4103)))
+    out.append(("session_client", "c_arg_sweep", seed(
+        SERVER_START + headers(1, OK) + data(1, b"a", ES),
+        ops=sweep + ops((FEED, 0), (DRAIN, 0)) + sweep, cbs=cbs,
+        rng=0x4101)))
+    # h2c upgrade with the broken HTTP2-Settings values of fz_upgrade
+    # (op arg >> 2 picks the server's, arg >> 3 the client's with arg 4).
+    up_body = c + headers(1, [("x", "1")], EH) + req(3)
+    for k in range(4, 8):
+        out.append(("session_server", "c_upgrade_bad_%d" % k, seed(
+            up_body, ops=ops((UPGRADE, k << 2), (FEED, 0), (DRAIN, 0)),
+            rng=0x0110 + k)))
+    for k in range(8):
+        out.append(("session_client", "c_upgrade_bad_%d" % k, seed(
+            SERVER_START + headers(1, OK, EH | ES),
+            ops=ops((UPGRADE, 4 | k << 3), (FEED, 0), (DRAIN, 0)),
+            rng=0x0120 + k)))
+    # Server push (RFC 9113 §8.4), client side with push on (rng 0x80xx):
+    # a promise on a stream we reset (op 6 on stream 1, CANCEL), more promises than our
+    # MAX_CONCURRENT_STREAMS (flag 0x04: 3) once they open, and under a
+    # small memory budget (flag 0x20, limits 0x20: 8 KiB).
+    css = [(":method", "GET"), (":scheme", "https"),
+           (":authority", "example.org"), (":path", "/p.css")]
+    promises = b"".join(frame(PUSH, EH, 1, u32(2 * i) + block(css))
+                        for i in range(1, 7))
+    opened = b"".join(headers(2 * i, OK) for i in range(1, 7))
+    out.append(("session_client", "c_push_on_reset_stream", seed(
+        SERVER_START + frame(PUSH, EH, 1, u32(2) + block(css)) +
+        headers(3, OK, EH | ES),
+        ops=ops((DRAIN, 0), (O_RST, 8), (DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x8131)))
+    out.append(("session_client", "c_push_concurrency", seed(
+        SERVER_START + headers(1, OK) + promises + opened +
+        data(1, b"x", ES), flags=0x04, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x8132)))
+    out.append(("session_client", "c_push_budget", seed(
+        SERVER_START + headers(1, OK) + promises + promises.replace(
+            u32(2), u32(14)) + opened + data(1, b"x", ES),
+        flags=0x20, limits=0x20, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x8133)))
+    # Server side: the client's frames on a stream we reserved with
+    # PUSH_PROMISE (op 11 with arg 0x10: promise, then answer), before and
+    # after it resets it.
+    head = c + req(1, EH)
+    out.append(("session_server", "c_push_reserved_frames", seed(
+        head + frame(WU, 0, 2, u32(100)) + prio_update(2, "u=1") +
+        frame(PRIORITY, 0, 2, u32(0) + b"\x10") + frame(RST, 0, 2, u32(8)) +
+        frame(WU, 0, 2, u32(100)) + data(2, b"x") + req(3),
+        ops=ops(*feed_exact(len(head)), (O_ANSWER, 0x10), (DRAIN, 0),
+                (FEED, 0), (DRAIN, 0)), rng=0x0134)))
+    # H2W_CB_RESET_STREAM (callback action 0xe2) from on_begin_headers,
+    # on_header, on_headers and on_data (the gap picks the callback: the
+    # numbers are those callbacks' places in the run), then frames on
+    # the reset stream.
+    srv = c + headers(1, POST[:4]) + data(1, b"abc") + data(1, b"d", ES) + \
+        req(3) + headers(5, POST[:4]) + data(5, b"x" * 100, ES) + req(7)
+    for at in (4, 6, 9, 11, 17, 31):
+        out.append(("session_server", "c_cb_reset_stream_%d" % at, seed(
+            srv, ops=ops((FEED, 0), (DRAIN, 0)), cbs=ops((at, 0xe2)),
+            rng=0x0141)))
+    cli = SERVER_START + headers(1, OK) + data(1, b"abc") + \
+        headers(3, OK) + data(3, b"x" * 100) + data(1, b"e", ES) + \
+        data(3, b"", ES)
+    for at in (8, 9, 11, 13, 20):
+        out.append(("session_client", "c_cb_reset_stream_%d" % at, seed(
+            cli, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+            cbs=ops((at, 0xf2)), rng=0x0141)))
+    # Keepalive: the PING is still unanswered when its timeout passes, but
+    # the peer sent another frame meanwhile (alive: a new PING in the old
+    # slot).
+    out.append(("session_server", "c_keepalive_alive", seed(
+        c + frame(WU, 0, 0, u32(100)),
+        flags=0x10, ops=ops(*feed_exact(len(c)), (DRAIN, 0), (DEADLINE, 0),
+                            (DRAIN, 0), (DEADLINE, 0), (DRAIN, 0), (FEED, 0),
+                            (DEADLINE, 0), (DRAIN, 0), (DEADLINE, 0)),
+        rng=0x0160)))
+    # RFC 9113 §6.9.2: a stream send window at 2^31-1 (the peer's
+    # WINDOW_UPDATE), then an INITIAL_WINDOW_SIZE that raises it past
+    # (alone, and followed in the same frame by one that would bring it
+    # back: the overflow counts, defect I).
+    up = c + headers(1, POST[:4]) + frame(WU, 0, 1, u32(0x7fffffff - 65535))
+    out.append(("session_server", "c_iws_overflow", seed(
+        up + settings((4, 65536)) + data(1, b"x", ES),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0170)))
+    out.append(("session_server", "c_iws_overflow_then_back", seed(
+        up + settings((4, 65536), (4, 65535)) + data(1, b"x", ES),
+        ops=ops((FEED, 0), (DRAIN, 0)), rng=0x0171)))
+    # The getters (op 17) after a GOAWAY received with an error code, and
+    # on a request whose content-length is still being counted.
+    out.append(("session_client", "c_probe_after_goaway", seed(
+        SERVER_START + headers(1, OK + [("content-length", "10")]) +
+        data(1, b"abc") + frame(GOAWAY, 0, 0, u32(3) + u32(11) + b"calm"),
+        ops=ops((DRAIN, 0), *feed_exact(len(SERVER_START) + 40),
+                (O_PROBE, 0), (FEED, 0), (O_PROBE, 1), (DRAIN, 0),
+                (O_PROBE, 2)), rng=0x0172)))
+    out.append(("session_server", "c_probe_content_length", seed(
+        c + headers(1, POST) + data(1, b"he"),
+        ops=ops((FEED, 0), (O_PROBE, 0), (O_PROBE, 1), (DRAIN, 0)),
+        rng=0x0173)))
+    # DATA beyond the stream window but within the connection's (flag
+    # 0x80, limits 23: a 368-octet stream window, acknowledged).
+    # (Our smaller decoder table, acknowledged, needs a Dynamic Table Size
+    # Update at the start of the next block, RFC 7541 §4.2.)
+    out.append(("session_server", "c_data_past_stream_window", seed(
+        c + hblock(1, b"\x20" + block(POST[:4]), EH) + data(1, b"w" * 1000) +
+        req(3),
+        flags=0x80, limits=23, ops=ops((DRAIN, 0), (FEED, 0), (DRAIN, 0)),
+        rng=0x0174)))
+    # The transport closes inside the client's connection preface (the
+    # final h2w_session_eof() runs for one rng in two: several seeds).
+    for k in range(4):
+        out.append(("session_server", "c_eof_in_preface_%d" % k,
+                    seed(MAGIC[:10], rng=0x0150 + k)))
+    return out
+
+
+# Allocation failures (flag 0x40: allocation 1 + limits fails, and with
+# the low bit of the seed's second octet every later one) in these seeds,
+# at the allocations that reached code the other seeds do not (found by
+# trying every one of 1-256, both ways, and keeping what libFuzzer's
+# -merge=1 kept): {folder: {seed: [(limits, sticky), ...]}}.
+ALLOC_SWEEP = {
+    "session_server": {
+        "a09_rapid_reset": [(4, 0), (26, 0)],
+        "c_arg_sweep": [(3, 0), (3, 1), (4, 1), (5, 0), (6, 0), (7, 1), (8, 0), (8, 1), (9, 1), (10, 0), (10, 1), (11, 0), (11, 1), (12, 0), (12, 1), (15, 1), (17, 1), (250, 0)],
+        "c_connect_tunnel_headers": [(8, 0)],
+        "c_keepalive_unanswered": [(1, 1)],
+        "c_priority_update_idle": [(2, 0), (4, 0), (4, 1), (9, 1), (10, 0), (11, 1), (13, 1), (156, 0)],
+        "issue14_j_close_on_error": [(7, 0), (8, 1), (10, 0), (183, 0)],
+        "post_ops": [(2, 0), (3, 0), (3, 1), (4, 0)],
+        "three_streams_ops": [(7, 1)],
+        "x_api_cbs": [(1, 0), (2, 1), (4, 0), (5, 0), (9, 1), (11, 1), (15, 1)],
+        "x_autoack": [(4, 1), (5, 1), (9, 1)],
+    },
+    "session_client": {
+        "c_arg_sweep": [(2, 0), (3, 1), (4, 1), (5, 0), (5, 1), (10, 1), (12, 1), (13, 0), (13, 1), (14, 0), (16, 1), (17, 0), (17, 1), (18, 0), (19, 0), (20, 1), (21, 0), (22, 0), (22, 1), (24, 0), (89, 0)],
+        "c_autotune_rtt": [(4, 1)],
+        "c_idle_timeout": [(2, 1), (11, 1)],
+        "c_keepalive_unanswered": [(1, 1), (2, 0), (2, 1), (3, 0), (3, 1), (6, 1), (8, 0), (9, 0), (9, 1)],
+        "goaway": [(2, 0), (4, 0), (4, 1)],
+        "push_accepted_ops": [(12, 0), (20, 1)],
+        "trailers_ops": [(2, 1), (3, 1), (4, 1)],
+        "x_api_cbs": [(4, 1), (6, 1), (9, 1), (10, 1)],
+    },
+}
+
+
+def alloc_sweep_seeds(root):
+    """(folder, name, seed) of ALLOC_SWEEP, made from the seeds written
+    before (so call it after them)."""
+    out = []
+    for folder, table in sorted(ALLOC_SWEEP.items()):
+        for name, picks in sorted(table.items()):
+            with open(os.path.join(root, folder, name), "rb") as f:
+                base = f.read()
+            for limits, sticky in picks:
+                d = bytearray(base)
+                d[1] = (d[1] & 0xfe) | sticky
+                d[2] |= 0x40
+                d[3] = limits
+                out.append((folder, "c_alloc_%s_%d_%d" % (name, limits, sticky),
+                            bytes(d)))
+    return out
+
+
 def write(folder, seeds, variants=VARIANTS):
     os.makedirs(folder, exist_ok=True)
     for name, body in sorted(seeds.items()):
@@ -550,6 +853,7 @@ def main():
     write(client, client_seeds())
     write(client, client_push_seeds(), PUSH_VARIANTS)
     few = {k: VARIANTS[k] for k in ("", "_limits")}
+    few["_limits_clock"] = LIMITS_CLOCK
     write(server, server_attacks(), few)
     write(client, client_attacks(), few)
     for name, blob in contract_seeds().items():
@@ -560,7 +864,10 @@ def main():
         write(server, {name: body}, {"": dict(ops=script)})
     write(client, {"a19_upgrade": SERVER_START + headers(1, OK, EH | ES) +
                    data(1, b"x")}, {"": dict(ops=ops((UPGRADE, 1)))})
-    for folder, name, blob in ext_seeds():
+    for folder, name, blob in ext_seeds() + coverage_seeds():
+        with open(os.path.join(root, folder, name), "wb") as f:
+            f.write(blob)
+    for folder, name, blob in alloc_sweep_seeds(root):
         with open(os.path.join(root, folder, name), "wb") as f:
             f.write(blob)
     out = os.path.join(root, "hpack_diff")

@@ -123,6 +123,8 @@ struct fz {
   uint32_t owe_id[FZ_SLOTS]; /* manual flow control: octets delivered */
   size_t owe_n[FZ_SLOTS];    /* ... and not yet consumed */
   int requests;
+  h2w_mem_source mem_src[4]; /* h2w_data_source_mem states, a ring */
+  unsigned mem_next;
   fz_wire w;
   uint8_t body[4096];
 };

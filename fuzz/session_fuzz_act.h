@@ -334,8 +334,11 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
     (void)h2w_session_submit_ping(f->s, (param & 1) ? debug : NULL);
     break;
   case FZ_GOAWAY:
+    /* Top bits 11: debug data longer than the library keeps (cut). */
     (void)h2w_session_submit_goaway(f->s, (param & 15) < 2 ? 0 : param % 14u,
-                                    debug, param % 4u);
+                                    (param & 0xc0) == 0xc0 ? fz_big : debug,
+                                    (param & 0xc0) == 0xc0 ? 20000u
+                                                           : param % 4u);
     break;
   case FZ_SHUTDOWN:
     (void)h2w_session_shutdown(f->s);
@@ -382,8 +385,10 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
 
 /* ---- callbacks --------------------------------------------------------- */
 
-/* A callback's verdict: the scripted action for this call, if any. */
-static int fz_cb(fz *f, uint32_t id) {
+/* A callback's verdict: the scripted action for this call, if any.
+ * `stream`: on_begin_headers, on_header, on_headers or on_data, where
+ * H2W_CB_RESET_STREAM is an answer (h2wire.h). */
+static int fz_cb_of(fz *f, uint32_t id, int stream) {
   uint8_t act;
   fz_enter(f);
   act = fz_next_action(f);
@@ -394,6 +399,10 @@ static int fz_cb(fz *f, uint32_t id) {
     f->paused = 1;
     return H2W_E_PAUSE;
   case FZ_FAIL:
+    /* Top bits 111 in a stream callback: reset just this stream. */
+    if ((act >> 5) == 7 && stream) {
+      return H2W_CB_RESET_STREAM;
+    }
     return (act & 16) ? H2W_E_CALLBACK_FAILURE : -1000 - (act >> 5);
   case FZ_RST_PAUSE:
     fz_submit(f, FZ_RST, act >> 4, id != 0 ? id : fz_pick_id(f, act));
@@ -405,23 +414,27 @@ static int fz_cb(fz *f, uint32_t id) {
   }
 }
 
+static int fz_cb(fz *f, uint32_t id) {
+  return fz_cb_of(f, id, 0);
+}
+
 /* The scripted action of a callback whose default answer (a submit, made
  * after its fz_enter()) may have ended the session, e.g. the HPACK encoder
  * refused by the memory budget: the application is still inside that same
  * callback, so this is no callback after a fatal error; skip the action,
  * whose result the library no longer reads. */
-static int fz_cb_after_submit(fz *f, uint32_t id) {
+static int fz_cb_after_submit(fz *f, uint32_t id, int stream) {
   if (h2w_session_error(f->s, NULL, NULL, NULL) != H2W_OK) {
     return 0;
   }
-  return fz_cb(f, id);
+  return fz_cb_of(f, id, stream);
 }
 
 static int fz_begin(h2w_session *s, uint32_t id, int kind, void *user) {
   (void)s;
   (void)kind;
   fz_note_id(user, id);
-  return fz_cb(user, id);
+  return fz_cb_of(user, id, 1);
 }
 
 /* A promise (client, §8.4): the scripted action, and one in four
@@ -448,7 +461,7 @@ static int fz_header(h2w_session *s, uint32_t id, const h2w_nv *nv,
     abort(); /* docs/security.md row 5: empty names never reach a callback
               * (unless validation is off, flag 0x2) */
   }
-  return fz_cb(f, id);
+  return fz_cb_of(f, id, 1);
 }
 
 static int fz_data(h2w_session *s, uint32_t id, const uint8_t *d, size_t n,
@@ -468,7 +481,7 @@ static int fz_data(h2w_session *s, uint32_t id, const uint8_t *d, size_t n,
       break;
     }
   }
-  return fz_cb(f, id);
+  return fz_cb_of(f, id, 1);
 }
 
 static int fz_reset(h2w_session *s, uint32_t id, uint32_t code, void *user) {

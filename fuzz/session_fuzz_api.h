@@ -14,6 +14,118 @@
 
 /* ---- options and callbacks of extended mode ---------------------------- */
 
+/* A client's preface, SETTINGS, a POST on stream 1 (HPACK: :method
+ * POST, :scheme https, :path /, :authority example.org) and its body. */
+static const uint8_t fz_post[] = {
+    'P', 'R',  'I',  ' ',  '*',  ' ',  'H',  'T',  'T',  'P',  '/',  '2', '.',
+    '0', '\r', '\n', '\r', '\n', 'S',  'M',  '\r', '\n', '\r', '\n', 0,   0,
+    0,   4,    0,    0,    0,    0,    0,    0,    0,    16,   1,    4,   0,
+    0,   0,    1,    0x83, 0x87, 0x84, 0x41, 11,   'e',  'x',  'a',  'm', 'p',
+    'l', 'e',  '.',  'o',  'r',  'g',  0,    0,    10,   0,    1,    0,   0,
+    0,   1,    'h',  'e',  'l',  'l',  'o',  'w',  'o',  'r',  'l',  'd'};
+
+/* Sessions made with no callbacks, no options and the default allocator
+ * (every argument but the first may be NULL): a client's HTTP2-Settings
+ * value is its default SETTINGS, both describe themselves, and a NULL
+ * output pointer is refused. */
+static void fz_default_sessions(void) {
+  static char buf[16384];
+  h2w_session *c = NULL, *sv = NULL;
+  h2w_options *o = NULL;
+  size_t len = 0;
+  if (h2w_session_client_new(NULL, NULL, NULL, NULL, NULL) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_server_new(NULL, NULL, NULL, NULL, NULL) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_client_new(&c, NULL, NULL, NULL, NULL) != H2W_OK ||
+      h2w_session_server_new(&sv, NULL, NULL, NULL, NULL) != H2W_OK ||
+      h2w_session_upgrade_settings(c, buf, sizeof buf) <= 0 ||
+      h2w_session_upgrade_settings(sv, buf, sizeof buf) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_session_dump_json(c, buf, sizeof buf, &len) != H2W_OK ||
+      h2w_session_dump_json(sv, buf, sizeof buf, &len) != H2W_OK) {
+    abort();
+  }
+  /* Without on_data the server consumes DATA itself, also a frame that
+   * arrives in two pieces. */
+  if (h2w_session_recv(sv, fz_post, 70) != 70 ||
+      h2w_session_recv(sv, fz_post + 70, sizeof fz_post - 70) !=
+          (h2w_ssize)(sizeof fz_post - 70) ||
+      h2w_session_error(sv, NULL, NULL, NULL) != H2W_OK) {
+    abort();
+  }
+  h2w_session_del(c);
+  h2w_session_del(sv);
+  /* No memory budget and no glitch or reset budget: the dump says null. */
+  sv = NULL;
+  if (h2w_options_new(&o, NULL) != H2W_OK ||
+      h2w_options_set_memory_budget(o, 0) != H2W_OK ||
+      h2w_options_set_glitch_limit(o, 0, 0) != H2W_OK ||
+      h2w_options_set_reset_limit(o, 0, 0) != H2W_OK ||
+      h2w_session_server_new(&sv, NULL, o, NULL, NULL) != H2W_OK ||
+      h2w_session_dump_json(sv, buf, sizeof buf, &len) != H2W_OK) {
+    abort();
+  }
+  h2w_options_del(o);
+  h2w_session_del(sv);
+}
+
+/* Bit 0x01 of the extended options: every option setter and constructor
+ * refuses a NULL object and each out-of-range value (h2wire.h gives the
+ * ranges) with H2W_E_INVALID_ARGUMENT. Run on fresh options, before the
+ * harness sets its own: what it sets afterwards decides. */
+static void fz_option_checks(h2w_options *opt) {
+  static const uint32_t bad_u32[4] = {0, 16383, 16777216, 0x80000000u};
+  h2w_options *o = NULL;
+  h2w_callbacks *cb = NULL;
+  size_t i;
+  if (h2w_options_new(NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_callbacks_new(NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_callbacks_set_on_header(NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_max_frame_size(NULL, 16384) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_glitch_limit(NULL, 1, 1) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_reset_limit(NULL, 1, 1) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_memory_budget(NULL, 1) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_keepalive(opt, 0, 5) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_keepalive(opt, 5, 0) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_manual_flow_control(opt, 2) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_enable_push(opt, -1) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_enable_connect_protocol(opt, 2) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_validate_messages(opt, 3) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_window_autotune(NULL, 0, 0) != H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_window_autotune(opt, 65534, 65535) !=
+          H2W_E_INVALID_ARGUMENT ||
+      h2w_options_set_window_autotune(opt, 65535, 0x80000000u) !=
+          H2W_E_INVALID_ARGUMENT) {
+    abort();
+  }
+  /* The frame size outside 16384 ... 16777215 (RFC 9113 §6.5.2), windows
+   * past 2^31-1 (§6.9.1). */
+  for (i = 0; i < 4; i++) {
+    if (h2w_options_set_max_frame_size(opt, bad_u32[i]) !=
+            H2W_E_INVALID_ARGUMENT ||
+        (bad_u32[i] > 0x7fffffffu &&
+         (h2w_options_set_initial_window_size(opt, bad_u32[i]) !=
+              H2W_E_INVALID_ARGUMENT ||
+          h2w_options_set_connection_window_size(opt, bad_u32[i]) !=
+              H2W_E_INVALID_ARGUMENT))) {
+      abort();
+    }
+  }
+  /* Autotuning on, then off again (0, 0): what the caller sets next
+   * decides. */
+  if (h2w_options_set_window_autotune(opt, 1u << 20, 1u << 18) != H2W_OK ||
+      h2w_options_set_window_autotune(opt, 0, 0) != H2W_OK ||
+      h2w_options_new(&o, NULL) != H2W_OK ||
+      h2w_callbacks_new(&cb, NULL) != H2W_OK) {
+    abort();
+  }
+  h2w_options_del(o);
+  h2w_callbacks_del(cb);
+  fz_default_sessions();
+}
+
 static void fz_ext_options(fz *f, h2w_options *opt) {
   uint8_t x = f->xopt, l = f->limits;
   f->max_ext = 16384;
@@ -250,6 +362,26 @@ static size_t fz_pack(uint8_t *buf, const h2w_nv *nv, size_t n) {
   return at;
 }
 
+/* A packed list of the n fields of nv, then "x-f: 1" up to 40 fields:
+ * more than the 32 the library unpacks on its stack. */
+static size_t fz_pack_many(uint8_t *buf, const h2w_nv *nv, size_t n) {
+  size_t i, at = 4 + 8 * 40;
+  buf[0] = 40;
+  buf[1] = buf[2] = buf[3] = 0;
+  for (i = 0; i < 40; i++) {
+    const uint8_t *name = i < n ? nv[i].name : (const uint8_t *)"x-f";
+    const uint8_t *value = i < n ? nv[i].value : (const uint8_t *)"1";
+    size_t nl = i < n ? nv[i].namelen : 3, vl = i < n ? nv[i].valuelen : 1;
+    memset(buf + 4 + 8 * i, 0, 8);
+    buf[4 + 8 * i] = (uint8_t)nl;
+    buf[8 + 8 * i] = (uint8_t)vl;
+    memcpy(buf + at, name, nl);
+    memcpy(buf + at + nl, value, vl);
+    at += nl + vl;
+  }
+  return at;
+}
+
 /* Prepared (server) and packed (both) submits; the range bodies read
  * fz_big, which outlives every session. */
 static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
@@ -264,7 +396,7 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
       FZ_NV(":method", "CONNECT"), FZ_NV(":protocol", "websocket"),
       FZ_NV(":scheme", "https"), FZ_NV(":authority", "example.org"),
       FZ_NV(":path", "/ws")};
-  uint8_t blob[256];
+  uint8_t blob[1024];
   size_t bodylen = (r >> 8) % 3000u, n;
   uint32_t flags = (r >> 4) & 7u; /* H2W_RANGE_*; 0 without a body */
   int32_t sid;
@@ -274,6 +406,18 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
   if (f->server && !packed) {
     h2w_nvset *set = NULL;
     const h2w_data_source *body = (r & 8) ? fz_body(f, id, 0) : NULL;
+    h2w_data_source mem;
+    if (body == NULL && (r & 0x800)) {
+      /* h2w_data_source_mem over fz_big (RFC 9113 §8.1: the last read
+       * ends the stream unless trailers are announced). */
+      h2w_mem_source *ms = &f->mem_src[f->mem_next++ % 4u];
+      if (h2w_data_source_mem(&mem, ms, fz_big, (r >> 13) % 3000u,
+                              (r & 0x1000) ? H2W_DATA_FLAG_NO_END_STREAM
+                                           : 0u) != H2W_OK) {
+        abort();
+      }
+      body = &mem;
+    }
     if (h2w_nvset_new(&set, resp, 1 + r % 3u, H2W_NVSET_RESPONSE, NULL) !=
             H2W_OK ||
         h2w_nvset_count(set) != 1 + r % 3u) {
@@ -285,12 +429,16 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
     }
     h2w_nvset_del(set);
   } else if (f->server) {
-    n = fz_pack(blob, resp, 1 + r % 3u);
+    n = ((r >> 12) & 3u) == 3 ? fz_pack_many(blob, resp, 1)
+                              : fz_pack(blob, resp, 1 + r % 3u);
     (void)h2w_session_submit_response_packed(f->s, id, blob, n, fz_big, bodylen,
                                              flags);
   } else {
     /* An extended CONNECT (RFC 8441 §4) one time in four. */
     n = (r & 3) == 0 ? fz_pack(blob, connect, 5) : fz_pack(blob, req, 5);
+    if (((r >> 12) & 3u) == 3) {
+      n = fz_pack_many(blob, req, 4);
+    }
     if (f->requests++ >= 40) {
       return;
     }
@@ -315,6 +463,177 @@ static void fz_api_range(fz *f, uint32_t id, uint32_t r) {
   }
 }
 
+/* Calls whose arguments the contract refuses outright (NULL session,
+ * NULL outputs, arrays with a length, values out of range): each returns
+ * H2W_E_INVALID_ARGUMENT (or the documented neutral answer) and touches
+ * nothing; the event-buffer calls on a session not in that mode are
+ * H2W_E_INVALID_STATE, and from a callback even switching it off is
+ * refused. Then the HTTP2-Settings codec on values no upgrade op makes:
+ * '=' padding, too many entries, a too small array, a bad value. */
+static void fz_api_args(fz *f, uint32_t id) {
+  static const h2w_settings_entry iws = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
+                                         100};
+  static const h2w_settings_entry iv70[70];
+  static const uint8_t nofield[4] = {0, 0, 0, 0};
+  static const h2w_nv get[4] = {
+      FZ_NV(":method", "GET"), FZ_NV(":scheme", "https"),
+      FZ_NV(":authority", "example.org"), FZ_NV(":path", "/")};
+  static const h2w_nv upper[2] = {FZ_NV(":status", "200"), FZ_NV("X-Up", "1")};
+  static const h2w_nv early[1] = {FZ_NV(":status", "103")};
+  static const h2w_data_source noread = {NULL, NULL, NULL};
+  static const uint8_t past[14] = {1, 0, 0, 0, 50, 0,   0,
+                                   0, 1, 0, 0, 0,  'x', '1'};
+  const uint8_t *origins[1] = {fz_origin_a};
+  size_t lens[1] = {sizeof fz_origin_a - 1};
+  h2w_settings_entry out[2];
+  h2w_event_batch batch;
+  h2w_data_source ds;
+  h2w_mem_source ms;
+  h2w_nvset *set = NULL;
+  h2w_nv nv = FZ_NV(":status", "200");
+  const uint8_t *data = NULL;
+  char buf[600];
+  size_t i, len = 0;
+  int u = 0, inc = 0, rv;
+  const int bad = H2W_E_INVALID_ARGUMENT;
+  h2w_session *s = f->s;
+  if (h2w_session_submit_request(NULL, &nv, 1, NULL, NULL) != bad ||
+      h2w_session_submit_response(NULL, id, &nv, 1, NULL) != bad ||
+      h2w_session_submit_response_set(s, id, NULL, NULL) == H2W_OK ||
+      h2w_session_submit_informational(NULL, id, &nv, 1) != bad ||
+      h2w_session_submit_push_promise(NULL, id, &nv, 1, NULL) != bad ||
+      h2w_session_submit_push_promise(s, id, NULL, 0, NULL) >= 0 ||
+      h2w_session_submit_trailers(NULL, id, &nv, 1) != bad ||
+      h2w_session_resume_data(NULL, id) != bad ||
+      h2w_session_submit_rst_stream(NULL, id, 0) != bad ||
+      h2w_session_submit_ping(NULL, NULL) != bad ||
+      h2w_session_submit_settings(NULL, &iws, 1) != bad ||
+      h2w_session_submit_settings(s, NULL, 1) == H2W_OK ||
+      h2w_session_submit_window_update(NULL, 0, 1) != bad ||
+      h2w_session_consume(NULL, id, 1) != bad ||
+      h2w_session_submit_goaway(NULL, 0, NULL, 0) != bad ||
+      h2w_session_shutdown(NULL) != bad ||
+      h2w_priority_parse(NULL, 1, &u, &inc) != bad ||
+      h2w_session_submit_priority_update(NULL, 1, "u=1", 3) != bad ||
+      h2w_session_submit_priority_update(s, 1, NULL, 3) == H2W_OK ||
+      h2w_session_set_stream_priority(NULL, id, 1, 0) != bad ||
+      h2w_session_stream_priority(NULL, id, &u, &inc) != bad ||
+      h2w_session_submit_altsvc(NULL, 0, NULL, 0, NULL, 0) != bad ||
+      h2w_session_submit_origin(NULL, origins, lens, 1) != bad ||
+      h2w_session_submit_origin(s, NULL, NULL, 1) == H2W_OK ||
+      h2w_session_submit_extension(NULL, 0x20, 0, 0, NULL, 0) != bad ||
+      h2w_session_submit_extension(s, 0x20, 0, 0, NULL, 1) == H2W_OK ||
+      h2w_session_set_stream_user_data(NULL, id, NULL) != bad ||
+      h2w_session_get_stream_user_data(NULL, id) != NULL ||
+      h2w_session_foreach_stream(NULL, fz_visit, f) != bad ||
+      h2w_session_foreach_stream(s, NULL, f) == H2W_OK ||
+      h2w_session_stream_state(NULL, id) != bad ||
+      h2w_session_window(NULL, id, NULL, NULL) != bad ||
+      h2w_session_flow_estimate(NULL, NULL) != bad ||
+      h2w_session_flow_estimate(s, NULL) == H2W_OK ||
+      h2w_session_setting(NULL, 0, 1, NULL) != bad ||
+      h2w_session_setting(s, H2W_SETTINGS_LOCAL, 1, NULL) == H2W_OK ||
+      h2w_session_is_server(NULL) != 0 ||
+      h2w_session_last_submit_error(NULL, NULL, NULL) != bad ||
+      h2w_session_recv(NULL, NULL, 0) != bad ||
+      h2w_session_send(NULL, NULL, 0) != bad ||
+      h2w_session_peek(NULL, &data) != bad || h2w_session_ack(NULL, 0) != bad ||
+      h2w_session_eof(NULL) != bad || h2w_session_tick(NULL, 0) != bad ||
+      h2w_session_next_deadline(NULL) != UINT64_MAX ||
+      h2w_session_want_read(NULL) != 0 || h2w_session_want_write(NULL) != 0 ||
+      h2w_session_upgrade(NULL, NULL, 0, 0, NULL) != bad ||
+      h2w_session_upgrade(s, NULL, 1, 0, NULL) == H2W_OK ||
+      h2w_session_upgrade_settings(NULL, buf, sizeof buf) != bad ||
+      h2w_session_dump_json(NULL, buf, sizeof buf, &len) != bad ||
+      h2w_session_set_events(NULL, H2W_EVENTS_ON, 0) != bad ||
+      h2w_session_set_events(s, 0x80, 0) == H2W_OK ||
+      h2w_session_events(NULL, NULL, NULL, NULL, NULL) != bad ||
+      h2w_session_events(s, NULL, NULL, NULL, NULL) != H2W_E_INVALID_STATE ||
+      h2w_session_events_clear(NULL) != bad ||
+      h2w_session_events_clear(s) != H2W_E_INVALID_STATE ||
+      h2w_session_recv_events(NULL, NULL, 0, &batch) != bad ||
+      h2w_session_recv_events(s, NULL, 0, NULL) != bad ||
+      h2w_session_recv_events(s, NULL, 0, &batch) != H2W_E_INVALID_STATE ||
+      h2w_session_submit_request_packed(NULL, NULL, 0, NULL, 0, 0, NULL) !=
+          bad ||
+      h2w_session_submit_response_packed(NULL, id, NULL, 0, NULL, 0, 0) !=
+          bad ||
+      h2w_session_set_data_range(NULL, id, NULL, 0, 0) != bad ||
+      h2w_session_data_range_left(NULL, id) != bad ||
+      h2w_nvset_new(NULL, &nv, 1, H2W_NVSET_RESPONSE, NULL) != bad ||
+      h2w_nvset_new(&set, &nv, 1, 0, NULL) != bad ||
+      h2w_nvset_new(&set, &nv, 1, H2W_NVSET_RESPONSE, NULL) != H2W_OK ||
+      h2w_nvset_count(NULL) != 0 ||
+      h2w_data_source_mem(NULL, &ms, NULL, 0, 0) != bad ||
+      h2w_data_source_mem(&ds, &ms, fz_big, 1, 0x80) != bad ||
+      h2w_session_memory(NULL) != 0) {
+    abort();
+  }
+  h2w_nvset_del(set);
+  h2w_nvset_del(NULL);
+  /* SETTINGS names (RFC 9113 §6.5.2, RFC 8441, RFC 9218), unknown ids
+   * included; more entries than one submit takes; body sources without
+   * a read(); consume without manual flow control, or more than
+   * delivered; response sets that are not a final response. */
+  for (i = 0; i < 12; i++) {
+    const char *name = h2w_settings_name((uint16_t)(i < 10 ? i : 0x99 + i));
+    if (name == NULL || name[0] == 0) {
+      abort();
+    }
+  }
+  if (h2w_session_submit_settings(s, iv70, 17) == H2W_OK ||
+      h2w_session_submit_request(s, get, 4, &noread, NULL) > 0 ||
+      h2w_session_submit_response(s, id, &nv, 1, &noread) == H2W_OK ||
+      h2w_session_consume(s, 0, SIZE_MAX) == H2W_OK ||
+      h2w_nvset_new(&set, upper, 2, H2W_NVSET_RESPONSE, NULL) != bad ||
+      h2w_nvset_new(&set, upper + 1, 1, H2W_NVSET_RESPONSE, NULL) != bad ||
+      h2w_nvset_new(&set, early, 1, H2W_NVSET_RESPONSE, NULL) != bad) {
+    abort();
+  }
+  /* Packed lists that are not one (h2wire.h, "Packed header lists"): too
+   * short, no field, a length past the end; a range flag unknown or
+   * without a body. */
+  if (h2w_session_submit_response_packed(s, id, NULL, 0, NULL, 0, 0) != bad ||
+      h2w_session_submit_response_packed(s, id, nofield, 3, NULL, 0, 0) !=
+          bad ||
+      h2w_session_submit_response_packed(s, id, nofield, 4, NULL, 0, 0) !=
+          bad ||
+      h2w_session_submit_request_packed(s, past, sizeof past, NULL, 0, 0,
+                                        NULL) != bad ||
+      h2w_session_submit_request_packed(s, past, sizeof past, fz_big, 1, 0x80u,
+                                        NULL) != bad ||
+      h2w_session_submit_response_packed(s, id, past, sizeof past, NULL, 0,
+                                         H2W_RANGE_MORE) != bad) {
+    abort();
+  }
+  /* Event mode cannot be switched from inside a callback (not even off,
+   * which outside one is a no-op when it is off already). */
+  rv = h2w_session_set_events(s, 0, 0);
+  if ((rv != H2W_OK && rv != H2W_E_INVALID_STATE) ||
+      (f->outside && rv != H2W_OK)) {
+    abort();
+  }
+  /* HTTP2-Settings (RFC 7540 §3.2.1): padded, 65 entries, a 1-entry
+   * array for 2, ENABLE_PUSH 2, 70 entries to encode. */
+  memset(buf, 'A', sizeof buf);
+  if (h2w_http2_settings_decode("AAMAAABk==", 10, out, 2) != H2W_E_PROTOCOL ||
+      h2w_http2_settings_decode("AAMAAABk=", 9, out, 2) != H2W_E_PROTOCOL ||
+      h2w_http2_settings_decode(buf, 520, out, 2) != H2W_E_BUFFER_TOO_SMALL ||
+      h2w_http2_settings_decode("AAMAAABkAAQAAAAK", 16, out, 1) !=
+          H2W_E_BUFFER_TOO_SMALL ||
+      h2w_http2_settings_decode("AAIAAAAC", 8, out, 2) != H2W_E_PROTOCOL ||
+      h2w_http2_settings_decode("AA-_AAAB", 8, out, 2) != 1 ||
+      (f->server && h2w_session_upgrade(s, NULL, 0, 0, NULL) == H2W_OK) ||
+      h2w_http2_settings_decode(NULL, 1, out, 2) != bad ||
+      h2w_http2_settings_encode(iv70, 70, buf, sizeof buf) != bad ||
+      h2w_http2_settings_encode(&iws, 1, buf, 3) != H2W_E_BUFFER_TOO_SMALL) {
+    abort();
+  }
+  for (i = 0; i < 2; i++) {
+    (void)h2w_session_stream_priority(s, id + (uint32_t)i, NULL, NULL);
+  }
+}
+
 /* Calls the contract refuses (NULL session or outputs, field lists that
  * break RFC 9113 §8 rules, out-of-range values): each fails, and
  * fz_after sees nothing change in the session's memory. The getters with
@@ -334,6 +653,9 @@ static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
       {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 0x80000000u},
       {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 100},
       {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 16777216}};
+  static const h2w_nv noslash[4] = {
+      FZ_NV(":method", "GET"), FZ_NV(":scheme", "https"),
+      FZ_NV(":authority", "example.org"), FZ_NV(":path", "x")};
   const h2w_nv *nv = bad[r % 8u];
   h2w_nv nulls = {NULL, 3, NULL, 0, 0};
   uint32_t wire = 0;
@@ -342,6 +664,7 @@ static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
   int32_t rw, sw;
   uint32_t v;
   (void)h2w_session_error(f->s, &wire, &reason, &off);
+  fz_api_args(f, id);
   if (h2w_session_error(NULL, NULL, NULL, NULL) != H2W_E_INVALID_ARGUMENT ||
       h2w_session_memory(NULL) != 0 || h2w_session_open_streams(NULL) != 0 ||
       h2w_session_shrink(NULL) != H2W_E_INVALID_ARGUMENT ||
@@ -386,6 +709,20 @@ static void fz_api_bad(fz *f, uint32_t id, uint32_t r) {
   if (!f->server &&
       (h2w_session_submit_request(f->s, nv, 2, NULL, NULL) > 0 ||
        h2w_session_submit_request(f->s, &nulls, 1, NULL, NULL) > 0)) {
+    abort();
+  }
+  /* Lists refused only once whole (RFC 9113 §8.3): a final :status in
+   * a 1xx, a 1xx as the final response, a :path without '/' (the field
+   * is named), a request without :scheme (none is). */
+  if (f->server &&
+      (h2w_session_submit_informational(f->s, id, &bad[1][0], 1) == H2W_OK ||
+       h2w_session_submit_response(f->s, id, &bad[3][0], 1, NULL) == H2W_OK)) {
+    abort();
+  }
+  if (!f->server &&
+      (h2w_session_submit_request(f->s, noslash, 4, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, noslash, 3, NULL, NULL) > 0 ||
+       h2w_session_submit_request(f->s, noslash + 1, 3, NULL, NULL) > 0)) {
     abort();
   }
   if (h2w_session_window(f->s, id, &rw, &sw) == H2W_OK && id != 0 &&

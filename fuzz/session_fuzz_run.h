@@ -188,31 +188,47 @@ enum {
 };
 
 /* h2c Upgrade (RFC 7540 §3.2): valid only first; later it must fail
- * cleanly. Server: a valid HTTP2-Settings value or a broken one; client:
- * its own value or NULL. Stream 1 then exists on both sides. */
+ * cleanly. Server: a valid HTTP2-Settings value or a broken one (bad
+ * base64url, a cut entry, '=' padding, a value a client may not send,
+ * more entries than max_settings_entries); client: its own value, NULL,
+ * or (arg & 4) a broken one. Stream 1 then exists on both sides. */
 static void fz_upgrade(fz *f, uint8_t arg) {
 #ifdef H2W_FUZZ_HAVE_UPGRADE
   static const h2w_settings_entry iv[3] = {
       {H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0, 1},
       {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0, 10},
       {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 20000}};
-  static const char *const bad[4] = {"!", "AAMAAAB", "AAMAAABk=x",
-                                     "AAIAAAAB"}; /* ENABLE_PUSH 1 is ok */
-  char buf[64];
+  static const char *const bad[8] = {"!",        "AAMAAAB",    "AAMAAABk=x",
+                                     "AAIAAAAB", /* ENABLE_PUSH 1 is ok */
+                                     "AAIAAAAC", "AAMAAABk==", "AAMAAABk=",
+                                     NULL}; /* NULL: 60 entries */
+  char buf[512];
+  const char *b = bad[(arg >> 2) % 8u];
   h2w_ssize n;
   int rv;
+  size_t i;
   if (f->server && (arg & 1)) {
     n = h2w_http2_settings_encode(iv, (arg >> 2) % 4u, buf, sizeof buf);
-  } else if (f->server) {
-    n = (h2w_ssize)strlen(bad[(arg >> 2) % 4u]);
-    memcpy(buf, bad[(arg >> 2) % 4u], (size_t)n);
+  } else if (f->server || (arg & 4)) {
+    if (!f->server) {
+      b = bad[(arg >> 3) % 8u];
+    }
+    if (b == NULL) {
+      for (i = 0; i < 60; i++) {
+        memcpy(buf + 8 * i, "AAMAAABk", 8);
+      }
+      n = 480;
+    } else {
+      n = (h2w_ssize)strlen(b);
+      memcpy(buf, b, (size_t)n);
+    }
   } else {
     n = h2w_session_upgrade_settings(f->s, buf, sizeof buf);
   }
   if (n < 0) {
-    abort(); /* 64 octets are always enough (h2wire.h) */
+    abort(); /* 512 octets are always enough (h2wire.h) */
   }
-  rv = h2w_session_upgrade(f->s, (f->server || (arg & 1)) ? buf : NULL,
+  rv = h2w_session_upgrade(f->s, (f->server || (arg & 5)) ? buf : NULL,
                            (size_t)n, (arg & 2) != 0, NULL);
   if (rv == H2W_OK) {
     fz_note_id(f, 1);
@@ -357,6 +373,9 @@ static h2w_options *fz_options(fz *f) {
   h2w_options *opt = NULL;
   if (h2w_options_new(&opt, NULL) != H2W_OK) {
     abort();
+  }
+  if (f->ext && (f->xopt & 0x01)) {
+    fz_option_checks(opt);
   }
   h2w_options_set_manual_flow_control(opt, f->flags & 0x1);
   h2w_options_set_validate_messages(opt, !(f->flags & 0x2));
