@@ -124,7 +124,9 @@ static inline int deliver_data(h2w_session *s, h2w_stream *st,
     st->unconsumed += (uint32_t)len;
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
-  if (h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
+  /* 0 with the connection intact, the usual answer, needs no mapping. */
+  if ((rv != 0 || s->err.lib != H2W_OK) &&
+      h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
     return s->err.lib;
   }
   if (s->opt.manual_flow_control) {
@@ -151,29 +153,37 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
   uint32_t id = hd->stream_id, n = hd->length;
   const char *reason = NULL;
   h2w_stream *st;
-  h2w_recv_verdict v;
   int rv;
   if (h2w_recv_window_receive(&s->conn_rw, n) != H2W_OK) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
-  h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
+  if (s->autotune.on) {
+    h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
+  }
   if (len == 0 && !(hd->flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
     return s->err.lib; /* docs/security.md row 4 */
   }
-  v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
-  if (v.action != H2W_RECV_ACCEPT) {
-    h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
-    if (v.action == H2W_RECV_IGNORE && n > 0 &&
-        h2w_closed_data_allowed(s, id, n)) {
-      /* §5.1: in flight when we reset the stream, within the window we
-       * had granted: expected, not a glitch (docs/limits.md). Empty
-       * frames stay charged, as everywhere (row 4). */
-      return 0;
+  /* §5.1: DATA is accepted on a live stream that is open or
+   * half-closed (local), whoever opened it; only the other cases need the
+   * full table (h2w_recv_verdict_for gives ACCEPT for these too). */
+  st = h2w_stream_find(s, id);
+  if (st == NULL ||
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_LOCAL)) {
+    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
+    if (v.action != H2W_RECV_ACCEPT) {
+      h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
+      if (v.action == H2W_RECV_IGNORE && n > 0 &&
+          h2w_closed_data_allowed(s, id, n)) {
+        /* §5.1: in flight when we reset the stream, within the window we
+         * had granted: expected, not a glitch (docs/limits.md). Empty
+         * frames stay charged, as everywhere (row 4). */
+        return 0;
+      }
+      rv = refuse(s, id, v, "DATA on a stream not open for it");
+      return rv < 0 ? rv : 0;
     }
-    rv = refuse(s, id, v, "DATA on a stream not open for it");
-    return rv < 0 ? rv : 0;
   }
   if (h2w_recv_window_receive(&st->rw, n) != H2W_OK) {
     h2w_flow_consumed(s, NULL, n);
@@ -464,16 +474,23 @@ static const frame_handler handlers[] = {
     h2w_recv_continuation, /* 0x9 CONTINUATION */
 };
 
-static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
-                        const uint8_t *payload) {
+static int report_frame_cb(h2w_session *s, const h2w_frame_hd *hd,
+                           const uint8_t *payload) {
   h2w_frame_info fi;
   int rv;
-  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
-    return 0;
-  }
   fi = h2w_frame_info_of(hd);
   rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
   return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err.lib : 0;
+}
+
+/* on_frame_recv, when set and the connection is intact; the test is
+ * inline because most applications leave it unset. */
+static inline int report_frame(h2w_session *s, const h2w_frame_hd *hd,
+                               const uint8_t *payload) {
+  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
+    return 0;
+  }
+  return report_frame_cb(s, hd, payload);
 }
 
 /* What every frame is checked for before its type is looked at. */
@@ -548,54 +565,70 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
  * last one applies END_STREAM and reports the frame (on_frame_recv gets
  * no payload: it was never whole in one place). */
 
-/* The first piece: returns 0 with *out set to the stream when the data
- * is to be delivered, 0 with *out NULL when not, or a fatal error. */
-static int piece_begin(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
-                       h2w_stream **out) {
+void h2w_recv_stream_gone(h2w_session *s, const h2w_stream *st) {
+  if (s->rs.data_st == st) {
+    s->rs.data_st = NULL;
+  }
+}
+
+/* The first piece: returns 0 (rs->data_st set when the data is to be
+ * delivered) or a fatal error. */
+static int piece_begin(h2w_session *s, const h2w_frame_hd *hd,
+                       const uint8_t *p) {
   h2w_recv_state *rs = &s->rs;
-  h2w_frame f;
-  h2w_frame_err ferr;
-  int rv = frame_prologue(s, hd);
+  h2w_stream *st = NULL;
+  size_t datalen = hd->length;
+  int rv;
   rs->data_mode = H2W_DATA_SKIP;
   rs->data_owed = 0;
-  if (rv < 0) {
-    return rv;
+  rs->data_st = NULL;
+  if (rs->got_settings && !rs->hb.active && hd->stream_id != 0 &&
+      !(hd->flags & H2W_FLAG_PADDED)) {
+    /* The usual frame: frame_prologue() has nothing to say and the whole
+     * payload is data (§6.1), so there is nothing to decode. */
+    rs->data_lo = 0;
+  } else {
+    h2w_frame f;
+    h2w_frame_err ferr;
+    rv = frame_prologue(s, hd);
+    if (rv < 0) {
+      return rv;
+    }
+    /* DATA's decoder reads the Pad Length octet and nothing past it. */
+    rv = h2w_frame_decode(hd, p, &f, &ferr);
+    if (rv < 0) {
+      return decode_failed(s, hd, rv, &ferr);
+    }
+    rs->data_lo = (uint32_t)(f.u.data.data - p);
+    datalen = f.u.data.datalen;
   }
-  /* DATA's decoder reads the Pad Length octet and nothing past it. */
-  rv = h2w_frame_decode(hd, p, &f, &ferr);
-  if (rv < 0) {
-    return decode_failed(s, hd, rv, &ferr);
-  }
-  rs->data_lo = (uint32_t)(f.u.data.data - p);
-  rs->data_hi = rs->data_lo + (uint32_t)f.u.data.datalen;
+  rs->data_hi = rs->data_lo + (uint32_t)datalen;
   rs->data_id = hd->stream_id;
   rs->data_mode = H2W_DATA_REPORT;
-  rv = data_begin(s, hd, f.u.data.datalen, out);
+  rv = data_begin(s, hd, datalen, &st);
   if (rv > 0) {
     rs->data_mode = H2W_DATA_DELIVER;
+    rs->data_st = st;
     return 0;
   }
-  *out = NULL;
   return rv;
 }
 
 static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
                       size_t off, size_t plen) {
   h2w_recv_state *rs = &s->rs;
-  h2w_stream *st = NULL; /* looked up once per piece at most */
+  h2w_stream *st;
   size_t lo, hi;
   uint32_t owed;
   int rv = 0;
   uint8_t mode;
-  if (off == 0 && (rv = piece_begin(s, hd, p, &st)) < 0) {
+  if (off == 0 && (rv = piece_begin(s, hd, p)) < 0) {
     return rv;
   }
   lo = off > rs->data_lo ? off : rs->data_lo;
   hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
   if (rs->data_mode == H2W_DATA_DELIVER && lo < hi) {
-    if (st == NULL) {
-      st = h2w_stream_find(s, rs->data_id);
-    }
+    st = rs->data_st; /* NULL once the stream was closed and recycled */
     if (st == NULL || (st->flags & H2W_SF_CLOSING)) {
       /* Reset by the application while the frame was arriving: the rest
        * of its data is not delivered, and it goes back to the connection
@@ -604,6 +637,7 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
       h2w_flow_consumed(s, NULL, rs->data_owed + (rs->data_hi - lo));
       rs->data_owed = 0;
       rs->data_mode = H2W_DATA_REPORT;
+      rs->data_st = NULL;
     } else if ((rv = deliver_data(s, st, p + (lo - off), hi - lo,
                                   &rs->data_owed)) < 0) {
       return rv;
@@ -615,12 +649,12 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
   mode = rs->data_mode;
   rs->data_mode = H2W_DATA_SKIP;
   if (mode == H2W_DATA_DELIVER) {
-    if (st == NULL) {
-      st = h2w_stream_find(s, rs->data_id);
-    }
+    st = rs->data_st;
+    rs->data_st = NULL;
     owed = rs->data_owed;
     rs->data_owed = 0;
-    h2w_flow_consumed(s, st, owed); /* st NULL or closing: connection only */
+    /* st NULL or closing: the connection window only (§6.9). */
+    h2w_flow_consumed(s, st, owed);
     if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
       return rv;
     }
