@@ -805,8 +805,7 @@ int h2w_send_pending(const h2w_session *s);
  * runs at the end of every DATA frame (RFC 9113 §6.9); a stream already
  * owing a WINDOW_UPDATE has its increment computed when it is sent, so
  * only the others are checked (h2w_wu_check). */
-static inline void h2w_flow_consumed(h2w_session *s, h2w_stream *st,
-                                     size_t n) {
+static inline void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
   uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
   h2w_recv_window_consume(&s->conn_rw, v);
   if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
