@@ -70,44 +70,6 @@ void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial) {
   w->credit_shift = 1;
 }
 
-int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n) {
-  if ((int64_t)n > (int64_t)w->avail) {
-    return H2W_E_FLOW_CONTROL;
-  }
-  w->avail -= (int32_t)n;
-  return H2W_OK;
-}
-
-void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n) {
-  /* Never credit more than keeps the window at 2^31-1. */
-  uint64_t room = (uint64_t)H2W_MAX_WINDOW_SIZE - (uint64_t)(int64_t)w->avail;
-  uint64_t next = (uint64_t)w->consumed + n;
-  w->consumed = (uint32_t)(next > room ? room : next);
-}
-
-uint32_t h2w_recv_window_update_due(const h2w_recv_window *w) {
-  int64_t deficit = (int64_t)w->target - (int64_t)w->avail;
-  uint32_t inc;
-  if (w->consumed == 0 || deficit <= 0) {
-    return 0;
-  }
-  inc = (int64_t)w->consumed < deficit ? w->consumed : (uint32_t)deficit;
-  /* Credit once half the target is outstanding, or when the window is
-   * nearly shut and waiting would stall the peer. */
-  if ((int64_t)inc * 2 >= (int64_t)w->target || w->avail < w->target / 4) {
-    return inc;
-  }
-  /* Smaller steps (window autotuning) only once a step is worth a whole
-   * default-sized frame: a sender holding DATA back until its credits add
-   * up (H2W_WORTHWHILE_MAX, docs/security.md row 7) is never kept
-   * waiting by them. */
-  if ((int64_t)inc << w->credit_shift >= (int64_t)w->target &&
-      inc >= H2W_WORTHWHILE_MAX) {
-    return inc;
-  }
-  return 0;
-}
-
 void h2w_recv_window_commit(h2w_recv_window *w, uint32_t increment) {
   w->avail = (int32_t)((int64_t)w->avail + (int64_t)increment);
   w->consumed -= increment;

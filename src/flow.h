@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "h2wire.h"
+
 /* RFC 9113 §6.9.1: a window can never exceed 2^31-1 octets. */
 #define H2W_MAX_WINDOW_SIZE 0x7fffffff
 /* RFC 9113 §6.9.2: the initial window of a connection and of new streams. */
@@ -79,20 +81,55 @@ int h2w_send_window_rebase(h2w_send_window *w, uint32_t old_initial,
 
 void h2w_recv_window_init(h2w_recv_window *w, uint32_t initial);
 
+/* receive, consume and update_due run for every DATA frame (RFC 9113
+ * §6.9): inline, so a frame costs no calls for its accounting. */
+
 /* The peer sent `n` flow-controlled octets (DATA payload including padding,
  * RFC 9113 §6.9.1). Returns H2W_E_FLOW_CONTROL if it had no room; the window
  * is then unchanged. */
-int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n);
+static inline int h2w_recv_window_receive(h2w_recv_window *w, uint32_t n) {
+  if ((int64_t)n > (int64_t)w->avail) {
+    return H2W_E_FLOW_CONTROL;
+  }
+  w->avail -= (int32_t)n;
+  return H2W_OK;
+}
 
 /* The application consumed `n` octets (the session calls this for padding
  * at once, and for data when delivered or when the application says so). */
-void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n);
+static inline void h2w_recv_window_consume(h2w_recv_window *w, uint32_t n) {
+  /* Never credit more than keeps the window at 2^31-1. */
+  uint64_t room = (uint64_t)H2W_MAX_WINDOW_SIZE - (uint64_t)(int64_t)w->avail;
+  uint64_t next = (uint64_t)w->consumed + n;
+  w->consumed = (uint32_t)(next > room ? room : next);
+}
 
 /* The WINDOW_UPDATE increment worth sending now, 0 if none. We wait until
  * half of the target (target >> credit_shift) is consumed, so small reads do
  * not each cost a frame (and a tiny-update stream from us cannot be provoked).
  */
-uint32_t h2w_recv_window_update_due(const h2w_recv_window *w);
+static inline uint32_t h2w_recv_window_update_due(const h2w_recv_window *w) {
+  int64_t deficit = (int64_t)w->target - (int64_t)w->avail;
+  uint32_t inc;
+  if (w->consumed == 0 || deficit <= 0) {
+    return 0;
+  }
+  inc = (int64_t)w->consumed < deficit ? w->consumed : (uint32_t)deficit;
+  /* Credit once half the target is outstanding, or when the window is
+   * nearly shut and waiting would stall the peer. */
+  if ((int64_t)inc * 2 >= (int64_t)w->target || w->avail < w->target / 4) {
+    return inc;
+  }
+  /* Smaller steps (window autotuning) only once a step is worth a whole
+   * default-sized frame: a sender holding DATA back until its credits add
+   * up (H2W_WORTHWHILE_MAX, docs/security.md row 7) is never kept
+   * waiting by them. */
+  if ((int64_t)inc << w->credit_shift >= (int64_t)w->target &&
+      inc >= H2W_WORTHWHILE_MAX) {
+    return inc;
+  }
+  return 0;
+}
 
 /* A WINDOW_UPDATE of `increment` was actually emitted: only now is the
  * window re-credited (docs/security.md, general rules). increment must be <=

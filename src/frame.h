@@ -344,6 +344,21 @@ static inline size_t h2w_frame_reader_take(h2w_frame_reader *r, size_t avail) {
   return n;
 }
 
+/* The first piece of a pass-through frame, for a caller that read its
+ * whole header `hd` in place (h2w_frame_hd_read) with no frame begun
+ * (hdlen 0, not in_payload, nothing to release, not failed), checked its
+ * length against max_frame_size and its type against pass_types, and
+ * holds `n` payload octets after it, 0 < n < hd.length: the state
+ * h2w_frame_reader_next() leaves after handing out that piece. */
+static inline void h2w_frame_reader_start(h2w_frame_reader *r, h2w_frame_hd hd,
+                                          size_t n) {
+  r->hd = hd;
+  r->in_payload = 1;
+  r->piece_off = 0;
+  r->piece_len = n;
+  r->buflen = n;
+}
+
 /* Our SETTINGS_MAX_FRAME_SIZE: applies to frame headers read from now on.
  * Returns H2W_OK or H2W_E_INVALID_ARGUMENT (outside 16384..16777215,
  * RFC 9113 §6.5.2). */

@@ -10,6 +10,15 @@
 
 #include "session_int.h"
 
+/* For the slow branches of the per-frame DATA path: kept out of line so
+ * the hot functions carry no stack-protector canary for their locals
+ * (the hardened builds distributions use) and stay small. */
+#if defined(__GNUC__) || defined(__clang__)
+#define H2W_NOINLINE __attribute__((noinline))
+#else
+#define H2W_NOINLINE
+#endif
+
 void h2w_recv_init(h2w_session *s) {
   h2w_frame_reader_init(&s->rs.reader, &s->alloc);
   /* DATA is handed to the application in the pieces that arrived
@@ -124,7 +133,9 @@ static inline int deliver_data(h2w_session *s, h2w_stream *st,
     st->unconsumed += (uint32_t)len;
   }
   rv = s->cb.on_data(s, st->id, data, len, s->user);
-  if (h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
+  /* 0 with the connection intact, the usual answer, needs no mapping. */
+  if ((rv != 0 || s->err.lib != H2W_OK) &&
+      h2w_cb_stream_result(s, st->id, rv, "on_data") < 0) {
     return s->err.lib;
   }
   if (s->opt.manual_flow_control) {
@@ -151,29 +162,37 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
   uint32_t id = hd->stream_id, n = hd->length;
   const char *reason = NULL;
   h2w_stream *st;
-  h2w_recv_verdict v;
   int rv;
   if (h2w_recv_window_receive(&s->conn_rw, n) != H2W_OK) {
     return h2w_conn_error(s, H2W_E_FLOW_CONTROL, H2W_FLOW_CONTROL_ERROR,
                           "DATA beyond the connection window");
   }
-  h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
+  if (s->autotune.on) {
+    h2w_autotune_data(s, n); /* BDP estimation (autotune.c) */
+  }
   if (len == 0 && !(hd->flags & H2W_FLAG_END_STREAM) &&
       h2w_glitch(s, "too many empty DATA frames") < 0) {
     return s->err.lib; /* docs/security.md row 4 */
   }
-  v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
-  if (v.action != H2W_RECV_ACCEPT) {
-    h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
-    if (v.action == H2W_RECV_IGNORE && n > 0 &&
-        h2w_closed_data_allowed(s, id, n)) {
-      /* §5.1: in flight when we reset the stream, within the window we
-       * had granted: expected, not a glitch (docs/limits.md). Empty
-       * frames stay charged, as everywhere (row 4). */
-      return 0;
+  /* §5.1: DATA is accepted on a live stream that is open or
+   * half-closed (local), whoever opened it; only the other cases need the
+   * full table (h2w_recv_verdict_for gives ACCEPT for these too). */
+  st = h2w_stream_find(s, id);
+  if (st == NULL ||
+      (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_LOCAL)) {
+    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
+    if (v.action != H2W_RECV_ACCEPT) {
+      h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
+      if (v.action == H2W_RECV_IGNORE && n > 0 &&
+          h2w_closed_data_allowed(s, id, n)) {
+        /* §5.1: in flight when we reset the stream, within the window we
+         * had granted: expected, not a glitch (docs/limits.md). Empty
+         * frames stay charged, as everywhere (row 4). */
+        return 0;
+      }
+      rv = refuse(s, id, v, "DATA on a stream not open for it");
+      return rv < 0 ? rv : 0;
     }
-    rv = refuse(s, id, v, "DATA on a stream not open for it");
-    return rv < 0 ? rv : 0;
   }
   if (h2w_recv_window_receive(&st->rw, n) != H2W_OK) {
     h2w_flow_consumed(s, NULL, n);
@@ -209,20 +228,35 @@ static int data_end(h2w_session *s, h2w_stream *st, uint8_t flags) {
   return 0;
 }
 
-static int recv_data(h2w_session *s, const h2w_frame *f) {
-  size_t len = f->u.data.datalen;
+/* A DATA frame whose payload is all here: `data`/`len` is what lies
+ * between Pad Length and the padding. */
+static int data_whole(h2w_session *s, const h2w_frame_hd *hd,
+                      const uint8_t *data, size_t len) {
   h2w_stream *st = NULL;
-  int rv = data_begin(s, &f->hd, len, &st);
+  int rv = data_begin(s, hd, len, &st);
   if (rv <= 0) {
     return rv;
   }
   if (len > 0) {
-    rv = deliver_data(s, st, f->u.data.data, len, NULL);
+    rv = deliver_data(s, st, data, len, NULL);
     if (rv < 0) {
       return rv;
     }
   }
-  return data_end(s, st, f->hd.flags);
+  return data_end(s, st, hd->flags);
+}
+
+static int recv_data(h2w_session *s, const h2w_frame *f) {
+  return data_whole(s, &f->hd, f->u.data.data, f->u.data.datalen);
+}
+
+/* A DATA frame with nothing to decode (§6.1: no PADDED flag, so the
+ * whole payload is data; a stream id, which DATA needs) while
+ * frame_prologue() has nothing to check (the peer's SETTINGS came, no
+ * header block is open): the usual frame, taken without decoding. */
+static inline int plain_data(const h2w_session *s, const h2w_frame_hd *hd) {
+  return hd->type == H2W_FRAME_DATA && s->rs.got_settings && !s->rs.hb.active &&
+         hd->stream_id != 0 && !(hd->flags & H2W_FLAG_PADDED);
 }
 
 /* ---- PRIORITY (RFC 9113 §6.3, §5.3.2) ----------------------------------- */
@@ -464,16 +498,23 @@ static const frame_handler handlers[] = {
     h2w_recv_continuation, /* 0x9 CONTINUATION */
 };
 
-static int report_frame(h2w_session *s, const h2w_frame_hd *hd,
-                        const uint8_t *payload) {
+static int report_frame_cb(h2w_session *s, const h2w_frame_hd *hd,
+                           const uint8_t *payload) {
   h2w_frame_info fi;
   int rv;
-  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
-    return 0;
-  }
   fi = h2w_frame_info_of(hd);
   rv = s->cb.on_frame_recv(s, &fi, payload, s->user);
   return h2w_cb_result(s, rv, "on_frame_recv") < 0 ? s->err.lib : 0;
+}
+
+/* on_frame_recv, when set and the connection is intact; the test is
+ * inline because most applications leave it unset. */
+static inline int report_frame(h2w_session *s, const h2w_frame_hd *hd,
+                               const uint8_t *payload) {
+  if (s->cb.on_frame_recv == NULL || s->err.lib != H2W_OK) {
+    return 0;
+  }
+  return report_frame_cb(s, hd, payload);
 }
 
 /* What every frame is checked for before its type is looked at. */
@@ -506,8 +547,8 @@ static int decode_failed(h2w_session *s, const h2w_frame_hd *hd, int rv,
   return h2w_conn_error(s, rv, ferr->code, ferr->reason);
 }
 
-static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
-                      const uint8_t *payload) {
+static H2W_NOINLINE int recv_decoded(h2w_session *s, const h2w_frame_hd *hd,
+                                     const uint8_t *payload) {
   h2w_frame f;
   h2w_frame_err ferr;
   int rv = frame_prologue(s, hd);
@@ -538,6 +579,16 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
   return report_frame(s, hd, payload);
 }
 
+static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
+                      const uint8_t *payload) {
+  int rv;
+  if (!plain_data(s, hd)) {
+    return recv_decoded(s, hd, payload);
+  }
+  rv = data_whole(s, hd, payload, hd->length);
+  return rv < 0 ? rv : report_frame(s, hd, payload);
+}
+
 /* ---- DATA in pieces ---------------------------------------------------------
  * A DATA frame that straddles input calls is handled as it arrives, from
  * the caller's buffer, never copied (issue 16 §1). Its first piece (never
@@ -548,16 +599,21 @@ static int recv_frame(h2w_session *s, const h2w_frame_hd *hd,
  * last one applies END_STREAM and reports the frame (on_frame_recv gets
  * no payload: it was never whole in one place). */
 
-/* The first piece: returns 0 with *out set to the stream when the data
- * is to be delivered, 0 with *out NULL when not, or a fatal error. */
-static int piece_begin(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
-                       h2w_stream **out) {
-  h2w_recv_state *rs = &s->rs;
+void h2w_recv_stream_gone(h2w_session *s, const h2w_stream *st) {
+  if (s->rs.data_st == st) {
+    s->rs.data_st = NULL;
+  }
+}
+
+/* piece_begin for a frame that is not plain_data(): the checks of
+ * frame_prologue() and the decoder's (Pad Length, §6.1). Returns 1 with
+ * rs->data_lo and data_hi set, 0 when the frame was refused (answered),
+ * or a fatal error. */
+static H2W_NOINLINE int piece_decode(h2w_session *s, const h2w_frame_hd *hd,
+                                     const uint8_t *p) {
   h2w_frame f;
   h2w_frame_err ferr;
   int rv = frame_prologue(s, hd);
-  rs->data_mode = H2W_DATA_SKIP;
-  rs->data_owed = 0;
   if (rv < 0) {
     return rv;
   }
@@ -566,36 +622,57 @@ static int piece_begin(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
   if (rv < 0) {
     return decode_failed(s, hd, rv, &ferr);
   }
-  rs->data_lo = (uint32_t)(f.u.data.data - p);
-  rs->data_hi = rs->data_lo + (uint32_t)f.u.data.datalen;
+  s->rs.data_lo = (uint32_t)(f.u.data.data - p);
+  s->rs.data_hi = s->rs.data_lo + (uint32_t)f.u.data.datalen;
+  return 1;
+}
+
+/* The first piece: returns 0 (rs->data_st set when the data is to be
+ * delivered) or a fatal error. */
+static int piece_begin(h2w_session *s, const h2w_frame_hd *hd,
+                       const uint8_t *p) {
+  h2w_recv_state *rs = &s->rs;
+  size_t datalen = hd->length;
+  int rv;
+  rs->data_mode = H2W_DATA_SKIP;
+  rs->data_owed = 0;
+  rs->data_st = NULL;
+  rs->data_lo = 0;
+  rs->data_hi = hd->length;
+  if (!plain_data(s, hd)) {
+    rv = piece_decode(s, hd, p);
+    if (rv <= 0) {
+      return rv;
+    }
+    datalen = rs->data_hi - rs->data_lo;
+  }
   rs->data_id = hd->stream_id;
   rs->data_mode = H2W_DATA_REPORT;
-  rv = data_begin(s, hd, f.u.data.datalen, out);
+  /* data_st is set only when the data is to be delivered (and stays in
+   * the session: no local whose address is taken on this path). */
+  rv = data_begin(s, hd, datalen, &rs->data_st);
   if (rv > 0) {
     rs->data_mode = H2W_DATA_DELIVER;
     return 0;
   }
-  *out = NULL;
   return rv;
 }
 
 static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
                       size_t off, size_t plen) {
   h2w_recv_state *rs = &s->rs;
-  h2w_stream *st = NULL; /* looked up once per piece at most */
+  h2w_stream *st;
   size_t lo, hi;
   uint32_t owed;
   int rv = 0;
   uint8_t mode;
-  if (off == 0 && (rv = piece_begin(s, hd, p, &st)) < 0) {
+  if (off == 0 && (rv = piece_begin(s, hd, p)) < 0) {
     return rv;
   }
   lo = off > rs->data_lo ? off : rs->data_lo;
   hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
   if (rs->data_mode == H2W_DATA_DELIVER && lo < hi) {
-    if (st == NULL) {
-      st = h2w_stream_find(s, rs->data_id);
-    }
+    st = rs->data_st; /* NULL once the stream was closed and recycled */
     if (st == NULL || (st->flags & H2W_SF_CLOSING)) {
       /* Reset by the application while the frame was arriving: the rest
        * of its data is not delivered, and it goes back to the connection
@@ -604,6 +681,7 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
       h2w_flow_consumed(s, NULL, rs->data_owed + (rs->data_hi - lo));
       rs->data_owed = 0;
       rs->data_mode = H2W_DATA_REPORT;
+      rs->data_st = NULL;
     } else if ((rv = deliver_data(s, st, p + (lo - off), hi - lo,
                                   &rs->data_owed)) < 0) {
       return rv;
@@ -615,12 +693,12 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
   mode = rs->data_mode;
   rs->data_mode = H2W_DATA_SKIP;
   if (mode == H2W_DATA_DELIVER) {
-    if (st == NULL) {
-      st = h2w_stream_find(s, rs->data_id);
-    }
+    st = rs->data_st;
+    rs->data_st = NULL;
     owed = rs->data_owed;
     rs->data_owed = 0;
-    h2w_flow_consumed(s, st, owed); /* st NULL or closing: connection only */
+    /* st NULL or closing: the connection window only (§6.9). */
+    h2w_flow_consumed(s, st, owed);
     if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
       return rv;
     }
@@ -628,12 +706,49 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
   return mode != H2W_DATA_SKIP ? report_frame(s, hd, NULL) : 0;
 }
 
-h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
-  size_t off = 0, used;
+/* One step of the frame reader in the general case (a header in
+ * pieces, a frame to reassemble, a frame that is not DATA, a refused
+ * header): `at` is the offset of `in` in this call's input. Returns the
+ * octets consumed; an error ends the connection (s->err.lib). */
+static H2W_NOINLINE size_t recv_step(h2w_session *s, const uint8_t *in,
+                                     size_t len, size_t at) {
+  h2w_frame_reader *rd = &s->rs.reader;
+  size_t used = 0;
   h2w_frame_hd hd;
   const uint8_t *payload;
   h2w_frame_err ferr;
   int r;
+  /* Where the current frame began, even when it arrived in pieces. */
+  size_t held = rd->in_payload ? H2W_FRAME_HD_LEN + rd->buflen : rd->hdlen;
+  s->rs.frame_start = s->in_total + at - held;
+  ferr.code = H2W_INTERNAL_ERROR;
+  ferr.scope = H2W_FRAME_SCOPE_CONNECTION;
+  ferr.reason = "out of memory";
+  r = h2w_frame_reader_next(rd, in, len, &used, &hd, &payload, &ferr);
+  if (r == H2W_FRAME_READY) {
+    h2w_clock_piece_in(s, 1); /* liveness for the keepalive */
+    if (recv_frame(s, &hd, payload) >= 0 && s->pool.reap != NULL) {
+      h2w_reap(s);
+    }
+  } else if (r == H2W_FRAME_PIECE) {
+    h2w_clock_piece_in(s, rd->piece_off == 0);
+    if (recv_piece(s, &hd, payload, rd->piece_off, rd->piece_len) >= 0 &&
+        s->pool.reap != NULL) {
+      h2w_reap(s);
+    }
+  } else if (r == H2W_E_NOMEM) {
+    h2w_conn_error(s, r, H2W_INTERNAL_ERROR, "out of memory");
+  } else if (r < 0) {
+    h2w_conn_error(s, r, ferr.code, ferr.reason);
+  }
+  /* H2W_OK: the reader kept what there was and wants more input. */
+  return used;
+}
+
+h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  h2w_frame_reader *rd = &s->rs.reader;
+  size_t off = 0, used;
+  int rv;
   if (s->err.lib != H2W_OK) {
     s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
     return s->err.lib;
@@ -652,54 +767,50 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
   }
   s->rs.in_recv = 1;
   while (off < len && s->err.lib == H2W_OK && !s->rs.paused) {
-    if (h2w_frame_reader_continuing(&s->rs.reader)) {
+    if (h2w_frame_reader_continuing(rd)) {
       /* The rest of a DATA frame begun in an earlier piece: straight to
        * its handler, in place. */
-      h2w_frame_reader *rd = &s->rs.reader;
       size_t at = rd->buflen;
       s->rs.frame_start = s->in_total + off - H2W_FRAME_HD_LEN - at;
       used = h2w_frame_reader_take(rd, len - off);
       h2w_clock_piece_in(s, 0);
-      hd = rd->hd;
-      if (recv_piece(s, &hd, in + off, at, used) >= 0 && s->pool.reap != NULL) {
-        h2w_reap(s);
-      }
+      rv = recv_piece(s, &rd->hd, in + off, at, used);
       off += used;
+    } else if (rd->hdlen == 0 && !rd->in_payload && !rd->release_buf &&
+               !rd->failed && len - off > H2W_FRAME_HD_LEN &&
+               in[off + 3] == H2W_FRAME_DATA && (rd->pass_types & 1u)) {
+      /* A DATA frame whose header is here whole (the usual case): read
+       * in place, as h2w_frame_reader_next() would, and handed to its
+       * handler whole or as its first piece. */
+      h2w_frame_hd h = h2w_frame_hd_read(in + off);
+      size_t avail = len - off - H2W_FRAME_HD_LEN;
+      if (h.length > rd->max_frame_size) {
+        off += recv_step(s, in + off, len - off, off); /* §4.2: refused */
+        continue;
+      }
+      s->rs.frame_start = s->in_total + off;
+      off += H2W_FRAME_HD_LEN;
+      rd->hd = h;
+      if (h.length <= avail) {
+        h2w_clock_piece_in(s, 1);
+        rv = recv_frame(s, &rd->hd, in + off);
+        off += h.length;
+      } else {
+        h2w_frame_reader_start(rd, h, avail);
+        h2w_clock_piece_in(s, 1);
+        rv = recv_piece(s, &rd->hd, in + off, 0, avail);
+        off += avail;
+      }
+    } else {
+      off += recv_step(s, in + off, len - off, off);
       continue;
     }
-    /* Where the current frame began, even when it arrived in pieces. */
-    size_t held = s->rs.reader.in_payload
-                      ? H2W_FRAME_HD_LEN + s->rs.reader.buflen
-                      : s->rs.reader.hdlen;
-    s->rs.frame_start = s->in_total + off - held;
-    ferr.code = H2W_INTERNAL_ERROR;
-    ferr.scope = H2W_FRAME_SCOPE_CONNECTION;
-    ferr.reason = "out of memory";
-    r = h2w_frame_reader_next(&s->rs.reader, in + off, len - off, &used, &hd,
-                              &payload, &ferr);
-    off += used;
-    if (r == H2W_FRAME_READY) {
-      h2w_clock_frame_in(s); /* liveness for the keepalive */
-      if (recv_frame(s, &hd, payload) >= 0) {
-        h2w_reap(s);
-      }
-    } else if (r == H2W_FRAME_PIECE) {
-      h2w_clock_piece_in(s, s->rs.reader.piece_off == 0);
-      if (recv_piece(s, &hd, payload, s->rs.reader.piece_off,
-                     s->rs.reader.piece_len) >= 0 &&
-          s->pool.reap != NULL) {
-        h2w_reap(s);
-      }
-    } else if (r == H2W_OK) {
-      break;
-    } else if (r == H2W_E_NOMEM) {
-      h2w_conn_error(s, r, H2W_INTERNAL_ERROR, "out of memory");
-    } else {
-      h2w_conn_error(s, r, ferr.code, ferr.reason);
+    if (rv >= 0 && s->pool.reap != NULL) {
+      h2w_reap(s);
     }
   }
   s->rs.in_recv = 0;
-  h2w_frame_reader_tick(&s->rs.reader, 0);
+  h2w_frame_reader_tick(rd, 0);
   if (s->err.lib != H2W_OK) {
     s->in_total += len;
     return s->err.lib;

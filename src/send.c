@@ -351,15 +351,6 @@ void h2w_wu_check(h2w_session *s, h2w_stream *st) {
   }
 }
 
-void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
-  uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-  h2w_recv_window_consume(&s->conn_rw, v);
-  if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
-    h2w_recv_window_consume(&st->rw, v);
-    h2w_wu_check(s, st);
-  }
-}
-
 /* Turn due credits into WINDOW_UPDATE frames; the windows grow now, as the
  * frames are committed to the output. */
 static int emit_window_updates(h2w_session *s) {

@@ -100,6 +100,7 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st) {
 }
 
 static void recycle(h2w_session *s, h2w_stream *st) {
+  h2w_recv_stream_gone(s, st);
   h2w_nvbuf_free(&s->alloc, st->pending);
   st->pending = NULL;
   h2w_nvbuf_free(&s->alloc, st->queued_trailers);
@@ -867,11 +868,6 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s) {
 
 void h2w_clock_frame_in(h2w_session *s) {
   h2w_clock_piece_in(s, 1);
-}
-
-void h2w_clock_piece_in(h2w_session *s, int first) {
-  s->clock.frames_in += first != 0;
-  s->clock.last_recv_ms = s->clock.now;
 }
 
 int h2w_keepalive_acked(h2w_session *s, size_t slot) {

@@ -254,6 +254,11 @@ typedef struct h2w_recv_state {
   uint32_t data_lo, data_hi;
   uint32_t data_owed; /* delivered, consumed when the frame ends */
   uint8_t data_mode;  /* H2W_DATA_* */
+  /* The stream of that frame while its data is delivered (mode DELIVER),
+   * so later pieces need no lookup. The object outlives a close from a
+   * callback (it waits in the reap list, H2W_SF_CLOSING); recycling it
+   * clears this (h2w_recv_stream_gone) before it can be reused. */
+  struct h2w_stream *data_st;
 } h2w_recv_state;
 
 #define H2W_DATA_SKIP 0    /* consume silently (decode failed) */
@@ -610,9 +615,16 @@ uint64_t h2w_keepalive_deadline(const h2w_session *s);
 uint64_t h2w_idle_deadline(const h2w_session *s);
 /* A whole frame arrived (liveness for the keepalive and idle timers). */
 void h2w_clock_frame_in(h2w_session *s);
+/* recv.c: stream object `st` is about to be recycled (freed or pooled):
+ * the DATA frame arriving in pieces must not keep pointing at it. */
+void h2w_recv_stream_gone(h2w_session *s, const struct h2w_stream *st);
 /* A piece of a DATA frame passed through in place; `first` when it is the
- * frame's first piece (counted as a frame then). */
-void h2w_clock_piece_in(h2w_session *s, int first);
+ * frame's first piece (counted as a frame then). Inline: it runs for
+ * every piece. */
+static inline void h2w_clock_piece_in(h2w_session *s, int first) {
+  s->clock.frames_in += first != 0;
+  s->clock.last_recv_ms = s->clock.now;
+}
 /* The ACK of the PING in `slot` came: 1 when it was the keepalive's own
  * (which is then no longer outstanding), else 0. */
 int h2w_keepalive_acked(h2w_session *s, size_t slot);
@@ -789,8 +801,20 @@ int h2w_start_shutdown(h2w_session *s);
 int h2w_finish_shutdown(h2w_session *s);
 /* Anything to write? */
 int h2w_send_pending(const h2w_session *s);
-/* Mark bytes consumed (automatic or manual flow control). */
-void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n);
+/* Mark bytes consumed (automatic or manual flow control). Inline: it
+ * runs at the end of every DATA frame (RFC 9113 §6.9); a stream already
+ * owing a WINDOW_UPDATE has its increment computed when it is sent, so
+ * only the others are checked (h2w_wu_check). */
+static inline void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
+  uint32_t v = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+  h2w_recv_window_consume(&s->conn_rw, v);
+  if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
+    h2w_recv_window_consume(&st->rw, v);
+    if (!(st->flags & H2W_SF_WU_DUE)) {
+      h2w_wu_check(s, st);
+    }
+  }
+}
 
 /* ---- recv.c -----------------------------------------------------------------
  */

@@ -398,6 +398,150 @@ static void test_pause_on_piece(void **state) {
   finish(&s, &b);
 }
 
+/* After a request, three DATA frames (plain 1000, padded 1000 +
+ * 200, plain 500 with END_STREAM): 1000 + (1 + 1000 + 200) + 500 = 2701
+ * flow-controlled octets, 2500 of data (past half the connection window
+ * with credited()'s 32000). Returns where the DATA begins. */
+static size_t three_frames(tpeer *s, h2w_fb *b) {
+  size_t at;
+  tpeer_fb_headers(s, b, 1, 0, POST_REQ);
+  at = b->len;
+  data_frame(b, 1000, -1, 0);
+  data_frame(b, 1000, 200, 0);
+  data_frame(b, 500, -1, ES);
+  return at;
+}
+
+/* The body on stream 1: each frame's data is the pattern from 0. */
+static void three_bodies(const tpeer *s) {
+  size_t len = 0;
+  const uint8_t *d = tpeer_body(s, 1, &len);
+  assert_int_equal(len, 2500);
+  assert_true(tpattern_check(d, 1000));
+  assert_true(tpattern_check(d + 1000, 1000));
+  assert_true(tpattern_check(d + 2000, 500));
+}
+
+/* The input cut once at every offset of the three frames (inside a
+ * header, Pad Length, the data, the padding): the same log, body and
+ * flow-control accounting whatever the cut (§6.1, §6.9). */
+static void test_every_cut(void **state) {
+  tpeer s;
+  pieces pc;
+  h2w_fb b;
+  size_t start, cut;
+  (void)state;
+  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
+  h2w_fb_init(&b);
+  start = three_frames(&s, &b);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+  for (cut = start + 1; cut < start + 9 + 1000 + 9 + 1201 + 9 + 500; cut++) {
+    server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
+    h2w_fb_init(&b);
+    three_frames(&s, &b);
+    assert_int_equal(feed_cut(&s, &b, 0, cut), (h2w_ssize)cut);
+    assert_int_equal(feed_cut(&s, &b, cut, b.len), (h2w_ssize)(b.len - cut));
+    EXPECT_LOG(&s, "headers 1 req es=0", "data 1 2500", "end 1");
+    assert_true(pc.in_place);
+    three_bodies(&s);
+    windows(&s, 0, 65535 - 2701);
+    h2w_fb_clear(&b);
+    credited(&s, &b, 3, 2701);
+    h2w_fb_free(&b);
+    tpeer_free(&s);
+  }
+}
+
+/* One octet per call: every data octet is its own on_data piece, in
+ * place; Pad Length and padding deliver nothing; the accounting is exact
+ * (§6.9.1: padding counts, and is consumed at once). */
+static void test_byte_pieces(void **state) {
+  tpeer s;
+  pieces pc;
+  h2w_fb b;
+  size_t start, at;
+  (void)state;
+  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
+  h2w_fb_init(&b);
+  start = three_frames(&s, &b);
+  assert_int_equal(feed_cut(&s, &b, 0, start), (h2w_ssize)start);
+  for (at = start; at < b.len; at++) {
+    assert_int_equal(feed_cut(&s, &b, at, at + 1), 1);
+  }
+  EXPECT_LOG(&s, "headers 1 req es=0", "data 1 2500", "end 1");
+  assert_int_equal(pc.n, 2500);
+  assert_true(pc.in_place);
+  three_bodies(&s);
+  h2w_fb_clear(&b);
+  credited(&s, &b, 3, 2701);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A pause on the rest of a frame begun in an earlier call, in a call
+ * that also holds the next frame's header and first piece: recv stops
+ * at the end of the paused piece, and the rest of the call resumes
+ * with the next frame. */
+static void test_pause_on_rest_then_resume(void **state) {
+  tpeer s;
+  pieces pc;
+  h2w_fb b;
+  size_t start;
+  h2w_ssize n;
+  (void)state;
+  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
+  h2w_fb_init(&b);
+  start = three_frames(&s, &b);
+  /* call 1: the request and 100 octets of the first frame's data */
+  assert_int_equal(feed_cut(&s, &b, 0, start + 9 + 100),
+                   (h2w_ssize)(start + 9 + 100));
+  pc.act_at = 2; /* the rest of the first frame pauses */
+  pc.act = 0;
+  n = feed_cut(&s, &b, start + 109, start + 1009 + 9 + 50);
+  assert_int_equal(n, 900);
+  assert_false(tpeer_log_has(&s, "end 1"));
+  n = feed_cut(&s, &b, start + 1009, b.len);
+  assert_int_equal(n, (h2w_ssize)(b.len - start - 1009));
+  EXPECT_LOG(&s, "headers 1 req es=0", "data 1 2500", "end 1");
+  assert_true(pc.in_place);
+  three_bodies(&s);
+  h2w_fb_clear(&b);
+  credited(&s, &b, 3, 2701);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A reset from on_data of a frame's first piece, the rest arriving in
+ * octets over many calls (the stream is closed and its object recycled
+ * after the first): nothing more is delivered, every octet of the frame
+ * and of the frames after it goes back to the connection window. */
+static void test_reset_first_piece_rest_in_octets(void **state) {
+  tpeer s;
+  pieces pc;
+  h2w_fb b;
+  size_t start, at;
+  (void)state;
+  server(&s, H2W_SPLIT_WHOLE, NULL, &pc);
+  h2w_fb_init(&b);
+  start = three_frames(&s, &b);
+  pc.act_at = 1;
+  pc.act = 1;
+  assert_int_equal(feed_cut(&s, &b, 0, start + 9 + 10),
+                   (h2w_ssize)(start + 19));
+  for (at = start + 19; at < b.len; at++) {
+    assert_int_equal(feed_cut(&s, &b, at, at + 1), 1);
+  }
+  assert_int_equal(pc.n, 1);
+  assert_int_equal(pc.len[0], 10);
+  EXPECT_LOG(&s, "headers 1 req es=0", "data 1 10", "close 1 CANCEL reset");
+  EXPECT_OUT(&s, "RST_STREAM 1 CANCEL");
+  h2w_fb_clear(&b);
+  credited(&s, &b, 3, 2701);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* on_frame_recv reports a DATA frame that came in pieces once, at its
  * end, without a payload (it was never whole in one place). */
 static const uint8_t *frame_payload = (const uint8_t *)"unset";
@@ -460,6 +604,10 @@ int main(void) {
       cmocka_unit_test(test_callback_failure_mid_frame),
       cmocka_unit_test(test_pause_on_piece),
       cmocka_unit_test(test_frame_recv_without_payload),
+      cmocka_unit_test(test_every_cut),
+      cmocka_unit_test(test_byte_pieces),
+      cmocka_unit_test(test_pause_on_rest_then_resume),
+      cmocka_unit_test(test_reset_first_piece_rest_in_octets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
