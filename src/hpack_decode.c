@@ -329,8 +329,7 @@ static int read_str(h2w_hpack_decoder *d, const wstr *s, size_t *used,
     *outlen = s->len;
     return H2W_OK;
   }
-  k = h2w_huffman_decode(d->scratch + *used, d->scratch_cap - *used, s->p,
-                         s->len);
+  k = h2w_huffman_decode_roomy(d->scratch + *used, s->p, s->len);
   if (k < 0) {
     return H2W_E_COMPRESSION;
   }
@@ -341,18 +340,13 @@ static int read_str(h2w_hpack_decoder *d, const wstr *s, size_t *used,
 }
 
 /* Room for the Huffman-decoded strings: the shortest code is 5 bits
- * (RFC 7541 Appendix B), so len octets decode to at most len * 8 / 5.
- * Computed here in 64 bits (string lengths are 32-bit) rather than by a
- * call per string; the sum cannot wrap. */
-static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
-  uint64_t need = 0;
+ * (RFC 7541 Appendix B), so len octets decode to at most len * 8 / 5,
+ * and 2 more for the unchecked stores of h2w_huffman_decode_roomy() (the
+ * name's overshoot lands where the value is written next). Computed here
+ * in 64 bits (string lengths are 32-bit) rather than by a call per
+ * string; the sum cannot wrap. */
+static int grow_scratch_to(h2w_hpack_decoder *d, uint64_t need) {
   uint8_t *p;
-  if (r->index == 0 && r->name.huff) {
-    need += (uint64_t)r->name.len * 8 / 5;
-  }
-  if (r->value.huff) {
-    need += (uint64_t)r->value.len * 8 / 5;
-  }
   if (need <= d->scratch_cap) {
     return H2W_OK;
   }
@@ -367,6 +361,18 @@ static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
   d->scratch = p;
   d->scratch_cap = (size_t)need;
   return H2W_OK;
+}
+
+static uint64_t huff_room(uint32_t len, uint8_t huff) {
+  return huff ? (uint64_t)len * 8 / 5 : 0;
+}
+
+static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
+  uint64_t need = huff_room(r->value.len, r->value.huff) + 2;
+  if (r->index == 0) {
+    need += huff_room(r->name.len, r->name.huff);
+  }
+  return grow_scratch_to(d, need);
 }
 
 static int apply_literal(h2w_hpack_decoder *d, const rep *r,
