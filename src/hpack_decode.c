@@ -110,12 +110,16 @@ static h2w_ssize int_decode(uint32_t *out, const uint8_t *p, size_t n,
 
 /* Fewest octets a string of `len` wire octets decodes to: a Huffman code
  * is at most 30 bits and padding at most 7 (RFC 7541 §5.2, Appendix B). */
-static uint64_t min_decoded(const wstr *s) {
-  uint64_t bits = (uint64_t)s->len * 8;
-  if (!s->huff) {
-    return s->len;
+static uint64_t min_len(uint32_t len, uint8_t huff) {
+  uint64_t bits = (uint64_t)len * 8;
+  if (!huff) {
+    return len;
   }
   return bits < 7 ? 0 : (bits - 7) / 30;
+}
+
+static uint64_t min_decoded(const wstr *s) {
+  return min_len(s->len, s->huff);
 }
 
 /* Could a field of at least `octets` decoded name+value still be
@@ -543,29 +547,141 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
   }
 }
 
-/* An indexed field (§6.1), most of a typical block, taken without the
- * general scan record. Returns octets used, 0 when the general path must
- * take it (mandatory update pending, integer split), or an error. */
-static h2w_ssize indexed_field(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
-                               h2w_hpack_dec_cb cb, void *user) {
-  uint32_t index;
-  h2w_hpack_field f;
-  h2w_ssize k;
-  int rv;
-  if (d->need_update) {
+/* The name or value of a field, for the fast path below. */
+typedef struct fstr {
+  const uint8_t *p;
+  uint32_t len;
+  uint8_t huff;
+} fstr;
+
+/* A string literal (§5.2) at p[*pos..n) with a one-octet length, whole in
+ * the input: 1 with *s set and *pos past it, 0 otherwise (the general
+ * path then takes the representation, multi-octet lengths included). */
+static int fast_str(const uint8_t *p, size_t n, size_t *pos, fstr *s) {
+  size_t at = *pos;
+  uint32_t len;
+  if (at >= n) {
     return 0;
   }
-  k = int_decode(&index, p, n, 7);
-  if (k <= 0) {
-    return k;
+  len = p[at] & 0x7fu;
+  if (len == 0x7fu || len > n - at - 1) {
+    return 0;
   }
-  if (index == 0 || index > H2W_HPACK_STATIC_COUNT + dyn_count(d)) {
-    return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
+  s->p = p + at + 1;
+  s->len = len;
+  s->huff = (uint8_t)(p[at] >> 7);
+  *pos = at + 1 + len;
+  return 1;
+}
+
+/* Decode s into the scratch at *used (Huffman) or point into the input. */
+static int fast_read(h2w_hpack_decoder *d, const fstr *s, size_t *used,
+                     const uint8_t **out, size_t *outlen) {
+  h2w_ssize k;
+  if (!s->huff) {
+    *out = s->p;
+    *outlen = s->len;
+    return H2W_OK;
   }
-  f = lookup(d, index);
+  k = h2w_huffman_decode_roomy(d->scratch + *used, s->p, s->len);
+  if (k < 0) {
+    return H2W_E_COMPRESSION; /* §5.2: EOS or bad padding */
+  }
+  *out = d->scratch + *used;
+  *outlen = (size_t)k;
+  *used += (size_t)k;
+  return H2W_OK;
+}
+
+/* The common representations, taken without the general scan record:
+ * an indexed field (§6.1) or a literal (§6.2) whose index and string
+ * lengths fit their first octet, whole in p[0..n), when the field can
+ * be delivered. Returns octets used, 0 when the general path must take
+ * it (it then repeats every check, so nothing here may have changed the
+ * decoder before returning 0), or an error. */
+static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
+                          h2w_hpack_dec_cb cb, void *user) {
+  const uint32_t ndyn = (uint32_t)dyn_count(d);
+  uint8_t b = p[0];
+  uint32_t index, mask, flags = 0;
+  unsigned trust;
+  int indexing = 0, rv;
+  size_t pos = 1, used = 0;
+  fstr name = {NULL, 0, 0}, value;
+  h2w_hpack_field f;
+  uint64_t nmin;
+  if (b & 0x80u) { /* §6.1 */
+    index = b & 0x7fu;
+    if (index == 0x7fu) {
+      return 0;
+    }
+    if (index == 0 || index > H2W_HPACK_STATIC_COUNT + ndyn) {
+      return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
+    }
+    f = lookup(d, index);
+    d->seen_field = 1;
+    rv = deliver(d, &f, 0, trust_of(d, index), cb, user);
+    return rv == H2W_OK ? 1 : rv;
+  }
+  if (b & 0x40u) {
+    indexing = 1, mask = 0x3fu; /* §6.2.1 */
+  } else if (b & 0x20u) {
+    return 0; /* §6.3 size update: the general path's rules */
+  } else {
+    mask = 0x0fu; /* §6.2.2, §6.2.3 */
+    flags = (b & 0x10u) ? H2W_NV_FLAG_NEVER_INDEX : 0;
+  }
+  index = b & mask;
+  if (index == mask || index > H2W_HPACK_STATIC_COUNT + ndyn) {
+    return 0;
+  }
+  if (index == 0) {
+    if (!fast_str(p, n, &pos, &name)) {
+      return 0;
+    }
+    nmin = min_len(name.len, name.huff);
+  } else {
+    nmin = name_len_of(d, index);
+  }
+  if (!fast_str(p, n, &pos, &value)) {
+    return 0;
+  }
+  nmin += min_len(value.len, value.huff);
+  if (!deliverable(d, nmin)) {
+    return 0; /* the general path decides between skipping and tripping */
+  }
+  if (grow_scratch_to(
+          d, huff_room(value.len, value.huff) + 2 +
+                 (index == 0 ? huff_room(name.len, name.huff) : 0)) != H2W_OK) {
+    return H2W_E_NOMEM;
+  }
   d->seen_field = 1;
-  rv = deliver(d, &f, 0, trust_of(d, index), cb, user);
-  return rv == H2W_OK ? k : rv;
+  if (index != 0) {
+    f = lookup(d, index);
+    trust = trust_of(d, index) & H2W_HPACK_CHECKED_NAME;
+  } else {
+    trust = 0;
+    rv = fast_read(d, &name, &used, &f.name, &f.namelen);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
+  rv = fast_read(d, &value, &used, &f.value, &f.valuelen);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  rv = deliver(d, &f, flags, trust, cb, user);
+  if (rv == H2W_OK && indexing) {
+    uint64_t next = d->table.next;
+    /* §4.4: the name may be an entry this insertion evicts. */
+    rv = h2w_hpack_table_insert(&d->table, d->alloc, f.name, f.namelen, f.value,
+                                f.valuelen);
+    if (rv == H2W_OK && d->table.next != next && d->field_checked) {
+      h2w_hpack_table_set_mark(
+          &d->table, 1, H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
+    }
+  }
+  return rv == H2W_OK ? (h2w_ssize)pos : rv;
 }
 
 /* Decode what the input holds, buffering only a split representation. */
@@ -600,8 +716,8 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       pos += (size_t)k;
       continue;
     }
-    if (d->state == ST_REP && (in[pos] & 0x80u)) {
-      k = indexed_field(d, in + pos, len - pos, cb, user);
+    if (d->state == ST_REP && !d->need_update) {
+      k = fast_rep(d, in + pos, len - pos, cb, user);
       if (k < 0) {
         return (int)k;
       }
