@@ -547,43 +547,77 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
   }
 }
 
-/* The name or value of a field, for the fast path below. */
-typedef struct fstr {
-  const uint8_t *p;
-  uint32_t len;
-  uint8_t huff;
-} fstr;
+/* The fast path's helpers are used twice or more in one function and
+ * must stay in registers there: inlining them is the point. */
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
 
-/* A string literal (§5.2) at p[*pos..n) with a one-octet length, whole in
- * the input: 1 with *s set and *pos past it, 0 otherwise (the general
- * path then takes the representation, multi-octet lengths included). */
-static int fast_str(const uint8_t *p, size_t n, size_t *pos, fstr *s) {
-  size_t at = *pos;
-  uint32_t len;
+/* A string literal (§5.2) at p[*pos..n), whole in the input: 1 with
+ * *s, *len, *huff set and *pos past it, 0 otherwise (the general path then
+ * takes the representation and gives any error its length has). */
+FAST_INLINE int fast_str(const uint8_t *p, size_t n, size_t *pos,
+                         const uint8_t **s, uint32_t *len, uint8_t *huff) {
+  size_t at = *pos, k = 1;
+  uint32_t l;
   if (at >= n) {
     return 0;
   }
-  len = p[at] & 0x7fu;
-  if (len == 0x7fu || len > n - at - 1) {
+  l = p[at] & 0x7fu;
+  if (l == 0x7fu) {
+    h2w_ssize r = h2w_hpack_int_decode(&l, p + at, n - at, 7);
+    if (r <= 0) {
+      return 0;
+    }
+    k = (size_t)r;
+  }
+  if (l > n - at - k) {
     return 0;
   }
-  s->p = p + at + 1;
-  s->len = len;
-  s->huff = (uint8_t)(p[at] >> 7);
-  *pos = at + 1 + len;
+  *s = p + at + k;
+  *len = l;
+  *huff = (uint8_t)(p[at] >> 7);
+  *pos = at + k + l;
   return 1;
 }
 
-/* Decode s into the scratch at *used (Huffman) or point into the input. */
-static int fast_read(h2w_hpack_decoder *d, const fstr *s, size_t *used,
-                     const uint8_t **out, size_t *outlen) {
+/* The field at `index` (1..61 + entries, checked by the caller) into *nv;
+ * returns its H2W_HPACK_CHECKED_* bits (see trust_of). */
+FAST_INLINE unsigned fast_field(const h2w_hpack_decoder *d, uint32_t index,
+                                h2w_nv *nv) {
+  const h2w_hpack_table *t = &d->table;
+  const h2w_hpack_entry *e;
+  if (index <= H2W_HPACK_STATIC_COUNT) {
+    const h2w_hpack_static_row *r = &h2w_hpack_static_rows[index - 1];
+    nv->name = h2w_hpack_static_text + r->name;
+    nv->namelen = r->namelen;
+    nv->value = h2w_hpack_static_text + r->value;
+    nv->valuelen = r->valuelen;
+    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE;
+  }
+  e = &t->ents[(size_t)((t->next - (index - H2W_HPACK_STATIC_COUNT)) &
+                        (t->entcap - 1))];
+  nv->name = t->buf + e->off;
+  nv->namelen = e->namelen;
+  nv->value = nv->name + e->namelen;
+  nv->valuelen = e->valuelen;
+  return e->hname;
+}
+
+/* s (len octets, Huffman if huff) decoded into the scratch at *used, or
+ * pointed at in the input. */
+FAST_INLINE int fast_read(h2w_hpack_decoder *d, const uint8_t *s, uint32_t len,
+                          uint8_t huff, size_t *used, const uint8_t **out,
+                          size_t *outlen) {
   h2w_ssize k;
-  if (!s->huff) {
-    *out = s->p;
-    *outlen = s->len;
+  if (!huff) {
+    *out = s;
+    *outlen = len;
     return H2W_OK;
   }
-  k = h2w_huffman_decode_roomy(d->scratch + *used, s->p, s->len);
+  k = h2w_huffman_decode_roomy(d->scratch + *used, s, len);
   if (k < 0) {
     return H2W_E_COMPRESSION; /* §5.2: EOS or bad padding */
   }
@@ -594,94 +628,119 @@ static int fast_read(h2w_hpack_decoder *d, const fstr *s, size_t *used,
 }
 
 /* The common representations, taken without the general scan record:
- * an indexed field (§6.1) or a literal (§6.2) whose index and string
- * lengths fit their first octet, whole in p[0..n), when the field can
- * be delivered. Returns octets used, 0 when the general path must take
- * it (it then repeats every check, so nothing here may have changed the
- * decoder before returning 0), or an error. */
+ * an indexed field (§6.1) or a literal (§6.2), whole in p[0..n), when
+ * the field can be delivered. Returns octets used, 0 when the general
+ * path must take it (it then repeats every check, so nothing here may
+ * have changed the decoder before returning 0), or an error. */
 static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
                           h2w_hpack_dec_cb cb, void *user) {
-  const uint32_t ndyn = (uint32_t)dyn_count(d);
-  uint8_t b = p[0];
-  uint32_t index, mask, flags = 0;
+  const uint32_t count =
+      H2W_HPACK_STATIC_COUNT + (uint32_t)h2w_hpack_table_count(&d->table);
+  const uint32_t b = p[0];
+  uint32_t index, flags = 0;
   unsigned trust;
-  int indexing = 0, rv;
-  size_t pos = 1, used = 0;
-  fstr name = {NULL, 0, 0}, value;
-  h2w_hpack_field f;
-  uint64_t nmin;
+  int indexing = 0;
+  size_t pos = 1;
+  h2w_nv nv;
   if (b & 0x80u) { /* §6.1 */
     index = b & 0x7fu;
     if (index == 0x7fu) {
       return 0;
     }
-    if (index == 0 || index > H2W_HPACK_STATIC_COUNT + ndyn) {
+    if (index - 1u >= count) {
       return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
     }
-    f = lookup(d, index);
-    d->seen_field = 1;
-    rv = deliver(d, &f, 0, trust_of(d, index), cb, user);
-    return rv == H2W_OK ? 1 : rv;
-  }
-  if (b & 0x40u) {
-    indexing = 1, mask = 0x3fu; /* §6.2.1 */
-  } else if (b & 0x20u) {
-    return 0; /* §6.3 size update: the general path's rules */
+    trust = fast_field(d, index, &nv);
   } else {
-    mask = 0x0fu; /* §6.2.2, §6.2.3 */
-    flags = (b & 0x10u) ? H2W_NV_FLAG_NEVER_INDEX : 0;
-  }
-  index = b & mask;
-  if (index == mask || index > H2W_HPACK_STATIC_COUNT + ndyn) {
-    return 0;
-  }
-  if (index == 0) {
-    if (!fast_str(p, n, &pos, &name)) {
+    const uint8_t *ns = NULL, *vs;
+    uint32_t nlen = 0, vlen, mask;
+    uint8_t nhuff = 0, vhuff;
+    size_t used = 0;
+    uint64_t nmin;
+    int rv;
+    if (b & 0x40u) {
+      indexing = 1, mask = 0x3fu; /* §6.2.1 */
+    } else if (b & 0x20u) {
+      return 0; /* §6.3 size update: the general path's rules */
+    } else {
+      mask = 0x0fu; /* §6.2.2, §6.2.3 */
+      flags = (b & 0x10u) ? H2W_NV_FLAG_NEVER_INDEX : 0;
+    }
+    index = b & mask;
+    if (index == mask) {
+      h2w_ssize r = h2w_hpack_int_decode(&index, p, n, mask == 0x3fu ? 6 : 4);
+      if (r <= 0) {
+        return 0;
+      }
+      pos = (size_t)r;
+    }
+    if (index > count) {
       return 0;
     }
-    nmin = min_len(name.len, name.huff);
-  } else {
-    nmin = name_len_of(d, index);
-  }
-  if (!fast_str(p, n, &pos, &value)) {
-    return 0;
-  }
-  nmin += min_len(value.len, value.huff);
-  if (!deliverable(d, nmin)) {
-    return 0; /* the general path decides between skipping and tripping */
-  }
-  if (grow_scratch_to(
-          d, huff_room(value.len, value.huff) + 2 +
-                 (index == 0 ? huff_room(name.len, name.huff) : 0)) != H2W_OK) {
-    return H2W_E_NOMEM;
-  }
-  d->seen_field = 1;
-  if (index != 0) {
-    f = lookup(d, index);
-    trust = trust_of(d, index) & H2W_HPACK_CHECKED_NAME;
-  } else {
-    trust = 0;
-    rv = fast_read(d, &name, &used, &f.name, &f.namelen);
+    if (index == 0) {
+      if (!fast_str(p, n, &pos, &ns, &nlen, &nhuff)) {
+        return 0;
+      }
+      nmin = min_len(nlen, nhuff);
+    } else {
+      nmin = name_len_of(d, index);
+    }
+    if (!fast_str(p, n, &pos, &vs, &vlen, &vhuff)) {
+      return 0;
+    }
+    nmin += min_len(vlen, vhuff);
+    if (!deliverable(d, nmin)) {
+      return 0; /* the general path decides between skipping and tripping */
+    }
+    if (nhuff | vhuff) {
+      rv = grow_scratch_to(d,
+                           huff_room(nlen, nhuff) + huff_room(vlen, vhuff) + 2);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+    }
+    if (index != 0) {
+      trust = fast_field(d, index, &nv) & H2W_HPACK_CHECKED_NAME;
+    } else {
+      trust = 0;
+      rv = fast_read(d, ns, nlen, nhuff, &used, &nv.name, &nv.namelen);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+    }
+    rv = fast_read(d, vs, vlen, vhuff, &used, &nv.value, &nv.valuelen);
     if (rv != H2W_OK) {
       return rv;
     }
   }
-  rv = fast_read(d, &value, &used, &f.value, &f.valuelen);
-  if (rv != H2W_OK) {
-    return rv;
+  d->seen_field = 1;
+  /* deliver(), here so that nv stays in this frame. */
+  if (deliverable(d, (uint64_t)nv.namelen + nv.valuelen)) {
+    d->nfields++;
+    d->list_size += nv.namelen + nv.valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+    nv.flags = flags;
+    d->field_trust = (uint8_t)trust;
+    d->field_checked = 0;
+    if (cb(user, &nv) != 0) {
+      return H2W_E_CALLBACK_FAILURE;
+    }
+  } else {
+    d->tripped = 1; /* RFC 9113 §6.5.2: stop delivering, keep parsing */
   }
-  rv = deliver(d, &f, flags, trust, cb, user);
-  if (rv == H2W_OK && indexing) {
+  if (indexing) {
     uint64_t next = d->table.next;
     /* §4.4: the name may be an entry this insertion evicts. */
-    rv = h2w_hpack_table_insert(&d->table, d->alloc, f.name, f.namelen, f.value,
-                                f.valuelen);
-    if (rv == H2W_OK && d->table.next != next && d->field_checked) {
+    int rv = h2w_hpack_table_insert(&d->table, d->alloc, nv.name, nv.namelen,
+                                    nv.value, nv.valuelen);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+    if (d->table.next != next && d->field_checked) {
       h2w_hpack_table_set_mark(
           &d->table, 1, H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
     }
   }
-  return rv == H2W_OK ? (h2w_ssize)pos : rv;
+  return (h2w_ssize)pos;
 }
 
 /* Decode what the input holds, buffering only a split representation. */
