@@ -776,13 +776,17 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       continue;
     }
     if (d->state == ST_REP && !d->need_update) {
-      k = fast_rep(d, in + pos, len - pos, cb, user);
-      if (k < 0) {
-        return (int)k;
-      }
-      if (k > 0) {
+      /* fast_rep() changes none of the three conditions: stay here until
+       * it hands a representation to the general path. */
+      do {
+        k = fast_rep(d, in + pos, len - pos, cb, user);
+        if (k < 0) {
+          return (int)k;
+        }
         pos += (size_t)k;
-        continue;
+      } while (k > 0 && pos < len);
+      if (k > 0) {
+        break;
       }
     }
     rv = scan(d, in + pos, len - pos, &r);
