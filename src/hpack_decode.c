@@ -20,6 +20,14 @@
 
 #include "huffman.h"
 
+/* The fast path's helpers are used twice or more in one function and
+ * must stay in registers there: inlining them is the point. */
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
+
 enum {
   ST_REP,        /* at the start of a representation */
   ST_SKIP_NAME,  /* inside a skipped name string; its value follows */
@@ -108,6 +116,18 @@ static h2w_ssize int_decode(uint32_t *out, const uint8_t *p, size_t n,
   return h2w_hpack_int_decode(out, p, n, prefix);
 }
 
+/* An integer (§5.1) whose prefix is full: most such values fit one more
+ * octet (up to prefix max + 127), read here without a call. */
+FAST_INLINE h2w_ssize fast_int(uint32_t *out, const uint8_t *p, size_t n,
+                               unsigned prefix) {
+  uint32_t mask = (1u << prefix) - 1u;
+  if (n >= 2 && (p[1] & 0x80u) == 0) {
+    *out = mask + p[1];
+    return 2;
+  }
+  return h2w_hpack_int_decode(out, p, n, prefix);
+}
+
 /* Fewest octets a string of `len` wire octets decodes to: a Huffman code
  * is at most 30 bits and padding at most 7 (RFC 7541 §5.2, Appendix B). */
 static uint64_t min_len(uint32_t len, uint8_t huff) {
@@ -130,6 +150,16 @@ static int deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
   return !d->tripped && d->nfields < d->max_fields &&
          d->list_size < d->max_list &&
          octets + H2W_HPACK_ENTRY_OVERHEAD <= d->max_list - d->list_size;
+}
+
+/* deliverable() for the fast path: list_size never exceeds max_list (it
+ * only grows by what the last test allowed, and max_list only changes
+ * between blocks, when list_size is 0), so the room cannot wrap and one
+ * test less is needed. */
+FAST_INLINE int fast_deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
+  return !d->tripped && d->nfields < d->max_fields &&
+         octets + H2W_HPACK_ENTRY_OVERHEAD <=
+             (uint64_t)d->max_list - d->list_size;
 }
 
 static int fits_table(const h2w_hpack_decoder *d, uint64_t octets) {
@@ -547,14 +577,6 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
   }
 }
 
-/* The fast path's helpers are used twice or more in one function and
- * must stay in registers there: inlining them is the point. */
-#if defined(__GNUC__)
-#define FAST_INLINE static inline __attribute__((always_inline))
-#else
-#define FAST_INLINE static inline
-#endif
-
 /* A string literal (§5.2) at p[*pos..n), whole in the input: 1 with
  * *s, *len, *huff set and *pos past it, 0 otherwise (the general path then
  * takes the representation and gives any error its length has). */
@@ -567,7 +589,7 @@ FAST_INLINE int fast_str(const uint8_t *p, size_t n, size_t *pos,
   }
   l = p[at] & 0x7fu;
   if (l == 0x7fu) {
-    h2w_ssize r = h2w_hpack_int_decode(&l, p + at, n - at, 7);
+    h2w_ssize r = fast_int(&l, p + at, n - at, 7);
     if (r <= 0) {
       return 0;
     }
@@ -668,7 +690,7 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
     }
     index = b & mask;
     if (index == mask) {
-      h2w_ssize r = h2w_hpack_int_decode(&index, p, n, mask == 0x3fu ? 6 : 4);
+      h2w_ssize r = fast_int(&index, p, n, mask == 0x3fu ? 6 : 4);
       if (r <= 0) {
         return 0;
       }
@@ -682,14 +704,17 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
         return 0;
       }
       nmin = min_len(nlen, nhuff);
+      trust = 0;
     } else {
-      nmin = name_len_of(d, index);
+      /* Only reads the table: nothing changes before a return of 0. */
+      trust = fast_field(d, index, &nv) & H2W_HPACK_CHECKED_NAME;
+      nmin = nv.namelen;
     }
     if (!fast_str(p, n, &pos, &vs, &vlen, &vhuff)) {
       return 0;
     }
     nmin += min_len(vlen, vhuff);
-    if (!deliverable(d, nmin)) {
+    if (!fast_deliverable(d, nmin)) {
       return 0; /* the general path decides between skipping and tripping */
     }
     if (nhuff | vhuff) {
@@ -699,10 +724,7 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
         return rv;
       }
     }
-    if (index != 0) {
-      trust = fast_field(d, index, &nv) & H2W_HPACK_CHECKED_NAME;
-    } else {
-      trust = 0;
+    if (index == 0) {
       rv = fast_read(d, ns, nlen, nhuff, &used, &nv.name, &nv.namelen);
       if (rv != H2W_OK) {
         return rv;
@@ -715,7 +737,7 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
   }
   d->seen_field = 1;
   /* deliver(), here so that nv stays in this frame. */
-  if (deliverable(d, (uint64_t)nv.namelen + nv.valuelen)) {
+  if (fast_deliverable(d, (uint64_t)nv.namelen + nv.valuelen)) {
     d->nfields++;
     d->list_size += nv.namelen + nv.valuelen + H2W_HPACK_ENTRY_OVERHEAD;
     nv.flags = flags;

@@ -214,8 +214,14 @@ int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a) {
   return H2W_OK;
 }
 
+/* Inlined into the decoder's insertion, which runs once per indexed
+ * literal. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 /* Where a new entry of `span` bytes can go, or SIZE_MAX if nowhere. */
-static size_t place(const h2w_hpack_table *t, size_t span) {
+static inline size_t
+place(const h2w_hpack_table *t, size_t span) {
   const h2w_hpack_entry *oldest, *newest;
   size_t head, tail;
   if (t->first == t->next) {
@@ -323,7 +329,11 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
  * name taken from an entry that the insertion just evicted). Inline: a
  * libc call cost more than the copy of the short names and values a
  * table mostly holds. */
-static void copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
   uint64_t a, b, c, d;
   uint32_t u, v;
   if (n >= 8) {
@@ -355,7 +365,11 @@ static void copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
   }
 }
 
-static void copy_any(uint8_t *dst, const uint8_t *src, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+copy_any(uint8_t *dst, const uint8_t *src, size_t n) {
   if (n <= 32) {
     copy_short(dst, src, n);
   } else {
