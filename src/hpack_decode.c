@@ -402,11 +402,12 @@ static uint64_t huff_room(uint32_t len, uint8_t huff) {
 }
 
 static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
-  uint64_t need = huff_room(r->value.len, r->value.huff) + 2;
+  uint64_t need = huff_room(r->value.len, r->value.huff);
   if (r->index == 0) {
     need += huff_room(r->name.len, r->name.huff);
   }
-  return grow_scratch_to(d, need);
+  /* Raw strings need no scratch at all. */
+  return need == 0 ? H2W_OK : grow_scratch_to(d, need + 2);
 }
 
 static int apply_literal(h2w_hpack_decoder *d, const rep *r,
