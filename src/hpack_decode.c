@@ -20,6 +20,14 @@
 
 #include "huffman.h"
 
+/* The fast path's helpers are used twice or more in one function and
+ * must stay in registers there: inlining them is the point. */
+#if defined(__GNUC__)
+#define FAST_INLINE static inline __attribute__((always_inline))
+#else
+#define FAST_INLINE static inline
+#endif
+
 enum {
   ST_REP,        /* at the start of a representation */
   ST_SKIP_NAME,  /* inside a skipped name string; its value follows */
@@ -108,14 +116,30 @@ static h2w_ssize int_decode(uint32_t *out, const uint8_t *p, size_t n,
   return h2w_hpack_int_decode(out, p, n, prefix);
 }
 
+/* An integer (§5.1) whose prefix is full: most such values fit one more
+ * octet (up to prefix max + 127), read here without a call. */
+FAST_INLINE h2w_ssize fast_int(uint32_t *out, const uint8_t *p, size_t n,
+                               unsigned prefix) {
+  uint32_t mask = (1u << prefix) - 1u;
+  if (n >= 2 && (p[1] & 0x80u) == 0) {
+    *out = mask + p[1];
+    return 2;
+  }
+  return h2w_hpack_int_decode(out, p, n, prefix);
+}
+
 /* Fewest octets a string of `len` wire octets decodes to: a Huffman code
  * is at most 30 bits and padding at most 7 (RFC 7541 §5.2, Appendix B). */
-static uint64_t min_decoded(const wstr *s) {
-  uint64_t bits = (uint64_t)s->len * 8;
-  if (!s->huff) {
-    return s->len;
+static uint64_t min_len(uint32_t len, uint8_t huff) {
+  uint64_t bits = (uint64_t)len * 8;
+  if (!huff) {
+    return len;
   }
   return bits < 7 ? 0 : (bits - 7) / 30;
+}
+
+static uint64_t min_decoded(const wstr *s) {
+  return min_len(s->len, s->huff);
 }
 
 /* Could a field of at least `octets` decoded name+value still be
@@ -126,6 +150,16 @@ static int deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
   return !d->tripped && d->nfields < d->max_fields &&
          d->list_size < d->max_list &&
          octets + H2W_HPACK_ENTRY_OVERHEAD <= d->max_list - d->list_size;
+}
+
+/* deliverable() for the fast path: list_size never exceeds max_list (it
+ * only grows by what the last test allowed, and max_list only changes
+ * between blocks, when list_size is 0), so the room cannot wrap and one
+ * test less is needed. */
+FAST_INLINE int fast_deliverable(const h2w_hpack_decoder *d, uint64_t octets) {
+  return !d->tripped && d->nfields < d->max_fields &&
+         octets + H2W_HPACK_ENTRY_OVERHEAD <=
+             (uint64_t)d->max_list - d->list_size;
 }
 
 static int fits_table(const h2w_hpack_decoder *d, uint64_t octets) {
@@ -329,8 +363,7 @@ static int read_str(h2w_hpack_decoder *d, const wstr *s, size_t *used,
     *outlen = s->len;
     return H2W_OK;
   }
-  k = h2w_huffman_decode(d->scratch + *used, d->scratch_cap - *used, s->p,
-                         s->len);
+  k = h2w_huffman_decode_roomy(d->scratch + *used, s->p, s->len);
   if (k < 0) {
     return H2W_E_COMPRESSION;
   }
@@ -341,18 +374,13 @@ static int read_str(h2w_hpack_decoder *d, const wstr *s, size_t *used,
 }
 
 /* Room for the Huffman-decoded strings: the shortest code is 5 bits
- * (RFC 7541 Appendix B), so len octets decode to at most len * 8 / 5.
- * Computed here in 64 bits (string lengths are 32-bit) rather than by a
- * call per string; the sum cannot wrap. */
-static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
-  uint64_t need = 0;
+ * (RFC 7541 Appendix B), so len octets decode to at most len * 8 / 5,
+ * and 2 more for the unchecked stores of h2w_huffman_decode_roomy() (the
+ * name's overshoot lands where the value is written next). Computed here
+ * in 64 bits (string lengths are 32-bit) rather than by a call per
+ * string; the sum cannot wrap. */
+static int grow_scratch_to(h2w_hpack_decoder *d, uint64_t need) {
   uint8_t *p;
-  if (r->index == 0 && r->name.huff) {
-    need += (uint64_t)r->name.len * 8 / 5;
-  }
-  if (r->value.huff) {
-    need += (uint64_t)r->value.len * 8 / 5;
-  }
   if (need <= d->scratch_cap) {
     return H2W_OK;
   }
@@ -367,6 +395,19 @@ static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
   d->scratch = p;
   d->scratch_cap = (size_t)need;
   return H2W_OK;
+}
+
+static uint64_t huff_room(uint32_t len, uint8_t huff) {
+  return huff ? (uint64_t)len * 8 / 5 : 0;
+}
+
+static int grow_scratch(h2w_hpack_decoder *d, const rep *r) {
+  uint64_t need = huff_room(r->value.len, r->value.huff);
+  if (r->index == 0) {
+    need += huff_room(r->name.len, r->name.huff);
+  }
+  /* Raw strings need no scratch at all. */
+  return need == 0 ? H2W_OK : grow_scratch_to(d, need + 2);
 }
 
 static int apply_literal(h2w_hpack_decoder *d, const rep *r,
@@ -537,29 +578,192 @@ static h2w_ssize resume_partial(h2w_hpack_decoder *d, const uint8_t *in,
   }
 }
 
-/* An indexed field (§6.1), most of a typical block, taken without the
- * general scan record. Returns octets used, 0 when the general path must
- * take it (mandatory update pending, integer split), or an error. */
-static h2w_ssize indexed_field(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
-                               h2w_hpack_dec_cb cb, void *user) {
-  uint32_t index;
-  h2w_hpack_field f;
-  h2w_ssize k;
-  int rv;
-  if (d->need_update) {
+/* A string literal (§5.2) at p[*pos..n), whole in the input: 1 with
+ * *s, *len, *huff set and *pos past it, 0 otherwise (the general path then
+ * takes the representation and gives any error its length has). */
+FAST_INLINE int fast_str(const uint8_t *p, size_t n, size_t *pos,
+                         const uint8_t **s, uint32_t *len, uint8_t *huff) {
+  size_t at = *pos, k = 1;
+  uint32_t l;
+  if (at >= n) {
     return 0;
   }
-  k = int_decode(&index, p, n, 7);
-  if (k <= 0) {
-    return k;
+  l = p[at] & 0x7fu;
+  if (l == 0x7fu) {
+    h2w_ssize r = fast_int(&l, p + at, n - at, 7);
+    if (r <= 0) {
+      return 0;
+    }
+    k = (size_t)r;
   }
-  if (index == 0 || index > H2W_HPACK_STATIC_COUNT + dyn_count(d)) {
-    return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
+  if (l > n - at - k) {
+    return 0;
   }
-  f = lookup(d, index);
+  *s = p + at + k;
+  *len = l;
+  *huff = (uint8_t)(p[at] >> 7);
+  *pos = at + k + l;
+  return 1;
+}
+
+/* The field at `index` (1..61 + entries, checked by the caller) into *nv;
+ * returns its H2W_HPACK_CHECKED_* bits (see trust_of). */
+FAST_INLINE unsigned fast_field(const h2w_hpack_decoder *d, uint32_t index,
+                                h2w_nv *nv) {
+  const h2w_hpack_table *t = &d->table;
+  const h2w_hpack_entry *e;
+  if (index <= H2W_HPACK_STATIC_COUNT) {
+    const h2w_hpack_static_row *r = &h2w_hpack_static_rows[index - 1];
+    nv->name = h2w_hpack_static_text + r->name;
+    nv->namelen = r->namelen;
+    nv->value = h2w_hpack_static_text + r->value;
+    nv->valuelen = r->valuelen;
+    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE;
+  }
+  e = &t->ents[(size_t)((t->next - (index - H2W_HPACK_STATIC_COUNT)) &
+                        (t->entcap - 1))];
+  nv->name = t->buf + e->off;
+  nv->namelen = e->namelen;
+  nv->value = nv->name + e->namelen;
+  nv->valuelen = e->valuelen;
+  return e->hname;
+}
+
+/* s (len octets, Huffman if huff) decoded into the scratch at *used, or
+ * pointed at in the input. */
+FAST_INLINE int fast_read(h2w_hpack_decoder *d, const uint8_t *s, uint32_t len,
+                          uint8_t huff, size_t *used, const uint8_t **out,
+                          size_t *outlen) {
+  h2w_ssize k;
+  if (!huff) {
+    *out = s;
+    *outlen = len;
+    return H2W_OK;
+  }
+  k = h2w_huffman_decode_roomy(d->scratch + *used, s, len);
+  if (k < 0) {
+    return H2W_E_COMPRESSION; /* §5.2: EOS or bad padding */
+  }
+  *out = d->scratch + *used;
+  *outlen = (size_t)k;
+  *used += (size_t)k;
+  return H2W_OK;
+}
+
+/* The common representations, taken without the general scan record:
+ * an indexed field (§6.1) or a literal (§6.2), whole in p[0..n), when
+ * the field can be delivered. Returns octets used, 0 when the general
+ * path must take it (it then repeats every check, so nothing here may
+ * have changed the decoder before returning 0), or an error. */
+static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
+                          h2w_hpack_dec_cb cb, void *user) {
+  const uint32_t count =
+      H2W_HPACK_STATIC_COUNT + (uint32_t)h2w_hpack_table_count(&d->table);
+  const uint32_t b = p[0];
+  uint32_t index, flags = 0;
+  unsigned trust;
+  int indexing = 0;
+  size_t pos = 1;
+  h2w_nv nv;
+  if (b & 0x80u) { /* §6.1 */
+    index = b & 0x7fu;
+    if (index == 0x7fu) {
+      return 0;
+    }
+    if (index - 1u >= count) {
+      return H2W_E_COMPRESSION; /* §6.1: index 0 or past the tables */
+    }
+    trust = fast_field(d, index, &nv);
+  } else {
+    const uint8_t *ns = NULL, *vs;
+    uint32_t nlen = 0, vlen, mask;
+    uint8_t nhuff = 0, vhuff;
+    size_t used = 0;
+    uint64_t nmin;
+    int rv;
+    if (b & 0x40u) {
+      indexing = 1, mask = 0x3fu; /* §6.2.1 */
+    } else if (b & 0x20u) {
+      return 0; /* §6.3 size update: the general path's rules */
+    } else {
+      mask = 0x0fu; /* §6.2.2, §6.2.3 */
+      flags = (b & 0x10u) ? H2W_NV_FLAG_NEVER_INDEX : 0;
+    }
+    index = b & mask;
+    if (index == mask) {
+      h2w_ssize r = fast_int(&index, p, n, mask == 0x3fu ? 6 : 4);
+      if (r <= 0) {
+        return 0;
+      }
+      pos = (size_t)r;
+    }
+    if (index > count) {
+      return 0;
+    }
+    if (index == 0) {
+      if (!fast_str(p, n, &pos, &ns, &nlen, &nhuff)) {
+        return 0;
+      }
+      nmin = min_len(nlen, nhuff);
+      trust = 0;
+    } else {
+      /* Only reads the table: nothing changes before a return of 0. */
+      trust = fast_field(d, index, &nv) & H2W_HPACK_CHECKED_NAME;
+      nmin = nv.namelen;
+    }
+    if (!fast_str(p, n, &pos, &vs, &vlen, &vhuff)) {
+      return 0;
+    }
+    nmin += min_len(vlen, vhuff);
+    if (!fast_deliverable(d, nmin)) {
+      return 0; /* the general path decides between skipping and tripping */
+    }
+    if (nhuff | vhuff) {
+      rv = grow_scratch_to(d,
+                           huff_room(nlen, nhuff) + huff_room(vlen, vhuff) + 2);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+    }
+    if (index == 0) {
+      rv = fast_read(d, ns, nlen, nhuff, &used, &nv.name, &nv.namelen);
+      if (rv != H2W_OK) {
+        return rv;
+      }
+    }
+    rv = fast_read(d, vs, vlen, vhuff, &used, &nv.value, &nv.valuelen);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+  }
   d->seen_field = 1;
-  rv = deliver(d, &f, 0, trust_of(d, index), cb, user);
-  return rv == H2W_OK ? k : rv;
+  /* deliver(), here so that nv stays in this frame. */
+  if (fast_deliverable(d, (uint64_t)nv.namelen + nv.valuelen)) {
+    d->nfields++;
+    d->list_size += nv.namelen + nv.valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+    nv.flags = flags;
+    d->field_trust = (uint8_t)trust;
+    d->field_checked = 0;
+    if (cb(user, &nv) != 0) {
+      return H2W_E_CALLBACK_FAILURE;
+    }
+  } else {
+    d->tripped = 1; /* RFC 9113 §6.5.2: stop delivering, keep parsing */
+  }
+  if (indexing) {
+    uint64_t next = d->table.next;
+    /* §4.4: the name may be an entry this insertion evicts. */
+    int rv = h2w_hpack_table_insert(&d->table, d->alloc, nv.name, nv.namelen,
+                                    nv.value, nv.valuelen);
+    if (rv != H2W_OK) {
+      return rv;
+    }
+    if (d->table.next != next && d->field_checked) {
+      h2w_hpack_table_set_mark(
+          &d->table, 1, H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
+    }
+  }
+  return (h2w_ssize)pos;
 }
 
 /* Decode what the input holds, buffering only a split representation. */
@@ -594,14 +798,18 @@ static int decode_piece(h2w_hpack_decoder *d, const uint8_t *in, size_t len,
       pos += (size_t)k;
       continue;
     }
-    if (d->state == ST_REP && (in[pos] & 0x80u)) {
-      k = indexed_field(d, in + pos, len - pos, cb, user);
-      if (k < 0) {
-        return (int)k;
-      }
-      if (k > 0) {
+    if (d->state == ST_REP && !d->need_update) {
+      /* fast_rep() changes none of the three conditions: stay here until
+       * it hands a representation to the general path. */
+      do {
+        k = fast_rep(d, in + pos, len - pos, cb, user);
+        if (k < 0) {
+          return (int)k;
+        }
         pos += (size_t)k;
-        continue;
+      } while (k > 0 && pos < len);
+      if (k > 0) {
+        break;
       }
     }
     rv = scan(d, in + pos, len - pos, &r);

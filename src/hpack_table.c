@@ -214,8 +214,14 @@ int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a) {
   return H2W_OK;
 }
 
+/* Inlined into the decoder's insertion, which runs once per indexed
+ * literal. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 /* Where a new entry of `span` bytes can go, or SIZE_MAX if nowhere. */
-static size_t place(const h2w_hpack_table *t, size_t span) {
+static inline size_t
+place(const h2w_hpack_table *t, size_t span) {
   const h2w_hpack_entry *oldest, *newest;
   size_t head, tail;
   if (t->first == t->next) {
@@ -318,18 +324,121 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
   return H2W_OK;
 }
 
-int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
-                           const uint8_t *name, size_t namelen,
-                           const uint8_t *value, size_t valuelen) {
+/* Copy n octets (n <= 32) with memmove's semantics: every load is made
+ * before the first store, so the source may overlap the destination (a
+ * name taken from an entry that the insertion just evicted). Inline: a
+ * libc call cost more than the copy of the short names and values a
+ * table mostly holds. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
+  uint64_t a, b, c, d;
+  uint32_t u, v;
+  if (n >= 8) {
+    if (n > 16) {
+      memcpy(&a, src, 8);
+      memcpy(&b, src + 8, 8);
+      memcpy(&c, src + n - 16, 8);
+      memcpy(&d, src + n - 8, 8);
+      memcpy(dst, &a, 8);
+      memcpy(dst + 8, &b, 8);
+      memcpy(dst + n - 16, &c, 8);
+      memcpy(dst + n - 8, &d, 8);
+      return;
+    }
+    memcpy(&a, src, 8);
+    memcpy(&b, src + n - 8, 8);
+    memcpy(dst, &a, 8);
+    memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4) {
+    memcpy(&u, src, 4);
+    memcpy(&v, src + n - 4, 4);
+    memcpy(dst, &u, 4);
+    memcpy(dst + n - 4, &v, 4);
+  } else if (n > 0) {
+    uint8_t x = src[0], y = src[n / 2], z = src[n - 1];
+    dst[0] = x;
+    dst[n / 2] = y;
+    dst[n - 1] = z;
+  }
+}
+
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+copy_any(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n <= 32) {
+    copy_short(dst, src, n);
+  } else {
+    memmove(dst, src, n);
+  }
+}
+
+/* An unindexed (decoder) table's insertion when the rings need not grow:
+ * the §4.4 evictions, the place after the newest entry, two copies.
+ * Returns 0 when insert() must do it (it then repeats the evictions,
+ * which are already done and so find nothing more to evict). */
+static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
+                    const uint8_t *value, size_t valuelen) {
+  h2w_hpack_entry *e;
+  size_t need, span, off;
+  if (namelen > t->limit || valuelen > t->limit ||
+      h2w_hpack_table_count(t) >= t->entcap) {
+    return 0;
+  }
+  need = namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+  if (need > t->limit) {
+    return 0; /* §4.4: empties the table; insert() does that */
+  }
+  while (t->size + need > t->limit) {
+    evict_oldest(t);
+  }
+  span = namelen + valuelen == 0 ? 1 : namelen + valuelen;
+  off = place(t, span);
+  if (off == SIZE_MAX) {
+    return 0;
+  }
+  copy_any(t->buf + off, name, namelen);
+  copy_any(t->buf + off + namelen, value, valuelen);
+  e = ent(t, t->next);
+  e->off = off;
+  e->namelen = (uint32_t)namelen;
+  e->valuelen = (uint32_t)valuelen;
+  e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
+  t->size += need;
+  t->next++;
+  return 1;
+}
+
+/* Kept out of line, so that the decoder's calls (unindexed tables) do not
+ * pay for this one's key record and its stack frame. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+insert_indexed(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
+               size_t namelen, const uint8_t *value, size_t valuelen) {
   h2w_hpack_key k;
   size_t sname = 0;
-  if (!t->indexed) {
-    return insert(t, a, name, namelen, value, valuelen, NULL);
-  }
   /* Hashed before the insertion may overwrite an evicted name (§4.4). */
   (void)h2w_hpack_static_find(name, namelen, value, valuelen, &sname);
   h2w_hpack_key_init(&k, name, namelen, value, valuelen, sname);
   return insert(t, a, name, namelen, value, valuelen, &k);
+}
+
+int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
+                           const uint8_t *name, size_t namelen,
+                           const uint8_t *value, size_t valuelen) {
+  if (t->indexed) {
+    return insert_indexed(t, a, name, namelen, value, valuelen);
+  }
+  if (add_fast(t, name, namelen, value, valuelen)) {
+    return H2W_OK;
+  }
+  return insert(t, a, name, namelen, value, valuelen, NULL);
 }
 
 int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,

@@ -32,6 +32,23 @@ size_t h2w_huffman_decoded_bound(size_t len);
 h2w_ssize h2w_huffman_decode(uint8_t *dst, size_t cap, const uint8_t *src,
                              size_t len);
 
+/* Room h2w_huffman_decode_roomy() needs for len input octets: the
+ * decoded length bound (len * 8 / 5, shortest code 5 bits) plus 2, for the
+ * unconditional stores of its loop (each step writes every symbol slot it
+ * has, at most 2 octets, at the current output position, which is never
+ * past the bound of the octets consumed so far). Saturates. */
+static inline size_t h2w_huffman_roomy_bound(size_t len) {
+  size_t b = h2w_huffman_decoded_bound(len);
+  return b > SIZE_MAX - 2 ? SIZE_MAX : b + 2;
+}
+
+/* h2w_huffman_decode() for a caller whose dst holds
+ * h2w_huffman_roomy_bound(len) octets: one pass, no room checks. Octets
+ * past the returned length may have been written. Same results
+ * otherwise. */
+h2w_ssize h2w_huffman_decode_roomy(uint8_t *dst, const uint8_t *src,
+                                   size_t len);
+
 /* Incremental decoding, for a string whose octets arrive in pieces. The
  * concatenated outputs equal what h2w_huffman_decode() gives for the whole
  * string. A plain struct so that it can live inside its owner; no

@@ -275,6 +275,163 @@ static void test_table_name_from_evicted_entry(void **state) {
   h2w_hpack_table_free(&t, &a);
 }
 
+/* ---- the decoder's fast path (hpack_decode.c fast_rep) ----------------- */
+
+/* Append a string literal (§5.2), Huffman-coded if huff. */
+static size_t put_str(uint8_t *b, const uint8_t *str, size_t n, int huff) {
+  size_t k;
+  if (huff) {
+    size_t el = h2w_huffman_encoded_len(str, n);
+    k = h2w_hpack_int_encode(b, el, 7, 0x80);
+    return k + h2w_huffman_encode(b + k, str, n);
+  }
+  k = h2w_hpack_int_encode(b, n, 7, 0);
+  memcpy(b + k, str, n);
+  return k + n;
+}
+
+/* Blocks whose representations sit on both sides of every limit of the
+ * fast path: one- and multi-octet indexes (6-bit, 4-bit and 7-bit
+ * prefixes) and string lengths (126, 127, 128 and longer), raw and
+ * Huffman strings, names from both tables, the three literal kinds, and a
+ * dynamic table that wraps its byte ring and evicts the entry a name
+ * comes from. Decoded whole (fast path), one octet at a time (the general
+ * path) and at random points, the fields and the table must agree. */
+static void test_decode_fast_path_boundaries(void **state) {
+  static const size_t lens[] = {0, 1, 5, 31, 32, 33, 126, 127, 128, 200, 300};
+  uint8_t *wire = malloc(1 << 16), val[320];
+  out runs[H2W_SPLIT_MODES];
+  uint32_t seed = 5;
+  int mode, settings;
+  (void)state;
+  assert_non_null(wire);
+  for (settings = 0; settings < 2; settings++) {
+    for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
+      h2w_hpack_decoder *d;
+      size_t blk, i;
+      memset(&runs[mode], 0, sizeof(runs[mode]));
+      assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
+      if (settings) {
+        /* A small table: every block wraps the ring and evicts. */
+        assert_int_equal(h2w_hpack_decoder_set_max_table_size(d, 400), H2W_OK);
+      }
+      /* Entries are at most 8 + 300 + 32 octets and every round adds
+       * three: a lower bound of the dynamic entries at any point. */
+      size_t inserted = 0;
+      for (blk = 0; blk < 12; blk++) {
+        size_t n = 0;
+        if (settings && blk == 0) {
+          n += h2w_hpack_int_encode(wire + n, 400, 5, 0x20); /* §6.3 */
+        }
+        for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+          size_t vl = lens[(i + blk) % (sizeof(lens) / sizeof(lens[0]))];
+          char name[16];
+          int nl = snprintf(name, sizeof name, "x-%zu-%zu", blk, i);
+          size_t j;
+          for (j = 0; j < vl; j++) {
+            val[j] = (uint8_t)("abcxyz019-_~=%"[(j * 7 + i + blk) % 14]);
+          }
+          size_t have;
+          /* §6.2.1 with a new name. */
+          wire[n++] = 0x40;
+          inserted++;
+          have = settings ? 1 : (inserted < 11 ? inserted : 11);
+          n += put_str(wire + n, (const uint8_t *)name, (size_t)nl,
+                       (int)((i + blk) & 1));
+          n += put_str(wire + n, val, vl, (int)((i + blk) & 2));
+          /* §6.2.1 with the name of older entries (indexes past 62 need
+           * a second octet) and of the static table. */
+          n += h2w_hpack_int_encode(wire + n, 62 + (i * 5 + blk) % have, 6,
+                                    0x40);
+          n += put_str(wire + n, val, vl / 2, (int)(i & 1));
+          n += h2w_hpack_int_encode(wire + n, 1 + (i * 13) % 61, 6, 0x40);
+          n += put_str(wire + n, val, vl % 40, 0);
+          /* §6.2.2 and §6.2.3 with names past 15 (two octets). */
+          n += h2w_hpack_int_encode(wire + n, 14 + i * 3, 4, 0x00);
+          n += put_str(wire + n, val, vl, 1);
+          n += h2w_hpack_int_encode(wire + n, 62 + i % have, 4, 0x10);
+          n += put_str(wire + n, val, vl / 3, 0);
+          /* §6.1: static, newest dynamic, and past 126 (two octets)
+           * once the table holds that many. */
+          n += h2w_hpack_int_encode(wire + n, 1 + (i * 11) % 61, 7, 0x80);
+          n += h2w_hpack_int_encode(wire + n, 62, 7, 0x80);
+          n += h2w_hpack_int_encode(wire + n, 62 + (i + 1) % have, 7, 0x80);
+          inserted += 2;
+        }
+        assert_true(n < (1 << 16));
+        assert_int_equal(feed(d, wire, n, mode, &seed, &runs[mode]), H2W_OK);
+        /* The table as both paths left it, newest entry first. */
+        for (i = 62; i < 62 + (settings ? 1 : 4); i++) {
+          uint8_t one[2];
+          size_t k = h2w_hpack_int_encode(one, i, 7, 0x80);
+          assert_int_equal(h2w_hpack_decode(d, one, k, H2W_HPACK_FINAL, collect,
+                                            &runs[mode]),
+                           H2W_OK);
+        }
+      }
+      h2w_hpack_decoder_del(d);
+    }
+    for (mode = 1; mode < H2W_SPLIT_MODES; mode++) {
+      assert_same(&runs[0], &runs[mode]);
+    }
+    /* Nothing tripped a limit: 8 fields a round, then the table's. */
+    assert_int_equal(runs[0].fields, 12 * (11 * 8 + (settings ? 1 : 4)));
+    for (mode = 0; mode < H2W_SPLIT_MODES; mode++) {
+      out_free(&runs[mode]);
+    }
+  }
+  free(wire);
+}
+
+/* A decoder table (unindexed) wrapping its byte ring many times, with
+ * entries of every length the inline copy distinguishes (0..60 octets)
+ * and names taken from the entry the insertion evicts (RFC 7541 §4.4),
+ * overlapping the place the new entry goes. */
+static void test_table_unindexed_ring(void **state) {
+  h2w_alloc a;
+  h2w_hpack_table t;
+  uint8_t name[64], value[320];
+  size_t i, k;
+  (void)state;
+  assert_int_equal(h2w_alloc_init(&a, NULL), H2W_OK);
+  h2w_hpack_table_init(&t, 300, 0);
+  for (i = 0; i < 3000; i++) {
+    size_t vl = (i * 7) % 61, nl = 1 + (i * 3) % 40;
+    if (i % 5 == 4 && h2w_hpack_table_count(&t) > 0) {
+      /* The oldest entry's name: the eviction below frees its octets. */
+      h2w_hpack_field old = h2w_hpack_table_get(&t, h2w_hpack_table_count(&t));
+      memcpy(name, old.name, old.namelen);
+      nl = old.namelen;
+      while (t.size + nl + vl + 32 <= 300) {
+        vl++; /* make sure it is evicted */
+      }
+      memset(value, (int)('0' + i % 10), vl);
+      assert_int_equal(h2w_hpack_table_insert(&t, &a, old.name, nl, value, vl),
+                       H2W_OK);
+    } else {
+      memset(name, (int)('a' + i % 26), nl);
+      memset(value, (int)('0' + i % 10), vl);
+      assert_int_equal(h2w_hpack_table_insert(&t, &a, name, nl, value, vl),
+                       H2W_OK);
+    }
+    assert_true(t.size <= 300);
+    {
+      h2w_hpack_field f = h2w_hpack_table_get(&t, 1);
+      assert_int_equal(f.namelen, nl);
+      assert_int_equal(f.valuelen, vl);
+      assert_memory_equal(f.name, name, nl);
+      assert_memory_equal(f.value, value, vl);
+      assert_int_equal(h2w_hpack_table_mark(&t, 1), 0);
+    }
+    for (k = 1; k <= h2w_hpack_table_count(&t); k++) {
+      h2w_hpack_field f = h2w_hpack_table_get(&t, k);
+      assert_true(f.namelen + f.valuelen + 32 <= 300);
+    }
+  }
+  h2w_hpack_table_free(&t, &a);
+  assert_int_equal(a.in_use, 0);
+}
+
 /* ---- RFC 7541 Appendix C decoding ------------------------------------- */
 
 typedef struct rfc_block {
@@ -500,22 +657,25 @@ static void test_decode_errors_sticky(void **state) {
       {"000161ffffffffff7f", 0, H2W_E_COMPRESSION, 0}, /* length overflow */
       {"00016184ffffffff", 0, H2W_E_COMPRESSION, 0},   /* Huffman EOS */
       {"00016181ff", 0, H2W_E_COMPRESSION, 0},         /* padding over 7 bits */
-      {"0001618118", 0, H2W_E_COMPRESSION, 0}, /* padding not all ones */
-      {"80", 0, H2W_E_COMPRESSION, 0},         /* index 0 */
-      {"be", 0, H2W_E_COMPRESSION, 0},         /* past an empty table */
-      {"82c0", 0, H2W_E_COMPRESSION, 1},       /* past the static table */
-      {"7e0161", 0, H2W_E_COMPRESSION, 0},     /* name index past table */
-      {"3fe21f", 0, H2W_E_COMPRESSION, 0},     /* update 4097 > 4096 */
-      {"8220", 0, H2W_E_COMPRESSION, 1},       /* update after a field */
-      {"202020", 0, H2W_E_COMPRESSION, 0},     /* three updates */
-      {"82", 100, H2W_E_COMPRESSION, 0},       /* lowered, no update */
-      {"", 100, H2W_E_COMPRESSION, 0},         /* empty block, no update */
-      {"3f4682", 100, H2W_E_COMPRESSION, 0},   /* update 101 > 100 */
-      {"41", 0, H2W_E_TRUNCATED, 0},           /* FINAL inside a literal */
-      {"410f77", 0, H2W_E_TRUNCATED, 0},       /* inside its value */
-      {"3f", 0, H2W_E_TRUNCATED, 0},           /* inside an integer */
-      {"3f4582", 100, H2W_OK, 1},              /* update to exactly 100 */
-      {"202082", 0, H2W_OK, 1},                /* two updates are fine */
+      {"0001618118", 0, H2W_E_COMPRESSION, 0},   /* padding not all ones */
+      {"4184ffffffff", 0, H2W_E_COMPRESSION, 0}, /* EOS, indexed name */
+      {"4081ff0161", 0, H2W_E_COMPRESSION, 0},   /* bad padding in a name */
+      {"0f2f0161", 0, H2W_E_COMPRESSION, 0},     /* 2-octet name index 62 */
+      {"80", 0, H2W_E_COMPRESSION, 0},           /* index 0 */
+      {"be", 0, H2W_E_COMPRESSION, 0},           /* past an empty table */
+      {"82c0", 0, H2W_E_COMPRESSION, 1},         /* past the static table */
+      {"7e0161", 0, H2W_E_COMPRESSION, 0},       /* name index past table */
+      {"3fe21f", 0, H2W_E_COMPRESSION, 0},       /* update 4097 > 4096 */
+      {"8220", 0, H2W_E_COMPRESSION, 1},         /* update after a field */
+      {"202020", 0, H2W_E_COMPRESSION, 0},       /* three updates */
+      {"82", 100, H2W_E_COMPRESSION, 0},         /* lowered, no update */
+      {"", 100, H2W_E_COMPRESSION, 0},           /* empty block, no update */
+      {"3f4682", 100, H2W_E_COMPRESSION, 0},     /* update 101 > 100 */
+      {"41", 0, H2W_E_TRUNCATED, 0},             /* FINAL inside a literal */
+      {"410f77", 0, H2W_E_TRUNCATED, 0},         /* inside its value */
+      {"3f", 0, H2W_E_TRUNCATED, 0},             /* inside an integer */
+      {"3f4582", 100, H2W_OK, 1},                /* update to exactly 100 */
+      {"202082", 0, H2W_OK, 1},                  /* two updates are fine */
   };
   size_t i;
   int mode;
@@ -869,6 +1029,8 @@ int main(void) {
       cmocka_unit_test(test_decode_huge_literal_skipped),
       cmocka_unit_test(test_decode_empty_names_heap_flat),
       cmocka_unit_test(test_decode_alloc_failures),
+      cmocka_unit_test(test_decode_fast_path_boundaries),
+      cmocka_unit_test(test_table_unindexed_ring),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -543,6 +543,72 @@ static void test_random_vs_reference(void **state) {
   }
 }
 
+/* h2w_huffman_decode_roomy() into a heap buffer of exactly
+ * h2w_huffman_roomy_bound() octets (so that a sanitizer sees any store
+ * past it): same result as the reference decoder. */
+static void roomy_vs_reference(refcode *r, const uint8_t *in, size_t len) {
+  size_t cap = h2w_huffman_roomy_bound(len);
+  uint8_t *b = malloc(cap), *a = malloc(cap);
+  h2w_ssize want, got;
+  assert_non_null(b);
+  assert_non_null(a);
+  want = ref_decode(r, a, cap, in, len);
+  got = h2w_huffman_decode_roomy(b, in, len);
+  assert_int_equal(got, want);
+  if (want > 0) {
+    assert_memory_equal(a, b, (size_t)want);
+  }
+  free(a);
+  free(b);
+}
+
+/* The one-pass decoder: every symbol (every code length, 5 to 30 bits)
+ * repeated 1..12 times, so that runs of the shortest codes fill the room
+ * to its bound; every 1- and 2-octet input (EOS, padding errors); random
+ * encodings with a bit flipped. */
+static void test_roomy(void **state) {
+  refcode r;
+  uint64_t s = 777;
+  uint32_t v;
+  int sym, k, iter;
+  (void)state;
+  ref_init(&r);
+  assert_int_equal(h2w_huffman_decode_roomy(NULL, NULL, 0), 0);
+  for (sym = 0; sym < 256; sym++) {
+    for (k = 1; k <= 12; k++) {
+      uint8_t plain[12], enc[64], dec[128];
+      size_t len;
+      memset(plain, sym, (size_t)k);
+      len = h2w_huffman_encode(enc, plain, (size_t)k);
+      roomy_vs_reference(&r, enc, len);
+      assert_int_equal(h2w_huffman_decode_roomy(dec, enc, len), k);
+      assert_memory_equal(dec, plain, (size_t)k);
+    }
+  }
+  for (v = 0; v < 256; v++) {
+    uint8_t in[1] = {(uint8_t)v};
+    roomy_vs_reference(&r, in, 1);
+  }
+  for (v = 0; v < 65536; v++) {
+    uint8_t in[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+    roomy_vs_reference(&r, in, 2);
+  }
+  for (iter = 0; iter < 20000; iter++) {
+    uint8_t in[64], plain[48];
+    size_t plen = rng_below(&s, sizeof plain) + 1, len;
+    random_string(&s, plain, plen, iter % 4 == 1);
+    len = h2w_huffman_encoded_len(plain, plen);
+    if (len > sizeof in) {
+      continue;
+    }
+    h2w_huffman_encode(in, plain, plen);
+    if (iter % 2 == 0) {
+      in[rng_below(&s, len)] ^= (uint8_t)(1u << rng_below(&s, 8));
+    }
+    roomy_vs_reference(&r, in, len);
+  }
+}
+
 /* Random encodings decoded into every output capacity below and at the
  * result: too small is refused, exact fits. */
 static void test_buffer_too_small(void **state) {
@@ -752,6 +818,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_exhaustive_short_inputs),
       cmocka_unit_test(test_random_vs_reference),
       cmocka_unit_test(test_buffer_too_small),
+      cmocka_unit_test(test_roomy),
       cmocka_unit_test(test_split_input),
       cmocka_unit_test(test_split_buffer_too_small),
   };
