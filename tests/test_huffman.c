@@ -111,7 +111,7 @@ static h2w_ssize ref_decode(const refcode *r, uint8_t *out, size_t cap,
   unsigned nbits = 0;
   size_t n = 0, i;
   for (i = 0; i < len * 8; i++) {
-    code = (code << 1) | ((src[i / 8] >> (7 - i % 8)) & 1u);
+    code = (code << 1) | (((unsigned)src[i / 8] >> (7 - i % 8)) & 1u);
     nbits++;
     if (r->count[nbits] > 0 && code >= r->first[nbits] &&
         code - r->first[nbits] < r->count[nbits]) {
