@@ -148,6 +148,11 @@ typedef struct dx_xchg {
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
+  /* nghttp2's local window of the stream when a SETTINGS ACK began, and
+   * whether applying the ACK left the stream's window out of nghttp2's
+   * bounds (it may then reset it FLOW_CONTROL_ERROR, fuzz/README.md) */
+  int32_t ng_lw_snap;
+  int ng_lw_snapped, ng_fc_affected;
   dx_msg req, resp;
 } dx_xchg;
 
@@ -226,14 +231,12 @@ struct dx {
    * INITIAL_WINDOW_SIZE submitted after one could pass it and make it
    * overflow (§6.9.1, the sender's fault): such values stay <= 2^30. */
   int wu_unsent[2];
-  int h_stream_wu; /* h2wire has submitted a stream WINDOW_UPDATE */
-  int big_iws[2];  /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
-  int ng_multi_hts;
-  uint32_t h_last_opened; /* h2wire client: highest stream it opened */
-  uint8_t h_over_mcs[DX_MAX_ID];
-  /* opened past the limit it had received */ /* nghttp2 sent several
-                                                 HEADER_TABLE_SIZE at once
-                                               */
+  int h_stream_wu;  /* h2wire has submitted a stream WINDOW_UPDATE */
+  int big_iws[2];   /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
+  int ng_multi_hts; /* nghttp2 sent several HEADER_TABLE_SIZE at once */
+  uint32_t h_last_opened;        /* h2wire client: highest stream it opened */
+  uint8_t h_over_mcs[DX_MAX_ID]; /* opened past the limit it had received */
+  uint32_t ng_local_iws; /* nghttp2's INITIAL_WINDOW_SIZE in force (ACKed) */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
   dx_xchg xs[DX_MAX_XCHG];

@@ -791,6 +791,7 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   uint8_t o1 = in_u8(&d->in), o2 = in_u8(&d->in), o3 = in_u8(&d->in);
   d->conn[0] = d->conn[1] = 65535; /* §6.9.2: connection windows start */
   d->init[0] = d->init[1] = 65535; /* at 65535, whatever SETTINGS say */
+  d->ng_local_iws = 65535;
   d->emit[0].magic = d->deliver[0].magic = 24; /* §3.4 client preface */
   d->body_budget = 1u << 20;
   d->manual = d->flags & 1;
@@ -853,6 +854,7 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   }
   nghttp2_session_callbacks_set_on_begin_headers_callback(ncb, ng_begin);
   nghttp2_session_callbacks_set_on_header_callback(ncb, ng_header);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(ncb, ng_begin_frame);
   nghttp2_session_callbacks_set_on_frame_recv_callback(ncb, ng_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(ncb, ng_data);
   nghttp2_session_callbacks_set_on_stream_close_callback(ncb, ng_close);
