@@ -140,10 +140,15 @@ static void test_diff_window_update_on_reserved_local(void **state) {
   assert_int_equal(h2w_session_submit_window_update(s.s, 2, 100),
                    H2W_E_INVALID_STATE);
   EXPECT_OUT(&s, "PUSH_PROMISE 1*");
-  /* Once answered it is half-closed (remote): the window may grow. */
+  /* Answered, it stays reserved until its HEADERS are written (they
+   * wait for a stream slot, test_diff_push_response_waits_for_lowered_limit).
+   */
   tpeer_respond(&s, 2, RESP_200, NULL);
+  assert_int_equal(h2w_session_submit_window_update(s.s, 2, 100),
+                   H2W_E_INVALID_STATE);
+  EXPECT_OUT(&s, "HEADERS 2 es eh*");
   assert_int_equal(h2w_session_submit_window_update(s.s, 1, 100), H2W_OK);
-  EXPECT_OUT(&s, "HEADERS 2 es eh*", "WINDOW_UPDATE 1 100");
+  EXPECT_OUT(&s, "WINDOW_UPDATE 1 100");
   assert_no_error(&s);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -188,6 +193,93 @@ static void test_diff_recv_window_shrunk_after_consume(void **state) {
   tpeer_free(&s);
 }
 
+/* finding_push_response_past_lowered_max_concurrent: stream 2 is
+ * promised while the client allows 100 streams, then its SETTINGS
+ * MAX_CONCURRENT_STREAMS 0 arrives and the application answers the
+ * promise. §5.1.2: reserved streams "do not count toward the stream
+ * limit", the response's HEADERS opens the stream (reserved (local) to
+ * half-closed (remote)), and "Endpoints MUST NOT exceed the limit set by
+ * their peer". The response waits until the client raises the limit.
+ * Before the fix its HEADERS left at once and nghttp2 called it a
+ * protocol error. */
+static void test_diff_push_response_waits_for_lowered_limit(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv pr[8];
+  h2w_nv rs[1];
+  size_t n = tnv(pr, 8, PUSH_REQ);
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
+  EXPECT_OUT(&s, "PUSH_PROMISE 1*");
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0);
+  tpeer_respond(&s, 2, RESP_200, NULL);
+  /* answered once: the response waits, it is not submitted twice, and a
+   * 1xx cannot go ahead of it (it would open the stream) */
+  assert_int_equal(tnv(rs, 1, RESP_200), 1);
+  assert_int_equal(h2w_session_submit_response(s.s, 2, rs, 1, NULL),
+                   H2W_E_INVALID_STATE);
+  assert_int_equal(tnv(rs, 1, H(":status", "103")), 1);
+  assert_int_equal(h2w_session_submit_informational(s.s, 2, rs, 1),
+                   H2W_E_INVALID_STATE);
+  EXPECT_OUT(&s, "SETTINGS ack");
+  assert_false(h2w_session_want_write(s.s));
+  assert_int_equal(h2w_session_stream_state(s.s, 2),
+                   H2W_STREAM_STATE_RESERVED_LOCAL);
+  /* The request stream's response still goes out. */
+  tpeer_respond(&s, 1, RESP_200, NULL);
+  EXPECT_OUT(&s, "HEADERS 1 es eh*");
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+  EXPECT_OUT(&s, "SETTINGS ack", "HEADERS 2 es eh*");
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* The same with the limit lowered to 1 while three promises wait: one
+ * pushed response at a time, the next once the open one has closed. A
+ * reset of a waiting promise sends RST_STREAM (the client knows the
+ * stream: it is reserved for it). */
+static void test_diff_push_responses_one_slot(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv pr[8];
+  tsrc *src;
+  size_t n = tnv(pr, 8, PUSH_REQ);
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 4);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 6);
+  EXPECT_OUT(&s, "PUSH_PROMISE 1*", "PUSH_PROMISE 1*", "PUSH_PROMISE 1*");
+  assert_int_equal(h2w_session_open_streams(s.s), 4);
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+  /* No new promise while the reserved and open pushed streams fill the
+   * client's limit (h2wire.h). */
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL),
+                   H2W_E_LIMIT);
+  src = tpeer_source(&s, NULL, 10);
+  src->defer_at = 5; /* stream 2 stays open */
+  tpeer_respond(&s, 2, RESP_200, src);
+  tpeer_respond(&s, 4, RESP_200, NULL);
+  tpeer_respond(&s, 6, RESP_200, NULL);
+  EXPECT_OUT(&s, "SETTINGS ack", "HEADERS 2 eh*", "DATA 2 5");
+  assert_int_equal(h2w_session_stream_state(s.s, 4),
+                   H2W_STREAM_STATE_RESERVED_LOCAL);
+  assert_int_equal(h2w_session_submit_rst_stream(s.s, 6, H2W_CANCEL), H2W_OK);
+  EXPECT_OUT(&s, "RST_STREAM 6 CANCEL");
+  assert_int_equal(h2w_session_resume_data(s.s, 2), H2W_OK);
+  EXPECT_OUT(&s, "DATA 2 5 es", "HEADERS 4 es eh*");
+  assert_int_equal(h2w_session_open_streams(s.s), 1); /* the request */
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -195,6 +287,8 @@ int main(void) {
       SPLIT_TESTS(test_diff_trailers_for_queued_request),
       SPLIT_TESTS(test_diff_window_update_on_reserved_local),
       SPLIT_TESTS(test_diff_recv_window_shrunk_after_consume),
+      SPLIT_TESTS(test_diff_push_response_waits_for_lowered_limit),
+      SPLIT_TESTS(test_diff_push_responses_one_slot),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
