@@ -803,7 +803,8 @@ typedef struct h2w_options h2w_options;
 /** on_stream_close flags: the peer never processed this stream (it was
  *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
  *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
- *  never sent, when a GOAWAY arrived, §6.8; or the connection ended
+ *  never sent, when a GOAWAY arrived, §6.8, or when we sent one; or the
+ *  connection ended
  *  before any octet of its HEADERS left the session, see
  *  H2W_CLOSE_FLAG_CONNECTION): the request is safe to retry on a new
  *  connection. */
@@ -1174,7 +1175,12 @@ H2W_EXTERN int h2w_options_set_max_header_list_size(h2w_options *opt,
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_header_fields(h2w_options *opt, uint32_t n);
 /** SETTINGS_HEADER_TABLE_SIZE we announce (our HPACK decoder's dynamic
- *  table). Default 4096.
+ *  table). Default 4096. A dynamic table size update from the peer (RFC
+ *  7541 §6.3) may go up to the largest value we have announced and not
+ *  seen superseded by an acknowledged one (the peer may apply our
+ *  SETTINGS before its ACK reaches us); above it is COMPRESSION_ERROR.
+ *  Once a lower value is acknowledged, the peer's next block must start
+ *  with an update to at most that value (§4.2).
  *  @param opt The option set.
  *  @param n The table size in octets.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
@@ -2008,7 +2014,10 @@ H2W_EXTERN int h2w_session_consume(h2w_session *s, uint32_t stream_id,
 /** Send GOAWAY at once with `code` and debug data (copied, may be empty)
  *  and the last peer stream id we processed; no new stream is accepted.
  *  With a code other than NO_ERROR the connection ends once the GOAWAY is
- *  sent. @return H2W_OK, H2W_E_NOMEM or the sticky error.
+ *  sent. A client opens no new stream either: requests still waiting for
+ *  a stream slot close at once, never sent, with H2W_CLOSE_FLAG_RETRYABLE
+ *  (as h2w_session_submit_request() is refused from now on).
+ *  @return H2W_OK, H2W_E_NOMEM or the sticky error.
  *  @param s The session.
  *  @param code An RFC 9113 §7 error code.
  *  @param debug Opaque debug data, or NULL when debuglen is 0.
@@ -2022,7 +2031,9 @@ H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
  *  2^31-1 and a PING; when the PING is acknowledged (or the shutdown
  *  timeout passes on the caller's clock) the final GOAWAY with the real
  *  last stream id. Open streams finish; want_read/want_write drop to 0
- *  when none is left and the output is flushed. @return H2W_OK,
+ *  when none is left and the output is flushed. A client sends its GOAWAY
+ *  at once, and its requests still waiting for a stream slot close
+ *  retryable (see h2w_session_submit_goaway()). @return H2W_OK,
  *  H2W_E_NOMEM or the sticky error.
  *  @param s The session. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);

@@ -781,6 +781,7 @@ void h2w_wu_unlink(h2w_session *s, h2w_stream *st);
 /* Requests waiting for a slot: start as many as the peer's limit allows. */
 int h2w_start_queued(h2w_session *s);
 int h2w_queued_startable(const h2w_session *s);
+void h2w_refuse_queued(h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);

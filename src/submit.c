@@ -95,7 +95,20 @@ static int slot_free(const h2w_session *s) {
 
 static int request_startable(const h2w_session *s) {
   return s->ss.rq_head != NULL && s->err.lib == H2W_OK && !s->goaway.recv &&
-         slot_free(s);
+         !s->goaway.sent && slot_free(s);
+}
+
+/* Our GOAWAY (NO_ERROR) is out: requests still waiting for a slot never
+ * start, as h2w_session_submit_request() refuses new ones now. A stream
+ * opened after we announced the end of the connection would keep it
+ * alive, and nothing of these reached the peer: they end now, never
+ * opened, retryable (RFC 9113 §8.7), as when a GOAWAY arrives. */
+void h2w_refuse_queued(h2w_session *s) {
+  h2w_stream *st;
+  while ((st = s->ss.rq_head) != NULL) {
+    h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
+                     H2W_CLOSE_FLAG_RETRYABLE);
+  }
 }
 
 /* A pushed response opens a stream the client already knows (§5.1), so
@@ -595,7 +608,9 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
     return h2w_local_rv(s, rv);
   }
   h2w_goaway_note_sent(s, last);
-  if (code != H2W_NO_ERROR) {
+  if (code == H2W_NO_ERROR) {
+    h2w_refuse_queued(s);
+  } else {
     /* An error GOAWAY ends the connection once it is out: through the
      * one error path, which keeps the queue since it ends with this
      * GOAWAY already. */

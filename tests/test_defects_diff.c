@@ -280,6 +280,122 @@ static void test_diff_push_responses_one_slot(void **state) {
   tpeer_free(&s);
 }
 
+/* A response block starting with a dynamic table size update (RFC 7541
+ * §6.3) to `size` < 2^12 + 31, then :status 200 (static index 8). */
+static void headers_with_update(h2w_fb *b, uint32_t id, uint32_t size,
+                                uint32_t flags) {
+  uint32_t rest = size - 31;
+  h2w_fb_begin(b, 0x1, 0x4 | flags, id);
+  h2w_fb_u8(b, 0x3f);
+  h2w_fb_u8(b, 0x80 | (rest & 0x7f));
+  h2w_fb_u8(b, rest >> 7);
+  h2w_fb_u8(b, 0x88);
+  h2w_fb_end(b);
+}
+
+/* finding_hpack_error_after_own_goaway: our SETTINGS_HEADER_TABLE_SIZE is
+ * 0 in force and 4096 announced, not yet acknowledged; nghttp2 applied
+ * the 4096 (it sends no ACK once closing) and starts its next block with
+ * a size update to 4096. The update's limit is the largest value we have
+ * announced and not seen superseded by an acknowledged one (RFC 7541
+ * §6.3: "The new maximum size MUST be lower than or equal to the limit
+ * determined by the protocol"): we agreed to hold that much. Before the
+ * fix the limit was the value in force (0): COMPRESSION_ERROR. */
+static void test_diff_hpack_update_up_to_pending_size(void **state) {
+  static const h2w_settings_entry hts0 = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 0};
+  static const h2w_settings_entry hts4k = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0,
+                                           4096};
+  static const uint8_t to_zero[] = {0x20, 0x88}; /* update to 0, :status */
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 0);
+  h2w_fb_init(&b);
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts0, 1), H2W_OK);
+  EXPECT_OUT(&c, "SETTINGS 1:0");
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  feed_ok(&c, &b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "HEADERS 1 es*");
+  h2w_fb_headers(&b, 1, 0x5, to_zero, sizeof to_zero);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "settings_ack", "begin_headers 1 resp", "headers 1 resp es=1",
+             "end 1", "close 1 NO_ERROR");
+  /* 0 in force, 4096 announced: the peer applies it before its ACK */
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts4k, 1), H2W_OK);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "SETTINGS 1:4096", "HEADERS 3 es*");
+  headers_with_update(&b, 3, 4096, 0x1);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 3 resp", "headers 3 resp es=1", "end 3",
+             "close 3 NO_ERROR");
+  /* A size update above every value announced is still refused. */
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  EXPECT_OUT(&c, "HEADERS 5 es*");
+  headers_with_update(&b, 5, 4097, 0x1);
+  (void)tpeer_feed_fb(&c, &b);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_E_COMPRESSION);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* The §4.2 rule still binds once a lower value is acknowledged: our
+ * SETTINGS_HEADER_TABLE_SIZE 1024 is announced while 4096 is in force;
+ * an update to 2048 before the ACK is within what we allowed, but after
+ * the ACK the next block must start with an update to at most 1024. */
+static void test_diff_hpack_lowered_size_still_signalled(void **state) {
+  static const h2w_settings_entry hts1k = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0,
+                                           1024};
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 0);
+  h2w_fb_init(&b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts1k, 1), H2W_OK);
+  EXPECT_OUT(&c, "SETTINGS 1:1024", "HEADERS 1 es*");
+  headers_with_update(&b, 1, 2048, 0x1);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
+             "close 1 NO_ERROR");
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  feed_ok(&c, &b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 3 es*");
+  tpeer_fb_headers(&c, &b, 3, 0x1, RESP_200); /* no update */
+  (void)tpeer_feed_fb(&c, &b);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_E_COMPRESSION);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* The other half of finding_hpack_error_after_own_goaway: a request
+ * still waiting for a stream slot when we send GOAWAY does not start
+ * afterwards (it would open a stream on a connection we are closing, and
+ * h2w_session_submit_request() refuses new ones then): it closes at once
+ * as never sent, retryable (RFC 9113 §8.7). Before the fix it left once
+ * a slot freed up, after our GOAWAY. */
+static void test_diff_queued_request_after_own_goaway(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 1 es*");
+  assert_int_equal(h2w_session_submit_goaway(c.s, H2W_NO_ERROR, NULL, 0),
+                   H2W_OK);
+  EXPECT_OUT(&c, "GOAWAY*");
+  EXPECT_LOG(&c, "close 3 * retryable");
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
+             "close 1 NO_ERROR");
+  EXPECT_OUT_EMPTY(&c);
+  assert_false(h2w_session_want_read(c.s));
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -289,6 +405,9 @@ int main(void) {
       SPLIT_TESTS(test_diff_recv_window_shrunk_after_consume),
       SPLIT_TESTS(test_diff_push_response_waits_for_lowered_limit),
       SPLIT_TESTS(test_diff_push_responses_one_slot),
+      SPLIT_TESTS(test_diff_hpack_update_up_to_pending_size),
+      SPLIT_TESTS(test_diff_hpack_lowered_size_still_signalled),
+      SPLIT_TESTS(test_diff_queued_request_after_own_goaway),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
