@@ -43,13 +43,6 @@
 
 #include "h2wire.h"
 
-/* Set to 1 to generate the patterns of open findings too (their
- * reproducers in fuzz/findings/ abort only then). The default build
- * avoids them so that CI's smoke run tests everything else. */
-#ifndef DIFF_GEN_OPEN_FINDINGS
-#define DIFF_GEN_OPEN_FINDINGS 0
-#endif
-
 #define DX_MAX_XCHG 96 /* exchanges (streams) per run */
 #define DX_MAX_ID 1024 /* stream ids modelled */
 #define DX_PUMP_ROUNDS 4000
