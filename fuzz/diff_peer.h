@@ -43,13 +43,6 @@
 
 #include "h2wire.h"
 
-/* Set to 1 to generate the patterns of open findings too (their
- * reproducers in fuzz/findings/ abort only then). The default build
- * avoids them so that CI's smoke run tests everything else. */
-#ifndef DIFF_GEN_OPEN_FINDINGS
-#define DIFF_GEN_OPEN_FINDINGS 0
-#endif
-
 #define DX_MAX_XCHG 96 /* exchanges (streams) per run */
 #define DX_MAX_ID 1024 /* stream ids modelled */
 #define DX_PUMP_ROUNDS 4000
@@ -148,6 +141,11 @@ typedef struct dx_xchg {
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
+  /* nghttp2's local window of the stream when a SETTINGS ACK began, and
+   * whether applying the ACK left the stream's window out of nghttp2's
+   * bounds (it may then reset it FLOW_CONTROL_ERROR, fuzz/README.md) */
+  int32_t ng_lw_snap;
+  int ng_lw_snapped, ng_fc_affected;
   dx_msg req, resp;
 } dx_xchg;
 
@@ -158,14 +156,24 @@ typedef struct dx_wire {
   size_t hlen;
   dbuf payload;
   uint32_t need;
+  /* Emit side: a DATA frame counts against the windows in force when its
+   * first octet left (a send() of small capacity can leave the rest
+   * behind a SETTINGS or WINDOW_UPDATE that arrives meanwhile): the
+   * stream initial window then, and the credits delivered since. */
+  int64_t init0;
+  uint32_t mid_n;
+  struct {
+    uint32_t sid, inc;
+  } mid[32];
 } dx_wire;
 
 typedef struct dx dx;
 typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
                             uint32_t sid, const uint8_t *p, uint32_t len);
 
-static void wire_feed(dx *d, dx_wire *w, int dir, const uint8_t *p, size_t n,
-                      dx_frame_fn fn) {
+/* init_now: the stream initial window of direction dir now (init0). */
+static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
+                      const uint8_t *p, size_t n, dx_frame_fn fn) {
   while (n > 0) {
     if (w->magic > 0) {
       size_t k = n < w->magic ? n : w->magic;
@@ -175,6 +183,10 @@ static void wire_feed(dx *d, dx_wire *w, int dir, const uint8_t *p, size_t n,
       continue;
     }
     if (w->hlen < 9) {
+      if (w->hlen == 0) {
+        w->init0 = init_now;
+        w->mid_n = 0;
+      }
       w->hdr[w->hlen++] = *p++;
       n--;
       if (w->hlen == 9) {
@@ -226,14 +238,12 @@ struct dx {
    * INITIAL_WINDOW_SIZE submitted after one could pass it and make it
    * overflow (§6.9.1, the sender's fault): such values stay <= 2^30. */
   int wu_unsent[2];
-  int h_stream_wu; /* h2wire has submitted a stream WINDOW_UPDATE */
-  int big_iws[2];  /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
-  int ng_multi_hts;
-  uint32_t h_last_opened; /* h2wire client: highest stream it opened */
-  uint8_t h_over_mcs[DX_MAX_ID];
-  /* opened past the limit it had received */ /* nghttp2 sent several
-                                                 HEADER_TABLE_SIZE at once
-                                               */
+  int h_stream_wu;  /* h2wire has submitted a stream WINDOW_UPDATE */
+  int big_iws[2];   /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
+  int ng_multi_hts; /* nghttp2 sent several HEADER_TABLE_SIZE at once */
+  uint32_t h_last_opened;        /* h2wire client: highest stream it opened */
+  uint8_t h_over_mcs[DX_MAX_ID]; /* opened past the limit it had received */
+  uint32_t ng_local_iws; /* nghttp2's INITIAL_WINDOW_SIZE in force (ACKed) */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
   dx_xchg xs[DX_MAX_XCHG];
@@ -293,9 +303,19 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
   if (type != 0 /* DATA */) {
     return;
   }
-  /* §6.9.1: the entire DATA payload, padding included, counts. */
+  /* §6.9.1: the entire DATA payload, padding included, counts, against
+   * the windows as they were when the frame's first octet left. */
+  const dx_wire *w = &d->emit[dir];
+  int64_t mid_conn = 0, mid_stream = 0;
+  for (uint32_t i = 0; i < w->mid_n; i++) {
+    if (w->mid[i].sid == 0) {
+      mid_conn += w->mid[i].inc;
+    } else if (w->mid[i].sid == sid) {
+      mid_stream += w->mid[i].inc;
+    }
+  }
   d->conn[dir] -= len;
-  if (d->conn[dir] < 0) {
+  if (d->conn[dir] - mid_conn < 0) {
     dx_fail(dir == DIR_OF_H2W(d)
                 ? "h2wire sent DATA past the connection window"
                 : "nghttp2 sent DATA past the connection window",
@@ -304,10 +324,10 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
   int64_t *dl = delta_of(d, dir, sid);
   if (dl != NULL) {
     *dl -= len;
-    if (d->init[dir] + *dl < 0) {
+    if (w->init0 + *dl - mid_stream < 0) {
       dx_fail(dir == DIR_OF_H2W(d) ? "h2wire sent DATA past the stream window"
                                    : "nghttp2 sent DATA past the stream window",
-              (long)sid, (long)(d->init[dir] + *dl));
+              (long)sid, (long)(w->init0 + *dl - mid_stream));
     }
   }
 }
@@ -325,6 +345,15 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
     uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
                    ((uint32_t)p[2] << 8) | p[3];
     int ng_receives = (other == DIR_OF_NG(d));
+    dx_wire *e = &d->emit[other];
+    if (e->hlen > 0) {
+      /* a frame of the receiver's is on its way: not for that one */
+      if (e->mid_n == sizeof e->mid / sizeof e->mid[0]) {
+        dx_fail("harness: too many WINDOW_UPDATEs within one frame", 0, 0);
+      }
+      e->mid[e->mid_n].sid = sid;
+      e->mid[e->mid_n++].inc = inc;
+    }
     if (sid == 0) {
       d->conn[other] += inc;
     } else {
@@ -387,7 +416,8 @@ static size_t h_produce(dx *d, size_t cap, int calls) {
     if (n == 0) {
       break;
     }
-    wire_feed(d, &d->emit[dir], dir, dx_scratch, (size_t)n, on_emit);
+    wire_feed(d, &d->emit[dir], dir, d->init[dir], dx_scratch, (size_t)n,
+              on_emit);
     db_add(&d->pipe[dir], dx_scratch, (size_t)n);
     total += (size_t)n;
   }
@@ -406,7 +436,7 @@ static size_t ng_produce(dx *d, int calls) {
     if (n == 0) {
       break;
     }
-    wire_feed(d, &d->emit[dir], dir, out, (size_t)n, on_emit);
+    wire_feed(d, &d->emit[dir], dir, d->init[dir], out, (size_t)n, on_emit);
     db_add(&d->pipe[dir], out, (size_t)n);
     total += (size_t)n;
   }
@@ -427,7 +457,7 @@ static size_t to_h(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
-  wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to h2wire: %zu octets\n", n);
   }
@@ -472,7 +502,7 @@ static size_t to_ng(dx *d, size_t n) {
     db_drop(pp, n);
     return n;
   }
-  wire_feed(d, &d->deliver[dir], dir, pp->p, n, on_deliver);
+  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to nghttp2: %zu octets:", n);
     for (size_t i = 0; i < n && i < 24; i++) {

@@ -524,11 +524,84 @@ static int ng_header(nghttp2_session *ng, const nghttp2_frame *f,
   return 0;
 }
 
+/* A SETTINGS ACK makes nghttp2 apply its own SETTINGS (RFC 9113 §6.5.3),
+ * INITIAL_WINDOW_SIZE included (§6.9.2). Its stream windows before that
+ * are kept to tell, once the ACK is processed, which streams it may
+ * reset FLOW_CONTROL_ERROR by its own accounting (see ng_settings_acked). */
+static int ng_begin_frame(nghttp2_session *ng, const nghttp2_frame_hd *hd,
+                          void *user) {
+  dx *d = user;
+  if (hd->type != NGHTTP2_SETTINGS || !(hd->flags & NGHTTP2_FLAG_ACK)) {
+    return 0;
+  }
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    dx_xchg *x = &d->xs[i];
+    x->ng_lw_snapped = x->id > 0 && nghttp2_session_find_stream(ng, x->id);
+    if (x->ng_lw_snapped) {
+      x->ng_lw_snap =
+          nghttp2_session_get_stream_effective_local_window_size(ng, x->id);
+    }
+  }
+  return 0;
+}
+
+/* nghttp2 has applied its SETTINGS. Two outcomes let it reset a stream
+ * with FLOW_CONTROL_ERROR though h2wire kept within every window (the
+ * window model checks that independently):
+ * - a lowered INITIAL_WINDOW_SIZE leaves the stream's window negative:
+ *   h2wire sent more, legitimately, before the SETTINGS reached it. RFC
+ *   9113 §6.9.3: "the receiver MUST be prepared to receive data that
+ *   exceeds this window size ... The receiver MAY instead send a
+ *   RST_STREAM with an error code of FLOW_CONTROL_ERROR for the affected
+ *   streams." nghttp2 does, once its next WINDOW_UPDATE for it is sent.
+ * - a raised INITIAL_WINDOW_SIZE takes nghttp2's window, counted as if
+ *   every octet received were returned, past 2^31-1, while the window
+ *   h2wire holds (octets in use deducted) stays within it: §6.9.2 makes
+ *   only an overflow of that one an error ("causes any flow-control
+ *   window to exceed the maximum size"), and h2wire would end the
+ *   connection then (check 4). nghttp2 cannot represent it and resets
+ *   the stream. */
+static void ng_settings_acked(nghttp2_session *ng, dx *d) {
+  uint32_t iws = nghttp2_session_get_local_settings(
+      ng, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
+  int64_t diff = (int64_t)iws - (int64_t)d->ng_local_iws;
+  d->ng_local_iws = iws;
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    dx_xchg *x = &d->xs[i];
+    if (!x->ng_lw_snapped || !nghttp2_session_find_stream(ng, x->id)) {
+      continue;
+    }
+    x->ng_lw_snapped = 0;
+    if (diff != 0 && (int64_t)x->ng_lw_snap + diff > 0x7fffffff) {
+      x->ng_fc_affected = 1;
+      if (tracing()) {
+        fprintf(stderr, "nghttp2 stream %d: local window %d + %lld overflows\n",
+                x->id, x->ng_lw_snap, (long long)diff);
+      }
+    }
+    int32_t lw =
+        nghttp2_session_get_stream_effective_local_window_size(ng, x->id);
+    int32_t rx =
+        nghttp2_session_get_stream_effective_recv_data_length(ng, x->id);
+    if (diff < 0 && rx > lw) {
+      x->ng_fc_affected = 1;
+      if (tracing()) {
+        fprintf(stderr, "nghttp2 stream %d: %d octets unreturned, window %d\n",
+                x->id, rx, lw);
+      }
+    }
+  }
+}
+
 static int ng_frame_recv(nghttp2_session *ng, const nghttp2_frame *f,
                          void *user) {
-  (void)ng;
   dx *d = user;
   switch (f->hd.type) {
+  case NGHTTP2_SETTINGS:
+    if (f->hd.flags & NGHTTP2_FLAG_ACK) {
+      ng_settings_acked(ng, d);
+    }
+    break;
   case NGHTTP2_HEADERS: {
     dx_xchg *x = must_find(d, (uint32_t)f->hd.stream_id, "nghttp2 headers");
     blk_end(x, x->ng_rx, "nghttp2 received");
@@ -683,8 +756,23 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
   (void)ng;
   dx *d = user;
   if (tracing()) {
-    fprintf(stderr, "nghttp2 send type=%u stream=%d len=%zu flags=0x%02x\n",
+    fprintf(stderr, "nghttp2 send type=%u stream=%d len=%zu flags=0x%02x",
             f->hd.type, f->hd.stream_id, f->hd.length, f->hd.flags);
+    /* the values a reproducer's analysis needs */
+    if (f->hd.type == NGHTTP2_SETTINGS) {
+      for (size_t i = 0; i < f->settings.niv; i++) {
+        fprintf(stderr, " %d=%u", f->settings.iv[i].settings_id,
+                f->settings.iv[i].value);
+      }
+    } else if (f->hd.type == NGHTTP2_WINDOW_UPDATE) {
+      fprintf(stderr, " increment=%d", f->window_update.window_size_increment);
+    } else if (f->hd.type == NGHTTP2_RST_STREAM) {
+      fprintf(stderr, " code=%u", f->rst_stream.error_code);
+    } else if (f->hd.type == NGHTTP2_GOAWAY) {
+      fprintf(stderr, " last=%d code=%u", f->goaway.last_stream_id,
+              f->goaway.error_code);
+    }
+    fputc('\n', stderr);
   }
   if (f->hd.type == NGHTTP2_GOAWAY && f->goaway.error_code != 0 &&
       !(d->legit_fc_error[1] &&
@@ -718,6 +806,17 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     dx_xchg *x = xfind(d, f->push_promise.promised_stream_id);
     if (x != NULL) {
       x->promise_sent = 1;
+    }
+  }
+  if (f->hd.type == NGHTTP2_RST_STREAM &&
+      f->rst_stream.error_code == NGHTTP2_FLOW_CONTROL_ERROR) {
+    dx_xchg *x = xfind(d, f->hd.stream_id);
+    if (x != NULL && x->ng_fc_affected) {
+      /* nghttp2's own window after its SETTINGS (ng_settings_acked): an
+       * allowed difference; the request ends reset, as by an
+       * application. */
+      x->app_reset = 1;
+      return 0;
     }
   }
   if (f->hd.type == NGHTTP2_RST_STREAM &&

@@ -803,7 +803,8 @@ typedef struct h2w_options h2w_options;
 /** on_stream_close flags: the peer never processed this stream (it was
  *  above the last-stream-id of a GOAWAY, refused with REFUSED_STREAM
  *  before any response, RFC 9113 §8.7, or still queued for a stream slot,
- *  never sent, when a GOAWAY arrived, §6.8; or the connection ended
+ *  never sent, when a GOAWAY arrived, §6.8, or when we sent one; or the
+ *  connection ended
  *  before any octet of its HEADERS left the session, see
  *  H2W_CLOSE_FLAG_CONNECTION): the request is safe to retry on a new
  *  connection. */
@@ -1174,7 +1175,12 @@ H2W_EXTERN int h2w_options_set_max_header_list_size(h2w_options *opt,
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL or n out of range). */
 H2W_EXTERN int h2w_options_set_max_header_fields(h2w_options *opt, uint32_t n);
 /** SETTINGS_HEADER_TABLE_SIZE we announce (our HPACK decoder's dynamic
- *  table). Default 4096.
+ *  table). Default 4096. A dynamic table size update from the peer (RFC
+ *  7541 §6.3) may go up to the largest value we have announced and not
+ *  seen superseded by an acknowledged one (the peer may apply our
+ *  SETTINGS before its ACK reaches us); above it is COMPRESSION_ERROR.
+ *  Once a lower value is acknowledged, the peer's next block must start
+ *  with an update to at most that value (§4.2).
  *  @param opt The option set.
  *  @param n The table size in octets.
  *  @return H2W_OK or H2W_E_INVALID_ARGUMENT (opt NULL). */
@@ -1813,7 +1819,15 @@ H2W_EXTERN int h2w_session_last_submit_error(const h2w_session *s,
                                              size_t *field_index);
 /** Server: answer stream_id with response headers (":status" first) and an
  *  optional body (NULL: END_STREAM on HEADERS); stream_id may also be a
- *  stream reserved by h2w_session_submit_push_promise(). @return H2W_OK,
+ *  stream reserved by h2w_session_submit_push_promise(). A pushed
+ *  response's HEADERS open the reserved stream, which then counts toward
+ *  the client's SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 §5.1.2): like a
+ *  client's request, the response waits (its fields copied, not yet
+ *  encoded) until output is written while the client's limit in force
+ *  then leaves a slot, so a limit lowered after the promise is obeyed;
+ *  the stream stays reserved (local) meanwhile, and
+ *  h2w_session_submit_trailers() may already follow a body.
+ *  @return H2W_OK,
  *  H2W_E_INVALID_ARGUMENT (see h2w_session_last_submit_error()),
  *  H2W_E_INVALID_STATE (unknown/closed stream, or
  *  already answered), H2W_E_NOMEM, or the sticky error.
@@ -1879,7 +1893,9 @@ H2W_EXTERN int h2w_session_submit_response_set(h2w_session *s,
                                                const h2w_data_source *body);
 /** Server: an informational 1xx response (any number, before the final
  *  one; 101 is not allowed in HTTP/2, RFC 9113 §8.6). Same results as
- *  h2w_session_submit_response().
+ *  h2w_session_submit_response(); H2W_E_INVALID_STATE on a pushed stream
+ *  still reserved (local), whose first HEADERS must be the final
+ *  response (it waits for a stream slot, see there).
  *  @param s A server session.
  *  @param stream_id The request stream.
  *  @param nva The header fields; copied.
@@ -1897,9 +1913,13 @@ H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
  *  h2w_session_submit_response(s, <returned id>, ...), or reset it with
  *  h2w_session_submit_rst_stream(). `stream_user` becomes the promised
  *  stream's user data; on_stream_close fires when it ends (also when the
- *  client declines it with RST_STREAM CANCEL). The reserved stream counts
- *  against the client's SETTINGS_MAX_CONCURRENT_STREAMS from the promise
- *  on, so its response can always start.
+ *  client declines it with RST_STREAM CANCEL). A promise is refused
+ *  (H2W_E_LIMIT) while our reserved and open pushed streams together
+ *  reach the client's SETTINGS_MAX_CONCURRENT_STREAMS, so a limit of 0
+ *  refuses pushes; reserved streams themselves do not count toward the
+ *  limit (RFC 9113 §5.1.2), the response's HEADERS do, and wait for a
+ *  slot when the client lowered its limit after the promise (see
+ *  h2w_session_submit_response()).
  *  @param s A server session.
  *  @param stream_id The client's request stream the promise rides on.
  *  @param nva The promised request's header fields; copied.
@@ -1919,7 +1939,8 @@ H2W_EXTERN int32_t h2w_session_submit_push_promise(h2w_session *s,
 /** Trailers (no pseudo-headers) ending our side of stream_id: sent after
  *  all body data, whose source must have ended with
  *  H2W_DATA_FLAG_NO_END_STREAM (or be still running). A request still
- *  waiting for output or a stream slot (h2w_session_submit_request()) with
+ *  waiting for output or a stream slot (h2w_session_submit_request()), or
+ *  a pushed response waiting for one (h2w_session_submit_response()), with
  *  a body takes them too: they follow its body. Same results; also
  *  H2W_E_INVALID_STATE on a plain CONNECT tunnel (our request, or our 2xx
  *  response to one), which carries only DATA (RFC 9113 §8.5).
@@ -1993,7 +2014,10 @@ H2W_EXTERN int h2w_session_consume(h2w_session *s, uint32_t stream_id,
 /** Send GOAWAY at once with `code` and debug data (copied, may be empty)
  *  and the last peer stream id we processed; no new stream is accepted.
  *  With a code other than NO_ERROR the connection ends once the GOAWAY is
- *  sent. @return H2W_OK, H2W_E_NOMEM or the sticky error.
+ *  sent. A client opens no new stream either: requests still waiting for
+ *  a stream slot close at once, never sent, with H2W_CLOSE_FLAG_RETRYABLE
+ *  (as h2w_session_submit_request() is refused from now on).
+ *  @return H2W_OK, H2W_E_NOMEM or the sticky error.
  *  @param s The session.
  *  @param code An RFC 9113 §7 error code.
  *  @param debug Opaque debug data, or NULL when debuglen is 0.
@@ -2007,7 +2031,9 @@ H2W_EXTERN int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
  *  2^31-1 and a PING; when the PING is acknowledged (or the shutdown
  *  timeout passes on the caller's clock) the final GOAWAY with the real
  *  last stream id. Open streams finish; want_read/want_write drop to 0
- *  when none is left and the output is flushed. @return H2W_OK,
+ *  when none is left and the output is flushed. A client sends its GOAWAY
+ *  at once, and its requests still waiting for a stream slot close
+ *  retryable (see h2w_session_submit_goaway()). @return H2W_OK,
  *  H2W_E_NOMEM or the sticky error.
  *  @param s The session. */
 H2W_EXTERN int h2w_session_shutdown(h2w_session *s);

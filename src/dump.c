@@ -241,13 +241,17 @@ static void dump_stream(h2w_json *j, const h2w_session *s,
   h2w_json_bool(j, "scheduled", (st->flags & H2W_SF_IN_DATA_RING) != 0);
   h2w_json_bool(j, "headers_sent", (st->flags & H2W_SF_FINAL_SENT) != 0);
   h2w_json_bool(j, "headers_received", (st->flags & H2W_SF_FINAL_RECV) != 0);
-  h2w_json_bool(j, "waiting_for_slot", (st->flags & H2W_SF_QUEUED) != 0);
-  /* One slot holds either the request headers waiting for a stream slot
-   * or the trailers waiting for the body to end. */
+  h2w_json_bool(j, "waiting_for_slot",
+                (st->flags & (H2W_SF_QUEUED | H2W_SF_PUSH_WAIT)) != 0);
+  /* One slot holds either the request (or pushed response) headers
+   * waiting for a stream slot or the trailers waiting for the body to
+   * end. */
   h2w_json_bool(j, "headers_pending",
-                st->pending != NULL && (st->flags & H2W_SF_QUEUED) != 0);
+                st->pending != NULL &&
+                    (st->flags & (H2W_SF_QUEUED | H2W_SF_PUSH_WAIT)) != 0);
   h2w_json_bool(j, "trailers_pending",
-                st->pending != NULL && (st->flags & H2W_SF_QUEUED) == 0);
+                st->pending != NULL &&
+                    (st->flags & (H2W_SF_QUEUED | H2W_SF_PUSH_WAIT)) == 0);
   h2w_json_bool(j, "window_update_due", (st->flags & H2W_SF_WU_DUE) != 0);
   h2w_json_u64(j, "body_received", st->body.received);
   if (st->body.expected >= 0) {

@@ -43,7 +43,7 @@ typedef int (*h2w_hpack_dec_cb)(void *user, const h2w_nv *nv);
 struct h2w_hpack_decoder {
   h2w_alloc *alloc;
   h2w_hpack_table table;
-  uint32_t settings_max; /* our acknowledged SETTINGS_HEADER_TABLE_SIZE */
+  uint32_t settings_max; /* limit of size updates (§6.3) */
   uint32_t lowest;       /* smallest settings value since the last block */
   uint32_t max_list;     /* cap on the decoded list (RFC 9113 §6.5.2) */
   uint32_t next_list;    /* the cap for blocks from the next one on */
@@ -104,6 +104,10 @@ void h2w_hpack_decoder_free(h2w_hpack_decoder *d);
 
 /* See h2w_hpack_decoder_set_max_table_size() in h2wire.h. */
 int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size);
+/* Raise the limit of size updates to `size` (never lowers it), also in
+ * the middle of a block: the session's largest SETTINGS_HEADER_TABLE_SIZE
+ * announced, acknowledged or not (settings.c). */
+void h2w_hpack_decoder_raise(h2w_hpack_decoder *d, uint32_t size);
 
 /* Set the header-list cap. A block already begun keeps the cap it began
  * with, or fields counted under the old cap could already exceed the new

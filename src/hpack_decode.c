@@ -101,6 +101,14 @@ int h2w_hpack_decoder_settings(h2w_hpack_decoder *d, uint32_t size) {
   return H2W_OK;
 }
 
+void h2w_hpack_decoder_raise(h2w_hpack_decoder *d, uint32_t size) {
+  /* Only the bound of §6.3 moves: what §4.2 owes (lowest, need_update)
+   * depends on values lowered, never on one raised. */
+  if (size > d->settings_max) {
+    d->settings_max = size;
+  }
+}
+
 static size_t dyn_count(const h2w_hpack_decoder *d) {
   return h2w_hpack_table_count(&d->table);
 }

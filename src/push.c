@@ -47,10 +47,13 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
   if (s->ids.next_local_id > H2W_LAST_STREAM_ID) {
     return H2W_E_STREAM_ID_EXHAUSTED; /* §5.1.1: never wrap */
   }
-  /* §5.1.2 counts only open and half-closed streams; counting the
-   * reserved one from the promise on means its response can always
-   * start, and a client limit of 0 refuses pushes outright. */
-  if (s->ids.n_local >= s->settings.remote.max_concurrent_streams) {
+  /* §5.1.2 counts only open and half-closed streams toward the limit;
+   * promising no more streams than the client allows, reserved ones
+   * included, keeps pushes from piling up behind it, and a client limit
+   * of 0 refuses pushes outright. A later, lower limit can still hold a
+   * response back: it waits for a slot (h2w_start_queued). */
+  if (s->ids.n_local + s->ids.n_reserved >=
+      s->settings.remote.max_concurrent_streams) {
     return H2W_E_LIMIT;
   }
   rv = h2w_check_fields(s, H2W_HTTP_PUSH_REQUEST, nva, n, 1, &m);
@@ -71,7 +74,6 @@ int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
     }
     return h2w_local_rv(s, rv);
   }
-  h2w_stream_take_slot(s, st);
   h2w_local_id_used(s);
   return (int32_t)id;
 }

@@ -803,6 +803,7 @@ int h2w_finish_shutdown(h2w_session *s) {
   }
   s->goaway.shutdown = 2;
   h2w_goaway_note_sent(s, last);
+  h2w_refuse_queued(s);
   return H2W_OK;
 }
 

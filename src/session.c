@@ -247,6 +247,15 @@ void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev) {
   if (next < 0) {
     return;
   }
+  /* RFC 9113 §5.1.2: "Streams in either of the "reserved" states do not
+   * count toward the stream limit"; our reserved ones are counted apart,
+   * for the promise-time policy of h2w_session_submit_push_promise(). */
+  if (st->state == H2W_SS_RESERVED_LOCAL && next != H2W_SS_RESERVED_LOCAL) {
+    s->ids.n_reserved--;
+  } else if (next == H2W_SS_RESERVED_LOCAL &&
+             st->state != H2W_SS_RESERVED_LOCAL) {
+    s->ids.n_reserved++;
+  }
   st->state = (uint8_t)next;
   if (next == H2W_SS_OPEN || next == H2W_SS_HALF_CLOSED_LOCAL ||
       next == H2W_SS_HALF_CLOSED_REMOTE) {
@@ -274,6 +283,23 @@ static void unqueue_request(h2w_session *s, h2w_stream *st) {
   st->flags &= ~H2W_SF_QUEUED;
 }
 
+static void unqueue_push(h2w_session *s, h2w_stream *st) {
+  h2w_stream **pp = &s->ss.pw_head;
+  h2w_stream *prev = NULL;
+  while (*pp != NULL && *pp != st) {
+    prev = *pp;
+    pp = &(*pp)->link;
+  }
+  if (*pp == st) {
+    *pp = st->link;
+    if (s->ss.pw_tail == st) {
+      s->ss.pw_tail = prev;
+    }
+  }
+  st->link = NULL;
+  st->flags &= ~H2W_SF_PUSH_WAIT;
+}
+
 void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
                       uint32_t code, uint32_t flags) {
   if (st->flags & H2W_SF_CLOSING) {
@@ -284,6 +310,13 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
      * on it stays the §5.1.1 error it would have been (defect F). */
     unqueue_request(s, st);
     by = H2W_CLOSED_BY_NEVER_OPENED;
+  }
+  if (st->flags & H2W_SF_PUSH_WAIT) {
+    /* The client knows the promise; only the response never left. */
+    unqueue_push(s, st);
+  }
+  if (st->state == H2W_SS_RESERVED_LOCAL) {
+    s->ids.n_reserved--;
   }
   st->state = H2W_SS_CLOSED;
   st->closed_by = (uint8_t)by;
@@ -467,6 +500,13 @@ void h2w_close_all(h2w_session *s, uint32_t code) {
     st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
   }
   s->ss.rq_tail = NULL;
+  /* Waiting pushed responses too: collect_cb reuses `link`. */
+  while ((st = s->ss.pw_head) != NULL) {
+    s->ss.pw_head = st->link;
+    st->link = NULL;
+    st->flags &= ~H2W_SF_PUSH_WAIT;
+  }
+  s->ss.pw_tail = NULL;
   h2w_stream_map_each(&s->map, collect_cb, &list);
   list = sort_by_id(list);
   while ((st = list) != NULL) {
@@ -1129,7 +1169,7 @@ int h2w_session_error(const h2w_session *s, uint32_t *wire_code,
 }
 
 uint32_t h2w_session_open_streams(const h2w_session *s) {
-  return s == NULL ? 0 : s->ids.n_local + s->ids.n_peer;
+  return s == NULL ? 0 : s->ids.n_local + s->ids.n_peer + s->ids.n_reserved;
 }
 
 int h2w_session_is_server(const h2w_session *s) {

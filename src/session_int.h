@@ -151,6 +151,10 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
  * or sent over HTTP/1.1 before an h2c upgrade). Until then the peer
  * cannot have processed it (RFC 9113 §8.7). */
 #define H2W_SF_HEADERS_OUT 0x8000u
+/* Server: a pushed response waiting for a stream slot; its HEADERS open
+ * the reserved stream (RFC 9113 §5.1.2), so they are built only when the
+ * client's limit in force allows it (h2w_start_queued). */
+#define H2W_SF_PUSH_WAIT 0x10000u
 
 /* h2w_stream.prio: RFC 9218 urgency (0 most urgent .. 7) and the
  * incremental bit. */
@@ -286,6 +290,8 @@ typedef struct h2w_send_state {
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
   h2w_stream *rq_head; /* requests waiting for a stream slot */
   h2w_stream *rq_tail;
+  h2w_stream *pw_head; /* pushed responses waiting for a stream slot */
+  h2w_stream *pw_tail;
   size_t peeked; /* bytes handed out by the last peek */
   /* While a data source's read()/write() runs, the buffer it fills is a
    * reservation at the tail of `q` (or the caller's buffer): frames the
@@ -389,6 +395,7 @@ typedef struct h2w_ids_state {
   uint32_t last_peer_id;  /* highest id the peer opened (or promised) */
   uint32_t n_local;       /* our streams holding a slot */
   uint32_t n_peer;        /* the peer's streams holding a slot */
+  uint32_t n_reserved;    /* our streams in reserved (local): no slot */
   /* Peer ids the peer skipped (§5.1.1: implicitly closed, never opened),
    * as ranges, newest last; the oldest is dropped when full, its ids then
    * count as forgotten. */
@@ -786,6 +793,7 @@ void h2w_wu_unlink(h2w_session *s, h2w_stream *st);
 /* Requests waiting for a slot: start as many as the peer's limit allows. */
 int h2w_start_queued(h2w_session *s);
 int h2w_queued_startable(const h2w_session *s);
+void h2w_refuse_queued(h2w_session *s);
 /* The frame queue has been cut after a fatal error: build the GOAWAY. */
 void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
                     const char *reason);

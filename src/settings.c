@@ -214,12 +214,14 @@ static void local_changed(h2w_session *s) {
   const h2w_settings *newest = &t->local;
   uint32_t iws = t->local.initial_window_size;
   uint32_t mfs = t->local.max_frame_size;
+  uint32_t hts = t->local.header_table_size;
   uint8_t i;
   for (i = 0; i < t->pending.len; i++) {
     const h2w_settings *p =
         &t->pending.after[(t->pending.head + i) % H2W_SETTINGS_MAX_PENDING];
     iws = p->initial_window_size > iws ? p->initial_window_size : iws;
     mfs = p->max_frame_size > mfs ? p->max_frame_size : mfs;
+    hts = p->header_table_size > hts ? p->header_table_size : hts;
     newest = p;
   }
   if (iws != t->recv_iws) {
@@ -231,11 +233,22 @@ static void local_changed(h2w_session *s) {
     t->recv_iws = iws;
   }
   h2w_frame_reader_set_max_frame_size(&s->rs.reader, mfs);
-  if (t->local.header_table_size != s->dec.settings_max) {
-    /* RFC 7541 §4.2: the new limit binds once the peer has seen it. No
-     * header block is open here: an ACK cannot interleave one (RFC 9113
-     * §6.10) and an upgrade happens before any input. */
-    (void)h2w_hpack_decoder_settings(&s->dec, t->local.header_table_size);
+  /* The limit of the peer's dynamic table size updates (RFC 7541 §6.3:
+   * "lower than or equal to the limit determined by the protocol") is
+   * the largest HEADER_TABLE_SIZE we have announced and not seen
+   * superseded by an acknowledged one, as for windows and frame sizes
+   * above: the peer applies our SETTINGS when it processes them and may
+   * signal the new size before its ACK reaches us (nghttp2 does, and
+   * sends no ACK at all once it is closing). A raise may come in the
+   * middle of a block (a submit from a callback) and only widens it. */
+  if (hts > s->dec.settings_max) {
+    h2w_hpack_decoder_raise(&s->dec, hts);
+  } else if (hts < s->dec.settings_max) {
+    /* Lowered by an ACK (local_in_force), between blocks: an ACK cannot
+     * interleave one (RFC 9113 §6.10) and an upgrade happens before any
+     * input. RFC 7541 §4.2: the lower limit binds once the peer has
+     * seen it, and the decoder then expects its update. */
+    (void)h2w_hpack_decoder_settings(&s->dec, hts);
   }
   /* The cap we announced last; the decoder applies it from the next
    * header block on (a block already begun keeps the cap it began with). */
@@ -244,11 +257,13 @@ static void local_changed(h2w_session *s) {
 }
 
 /* Our frame whose staged set is `after` took effect. RFC 7541 §4.2: when
- * its HEADER_TABLE_SIZE entries went below the final value, the peer's
- * encoder signals that minimum first, so the decoder must expect it. */
+ * its HEADER_TABLE_SIZE entries went below the value in force until now,
+ * the peer's encoder signals that minimum first, so the decoder must
+ * expect it. (Compared with the value in force, not with the decoder's
+ * bound, which may be a larger value still pending: local_changed.) */
 static void local_in_force(h2w_session *s, const h2w_settings *after,
                            uint32_t hts_low) {
-  if (hts_low < s->dec.settings_max) {
+  if (hts_low < s->settings.local.header_table_size) {
     (void)h2w_hpack_decoder_settings(&s->dec, hts_low);
   }
   s->settings.local = *after;

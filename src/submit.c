@@ -93,9 +93,33 @@ static int slot_free(const h2w_session *s) {
   return s->ids.n_local < limit;
 }
 
-int h2w_queued_startable(const h2w_session *s) {
+static int request_startable(const h2w_session *s) {
   return s->ss.rq_head != NULL && s->err.lib == H2W_OK && !s->goaway.recv &&
-         slot_free(s);
+         !s->goaway.sent && slot_free(s);
+}
+
+/* Our GOAWAY (NO_ERROR) is out: requests still waiting for a slot never
+ * start, as h2w_session_submit_request() refuses new ones now. A stream
+ * opened after we announced the end of the connection would keep it
+ * alive, and nothing of these reached the peer: they end now, never
+ * opened, retryable (RFC 9113 §8.7), as when a GOAWAY arrives. */
+void h2w_refuse_queued(h2w_session *s) {
+  h2w_stream *st;
+  while ((st = s->ss.rq_head) != NULL) {
+    h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
+                     H2W_CLOSE_FLAG_RETRYABLE);
+  }
+}
+
+/* A pushed response opens a stream the client already knows (§5.1), so
+ * a GOAWAY it sent does not hold it back: streams it will not process
+ * were closed when the GOAWAY arrived (§6.8). */
+static int push_startable(const h2w_session *s) {
+  return s->ss.pw_head != NULL && s->err.lib == H2W_OK && slot_free(s);
+}
+
+int h2w_queued_startable(const h2w_session *s) {
+  return request_startable(s) || push_startable(s);
 }
 
 static int set_body(h2w_session *s, h2w_stream *st,
@@ -123,18 +147,26 @@ static int send_final_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
  * obeyed (RFC 9113 §5.1.2). The send path starts one at a time, when its
  * queue is empty, so the HEADERS leave in the same call. */
 int h2w_start_queued(h2w_session *s) {
-  h2w_stream *st;
+  h2w_stream *st = NULL;
   int rv;
-  if (h2w_queued_startable(s)) {
-    h2w_nvbuf *hdrs;
+  /* A client queues only requests, a server only pushed responses. */
+  if (request_startable(s)) {
     st = s->ss.rq_head;
-    hdrs = st->pending;
     s->ss.rq_head = st->link;
     if (s->ss.rq_head == NULL) {
       s->ss.rq_tail = NULL;
     }
+  } else if (push_startable(s)) {
+    st = s->ss.pw_head;
+    s->ss.pw_head = st->link;
+    if (s->ss.pw_head == NULL) {
+      s->ss.pw_tail = NULL;
+    }
+  }
+  if (st != NULL) {
+    h2w_nvbuf *hdrs = st->pending;
     st->link = NULL;
-    st->flags &= ~H2W_SF_QUEUED;
+    st->flags &= ~(H2W_SF_QUEUED | H2W_SF_PUSH_WAIT);
     /* Trailers submitted while it waited follow its body. */
     st->pending = st->queued_trailers;
     st->queued_trailers = NULL;
@@ -241,7 +273,8 @@ static h2w_stream *answerable(h2w_session *s, uint32_t id, int *rv) {
     return NULL;
   }
   st = h2w_stream_find(s, id);
-  if (!s->is_server || st == NULL || (st->flags & H2W_SF_FINAL_SENT) ||
+  if (!s->is_server || st == NULL ||
+      (st->flags & (H2W_SF_FINAL_SENT | H2W_SF_PUSH_WAIT)) ||
       (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_REMOTE &&
        st->state != H2W_SS_RESERVED_LOCAL)) {
     *rv = H2W_E_INVALID_STATE;
@@ -302,6 +335,25 @@ int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
+  if (st->state == H2W_SS_RESERVED_LOCAL) {
+    /* A pushed response: its HEADERS open the stream, under the client's
+     * SETTINGS_MAX_CONCURRENT_STREAMS in force when they are written
+     * (§5.1.2), which may be lower than when we promised it. It waits,
+     * unencoded, like a request (h2w_start_queued). */
+    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    if (st->pending == NULL) {
+      h2w_stream_tx_end(s, st);
+      return h2w_local_rv(s, H2W_E_NOMEM);
+    }
+    st->flags |= H2W_SF_PUSH_WAIT;
+    if (s->ss.pw_tail != NULL) {
+      s->ss.pw_tail->link = st;
+    } else {
+      s->ss.pw_head = st;
+    }
+    s->ss.pw_tail = st;
+    return H2W_OK;
+  }
   rv = send_final_headers(s, st, nva, n);
   if (rv != H2W_OK) {
     h2w_stream_tx_end(s, st);
@@ -327,6 +379,11 @@ int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
   st = answerable(s, stream_id, &rv);
   if (st == NULL) {
     return rv;
+  }
+  if (st->state == H2W_SS_RESERVED_LOCAL) {
+    /* Its HEADERS would open a pushed stream ahead of the final response,
+     * which waits for a slot (§5.1.2); a push has no 1xx to send. */
+    return H2W_E_INVALID_STATE;
   }
   rv = h2w_check_fields(s, H2W_HTTP_RESPONSE, nva, n, 0, &m);
   if (rv == H2W_OK && s->opt.validate_messages &&
@@ -375,7 +432,7 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
     return s->err.lib;
   }
   st = h2w_stream_find(s, stream_id);
-  if (st != NULL && (st->flags & H2W_SF_QUEUED)) {
+  if (st != NULL && (st->flags & (H2W_SF_QUEUED | H2W_SF_PUSH_WAIT))) {
     return queue_trailers(s, st, nva, n);
   }
   if (st == NULL || !(st->flags & H2W_SF_FINAL_SENT) || st->pending != NULL ||
@@ -551,7 +608,9 @@ int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
     return h2w_local_rv(s, rv);
   }
   h2w_goaway_note_sent(s, last);
-  if (code != H2W_NO_ERROR) {
+  if (code == H2W_NO_ERROR) {
+    h2w_refuse_queued(s);
+  } else {
     /* An error GOAWAY ends the connection once it is out: through the
      * one error path, which keeps the queue since it ends with this
      * GOAWAY already. */

@@ -134,10 +134,15 @@ static void test_diff_window_update_on_reserved_local(void **state) {
   assert_int_equal(h2w_session_submit_window_update(s.s, 2, 100),
                    H2W_E_INVALID_STATE);
   EXPECT_OUT(&s, "PUSH_PROMISE 1*");
-  /* Once answered it is half-closed (remote): the window may grow. */
+  /* Answered, it stays reserved until its HEADERS are written (they
+   * wait for a stream slot, test_diff_push_response_waits_for_lowered_limit).
+   */
   tpeer_respond(&s, 2, RESP_200, NULL);
+  assert_int_equal(h2w_session_submit_window_update(s.s, 2, 100),
+                   H2W_E_INVALID_STATE);
+  EXPECT_OUT(&s, "HEADERS 2 es eh*");
   assert_int_equal(h2w_session_submit_window_update(s.s, 1, 100), H2W_OK);
-  EXPECT_OUT(&s, "HEADERS 2 es eh*", "WINDOW_UPDATE 1 100");
+  EXPECT_OUT(&s, "WINDOW_UPDATE 1 100");
   assert_no_error(&s);
   h2w_fb_free(&b);
   tpeer_free(&s);
@@ -182,6 +187,209 @@ static void test_diff_recv_window_shrunk_after_consume(void **state) {
   tpeer_free(&s);
 }
 
+/* finding_push_response_past_lowered_max_concurrent: stream 2 is
+ * promised while the client allows 100 streams, then its SETTINGS
+ * MAX_CONCURRENT_STREAMS 0 arrives and the application answers the
+ * promise. §5.1.2: reserved streams "do not count toward the stream
+ * limit", the response's HEADERS opens the stream (reserved (local) to
+ * half-closed (remote)), and "Endpoints MUST NOT exceed the limit set by
+ * their peer". The response waits until the client raises the limit.
+ * Before the fix its HEADERS left at once and nghttp2 called it a
+ * protocol error. */
+static void test_diff_push_response_waits_for_lowered_limit(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv pr[8];
+  h2w_nv rs[1];
+  size_t n = tnv(pr, 8, PUSH_REQ);
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
+  EXPECT_OUT(&s, "PUSH_PROMISE 1*");
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0);
+  tpeer_respond(&s, 2, RESP_200, NULL);
+  /* answered once: the response waits, it is not submitted twice, and a
+   * 1xx cannot go ahead of it (it would open the stream) */
+  assert_int_equal(tnv(rs, 1, RESP_200), 1);
+  assert_int_equal(h2w_session_submit_response(s.s, 2, rs, 1, NULL),
+                   H2W_E_INVALID_STATE);
+  assert_int_equal(tnv(rs, 1, H(":status", "103")), 1);
+  assert_int_equal(h2w_session_submit_informational(s.s, 2, rs, 1),
+                   H2W_E_INVALID_STATE);
+  EXPECT_OUT(&s, "SETTINGS ack");
+  assert_false(h2w_session_want_write(s.s));
+  assert_int_equal(h2w_session_stream_state(s.s, 2),
+                   H2W_STREAM_STATE_RESERVED_LOCAL);
+  /* The request stream's response still goes out. */
+  tpeer_respond(&s, 1, RESP_200, NULL);
+  EXPECT_OUT(&s, "HEADERS 1 es eh*");
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+  EXPECT_OUT(&s, "SETTINGS ack", "HEADERS 2 es eh*");
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* The same with the limit lowered to 1 while three promises wait: one
+ * pushed response at a time, the next once the open one has closed. A
+ * reset of a waiting promise sends RST_STREAM (the client knows the
+ * stream: it is reserved for it). */
+static void test_diff_push_responses_one_slot(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_nv pr[8];
+  tsrc *src;
+  size_t n = tnv(pr, 8, PUSH_REQ);
+  server(&s, state, NULL);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
+  feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 4);
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 6);
+  EXPECT_OUT(&s, "PUSH_PROMISE 1*", "PUSH_PROMISE 1*", "PUSH_PROMISE 1*");
+  assert_int_equal(h2w_session_open_streams(s.s), 4);
+  settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+  /* No new promise while the reserved and open pushed streams fill the
+   * client's limit (h2wire.h). */
+  assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL),
+                   H2W_E_LIMIT);
+  src = tpeer_source(&s, NULL, 10);
+  src->defer_at = 5; /* stream 2 stays open */
+  tpeer_respond(&s, 2, RESP_200, src);
+  tpeer_respond(&s, 4, RESP_200, NULL);
+  tpeer_respond(&s, 6, RESP_200, NULL);
+  EXPECT_OUT(&s, "SETTINGS ack", "HEADERS 2 eh*", "DATA 2 5");
+  assert_int_equal(h2w_session_stream_state(s.s, 4),
+                   H2W_STREAM_STATE_RESERVED_LOCAL);
+  assert_int_equal(h2w_session_submit_rst_stream(s.s, 6, H2W_CANCEL), H2W_OK);
+  EXPECT_OUT(&s, "RST_STREAM 6 CANCEL");
+  assert_int_equal(h2w_session_resume_data(s.s, 2), H2W_OK);
+  EXPECT_OUT(&s, "DATA 2 5 es", "HEADERS 4 es eh*");
+  assert_int_equal(h2w_session_open_streams(s.s), 1); /* the request */
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* A response block starting with a dynamic table size update (RFC 7541
+ * §6.3) to `size` < 2^12 + 31, then :status 200 (static index 8). */
+static void headers_with_update(h2w_fb *b, uint32_t id, uint32_t size,
+                                uint32_t flags) {
+  uint32_t rest = size - 31;
+  h2w_fb_begin(b, 0x1, 0x4 | flags, id);
+  h2w_fb_u8(b, 0x3f);
+  h2w_fb_u8(b, 0x80 | (rest & 0x7f));
+  h2w_fb_u8(b, rest >> 7);
+  h2w_fb_u8(b, 0x88);
+  h2w_fb_end(b);
+}
+
+/* finding_hpack_error_after_own_goaway: our SETTINGS_HEADER_TABLE_SIZE is
+ * 0 in force and 4096 announced, not yet acknowledged; nghttp2 applied
+ * the 4096 (it sends no ACK once closing) and starts its next block with
+ * a size update to 4096. The update's limit is the largest value we have
+ * announced and not seen superseded by an acknowledged one (RFC 7541
+ * §6.3: "The new maximum size MUST be lower than or equal to the limit
+ * determined by the protocol"): we agreed to hold that much. Before the
+ * fix the limit was the value in force (0): COMPRESSION_ERROR. */
+static void test_diff_hpack_update_up_to_pending_size(void **state) {
+  static const h2w_settings_entry hts0 = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0, 0};
+  static const h2w_settings_entry hts4k = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0,
+                                           4096};
+  static const uint8_t to_zero[] = {0x20, 0x88}; /* update to 0, :status */
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 0);
+  h2w_fb_init(&b);
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts0, 1), H2W_OK);
+  EXPECT_OUT(&c, "SETTINGS 1:0");
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  feed_ok(&c, &b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "HEADERS 1 es*");
+  h2w_fb_headers(&b, 1, 0x5, to_zero, sizeof to_zero);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "settings_ack", "begin_headers 1 resp", "headers 1 resp es=1",
+             "end 1", "close 1 NO_ERROR");
+  /* 0 in force, 4096 announced: the peer applies it before its ACK */
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts4k, 1), H2W_OK);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "SETTINGS 1:4096", "HEADERS 3 es*");
+  headers_with_update(&b, 3, 4096, 0x1);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 3 resp", "headers 3 resp es=1", "end 3",
+             "close 3 NO_ERROR");
+  /* A size update above every value announced is still refused. */
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  EXPECT_OUT(&c, "HEADERS 5 es*");
+  headers_with_update(&b, 5, 4097, 0x1);
+  (void)tpeer_feed_fb(&c, &b);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_E_COMPRESSION);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* The §4.2 rule still binds once a lower value is acknowledged: our
+ * SETTINGS_HEADER_TABLE_SIZE 1024 is announced while 4096 is in force;
+ * an update to 2048 before the ACK is within what we allowed, but after
+ * the ACK the next block must start with an update to at most 1024. */
+static void test_diff_hpack_lowered_size_still_signalled(void **state) {
+  static const h2w_settings_entry hts1k = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0,
+                                           1024};
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 0);
+  h2w_fb_init(&b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(h2w_session_submit_settings(c.s, &hts1k, 1), H2W_OK);
+  EXPECT_OUT(&c, "SETTINGS 1:1024", "HEADERS 1 es*");
+  headers_with_update(&b, 1, 2048, 0x1);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
+             "close 1 NO_ERROR");
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  feed_ok(&c, &b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 3 es*");
+  tpeer_fb_headers(&c, &b, 3, 0x1, RESP_200); /* no update */
+  (void)tpeer_feed_fb(&c, &b);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_E_COMPRESSION);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
+/* The other half of finding_hpack_error_after_own_goaway: a request
+ * still waiting for a stream slot when we send GOAWAY does not start
+ * afterwards (it would open a stream on a connection we are closing, and
+ * h2w_session_submit_request() refuses new ones then): it closes at once
+ * as never sent, retryable (RFC 9113 §8.7). Before the fix it left once
+ * a slot freed up, after our GOAWAY. */
+static void test_diff_queued_request_after_own_goaway(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 1 es*");
+  assert_int_equal(h2w_session_submit_goaway(c.s, H2W_NO_ERROR, NULL, 0),
+                   H2W_OK);
+  EXPECT_OUT(&c, "GOAWAY*");
+  EXPECT_LOG(&c, "close 3 * retryable");
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
+             "close 1 NO_ERROR");
+  EXPECT_OUT_EMPTY(&c);
+  assert_false(h2w_session_want_read(c.s));
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -189,6 +397,11 @@ int main(void) {
       SPLIT_TESTS(test_diff_trailers_for_queued_request),
       SPLIT_TESTS(test_diff_window_update_on_reserved_local),
       SPLIT_TESTS(test_diff_recv_window_shrunk_after_consume),
+      SPLIT_TESTS(test_diff_push_response_waits_for_lowered_limit),
+      SPLIT_TESTS(test_diff_push_responses_one_slot),
+      SPLIT_TESTS(test_diff_hpack_update_up_to_pending_size),
+      SPLIT_TESTS(test_diff_hpack_lowered_size_still_signalled),
+      SPLIT_TESTS(test_diff_queued_request_after_own_goaway),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
