@@ -32,7 +32,7 @@ static int on_field(void *user, const h2w_nv *nv) {
   if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
   }
-  st = h2w_stream_find(s, hb->stream_id);
+  st = hb->st; /* cleared if the stream left the map meanwhile */
   if (st == NULL) {
     hb->deliver = 0; /* the application reset it meanwhile */
     return 0;
@@ -55,16 +55,21 @@ static int on_field(void *user, const h2w_nv *nv) {
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;
   }
-  if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
+  if (hb->kind == H2W_HEADERS_REQUEST && nv->namelen == 8 &&
+      !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
-     * came first (§7). */
+     * came first (§7). Only an 8-octet name can be `priority`: the
+     * parser is not called for the others. */
     (void)h2w_prio_of_field(&hb->prio, nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;
   }
   rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
-  if (h2w_cb_stream_result(s, hb->stream_id, rv, "on_header") < 0) {
+  /* 0 with the connection intact is the common answer and needs nothing
+   * done; anything else goes through the full result rules. */
+  if ((rv != 0 || s->err.lib != H2W_OK) &&
+      h2w_cb_stream_result(s, hb->stream_id, rv, "on_header") < 0) {
     return s->err.lib;
   }
   return 0;
@@ -173,7 +178,7 @@ static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
 
 static int block_end(h2w_session *s) {
   h2w_hblock *hb = &s->rs.hb;
-  h2w_stream *st = h2w_stream_find(s, hb->stream_id);
+  h2w_stream *st = hb->st; /* NULL unless delivered and still mapped */
   int kind, rv;
   hb->active = 0;
   if (hb->end_code != 0) {
@@ -232,17 +237,27 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st;
   int rv;
-  memset(hb, 0, sizeof(*hb));
+  /* Every member but msg, which h2w_http_msg_begin() sets up below for
+   * a delivered block and nothing reads otherwise. */
   hb->active = 1;
   hb->deliver = (uint8_t)deliver;
   hb->end_stream = (uint8_t)es;
+  hb->invalid = 0;
+  hb->limit = 0;
   hb->kind = (uint8_t)kind;
+  hb->informational = 0;
   hb->stream_id = id;
   hb->frame_id = id;
+  hb->end_code = 0;
+  hb->ncont = 0;
+  hb->reason = NULL;
+  hb->st = NULL;
+  memset(&hb->prio, 0, sizeof(hb->prio));
   if (!deliver) {
     return 0;
   }
   st = h2w_stream_find(s, id);
+  hb->st = st;
   st->flags |= H2W_SF_REPORTED;
   /* RFC 8441 §3: :protocol is allowed once we have announced support;
    * the announcement cannot be taken back, so our option decides. */
