@@ -23,11 +23,19 @@ static int http_kind(int kind) {
   }
 }
 
+/* The decoder's trust goes to the §8 checks unchanged: the same bits. */
+_Static_assert(H2W_HPACK_CHECKED_NAME == H2W_HTTP_TRUST_NAME &&
+                   H2W_HPACK_CHECKED_VALUE == H2W_HTTP_TRUST_VALUE &&
+                   H2W_HPACK_NAME_STATIC == H2W_HTTP_TRUST_STATIC &&
+                   H2W_HPACK_TAG_SHIFT == H2W_HTTP_TRUST_CLASS_SHIFT,
+               "HPACK trust and HTTP trust layouts differ");
+
 static int on_field(void *user, const h2w_nv *nv) {
   h2w_session *s = user;
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st;
   const char *reason = NULL;
+  unsigned cls = H2W_HTTP_NAME_UNKNOWN;
   int rv;
   if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
@@ -39,10 +47,13 @@ static int on_field(void *user, const h2w_nv *nv) {
   }
   if (s->opt.validate_messages) {
     /* Octets the decoder vouches for (a static entry, or a dynamic one
-     * checked when it arrived) skip the §8.2.1 octet checks; the message
-     * rules of §8 apply to every field. */
+     * checked when it arrived) skip the §8.2.1 octet checks, and a name
+     * it can identify (a static index, or the class we tagged its entry
+     * with) skips the string compares that would find it; the message
+     * rules of §8 apply to every field. The decoder's trust has the
+     * layout h2w_http_msg_field_trusted() reads. */
     if (h2w_http_msg_field_trusted(&s->rs.hb.msg, nv,
-                                   h2w_hpack_decoder_field_trust(&s->dec),
+                                   h2w_hpack_decoder_field_trust(&s->dec), &cls,
                                    &reason) != H2W_OK) {
       /* Rejected, never delivered (docs/security.md row 18); decoding goes on
        * to keep the table in sync. */
@@ -50,7 +61,9 @@ static int on_field(void *user, const h2w_nv *nv) {
       hb->reason = reason;
       return 0;
     }
-    h2w_hpack_decoder_field_checked(&s->dec);
+    /* Should the field enter the dynamic table, its copies come back
+     * trusted, with the name's class. */
+    h2w_hpack_decoder_field_checked(&s->dec, cls);
   } else if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;
