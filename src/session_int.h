@@ -414,6 +414,9 @@ typedef struct h2w_prio_state {
     uint32_t id; /* 0 = free */
     uint8_t prio;
   } pending[H2W_PRIO_PENDING];
+  /* Slots in use above may be non-zero only when this is set; a new
+   * request then skips the scan (nearly every connection has none). */
+  uint8_t any_pending;
 } h2w_prio_state;
 
 struct h2w_session {
