@@ -624,7 +624,8 @@ H2W_OUT_OF_LINE static int on_content_length(h2w_http_msg *m, const uint8_t *p,
     if (d < 0 || d > 9) {
       return malformed(reason, "invalid content-length");
     }
-    if (v > (INT64_MAX - d) / 10) {
+    /* v * 10 + d > INT64_MAX, without a division per digit. */
+    if (v > INT64_MAX / 10 || (v == INT64_MAX / 10 && d > INT64_MAX % 10)) {
       return malformed(reason, "content-length too large");
     }
     v = v * 10 + d;
