@@ -65,10 +65,12 @@ struct h2w_hpack_decoder {
   size_t scratch_cap;
   int err; /* sticky error, 0 if none */
   /* The field being delivered: which of its octets are known to pass the
-   * RFC 9113 §8.2.1 checks (H2W_HPACK_CHECKED_*), and whether the callback
-   * has just checked them all (h2w_hpack_decoder_field_checked). */
-  uint8_t field_trust;
+   * RFC 9113 §8.2.1 checks (H2W_HPACK_CHECKED_*, with its name tag), and
+   * whether the callback has just checked them all, with which tag
+   * (h2w_hpack_decoder_field_checked). */
+  uint16_t field_trust;
   uint8_t field_checked;
+  uint8_t field_tag;
 };
 typedef struct h2w_hpack_decoder h2w_hpack_decoder;
 
@@ -79,8 +81,18 @@ typedef struct h2w_hpack_decoder h2w_hpack_decoder;
  * what is trusted; the per-message rules still apply to every field. */
 #define H2W_HPACK_CHECKED_NAME 0x1u
 #define H2W_HPACK_CHECKED_VALUE 0x2u
+/* With H2W_HPACK_CHECKED_NAME, bits H2W_HPACK_TAG_SHIFT.. of the trust
+ * say which name it is, so that the session need not compare strings
+ * (what a name is depends on its octets alone): with H2W_HPACK_NAME_STATIC
+ * the name's static-table index (1..61, RFC 7541 Appendix A; for a
+ * literal too, when it names a static entry), otherwise the tag the
+ * session gave h2w_hpack_decoder_field_checked() when the dynamic entry
+ * arrived (0: none). */
+#define H2W_HPACK_NAME_STATIC 0x4u
+#define H2W_HPACK_TAG_SHIFT 8
 
-/* Inside the decode callback only: H2W_HPACK_CHECKED_* of the field. */
+/* Inside the decode callback only: H2W_HPACK_CHECKED_* of the field, with
+ * H2W_HPACK_NAME_STATIC and its name tag. */
 static inline unsigned
 h2w_hpack_decoder_field_trust(const h2w_hpack_decoder *d) {
   return d->field_trust;
@@ -89,9 +101,13 @@ h2w_hpack_decoder_field_trust(const h2w_hpack_decoder *d) {
 /* Inside the decode callback only: the caller has checked the name and
  * value octets of this field (RFC 9113 §8.2.1) and found them valid. If
  * the field enters the dynamic table, its entry is marked, and later
- * indexed copies of it come with both H2W_HPACK_CHECKED_* bits. */
-static inline void h2w_hpack_decoder_field_checked(h2w_hpack_decoder *d) {
+ * indexed copies of it (or literals naming it) come with the
+ * H2W_HPACK_CHECKED_* bits and `tag` (1..255, the caller's own meaning;
+ * 0 for none). */
+static inline void h2w_hpack_decoder_field_checked(h2w_hpack_decoder *d,
+                                                   unsigned tag) {
   d->field_checked = 1;
+  d->field_tag = (uint8_t)tag;
 }
 
 /* Table limit 4096 (RFC 9113 §6.5.2), default caps. */

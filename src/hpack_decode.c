@@ -336,7 +336,8 @@ static h2w_hpack_field lookup(const h2w_hpack_decoder *d, uint32_t index) {
  * a dynamic one what its mark says. */
 static unsigned trust_of(const h2w_hpack_decoder *d, uint32_t index) {
   if (index <= H2W_HPACK_STATIC_COUNT) {
-    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE;
+    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE |
+           H2W_HPACK_NAME_STATIC | index << H2W_HPACK_TAG_SHIFT;
   }
   return h2w_hpack_table_mark(&d->table, index - H2W_HPACK_STATIC_COUNT);
 }
@@ -356,7 +357,7 @@ static int deliver(h2w_hpack_decoder *d, const h2w_hpack_field *f,
   nv.value = f->value;
   nv.valuelen = f->valuelen;
   nv.flags = flags;
-  d->field_trust = (uint8_t)trust;
+  d->field_trust = (uint16_t)trust;
   d->field_checked = 0;
   return cb(user, &nv) == 0 ? H2W_OK : H2W_E_CALLBACK_FAILURE;
 }
@@ -430,7 +431,8 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
   }
   if (r->index != 0) {
     f = lookup(d, r->index);
-    trust = trust_of(d, r->index) & H2W_HPACK_CHECKED_NAME;
+    /* The name's trust and tag; the value is new. */
+    trust = trust_of(d, r->index) & ~H2W_HPACK_CHECKED_VALUE;
   } else {
     rv = read_str(d, &r->name, &used, &f.name, &f.namelen);
     if (rv != H2W_OK) {
@@ -453,7 +455,8 @@ static int apply_literal(h2w_hpack_decoder *d, const rep *r,
   if (rv == H2W_OK && d->table.next != next && d->field_checked) {
     /* The entry just added (one too large for the table adds none). */
     h2w_hpack_table_set_mark(&d->table, 1,
-                             H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
+                             H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE |
+                                 (uint32_t)d->field_tag << H2W_HPACK_TAG_SHIFT);
   }
   return rv;
 }

@@ -3,6 +3,14 @@
 
 #include <string.h>
 
+/* SSE2 is part of x86-64 itself, so every such build has it; elsewhere (or
+ * with H2W_NO_SIMD, as one test build does to keep the portable path
+ * tested) the word-at-a-time scan below does the same job. */
+#if defined(__SSE2__) && !defined(H2W_NO_SIMD)
+#include <emmintrin.h>
+#define H2W_HTTP_SSE2 1
+#endif
+
 /* Bits of h2w_http_msg.seen: one per pseudo-header field (so duplicates
  * are one AND away), then facts the end-of-block checks need. */
 #define SEEN_METHOD 0x001u
@@ -108,6 +116,18 @@ static const uint8_t value_class[256] = {
 #undef NL
 #undef CT
 
+/* Functions kept out of line so that the per-field path stays small (no
+ * frame, registers or stack protector for what most fields never need):
+ * the exact checks that only run on a failed word test, the :authority
+ * and Host parsing, content-length. */
+#if defined(__GNUC__)
+#define H2W_OUT_OF_LINE __attribute__((noinline))
+#define H2W_RARE __attribute__((noinline, cold))
+#else
+#define H2W_OUT_OF_LINE
+#define H2W_RARE
+#endif
+
 /* Store the reason and give the one result every malformed message maps
  * to: a stream error of type PROTOCOL_ERROR (RFC 9113 §8.1.1). */
 static int malformed(const char **reason, const char *why) {
@@ -208,6 +228,18 @@ static uint64_t name_bad(const uint8_t *p, size_t n) {
   return bad | name_word_bad(load64(p + n - 8));
 }
 
+#ifdef H2W_HTTP_SSE2
+/* Non-zero when some octet of the 16 at p is below 0x20 or equal to 0x7f,
+ * as value_word_bad() for two words: min(x, 0x1f) == x exactly for the
+ * octets up to 0x1f (an unsigned compare, so obs-text passes). */
+static unsigned value_block_bad(const uint8_t *p) {
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
+  __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, del));
+}
+#endif
+
 /* Sixteen octets per step, one test at the end: bad values are rare, and
  * a header list is bounded, so there is nothing to gain by stopping
  * early. */
@@ -217,6 +249,17 @@ static uint64_t value_bad(const uint8_t *p, size_t n) {
   if (n < 8) {
     return n == 0 ? 0 : value_word_bad(load_short(p, n)) & HIGHS;
   }
+#ifdef H2W_HTTP_SSE2
+  if (n >= 16) {
+    /* Whole blocks, then the last 16 octets (overlapping the one before,
+     * as the word scan does with its last 8). */
+    unsigned b = 0;
+    for (i = 0; i + 16 < n; i += 16) {
+      b |= value_block_bad(p + i);
+    }
+    return b | value_block_bad(p + n - 16);
+  }
+#endif
   for (i = 0; i + 16 <= n; i += 16) {
     bad |= value_word_bad(load64(p + i)) | value_word_bad(load64(p + i + 8));
   }
@@ -245,8 +288,8 @@ static int field_plain(const h2w_nv *nv, size_t from, int value_known) {
 
 /* RFC 9113 §8.2.1: names are non-empty lowercase tokens; `from` is 1 for
  * a pseudo-header field, whose leading ':' is the only one allowed. */
-static int check_name(const uint8_t *p, size_t n, size_t from,
-                      const char **reason) {
+H2W_RARE static int check_name(const uint8_t *p, size_t n, size_t from,
+                               const char **reason) {
   unsigned acc = 0;
   size_t i;
   if (n == from) {
@@ -276,7 +319,8 @@ static int check_name(const uint8_t *p, size_t n, size_t from,
 
 /* RFC 9113 §8.2.1 and RFC 9110 §5.5: field-vchar, SP, HTAB and obs-text,
  * with no whitespace at either end. */
-static int check_value(const uint8_t *p, size_t n, const char **reason) {
+H2W_RARE static int check_value(const uint8_t *p, size_t n,
+                                const char **reason) {
   unsigned acc = 0;
   size_t i;
   for (i = 0; i < n; i++) {
@@ -404,7 +448,8 @@ static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
                          portlen);
 }
 
-static void take_authority(h2w_http_msg *m, const uint8_t *p, size_t n) {
+H2W_OUT_OF_LINE static void take_authority(h2w_http_msg *m, const uint8_t *p,
+                                           size_t n) {
   const uint8_t *port;
   const uint8_t *at = memchr(p, '@', n);
   size_t portlen, hostlen, from = 0;
@@ -443,7 +488,8 @@ static long port_number(const uint8_t *p, size_t n, long dflt) {
 /* RFC 9113 §8.3.1: does a Host field value name the entity :authority
  * names? Hosts compare case-insensitively (RFC 3986 §6.2.2.1), ports
  * numerically with the scheme's default for a missing one (§6.2.3). */
-static int host_matches(const h2w_http_msg *m, const uint8_t *p, size_t n) {
+H2W_OUT_OF_LINE static int host_matches(const h2w_http_msg *m, const uint8_t *p,
+                                        size_t n) {
   const uint8_t *ap, *hp;
   size_t al, hl, ahost, hhost, i;
   long dflt = !(m->seen & SEEN_SCHEME_HTTP)   ? -2
@@ -562,8 +608,8 @@ static int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
 
 /* content-length = 1*DIGIT (RFC 9110 §8.6), kept within int64_t. A repeat
  * must name the same number; we merge it, as §8.6 allows. */
-static int on_content_length(h2w_http_msg *m, const uint8_t *p, size_t n,
-                             const char **reason) {
+H2W_OUT_OF_LINE static int on_content_length(h2w_http_msg *m, const uint8_t *p,
+                                             size_t n, const char **reason) {
   int64_t v = 0;
   size_t i;
   if (m->kind == H2W_HTTP_TRAILERS) {
@@ -578,7 +624,8 @@ static int on_content_length(h2w_http_msg *m, const uint8_t *p, size_t n,
     if (d < 0 || d > 9) {
       return malformed(reason, "invalid content-length");
     }
-    if (v > (INT64_MAX - d) / 10) {
+    /* v * 10 + d > INT64_MAX, without a division per digit. */
+    if (v > INT64_MAX / 10 || (v == INT64_MAX / 10 && d > INT64_MAX % 10)) {
       return malformed(reason, "content-length too large");
     }
     v = v * 10 + d;
@@ -592,50 +639,69 @@ static int on_content_length(h2w_http_msg *m, const uint8_t *p, size_t n,
 
 /* RFC 9113 §8.2.2: HTTP/1 connection-level fields have no meaning in
  * HTTP/2 and let a message be reframed downstream; te may only say that
- * trailers are welcome. Dispatch on length so most names cost one jump. */
-static int on_regular(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+ * trailers are welcome. Dispatch on length so most names cost one jump.
+ * *cls becomes H2W_HTTP_NAME_SPECIAL for a name some rule here is about,
+ * H2W_HTTP_NAME_PLAIN for the rest (which then need nothing but
+ * SEEN_REGULAR: see h2w_http_msg_field_trusted). */
+static int on_regular(h2w_http_msg *m, const h2w_nv *nv, unsigned *cls,
+                      const char **reason) {
   const uint8_t *p = nv->name;
   size_t n = nv->namelen;
   m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
+  *cls = H2W_HTTP_NAME_SPECIAL;
   switch (n) {
   case 2:
-    if (EQ(p, n, "te") && !eq_nocase(nv->value, nv->valuelen, "trailers")) {
+    if (!EQ(p, n, "te")) {
+      break;
+    }
+    if (!eq_nocase(nv->value, nv->valuelen, "trailers")) {
       return malformed(reason, "te other than \"trailers\"");
     }
     return H2W_OK;
   case 4:
+    if (!EQ(p, n, "host")) {
+      break;
+    }
     /* §8.3.1: a Host that names another entity than :authority. */
-    if (EQ(p, n, "host") && (m->seen & SEEN_AUTHORITY) &&
+    if ((m->seen & SEEN_AUTHORITY) &&
         (m->kind == H2W_HTTP_REQUEST || m->kind == H2W_HTTP_PUSH_REQUEST) &&
         !host_matches(m, nv->value, nv->valuelen)) {
       return malformed(reason, "host differs from :authority");
     }
     return H2W_OK;
   case 7:
-    return EQ(p, n, "upgrade") ? malformed(reason, "upgrade field in HTTP/2")
-                               : H2W_OK;
+    if (EQ(p, n, "upgrade")) {
+      return malformed(reason, "upgrade field in HTTP/2");
+    }
+    break;
   case 10:
     if (EQ(p, n, "connection")) {
       return malformed(reason, "connection field in HTTP/2");
     }
-    return EQ(p, n, "keep-alive")
-               ? malformed(reason, "keep-alive field in HTTP/2")
-               : H2W_OK;
+    if (EQ(p, n, "keep-alive")) {
+      return malformed(reason, "keep-alive field in HTTP/2");
+    }
+    break;
   case 14:
-    return EQ(p, n, "content-length")
-               ? on_content_length(m, nv->value, nv->valuelen, reason)
-               : H2W_OK;
+    if (EQ(p, n, "content-length")) {
+      return on_content_length(m, nv->value, nv->valuelen, reason);
+    }
+    break;
   case 16:
-    return EQ(p, n, "proxy-connection")
-               ? malformed(reason, "proxy-connection field in HTTP/2")
-               : H2W_OK;
+    if (EQ(p, n, "proxy-connection")) {
+      return malformed(reason, "proxy-connection field in HTTP/2");
+    }
+    break;
   case 17:
-    return EQ(p, n, "transfer-encoding")
-               ? malformed(reason, "transfer-encoding field in HTTP/2")
-               : H2W_OK;
+    if (EQ(p, n, "transfer-encoding")) {
+      return malformed(reason, "transfer-encoding field in HTTP/2");
+    }
+    break;
   default:
-    return H2W_OK;
+    break;
   }
+  *cls = H2W_HTTP_NAME_PLAIN;
+  return H2W_OK;
 }
 
 void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
@@ -649,22 +715,109 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
   m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
 }
 
-int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
-                               unsigned trust, const char **reason) {
-  size_t pseudo = nv->namelen > 0 && nv->name[0] == ':';
-  /* A known pseudo-header name is valid as it is: only an unknown one
-   * needs its octets checked. A trusted name passed the checks before,
-   * and no pseudo-header name that did is unknown. */
-  unsigned bit = pseudo ? pseudo_bit(nv->name, nv->namelen) : 0;
-  int name_known = bit != 0 || (trust & H2W_HTTP_TRUST_NAME) != 0;
-  int value_known = (trust & H2W_HTTP_TRUST_VALUE) != 0;
-  size_t from = name_known ? nv->namelen : pseudo;
+/* RFC 7541 Appendix A: the class of each static-table name. Checked
+ * against the octet-by-octet classification, entry by entry, in
+ * tests/test_trusted_fields.c. */
+static const uint8_t static_class[62] = {
+    H2W_HTTP_NAME_UNKNOWN,   /* (no entry 0) */
+    H2W_HTTP_NAME_AUTHORITY, /* 1 :authority */
+    H2W_HTTP_NAME_METHOD,    /* 2 :method GET */
+    H2W_HTTP_NAME_METHOD,    /* 3 :method POST */
+    H2W_HTTP_NAME_PATH,      /* 4 :path / */
+    H2W_HTTP_NAME_PATH,      /* 5 :path /index.html */
+    H2W_HTTP_NAME_SCHEME,    /* 6 :scheme http */
+    H2W_HTTP_NAME_SCHEME,    /* 7 :scheme https */
+    H2W_HTTP_NAME_STATUS,    /* 8-14 :status */
+    H2W_HTTP_NAME_STATUS,    H2W_HTTP_NAME_STATUS,
+    H2W_HTTP_NAME_STATUS,    H2W_HTTP_NAME_STATUS,
+    H2W_HTTP_NAME_STATUS,    H2W_HTTP_NAME_STATUS,
+    H2W_HTTP_NAME_PLAIN, /* 15 accept-charset ... */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN, /* 20 */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_SPECIAL, /* 28 content-length */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,   /* 30 */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_SPECIAL, /* 38 host */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,   /* 40 */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN, /* 50 */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_SPECIAL, /* 57 transfer-encoding */
+    H2W_HTTP_NAME_PLAIN,     H2W_HTTP_NAME_PLAIN,
+    H2W_HTTP_NAME_PLAIN, /* 60 */
+    H2W_HTTP_NAME_PLAIN, /* 61 www-authenticate */
+};
+
+unsigned h2w_http_static_name_class(unsigned index) {
+  return index < sizeof(static_class) ? static_class[index]
+                                      : H2W_HTTP_NAME_UNKNOWN;
+}
+
+/* The SEEN_* bit of a pseudo-header class, and back. */
+static unsigned class_bit(unsigned cls) {
+  static const uint8_t bits[] = {SEEN_METHOD, SEEN_SCHEME,   SEEN_AUTHORITY,
+                                 SEEN_PATH,   SEEN_PROTOCOL, SEEN_STATUS};
+  return bits[cls - H2W_HTTP_NAME_METHOD];
+}
+
+static unsigned bit_class(unsigned bit) {
+  switch (bit) {
+  case SEEN_METHOD:
+    return H2W_HTTP_NAME_METHOD;
+  case SEEN_SCHEME:
+    return H2W_HTTP_NAME_SCHEME;
+  case SEEN_AUTHORITY:
+    return H2W_HTTP_NAME_AUTHORITY;
+  case SEEN_PATH:
+    return H2W_HTTP_NAME_PATH;
+  case SEEN_PROTOCOL:
+    return H2W_HTTP_NAME_PROTOCOL;
+  default:
+    return H2W_HTTP_NAME_STATUS;
+  }
+}
+
+/* Everything but the fully trusted plain field: the octet rules for what
+ * is not trusted, then the pseudo-header or regular field rules. */
+static int field_checks(h2w_http_msg *m, const h2w_nv *nv, unsigned trust,
+                        unsigned cls, unsigned *out_class,
+                        const char **reason) {
+  size_t pseudo;
+  unsigned bit;
+  int name_known, value_known, rv;
+  size_t from;
+  if (cls >= H2W_HTTP_NAME_METHOD) {
+    pseudo = 1;
+    bit = class_bit(cls);
+  } else if (cls != H2W_HTTP_NAME_UNKNOWN) {
+    pseudo = 0;
+    bit = 0;
+  } else {
+    pseudo = nv->namelen > 0 && nv->name[0] == ':';
+    /* A known pseudo-header name is valid as it is: only an unknown one
+     * needs its octets checked. A trusted name passed the checks before,
+     * and no pseudo-header name that did is unknown. */
+    bit = pseudo ? pseudo_bit(nv->name, nv->namelen) : 0;
+  }
+  name_known = bit != 0 || (trust & H2W_HTTP_TRUST_NAME) != 0;
+  value_known = (trust & H2W_HTTP_TRUST_VALUE) != 0;
+  from = name_known ? nv->namelen : pseudo;
   if ((!name_known && nv->namelen == from) ||
       !field_plain(nv, from, value_known)) {
     /* Something to report (or an unusual octet): the exact checks, in
      * the order that picks the reason. */
-    int rv =
-        name_known ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
+    rv = name_known ? H2W_OK : check_name(nv->name, nv->namelen, from, reason);
     if (rv == H2W_OK && !value_known) {
       rv = check_value(nv->value, nv->valuelen, reason);
     }
@@ -672,11 +825,49 @@ int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
       return rv;
     }
   }
-  return pseudo ? on_pseudo(m, bit, nv, reason) : on_regular(m, nv, reason);
+  if (pseudo) {
+    rv = on_pseudo(m, bit, nv, reason);
+    cls = bit_class(bit);
+  } else if (cls == H2W_HTTP_NAME_PLAIN) {
+    m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
+    rv = H2W_OK;
+  } else {
+    rv = on_regular(m, nv, &cls, reason);
+  }
+  if (rv == H2W_OK && out_class != NULL) {
+    *out_class = cls;
+  }
+  return rv;
+}
+
+int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
+                               unsigned trust, unsigned *out_class,
+                               const char **reason) {
+  unsigned cls = (trust & H2W_HTTP_TRUST_NAME)
+                     ? (trust >> H2W_HTTP_TRUST_CLASS_SHIFT) & 0xffu
+                     : H2W_HTTP_NAME_UNKNOWN;
+  if (trust & H2W_HTTP_TRUST_STATIC) {
+    cls =
+        cls < sizeof(static_class) ? static_class[cls] : H2W_HTTP_NAME_UNKNOWN;
+  } else if (cls > H2W_HTTP_NAME_STATUS) {
+    cls = H2W_HTTP_NAME_UNKNOWN; /* not one of ours: find it again */
+  }
+  if (cls == H2W_HTTP_NAME_PLAIN && (trust & H2W_HTTP_TRUST_VALUE)) {
+    /* Octets checked before, and a name none of the §8 rules is about:
+     * all that is left is that a regular field was seen (§8.3, pseudo-
+     * header fields come first). The common case of a request: fields
+     * indexed from the dynamic table. */
+    m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
+    if (out_class != NULL) {
+      *out_class = cls;
+    }
+    return H2W_OK;
+  }
+  return field_checks(m, nv, trust, cls, out_class, reason);
 }
 
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
-  return h2w_http_msg_field_trusted(m, nv, 0, reason);
+  return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;

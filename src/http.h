@@ -100,10 +100,40 @@ int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason);
 #define H2W_HTTP_TRUST_NAME 0x1u
 #define H2W_HTTP_TRUST_VALUE 0x2u
 
+/* What a valid field name is to the rules above. A name's class depends on
+ * its octets alone, so it can be found once (when the field first arrives
+ * and is checked) and handed back with later indexed copies of it: the
+ * checks then dispatch on the class instead of comparing strings. */
+#define H2W_HTTP_NAME_UNKNOWN 0 /* not known: found from the octets */
+#define H2W_HTTP_NAME_PLAIN 1   /* a regular name no rule singles out */
+#define H2W_HTTP_NAME_SPECIAL 2 /* a regular name with a rule (§8.2.2 ...) */
+#define H2W_HTTP_NAME_METHOD 3
+#define H2W_HTTP_NAME_SCHEME 4
+#define H2W_HTTP_NAME_AUTHORITY 5
+#define H2W_HTTP_NAME_PATH 6
+#define H2W_HTTP_NAME_PROTOCOL 7
+#define H2W_HTTP_NAME_STATUS 8
+/* `trust` carries a class (with H2W_HTTP_TRUST_NAME only) from this bit on;
+ * H2W_HTTP_NAME_UNKNOWN there is always correct. With H2W_HTTP_TRUST_STATIC
+ * it is instead the name's static-table index (RFC 7541 Appendix A), whose
+ * class h2w_http_static_name_class() gives. The same layout as the HPACK
+ * decoder's trust (H2W_HPACK_NAME_STATIC, H2W_HPACK_TAG_SHIFT), which the
+ * session passes through as it is. */
+#define H2W_HTTP_TRUST_STATIC 0x4u
+#define H2W_HTTP_TRUST_CLASS_SHIFT 8
+
+/* The class of the name of static-table entry `index` (RFC 7541 Appendix
+ * A, 1..61); H2W_HTTP_NAME_UNKNOWN for any other index. */
+unsigned h2w_http_static_name_class(unsigned index);
+
 /* h2w_http_msg_field() that skips the octet rules for what `trust` says
- * (H2W_HTTP_TRUST_*) was checked before; every other rule applies. */
+ * (H2W_HTTP_TRUST_*) was checked before, and, given a name class (which
+ * must be that of nv's name), the string compares that find it; every
+ * other rule applies. On H2W_OK, *out_class (if not NULL) is the class of
+ * the name, to be handed back with a later copy of the same name. */
 int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
-                               unsigned trust, const char **reason);
+                               unsigned trust, unsigned *out_class,
+                               const char **reason);
 
 /* The block is complete; `end_stream` is the END_STREAM flag of the
  * HEADERS frame (ignored for H2W_HTTP_PUSH_REQUEST). Returns H2W_OK or

@@ -217,6 +217,7 @@ static int pending_put(h2w_session *s, uint32_t id, uint8_t prio) {
   }
   s->prio.pending[free_slot].id = id;
   s->prio.pending[free_slot].prio = prio;
+  s->prio.any_pending = 1;
   return 0;
 }
 
@@ -235,8 +236,11 @@ static uint32_t pending_count(const h2w_session *s, uint32_t id, int *has) {
 }
 
 int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
-  int found = 0;
+  int found = 0, left = 0;
   size_t i;
+  if (!s->prio.any_pending) {
+    return 0;
+  }
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
     uint32_t pid = s->prio.pending[i].id;
     if (pid == id && id != 0) {
@@ -246,8 +250,11 @@ int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
     if (pid <= id) {
       /* §5.1.1: ids below one the client used can never open. */
       s->prio.pending[i].id = 0;
+    } else {
+      left = 1;
     }
   }
+  s->prio.any_pending = (uint8_t)left;
   return found;
 }
 

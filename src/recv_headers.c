@@ -23,26 +23,37 @@ static int http_kind(int kind) {
   }
 }
 
+/* The decoder's trust goes to the §8 checks unchanged: the same bits. */
+_Static_assert(H2W_HPACK_CHECKED_NAME == H2W_HTTP_TRUST_NAME &&
+                   H2W_HPACK_CHECKED_VALUE == H2W_HTTP_TRUST_VALUE &&
+                   H2W_HPACK_NAME_STATIC == H2W_HTTP_TRUST_STATIC &&
+                   H2W_HPACK_TAG_SHIFT == H2W_HTTP_TRUST_CLASS_SHIFT,
+               "HPACK trust and HTTP trust layouts differ");
+
 static int on_field(void *user, const h2w_nv *nv) {
   h2w_session *s = user;
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st;
   const char *reason = NULL;
+  unsigned cls = H2W_HTTP_NAME_UNKNOWN;
   int rv;
   if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
   }
-  st = h2w_stream_find(s, hb->stream_id);
+  st = hb->st; /* cleared if the stream left the map meanwhile */
   if (st == NULL) {
     hb->deliver = 0; /* the application reset it meanwhile */
     return 0;
   }
   if (s->opt.validate_messages) {
     /* Octets the decoder vouches for (a static entry, or a dynamic one
-     * checked when it arrived) skip the §8.2.1 octet checks; the message
-     * rules of §8 apply to every field. */
+     * checked when it arrived) skip the §8.2.1 octet checks, and a name
+     * it can identify (a static index, or the class we tagged its entry
+     * with) skips the string compares that would find it; the message
+     * rules of §8 apply to every field. The decoder's trust has the
+     * layout h2w_http_msg_field_trusted() reads. */
     if (h2w_http_msg_field_trusted(&s->rs.hb.msg, nv,
-                                   h2w_hpack_decoder_field_trust(&s->dec),
+                                   h2w_hpack_decoder_field_trust(&s->dec), &cls,
                                    &reason) != H2W_OK) {
       /* Rejected, never delivered (docs/security.md row 18); decoding goes on
        * to keep the table in sync. */
@@ -50,21 +61,28 @@ static int on_field(void *user, const h2w_nv *nv) {
       hb->reason = reason;
       return 0;
     }
-    h2w_hpack_decoder_field_checked(&s->dec);
+    /* Should the field enter the dynamic table, its copies come back
+     * trusted, with the name's class. */
+    h2w_hpack_decoder_field_checked(&s->dec, cls);
   } else if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;
   }
-  if (hb->kind == H2W_HEADERS_REQUEST && !(st->flags & H2W_SF_PRIO_FRAME)) {
+  if (hb->kind == H2W_HEADERS_REQUEST && nv->namelen == 8 &&
+      !(st->flags & H2W_SF_PRIO_FRAME)) {
     /* RFC 9218 §5: the request's own signal, unless a PRIORITY_UPDATE
-     * came first (§7). */
+     * came first (§7). Only an 8-octet name can be `priority`: the
+     * parser is not called for the others. */
     (void)h2w_prio_of_field(&hb->prio, nv, &st->prio);
   }
   if (s->cb.on_header == NULL) {
     return 0;
   }
   rv = s->cb.on_header(s, hb->stream_id, nv, s->user);
-  if (h2w_cb_stream_result(s, hb->stream_id, rv, "on_header") < 0) {
+  /* 0 with the connection intact is the common answer and needs nothing
+   * done; anything else goes through the full result rules. */
+  if ((rv != 0 || s->err.lib != H2W_OK) &&
+      h2w_cb_stream_result(s, hb->stream_id, rv, "on_header") < 0) {
     return s->err.lib;
   }
   return 0;
@@ -173,7 +191,7 @@ static int push_promised(h2w_session *s, h2w_stream *st, uint32_t assoc) {
 
 static int block_end(h2w_session *s) {
   h2w_hblock *hb = &s->rs.hb;
-  h2w_stream *st = h2w_stream_find(s, hb->stream_id);
+  h2w_stream *st = hb->st; /* NULL unless delivered and still mapped */
   int kind, rv;
   hb->active = 0;
   if (hb->end_code != 0) {
@@ -232,17 +250,27 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st;
   int rv;
-  memset(hb, 0, sizeof(*hb));
+  /* Every member but msg, which h2w_http_msg_begin() sets up below for
+   * a delivered block and nothing reads otherwise. */
   hb->active = 1;
   hb->deliver = (uint8_t)deliver;
   hb->end_stream = (uint8_t)es;
+  hb->invalid = 0;
+  hb->limit = 0;
   hb->kind = (uint8_t)kind;
+  hb->informational = 0;
   hb->stream_id = id;
   hb->frame_id = id;
+  hb->end_code = 0;
+  hb->ncont = 0;
+  hb->reason = NULL;
+  hb->st = NULL;
+  memset(&hb->prio, 0, sizeof(hb->prio));
   if (!deliver) {
     return 0;
   }
   st = h2w_stream_find(s, id);
+  hb->st = st;
   st->flags |= H2W_SF_REPORTED;
   /* RFC 8441 §3: :protocol is allowed once we have announced support;
    * the announcement cannot be taken back, so our option decides. */

@@ -130,8 +130,18 @@ void h2w_stream_pool_trim(h2w_session *s) {
   s->pool.nfree_tx = 0;
 }
 
-void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
+/* Take st out of the map, and out of the header block being decoded,
+ * which caches its stream (recv_headers.c): fields that follow must see
+ * it gone, as a lookup by id would. */
+static void unmap(h2w_session *s, h2w_stream *st) {
   h2w_stream_map_del(&s->map, st->id);
+  if (s->rs.hb.st == st) {
+    s->rs.hb.st = NULL;
+  }
+}
+
+void h2w_stream_discard(h2w_session *s, h2w_stream *st) {
+  unmap(s, st);
   recycle(s, st);
 }
 
@@ -324,7 +334,7 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   st->close_flags |= flags;
   h2w_stream_tx_end(s, st);
   h2w_wu_unlink(s, st);
-  h2w_stream_map_del(&s->map, st->id);
+  unmap(s, st);
   closed_note(s, st->id, by, st->rw.avail > 0 ? (uint32_t)st->rw.avail : 0);
   st->flags |= H2W_SF_CLOSING;
   /* The close callback fires at the next reap, outside whatever frame or

@@ -237,8 +237,15 @@ typedef struct h2w_hblock {
   uint32_t end_code;     /* stream error to send when the block ends, or 0 */
   uint32_t ncont;        /* CONTINUATION frames so far */
   const char *reason;
+  /* The stream of a delivered block, looked up once at its start rather
+   * than per field; cleared when the stream leaves the map (closed or
+   * discarded, e.g. reset by the application from on_header), so a
+   * non-NULL value is exactly what a lookup by stream_id would give. */
+  h2w_stream *st;
   /* §8 checks of the block: one block at a time per connection (§6.10),
-   * so this lives here rather than in every stream. */
+   * so this lives here rather than in every stream. Set up by
+   * h2w_http_msg_begin() for a delivered block, never zeroed whole (its
+   * :authority copy is large and only read up to authority_len). */
   h2w_http_msg msg;
   h2w_prio_lines prio; /* the request's priority field lines */
 } h2w_hblock;
@@ -419,6 +426,9 @@ typedef struct h2w_prio_state {
     uint32_t id; /* 0 = free */
     uint8_t prio;
   } pending[H2W_PRIO_PENDING];
+  /* Slots in use above may be non-zero only when this is set; a new
+   * request then skips the scan (nearly every connection has none). */
+  uint8_t any_pending;
 } h2w_prio_state;
 
 struct h2w_session {
