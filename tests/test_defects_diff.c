@@ -205,7 +205,7 @@ static void test_diff_push_response_waits_for_lowered_limit(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
   EXPECT_OUT(&s, "PUSH_PROMISE 1*");
   settings1(&s, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 0);
@@ -245,7 +245,7 @@ static void test_diff_push_responses_one_slot(void **state) {
   server(&s, state, NULL);
   h2w_fb_init(&b);
   tpeer_fb_headers(&s, &b, 1, 0x1, GET_REQ);
-  feed_ok(&s, &b);
+  tpeer_feed_ok(&s, &b);
   assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 2);
   assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 4);
   assert_int_equal(h2w_session_submit_push_promise(s.s, 1, pr, n, NULL), 6);
@@ -307,11 +307,11 @@ static void test_diff_hpack_update_up_to_pending_size(void **state) {
   assert_int_equal(h2w_session_submit_settings(c.s, &hts0, 1), H2W_OK);
   EXPECT_OUT(&c, "SETTINGS 1:0");
   h2w_fb_settings(&b, 0x1, NULL, 0);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
   EXPECT_OUT(&c, "HEADERS 1 es*");
   h2w_fb_headers(&b, 1, 0x5, to_zero, sizeof to_zero);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "settings_ack", "begin_headers 1 resp", "headers 1 resp es=1",
              "end 1", "close 1 NO_ERROR");
   /* 0 in force, 4096 announced: the peer applies it before its ACK */
@@ -319,7 +319,7 @@ static void test_diff_hpack_update_up_to_pending_size(void **state) {
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
   EXPECT_OUT(&c, "SETTINGS 1:4096", "HEADERS 3 es*");
   headers_with_update(&b, 3, 4096, 0x1);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "begin_headers 3 resp", "headers 3 resp es=1", "end 3",
              "close 3 NO_ERROR");
   /* A size update above every value announced is still refused. */
@@ -347,11 +347,11 @@ static void test_diff_hpack_lowered_size_still_signalled(void **state) {
   assert_int_equal(h2w_session_submit_settings(c.s, &hts1k, 1), H2W_OK);
   EXPECT_OUT(&c, "SETTINGS 1:1024", "HEADERS 1 es*");
   headers_with_update(&b, 1, 2048, 0x1);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
              "close 1 NO_ERROR");
   h2w_fb_settings(&b, 0x1, NULL, 0);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
   EXPECT_OUT(&c, "HEADERS 3 es*");
   tpeer_fb_headers(&c, &b, 3, 0x1, RESP_200); /* no update */
@@ -380,7 +380,7 @@ static void test_diff_queued_request_after_own_goaway(void **state) {
   EXPECT_LOG(&c, "close 3 * retryable");
   h2w_fb_init(&b);
   tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  feed_ok(&c, &b);
+  tpeer_feed_ok(&c, &b);
   EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
              "close 1 NO_ERROR");
   EXPECT_OUT_EMPTY(&c);
