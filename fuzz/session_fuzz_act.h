@@ -123,8 +123,10 @@ static int fz_write(h2w_session *s, uint32_t id, uint8_t *dst, size_t len,
 }
 
 /* A body source of a pseudo-random length for stream id (UINT32_MAX:
- * not known yet, see fz_body_id), or NULL when every slot is busy. */
-static const h2w_data_source *fz_body(fz *f, uint32_t id, int trailers) {
+ * not known yet), or NULL when every slot is busy; *slot names the slot
+ * it took, for fz_body_give once the submit's outcome is known. */
+static const h2w_data_source *fz_body(fz *f, uint32_t id, int trailers,
+                                      size_t *slot) {
   static h2w_data_source ds = {fz_read, fz_write, NULL};
   size_t i = fz_slot(f, 0);
   if (i == FZ_SLOTS) {
@@ -135,10 +137,20 @@ static const h2w_data_source *fz_body(fz *f, uint32_t id, int trailers) {
   f->deferred[i] = 0;
   f->trailers[i] = (uint8_t)trailers;
   ds.user = f;
+  *slot = i;
   return &ds;
 }
 
-/* Give the slot of `from` to `to` (0: the submit failed, free it). */
+/* Settle the slot fz_body handed out: stream `to` owns it, or 0 when the
+ * submit was refused. By slot, not by id: a refused second response on a
+ * stream whose first body is still being sent (H2W_E_INVALID_STATE,
+ * "already answered") names the id of that live slot, which must stay
+ * (regress_harness_refused_response_frees_live_body). */
+static void fz_body_give(fz *f, size_t slot, uint32_t to) {
+  f->ids[slot] = to;
+}
+
+/* The stream ended (on_stream_close): its body slot, if any, is free. */
 static void fz_body_id(fz *f, uint32_t from, uint32_t to) {
   size_t i = fz_slot(f, from);
   if (i < FZ_SLOTS && from != 0) {
@@ -158,20 +170,23 @@ static void fz_request(fz *f, uint8_t param) {
       FZ_NV(":authority", "example.org"), FZ_NV(":path", "/up")};
   static const h2w_nv trailer = FZ_NV("x-t", "1");
   h2w_nv big[5];
+  size_t slot = 0;
   const h2w_data_source *body =
-      (param & 1) ? fz_body(f, UINT32_MAX, (param & 2) != 0) : NULL;
+      (param & 1) ? fz_body(f, UINT32_MAX, (param & 2) != 0, &slot) : NULL;
   int32_t id;
   memcpy(big, get, sizeof big);
   big[4].value = fz_big;
   big[4].valuelen = (param & 4) ? 256u * param : 0u; /* < sizeof fz_big */
   if (f->requests++ >= 40) {
-    fz_body_id(f, UINT32_MAX, 0);
+    if (body != NULL) {
+      fz_body_give(f, slot, 0);
+    }
     return;
   }
   id = h2w_session_submit_request(f->s, body ? post : big, body ? 4 : 5, body,
                                   NULL);
   if (body != NULL) {
-    fz_body_id(f, UINT32_MAX, id > 0 ? (uint32_t)id : 0);
+    fz_body_give(f, slot, id > 0 ? (uint32_t)id : 0);
   }
   if (id > 0) {
     fz_note_id(f, (uint32_t)id);
@@ -187,6 +202,7 @@ static void fz_respond(fz *f, uint32_t id, uint8_t param) {
   static const h2w_nv trailer = FZ_NV("x-t", "1");
   h2w_nv nv[2];
   const h2w_data_source *body = NULL;
+  size_t slot = 0;
   int rv;
   memcpy(nv, ok, sizeof nv);
   nv[1].value = fz_big;
@@ -195,11 +211,11 @@ static void fz_respond(fz *f, uint32_t id, uint8_t param) {
     (void)h2w_session_submit_informational(f->s, id, &early, 1);
   }
   if (param & 1) {
-    body = fz_body(f, id, (param & 2) != 0);
+    body = fz_body(f, id, (param & 2) != 0, &slot);
   }
   rv = h2w_session_submit_response(f->s, id, nv, 2, body);
   if (rv != H2W_OK && body != NULL) {
-    fz_body_id(f, id, 0);
+    fz_body_give(f, slot, 0);
   } else if (rv == H2W_OK && body != NULL && (param & 2)) {
     (void)h2w_session_submit_trailers(f->s, id, &trailer, 1);
   }

@@ -405,7 +405,8 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
   }
   if (f->server && !packed) {
     h2w_nvset *set = NULL;
-    const h2w_data_source *body = (r & 8) ? fz_body(f, id, 0) : NULL;
+    size_t slot = FZ_SLOTS; /* none: no fz_body source */
+    const h2w_data_source *body = (r & 8) ? fz_body(f, id, 0, &slot) : NULL;
     h2w_data_source mem;
     if (body == NULL && (r & 0x800)) {
       /* h2w_data_source_mem over fz_big (RFC 9113 §8.1: the last read
@@ -424,8 +425,11 @@ static void fz_api_packed(fz *f, uint32_t id, uint32_t r, int packed) {
       abort();
     }
     if (h2w_session_submit_response_set(f->s, id, set, body) != H2W_OK &&
-        body != NULL) {
-      fz_body_id(f, id, 0); /* refused: the body slot is free again */
+        slot < FZ_SLOTS) {
+      /* Refused: the slot this call took is free again. Only that one: a
+       * refused h2w_data_source_mem body took none, and the stream may
+       * hold a live slot from an earlier response still being sent. */
+      fz_body_give(f, slot, 0);
     }
     h2w_nvset_del(set);
   } else if (f->server) {
