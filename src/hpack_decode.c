@@ -346,6 +346,10 @@ static int deliver(h2w_hpack_decoder *d, const h2w_hpack_field *f,
                    uint32_t flags, unsigned trust, h2w_hpack_dec_cb cb,
                    void *user) {
   h2w_nv nv;
+  /* The session's "checked" note is for the field it is given; one not
+   * delivered (over the list limit) was checked by no one, and must not
+   * enter the table marked with the previous field's note. */
+  d->field_checked = 0;
   if (!deliverable(d, (uint64_t)f->namelen + f->valuelen)) {
     d->tripped = 1; /* RFC 9113 §6.5.2: stop delivering, keep parsing */
     return H2W_OK;
@@ -358,7 +362,6 @@ static int deliver(h2w_hpack_decoder *d, const h2w_hpack_field *f,
   nv.valuelen = f->valuelen;
   nv.flags = flags;
   d->field_trust = (uint16_t)trust;
-  d->field_checked = 0;
   return cb(user, &nv) == 0 ? H2W_OK : H2W_E_CALLBACK_FAILURE;
 }
 
@@ -748,13 +751,14 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
     }
   }
   d->seen_field = 1;
-  /* deliver(), here so that nv stays in this frame. */
+  /* deliver(), here so that nv stays in this frame (and, as there, no
+   * earlier field's "checked" note survives for this one). */
+  d->field_checked = 0;
   if (fast_deliverable(d, (uint64_t)nv.namelen + nv.valuelen)) {
     d->nfields++;
     d->list_size += nv.namelen + nv.valuelen + H2W_HPACK_ENTRY_OVERHEAD;
     nv.flags = flags;
-    d->field_trust = (uint8_t)trust;
-    d->field_checked = 0;
+    d->field_trust = (uint16_t)trust;
     if (cb(user, &nv) != 0) {
       return H2W_E_CALLBACK_FAILURE;
     }
@@ -771,7 +775,9 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
     }
     if (d->table.next != next && d->field_checked) {
       h2w_hpack_table_set_mark(
-          &d->table, 1, H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE);
+          &d->table, 1,
+          H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE |
+              (uint32_t)d->field_tag << H2W_HPACK_TAG_SHIFT);
     }
   }
   return (h2w_ssize)pos;
