@@ -309,7 +309,8 @@ static void gen_setting(dx *d, uint16_t *id, uint32_t *v, int ng_side) {
        * 32 octets) every credit under 32 octets is a glitch, so a peer
        * returning a 1-octet window octet by octet is ended with
        * ENHANCE_YOUR_CALM; nghttp2 does exactly that. Windows from 64
-       * on are held back instead (issue 15 §1). */
+       * on are held back instead (issue 15 §1). A 0 stays: ng_stream_inc
+       * keeps explicit stream updates from making it 1..63. */
       *v = 64;
     }
     /* An h2wire stream WINDOW_UPDATE followed by an overflowing
@@ -520,6 +521,34 @@ static int consume_all(dx *d) {
   return n;
 }
 
+/* The increment an nghttp2 stream WINDOW_UPDATE may carry. nghttp2's
+ * receive window for a stream is its INITIAL_WINDOW_SIZE plus what its
+ * explicit WINDOW_UPDATEs gave beyond the octets it had received and not
+ * yet returned (nghttp2_submit_window_update counts those as returned);
+ * its automatic WINDOW_UPDATEs, once half the window is received, then
+ * keep h2wire's window at that size. An INITIAL_WINDOW_SIZE of 0 (a
+ * generated value, applied before or after the update, §6.9.2) plus an
+ * excess of a few octets is thus a window of a few octets that nghttp2
+ * returns octet by octet: the 1..63 windows gen_setting keeps out, which
+ * h2wire ends as a row-7 dribble (docs/security.md) by design. No
+ * application composes a window so: keep the excess at 0 or >= 64. */
+static uint32_t ng_stream_inc(dx *d, uint32_t sid, uint32_t inc) {
+  if (!nghttp2_session_find_stream(d->ng, (int32_t)sid)) {
+    return inc;
+  }
+  int64_t lw = nghttp2_session_get_stream_effective_local_window_size(
+      d->ng, (int32_t)sid);
+  int64_t rx = nghttp2_session_get_stream_effective_recv_data_length(
+      d->ng, (int32_t)sid);
+  int64_t iws = nghttp2_session_get_local_settings(
+      d->ng, NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE);
+  int64_t excess = lw - iws + ((int64_t)inc > rx ? (int64_t)inc - rx : 0);
+  if (excess > 0 && excess < 64) {
+    inc += (uint32_t)(64 - excess);
+  }
+  return inc;
+}
+
 static void op_window(dx *d) {
   uint8_t a = in_u8(&d->in), b = in_u8(&d->in), s = in_u8(&d->in);
   if (a & 0x80) {
@@ -549,6 +578,9 @@ static void op_window(dx *d) {
     }
     sid = (uint32_t)x->id;
     w = d->init[dir] + d->delta[dir][sid];
+    if (ng_side) {
+      inc = ng_stream_inc(d, sid, inc);
+    }
   }
   /* Stay clear of 2^31-1 (§6.9.1): an overflow would be our fault. */
   if (w + inc > 0x7fffffff - (1 << 21)) {
