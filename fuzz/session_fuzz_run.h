@@ -20,7 +20,9 @@ static void fz_autoack(fz *f);
 
 /* One send() into a buffer of cap octets. want_write must announce
  * output before it comes (an event loop would never write otherwise),
- * and a negative result only comes from a dead session. */
+ * or, for output an on_stream_close callback of this very call
+ * submitted, right after that submit (fz_on_close); a negative result
+ * only comes from a dead session. */
 static h2w_ssize fz_send(fz *f, size_t cap) {
   static uint8_t buf[65536];
   uint32_t mfs = fz_peer_mfs(f);
@@ -28,8 +30,9 @@ static h2w_ssize fz_send(fz *f, size_t cap) {
   h2w_ssize n;
   cap = cap < sizeof buf ? cap : sizeof buf;
   f->data_polled = 0;
+  f->close_announced = 0;
   n = h2w_session_send(f->s, buf, cap);
-  if (n > (h2w_ssize)cap || (n > 0 && !ww)) {
+  if (n > (h2w_ssize)cap || (n > 0 && !ww && !f->close_announced)) {
     abort();
   }
   if (n > 0) {
@@ -49,10 +52,13 @@ static h2w_ssize fz_send(fz *f, size_t cap) {
 static void fz_peek(fz *f, uint8_t arg) {
   const uint8_t *p = NULL;
   uint32_t mfs = fz_peer_mfs(f);
-  int ww = h2w_session_want_write(f->s);
-  h2w_ssize n = h2w_session_peek(f->s, &p);
+  int ww;
+  h2w_ssize n;
   size_t k;
-  if ((n > 0 && (!ww || p == NULL)) ||
+  ww = h2w_session_want_write(f->s);
+  f->close_announced = 0;
+  n = h2w_session_peek(f->s, &p);
+  if ((n > 0 && ((!ww && !f->close_announced) || p == NULL)) ||
       (n < 0 && h2w_session_error(f->s, NULL, NULL, NULL) == H2W_OK)) {
     abort();
   }

@@ -396,6 +396,43 @@ static void test_no_empty_data_before_trailers(void **state) {
   tpeer_free(&s);
 }
 
+/* fuzz/README.md, regress_harness_close_callback_submit: the fuzz
+ * harness required want_write before every send() that wrote, but
+ * send() first fires the close callbacks still due (h2wire.h,
+ * "Reentrancy": on_stream_close runs inside recv, send, peek, ack or
+ * tick). A queued request reset before it left closes with nothing to
+ * write (RFC 9113 §5.1: for the peer it stays idle), so want_write is
+ * rightly 0; a request its on_stream_close submits is announced by
+ * want_write right after that submit and leaves in the same send(). */
+static int close_submits(tpeer *p, const tev *ev) {
+  int *ww_after = p->app;
+  if (ev->type == TEV_CLOSE && ev->stream_id == 1) {
+    assert_true(tpeer_request(p, GET_REQ, NULL) == 3);
+    *ww_after = h2w_session_want_write(p->s);
+  }
+  return 0;
+}
+
+static void test_close_callback_submit_announced(void **state) {
+  tpeer c;
+  int ww_after = -1;
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_handshake(&c);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(h2w_session_submit_rst_stream(c.s, 1, H2W_CANCEL), H2W_OK);
+  /* Stream 1 never left: no RST_STREAM, nothing to write, its close
+   * callback still due. */
+  assert_int_equal(h2w_session_want_write(c.s), 0);
+  assert_int_equal(tpeer_log_has(&c, "close 1*"), 0);
+  c.app = &ww_after;
+  c.hook = close_submits;
+  EXPECT_OUT(&c, "HEADERS 3 es eh*");
+  assert_int_equal(ww_after, 1);
+  assert_int_equal(tpeer_log_has(&c, "close 1*"), 1);
+  assert_int_equal(h2w_session_want_write(c.s), 0);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -413,6 +450,7 @@ int main(void) {
       SPLIT_TESTS(test_no_read_on_empty_window),
       SPLIT_TESTS(test_no_trailers_after_reset_in_callback),
       SPLIT_TESTS(test_no_empty_data_before_trailers),
+      SPLIT_TESTS(test_close_callback_submit_announced),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
