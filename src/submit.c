@@ -188,7 +188,11 @@ static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   h2w_prio_lines pl;
   memset(&pl, 0, sizeof(pl));
   for (i = 0; i < n; i++) {
-    (void)h2w_prio_of_field(&pl, &nva[i], &prio);
+    /* Only an 8-octet name can be "priority": most requests carry none,
+     * so the call is skipped for every other field. */
+    if (nva[i].namelen == 8) {
+      (void)h2w_prio_of_field(&pl, &nva[i], &prio);
+    }
   }
   return prio;
 }
