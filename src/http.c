@@ -866,7 +866,39 @@ int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
   return field_checks(m, nv, trust, cls, out_class, reason);
 }
 
+/* 1 when nv's value passes the word tests (field-vchar, SP, obs-text:
+ * RFC 9113 §8.2.1, RFC 9110 §5.5) and neither starts nor ends with SP. */
+static int value_plain(const h2w_nv *nv) {
+  const uint8_t *v = nv->value;
+  size_t n = nv->valuelen;
+  if (n > 0 && (v[0] == ' ' || v[n - 1] == ' ')) {
+    return 0;
+  }
+  return value_bad(v, n) == 0;
+}
+
+/* The application's fields (submitted, or a prepared set) are new octets
+ * every time, so every §8.2.1 rule runs on each; what the fast path saves
+ * is field_checks()'s generality (trust bits, classes), which only the
+ * receive side needs. A regular field whose octets pass the word tests
+ * goes straight to the §8.2.2 name rules; a pseudo-header field is known
+ * by its first octet and its length, then pseudo_bit() names it (a known
+ * name is valid as it is) and only its value is scanned. Anything else,
+ * and anything to report, takes field_checks(), which picks the reason
+ * octet by octet: the result is the same either way. */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  size_t nl = nv->namelen;
+  unsigned cls;
+  if (nl > 0 && nv->name[0] != ':') {
+    if (name_bad(nv->name, nl) == 0 && value_plain(nv)) {
+      return on_regular(m, nv, &cls, reason);
+    }
+  } else if (nl > 0) {
+    unsigned bit = pseudo_bit(nv->name, nl);
+    if (bit != 0 && value_plain(nv)) {
+      return on_pseudo(m, bit, nv, reason);
+    }
+  }
   return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
 }
 
