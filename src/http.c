@@ -216,9 +216,62 @@ static uint64_t value_word_bad(uint64_t x) {
   return ((x - ONES * 0x20u) & ~x) | ((del - ONES) & ~del);
 }
 
+#ifdef H2W_HTTP_SSE2
+/* Non-zero unless all 16 octets of x pass name_word_bad()'s test (the
+ * same three ranges). The compares are signed: an octet of 0x80 or more
+ * is negative, below every range, so it fails them all. */
+static unsigned name_block_bad(__m128i x) {
+  __m128i lc = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x5d)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x7b)));
+  __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
+  __m128i hd = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2c)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x2f)));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(lc, _mm_or_si128(dg, hd))) ^
+         0xffffu;
+}
+
+/* The first and the last 8 octets of p[0..n), 8 <= n, as one block. */
+static __m128i load_ends(const uint8_t *p, size_t n) {
+  return _mm_unpacklo_epi64(
+      _mm_loadl_epi64((const __m128i *)(const void *)p),
+      _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8)));
+}
+#endif
+
+/* Names are mostly 4 to 16 octets: with SSE2, one block test covers any
+ * of them (a short name is its load_short() word twice, 8 to 16 octets
+ * its two overlapping ends), where the word test needs one or two words
+ * of three range tests each. */
 static uint64_t name_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
+#ifdef H2W_HTTP_SSE2
+  if (n <= 16) {
+    __m128i x;
+    uint64_t w;
+    if (n == 0) {
+      return 0;
+    }
+    if (n < 8) {
+      w = load_short(p, n);
+      x = _mm_loadl_epi64((const __m128i *)(const void *)&w);
+      x = _mm_unpacklo_epi64(x, x);
+    } else {
+      x = load_ends(p, n);
+    }
+    return name_block_bad(x);
+  }
+  {
+    unsigned b = 0;
+    for (i = 0; i + 16 < n; i += 16) {
+      b |= name_block_bad(
+          _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+    }
+    return b | name_block_bad(_mm_loadu_si128(
+                   (const __m128i *)(const void *)(p + n - 16)));
+  }
+#endif
   if (n < 8) {
     return n == 0 ? 0 : name_word_bad(load_short(p, n));
   }
