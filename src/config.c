@@ -253,6 +253,7 @@ h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
   }
   b->n = n;
   b->size = size;
+  b->octets = bytes;
   p = (uint8_t *)(b->nv + n);
   for (i = 0; i < n; i++) {
     b->nv[i] = nva[i];

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "h2wire.h"
+#include "hpack.h"
 #include "http.h"
 #include "session_int.h"
 
@@ -265,11 +266,43 @@ static void test_nvbuf_copy_lengths(void **state) {
   }
 }
 
+/* A copied list's HPACK bound from its octet count is the bound the
+ * encoder computes field by field; overflow gives SIZE_MAX. */
+static void test_bound_from_octet_sum(void **state) {
+  h2w_alloc a;
+  h2w_hpack_encoder e;
+  uint8_t src[64];
+  size_t n, len;
+  (void)state;
+  memset(src, 'q', sizeof(src));
+  assert_int_equal(h2w_alloc_init(&a, NULL), H2W_OK);
+  h2w_hpack_encoder_init(&e, &a);
+  for (n = 0; n <= 8; n++) {
+    for (len = 0; len <= 64; len += 7) {
+      h2w_nv nva[8];
+      h2w_nvbuf *b;
+      size_t i;
+      for (i = 0; i < n; i++) {
+        nva[i] = mknv(src, len / (i + 1), src, len - len / (i + 1));
+      }
+      b = h2w_nvbuf_new(&a, nva, n);
+      assert_non_null(b);
+      assert_int_equal(h2w_hpack_encoder_bound_sum(b->n, b->octets),
+                       h2w_hpack_encoder_bound(&e, nva, n));
+      h2w_nvbuf_free(&a, b);
+    }
+  }
+  assert_int_equal(h2w_hpack_encoder_bound_sum(1, SIZE_MAX), SIZE_MAX);
+  assert_int_equal(h2w_hpack_encoder_bound_sum(SIZE_MAX / 8, 0), SIZE_MAX);
+  h2w_hpack_encoder_free(&e);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fast_path_matches_general_path),
       cmocka_unit_test(test_name_lengths),
       cmocka_unit_test(test_nvbuf_copy_lengths),
+      cmocka_unit_test(test_bound_from_octet_sum),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
