@@ -939,7 +939,8 @@ static int value_plain(const h2w_nv *nv) {
  * name is valid as it is) and only its value is scanned. Anything else,
  * and anything to report, takes field_checks(), which picks the reason
  * octet by octet: the result is the same either way. */
-int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
+                            const char **reason) {
   size_t nl = nv->namelen;
   unsigned cls;
   if (nl > 0 && nv->name[0] != ':') {
@@ -953,6 +954,33 @@ int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
     }
   }
   return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
+}
+
+int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  return app_field(m, nv, reason);
+}
+
+/* One loop over the list, so that app_field() inlines into it: a call per
+ * field cost about as much as the checks of a short one. */
+int h2w_http_msg_fields(h2w_http_msg *m, const h2w_nv *nva, size_t n,
+                        size_t *index, const char **reason) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    const h2w_nv *nv = &nva[i];
+    int rv;
+    if ((nv->name == NULL && nv->namelen > 0) ||
+        (nv->value == NULL && nv->valuelen > 0)) {
+      *index = i;
+      *reason = "NULL name or value with a length";
+      return H2W_E_INVALID_ARGUMENT;
+    }
+    rv = app_field(m, nv, reason);
+    if (rv != H2W_OK) {
+      *index = i;
+      return rv;
+    }
+  }
+  return H2W_OK;
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;

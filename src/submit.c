@@ -43,14 +43,8 @@ int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
   if (!s->opt.validate_messages) {
     return H2W_OK;
   }
-  for (i = 0; i < n; i++) {
-    if ((nva[i].name == NULL && nva[i].namelen > 0) ||
-        (nva[i].value == NULL && nva[i].valuelen > 0)) {
-      return h2w_submit_refuse(s, "NULL name or value with a length", i);
-    }
-    if (h2w_http_msg_field(m, &nva[i], &reason) != H2W_OK) {
-      return h2w_submit_refuse(s, reason, i);
-    }
+  if (h2w_http_msg_fields(m, nva, n, &i, &reason) != H2W_OK) {
+    return h2w_submit_refuse(s, reason, i);
   }
   if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
     /* A rule checked once the list is whole (§8.3.1): when it names a

@@ -266,6 +266,51 @@ static void test_nvbuf_copy_lengths(void **state) {
   }
 }
 
+/* h2w_http_msg_fields(): the first field at fault, the reason of
+ * h2w_http_msg_field() for it, and a NULL name or value with a length
+ * refused with its own reason; a NULL with length 0 is an empty string. */
+static void test_fields_loop(void **state) {
+  h2w_http_msg m;
+  size_t idx = 99;
+  const char *reason = NULL;
+  h2w_nv nva[6];
+  (void)state;
+  nva[0] = mknv((const uint8_t *)":method", 7, (const uint8_t *)"GET", 3);
+  nva[1] = mknv((const uint8_t *)":scheme", 7, (const uint8_t *)"https", 5);
+  nva[2] = mknv((const uint8_t *)":path", 5, (const uint8_t *)"/", 1);
+  nva[3] = mknv((const uint8_t *)":authority", 10, (const uint8_t *)"a.b", 3);
+  nva[4] = mknv((const uint8_t *)"x-e", 3, NULL, 0);
+  nva[5] = mknv((const uint8_t *)"accept", 6, (const uint8_t *)"*/*", 3);
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason), H2W_OK);
+  assert_int_equal(h2w_http_msg_end(&m, 1, &reason), H2W_OK);
+  nva[4] = mknv((const uint8_t *)"x-e", 3, NULL, 2);
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(idx, 4);
+  assert_string_equal(reason, "NULL name or value with a length");
+  nva[4] = mknv(NULL, 1, (const uint8_t *)"v", 1);
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_int_equal(idx, 4);
+  nva[4] = mknv((const uint8_t *)"x-e", 3, (const uint8_t *)"v", 1);
+  nva[5] = mknv((const uint8_t *)":path", 5, (const uint8_t *)"/", 1);
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason),
+                   H2W_E_PROTOCOL);
+  assert_int_equal(idx, 5);
+  assert_string_equal(reason, "pseudo-header field after a regular field");
+  nva[2] = mknv((const uint8_t *)":path", 5, (const uint8_t *)"/ x", 3);
+  nva[1] = mknv((const uint8_t *)":scheme", 7, (const uint8_t *)"ht tp", 5);
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason),
+                   H2W_E_PROTOCOL);
+  assert_int_equal(idx, 1);
+  assert_string_equal(reason, "invalid :scheme");
+}
+
 /* A copied list's HPACK bound from its octet count is the bound the
  * encoder computes field by field; overflow gives SIZE_MAX. */
 static void test_bound_from_octet_sum(void **state) {
@@ -303,6 +348,7 @@ int main(void) {
       cmocka_unit_test(test_name_lengths),
       cmocka_unit_test(test_nvbuf_copy_lengths),
       cmocka_unit_test(test_bound_from_octet_sum),
+      cmocka_unit_test(test_fields_loop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
