@@ -213,7 +213,11 @@ int h2w_options_set_validate_messages(h2w_options *opt, int on) {
  * the library's memcpy costs more than the copy itself: up to 16 octets
  * move as two overlapping loads and stores of 8, 4 or 1 octets, all
  * inside [dst, dst + n). Longer strings take memcpy. */
-static void copy_octets(uint8_t *dst, const uint8_t *src, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline void
+copy_octets(uint8_t *dst, const uint8_t *src, size_t n) {
   uint64_t a, b;
   uint32_t c, d;
   if (n >= 8) {

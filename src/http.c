@@ -123,9 +123,12 @@ static const uint8_t value_class[256] = {
 #if defined(__GNUC__)
 #define H2W_OUT_OF_LINE __attribute__((noinline))
 #define H2W_RARE __attribute__((noinline, cold))
+/* A few instructions of SIMD, where a call would cost as much. */
+#define H2W_INLINE inline __attribute__((always_inline))
 #else
 #define H2W_OUT_OF_LINE
 #define H2W_RARE
+#define H2W_INLINE inline
 #endif
 
 /* Store the reason and give the one result every malformed message maps
@@ -220,7 +223,7 @@ static uint64_t value_word_bad(uint64_t x) {
 /* Non-zero unless all 16 octets of x pass name_word_bad()'s test (the
  * same three ranges). The compares are signed: an octet of 0x80 or more
  * is negative, below every range, so it fails them all. */
-static unsigned name_block_bad(__m128i x) {
+static H2W_INLINE unsigned name_block_bad(__m128i x) {
   __m128i lc = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x5d)),
                              _mm_cmplt_epi8(x, _mm_set1_epi8(0x7b)));
   __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)),
