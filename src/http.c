@@ -246,7 +246,7 @@ static __m128i load_ends(const uint8_t *p, size_t n) {
  * of them (a short name is its load_short() word twice, 8 to 16 octets
  * its two overlapping ends), where the word test needs one or two words
  * of three range tests each. */
-static uint64_t name_bad(const uint8_t *p, size_t n) {
+static H2W_INLINE uint64_t name_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
 #ifdef H2W_HTTP_SSE2
@@ -299,7 +299,7 @@ static unsigned value_block_bad(const uint8_t *p) {
 /* Sixteen octets per step, one test at the end: bad values are rare, and
  * a header list is bounded, so there is nothing to gain by stopping
  * early. */
-static uint64_t value_bad(const uint8_t *p, size_t n) {
+static H2W_INLINE uint64_t value_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
   if (n < 8) {
@@ -424,7 +424,7 @@ static int is_scheme(const uint8_t *p, size_t n) {
 }
 
 /* The SEEN_* bit of a pseudo-header field name, 0 if unknown (§8.3). */
-static unsigned pseudo_bit(const uint8_t *p, size_t n) {
+static H2W_INLINE unsigned pseudo_bit(const uint8_t *p, size_t n) {
   switch (n) {
   case 5:
     return EQ(p, n, ":path") ? SEEN_PATH : 0;
@@ -579,8 +579,9 @@ H2W_OUT_OF_LINE static int host_matches(const h2w_http_msg *m, const uint8_t *p,
 }
 
 /* Record one pseudo-header value that passed the generic value checks. */
-static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
-                       size_t n, const char **reason) {
+static H2W_INLINE int take_pseudo(h2w_http_msg *m, unsigned bit,
+                                  const uint8_t *p, size_t n,
+                                  const char **reason) {
   switch (bit) {
   case SEEN_METHOD:
     if (!is_token(p, n)) {
@@ -629,8 +630,8 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
 
 /* RFC 9113 §8.3: the kind decides which pseudo-header fields may appear;
  * all of them come first, once each. */
-static int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
-                     const char **reason) {
+static H2W_INLINE int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
+                                const char **reason) {
   unsigned allowed;
   if (m->kind == H2W_HTTP_TRAILERS) {
     return malformed(reason, "pseudo-header field in trailers");
@@ -699,8 +700,8 @@ H2W_OUT_OF_LINE static int on_content_length(h2w_http_msg *m, const uint8_t *p,
  * *cls becomes H2W_HTTP_NAME_SPECIAL for a name some rule here is about,
  * H2W_HTTP_NAME_PLAIN for the rest (which then need nothing but
  * SEEN_REGULAR: see h2w_http_msg_field_trusted). */
-static int on_regular(h2w_http_msg *m, const h2w_nv *nv, unsigned *cls,
-                      const char **reason) {
+static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
+                                 unsigned *cls, const char **reason) {
   const uint8_t *p = nv->name;
   size_t n = nv->namelen;
   m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
@@ -924,7 +925,7 @@ int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
 
 /* 1 when nv's value passes the word tests (field-vchar, SP, obs-text:
  * RFC 9113 §8.2.1, RFC 9110 §5.5) and neither starts nor ends with SP. */
-static int value_plain(const h2w_nv *nv) {
+static H2W_INLINE int value_plain(const h2w_nv *nv) {
   const uint8_t *v = nv->value;
   size_t n = nv->valuelen;
   if (n > 0 && (v[0] == ' ' || v[n - 1] == ' ')) {
