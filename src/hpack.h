@@ -181,4 +181,14 @@ h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
 h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
                                          const h2w_nv *nva, size_t nvlen);
 
+/* h2w_hpack_encoder_bound() of nvlen fields whose names and values add up
+ * to `octets` (SIZE_MAX if that overflows): a caller that knows the sum,
+ * such as a copied list (h2w_nvbuf), need not walk the fields for it. */
+size_t h2w_hpack_encoder_bound_sum(size_t nvlen, size_t octets);
+/* h2w_hpack_encoder_encode_sized() of fields known to have no NULL name
+ * or value with a length (a copied list: every pointer points into the
+ * copy), which skips that check. */
+h2w_ssize h2w_hpack_encoder_encode_valid(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen);
+
 #endif

@@ -341,6 +341,15 @@ size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
   return total;
 }
 
+size_t h2w_hpack_encoder_bound_sum(size_t nvlen, size_t octets) {
+  /* The same sum as h2w_hpack_encoder_bound(), in another order. */
+  if (nvlen > (SIZE_MAX - UPDATES_MAX) / FIELD_OVERHEAD ||
+      octets > SIZE_MAX - UPDATES_MAX - nvlen * FIELD_OVERHEAD) {
+    return SIZE_MAX;
+  }
+  return UPDATES_MAX + nvlen * FIELD_OVERHEAD + octets;
+}
+
 static int valid_fields(const h2w_nv *nva, size_t nvlen) {
   size_t i;
   for (i = 0; i < nvlen; i++) {
@@ -423,5 +432,10 @@ h2w_ssize h2w_hpack_encoder_encode_sized(h2w_hpack_encoder *e, uint8_t *buf,
   if (!valid_fields(nva, nvlen)) {
     return H2W_E_INVALID_ARGUMENT;
   }
+  return encode_block(e, buf, nva, nvlen);
+}
+
+h2w_ssize h2w_hpack_encoder_encode_valid(h2w_hpack_encoder *e, uint8_t *buf,
+                                         const h2w_nv *nva, size_t nvlen) {
   return encode_block(e, buf, nva, nvlen);
 }

@@ -123,9 +123,12 @@ static const uint8_t value_class[256] = {
 #if defined(__GNUC__)
 #define H2W_OUT_OF_LINE __attribute__((noinline))
 #define H2W_RARE __attribute__((noinline, cold))
+/* A few instructions of SIMD, where a call would cost as much. */
+#define H2W_INLINE inline __attribute__((always_inline))
 #else
 #define H2W_OUT_OF_LINE
 #define H2W_RARE
+#define H2W_INLINE inline
 #endif
 
 /* Store the reason and give the one result every malformed message maps
@@ -216,9 +219,62 @@ static uint64_t value_word_bad(uint64_t x) {
   return ((x - ONES * 0x20u) & ~x) | ((del - ONES) & ~del);
 }
 
-static uint64_t name_bad(const uint8_t *p, size_t n) {
+#ifdef H2W_HTTP_SSE2
+/* Non-zero unless all 16 octets of x pass name_word_bad()'s test (the
+ * same three ranges). The compares are signed: an octet of 0x80 or more
+ * is negative, below every range, so it fails them all. */
+static H2W_INLINE unsigned name_block_bad(__m128i x) {
+  __m128i lc = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x5d)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x7b)));
+  __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
+  __m128i hd = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2c)),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x2f)));
+  return (unsigned)_mm_movemask_epi8(_mm_or_si128(lc, _mm_or_si128(dg, hd))) ^
+         0xffffu;
+}
+
+/* The first and the last 8 octets of p[0..n), 8 <= n, as one block. */
+static __m128i load_ends(const uint8_t *p, size_t n) {
+  return _mm_unpacklo_epi64(
+      _mm_loadl_epi64((const __m128i *)(const void *)p),
+      _mm_loadl_epi64((const __m128i *)(const void *)(p + n - 8)));
+}
+#endif
+
+/* Names are mostly 4 to 16 octets: with SSE2, one block test covers any
+ * of them (a short name is its load_short() word twice, 8 to 16 octets
+ * its two overlapping ends), where the word test needs one or two words
+ * of three range tests each. */
+static H2W_INLINE uint64_t name_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
+#ifdef H2W_HTTP_SSE2
+  if (n <= 16) {
+    __m128i x;
+    uint64_t w;
+    if (n == 0) {
+      return 0;
+    }
+    if (n < 8) {
+      w = load_short(p, n);
+      x = _mm_loadl_epi64((const __m128i *)(const void *)&w);
+      x = _mm_unpacklo_epi64(x, x);
+    } else {
+      x = load_ends(p, n);
+    }
+    return name_block_bad(x);
+  }
+  {
+    unsigned b = 0;
+    for (i = 0; i + 16 < n; i += 16) {
+      b |= name_block_bad(
+          _mm_loadu_si128((const __m128i *)(const void *)(p + i)));
+    }
+    return b | name_block_bad(_mm_loadu_si128(
+                   (const __m128i *)(const void *)(p + n - 16)));
+  }
+#endif
   if (n < 8) {
     return n == 0 ? 0 : name_word_bad(load_short(p, n));
   }
@@ -243,7 +299,7 @@ static unsigned value_block_bad(const uint8_t *p) {
 /* Sixteen octets per step, one test at the end: bad values are rare, and
  * a header list is bounded, so there is nothing to gain by stopping
  * early. */
-static uint64_t value_bad(const uint8_t *p, size_t n) {
+static H2W_INLINE uint64_t value_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
   if (n < 8) {
@@ -368,7 +424,7 @@ static int is_scheme(const uint8_t *p, size_t n) {
 }
 
 /* The SEEN_* bit of a pseudo-header field name, 0 if unknown (§8.3). */
-static unsigned pseudo_bit(const uint8_t *p, size_t n) {
+static H2W_INLINE unsigned pseudo_bit(const uint8_t *p, size_t n) {
   switch (n) {
   case 5:
     return EQ(p, n, ":path") ? SEEN_PATH : 0;
@@ -523,8 +579,9 @@ H2W_OUT_OF_LINE static int host_matches(const h2w_http_msg *m, const uint8_t *p,
 }
 
 /* Record one pseudo-header value that passed the generic value checks. */
-static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
-                       size_t n, const char **reason) {
+static H2W_INLINE int take_pseudo(h2w_http_msg *m, unsigned bit,
+                                  const uint8_t *p, size_t n,
+                                  const char **reason) {
   switch (bit) {
   case SEEN_METHOD:
     if (!is_token(p, n)) {
@@ -573,8 +630,8 @@ static int take_pseudo(h2w_http_msg *m, unsigned bit, const uint8_t *p,
 
 /* RFC 9113 §8.3: the kind decides which pseudo-header fields may appear;
  * all of them come first, once each. */
-static int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
-                     const char **reason) {
+static H2W_INLINE int on_pseudo(h2w_http_msg *m, unsigned bit, const h2w_nv *nv,
+                                const char **reason) {
   unsigned allowed;
   if (m->kind == H2W_HTTP_TRAILERS) {
     return malformed(reason, "pseudo-header field in trailers");
@@ -643,8 +700,8 @@ H2W_OUT_OF_LINE static int on_content_length(h2w_http_msg *m, const uint8_t *p,
  * *cls becomes H2W_HTTP_NAME_SPECIAL for a name some rule here is about,
  * H2W_HTTP_NAME_PLAIN for the rest (which then need nothing but
  * SEEN_REGULAR: see h2w_http_msg_field_trusted). */
-static int on_regular(h2w_http_msg *m, const h2w_nv *nv, unsigned *cls,
-                      const char **reason) {
+static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
+                                 unsigned *cls, const char **reason) {
   const uint8_t *p = nv->name;
   size_t n = nv->namelen;
   m->seen = (uint16_t)(m->seen | SEEN_REGULAR);
@@ -866,8 +923,68 @@ int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
   return field_checks(m, nv, trust, cls, out_class, reason);
 }
 
-int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+/* 1 when nv's value passes the word tests (field-vchar, SP, obs-text:
+ * RFC 9113 §8.2.1, RFC 9110 §5.5) and neither starts nor ends with SP. */
+static H2W_INLINE int value_plain(const h2w_nv *nv) {
+  const uint8_t *v = nv->value;
+  size_t n = nv->valuelen;
+  if (n > 0 && (v[0] == ' ' || v[n - 1] == ' ')) {
+    return 0;
+  }
+  return value_bad(v, n) == 0;
+}
+
+/* The application's fields (submitted, or a prepared set) are new octets
+ * every time, so every §8.2.1 rule runs on each; what the fast path saves
+ * is field_checks()'s generality (trust bits, classes), which only the
+ * receive side needs. A regular field whose octets pass the word tests
+ * goes straight to the §8.2.2 name rules; a pseudo-header field is known
+ * by its first octet and its length, then pseudo_bit() names it (a known
+ * name is valid as it is) and only its value is scanned. Anything else,
+ * and anything to report, takes field_checks(), which picks the reason
+ * octet by octet: the result is the same either way. */
+static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
+                            const char **reason) {
+  size_t nl = nv->namelen;
+  unsigned cls;
+  if (nl > 0 && nv->name[0] != ':') {
+    if (name_bad(nv->name, nl) == 0 && value_plain(nv)) {
+      return on_regular(m, nv, &cls, reason);
+    }
+  } else if (nl > 0) {
+    unsigned bit = pseudo_bit(nv->name, nl);
+    if (bit != 0 && value_plain(nv)) {
+      return on_pseudo(m, bit, nv, reason);
+    }
+  }
   return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
+}
+
+int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
+  return app_field(m, nv, reason);
+}
+
+/* One loop over the list, so that app_field() inlines into it: a call per
+ * field cost about as much as the checks of a short one. */
+int h2w_http_msg_fields(h2w_http_msg *m, const h2w_nv *nva, size_t n,
+                        size_t *index, const char **reason) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    const h2w_nv *nv = &nva[i];
+    int rv;
+    if ((nv->name == NULL && nv->namelen > 0) ||
+        (nv->value == NULL && nv->valuelen > 0)) {
+      *index = i;
+      *reason = "NULL name or value with a length";
+      return H2W_E_INVALID_ARGUMENT;
+    }
+    rv = app_field(m, nv, reason);
+    if (rv != H2W_OK) {
+      *index = i;
+      return rv;
+    }
+  }
+  return H2W_OK;
 }
 
 /* §8.3.1 for http and https targets: origin-form, or "*" for OPTIONS;

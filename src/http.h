@@ -93,6 +93,13 @@ void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags);
  *    default, 80 for http and 443 for https). */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason);
 
+/* h2w_http_msg_field() for each of nva[0..n) in order, which also refuses
+ * (H2W_E_INVALID_ARGUMENT, reason "NULL name or value with a length") a
+ * NULL name or value with a non-zero length. On an error, *index is the
+ * field at fault and *reason says why. */
+int h2w_http_msg_fields(h2w_http_msg *m, const h2w_nv *nva, size_t n,
+                        size_t *index, const char **reason);
+
 /* h2w_http_msg_field()'s `trust` bits: the name / the value octets are
  * known to pass the §8.2.1 octet rules above (the same values as
  * H2W_HPACK_CHECKED_*: a field the HPACK decoder took from the static

@@ -150,11 +150,13 @@ int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
  * HEADERS or PUSH_PROMISE frame (whose payload starts with the 4-octet
  * promised id, §6.6), plus CONTINUATIONs when the block outgrows the
  * peer's SETTINGS_MAX_FRAME_SIZE (§6.10). */
+/* `copied` is the h2w_nvbuf nva is the list of, or NULL. */
 static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
                        uint32_t promised, const h2w_nv *nva, size_t n,
-                       int end_stream) {
+                       int end_stream, const h2w_nvbuf *copied) {
   size_t pre = type == H2W_FRAME_PUSH_PROMISE ? 4u : 0u;
-  size_t bound = h2w_hpack_encoder_bound(&s->enc, nva, n);
+  size_t bound = copied != NULL ? h2w_hpack_encoder_bound_sum(n, copied->octets)
+                                : h2w_hpack_encoder_bound(&s->enc, nva, n);
   size_t maxf = s->settings.remote.max_frame_size; /* >= 16384 (§6.5.2) */
   size_t first = maxf - pre, k, i, len;
   h2w_outq *q = out_queue(s);
@@ -175,7 +177,8 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
     return H2W_E_NOMEM;
   }
   blk = p + H2W_FRAME_HD_LEN + pre;
-  enc = h2w_hpack_encoder_encode_sized(&s->enc, blk, nva, n);
+  enc = copied != NULL ? h2w_hpack_encoder_encode_valid(&s->enc, blk, nva, n)
+                       : h2w_hpack_encoder_encode_sized(&s->enc, blk, nva, n);
   if (enc < 0) {
     /* The encoder's table may already hold part of this block: the
      * peer's decoder can no longer follow (RFC 7541 §2.3.2). */
@@ -208,9 +211,10 @@ static int queue_block(h2w_session *s, uint8_t type, uint32_t id,
   return H2W_OK;
 }
 
-int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
-                      size_t n, int end_stream) {
-  int rv = queue_block(s, H2W_FRAME_HEADERS, st->id, 0, nva, n, end_stream);
+static int queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                         size_t n, int end_stream, const h2w_nvbuf *copied) {
+  int rv =
+      queue_block(s, H2W_FRAME_HEADERS, st->id, 0, nva, n, end_stream, copied);
   if (rv != H2W_OK) {
     return rv;
   }
@@ -221,10 +225,20 @@ int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
   return H2W_OK;
 }
 
+int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
+                      size_t n, int end_stream) {
+  return queue_headers(s, st, nva, n, end_stream, NULL);
+}
+
+int h2w_queue_headers_nvbuf(h2w_session *s, h2w_stream *st, const h2w_nvbuf *b,
+                            int end_stream) {
+  return queue_headers(s, st, b->nv, b->n, end_stream, b);
+}
+
 int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
                            const h2w_nv *nva, size_t n) {
-  int rv =
-      queue_block(s, H2W_FRAME_PUSH_PROMISE, st->id, promised->id, nva, n, 0);
+  int rv = queue_block(s, H2W_FRAME_PUSH_PROMISE, st->id, promised->id, nva, n,
+                       0, NULL);
   if (rv == H2W_OK) {
     h2w_stream_apply(s, promised, H2W_EV_SEND_PUSH_PROMISE);
   }
@@ -505,7 +519,7 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     /* Trailers waited for the body (RFC 9113 §8.1). */
     h2w_nvbuf *t = st->pending;
     st->pending = NULL;
-    rv = h2w_queue_headers(s, st, t->nv, t->n, 1);
+    rv = h2w_queue_headers_nvbuf(s, st, t, 1);
     h2w_nvbuf_free(&s->alloc, t);
     if (rv != H2W_OK && s->err.lib == H2W_OK) {
       h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR,

@@ -124,7 +124,8 @@ void h2w_opts_defaults(h2w_opts *o);
  * allocation: the h2w_nv array followed by the name/value octets. */
 typedef struct h2w_nvbuf {
   size_t n;
-  size_t size; /* of the whole allocation */
+  size_t size;   /* of the whole allocation */
+  size_t octets; /* names and values together: the HPACK bound's sum */
   h2w_nv nv[];
 } h2w_nvbuf;
 
@@ -786,6 +787,10 @@ int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc);
 /* HPACK-encode nva into HEADERS (+ CONTINUATION) frames on the queue. */
 int h2w_queue_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
                       size_t n, int end_stream);
+/* The same for a copied list: its size and validity are known, so the
+ * encoder's bound and NULL checks need not walk it again. */
+int h2w_queue_headers_nvbuf(h2w_session *s, h2w_stream *st, const h2w_nvbuf *b,
+                            int end_stream);
 /* The same as a PUSH_PROMISE on stream `st` promising `promised`. */
 int h2w_queue_push_promise(h2w_session *s, h2w_stream *st, h2w_stream *promised,
                            const h2w_nv *nva, size_t n);

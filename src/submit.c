@@ -43,14 +43,8 @@ int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
   if (!s->opt.validate_messages) {
     return H2W_OK;
   }
-  for (i = 0; i < n; i++) {
-    if ((nva[i].name == NULL && nva[i].namelen > 0) ||
-        (nva[i].value == NULL && nva[i].valuelen > 0)) {
-      return h2w_submit_refuse(s, "NULL name or value with a length", i);
-    }
-    if (h2w_http_msg_field(m, &nva[i], &reason) != H2W_OK) {
-      return h2w_submit_refuse(s, reason, i);
-    }
+  if (h2w_http_msg_fields(m, nva, n, &i, &reason) != H2W_OK) {
+    return h2w_submit_refuse(s, reason, i);
   }
   if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
     /* A rule checked once the list is whole (§8.3.1): when it names a
@@ -130,8 +124,10 @@ static int set_body(h2w_session *s, h2w_stream *st,
 /* The request or final response header block; END_STREAM unless a body
  * follows, which the DATA scheduler then serves. */
 static int send_final_headers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
-                              size_t n) {
-  int rv = h2w_queue_headers(s, st, nva, n, st->src_state == H2W_SRC_NONE);
+                              size_t n, const h2w_nvbuf *copied) {
+  int end_stream = st->src_state == H2W_SRC_NONE;
+  int rv = copied != NULL ? h2w_queue_headers_nvbuf(s, st, copied, end_stream)
+                          : h2w_queue_headers(s, st, nva, n, end_stream);
   if (rv != H2W_OK) {
     return rv;
   }
@@ -170,7 +166,7 @@ int h2w_start_queued(h2w_session *s) {
     /* Trailers submitted while it waited follow its body. */
     st->pending = st->queued_trailers;
     st->queued_trailers = NULL;
-    rv = send_final_headers(s, st, hdrs->nv, hdrs->n);
+    rv = send_final_headers(s, st, hdrs->nv, hdrs->n, hdrs);
     h2w_nvbuf_free(&s->alloc, hdrs);
     if (rv != H2W_OK) {
       return rv == H2W_E_NOMEM
@@ -188,7 +184,11 @@ static uint8_t request_prio(const h2w_nv *nva, size_t n) {
   h2w_prio_lines pl;
   memset(&pl, 0, sizeof(pl));
   for (i = 0; i < n; i++) {
-    (void)h2w_prio_of_field(&pl, &nva[i], &prio);
+    /* Only an 8-octet name can be "priority": most requests carry none,
+     * so the call is skipped for every other field. */
+    if (nva[i].namelen == 8) {
+      (void)h2w_prio_of_field(&pl, &nva[i], &prio);
+    }
   }
   return prio;
 }
@@ -354,7 +354,7 @@ int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
     s->ss.pw_tail = st;
     return H2W_OK;
   }
-  rv = send_final_headers(s, st, nva, n);
+  rv = send_final_headers(s, st, nva, n, NULL);
   if (rv != H2W_OK) {
     h2w_stream_tx_end(s, st);
   } else if ((st->flags & H2W_SF_TUNNEL) && h2w_http_msg_status(&m) >= 200 &&
