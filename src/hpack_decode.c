@@ -242,6 +242,10 @@ static int scan_literal(const h2w_hpack_decoder *d, const uint8_t *p, size_t n,
       return rv;
     }
   } else {
+    /* No literal name: grow_scratch() and apply read name.huff/len only
+     * for index 0, but the compiler may load them either way. */
+    r->name.len = 0;
+    r->name.huff = 0;
     nmin = name_len_of(d, r->index);
   }
   rv = str_hdr(p, n, &pos, &r->value, r);
