@@ -103,8 +103,9 @@ struct fz {
                            first octet: fz_autoack answers PINGs and
                            SETTINGS */
   int data_polled;      /* a body source ran in this send() */
-  int close_announced;  /* in this send()/peek(), an on_stream_close
-                           submit made want_write 1 */
+  int cb_announced;     /* in this send()/peek(), a callback's submit
+                           made want_write 1 */
+  int cb_failed;        /* in this send()/peek(), a callback failed */
   int conn_errors;      /* on_error calls for the connection */
   int no_clock_told;    /* on_error said the budgets are off (no tick) */
   uint64_t now;         /* the caller's clock */

@@ -401,6 +401,16 @@ static void fz_submit(fz *f, int kind, uint8_t param, uint32_t id) {
 
 /* ---- callbacks --------------------------------------------------------- */
 
+/* After a callback's submit: an application checks want_write after
+ * each submit, so what it made pending is announced there, also when the
+ * callback runs inside send() or peek() (fz_send,
+ * regress_harness_close_callback_submit). */
+static void fz_cb_announce(fz *f) {
+  if (h2w_session_want_write(f->s)) {
+    f->cb_announced = 1;
+  }
+}
+
 /* A callback's verdict: the scripted action for this call, if any.
  * `stream`: on_begin_headers, on_header, on_headers or on_data, where
  * H2W_CB_RESET_STREAM is an answer (h2wire.h). */
@@ -419,13 +429,18 @@ static int fz_cb_of(fz *f, uint32_t id, int stream) {
     if ((act >> 5) == 7 && stream) {
       return H2W_CB_RESET_STREAM;
     }
+    /* A failure ends the connection: the GOAWAY it queues may leave in
+     * the send() or peek() this callback runs in (fz_send). */
+    f->cb_failed = 1;
     return (act & 16) ? H2W_E_CALLBACK_FAILURE : -1000 - (act >> 5);
   case FZ_RST_PAUSE:
     fz_submit(f, FZ_RST, act >> 4, id != 0 ? id : fz_pick_id(f, act));
+    fz_cb_announce(f);
     f->paused = 1;
     return H2W_E_PAUSE;
   default:
     fz_submit(f, act & 15, act >> 4, id != 0 ? id : fz_pick_id(f, act));
+    fz_cb_announce(f);
     return 0;
   }
 }
@@ -533,16 +548,12 @@ static int fz_on_close(h2w_session *s, uint32_t id, uint32_t code,
     }
     return (fz_next_action(f) & 15) == FZ_FAIL ? -1 : 0;
   }
-  rv = fz_cb(f, 0);
   /* send() and peek() first fire the close callbacks still due (h2wire.h,
    * "Reentrancy": on_stream_close runs inside recv, send, peek, ack or
    * tick), e.g. of queued requests a foreach visitor reset, which left
-   * nothing to write. What this callback submits is announced here, as
-   * an application checks want_write after each submit; fz_send() and
-   * fz_peek() accept it (regress_harness_close_callback_submit). */
-  if (h2w_session_want_write(s)) {
-    f->close_announced = 1;
-  }
+   * nothing to write; what this callback submits or its failure's GOAWAY
+   * may leave in that same call (fz_cb_of, fz_send). */
+  rv = fz_cb(f, 0);
   return rv;
 }
 
