@@ -433,6 +433,34 @@ static void test_close_callback_submit_announced(void **state) {
   tpeer_free(&c);
 }
 
+/* fuzz/README.md, regress_harness_close_callback_fail: the same due
+ * on_stream_close, run inside send() with want_write rightly 0, fails
+ * instead. The failure ends the connection (h2wire.h: any value but 0 or
+ * a defined answer is a failure, H2W_E_CALLBACK_FAILURE, sticky), and
+ * that very send() still gives its GOAWAY (h2w_session_send(): after a
+ * fatal error the queued bytes up to and including the GOAWAY). */
+static int close_fails(tpeer *p, const tev *ev) {
+  (void)p;
+  return ev->type == TEV_CLOSE && ev->stream_id == 1 ? -1 : 0;
+}
+
+static void test_close_callback_fail_goaway(void **state) {
+  tpeer c;
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_handshake(&c);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  assert_int_equal(h2w_session_submit_rst_stream(c.s, 1, H2W_CANCEL), H2W_OK);
+  assert_int_equal(h2w_session_want_write(c.s), 0);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_OK);
+  c.hook = close_fails;
+  EXPECT_OUT(&c, "GOAWAY last=0 INTERNAL_ERROR*");
+  assert_int_equal(tpeer_log_has(&c, "close 1*"), 1);
+  assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL),
+                   H2W_E_CALLBACK_FAILURE);
+  assert_int_equal(h2w_session_want_write(c.s), 0);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -451,6 +479,7 @@ int main(void) {
       SPLIT_TESTS(test_no_trailers_after_reset_in_callback),
       SPLIT_TESTS(test_no_empty_data_before_trailers),
       SPLIT_TESTS(test_close_callback_submit_announced),
+      SPLIT_TESTS(test_close_callback_fail_goaway),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
