@@ -130,11 +130,13 @@ typedef struct dx_msg {
 
 typedef struct dx_xchg {
   int32_t id;
-  int pushed;      /* a promised stream */
-  int app_reset;   /* an application reset it (or declined the push) */
-  int srv_refused; /* the server application reset it REFUSED_STREAM */
-  int srv_seen;    /* the server library reported the request */
-  int not_sent;    /* nghttp2 gave up sending its HEADERS/PUSH_PROMISE */
+  int pushed;         /* a promised stream */
+  int app_reset;      /* an application reset it (or declined the push) */
+  int ng_cut_promise; /* the nghttp2 client reset it inside its promise's
+                       * header block: the rest of it is not reported */
+  int srv_refused;    /* the server application reset it REFUSED_STREAM */
+  int srv_seen;       /* the server library reported the request */
+  int not_sent;       /* nghttp2 gave up sending its HEADERS/PUSH_PROMISE */
   int cli_closed, srv_closed, cli_retry;
   int prio_sent;        /* an RFC 7540 PRIORITY was sent for it */
   int promise_sent;     /* nghttp2 put its PUSH_PROMISE on the wire */

@@ -618,6 +618,21 @@ static int ng_frame_recv(nghttp2_session *ng, const nghttp2_frame *f,
     break;
   case NGHTTP2_PUSH_PROMISE: {
     dx_xchg *x = must_find(d, frame_sid(f), "nghttp2 push");
+    if (x->ng_cut_promise && !x->req.r_head_done) {
+      /* reset by the client inside the block (op_reset): the fields
+       * reported must still be the first ones submitted */
+      if (x->req.cur.len > x->req.head.len ||
+          (x->req.cur.len > 0 &&
+           memcmp(x->req.cur.p, x->req.head.p, x->req.cur.len) != 0)) {
+        dx_fail("a cut promise's fields differ from those submitted", x->id,
+                (long)x->req.cur.len);
+      }
+      x->req.r_head_done = 1;
+      db_add(&x->req.r_head, x->req.cur.p, x->req.cur.len);
+      x->req.cur.len = 0;
+      x->ng_rx = &x->resp;
+      break;
+    }
     blk_end(x, &x->req, "nghttp2 received a promise");
     x->ng_rx = &x->resp;
     break;

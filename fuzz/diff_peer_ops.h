@@ -269,6 +269,13 @@ static void op_reset(dx *d) {
           : nghttp2_submit_rst_stream(d->ng, NGHTTP2_FLAG_NONE, x->id, code);
   if (rc == 0) {
     x->app_reset = 1;
+    if (!server && !is_h(d, 0) && x->pushed && !x->req.r_head_done) {
+      /* nghttp2 opens the promised stream as it starts the PUSH_PROMISE
+       * block; once its RST_STREAM has gone out it decodes the rest of
+       * the block without on_header_callback, yet still reports the
+       * frame: a prefix of the promise's fields arrives. */
+      x->ng_cut_promise = 1;
+    }
     if (code == H2W_REFUSED_STREAM) {
       x->srv_refused = 1;
     }
