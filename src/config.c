@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "copy.h"
 #include "session_int.h"
 
 void h2w_opts_defaults(h2w_opts *o) {
@@ -209,40 +210,6 @@ int h2w_options_set_validate_messages(h2w_options *opt, int on) {
 
 /* ---- copied header lists ------------------------------------------------ */
 
-/* Copy n octets to dst. Names and most values are short, and a call to
- * the library's memcpy costs more than the copy itself: up to 16 octets
- * move as two overlapping loads and stores of 8, 4 or 1 octets, all
- * inside [dst, dst + n). Longer strings take memcpy. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-copy_octets(uint8_t *dst, const uint8_t *src, size_t n) {
-  uint64_t a, b;
-  uint32_t c, d;
-  if (n >= 8) {
-    if (n > 16) {
-      memcpy(dst, src, n);
-      return;
-    }
-    memcpy(&a, src, 8);
-    memcpy(&b, src + n - 8, 8);
-    memcpy(dst, &a, 8);
-    memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4) {
-    memcpy(&c, src, 4);
-    memcpy(&d, src + n - 4, 4);
-    memcpy(dst, &c, 4);
-    memcpy(dst + n - 4, &d, 4);
-  } else if (n > 0) {
-    /* 1 to 3 octets: first, middle and last cover them all. */
-    uint8_t x = src[0], y = src[n / 2], z = src[n - 1];
-    dst[0] = x;
-    dst[n / 2] = y;
-    dst[n - 1] = z;
-  }
-}
-
 h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
   size_t i, bytes = 0, size;
   h2w_nvbuf *b;
@@ -261,10 +228,10 @@ h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
   p = (uint8_t *)(b->nv + n);
   for (i = 0; i < n; i++) {
     b->nv[i] = nva[i];
-    copy_octets(p, nva[i].name, nva[i].namelen);
+    h2w_copy_any(p, nva[i].name, nva[i].namelen);
     b->nv[i].name = p;
     p += nva[i].namelen;
-    copy_octets(p, nva[i].value, nva[i].valuelen);
+    h2w_copy_any(p, nva[i].value, nva[i].valuelen);
     b->nv[i].value = p;
     p += nva[i].valuelen;
   }

@@ -2,6 +2,8 @@
  * layout and why it is shaped this way. */
 #include "hpack_table.h"
 
+#include "copy.h"
+
 #include <string.h>
 
 /* Bytes an entry occupies in the byte ring. At least one, so that distinct
@@ -324,59 +326,6 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
   return H2W_OK;
 }
 
-/* Copy n octets (n <= 32) with memmove's semantics: every load is made
- * before the first store, so the source may overlap the destination (a
- * name taken from an entry that the insertion just evicted). Inline: a
- * libc call cost more than the copy of the short names and values a
- * table mostly holds. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-copy_short(uint8_t *dst, const uint8_t *src, size_t n) {
-  uint64_t a, b, c, d;
-  uint32_t u, v;
-  if (n >= 8) {
-    if (n > 16) {
-      memcpy(&a, src, 8);
-      memcpy(&b, src + 8, 8);
-      memcpy(&c, src + n - 16, 8);
-      memcpy(&d, src + n - 8, 8);
-      memcpy(dst, &a, 8);
-      memcpy(dst + 8, &b, 8);
-      memcpy(dst + n - 16, &c, 8);
-      memcpy(dst + n - 8, &d, 8);
-      return;
-    }
-    memcpy(&a, src, 8);
-    memcpy(&b, src + n - 8, 8);
-    memcpy(dst, &a, 8);
-    memcpy(dst + n - 8, &b, 8);
-  } else if (n >= 4) {
-    memcpy(&u, src, 4);
-    memcpy(&v, src + n - 4, 4);
-    memcpy(dst, &u, 4);
-    memcpy(dst + n - 4, &v, 4);
-  } else if (n > 0) {
-    uint8_t x = src[0], y = src[n / 2], z = src[n - 1];
-    dst[0] = x;
-    dst[n / 2] = y;
-    dst[n - 1] = z;
-  }
-}
-
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-copy_any(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n <= 32) {
-    copy_short(dst, src, n);
-  } else {
-    memmove(dst, src, n);
-  }
-}
-
 /* An unindexed (decoder) table's insertion when the rings need not grow:
  * the §4.4 evictions, the place after the newest entry, two copies.
  * Returns 0 when insert() must do it (it then repeats the evictions,
@@ -401,8 +350,8 @@ static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
   if (off == SIZE_MAX) {
     return 0;
   }
-  copy_any(t->buf + off, name, namelen);
-  copy_any(t->buf + off + namelen, value, valuelen);
+  h2w_copy_any(t->buf + off, name, namelen);
+  h2w_copy_any(t->buf + off + namelen, value, valuelen);
   e = ent(t, t->next);
   e->off = off;
   e->namelen = (uint32_t)namelen;
