@@ -381,7 +381,7 @@ static void dump_limits(h2w_json *j, const h2w_session *s) {
   const h2w_stream *st;
   uint64_t waiting = 0, pings = 0;
   size_t i;
-  for (st = s->ss.rq_head; st != NULL; st = st->link) {
+  for (st = s->ss.rq.head; st != NULL; st = st->link) {
     waiting++;
   }
   for (i = 0; i < H2W_MAX_PINGS; i++) {

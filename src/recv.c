@@ -395,10 +395,7 @@ static int recv_goaway(h2w_session *s, const h2w_frame *f) {
   /* §6.8: no new stream after GOAWAY, so requests still queued for a
    * slot will never be sent, whatever the last-stream-id: they end now,
    * retryable, instead of waiting forever for a slot (defect E). */
-  while ((st = s->ss.rq_head) != NULL) {
-    h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
-                     H2W_CLOSE_FLAG_RETRYABLE);
-  }
+  h2w_refuse_queued(s);
   /* Our streams above last-stream-id were never processed: safe to retry
    * elsewhere (§6.8). */
   above.s = s;

@@ -276,40 +276,6 @@ void h2w_stream_apply(h2w_session *s, h2w_stream *st, h2w_stream_event ev) {
   }
 }
 
-static void unqueue_request(h2w_session *s, h2w_stream *st) {
-  h2w_stream **pp = &s->ss.rq_head;
-  h2w_stream *prev = NULL;
-  while (*pp != NULL && *pp != st) {
-    prev = *pp;
-    pp = &(*pp)->link;
-  }
-  if (*pp == st) {
-    *pp = st->link;
-    if (s->ss.rq_tail == st) {
-      s->ss.rq_tail = prev;
-    }
-  }
-  st->link = NULL;
-  st->flags &= ~H2W_SF_QUEUED;
-}
-
-static void unqueue_push(h2w_session *s, h2w_stream *st) {
-  h2w_stream **pp = &s->ss.pw_head;
-  h2w_stream *prev = NULL;
-  while (*pp != NULL && *pp != st) {
-    prev = *pp;
-    pp = &(*pp)->link;
-  }
-  if (*pp == st) {
-    *pp = st->link;
-    if (s->ss.pw_tail == st) {
-      s->ss.pw_tail = prev;
-    }
-  }
-  st->link = NULL;
-  st->flags &= ~H2W_SF_PUSH_WAIT;
-}
-
 void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
                       uint32_t code, uint32_t flags) {
   if (st->flags & H2W_SF_CLOSING) {
@@ -318,12 +284,12 @@ void h2w_stream_close(h2w_session *s, h2w_stream *st, h2w_closed_by by,
   if (st->flags & H2W_SF_QUEUED) {
     /* Its HEADERS never left: for the peer it is still idle, and a frame
      * on it stays the §5.1.1 error it would have been (defect F). */
-    unqueue_request(s, st);
+    h2w_squeue_unlink(&s->ss.rq, st, H2W_SF_QUEUED);
     by = H2W_CLOSED_BY_NEVER_OPENED;
   }
   if (st->flags & H2W_SF_PUSH_WAIT) {
     /* The client knows the promise; only the response never left. */
-    unqueue_push(s, st);
+    h2w_squeue_unlink(&s->ss.pw, st, H2W_SF_PUSH_WAIT);
   }
   if (st->state == H2W_SS_RESERVED_LOCAL) {
     s->ids.n_reserved--;
@@ -502,21 +468,14 @@ void h2w_close_all(h2w_session *s, uint32_t code) {
   }
   s->all_closed = 1;
   /* Queued requests are in the table too; their `link` is the queue's. */
-  while ((st = s->ss.rq_head) != NULL) {
-    s->ss.rq_head = st->link;
-    st->link = NULL;
-    st->flags &= ~H2W_SF_QUEUED;
+  while ((st = h2w_squeue_pop(&s->ss.rq, H2W_SF_QUEUED)) != NULL) {
     /* Never on the wire: safe to retry elsewhere (RFC 9113 §8.7). */
     st->close_flags |= H2W_CLOSE_FLAG_RETRYABLE;
   }
-  s->ss.rq_tail = NULL;
   /* Waiting pushed responses too: collect_cb reuses `link`. */
-  while ((st = s->ss.pw_head) != NULL) {
-    s->ss.pw_head = st->link;
-    st->link = NULL;
-    st->flags &= ~H2W_SF_PUSH_WAIT;
+  while (h2w_squeue_pop(&s->ss.pw, H2W_SF_PUSH_WAIT) != NULL) {
+    /* Popping is all: each is closed with the others below. */
   }
-  s->ss.pw_tail = NULL;
   h2w_stream_map_each(&s->map, collect_cb, &list);
   list = sort_by_id(list);
   while ((st = list) != NULL) {

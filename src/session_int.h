@@ -287,6 +287,59 @@ typedef struct h2w_ping_slot {
   uint64_t sent_ms;
 } h2w_ping_slot;
 
+/* Streams waiting for a stream slot, first in first out, linked through
+ * h2w_stream.link: a client's requests and a server's pushed responses
+ * wait alike (RFC 9113 §5.1.2). `flag` is the h2w_stream flag that marks
+ * a stream as in this queue (H2W_SF_QUEUED or H2W_SF_PUSH_WAIT). */
+typedef struct h2w_squeue {
+  h2w_stream *head, *tail;
+} h2w_squeue;
+
+static inline void h2w_squeue_push(h2w_squeue *q, h2w_stream *st,
+                                   uint32_t flag) {
+  st->flags |= flag;
+  st->link = NULL;
+  if (q->tail != NULL) {
+    q->tail->link = st;
+  } else {
+    q->head = st;
+  }
+  q->tail = st;
+}
+
+/* Takes the first stream out (NULL when empty). */
+static inline h2w_stream *h2w_squeue_pop(h2w_squeue *q, uint32_t flag) {
+  h2w_stream *st = q->head;
+  if (st != NULL) {
+    q->head = st->link;
+    if (q->head == NULL) {
+      q->tail = NULL;
+    }
+    st->link = NULL;
+    st->flags &= ~flag;
+  }
+  return st;
+}
+
+/* Takes `st` out wherever it stands. */
+static inline void h2w_squeue_unlink(h2w_squeue *q, h2w_stream *st,
+                                     uint32_t flag) {
+  h2w_stream **pp = &q->head;
+  h2w_stream *prev = NULL;
+  while (*pp != NULL && *pp != st) {
+    prev = *pp;
+    pp = &(*pp)->link;
+  }
+  if (*pp == st) {
+    *pp = st->link;
+    if (q->tail == st) {
+      q->tail = prev;
+    }
+  }
+  st->link = NULL;
+  st->flags &= ~flag;
+}
+
 typedef struct h2w_send_state {
   h2w_outq q;        /* committed frames, in order */
   uint32_t reactive; /* queued frames the peer provoked (ACKs, RST) */
@@ -296,11 +349,9 @@ typedef struct h2w_send_state {
   h2w_stream *rings[H2W_PRIO_LEVELS];
   uint8_t levels;
   h2w_stream *wu_head; /* streams owing a WINDOW_UPDATE */
-  h2w_stream *rq_head; /* requests waiting for a stream slot */
-  h2w_stream *rq_tail;
-  h2w_stream *pw_head; /* pushed responses waiting for a stream slot */
-  h2w_stream *pw_tail;
-  size_t peeked; /* bytes handed out by the last peek */
+  h2w_squeue rq;       /* requests waiting for a stream slot */
+  h2w_squeue pw;       /* pushed responses waiting for a stream slot */
+  size_t peeked;       /* bytes handed out by the last peek */
   /* While a data source's read()/write() runs, the buffer it fills is a
    * reservation at the tail of `q` (or the caller's buffer): frames the
    * application submits from inside the call go to `side` instead, so

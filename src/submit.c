@@ -88,7 +88,7 @@ static int slot_free(const h2w_session *s) {
 }
 
 static int request_startable(const h2w_session *s) {
-  return s->ss.rq_head != NULL && s->err.lib == H2W_OK && !s->goaway.recv &&
+  return s->ss.rq.head != NULL && s->err.lib == H2W_OK && !s->goaway.recv &&
          !s->goaway.sent && slot_free(s);
 }
 
@@ -99,7 +99,7 @@ static int request_startable(const h2w_session *s) {
  * opened, retryable (RFC 9113 §8.7), as when a GOAWAY arrives. */
 void h2w_refuse_queued(h2w_session *s) {
   h2w_stream *st;
-  while ((st = s->ss.rq_head) != NULL) {
+  while ((st = s->ss.rq.head) != NULL) {
     h2w_stream_close(s, st, H2W_CLOSED_BY_NEVER_OPENED, H2W_REFUSED_STREAM,
                      H2W_CLOSE_FLAG_RETRYABLE);
   }
@@ -109,7 +109,7 @@ void h2w_refuse_queued(h2w_session *s) {
  * a GOAWAY it sent does not hold it back: streams it will not process
  * were closed when the GOAWAY arrived (§6.8). */
 static int push_startable(const h2w_session *s) {
-  return s->ss.pw_head != NULL && s->err.lib == H2W_OK && slot_free(s);
+  return s->ss.pw.head != NULL && s->err.lib == H2W_OK && slot_free(s);
 }
 
 int h2w_queued_startable(const h2w_session *s) {
@@ -147,22 +147,12 @@ int h2w_start_queued(h2w_session *s) {
   int rv;
   /* A client queues only requests, a server only pushed responses. */
   if (request_startable(s)) {
-    st = s->ss.rq_head;
-    s->ss.rq_head = st->link;
-    if (s->ss.rq_head == NULL) {
-      s->ss.rq_tail = NULL;
-    }
+    st = h2w_squeue_pop(&s->ss.rq, H2W_SF_QUEUED);
   } else if (push_startable(s)) {
-    st = s->ss.pw_head;
-    s->ss.pw_head = st->link;
-    if (s->ss.pw_head == NULL) {
-      s->ss.pw_tail = NULL;
-    }
+    st = h2w_squeue_pop(&s->ss.pw, H2W_SF_PUSH_WAIT);
   }
   if (st != NULL) {
     h2w_nvbuf *hdrs = st->pending;
-    st->link = NULL;
-    st->flags &= ~(H2W_SF_QUEUED | H2W_SF_PUSH_WAIT);
     /* Trailers submitted while it waited follow its body. */
     st->pending = st->queued_trailers;
     st->queued_trailers = NULL;
@@ -244,13 +234,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
     rv = st->pending != NULL ? H2W_OK : H2W_E_NOMEM;
     if (rv == H2W_OK) {
-      st->flags |= H2W_SF_QUEUED;
-      if (s->ss.rq_tail != NULL) {
-        s->ss.rq_tail->link = st;
-      } else {
-        s->ss.rq_head = st;
-      }
-      s->ss.rq_tail = st;
+      h2w_squeue_push(&s->ss.rq, st, H2W_SF_QUEUED);
     }
   }
   if (rv != H2W_OK) {
@@ -345,13 +329,7 @@ int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
       h2w_stream_tx_end(s, st);
       return h2w_local_rv(s, H2W_E_NOMEM);
     }
-    st->flags |= H2W_SF_PUSH_WAIT;
-    if (s->ss.pw_tail != NULL) {
-      s->ss.pw_tail->link = st;
-    } else {
-      s->ss.pw_head = st;
-    }
-    s->ss.pw_tail = st;
+    h2w_squeue_push(&s->ss.pw, st, H2W_SF_PUSH_WAIT);
     return H2W_OK;
   }
   rv = send_final_headers(s, st, nva, n, NULL);

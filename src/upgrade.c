@@ -244,7 +244,7 @@ int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
   if (s->in_total != 0 || s->map.len != 0 || s->ids.last_peer_id != 0 ||
       s->goaway.sent || s->goaway.recv || s->goaway.shutdown ||
       s->ids.next_local_id != (s->is_server ? 2u : 1u) ||
-      s->ss.rq_head != NULL) {
+      s->ss.rq.head != NULL) {
     return H2W_E_INVALID_STATE;
   }
   rv = s->is_server ? upgrade_server(s, http2_settings, len, &st)
