@@ -29,6 +29,8 @@
 /* --push: pushed responses accepted per connection; later promises are
  * declined (RST_STREAM CANCEL). */
 #define CLI_MAX_PUSHES 32u
+/* The opaque data of the PING sent right before our closing GOAWAY. */
+#define CLI_CLOSE_PING "h2wclose"
 
 typedef struct url_parts {
   char scheme[8]; /* lowercase */
@@ -88,6 +90,9 @@ typedef struct client {
   int write_on_in;
   int verbose;
   int dead; /* the session had a fatal error: no more calls but del */
+  /* The server answered the PING sent with our GOAWAY: everything it
+   * sent before that answer is here. */
+  int close_ping_acked;
   fetch *f; /* URLs first, then accepted pushes (room for
                CLI_MAX_PUSHES more) */
   size_t n;

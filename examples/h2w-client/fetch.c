@@ -296,6 +296,18 @@ static int on_frame_send(h2w_session *s, const h2w_frame_info *fi,
   return 0;
 }
 
+/* The PING sent with our GOAWAY came back (net.c, the close). */
+static int on_ping_ack(h2w_session *s, const uint8_t *opaque8, uint64_t rtt_ms,
+                       void *user) {
+  client *cl = user;
+  (void)s;
+  (void)rtt_ms;
+  if (memcmp(opaque8, CLI_CLOSE_PING, 8) == 0) {
+    cl->close_ping_acked = 1;
+  }
+  return 0;
+}
+
 static void on_error(h2w_session *s, uint32_t id, uint32_t code,
                      const char *reason, void *user) {
   (void)s;
@@ -317,6 +329,7 @@ static int make_callbacks(h2w_callbacks **out, int verbose) {
   h2w_callbacks_set_on_stream_end(cb, on_stream_end);
   h2w_callbacks_set_on_stream_close(cb, on_stream_close);
   h2w_callbacks_set_on_push_promise(cb, on_push_promise);
+  h2w_callbacks_set_on_ping_ack(cb, on_ping_ack);
   if (verbose) {
     h2w_callbacks_set_on_frame_recv(cb, on_frame_recv);
     h2w_callbacks_set_on_frame_send(cb, on_frame_send);

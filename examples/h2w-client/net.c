@@ -17,8 +17,14 @@
 #include "util.h"
 
 /* How long the graceful close may take in all: reading what is pending,
- * the GOAWAY leaving, the server closing its side. */
-#define CLI_CLOSE_MS 1000
+ * the GOAWAY leaving, answering what the server still sends, the server
+ * closing its side. */
+#define CLI_CLOSE_MS 2000
+/* After our GOAWAY the write side stays open while the server may still
+ * send something that wants an answer: until the PING sent behind the
+ * GOAWAY comes back, or, from a server that does not answer it, until
+ * nothing has arrived for this long. */
+#define CLI_QUIET_MS 500
 /* How long the TLS handshake may take. */
 #define CLI_HANDSHAKE_MS 10000
 
@@ -224,9 +230,13 @@ static int drain_pending(client *cl, uint64_t end) {
   return 0;
 }
 
-/* RFC 9113 §6.8: say goodbye with GOAWAY(NO_ERROR); the socket gets
- * CLI_CLOSE_MS in all to take it. */
+/* RFC 9113 §6.8: say goodbye with GOAWAY(NO_ERROR), right behind a PING
+ * whose ACK answer_late() waits for. The PING goes first: some peers
+ * (python-h2) take any frame after a GOAWAY for a protocol error. The
+ * socket gets CLI_CLOSE_MS in all to take them. */
 static int say_goaway(client *cl, uint64_t end) {
+  /* Without a free PING slot answer_late() just waits for quiet. */
+  (void)h2w_session_submit_ping(cl->s, (const uint8_t *)CLI_CLOSE_PING);
   if (h2w_session_submit_goaway(cl->s, H2W_NO_ERROR, NULL, 0) != H2W_OK) {
     return -1;
   }
@@ -246,10 +256,89 @@ static int say_goaway(client *cl, uint64_t end) {
   }
 }
 
-/* A lingering close: after the GOAWAY, end our side (close_notify, FIN)
- * and read, discarding, until the server closes or the time is up.
- * Closing with unread input would make the kernel answer with a TCP
- * reset, which can destroy the GOAWAY before the server reads it. */
+/* Read what the transport has and hand it to the session. Returns 1 when
+ * something arrived, 0 when nothing did, -1 at the end of input or on a
+ * transport or session error. */
+static int read_late(client *cl) {
+  int got = 0;
+  cl->read_on_out = 0;
+  for (;;) {
+    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    if (n == EX_IO_WANT_READ) {
+      return got;
+    }
+    if (n == EX_IO_WANT_WRITE) {
+      cl->read_on_out = 1;
+      return got;
+    }
+    if (n <= 0) {
+      return -1;
+    }
+    got = 1;
+    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
+    if (r >= 0) {
+      r = cli_consume_owed(cl);
+    }
+    if (r < 0) {
+      flush(cl); /* the session's GOAWAY, if the socket takes it */
+      return -1;
+    }
+  }
+}
+
+/* After our GOAWAY the server may still send frames, and we still process
+ * them (RFC 9113 §6.8): a PING gets its ACK (§6.7), a SETTINGS its ACK
+ * (§6.5.3). Every byte goes to the session and what it produces is
+ * written, until the server has answered the PING sent with the GOAWAY
+ * (it sends in order: whatever it sent before that answer, a PING that
+ * crossed our GOAWAY, is here and answered) and our answers are written,
+ * or the server has been quiet for CLI_QUIET_MS, or the time is up; then
+ * 0: go on to the lingering close. Returns -1 when the connection is
+ * over: the server closed, or an error. */
+static int answer_late(client *cl, uint64_t end) {
+  uint64_t quiet = ex_now_ms() + CLI_QUIET_MS;
+  for (;;) {
+    if (flush(cl) != 0) {
+      return -1;
+    }
+    if (cl->close_ping_acked && cl->woff == cl->wlen &&
+        !h2w_session_want_write(cl->s)) {
+      return 0;
+    }
+    uint64_t now = ex_now_ms();
+    uint64_t until = quiet < end ? quiet : end;
+    if (now >= until) {
+      return 0;
+    }
+    int want_out = (cl->woff < cl->wlen && !cl->write_on_in) || cl->read_on_out;
+    struct pollfd p;
+    p.fd = cl->io.fd;
+    p.events = (short)(POLLIN | (want_out ? POLLOUT : 0));
+    p.revents = 0;
+    uint64_t ms = until - now;
+    if (poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms) < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return -1;
+    }
+    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
+        (cl->read_on_out && (p.revents & POLLOUT) != 0)) {
+      int rv = read_late(cl);
+      if (rv < 0) {
+        return -1;
+      }
+      if (rv > 0) {
+        quiet = ex_now_ms() + CLI_QUIET_MS;
+      }
+    }
+  }
+}
+
+/* A lingering close: end our side (close_notify, FIN) and read,
+ * discarding, until the server closes or the time is up. Closing with
+ * unread input would make the kernel answer with a TCP reset, which can
+ * destroy the GOAWAY before the server reads it. */
 static void linger(client *cl, uint64_t end) {
   ex_io_shutdown_write(&cl->io);
   for (;;) {
@@ -266,7 +355,8 @@ static void linger(client *cl, uint64_t end) {
 
 static void close_gracefully(client *cl) {
   uint64_t end = ex_now_ms() + CLI_CLOSE_MS;
-  if (drain_pending(cl, end) == 0 && say_goaway(cl, end) == 0) {
+  if (drain_pending(cl, end) == 0 && say_goaway(cl, end) == 0 &&
+      answer_late(cl, end) == 0) {
     linger(cl, end);
   }
 }

@@ -11,11 +11,17 @@ Usage: h2_raw.py PORT SCENARIO
   no-read         GET a huge body, never read        -> "closed <octets>"
   expect-100      POST /echo with expect: 100-continue -> "headers <n>"
   no-expect       POST /echo without it              -> "headers <n>"
-Or, as a server for h2w-client: h2_raw.py serve-ping PORTFILE [CERT KEY]
+Or, as a server for h2w-client:
+  h2_raw.py serve-ping PORTFILE [--late-ping MS] [--ignore-pings] [CERT KEY]
   listens on 127.0.0.1 (TLS with ALPN h2 when CERT and KEY are given),
   writes its port to PORTFILE, answers one GET with 200 and, in a separate
-  write (a separate TLS record), a PING; then reads until the client
+  write (a separate TLS record), a PING; answers the client's PINGs (not
+  with --ignore-pings); then reads until the client
   closes                                             -> "ack? goaway <code> eof|reset"
+  With --late-ping the PING waits instead until the client's GOAWAY has
+  arrived (nothing the client sent is processed before), then MS more
+  milliseconds: it reaches a client that has already said goodbye
+                                          -> "goaway <code> ack? eof|reset"
 Only 127.0.0.1; every wait is bounded (the server's timers are set small
 by the caller); on a timeout it prints "timeout".
 """
@@ -87,7 +93,31 @@ def until_goaway(sock, seconds, note=""):
     return note + "closed without goaway"
 
 
-def serve_ping(portfile, cert=None, key=None):
+def has_goaway(buf):
+    """True if the complete frames at the start of buf include a GOAWAY."""
+    while len(buf) >= 9:
+        n = int.from_bytes(buf[:3], "big")
+        if len(buf) < 9 + n:
+            return False
+        if buf[3] == GOAWAY:
+            return True
+        buf = buf[9 + n :]
+    return False
+
+
+def serve_ping(portfile, *args):
+    late_ping = None  # seconds, or None: the PING right behind the 200
+    ignore_pings = False
+    args = list(args)
+    while args and args[0].startswith("--"):
+        opt = args.pop(0)
+        if opt == "--late-ping":
+            late_ping = int(args.pop(0)) / 1000
+        elif opt == "--ignore-pings":
+            ignore_pings = True
+        else:
+            sys.exit(f"serve-ping: unknown option {opt}")
+    cert, key = args if args else (None, None)
     ls = socket.socket()
     ls.bind(("127.0.0.1", 0))
     ls.listen(1)
@@ -132,9 +162,25 @@ def serve_ping(portfile, cert=None, key=None):
                 # :status 200 (static index 8), END_STREAM|END_HEADERS; then
                 # the PING in a write (and TLS record) of its own.
                 s.sendall(frame(HEADERS, 0x5, 1, b"\x88"))
-                s.sendall(frame(PING, 0, 0, b"lastping"))
+                if late_ping is None:
+                    s.sendall(frame(PING, 0, 0, b"lastping"))
+                else:
+                    # Nothing the client sends is processed until its
+                    # GOAWAY is here: the PING crosses the GOAWAY, and
+                    # reaches the client before our answer to any PING it
+                    # sent along (RFC 9113 §6.8: still processed, §6.7:
+                    # still answered).
+                    while not has_goaway(data) and time.monotonic() < deadline:
+                        more = s.recv(65536)
+                        if not more:
+                            break
+                        data += more
+                    time.sleep(late_ping)
+                    s.sendall(frame(PING, 0, 0, b"lateping"))
             if ftype == PING and flags & 1:
                 out.append("ack")
+            elif ftype == PING and not ignore_pings:
+                s.sendall(frame(PING, 1, 0, payload))
             if ftype == GOAWAY:
                 out.append(f"goaway {int.from_bytes(payload[4:8], 'big')}")
         return out, data
