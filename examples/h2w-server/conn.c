@@ -54,7 +54,7 @@ static int conn_flush(conn *c) {
   c->write_on_in = 0;
   for (;;) {
     if (c->woff == c->wlen) {
-      if (c->state != CONN_H2 || c->hold_output) {
+      if ((c->state != CONN_H2 && c->state != CONN_LINGER) || c->hold_output) {
         return set_interest(c, 0);
       }
       if (budget == 0) {
@@ -136,6 +136,73 @@ static int conn_service_h1(conn *c) {
   return 0;
 }
 
+/* The timer at `due`, strictly in the future so that the heap never
+ * re-fires within one pass. Returns 0, or 1 if c was closed. */
+static int conn_arm(conn *c, uint64_t due) {
+  server *srv = c->srv;
+  if (due <= srv->now) {
+    due = srv->now + 1;
+  }
+  if (ex_heap_arm(&srv->timers, &c->timer, due) != 0) {
+    conn_close(c);
+    return 1;
+  }
+  return 0;
+}
+
+/* The end of a lingering close: end our side (TLS close_notify, FIN) and
+ * discard input until the peer's FIN (CONN_DRAIN) or linger_end. Closing
+ * with unread input would make the kernel answer with a TCP reset, which
+ * can destroy our GOAWAY before the peer reads it. Returns 1 if c was
+ * closed. */
+static int conn_half_close(conn *c) {
+  ex_io_shutdown_write(&c->io);
+  c->state = CONN_DRAIN;
+  c->read_on_out = 0;
+  c->write_on_in = 0;
+  if (set_interest(c, 0) != 0) {
+    conn_close(c);
+    return 1;
+  }
+  return conn_arm(c, c->linger_end);
+}
+
+/* CONN_LINGER: what arrives is answered (conn_read, conn_flush); once the
+ * peer has been quiet for SRV_QUIET_MS and our answers are written, our
+ * side ends. Returns 1 if c was closed. */
+static int conn_service_linger(conn *c) {
+  server *srv = c->srv;
+  if (srv->now >= c->linger_end) {
+    conn_note(c, "lingering close timed out");
+    conn_close(c);
+    return 1;
+  }
+  uint64_t due = c->linger_end;
+  if (c->woff == c->wlen) {
+    if (srv->now >= c->quiet_until) {
+      return conn_half_close(c);
+    }
+    due = c->quiet_until < due ? c->quiet_until : due;
+  }
+  return conn_arm(c, due);
+}
+
+/* The session is over: GOAWAY sent or received, no stream left, output
+ * written. RFC 9113 §6.8: after our GOAWAY the peer may still send frames
+ * (a PING, a SETTINGS) and gets its answers until it goes quiet
+ * (CONN_LINGER). A peer that sent GOAWAY itself is the one closing: our
+ * side ends at once. Returns 1 if c was closed. */
+static int conn_begin_linger(conn *c) {
+  server *srv = c->srv;
+  c->linger_end = srv->now + SRV_LINGER_MS;
+  if (c->peer_goaway) {
+    return conn_half_close(c);
+  }
+  c->state = CONN_LINGER;
+  c->quiet_until = srv->now + SRV_QUIET_MS;
+  return conn_service_linger(c);
+}
+
 int conn_service(conn *c) {
   server *srv = c->srv;
   if (c->state == CONN_TLS || c->state == CONN_SNIFF) {
@@ -145,13 +212,15 @@ int conn_service(conn *c) {
     conn_close(c);
     return 1;
   }
+  if (c->state == CONN_LINGER) {
+    return conn_service_linger(c);
+  }
   if (c->state != CONN_H2) {
     return conn_service_h1(c);
   }
   if (!h2w_session_want_read(c->s) && !h2w_session_want_write(c->s) &&
       c->woff == c->wlen) {
-    conn_close(c);
-    return 1;
+    return conn_begin_linger(c);
   }
   uint64_t due = h2w_session_next_deadline(c->s);
   const srv_limits *l = &srv->limits;
@@ -167,19 +236,20 @@ int conn_service(conn *c) {
     ex_heap_disarm(&srv->timers, &c->timer);
     return 0;
   }
-  /* Strictly in the future, so the heap never re-fires within one pass. */
-  if (due <= srv->now) {
-    due = srv->now + 1;
-  }
-  if (ex_heap_arm(&srv->timers, &c->timer, due) != 0) {
-    conn_close(c);
-    return 1;
-  }
-  return 0;
+  return conn_arm(c, due);
 }
 
 static void conn_timer_fire(ex_timer *t, uint64_t now) {
   conn *c = t->owner;
+  if (c->state == CONN_LINGER) {
+    conn_service(c);
+    return;
+  }
+  if (c->state == CONN_DRAIN && c->s != NULL) {
+    conn_note(c, "the peer did not close: closing");
+    conn_close(c);
+    return;
+  }
   if (c->state != CONN_H2) {
     conn_note(c, "start deadline passed: closing");
     conn_close(c);
@@ -342,6 +412,9 @@ static int conn_read(conn *c) {
       return 1;
     }
     c->hold_output = 0;
+    if (c->state == CONN_LINGER) {
+      c->quiet_until = srv->now + SRV_QUIET_MS; /* the peer still talks */
+    }
     if (conn_feed(c, srv->rbuf, (size_t)n) != 0) {
       return 1;
     }
@@ -405,7 +478,10 @@ void conn_on_event(conn *c, uint32_t events) {
     done = in ? h1_sniff(c) : 0;
     break;
   case CONN_H2:
-    h2w_session_tick(c->s, c->srv->now);
+  case CONN_LINGER:
+    if (c->state == CONN_H2) {
+      h2w_session_tick(c->s, c->srv->now);
+    }
     if (in || (out && c->read_on_out)) {
       done = conn_read(c);
     }

@@ -219,11 +219,15 @@ static void trace(const conn *c, int sent, const h2w_frame_info *fi,
 
 /* Always set: it times header blocks (--header-timeout). A HEADERS or
  * PUSH_PROMISE without END_HEADERS opens one, CONTINUATION frames carry
- * it on, END_HEADERS ends it (RFC 9113 §6.2, §6.10). */
+ * it on, END_HEADERS ends it (RFC 9113 §6.2, §6.10). It also notes the
+ * peer's GOAWAY, for the close (conn.c). */
 static int on_frame_recv(h2w_session *s, const h2w_frame_info *fi,
                          const uint8_t *payload, void *user) {
   conn *c = user;
   (void)s;
+  if (fi->type == 0x7) { /* GOAWAY */
+    c->peer_goaway = 1;
+  }
   if (fi->type == 0x1 || fi->type == 0x5 || fi->type == 0x9) {
     if ((fi->flags & 0x4) != 0) {
       c->hdr_since = 0;

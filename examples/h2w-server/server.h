@@ -43,6 +43,13 @@
  * bytes (the client preface or an HTTP/1.1 request head), and an HTTP/1.1
  * error response this long to leave. */
 #define SRV_START_MS 10000u
+/* The graceful end of an HTTP/2 connection (RFC 9113 §6.8): after our
+ * GOAWAY, with no stream left, what the peer still sends is processed and
+ * answered (a PING gets its ACK, §6.7) until it has been quiet for
+ * SRV_QUIET_MS; then our side ends (FIN) and input is discarded until the
+ * peer's FIN. The whole lingering close takes at most SRV_LINGER_MS. */
+#define SRV_QUIET_MS 200u
+#define SRV_LINGER_MS 2000u
 /* The largest HTTP/1.1 request head accepted on the cleartext port. */
 #define SRV_H1_MAX (8u * 1024u)
 
@@ -98,6 +105,7 @@ enum conn_state {
   CONN_TLS,     /* TLS handshake running */
   CONN_SNIFF,   /* cleartext: client preface or an HTTP/1.1 request? */
   CONN_H2,      /* the session runs */
+  CONN_LINGER,  /* the session is over: still answer what arrives */
   CONN_H1_DONE, /* an HTTP/1.1 answer is leaving; then the connection ends */
   CONN_DRAIN    /* answer sent, write side shut: wait for the peer's FIN */
 };
@@ -116,6 +124,9 @@ struct conn {
   /* After a 101: session output waits for the client's first bytes (see
    * h1.c), only the 101 itself leaves. */
   uint8_t hold_output;
+  /* The peer sent GOAWAY: it is the one closing, and expects no more of
+   * us once the session is over. */
+  uint8_t peer_goaway;
   uint32_t events; /* epoll interest currently registered */
   uint64_t id;
   ex_timer timer; /* h2w_session_next_deadline() and the two below */
@@ -124,6 +135,9 @@ struct conn {
   uint64_t hdr_since;
   /* When output got stuck (the socket took nothing); 0: not stuck. */
   uint64_t stall_since;
+  /* CONN_LINGER: when the peer will have been quiet long enough; both
+   * lingering states: when they end. */
+  uint64_t quiet_until, linger_end;
   size_t owed; /* like req.owed, for body bytes of no known request */
   size_t woff, wlen;
   uint8_t wbuf[SRV_WBUF_SIZE];

@@ -7,6 +7,12 @@ Usage: h2_raw.py PORT SCENARIO
   bad-magic       "PRI * HTTP/2.0\\r\\n\\r\\nXX..."     -> "goaway <code>"
   bad-after-line  "PRI * HTTP/2.0\\r\\n" + garbage     -> "goaway <code>"
   idle            preface, SETTINGS, then silence    -> "ping? goaway <code>"
+  ping-after-shutdown  preface, SETTINGS, "ready" on stdout once the
+                  server's SETTINGS came; then (the caller stops the
+                  server: h2w_session_shutdown()) answers the shutdown
+                  PING, waits for the final GOAWAY, sends a PING and reads
+                  until the server closes
+                                              -> "goaway <code> ack? eof|reset"
   header-stall    HEADERS without END_HEADERS        -> "goaway <code>"
   no-read         GET a huge body, never read        -> "closed <octets>"
   expect-100      POST /echo with expect: 100-continue -> "headers <n>"
@@ -229,6 +235,49 @@ def main():
     elif scenario == "idle":
         s.sendall(hello)
         print(until_goaway(s, 10))
+    elif scenario == "ping-after-shutdown":
+        # RFC 9113 §6.8: the server that said GOAWAY still processes what
+        # arrives, and a PING gets its ACK (§6.7).
+        s.sendall(hello)
+        seen, ready = "closed without goaway", False
+        for f in frames(s, time.monotonic() + 10):
+            if f is None:
+                seen = "timeout"
+                break
+            ftype, flags, _, payload = f
+            if ftype == SETTINGS and not ready:
+                # The server's preface: its session runs, a shutdown now
+                # goes through it.
+                ready = True
+                print("ready", flush=True)
+            if ftype == PING and not flags & 1:
+                s.sendall(frame(PING, 1, 0, payload))
+            # The final GOAWAY, not the first one of the shutdown (2^31-1).
+            if ftype == GOAWAY and int.from_bytes(payload[:4], "big") != 0x7FFFFFFF:
+                seen = f"goaway {int.from_bytes(payload[4:8], 'big')}"
+                break
+        if not seen.startswith("goaway"):
+            print(seen)
+            return
+        buf, end = b"", "eof"
+        try:
+            s.sendall(frame(PING, 0, 0, b"afterbye"))
+            s.settimeout(10)
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                buf += data
+        except (ConnectionResetError, BrokenPipeError):
+            end = "reset"
+        except socket.timeout:
+            end = "timeout"
+        while len(buf) >= 9:
+            n = int.from_bytes(buf[:3], "big")
+            if buf[3] == PING and buf[4] & 1 and buf[9 : 9 + n] == b"afterbye":
+                seen += " ack"
+            buf = buf[9 + n :]
+        print(f"{seen} {end}")
     elif scenario == "header-stall":
         # :method GET, :scheme http, :path /, and no END_HEADERS: a
         # CONTINUATION must follow and never does.

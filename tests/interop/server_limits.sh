@@ -47,6 +47,30 @@ start_server ka "$bin/h2w-server" --host 127.0.0.1 --port 0 \
   --idle-timeout 0 --keepalive 300 --keepalive-timeout 300
 expect "dead peer: PING, then GOAWAY (--keepalive)" "ping goaway 0" "$(raw "$server_port" idle)"
 
+# Graceful shutdown (SIGTERM, h2w_session_shutdown()): after its final
+# GOAWAY the server still processes what arrives (RFC 9113 §6.8), a PING
+# gets its ACK (§6.7), until the peer is quiet; then it ends its side and
+# waits for the peer's end, so the peer sees no reset.
+start_server stop "$bin/h2w-server" --host 127.0.0.1 --port 0
+spawn late "$PY" "$(dirname "$0")/h2_raw.py" "$server_port" ping-after-shutdown
+late_pid=$spawned_pid
+waited=0
+until grep -q '^ready' "$tmp/late.log" 2>/dev/null; do
+  waited=$((waited + 1))
+  [ "$waited" -lt 200 ] || break
+  sleep 0.05
+done
+kill -TERM "$server_pid"
+wait_exit "$late_pid" 15 || true
+expect "PING after the shutdown GOAWAY answered, clean close" "goaway 0 ack eof" \
+  "$(tail -n 1 "$tmp/late.log")"
+if wait_exit "$server_pid" 10 && [ "$exit_code" = 0 ]; then
+  ok "server exits 0 after the lingering close"
+else
+  fail "server did not exit 0 after SIGTERM"
+  show "$server_log"
+fi
+
 # Command-line errors name the program and what was wrong.
 rc=0
 "$bin/h2w-server" --idle-timeout soon >/dev/null 2>"$tmp/err" || rc=$?
