@@ -721,6 +721,13 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     TCP reset, which can destroy the GOAWAY and the last responses before
  *     the peer reads them (the same "lingering close" as RFC 9112 §9.6).
  *     After h2w_session_eof() nothing more is written, so nothing is lost.
+ *   - What arrives while lingering goes unanswered: a PING the peer sent
+ *     as your GOAWAY crossed it gets no ACK. Where that matters, submit a
+ *     PING of your own (h2w_session_submit_ping()) just before the
+ *     shutdown, keep the write side open and keep pumping until
+ *     on_ping_ack reports it (or a short timeout), and only then
+ *     half-close: everything the peer sent before that ACK has been
+ *     answered. h2w-client does this; it costs one round trip.
  *
  * Abortive close
  *   - To end at once with an error: h2w_session_submit_goaway() with that
