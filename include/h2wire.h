@@ -614,6 +614,11 @@ H2W_EXTERN size_t h2w_hpack_encoder_table_size(const h2w_hpack_encoder *enc);
  *     delete it after that call returns.
  *   - Other sessions are independent: any call on another session is
  *     allowed.
+ *   - A callback returns: it may not leave the library's call by a C++
+ *     exception or a longjmp(), which would skip the session's own
+ *     bookkeeping (and the library is built without the unwind tables a
+ *     C++ exception needs to cross it, unless H2W_UNWIND_TABLES). Catch
+ *     inside the callback and return an error instead.
  *   - After a fatal error the allowed functions return the sticky error,
  *     as everywhere; during the on_stream_close callbacks fired by
  *     h2w_session_del() they return H2W_E_INVALID_STATE (the session is

@@ -35,6 +35,7 @@
  * gets none. Our own SETTINGS is sent only when none of ours is pending
  * and the stream target moved by half or more. Neither reaches the
  * application's on_ping_ack / on_settings_ack. */
+#include "cold.h"
 #include "autotune.h"
 
 #include <string.h>
@@ -54,7 +55,7 @@
  * longer (a route change) is learnt again. */
 #define H2W_AUTOTUNE_MIN_RTT_TTL_MS 10000u
 
-void h2w_autotune_init(h2w_session *s) {
+H2W_COLD void h2w_autotune_init(h2w_session *s) {
   h2w_autotune *a = &s->autotune;
   memset(a, 0, sizeof(*a));
   a->ping_slot = H2W_AUTOTUNE_NO_PING;
@@ -163,7 +164,8 @@ static void stream_retarget(h2w_session *s, uint32_t t) {
   }
 }
 
-int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
+H2W_COLD int h2w_autotune_ping_acked(h2w_session *s, size_t slot,
+                                     uint64_t rtt_ms) {
   h2w_autotune *a = &s->autotune;
   uint64_t sample, rate, want;
   uint32_t rtt, target, stream;
@@ -220,7 +222,7 @@ int h2w_autotune_ping_acked(h2w_session *s, size_t slot, uint64_t rtt_ms) {
   return 1;
 }
 
-int h2w_autotune_settings_acked(h2w_session *s) {
+H2W_COLD int h2w_autotune_settings_acked(h2w_session *s) {
   if (!s->autotune.settings_inflight) {
     return 0;
   }
@@ -230,9 +232,9 @@ int h2w_autotune_settings_acked(h2w_session *s) {
 
 /* ---- public API --------------------------------------------------------- */
 
-int h2w_options_set_window_autotune(h2w_options *opt,
-                                    uint32_t max_connection_window,
-                                    uint32_t max_stream_window) {
+H2W_COLD int h2w_options_set_window_autotune(h2w_options *opt,
+                                             uint32_t max_connection_window,
+                                             uint32_t max_stream_window) {
   if (opt == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }
@@ -254,7 +256,8 @@ int h2w_options_set_window_autotune(h2w_options *opt,
   return H2W_OK;
 }
 
-int h2w_session_flow_estimate(const h2w_session *s, h2w_flow_estimate *out) {
+H2W_COLD int h2w_session_flow_estimate(const h2w_session *s,
+                                       h2w_flow_estimate *out) {
   const h2w_autotune *a;
   if (s == NULL || out == NULL || out->size < sizeof(*out)) {
     return H2W_E_INVALID_ARGUMENT;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cold.h"
 #include "json.h"
 #include "session_int.h"
 
@@ -460,8 +461,8 @@ static void dump_timers(h2w_json *j, const h2w_session *s) {
   h2w_json_end_object(j);
 }
 
-int h2w_session_dump_json(const h2w_session *s, char *buf, size_t cap,
-                          size_t *len) {
+H2W_COLD int h2w_session_dump_json(const h2w_session *s, char *buf, size_t cap,
+                                   size_t *len) {
   h2w_json j;
   if (s == NULL || len == NULL || (buf == NULL && cap > 0)) {
     return H2W_E_INVALID_ARGUMENT;

@@ -1,5 +1,6 @@
 /* Names and descriptions of the three value spaces of h2wire.h: library
  * results, RFC 9113 §7 wire error codes. */
+#include "cold.h"
 #include "h2wire.h"
 
 #include <stddef.h>
@@ -44,12 +45,12 @@ static const err_row *find_err(int err) {
   return NULL;
 }
 
-const char *h2w_strerror(int err) {
+H2W_COLD const char *h2w_strerror(int err) {
   const err_row *r = find_err(err);
   return r != NULL ? r->text : "unknown error";
 }
 
-const char *h2w_error_name(int err) {
+H2W_COLD const char *h2w_error_name(int err) {
   const err_row *r = find_err(err);
   return r != NULL ? r->name : "H2W_E_UNKNOWN";
 }
@@ -72,7 +73,7 @@ static const char *const wire_names[] = {
     "HTTP_1_1_REQUIRED",
 };
 
-const char *h2w_http2_error_name(uint32_t code) {
+H2W_COLD const char *h2w_http2_error_name(uint32_t code) {
   if (code < sizeof(wire_names) / sizeof(wire_names[0])) {
     return wire_names[code];
   }

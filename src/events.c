@@ -7,6 +7,7 @@
  * put back when the mode ends. */
 #include <string.h>
 
+#include "cold.h"
 #include "events.h"
 #include "session_int.h"
 
@@ -41,11 +42,18 @@ struct h2w_events {
   uint32_t nfields;
 };
 
+#if defined(__GNUC__)
+#define H2W_NOINLINE __attribute__((noinline))
+#else
+#define H2W_NOINLINE
+#endif
+
 #define EV_RECS0 64u
 #define EV_BYTES0 4096u
 
-static int grow(h2w_session *s, void **p, size_t *cap, size_t need, size_t elem,
-                size_t first) {
+/* Growing is rare (the buffers double, and keep their size across takes). */
+static H2W_COLD int grow(h2w_session *s, void **p, size_t *cap, size_t need,
+                         size_t elem, size_t first) {
   size_t ncap = *cap != 0 ? *cap : first;
   void *q;
   while (ncap < need) {
@@ -64,9 +72,11 @@ static int grow(h2w_session *s, void **p, size_t *cap, size_t need, size_t elem,
 }
 
 /* A zeroed record of `kind` at the end of `cur`, with room for `extra`
- * more bytes; NULL (failure noted) if the buffer cannot grow. */
-static h2w_event *append(h2w_session *s, unsigned kind, uint32_t id,
-                         size_t extra) {
+ * more bytes; NULL (failure noted) if the buffer cannot grow. Out of line:
+ * inlined into every recorder it made them four times their size at -O3,
+ * for the cost of one call per event. */
+static H2W_NOINLINE h2w_event *append(h2w_session *s, unsigned kind,
+                                      uint32_t id, size_t extra) {
   h2w_events *e = s->ev;
   h2w_evbuf *b = &e->cur;
   h2w_event *r;
@@ -99,7 +109,8 @@ static h2w_event *append(h2w_session *s, unsigned kind, uint32_t id,
 
 /* Copy n octets (room reserved by append()) and return their offset; with
  * `nul` a NUL octet follows them. */
-static uint32_t put(h2w_events *e, const void *p, size_t n, int nul) {
+static H2W_NOINLINE uint32_t put(h2w_events *e, const void *p, size_t n,
+                                 int nul) {
   h2w_evbuf *b = &e->cur;
   uint32_t off = (uint32_t)b->nb;
   if (n != 0) {
@@ -115,7 +126,7 @@ static uint32_t put(h2w_events *e, const void *p, size_t n, int nul) {
 /* What a recorder returns: a failure (the session maps it to the noted
  * error), a pause when a receive filled the buffer past the threshold,
  * else 0. */
-static int done(h2w_session *s, const h2w_event *r) {
+static H2W_NOINLINE int done(h2w_session *s, const h2w_event *r) {
   h2w_events *e = s->ev;
   if (r == NULL) {
     return -1;
@@ -350,8 +361,9 @@ static int rec_origin(h2w_session *s, const uint8_t *origin, size_t len,
 }
 
 /* A frame record (extension, or tracing): type, flags, payload. */
-static h2w_event *frame_rec(h2w_session *s, unsigned kind,
-                            const h2w_frame_info *fi, const uint8_t *payload) {
+static H2W_NOINLINE h2w_event *frame_rec(h2w_session *s, unsigned kind,
+                                         const h2w_frame_info *fi,
+                                         const uint8_t *payload) {
   size_t n = payload != NULL ? fi->length : 0;
   h2w_event *r = append(s, kind, fi->stream_id, n);
   if (r != NULL) {
@@ -480,7 +492,8 @@ int h2w_events_failure(h2w_session *s) {
 
 /* ---- public API ------------------------------------------------------ */
 
-int h2w_session_set_events(h2w_session *s, uint32_t mode, size_t pause_bytes) {
+H2W_COLD int h2w_session_set_events(h2w_session *s, uint32_t mode,
+                                    size_t pause_bytes) {
   const uint32_t known =
       H2W_EVENTS_ON | H2W_EVENTS_FRAMES | H2W_EVENTS_DATA_IN_INPUT;
   h2w_events *e;

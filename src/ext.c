@@ -4,6 +4,7 @@
  * the application knows them (WebTransport and friends define their own).
  * None of them is flow-controlled or changes stream state. */
 
+#include "cold.h"
 #include "session_int.h"
 
 /* A stream an ALTSVC may name: one that is live (§4: "associated with"). */
@@ -13,7 +14,7 @@ static int stream_live(const h2w_session *s, uint32_t id) {
          st->state != H2W_SS_IDLE && st->state != H2W_SS_CLOSED;
 }
 
-int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f) {
+H2W_COLD int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f) {
   const h2w_frame_altsvc *a = &f->u.altsvc;
   int rv;
   /* RFC 7838 §4: only servers advertise; on a stream, only a live one. */
@@ -26,7 +27,7 @@ int h2w_recv_altsvc(h2w_session *s, const h2w_frame *f) {
   return h2w_cb_result(s, rv, "on_altsvc") < 0 ? s->err.lib : 0;
 }
 
-int h2w_recv_origin(h2w_session *s, const h2w_frame *f) {
+H2W_COLD int h2w_recv_origin(h2w_session *s, const h2w_frame *f) {
   h2w_frame_iter it;
   const uint8_t *o;
   size_t len, i = 0;
@@ -45,7 +46,7 @@ int h2w_recv_origin(h2w_session *s, const h2w_frame *f) {
   return 0;
 }
 
-int h2w_recv_extension(h2w_session *s, const h2w_frame *f) {
+H2W_COLD int h2w_recv_extension(h2w_session *s, const h2w_frame *f) {
   h2w_frame_info fi;
   int rv;
   if (s->cb.on_extension_frame == NULL ||
@@ -74,9 +75,9 @@ static int usable(const h2w_session *s) {
     return h2w_local_rv((s), h2w_queue_commit((s), (pack_call)));              \
   } while (0)
 
-int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
-                              const uint8_t *origin, size_t originlen,
-                              const uint8_t *value, size_t valuelen) {
+H2W_COLD int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
+                                       const uint8_t *origin, size_t originlen,
+                                       const uint8_t *value, size_t valuelen) {
   size_t len;
   if (s == NULL || (origin == NULL && originlen > 0) ||
       (value == NULL && valuelen > 0) || originlen > 0xffff ||
@@ -98,8 +99,9 @@ int h2w_session_submit_altsvc(h2w_session *s, uint32_t stream_id,
                                     origin, originlen, value, valuelen));
 }
 
-int h2w_session_submit_origin(h2w_session *s, const uint8_t *const *origins,
-                              const size_t *lens, size_t n) {
+H2W_COLD int h2w_session_submit_origin(h2w_session *s,
+                                       const uint8_t *const *origins,
+                                       const size_t *lens, size_t n) {
   h2w_frame_bytes list[64];
   size_t i, len = 0;
   if (s == NULL || ((origins == NULL || lens == NULL) && n > 0) ||
@@ -127,9 +129,9 @@ int h2w_session_submit_origin(h2w_session *s, const uint8_t *const *origins,
               h2w_frame_pack_origin(p, H2W_FRAME_HD_LEN + len, list, n));
 }
 
-int h2w_session_submit_extension(h2w_session *s, uint8_t type, uint8_t flags,
-                                 uint32_t stream_id, const uint8_t *payload,
-                                 size_t len) {
+H2W_COLD int h2w_session_submit_extension(h2w_session *s, uint8_t type,
+                                          uint8_t flags, uint32_t stream_id,
+                                          const uint8_t *payload, size_t len) {
   if (s == NULL || (payload == NULL && len > 0) ||
       type <= H2W_FRAME_CONTINUATION || type == H2W_FRAME_ALTSVC ||
       type == H2W_FRAME_ORIGIN || type == H2W_FRAME_PRIORITY_UPDATE ||

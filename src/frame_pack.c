@@ -2,6 +2,7 @@
  * Each refuses what the peer would have to reject, so that a bug in the
  * session shows up as H2W_E_INVALID_ARGUMENT here rather than as a GOAWAY
  * from the other side. */
+#include "cold.h"
 #include "frame.h"
 
 #include <string.h>
@@ -159,8 +160,9 @@ static h2w_ssize pack_fixed(uint8_t *buf, size_t cap, uint8_t type,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_priority(uint8_t *buf, size_t cap, uint32_t stream_id,
-                                  const h2w_frame_priority *pri) {
+H2W_COLD h2w_ssize h2w_frame_pack_priority(uint8_t *buf, size_t cap,
+                                           uint32_t stream_id,
+                                           const h2w_frame_priority *pri) {
   uint8_t payload[5];
   if (pri == NULL || (stream_id & H2W_STREAM_ID_MASK) == 0) {
     return H2W_E_INVALID_ARGUMENT;
@@ -181,8 +183,10 @@ h2w_ssize h2w_frame_pack_rst_stream(uint8_t *buf, size_t cap,
                     sizeof payload);
 }
 
-h2w_ssize h2w_frame_pack_settings(uint8_t *buf, size_t cap, uint8_t flags,
-                                  const h2w_settings_entry *iv, size_t n) {
+H2W_COLD h2w_ssize h2w_frame_pack_settings(uint8_t *buf, size_t cap,
+                                           uint8_t flags,
+                                           const h2w_settings_entry *iv,
+                                           size_t n) {
   uint8_t *p;
   size_t i;
   h2w_ssize rv;
@@ -201,8 +205,8 @@ h2w_ssize h2w_frame_pack_settings(uint8_t *buf, size_t cap, uint8_t flags,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_ping(uint8_t *buf, size_t cap, uint8_t flags,
-                              const uint8_t *opaque) {
+H2W_COLD h2w_ssize h2w_frame_pack_ping(uint8_t *buf, size_t cap, uint8_t flags,
+                                       const uint8_t *opaque) {
   uint8_t *p;
   h2w_ssize rv;
   if ((flags & ~H2W_FLAG_ACK) != 0 || opaque == NULL) {
@@ -215,9 +219,11 @@ h2w_ssize h2w_frame_pack_ping(uint8_t *buf, size_t cap, uint8_t flags,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_goaway(uint8_t *buf, size_t cap,
-                                uint32_t last_stream_id, uint32_t error_code,
-                                const uint8_t *debug, size_t debuglen) {
+H2W_COLD h2w_ssize h2w_frame_pack_goaway(uint8_t *buf, size_t cap,
+                                         uint32_t last_stream_id,
+                                         uint32_t error_code,
+                                         const uint8_t *debug,
+                                         size_t debuglen) {
   uint8_t *p;
   h2w_ssize rv;
   if (bad_range(debug, debuglen) || debuglen > H2W_FRAME_MAX_MAX_SIZE - 8u) {
@@ -262,9 +268,11 @@ h2w_ssize h2w_frame_pack_continuation(uint8_t *buf, size_t cap,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_altsvc(uint8_t *buf, size_t cap, uint32_t stream_id,
-                                const uint8_t *origin, size_t originlen,
-                                const uint8_t *value, size_t valuelen) {
+H2W_COLD h2w_ssize h2w_frame_pack_altsvc(uint8_t *buf, size_t cap,
+                                         uint32_t stream_id,
+                                         const uint8_t *origin,
+                                         size_t originlen, const uint8_t *value,
+                                         size_t valuelen) {
   uint8_t *p;
   h2w_ssize rv;
   stream_id &= H2W_STREAM_ID_MASK;
@@ -286,8 +294,9 @@ h2w_ssize h2w_frame_pack_altsvc(uint8_t *buf, size_t cap, uint32_t stream_id,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_origin(uint8_t *buf, size_t cap,
-                                const h2w_frame_bytes *origins, size_t n) {
+H2W_COLD h2w_ssize h2w_frame_pack_origin(uint8_t *buf, size_t cap,
+                                         const h2w_frame_bytes *origins,
+                                         size_t n) {
   size_t i, len = 0;
   uint8_t *p;
   h2w_ssize rv;
@@ -311,10 +320,9 @@ h2w_ssize h2w_frame_pack_origin(uint8_t *buf, size_t cap,
   return rv;
 }
 
-h2w_ssize h2w_frame_pack_priority_update(uint8_t *buf, size_t cap,
-                                         uint32_t prioritized_stream_id,
-                                         const uint8_t *value,
-                                         size_t valuelen) {
+H2W_COLD h2w_ssize h2w_frame_pack_priority_update(
+    uint8_t *buf, size_t cap, uint32_t prioritized_stream_id,
+    const uint8_t *value, size_t valuelen) {
   uint8_t *p;
   h2w_ssize rv;
   prioritized_stream_id &= H2W_STREAM_ID_MASK;
@@ -336,9 +344,10 @@ static int is_known(uint8_t type) {
          type == H2W_FRAME_PRIORITY_UPDATE;
 }
 
-h2w_ssize h2w_frame_pack_unknown(uint8_t *buf, size_t cap, uint8_t type,
-                                 uint8_t flags, uint32_t stream_id,
-                                 const uint8_t *payload, size_t len) {
+H2W_COLD h2w_ssize h2w_frame_pack_unknown(uint8_t *buf, size_t cap,
+                                          uint8_t type, uint8_t flags,
+                                          uint32_t stream_id,
+                                          const uint8_t *payload, size_t len) {
   uint8_t *p;
   h2w_ssize rv;
   if (is_known(type) || bad_range(payload, len)) {
@@ -422,7 +431,8 @@ static h2w_ssize encode_block_frame(uint8_t *buf, size_t cap,
   }
 }
 
-h2w_ssize h2w_frame_encode(uint8_t *buf, size_t cap, const h2w_frame *f) {
+H2W_COLD h2w_ssize h2w_frame_encode(uint8_t *buf, size_t cap,
+                                    const h2w_frame *f) {
   const h2w_frame_hd *hd;
   if (f == NULL) {
     return H2W_E_INVALID_ARGUMENT;

@@ -5,6 +5,7 @@
  * our preface says SETTINGS_NO_RFC7540_PRIORITIES = 1 (§2.1). */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* ---- the Priority field value (RFC 9218 §4, RFC 8941 §3.2) --------------- */
@@ -235,12 +236,12 @@ static uint32_t pending_count(const h2w_session *s, uint32_t id, int *has) {
   return n;
 }
 
-int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+/* The notes are there only after a PRIORITY_UPDATE for a stream not yet
+ * open: out of line, so that -O3 does not unroll this loop into every
+ * request's path. */
+static H2W_COLD int take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
   int found = 0, left = 0;
   size_t i;
-  if (!s->prio.any_pending) {
-    return 0;
-  }
   for (i = 0; i < H2W_PRIO_PENDING; i++) {
     uint32_t pid = s->prio.pending[i].id;
     if (pid == id && id != 0) {
@@ -258,7 +259,11 @@ int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
   return found;
 }
 
-int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
+int h2w_prio_take_pending(h2w_session *s, uint32_t id, uint8_t *prio) {
+  return s->prio.any_pending ? take_pending(s, id, prio) : 0;
+}
+
+H2W_COLD int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
   const h2w_frame_priority_update *pu = &f->u.priority_update;
   uint32_t id = pu->prioritized_stream_id;
   h2w_recv_verdict v;
@@ -303,8 +308,9 @@ int h2w_recv_priority_update(h2w_session *s, const h2w_frame *f) {
 
 /* ---- public API -------------------------------------------------------- */
 
-int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
-                                       const char *value, size_t len) {
+H2W_COLD int h2w_session_submit_priority_update(h2w_session *s,
+                                                uint32_t stream_id,
+                                                const char *value, size_t len) {
   h2w_stream *st;
   uint8_t *p;
   size_t size;
@@ -342,8 +348,8 @@ int h2w_session_submit_priority_update(h2w_session *s, uint32_t stream_id,
   return H2W_OK;
 }
 
-int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
-                                    int urgency, int incremental) {
+H2W_COLD int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
+                                             int urgency, int incremental) {
   h2w_stream *st;
   if (s == NULL || urgency < 0 || urgency > 7 ||
       (incremental != 0 && incremental != 1)) {
@@ -360,8 +366,9 @@ int h2w_session_set_stream_priority(h2w_session *s, uint32_t stream_id,
   return H2W_OK;
 }
 
-int h2w_session_stream_priority(const h2w_session *s, uint32_t stream_id,
-                                int *urgency, int *incremental) {
+H2W_COLD int h2w_session_stream_priority(const h2w_session *s,
+                                         uint32_t stream_id, int *urgency,
+                                         int *incremental) {
   const h2w_stream *st;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;

@@ -3,6 +3,7 @@
  * client did not ask for. The client's side of push (accepting or
  * declining a promise) lives with the other header blocks in
  * recv_headers.c. */
+#include "cold.h"
 #include "session_int.h"
 
 /* The request stream a promise may ride on (§6.6): one the client opened,
@@ -16,9 +17,10 @@ static h2w_stream *associated(h2w_session *s, uint32_t id) {
   return st;
 }
 
-int32_t h2w_session_submit_push_promise(h2w_session *s, uint32_t stream_id,
-                                        const h2w_nv *nva, size_t n,
-                                        void *stream_user) {
+H2W_COLD int32_t h2w_session_submit_push_promise(h2w_session *s,
+                                                 uint32_t stream_id,
+                                                 const h2w_nv *nva, size_t n,
+                                                 void *stream_user) {
   h2w_http_msg m;
   h2w_stream *assoc, *st;
   uint32_t id;

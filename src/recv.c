@@ -8,6 +8,7 @@
  * callback (docs/security.md row 20). */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* For the slow branches of the per-frame DATA path: kept out of line so
@@ -309,7 +310,7 @@ static int recv_rst_stream(h2w_session *s, const h2w_frame *f) {
 /* ---- PING (RFC 9113 §6.7) -------------------------------------------------
  */
 
-static int recv_ping(h2w_session *s, const h2w_frame *f) {
+static H2W_COLD int recv_ping(h2w_session *s, const h2w_frame *f) {
   const uint8_t *op = f->u.ping.opaque;
   size_t i;
   int rv;
@@ -378,7 +379,7 @@ static void collect_above(void *value, void *arg) {
   }
 }
 
-static int recv_goaway(h2w_session *s, const h2w_frame *f) {
+static H2W_COLD int recv_goaway(h2w_session *s, const h2w_frame *f) {
   uint32_t last = f->u.goaway.last_stream_id;
   h2w_above above;
   h2w_stream *st;

@@ -8,6 +8,7 @@
  * (RFC 7541 §2.3.2). Fields of such blocks are dropped, never delivered. */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 static int http_kind(int kind) {
@@ -484,7 +485,7 @@ static int push_block(h2w_session *s, const h2w_frame *f, uint32_t code,
                   (f->hd.flags & H2W_FLAG_END_HEADERS) != 0);
 }
 
-int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
+H2W_COLD int h2w_recv_push_promise(h2w_session *s, const h2w_frame *f) {
   uint32_t id = f->hd.stream_id;
   uint32_t promised = f->u.push_promise.promised_stream_id;
   h2w_stream *st, *ps;

@@ -11,6 +11,7 @@
  * (RFC 9113 §6.10). */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* Below this much room in the caller's buffer a DATA frame is not worth
@@ -98,8 +99,8 @@ int h2w_queue_window_update(h2w_session *s, uint32_t id, uint32_t inc) {
 /* Debug data is advisory (RFC 9113 §6.8): keep what fits. */
 #define H2W_GOAWAY_DEBUG_MAX 56u
 
-int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
-                     const uint8_t *debug, size_t debuglen) {
+H2W_COLD int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
+                              const uint8_t *debug, size_t debuglen) {
   size_t size;
   uint8_t *p;
   int rv;
@@ -115,7 +116,8 @@ int h2w_queue_goaway(h2w_session *s, uint32_t last_id, uint32_t code,
       s, h2w_frame_pack_goaway(p, size, last_id, code, debug, debuglen));
 }
 
-int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8, size_t *slot) {
+H2W_COLD int h2w_queue_ping(h2w_session *s, const uint8_t *opaque8,
+                            size_t *slot) {
   size_t i;
   uint8_t *p;
   int rv;
@@ -748,8 +750,8 @@ static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
 
 /* ---- fatal GOAWAY ------------------------------------------------------- */
 
-void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
-                    const char *reason) {
+H2W_COLD void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
+                             const char *reason) {
   h2w_send_state *ss = &s->ss;
   size_t dlen = reason != NULL ? strlen(reason) : 0;
   /* Keep the frame being written, drop everything queued after it, then
@@ -779,19 +781,19 @@ void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
 /* ---- GOAWAY state (s->goaway: this file alone writes it) -----------------
  */
 
-void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id) {
+H2W_COLD void h2w_goaway_note_sent(h2w_session *s, uint32_t last_id) {
   s->goaway.sent = 1;
   s->goaway.last_sent = last_id;
 }
 
-void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id) {
+H2W_COLD void h2w_goaway_note_recv(h2w_session *s, uint32_t last_id) {
   if (!s->goaway.recv || last_id < s->goaway.last_recv) {
     s->goaway.last_recv = last_id;
   }
   s->goaway.recv = 1;
 }
 
-int h2w_start_shutdown(h2w_session *s) {
+H2W_COLD int h2w_start_shutdown(h2w_session *s) {
   static const uint8_t opaque[8] = {'h', '2', 'w', 's', 'h', 'u', 't', '1'};
   /* §6.8: a first GOAWAY with the largest id lets requests in flight
    * arrive; the PING's ACK shows the client has seen it. */
@@ -809,7 +811,7 @@ int h2w_start_shutdown(h2w_session *s) {
   return H2W_OK;
 }
 
-int h2w_finish_shutdown(h2w_session *s) {
+H2W_COLD int h2w_finish_shutdown(h2w_session *s) {
   uint32_t last = h2w_goaway_last(s);
   int rv = h2w_queue_goaway(s, last, H2W_NO_ERROR, NULL, 0);
   if (rv != H2W_OK) {

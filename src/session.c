@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* RFC 9113 §3.4: the client connection preface. */
@@ -115,7 +116,7 @@ static void recycle(h2w_session *s, h2w_stream *st) {
   }
 }
 
-void h2w_stream_pool_trim(h2w_session *s) {
+H2W_COLD void h2w_stream_pool_trim(h2w_session *s) {
   h2w_stream *st;
   h2w_stream_tx *tx;
   while ((st = s->pool.free_streams) != NULL) {
@@ -413,13 +414,13 @@ static int conn_end(h2w_session *s, int lib_err, uint32_t code,
   return lib_err;
 }
 
-int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
-                   const char *reason) {
+H2W_COLD int h2w_conn_error(h2w_session *s, int lib_err, uint32_t code,
+                            const char *reason) {
   return conn_end(s, lib_err, code, reason, 0);
 }
 
-int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
-                        const char *reason) {
+H2W_COLD int h2w_conn_error_sent(h2w_session *s, int lib_err, uint32_t code,
+                                 const char *reason) {
   return conn_end(s, lib_err, code, reason, 1);
 }
 
@@ -461,7 +462,7 @@ static h2w_stream *sort_by_id(h2w_stream *list) {
   return out;
 }
 
-void h2w_close_all(h2w_session *s, uint32_t code) {
+H2W_COLD void h2w_close_all(h2w_session *s, uint32_t code) {
   h2w_stream *list = NULL, *st;
   if (s->all_closed) {
     return;
@@ -486,7 +487,7 @@ void h2w_close_all(h2w_session *s, uint32_t code) {
   h2w_reap(s);
 }
 
-int h2w_callback_failed(h2w_session *s, const char *which) {
+H2W_COLD int h2w_callback_failed(h2w_session *s, const char *which) {
   /* In event-buffer mode a "callback" that fails is a recorder whose
    * buffer could not grow: report that, not a callback failure. */
   int err = s->ev != NULL ? h2w_events_failure(s) : H2W_E_CALLBACK_FAILURE;
@@ -511,7 +512,7 @@ int h2w_cb_result(h2w_session *s, int rv, const char *which) {
   return 0;
 }
 
-void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {
+H2W_COLD void h2w_err_peer_goaway(h2w_session *s, uint32_t code) {
   if (code != H2W_NO_ERROR && s->err.code == H2W_NO_ERROR) {
     /* Not an error of ours, but the reason the connection is ending. */
     s->err.code = code;
@@ -569,16 +570,16 @@ static int charge(h2w_session *s, h2w_bucket *b, const char *reason) {
   return 0;
 }
 
-int h2w_glitch(h2w_session *s, const char *reason) {
+H2W_COLD int h2w_glitch(h2w_session *s, const char *reason) {
   return charge(s, &s->abuse.glitches, reason);
 }
 
-int h2w_charge_reset(h2w_session *s) {
+H2W_COLD int h2w_charge_reset(h2w_session *s) {
   return charge(s, &s->abuse.resets, "too many stream resets");
 }
 
-int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
-                     const char *reason) {
+H2W_COLD int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
+                              const char *reason) {
   /* Every reset the peer provokes counts (MadeYouReset, row 10). */
   if (h2w_charge_reset(s) < 0) {
     return s->err.lib;
@@ -586,8 +587,8 @@ int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
   return h2w_stream_fail(s, id, code, reason);
 }
 
-int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
-                    const char *reason) {
+H2W_COLD int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
+                             const char *reason) {
   h2w_stream *st;
   int rv;
   if (s->cb.on_error != NULL) {
@@ -616,9 +617,9 @@ static int queue_preface_settings(h2w_session *s) {
   return h2w_queue_settings(s, iv, n);
 }
 
-static int session_new(h2w_session **out, int is_server,
-                       const h2w_callbacks *cb, const h2w_options *opt,
-                       void *user, const h2w_mem *mem) {
+static H2W_COLD int session_new(h2w_session **out, int is_server,
+                                const h2w_callbacks *cb, const h2w_options *opt,
+                                void *user, const h2w_mem *mem) {
   int err = H2W_OK;
   h2w_session *s;
   h2w_alloc alloc;
@@ -693,15 +694,15 @@ static int session_new(h2w_session **out, int is_server,
   return H2W_OK;
 }
 
-int h2w_session_client_new(h2w_session **out, const h2w_callbacks *cb,
-                           const h2w_options *opt, void *user,
-                           const h2w_mem *mem) {
+H2W_COLD int h2w_session_client_new(h2w_session **out, const h2w_callbacks *cb,
+                                    const h2w_options *opt, void *user,
+                                    const h2w_mem *mem) {
   return session_new(out, 0, cb, opt, user, mem);
 }
 
-int h2w_session_server_new(h2w_session **out, const h2w_callbacks *cb,
-                           const h2w_options *opt, void *user,
-                           const h2w_mem *mem) {
+H2W_COLD int h2w_session_server_new(h2w_session **out, const h2w_callbacks *cb,
+                                    const h2w_options *opt, void *user,
+                                    const h2w_mem *mem) {
   return session_new(out, 1, cb, opt, user, mem);
 }
 
@@ -715,7 +716,7 @@ static void free_stream_cb(void *value, void *arg) {
   h2w_alloc_free(&s->alloc, st, sizeof(*st));
 }
 
-void h2w_session_del(h2w_session *s) {
+H2W_COLD void h2w_session_del(h2w_session *s) {
   h2w_stream *st;
   if (s == NULL || s->depth != 0) {
     /* From inside a callback the session cannot be freed under the call
@@ -808,7 +809,7 @@ static const char *unfinished_input(const h2w_session *s) {
 /* The reason of a clean end of input; compared by address. */
 static const char peer_closed[] = "the peer closed the connection";
 
-int h2w_session_eof(h2w_session *s) {
+H2W_COLD int h2w_session_eof(h2w_session *s) {
   const char *reason;
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
@@ -1162,8 +1163,8 @@ static int cmp_id(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-int h2w_session_foreach_stream(h2w_session *s, h2w_stream_visit_cb cb,
-                               void *user) {
+H2W_COLD int h2w_session_foreach_stream(h2w_session *s, h2w_stream_visit_cb cb,
+                                        void *user) {
   uint32_t *ids, *end;
   size_t n, i, size;
   int rv = H2W_OK;

@@ -1,3 +1,4 @@
+#include "cold.h"
 #include "settings.h"
 
 #include <string.h>
@@ -5,7 +6,7 @@
 #include "flow.h"
 #include "session_int.h"
 
-void h2w_settings_init(h2w_settings *s) {
+H2W_COLD void h2w_settings_init(h2w_settings *s) {
   s->header_table_size = 4096;
   s->enable_push = 1;
   s->max_concurrent_streams = H2W_SETTINGS_UNLIMITED;
@@ -97,7 +98,7 @@ uint32_t h2w_settings_get(const h2w_settings *s, uint16_t id, int *known) {
   return f != NULL ? *f : 0;
 }
 
-const char *h2w_settings_name(uint16_t id) {
+H2W_COLD const char *h2w_settings_name(uint16_t id) {
   switch (id) {
   case H2W_SETTINGS_HEADER_TABLE_SIZE:
     return "SETTINGS_HEADER_TABLE_SIZE";
@@ -120,7 +121,7 @@ const char *h2w_settings_name(uint16_t id) {
   }
 }
 
-void h2w_settings_pending_init(h2w_settings_pending *p) {
+H2W_COLD void h2w_settings_pending_init(h2w_settings_pending *p) {
   memset(p, 0, sizeof(*p));
 }
 
@@ -141,9 +142,9 @@ static int stage_entry(h2w_settings *next, uint32_t *hts_low,
   return H2W_OK;
 }
 
-int h2w_settings_pending_push(h2w_settings_pending *p,
-                              const h2w_settings *local,
-                              const h2w_settings_entry *iv, size_t n) {
+H2W_COLD int h2w_settings_pending_push(h2w_settings_pending *p,
+                                       const h2w_settings *local,
+                                       const h2w_settings_entry *iv, size_t n) {
   h2w_settings next;
   uint32_t low;
   size_t i, slot;
@@ -169,8 +170,8 @@ int h2w_settings_pending_push(h2w_settings_pending *p,
   return H2W_OK;
 }
 
-int h2w_settings_pending_ack(h2w_settings_pending *p, h2w_settings *local,
-                             uint32_t *hts_low) {
+H2W_COLD int h2w_settings_pending_ack(h2w_settings_pending *p,
+                                      h2w_settings *local, uint32_t *hts_low) {
   if (p->len == 0) {
     return H2W_E_PROTOCOL;
   }
@@ -270,7 +271,8 @@ static void local_in_force(h2w_session *s, const h2w_settings *after,
   local_changed(s);
 }
 
-int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
+H2W_COLD int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv,
+                                size_t n) {
   h2w_settings_state *t = &s->settings;
   size_t size = H2W_FRAME_HD_LEN + H2W_SETTINGS_ENTRY_LEN * n;
   uint8_t *p;
@@ -297,7 +299,7 @@ int h2w_queue_settings(h2w_session *s, const h2w_settings_entry *iv, size_t n) {
   return H2W_OK;
 }
 
-void h2w_settings_upgrade_local(h2w_session *s) {
+H2W_COLD void h2w_settings_upgrade_local(h2w_session *s) {
   h2w_settings_pending *p = &s->settings.pending;
   if (p->len > 0) {
     /* RFC 7540 §3.2.1: the 101 acknowledged the settings the request
@@ -310,7 +312,8 @@ void h2w_settings_upgrade_local(h2w_session *s) {
 /* The SETTINGS of our preface: every value that differs from the RFC
  * default, plus MAX_CONCURRENT_STREAMS (unlimited by default, §6.5.2)
  * and MAX_HEADER_LIST_SIZE (advisory, but peers use it). */
-size_t h2w_preface_settings(const h2w_session *s, h2w_settings_entry *iv) {
+H2W_COLD size_t h2w_preface_settings(const h2w_session *s,
+                                     h2w_settings_entry *iv) {
   size_t n = 0;
   const h2w_opts *o = &s->opt;
 #define ADD(ident, val)                                                        \
@@ -354,7 +357,7 @@ uint64_t h2w_settings_deadline(const h2w_session *s) {
                           s->opt.settings_timeout_ms);
 }
 
-void h2w_settings_clock_start(h2w_session *s, uint64_t now) {
+H2W_COLD void h2w_settings_clock_start(h2w_session *s, uint64_t now) {
   size_t i;
   for (i = 0; i < H2W_SETTINGS_MAX_PENDING; i++) {
     s->settings.sent_ms[i] = now;
@@ -423,8 +426,9 @@ static int remote_entry(h2w_session *s, const h2w_settings_entry *e) {
   return 0;
 }
 
-int h2w_settings_upgrade_remote(h2w_session *s, const h2w_settings_entry *iv,
-                                size_t n) {
+H2W_COLD int h2w_settings_upgrade_remote(h2w_session *s,
+                                         const h2w_settings_entry *iv,
+                                         size_t n) {
   size_t i;
   int rv;
   for (i = 0; i < n; i++) {
@@ -456,7 +460,7 @@ static int recv_settings_ack(h2w_session *s) {
 
 #define H2W_MAX_SETTINGS_ENTRIES 64
 
-int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
+H2W_COLD int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
   h2w_settings_entry iv[H2W_MAX_SETTINGS_ENTRIES];
   h2w_frame_iter it;
   size_t n = 0;
@@ -500,7 +504,7 @@ int h2w_recv_settings(h2w_session *s, const h2w_frame *f) {
 /* ---- start ---------------------------------------------------------------
  */
 
-void h2w_settings_state_init(h2w_session *s) {
+H2W_COLD void h2w_settings_state_init(h2w_session *s) {
   h2w_settings_state *t = &s->settings;
   h2w_settings_init(&t->local);
   h2w_settings_init(&t->remote);

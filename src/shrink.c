@@ -10,9 +10,10 @@
  * to keep (the contents of both HPACK dynamic tables) stays, in storage
  * fitted to it: the encoder reserves room for a full table before each
  * block, which an idle connection does not need. */
+#include "cold.h"
 #include "session_int.h"
 
-int h2w_session_shrink(h2w_session *s) {
+H2W_COLD int h2w_session_shrink(h2w_session *s) {
   if (s == NULL) {
     return H2W_E_INVALID_ARGUMENT;
   }

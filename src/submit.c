@@ -5,6 +5,7 @@
  * h2w_session_send() does the rest. No callback fires from here. */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* The index of the first field whose name is the pseudo-header the
@@ -342,8 +343,9 @@ int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
   return h2w_local_rv(s, rv);
 }
 
-int h2w_session_submit_informational(h2w_session *s, uint32_t stream_id,
-                                     const h2w_nv *nva, size_t n) {
+H2W_COLD int h2w_session_submit_informational(h2w_session *s,
+                                              uint32_t stream_id,
+                                              const h2w_nv *nva, size_t n) {
   h2w_http_msg m;
   h2w_stream *st;
   int rv;
@@ -475,7 +477,7 @@ int h2w_session_submit_rst_stream(h2w_session *s, uint32_t stream_id,
   return H2W_OK;
 }
 
-int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
+H2W_COLD int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
   uint8_t b[8];
   int i;
   if (s == NULL) {
@@ -493,8 +495,9 @@ int h2w_session_submit_ping(h2w_session *s, const uint8_t *opaque8) {
   return h2w_local_rv(s, h2w_queue_ping(s, opaque8, NULL));
 }
 
-int h2w_session_submit_settings(h2w_session *s, const h2w_settings_entry *iv,
-                                size_t n) {
+H2W_COLD int h2w_session_submit_settings(h2w_session *s,
+                                         const h2w_settings_entry *iv,
+                                         size_t n) {
   if (s == NULL || (iv == NULL && n > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
@@ -570,8 +573,8 @@ int h2w_session_consume(h2w_session *s, uint32_t stream_id, size_t n) {
   return H2W_OK;
 }
 
-int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
-                              const uint8_t *debug, size_t debuglen) {
+H2W_COLD int h2w_session_submit_goaway(h2w_session *s, uint32_t code,
+                                       const uint8_t *debug, size_t debuglen) {
   uint32_t last;
   int rv;
   if (s == NULL || (debug == NULL && debuglen > 0)) {

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cold.h"
+
 typedef struct h2w_textbuf {
   char *buf;  /* may be NULL when cap is 0 (measure only) */
   size_t cap; /* octets at buf, the NUL included */
@@ -18,14 +20,14 @@ typedef struct h2w_textbuf {
 
 /* Start an empty text at buf[0..cap): buf[0] becomes NUL when cap > 0. A
  * NULL buf is taken as cap 0. */
-void h2w_tb_init(h2w_textbuf *t, char *buf, size_t cap);
-void h2w_tb_char(h2w_textbuf *t, char c);
-void h2w_tb_bytes(h2w_textbuf *t, const char *s, size_t n);
+H2W_COLD void h2w_tb_init(h2w_textbuf *t, char *buf, size_t cap);
+H2W_COLD void h2w_tb_char(h2w_textbuf *t, char c);
+H2W_COLD void h2w_tb_bytes(h2w_textbuf *t, const char *s, size_t n);
 /* A NUL-terminated string; NULL appends nothing. */
-void h2w_tb_str(h2w_textbuf *t, const char *s);
-void h2w_tb_u64(h2w_textbuf *t, uint64_t v);
-void h2w_tb_i64(h2w_textbuf *t, int64_t v);
+H2W_COLD void h2w_tb_str(h2w_textbuf *t, const char *s);
+H2W_COLD void h2w_tb_u64(h2w_textbuf *t, uint64_t v);
+H2W_COLD void h2w_tb_i64(h2w_textbuf *t, int64_t v);
 /* Lowercase hexadecimal, no prefix, at least `digits` digits. */
-void h2w_tb_hex(h2w_textbuf *t, uint64_t v, unsigned digits);
+H2W_COLD void h2w_tb_hex(h2w_textbuf *t, uint64_t v, unsigned digits);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cold.h"
 #include "frame.h"
 #include "h2wire.h"
 #include "textbuf.h"
@@ -388,8 +389,9 @@ static void trace_payload(h2w_textbuf *t, const h2w_frame_info *fi, span sp) {
   }
 }
 
-size_t h2w_frame_trace(char *buf, size_t cap, int sent,
-                       const h2w_frame_info *fi, const uint8_t *payload) {
+H2W_COLD size_t h2w_frame_trace(char *buf, size_t cap, int sent,
+                                const h2w_frame_info *fi,
+                                const uint8_t *payload) {
   h2w_textbuf t;
   const char *name;
   int known;
@@ -427,7 +429,7 @@ size_t h2w_frame_trace(char *buf, size_t cap, int sent,
   return t.len;
 }
 
-size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv) {
+H2W_COLD size_t h2w_nv_trace(char *buf, size_t cap, const h2w_nv *nv) {
   h2w_textbuf t;
   h2w_tb_init(&t, buf, cap);
   if (nv == NULL) {

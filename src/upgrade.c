@@ -10,6 +10,7 @@
  * the server, so frames the client sends on it are STREAM_CLOSED. */
 #include <string.h>
 
+#include "cold.h"
 #include "session_int.h"
 
 /* RFC 4648 §5: the URL- and filename-safe alphabet. */
@@ -101,8 +102,8 @@ static h2w_ssize b64url_decode(const char *in, size_t len, uint8_t *out,
 /* Most entries an HTTP2-Settings value may carry here. */
 #define H2W_UPGRADE_MAX_ENTRIES 64
 
-h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv, size_t n,
-                                    char *out, size_t cap) {
+H2W_COLD h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv,
+                                             size_t n, char *out, size_t cap) {
   uint8_t frame[H2W_FRAME_HD_LEN +
                 H2W_SETTINGS_ENTRY_LEN * H2W_UPGRADE_MAX_ENTRIES];
   h2w_ssize r;
@@ -120,8 +121,9 @@ h2w_ssize h2w_http2_settings_encode(const h2w_settings_entry *iv, size_t n,
   return r < 0 ? H2W_E_BUFFER_TOO_SMALL : r;
 }
 
-h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
-                                    h2w_settings_entry *iv, size_t cap) {
+H2W_COLD h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
+                                             h2w_settings_entry *iv,
+                                             size_t cap) {
   uint8_t payload[H2W_SETTINGS_ENTRY_LEN * H2W_UPGRADE_MAX_ENTRIES];
   h2w_frame_settings fs;
   h2w_settings_entry e;
@@ -159,7 +161,8 @@ h2w_ssize h2w_http2_settings_decode(const char *in, size_t len,
   return (h2w_ssize)n;
 }
 
-h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out, size_t cap) {
+H2W_COLD h2w_ssize h2w_session_upgrade_settings(h2w_session *s, char *out,
+                                                size_t cap) {
   h2w_settings_entry iv[H2W_PREFACE_SETTINGS_MAX];
   if (s == NULL || s->is_server) {
     return H2W_E_INVALID_ARGUMENT;
@@ -227,8 +230,9 @@ static int upgrade_client(h2w_session *s, const char *value, size_t len,
   return H2W_OK;
 }
 
-int h2w_session_upgrade(h2w_session *s, const char *http2_settings, size_t len,
-                        int head_request, void *stream_user_data) {
+H2W_COLD int h2w_session_upgrade(h2w_session *s, const char *http2_settings,
+                                 size_t len, int head_request,
+                                 void *stream_user_data) {
   h2w_stream *st = NULL;
   int rv;
   if (s == NULL || (http2_settings == NULL && len > 0)) {

@@ -1,0 +1,20 @@
+/* H2W_COLD marks functions that run at most a few times per connection,
+ * or only for debugging: the debugging aids (frame traces, session dumps
+ * and the text and JSON builders under them), error names, the HTTP/1.1
+ * Upgrade handshake, the extension frames (ALTSVC, ORIGIN, unknown
+ * types). GCC and clang then optimize them for size whatever the build
+ * type, keep them apart from the hot code (.text.unlikely), and predict
+ * the branches that lead to them as not taken. At -O3 this is most of the
+ * library's size that is not on a per-request path (bench/README.md,
+ * "Library size"). Nothing on a per-request or per-frame path of the
+ * frames every connection uses may carry it. */
+#ifndef H2W_COLD_H
+#define H2W_COLD_H
+
+#if defined(__GNUC__)
+#define H2W_COLD __attribute__((cold))
+#else
+#define H2W_COLD
+#endif
+
+#endif
