@@ -18,7 +18,10 @@
  *     NO_ERROR, no RST_STREAM with a protocol-level code.
  *  2. h2wire reports no error about nghttp2's output: no on_error, no
  *     error from h2w_session_recv/tick, no GOAWAY other than NO_ERROR, no
- *     RST_STREAM with a protocol-level code.
+ *     RST_STREAM with a protocol-level code. It must refuse with
+ *     FRAME_SIZE_ERROR the first frame past the SETTINGS_MAX_FRAME_SIZE
+ *     it announced (RFC 9113 §4.2), which only nghttp2's grown frame
+ *     buffer produces (fuzz/README.md).
  *  3. Every header block and body arrives exactly as the other side's
  *     application submitted it (fields in order, body octets compared as
  *     they arrive); at the end every request got its full response, or
@@ -153,7 +156,9 @@ typedef struct dx_xchg {
 
 /* ---- frame parser for the window model -------------------------------- */
 typedef struct dx_wire {
-  size_t magic; /* connection preface octets still to skip */
+  size_t magic;   /* connection preface octets still to skip */
+  uint64_t fed;   /* octets through this parser, the preface included */
+  uint64_t start; /* offset (as fed) of the current frame's header */
   uint8_t hdr[9];
   size_t hlen;
   dbuf payload;
@@ -172,14 +177,18 @@ typedef struct dx_wire {
 typedef struct dx dx;
 typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
                             uint32_t sid, const uint8_t *p, uint32_t len);
+/* A frame header is complete (its payload may still be on its way). */
+typedef void (*dx_head_fn)(dx *d, int dir, const dx_wire *w);
 
 /* init_now: the stream initial window of direction dir now (init0). */
 static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
-                      const uint8_t *p, size_t n, dx_frame_fn fn) {
+                      const uint8_t *p, size_t n, dx_head_fn head,
+                      dx_frame_fn fn) {
   while (n > 0) {
     if (w->magic > 0) {
       size_t k = n < w->magic ? n : w->magic;
       w->magic -= k;
+      w->fed += k;
       p += k;
       n -= k;
       continue;
@@ -188,13 +197,16 @@ static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
       if (w->hlen == 0) {
         w->init0 = init_now;
         w->mid_n = 0;
+        w->start = w->fed;
       }
       w->hdr[w->hlen++] = *p++;
+      w->fed++;
       n--;
       if (w->hlen == 9) {
         w->need = ((uint32_t)w->hdr[0] << 16) | ((uint32_t)w->hdr[1] << 8) |
                   w->hdr[2];
         w->payload.len = 0;
+        head(d, dir, w);
       } else {
         continue;
       }
@@ -204,6 +216,7 @@ static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
         k = n;
       }
       db_add(&w->payload, p, k);
+      w->fed += k;
       p += k;
       n -= k;
     }
@@ -259,6 +272,28 @@ struct dx {
   int32_t ng_last_promised; /* nghttp2 client: highest promise received */
   int finishing;            /* final phase: sources no longer defer */
   int stopped; /* a legitimate connection error ended the run early */
+  /* RFC 9113 §4.2 on frames towards h2wire. Its receive limit is the
+   * largest SETTINGS_MAX_FRAME_SIZE among the one in force and those of
+   * its SETTINGS not yet acknowledged, from the moment it queues them
+   * (local_changed() in src/settings.c). h_mfs_pend: the value each
+   * unacknowledged SETTINGS leaves, oldest first; an ACK handed to
+   * h2wire puts the oldest in force (§6.5.3: ACKs answer in order). */
+  uint32_t h_mfs_acked;
+  uint32_t h_mfs_pend[16];
+  uint32_t h_mfs_n;
+  uint32_t h_set_sub, h_set_emit; /* h2wire SETTINGS queued / on the wire */
+  /* nghttp2 sizes HEADERS, PUSH_PROMISE and CONTINUATION frames by its
+   * frame buffer, which its DATA path grows to the largest payload
+   * read_length_callback granted and never shrinks (fuzz/README.md):
+   * ng_grant_max is that payload (16384 before any growth). ng_big: per
+   * such frame over 16384 octets emitted and not yet parsed on delivery,
+   * 1 if the buffer then explains its size. */
+  uint32_t ng_grant_max;
+  dbuf ng_big;
+  int h_over;         /* a frame over h2wire's limit reached h2wire: */
+  uint64_t h_over_at; /* where it starts in h2wire's input */
+  int h_over_ok;      /* it is such a header-block frame of nghttp2's */
+  int h_over_err;     /* h2wire reported FRAME_SIZE_ERROR meanwhile */
 };
 
 /* Direction of DATA sent by a side: the client sends on 0. */
@@ -285,6 +320,70 @@ static int64_t *delta_of(dx *d, int dir, uint32_t sid) {
   return sid < DX_MAX_ID ? &d->delta[dir][sid] : NULL;
 }
 
+/* ---- frame sizes towards h2wire (RFC 9113 §4.2) ----------------------- */
+
+static uint32_t h_mfs_limit(const dx *d) {
+  uint32_t m = d->h_mfs_acked;
+  for (uint32_t i = 0; i < d->h_mfs_n; i++) {
+    m = d->h_mfs_pend[i] > m ? d->h_mfs_pend[i] : m;
+  }
+  return m;
+}
+
+/* h2wire queued a SETTINGS frame with these entries (the connection
+ * preface's included): the value it leaves is pending until its ACK. */
+static void h_mfs_queued(dx *d, const h2w_settings_entry *iv, size_t n) {
+  uint32_t v = d->h_mfs_n > 0 ? d->h_mfs_pend[d->h_mfs_n - 1] : d->h_mfs_acked;
+  for (size_t i = 0; i < n; i++) {
+    if (iv[i].id == H2W_SETTINGS_MAX_FRAME_SIZE) {
+      v = iv[i].value;
+    }
+  }
+  if (d->h_mfs_n == sizeof d->h_mfs_pend / sizeof d->h_mfs_pend[0]) {
+    dx_fail("harness: too many h2wire SETTINGS awaiting an ACK", 0, 0);
+  }
+  d->h_mfs_pend[d->h_mfs_n++] = v;
+  d->h_set_sub++;
+}
+
+static int block_frame(uint8_t type) {
+  return type == 1 /* HEADERS */ || type == 5 /* PUSH_PROMISE */ ||
+         type == 9 /* CONTINUATION */;
+}
+
+/* A frame header left its sender. */
+static void on_emit_head(dx *d, int dir, const dx_wire *w) {
+  if (dir == DIR_OF_NG(d) && block_frame(w->hdr[3]) && w->need > 16384) {
+    uint8_t fits = w->need <= d->ng_grant_max;
+    db_add(&d->ng_big, &fits, 1);
+  }
+}
+
+/* A frame header is about to reach its receiver. */
+static void on_deliver_head(dx *d, int dir, const dx_wire *w) {
+  if (dir != DIR_OF_NG(d)) {
+    return;
+  }
+  int grown = 0;
+  if (block_frame(w->hdr[3]) && w->need > 16384) {
+    if (d->ng_big.len == 0) {
+      dx_fail("harness: a header-block frame delivered but never emitted",
+              (long)w->need, 0);
+    }
+    grown = d->ng_big.p[0];
+    db_drop(&d->ng_big, 1);
+  }
+  if (w->need > h_mfs_limit(d) && !d->h_over) {
+    /* §4.2: "An endpoint MUST send an error code of FRAME_SIZE_ERROR if
+     * a frame exceeds the size defined in SETTINGS_MAX_FRAME_SIZE".
+     * Only the first such frame counts: h2wire must end the connection
+     * on it (to_h). */
+    d->h_over = 1;
+    d->h_over_at = w->start;
+    d->h_over_ok = grown;
+  }
+}
+
 /* Frames as their sender emits them: DATA is charged here. */
 static void note_h_open(dx *d, uint32_t sid);
 
@@ -296,6 +395,13 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
     fprintf(stderr, "wire %s type=%u flags=0x%02x stream=%u len=%u\n",
             dir == DIR_OF_H2W(d) ? "h2wire " : "nghttp2", type, flags, sid,
             len);
+  }
+  if (type == 4 /* SETTINGS */ && !(flags & 1) && dir == DIR_OF_H2W(d) &&
+      ++d->h_set_emit > d->h_set_sub) {
+    /* h2wire queued SETTINGS of its own (window autotuning, off here):
+     * h_mfs_pend would no longer match the ACKs. */
+    dx_fail("harness: h2wire sent a SETTINGS the harness did not submit",
+            (long)d->h_set_emit, 0);
   }
   if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
       (sid & 1) && sid > d->h_last_opened) {
@@ -343,6 +449,14 @@ static int h_has_stream(dx *d, uint32_t sid);
 static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
                        uint32_t sid, const uint8_t *p, uint32_t len) {
   int other = 1 - dir;
+  if (type == 4 /* SETTINGS */ && (flags & 1) && dir == DIR_OF_NG(d) &&
+      d->h_mfs_n > 0) {
+    /* h2wire's oldest pending SETTINGS is now in force (§6.5.3) */
+    d->h_mfs_acked = d->h_mfs_pend[0];
+    d->h_mfs_n--;
+    memmove(d->h_mfs_pend, d->h_mfs_pend + 1,
+            d->h_mfs_n * sizeof d->h_mfs_pend[0]);
+  }
   if (type == 8 /* WINDOW_UPDATE */ && len == 4) {
     uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
                    ((uint32_t)p[2] << 8) | p[3];
@@ -419,7 +533,7 @@ static size_t h_produce(dx *d, size_t cap, int calls) {
       break;
     }
     wire_feed(d, &d->emit[dir], dir, d->init[dir], dx_scratch, (size_t)n,
-              on_emit);
+              on_emit_head, on_emit);
     db_add(&d->pipe[dir], dx_scratch, (size_t)n);
     total += (size_t)n;
   }
@@ -438,7 +552,8 @@ static size_t ng_produce(dx *d, int calls) {
     if (n == 0) {
       break;
     }
-    wire_feed(d, &d->emit[dir], dir, d->init[dir], out, (size_t)n, on_emit);
+    wire_feed(d, &d->emit[dir], dir, d->init[dir], out, (size_t)n, on_emit_head,
+              on_emit);
     db_add(&d->pipe[dir], out, (size_t)n);
     total += (size_t)n;
   }
@@ -459,11 +574,32 @@ static size_t to_h(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
-  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
+  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver_head,
+            on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to h2wire: %zu octets\n", n);
   }
   h2w_ssize r = h2w_session_recv(d->h, pp->p, n);
+  if (d->h_over_err) {
+    /* h_error: FRAME_SIZE_ERROR after nghttp2's oversized header-block
+     * frame reached h2wire; it must be about that very frame. */
+    uint64_t at = 0;
+    uint32_t code = 0;
+    (void)h2w_session_error(d->h, &code, NULL, &at);
+    if (code != H2W_FRAME_SIZE_ERROR || at != d->h_over_at) {
+      dx_fail("h2wire's FRAME_SIZE_ERROR is not about nghttp2's oversized "
+              "header-block frame",
+              (long)at, (long)d->h_over_at);
+    }
+    if (getenv("DX_WIRE") != NULL) {
+      fprintf(stderr,
+              "h2wire refused nghttp2's oversized header-block frame at "
+              "input offset %llu (FRAME_SIZE_ERROR): the run ends\n",
+              (unsigned long long)at);
+    }
+    d->stopped = 1;
+    return 0;
+  }
   if (r < 0) {
     if (d->legit_fc_error[0] && r == H2W_E_FLOW_CONTROL) {
       d->stopped = 1;
@@ -473,6 +609,13 @@ static size_t to_h(dx *d, size_t n) {
   }
   if ((size_t)r != n) {
     dx_fail("h2w_session_recv consumed less without a pause", (long)r, (long)n);
+  }
+  if (d->h_over && !h_dead(d)) {
+    /* the whole header of a frame over the limit is in (the parser saw
+     * it in these octets): h2wire must have refused it */
+    dx_fail("h2wire accepted a frame larger than its SETTINGS_MAX_FRAME_SIZE "
+            "(§4.2)",
+            (long)d->h_over_at, (long)h_mfs_limit(d));
   }
   if (d->legit_fc_error[0] && !h_dead(d)) {
     /* §6.9.2: "A change to SETTINGS_INITIAL_WINDOW_SIZE can cause the
@@ -504,7 +647,8 @@ static size_t to_ng(dx *d, size_t n) {
     db_drop(pp, n);
     return n;
   }
-  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
+  wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver_head,
+            on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to nghttp2: %zu octets:", n);
     for (size_t i = 0; i < n && i < 24; i++) {

@@ -374,6 +374,9 @@ static void op_settings(dx *d) {
       d->last_iws[ng_side] = he[i].value;
     }
   }
+  if (rc == 0 && !ng_side) {
+    h_mfs_queued(d, he, n);
+  }
 }
 
 static int any_open(dx *d, dx_xchg *x) {
@@ -771,7 +774,9 @@ static void finish(dx *d) {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100}};
   int hz = d->last_iws[0] == 0, nz = d->last_iws[1] == 0;
-  (void)h2w_session_submit_settings(d->h, he + !hz, 2 - (size_t)!hz);
+  if (h2w_session_submit_settings(d->h, he + !hz, 2 - (size_t)!hz) == H2W_OK) {
+    h_mfs_queued(d, he + !hz, 2 - (size_t)!hz);
+  }
   (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne + !nz,
                                 2 - (size_t)!nz);
   /* Bytes may keep moving without an end (a livelock); what must keep
@@ -842,6 +847,8 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   d->conn[0] = d->conn[1] = 65535; /* §6.9.2: connection windows start */
   d->init[0] = d->init[1] = 65535; /* at 65535, whatever SETTINGS say */
   d->ng_local_iws = 65535;
+  d->h_mfs_acked = 16384;  /* §6.5.2: the initial MAX_FRAME_SIZE */
+  d->ng_grant_max = 16384; /* nghttp2's frame buffer holds 16384 at first */
   d->emit[0].magic = d->deliver[0].magic = 24; /* §3.4 client preface */
   d->body_budget = 1u << 20;
   d->manual = d->flags & 1;
@@ -873,6 +880,9 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
   h2w_options_set_initial_window_size(opt, (uint32_t)d->last_iws[0]);
   h2w_options_set_connection_window_size(opt, connw[(o1 >> 4) & 3]);
   h2w_options_set_max_frame_size(opt, mfs[o2 & 3]);
+  /* the value h2wire's preface SETTINGS leaves (queued by _new below) */
+  h2w_settings_entry pre = {H2W_SETTINGS_MAX_FRAME_SIZE, 0, mfs[o2 & 3]};
+  h_mfs_queued(d, &pre, 1);
   h2w_options_set_header_table_size(opt, tbl[(o2 >> 2) & 3]);
   h2w_options_set_encoder_table_size(opt, tbl[(o2 >> 4) & 3]);
   h2w_options_set_max_concurrent_streams(opt, mcs[o3 & 3]);
@@ -1024,6 +1034,7 @@ static int dx_run(const uint8_t *data, size_t size, int h2w_server) {
     db_free(&d->emit[i].payload);
     db_free(&d->deliver[i].payload);
   }
+  db_free(&d->ng_big);
   return 0;
 }
 

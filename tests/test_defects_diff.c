@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include <string.h>
+
 #include "frame_builder.h"
 #include "h2wire.h"
 #include "pump.h"
@@ -390,6 +392,94 @@ static void test_diff_queued_request_after_own_goaway(void **state) {
   tpeer_free(&c);
 }
 
+/* A response header block of 12 + vlen octets (vlen > 127): :status 200
+ * and one literal field "x-big" (not indexed, not Huffman-coded). */
+static size_t big_block(uint8_t *out, size_t vlen) {
+  size_t n = 0;
+  size_t rest = vlen - 127u;
+  out[n++] = 0x88; /* indexed :status 200 */
+  out[n++] = 0x00; /* literal without indexing, new name */
+  out[n++] = 5;
+  memcpy(out + n, "x-big", 5);
+  n += 5;
+  out[n++] = 0x7f; /* value length: 127 + the integer that follows */
+  while (rest >= 128u) {
+    out[n++] = (uint8_t)(0x80u | (rest & 0x7fu));
+    rest >>= 7;
+  }
+  out[n++] = (uint8_t)rest;
+  memset(out + n, 'a', vlen);
+  return n + vlen;
+}
+
+/* finding_frame_size_error_on_large_headers, h2wire's side (nghttp2's is
+ * an allowed difference of the harness, fuzz/README.md): our
+ * SETTINGS_MAX_FRAME_SIZE goes from 65536 (acknowledged) down to 16384,
+ * followed by a SETTINGS without MAX_FRAME_SIZE. Until the lowering is
+ * acknowledged the peer may still send frames up to 65536 (§6.5.3: it
+ * may not have processed it yet); ACKs answer our SETTINGS oldest first,
+ * so the first ACK puts 16384 in force although the second SETTINGS is
+ * still outstanding, and a 17,012-octet HEADERS is then refused (§4.2:
+ * "An endpoint MUST send an error code of FRAME_SIZE_ERROR if a frame
+ * exceeds the size defined in SETTINGS_MAX_FRAME_SIZE"), as a connection
+ * error (a frame carrying a field block), at the frame's first octet. */
+static void test_diff_frame_size_after_acked_lowering(void **state) {
+  static const h2w_settings_entry low = {H2W_SETTINGS_MAX_FRAME_SIZE, 0, 16384};
+  static const h2w_settings_entry iws = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
+                                         65535};
+  static uint8_t blk[17100];
+  size_t n = big_block(blk, 17000);
+  tpeer c;
+  h2w_fb b;
+  h2w_options *opt = NULL;
+  uint64_t fed = 18; /* tpeer_handshake(): the peer's SETTINGS and ACK */
+  uint64_t at = 0;
+  uint32_t code = 0;
+  uint32_t v = 0;
+  assert_int_equal(n, 17012);
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  assert_int_equal(h2w_options_set_max_frame_size(opt, 65536), H2W_OK);
+  tpeer_start(&c, 0, tmode(state), opt);
+  h2w_options_del(opt);
+  c.mute |= TEV_HEADER;
+  tpeer_handshake(&c);
+  assert_int_equal(h2w_session_setting(c.s, H2W_SETTINGS_LOCAL,
+                                       H2W_SETTINGS_MAX_FRAME_SIZE, &v),
+                   H2W_OK);
+  assert_int_equal(v, 65536);
+  h2w_fb_init(&b);
+  assert_int_equal(h2w_session_submit_settings(c.s, &low, 1), H2W_OK);
+  assert_int_equal(h2w_session_submit_settings(c.s, &iws, 1), H2W_OK);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "SETTINGS 5:16384", "SETTINGS 4:65535", "HEADERS 1 es*");
+  /* both SETTINGS outstanding: the peer may not have seen the 16384 */
+  h2w_fb_headers(&b, 1, 0x5, blk, n);
+  fed += b.len;
+  tpeer_feed_ok(&c, &b);
+  EXPECT_LOG(&c, "begin_headers 1 resp", "headers 1 resp es=1", "end 1",
+             "close 1 NO_ERROR");
+  /* the first ACK answers the first SETTINGS */
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  fed += b.len;
+  tpeer_feed_ok(&c, &b);
+  EXPECT_LOG(&c, "settings_ack");
+  assert_int_equal(h2w_session_setting(c.s, H2W_SETTINGS_LOCAL,
+                                       H2W_SETTINGS_MAX_FRAME_SIZE, &v),
+                   H2W_OK);
+  assert_int_equal(v, 16384);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  EXPECT_OUT(&c, "HEADERS 3 es*");
+  h2w_fb_headers(&b, 3, 0x5, blk, n);
+  assert_true(tpeer_feed_fb(&c, &b) < 0);
+  assert_int_equal(h2w_session_error(c.s, &code, NULL, &at), H2W_E_FRAME_SIZE);
+  assert_int_equal(code, H2W_FRAME_SIZE_ERROR);
+  assert_int_equal(at, fed);
+  assert_false(tpeer_log_has(&c, "begin_headers 3*"));
+  assert_true(tpeer_out_has(&c, "GOAWAY last=0 FRAME_SIZE_ERROR*"));
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -402,6 +492,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_hpack_update_up_to_pending_size),
       SPLIT_TESTS(test_diff_hpack_lowered_size_still_signalled),
       SPLIT_TESTS(test_diff_queued_request_after_own_goaway),
+      SPLIT_TESTS(test_diff_frame_size_after_acked_lowering),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
