@@ -440,11 +440,11 @@ typedef struct h2w_clock_state {
 typedef struct h2w_pool_state {
   h2w_stream *free_streams; /* recycled stream objects */
   uint32_t nfree;
+  uint32_t nfree_nv;      /* (beside nfree: no padding of its own) */
   h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
   uint32_t nfree_tx;
   h2w_nvbuf *free_nv; /* recycled header-list copies (h2w_nvbuf_take) */
-  uint32_t nfree_nv;
-  h2w_stream *reap; /* closed, close callback still due (FIFO) */
+  h2w_stream *reap;   /* closed, close callback still due (FIFO) */
   h2w_stream *reap_tail;
   /* How recently closed streams closed (§5.1 "closed" replies to late
    * frames by cause); older ones are H2W_CLOSED_BY_FORGOTTEN. */
