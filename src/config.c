@@ -210,22 +210,45 @@ int h2w_options_set_validate_messages(h2w_options *opt, int on) {
 
 /* ---- copied header lists ------------------------------------------------ */
 
-h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
-  size_t i, bytes = 0, size;
-  h2w_nvbuf *b;
-  uint8_t *p;
+/* Lists of up to NVBUF_FAST_N fields with no length above NVBUF_FAST_LEN
+ * cannot make the sum wrap, whatever the width of size_t (at most
+ * 2 * 2^14 * (SIZE_MAX >> 16) octets, about SIZE_MAX / 2): one OR per
+ * field finds out, and only a list past that takes the checked sum. */
+#define NVBUF_FAST_N 16384u
+#define NVBUF_FAST_LEN (SIZE_MAX >> 16)
+
+size_t h2w_nvbuf_size(const h2w_nv *nva, size_t n, size_t *octets) {
+  size_t i, bytes = 0, big = 0, fixed;
+  if (n > (SIZE_MAX - offsetof(h2w_nvbuf, nv)) / sizeof(h2w_nv)) {
+    return SIZE_MAX;
+  }
+  fixed = offsetof(h2w_nvbuf, nv) + n * sizeof(h2w_nv);
   for (i = 0; i < n; i++) {
     bytes += nva[i].namelen + nva[i].valuelen;
+    big |= nva[i].namelen | nva[i].valuelen;
   }
-  size = offsetof(h2w_nvbuf, nv) + n * sizeof(h2w_nv) + bytes;
-  b = h2w_alloc_malloc(a, size);
-  if (b == NULL) {
-    return NULL;
+  if (n > NVBUF_FAST_N || big > NVBUF_FAST_LEN) {
+    for (bytes = 0, i = 0; i < n; i++) {
+      if (nva[i].namelen > SIZE_MAX - bytes ||
+          nva[i].valuelen > SIZE_MAX - bytes - nva[i].namelen) {
+        return SIZE_MAX;
+      }
+      bytes += nva[i].namelen + nva[i].valuelen;
+    }
   }
+  if (bytes > SIZE_MAX - fixed) {
+    return SIZE_MAX;
+  }
+  *octets = bytes;
+  return fixed + bytes;
+}
+
+void h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n, size_t octets) {
+  uint8_t *p = (uint8_t *)(b->nv + n);
+  size_t i;
   b->n = n;
-  b->size = size;
-  b->octets = bytes;
-  p = (uint8_t *)(b->nv + n);
+  b->octets = octets;
+  b->next_free = NULL;
   for (i = 0; i < n; i++) {
     b->nv[i] = nva[i];
     h2w_copy_any(p, nva[i].name, nva[i].namelen);
@@ -235,6 +258,16 @@ h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
     b->nv[i].value = p;
     p += nva[i].valuelen;
   }
+}
+
+h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
+  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
+  h2w_nvbuf *b = size != SIZE_MAX ? h2w_alloc_malloc(a, size) : NULL;
+  if (b == NULL) {
+    return NULL;
+  }
+  b->size = size;
+  h2w_nvbuf_fill(b, nva, n, octets);
   return b;
 }
 

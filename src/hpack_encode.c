@@ -167,6 +167,24 @@ static size_t huffman_shorter(uint8_t *dst, const uint8_t *s, size_t len) {
   return n;
 }
 
+/* An integer with an N-bit prefix (§5.1). A value below 2^N - 1 fits the
+ * prefix of one octet: every index a repeated block refers to (static
+ * entries, the newest dynamic ones: 7 bits), the name index of a literal
+ * and the length of most strings, so those skip the general encoder's
+ * call. */
+static size_t put_int(uint8_t *dst, size_t v, unsigned prefix, uint8_t first) {
+  if (v < (1u << prefix) - 1u) {
+    dst[0] = (uint8_t)(first | v);
+    return 1;
+  }
+  return h2w_hpack_int_encode(dst, v, prefix, first);
+}
+
+/* An indexed field (§6.1). */
+static size_t put_indexed(uint8_t *dst, size_t idx) {
+  return put_int(dst, idx, 7, 0x80);
+}
+
 /* A string literal (§5.2), Huffman-coded when that is shorter. The code is
  * written after room for the raw length's prefix, which is never shorter
  * than the code's, and moved down in the rare case it is longer. */
@@ -177,15 +195,15 @@ static size_t put_string(const h2w_hpack_encoder *e, uint8_t *dst,
     size_t room = len < 127 ? 1 : h2w_hpack_int_len(len, 7);
     size_t hlen = huffman_shorter(dst + room, s, len);
     if (hlen > 0) {
-      n = h2w_hpack_int_len(hlen, 7);
+      n = hlen < 127 ? 1 : h2w_hpack_int_len(hlen, 7);
       if (n < room) {
         memmove(dst + n, dst + room, hlen);
       }
-      (void)h2w_hpack_int_encode(dst, hlen, 7, 0x80);
+      (void)put_int(dst, hlen, 7, 0x80);
       return n + hlen;
     }
   }
-  n = h2w_hpack_int_encode(dst, len, 7, 0);
+  n = put_int(dst, len, 7, 0);
   if (len > 0) {
     memcpy(dst + n, s, len);
   }
@@ -196,7 +214,7 @@ static size_t put_string(const h2w_hpack_encoder *e, uint8_t *dst,
 static size_t put_literal(const h2w_hpack_encoder *e, uint8_t *dst,
                           const h2w_nv *nv, size_t idx, uint8_t first,
                           unsigned prefix) {
-  size_t n = h2w_hpack_int_encode(dst, idx, prefix, first);
+  size_t n = put_int(dst, idx, prefix, first);
   if (idx == 0) {
     n += put_string(e, dst + n, nv->name, nv->namelen);
   }
@@ -255,7 +273,7 @@ static size_t encode_hinted(const h2w_hpack_encoder *e, uint8_t *dst,
       !h2w_hpack_same(name, nv->name, namelen)) {
     return 0;
   }
-  return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
+  return put_indexed(dst, idx); /* §6.1 */
 }
 
 /* Inline: the plain loop is the encoder's hot path, and a call per field
@@ -272,7 +290,7 @@ static inline size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
     return encode_secret(e, dst, nv, sname);
   }
   if (idx != 0) {
-    return h2w_hpack_int_encode(dst, idx, 7, 0x80); /* §6.1 */
+    return put_indexed(dst, idx); /* §6.1 */
   }
   if (policy == NAME_CHURN) {
     return put_literal(e, dst, nv, sname, 0, 4); /* §6.2.2 */
@@ -280,7 +298,7 @@ static inline size_t encode_field(h2w_hpack_encoder *e, uint8_t *dst,
   h2w_hpack_key_init(&k, nv->name, nv->namelen, nv->value, nv->valuelen, sname);
   idx = h2w_hpack_table_find_field(&e->table, &k);
   if (idx != 0) {
-    return h2w_hpack_int_encode(dst, idx + H2W_HPACK_STATIC_COUNT, 7, 0x80);
+    return put_indexed(dst, idx + H2W_HPACK_STATIC_COUNT); /* §6.1 */
   }
   if (sname == 0) {
     idx = h2w_hpack_table_find_name(&e->table, &k);

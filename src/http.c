@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "copy.h"
+
 /* SSE2 is part of x86-64 itself, so every such build has it; elsewhere (or
  * with H2W_NO_SIMD, as one test build does to keep the portable path
  * tested) the word-at-a-time scan below does the same job. */
@@ -506,22 +508,25 @@ static size_t split_authority(const uint8_t *p, size_t n, const uint8_t **port,
 
 H2W_OUT_OF_LINE static void take_authority(h2w_http_msg *m, const uint8_t *p,
                                            size_t n) {
-  const uint8_t *port;
   const uint8_t *at = memchr(p, '@', n);
-  size_t portlen, hostlen, from = 0;
+  size_t from = 0;
   if (at != NULL) {
     m->seen = (uint16_t)(m->seen | SEEN_USERINFO);
     from = (size_t)(at - p) + 1;
   }
-  hostlen = split_host_port(p, n, from, &port, &portlen);
-  if (hostlen == from) {
+  /* The host split_host_port() would find is empty exactly when nothing
+   * follows the userinfo or a ':' (the port) comes first: a '[' opens an
+   * IP literal, never empty, and any other octet is part of the host. So
+   * one octet tells, without searching for the port. */
+  if (from == n || p[from] == ':') {
     m->seen = (uint16_t)(m->seen | SEEN_AUTH_EMPTY);
   }
   if (n > H2W_HTTP_AUTHORITY_MAX) {
     m->seen = (uint16_t)(m->seen | SEEN_AUTH_LONG);
     return;
   }
-  memcpy(m->authority, p, n);
+  /* Kept for a Host field that may follow (host_matches). */
+  h2w_copy_any(m->authority, p, n);
   m->authority_len = (uint16_t)n;
 }
 

@@ -522,7 +522,7 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     h2w_nvbuf *t = st->pending;
     st->pending = NULL;
     rv = h2w_queue_headers_nvbuf(s, st, t, 1);
-    h2w_nvbuf_free(&s->alloc, t);
+    h2w_nvbuf_give(s, t);
     if (rv != H2W_OK && s->err.lib == H2W_OK) {
       h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR,
                       "trailers could not be queued");

@@ -102,9 +102,9 @@ void h2w_stream_tx_end(h2w_session *s, h2w_stream *st) {
 
 static void recycle(h2w_session *s, h2w_stream *st) {
   h2w_recv_stream_gone(s, st);
-  h2w_nvbuf_free(&s->alloc, st->pending);
+  h2w_nvbuf_give(s, st->pending);
   st->pending = NULL;
-  h2w_nvbuf_free(&s->alloc, st->queued_trailers);
+  h2w_nvbuf_give(s, st->queued_trailers);
   st->queued_trailers = NULL;
   h2w_stream_tx_end(s, st);
   if (keep_spare(s, s->pool.nfree)) {
@@ -116,9 +116,65 @@ static void recycle(h2w_session *s, h2w_stream *st) {
   }
 }
 
+/* Spare header-list copies: sizes rounded up to this, so that lists that
+ * differ by a few octets (the :path of each request) fit the same blocks,
+ * and blocks above H2W_NVBUF_SPARE_MAX (a list with a large cookie, say)
+ * are never kept. With at most as many spares as stream objects
+ * (keep_spare), the most they hold is H2W_NVBUF_SPARE_MAX per spare
+ * stream, and h2w_session_shrink() gives them back. */
+#define H2W_NVBUF_GRAIN 64u
+#define H2W_NVBUF_SPARE_MAX 2048u
+
+h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
+  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
+  h2w_nvbuf *b = s->pool.free_nv;
+  if (size > H2W_NVBUF_SPARE_MAX) {
+    return h2w_nvbuf_new(&s->alloc, nva, n); /* never kept: exact size */
+  }
+  if (b != NULL) {
+    s->pool.free_nv = b->next_free;
+    s->pool.nfree_nv--;
+    if (b->size < size) {
+      /* Made for shorter lists than the traffic now has: replace it. */
+      h2w_alloc_free(&s->alloc, b, b->size);
+      b = NULL;
+    }
+  }
+  if (b == NULL) {
+    size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
+    b = h2w_alloc_malloc(&s->alloc, size);
+    if (b == NULL && s->alloc.refused) {
+      /* Spares must not hold the memory budget hostage: give them back
+       * and try once more. */
+      h2w_stream_pool_trim(s);
+      b = h2w_alloc_malloc(&s->alloc, size);
+    }
+    if (b == NULL) {
+      return NULL;
+    }
+    b->size = size;
+  }
+  h2w_nvbuf_fill(b, nva, n, octets);
+  return b;
+}
+
+void h2w_nvbuf_give(h2w_session *s, h2w_nvbuf *b) {
+  if (b == NULL) {
+    return;
+  }
+  if (b->size <= H2W_NVBUF_SPARE_MAX && keep_spare(s, s->pool.nfree_nv)) {
+    b->next_free = s->pool.free_nv;
+    s->pool.free_nv = b;
+    s->pool.nfree_nv++;
+  } else {
+    h2w_alloc_free(&s->alloc, b, b->size);
+  }
+}
+
 H2W_COLD void h2w_stream_pool_trim(h2w_session *s) {
   h2w_stream *st;
   h2w_stream_tx *tx;
+  h2w_nvbuf *b;
   while ((st = s->pool.free_streams) != NULL) {
     s->pool.free_streams = st->link;
     h2w_alloc_free(&s->alloc, st, sizeof(*st));
@@ -129,6 +185,11 @@ H2W_COLD void h2w_stream_pool_trim(h2w_session *s) {
     h2w_alloc_free(&s->alloc, tx, sizeof(*tx));
   }
   s->pool.nfree_tx = 0;
+  while ((b = s->pool.free_nv) != NULL) {
+    s->pool.free_nv = b->next_free;
+    h2w_alloc_free(&s->alloc, b, b->size);
+  }
+  s->pool.nfree_nv = 0;
 }
 
 /* Take st out of the map, and out of the header block being decoded,

@@ -124,13 +124,22 @@ void h2w_opts_defaults(h2w_opts *o);
  * allocation: the h2w_nv array followed by the name/value octets. */
 typedef struct h2w_nvbuf {
   size_t n;
-  size_t size;   /* of the whole allocation */
-  size_t octets; /* names and values together: the HPACK bound's sum */
+  size_t size;                 /* of the whole allocation (may have room) */
+  size_t octets;               /* names and values together: the HPACK
+                                  bound's sum */
+  struct h2w_nvbuf *next_free; /* the session's spares (h2w_nvbuf_take) */
   h2w_nv nv[];
 } h2w_nvbuf;
 
+/* An exact-size copy of nva[0..n), or NULL when out of memory. */
 h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n);
 void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
+/* Octets of a block holding a copy of nva[0..n) (SIZE_MAX if that does not
+ * fit a size_t); *octets gets the names' and values' sum. */
+size_t h2w_nvbuf_size(const h2w_nv *nva, size_t n, size_t *octets);
+/* Copy nva[0..n) into b, which has room for it (h2w_nvbuf_size()); b->size
+ * is left as it is. */
+void h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n, size_t octets);
 
 /* h2w_stream.flags */
 #define H2W_SF_LOCAL 0x1u         /* we initiated it */
@@ -431,9 +440,11 @@ typedef struct h2w_clock_state {
 typedef struct h2w_pool_state {
   h2w_stream *free_streams; /* recycled stream objects */
   uint32_t nfree;
+  uint32_t nfree_nv;      /* (beside nfree: no padding of its own) */
   h2w_stream_tx *free_tx; /* recycled h2w_stream_tx objects */
   uint32_t nfree_tx;
-  h2w_stream *reap; /* closed, close callback still due (FIFO) */
+  h2w_nvbuf *free_nv; /* recycled header-list copies (h2w_nvbuf_take) */
+  h2w_stream *reap;   /* closed, close callback still due (FIFO) */
   h2w_stream *reap_tail;
   /* How recently closed streams closed (§5.1 "closed" replies to late
    * frames by cause); older ones are H2W_CLOSED_BY_FORGOTTEN. */
@@ -604,8 +615,16 @@ h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
 /* A stream that never reached the wire: out of the table, back to the
  * pool, no callback. */
 void h2w_stream_discard(h2w_session *s, h2w_stream *st);
-/* Free the spare stream objects kept for reuse (memory budget). */
+/* Free the spare stream objects and header-list copies kept for reuse
+ * (memory budget). */
 void h2w_stream_pool_trim(h2w_session *s);
+/* A copy of nva[0..n) for a header block that waits (h2w_nvbuf_new()),
+ * in a spare block when one has room: a client that queues requests
+ * copies each one's list, and reusing the blocks of those already sent
+ * keeps it allocation-free. NULL when out of memory. */
+h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n);
+/* Done with b (NULL: no-op): kept as a spare, or freed. */
+void h2w_nvbuf_give(h2w_session *s, h2w_nvbuf *b);
 /* The stream starts sending the body `src` (src_state ACTIVE): it gets an
  * h2w_stream_tx. H2W_OK or H2W_E_NOMEM (stream unchanged). */
 int h2w_stream_tx_start(h2w_session *s, h2w_stream *st,

@@ -1,7 +1,8 @@
 /* Giving memory back (issue 16 §2). A session that has served traffic
- * keeps what made its busy phase allocation-free: spare stream objects,
- * a stream table and an output queue sized for the peak, the frame
- * reader's reassembly buffer and the HPACK decoder's scratch. Some of it
+ * keeps what made its busy phase allocation-free: spare stream objects
+ * and header-list copies, a stream table and an output queue sized for
+ * the peak, the frame reader's reassembly buffer and the HPACK decoder's
+ * scratch. Some of it
  * goes back by itself with hysteresis (the reader's buffer after
  * H2W_READER_IDLE_TICKS input calls without a use, the output queue's
  * after H2W_OUTQ_DECAY_DRAINS drains using a quarter of it or less);

@@ -158,7 +158,7 @@ int h2w_start_queued(h2w_session *s) {
     st->pending = st->queued_trailers;
     st->queued_trailers = NULL;
     rv = send_final_headers(s, st, hdrs->nv, hdrs->n, hdrs);
-    h2w_nvbuf_free(&s->alloc, hdrs);
+    h2w_nvbuf_give(s, hdrs);
     if (rv != H2W_OK) {
       return rv == H2W_E_NOMEM
                  ? h2w_conn_error(s, rv, H2W_INTERNAL_ERROR, "out of memory")
@@ -232,7 +232,7 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
   } else {
     /* The send path starts it (h2w_start_queued), in submit order, so
      * ids still go out increasing (§5.1.1). */
-    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    st->pending = h2w_nvbuf_take(s, nva, n);
     rv = st->pending != NULL ? H2W_OK : H2W_E_NOMEM;
     if (rv == H2W_OK) {
       h2w_squeue_push(&s->ss.rq, st, H2W_SF_QUEUED);
@@ -325,7 +325,7 @@ int h2w_submit_response_checked(h2w_session *s, uint32_t stream_id,
      * SETTINGS_MAX_CONCURRENT_STREAMS in force when they are written
      * (§5.1.2), which may be lower than when we promised it. It waits,
      * unencoded, like a request (h2w_start_queued). */
-    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    st->pending = h2w_nvbuf_take(s, nva, n);
     if (st->pending == NULL) {
       h2w_stream_tx_end(s, st);
       return h2w_local_rv(s, H2W_E_NOMEM);
@@ -392,7 +392,7 @@ static int queue_trailers(h2w_session *s, h2w_stream *st, const h2w_nv *nva,
   if (rv != H2W_OK) {
     return h2w_local_rv(s, rv);
   }
-  st->queued_trailers = h2w_nvbuf_new(&s->alloc, nva, n);
+  st->queued_trailers = h2w_nvbuf_take(s, nva, n);
   return st->queued_trailers != NULL ? H2W_OK : h2w_local_rv(s, H2W_E_NOMEM);
 }
 
@@ -426,7 +426,7 @@ int h2w_session_submit_trailers(h2w_session *s, uint32_t stream_id,
   }
   if (st->src_state != H2W_SRC_NONE) {
     /* Body still flowing: the trailers follow its last DATA frame. */
-    st->pending = h2w_nvbuf_new(&s->alloc, nva, n);
+    st->pending = h2w_nvbuf_take(s, nva, n);
     if (st->pending == NULL) {
       return h2w_local_rv(s, H2W_E_NOMEM);
     }

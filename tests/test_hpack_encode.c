@@ -263,6 +263,80 @@ static void test_encode_indexing_choices(void **state) {
   h2w_hpack_decoder_del(d);
 }
 
+/* Integers that fit their prefix are one octet (RFC 7541 §5.1), written
+ * by the encoder without the general integer encoder: around each
+ * boundary, the octets are exactly h2w_hpack_int_encode()'s. Indexes
+ * 62..171 (dynamic entries, one-octet form up to 126), a name index of
+ * 14..15 (4-bit prefix of a literal without indexing), and string lengths
+ * up to 300, raw and Huffman-coded (7-bit prefixes). */
+static void test_encode_one_octet_integers(void **state) {
+  h2w_hpack_encoder *e;
+  h2w_hpack_decoder *d;
+  uint8_t buf[1024], want[16], val[300];
+  char name[8];
+  size_t k = 0, j, len, w;
+  (void)state;
+  memset(val, '0', sizeof(val)); /* '0' is a 5-bit Huffman code */
+  assert_int_equal(h2w_hpack_encoder_new(&e, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_decoder_new(&d, NULL), H2W_OK);
+  assert_int_equal(h2w_hpack_encoder_set_huffman(e, 0), H2W_OK);
+  /* 110 entries of 4 + 1 + 32 octets fill 4070 of the 4096. */
+  for (k = 0; k < 110; k++) {
+    h2w_nv nv = NV("x000", "v");
+    snprintf(name, sizeof(name), "x%03zu", k);
+    nv.name = (const uint8_t *)name;
+    encode_check(e, d, &nv, 1, buf, sizeof(buf));
+    assert_int_equal(buf[0], 0x40);
+  }
+  for (j = 0; j < k; j++) {
+    h2w_nv nv = NV("x000", "v");
+    snprintf(name, sizeof(name), "x%03zu", j);
+    nv.name = (const uint8_t *)name;
+    w = h2w_hpack_int_encode(want, H2W_HPACK_STATIC_COUNT + (k - j), 7, 0x80);
+    assert_int_equal(encode_check(e, d, &nv, 1, buf, sizeof(buf)), w);
+    assert_memory_equal(buf, want, w);
+  }
+  /* accept-charset is static name 15, the first that needs two octets
+   * with a 4-bit prefix; :status (8, its first row) one. */
+  {
+    h2w_nv nv[2] = {NVF("accept-charset", "x", H2W_NV_FLAG_NO_INDEX),
+                    NVF(":status", "299", H2W_NV_FLAG_NO_INDEX)};
+    assert_int_equal(encode_check(e, d, nv, 2, buf, sizeof(buf)), 4 + 5);
+    assert_memory_equal(buf,
+                        "\x0f\x00\x01x\x08\x03"
+                        "299",
+                        9);
+  }
+  /* String lengths, raw then Huffman-coded, in a literal without indexing
+   * with the new name "y" (never stored). */
+  for (len = 0; len <= sizeof(val); len++) {
+    h2w_nv nv = NVF("y", "", H2W_NV_FLAG_NO_INDEX);
+    size_t n, pre;
+    nv.value = val;
+    nv.valuelen = len;
+    assert_int_equal(h2w_hpack_encoder_set_huffman(e, 0), H2W_OK);
+    n = encode_check(e, d, &nv, 1, buf, sizeof(buf));
+    w = h2w_hpack_int_encode(want, len, 7, 0);
+    assert_int_equal(n, 3 + w + len);
+    assert_memory_equal(buf, "\x00\x01y", 3);
+    assert_memory_equal(buf + 3, want, w);
+    assert_int_equal(h2w_hpack_encoder_set_huffman(e, 1), H2W_OK);
+    n = encode_check(e, d, &nv, 1, buf, sizeof(buf));
+    /* "y" does not code shorter than its one octet: raw, as above. */
+    assert_memory_equal(buf, "\x00\x01y", 3);
+    pre = (len * 5 + 7) / 8;
+    if (pre >= len) {
+      assert_int_equal(n, 3 + 1 + len); /* not shorter coded: raw */
+      continue;
+    }
+    w = h2w_hpack_int_encode(want, pre, 7, 0x80);
+    assert_int_equal(n, 3 + w + pre);
+    assert_memory_equal(buf + 3, want, w);
+  }
+  h2w_hpack_encoder_del(e);
+  h2w_hpack_decoder_del(d);
+}
+
 static void test_encode_huffman_only_when_shorter(void **state) {
   static const h2w_nv text[] = {NV("x-a", "aaaaaaaaaa")};
   static const h2w_nv bin[] = {NV("x-b", "\xfe\xfe\xfe\xfe")};
@@ -657,6 +731,7 @@ int main(void) {
       cmocka_unit_test(test_encode_c5_c6),
       cmocka_unit_test(test_encode_sensitive_never_indexed),
       cmocka_unit_test(test_encode_indexing_choices),
+      cmocka_unit_test(test_encode_one_octet_integers),
       cmocka_unit_test(test_encode_huffman_only_when_shorter),
       cmocka_unit_test(test_encode_huffman_boundaries),
       cmocka_unit_test(test_encode_size_updates),

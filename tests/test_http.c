@@ -1009,6 +1009,80 @@ static void test_begin_resets(void **state) {
   expect_ok(&m, H2W_HTTP_REQUEST, 0, FIELDS(GET_REQ), 1);
 }
 
+/* The empty-host rule of :authority (RFC 9110 §4.2.1-§4.2.2, RFC 9113
+ * §8.5), checked against a plain RFC 3986 §3.2 split written here: after
+ * the userinfo, the host runs up to the ']' of an IP literal, or else up
+ * to the first ':'. Every authority of up to 6 octets from "a@:[]" goes
+ * through an https GET (userinfo refused first) and a CONNECT (empty host
+ * refused first); the library decides from one octet after the userinfo,
+ * which must give the same answer as the split every time. */
+static int split_empty_host(const char *p, size_t n) {
+  const char *at = memchr(p, '@', n);
+  size_t from = at != NULL ? (size_t)(at - p) + 1 : 0, end = n, i;
+  if (from < n && p[from] == '[') {
+    const char *close = memchr(p + from, ']', n - from);
+    i = close != NULL ? (size_t)(close - p) + 1 : n;
+    end = i < n && p[i] == ':' ? i : n;
+  } else {
+    const char *colon = memchr(p + from, ':', n - from);
+    end = colon != NULL ? (size_t)(colon - p) : n;
+  }
+  return end == from;
+}
+
+static const char *end_reason(int method_connect, const char *auth, size_t n) {
+  h2w_http_msg m;
+  h2w_nv nv;
+  const char *reason = NULL;
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  nv = nv_str(":method", method_connect ? "CONNECT" : "GET");
+  assert_int_equal(h2w_http_msg_field(&m, &nv, &reason), H2W_OK);
+  if (!method_connect) {
+    nv = nv_str(":scheme", "https");
+    assert_int_equal(h2w_http_msg_field(&m, &nv, &reason), H2W_OK);
+    nv = nv_str(":path", "/");
+    assert_int_equal(h2w_http_msg_field(&m, &nv, &reason), H2W_OK);
+  }
+  nv = nv_bytes(":authority", 10, auth, n);
+  assert_int_equal(h2w_http_msg_field(&m, &nv, &reason), H2W_OK);
+  return h2w_http_msg_end(&m, 1, &reason) == H2W_OK ? NULL : reason;
+}
+
+static void test_authority_empty_host_split(void **state) {
+  static const char alphabet[] = "a@:[]";
+  char auth[6];
+  size_t n, k, combos, c;
+  (void)state;
+  for (n = 0, combos = 1; n <= sizeof(auth); n++, combos *= 5) {
+    for (c = 0; c < combos; c++) {
+      size_t v = c;
+      int userinfo, empty;
+      const char *got;
+      for (k = 0; k < n; k++, v /= 5) {
+        auth[k] = alphabet[v % 5];
+      }
+      userinfo = memchr(auth, '@', n) != NULL;
+      empty = split_empty_host(auth, n);
+      got = end_reason(0, auth, n);
+      if (userinfo) {
+        assert_string_equal(got, "userinfo in :authority");
+      } else if (empty) {
+        assert_string_equal(got, "empty host in :authority");
+      } else {
+        assert_null(got);
+      }
+      got = end_reason(1, auth, n);
+      if (empty) {
+        assert_string_equal(got, "CONNECT without :authority");
+      } else if (userinfo) {
+        assert_string_equal(got, "userinfo in :authority");
+      } else {
+        assert_null(got);
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_name_every_octet),
@@ -1027,6 +1101,7 @@ int main(void) {
       cmocka_unit_test(test_request_scheme),
       cmocka_unit_test(test_request_path),
       cmocka_unit_test(test_request_authority_userinfo),
+      cmocka_unit_test(test_authority_empty_host_split),
       cmocka_unit_test(test_connection_specific_fields),
       cmocka_unit_test(test_te),
       cmocka_unit_test(test_content_length_syntax),

@@ -266,6 +266,65 @@ static void test_nvbuf_copy_lengths(void **state) {
   }
 }
 
+/* h2w_nvbuf_size(): the sum of one OR-checked pass is the exact sum of
+ * the checked pass, which lists with more fields or longer strings than
+ * the first takes; a size that would wrap is SIZE_MAX on either.
+ * Only lengths are read, so no string needs to exist. */
+static void test_nvbuf_size_sums(void **state) {
+  size_t many = 16385, i, sum = 0, fixed;
+  h2w_nv *nva = calloc(many, sizeof(h2w_nv));
+  (void)state;
+  assert_non_null(nva);
+  fixed = offsetof(h2w_nvbuf, nv);
+  assert_int_equal(h2w_nvbuf_size(nva, 0, &sum), fixed);
+  assert_int_equal(sum, 0);
+  /* The one-pass sum. */
+  nva[0].namelen = 7;
+  nva[0].valuelen = 3;
+  nva[1].namelen = 10;
+  nva[1].valuelen = 100;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum),
+                   fixed + 2 * sizeof(h2w_nv) + 120);
+  assert_int_equal(sum, 120);
+  /* More fields than the one pass covers: the same sum, checked. */
+  for (i = 0; i < many; i++) {
+    nva[i].namelen = i % 3;
+    nva[i].valuelen = i % 5;
+  }
+  {
+    size_t want = 0;
+    for (i = 0; i < many; i++) {
+      want += i % 3 + i % 5;
+    }
+    assert_int_equal(h2w_nvbuf_size(nva, many, &sum),
+                     fixed + many * sizeof(h2w_nv) + want);
+    assert_int_equal(sum, want);
+  }
+  memset(nva, 0, 2 * sizeof(h2w_nv));
+  /* A length past the one pass's bound that does not wrap: exact. */
+  nva[0].namelen = (SIZE_MAX >> 16) + 1;
+  nva[1].valuelen = 5;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum),
+                   fixed + 2 * sizeof(h2w_nv) + (SIZE_MAX >> 16) + 6);
+  assert_int_equal(sum, (SIZE_MAX >> 16) + 6);
+  /* Sums that wrap, and one that fits but not with the h2w_nv array. */
+  nva[0].namelen = SIZE_MAX;
+  nva[1].valuelen = 1;
+  sum = 42;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum), SIZE_MAX);
+  assert_int_equal(sum, 42); /* untouched */
+  nva[0].namelen = SIZE_MAX / 2 + 1;
+  nva[0].valuelen = SIZE_MAX / 2 + 1;
+  nva[1].valuelen = 0;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum), SIZE_MAX);
+  nva[0].namelen = SIZE_MAX - fixed - 2 * sizeof(h2w_nv);
+  nva[0].valuelen = 1;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum), SIZE_MAX);
+  nva[0].valuelen = 0;
+  assert_int_equal(h2w_nvbuf_size(nva, 2, &sum), SIZE_MAX);
+  free(nva);
+}
+
 /* h2w_http_msg_fields(): the first field at fault, the reason of
  * h2w_http_msg_field() for it, and a NULL name or value with a length
  * refused with its own reason; a NULL with length 0 is an empty string. */
@@ -347,6 +406,7 @@ int main(void) {
       cmocka_unit_test(test_fast_path_matches_general_path),
       cmocka_unit_test(test_name_lengths),
       cmocka_unit_test(test_nvbuf_copy_lengths),
+      cmocka_unit_test(test_nvbuf_size_sums),
       cmocka_unit_test(test_bound_from_octet_sum),
       cmocka_unit_test(test_fields_loop),
   };

@@ -16,6 +16,7 @@
 #include "hpack_table.h"
 #include "outq.h"
 #include "pump.h"
+#include "session_int.h"
 #include "stream_map.h"
 
 #define NREQ 150 /* more than one pool's worth of streams */
@@ -90,6 +91,143 @@ static void test_shrink_arguments(void **state) {
   (void)tpeer_request(&c, GET_REQ, NULL);
   tpump(&c, &s);
   assert_ptr_equal(s.app, &s);
+  tpeer_free(&c);
+  tpeer_free(&s);
+}
+
+/* ---- spare header-list copies ------------------------------------------ */
+
+/* b holds exactly nva[0..n), in its own octets. */
+static void assert_copy(const h2w_nvbuf *b, const h2w_nv *nva, size_t n) {
+  size_t i, octets = 0;
+  assert_non_null(b);
+  assert_int_equal(b->n, n);
+  for (i = 0; i < n; i++) {
+    assert_int_equal(b->nv[i].namelen, nva[i].namelen);
+    assert_int_equal(b->nv[i].valuelen, nva[i].valuelen);
+    assert_int_equal(b->nv[i].flags, nva[i].flags);
+    assert_memory_equal(b->nv[i].name, nva[i].name, nva[i].namelen);
+    assert_memory_equal(b->nv[i].value, nva[i].value, nva[i].valuelen);
+    assert_true(b->nv[i].name != nva[i].name);
+    octets += nva[i].namelen + nva[i].valuelen;
+  }
+  assert_int_equal(b->octets, octets);
+  assert_true(b->size >= h2w_nvbuf_size(nva, n, &octets));
+}
+
+/* h2w_nvbuf_take() copies exactly what h2w_nvbuf_new() copies, into a
+ * spare block when one has room; a spare too small is replaced, a list
+ * too large for the spares is never kept, the spares are bounded like
+ * the stream objects, and h2w_session_shrink() frees them all. */
+static void test_nvbuf_spares(void **state) {
+  static uint8_t big[3000];
+  tpeer c;
+  h2w_nv nva[5], large[2];
+  h2w_nvbuf *b, *again, *bs[2000];
+  size_t n, fresh, i, kept;
+  (void)state;
+  memset(big, 'v', sizeof(big));
+  tpeer_start(&c, 0, H2W_SPLIT_WHOLE, NULL);
+  fresh = h2w_session_memory(c.s);
+  n = tnv(nva, 5,
+          H(":method", "GET", ":scheme", "https", ":authority", "example.org",
+            ":path", "/item/1", "accept", "*/*"));
+  nva[4].flags = H2W_NV_FLAG_NO_INDEX;
+  b = h2w_nvbuf_take(c.s, nva, n);
+  assert_copy(b, nva, n);
+  assert_true(h2w_session_memory(c.s) == fresh + b->size);
+  h2w_nvbuf_give(c.s, b);
+  assert_int_equal(c.s->pool.nfree_nv, 1);
+  assert_true(h2w_session_memory(c.s) == fresh + b->size); /* kept */
+  /* A path a few octets longer fits the same block. */
+  nva[3].value = (const uint8_t *)"/item/1234";
+  nva[3].valuelen = 10;
+  again = h2w_nvbuf_take(c.s, nva, n);
+  assert_ptr_equal(again, b);
+  assert_int_equal(c.s->pool.nfree_nv, 0);
+  assert_copy(again, nva, n);
+  h2w_nvbuf_give(c.s, again);
+  /* A longer list: the spare goes, a block of the new size comes. */
+  nva[4].value = big;
+  nva[4].valuelen = 500;
+  b = h2w_nvbuf_take(c.s, nva, n);
+  assert_copy(b, nva, n);
+  assert_int_equal(c.s->pool.nfree_nv, 0);
+  assert_true(h2w_session_memory(c.s) == fresh + b->size);
+  h2w_nvbuf_give(c.s, b);
+  /* A list larger than any spare: exact size, freed when given. */
+  n = tnv(large, 2, H("x-big", "v"));
+  large[1] = large[0];
+  large[1].value = big;
+  large[1].valuelen = sizeof(big);
+  b = h2w_nvbuf_take(c.s, large, 2);
+  assert_copy(b, large, 2);
+  assert_int_equal(c.s->pool.nfree_nv, 1); /* the earlier spare stays */
+  assert_int_equal(b->size, h2w_nvbuf_size(large, 2, &i));
+  h2w_nvbuf_give(c.s, b);
+  assert_int_equal(c.s->pool.nfree_nv, 1);
+  /* Bounded as the spare stream objects are. */
+  for (i = 0; i < 2000; i++) {
+    bs[i] = h2w_nvbuf_take(c.s, nva, 3);
+    assert_copy(bs[i], nva, 3);
+  }
+  for (i = 0; i < 2000; i++) {
+    h2w_nvbuf_give(c.s, bs[i]);
+  }
+  kept = c.s->pool.nfree_nv;
+  assert_true(kept >= 64 && kept <= 1024);
+  /* Under a memory budget the spares give way: a block that only fits
+   * once they are gone is made. */
+  {
+    size_t base, want, sum = 0, head = c.s->pool.free_nv->size;
+    for (b = c.s->pool.free_nv; b != NULL; b = b->next_free) {
+      sum += b->size;
+    }
+    nva[4].valuelen = 1000;
+    want = h2w_nvbuf_size(nva, 5, &i);
+    assert_true(want > head);
+    base = c.s->alloc.in_use - sum;
+    c.s->alloc.budget = base + sum - head + want - 1;
+    b = h2w_nvbuf_take(c.s, nva, 5);
+    assert_copy(b, nva, 5);
+    assert_int_equal(c.s->pool.nfree_nv, 0);
+    assert_true(c.s->alloc.in_use <= c.s->alloc.budget);
+    h2w_nvbuf_give(c.s, b);
+    c.s->alloc.budget = 0;
+  }
+  h2w_nvbuf_give(c.s, NULL);
+  assert_int_equal(h2w_session_shrink(c.s), H2W_OK);
+  assert_int_equal(c.s->pool.nfree_nv, 0);
+  assert_null(c.s->pool.free_nv);
+  assert_true(h2w_session_memory(c.s) <= fresh);
+  (void)n;
+  tpeer_free(&c);
+}
+
+/* A client that queues batches of requests, as client_rps does, copies
+ * each list into the blocks of requests already sent: once warm it makes
+ * no allocation per request, and what it sends is unchanged (every
+ * response arrives, on the streams expected). */
+static void test_request_copies_reused(void **state) {
+  tpeer c, s;
+  long warm = 0;
+  int round;
+  tpeer_start(&c, 0, tmode(state), NULL);
+  tpeer_start(&s, 1, tmode(state), NULL);
+  s.hook = respond_on_end;
+  tpump(&c, &s);
+  for (round = 0; round < 5; round++) {
+    traffic(&c, &s, 100);
+    if (round == 2) {
+      warm = c.alloc.mallocs + c.alloc.reallocs;
+    }
+  }
+  assert_int_equal(c.alloc.mallocs + c.alloc.reallocs, warm);
+  assert_true(tpeer_log_has(&c, "close 999 NO_ERROR"));
+  assert_false(tpeer_log_has(&c, "error*"));
+  assert_true(c.s->pool.nfree_nv > 0);
+  assert_int_equal(h2w_session_shrink(c.s), H2W_OK);
+  assert_int_equal(c.s->pool.nfree_nv, 0);
   tpeer_free(&c);
   tpeer_free(&s);
 }
@@ -228,6 +366,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_shrink_after_traffic),
       cmocka_unit_test(test_shrink_arguments),
+      cmocka_unit_test(test_nvbuf_spares),
+      SPLIT_TESTS(test_request_copies_reused),
       cmocka_unit_test(test_outq_decay),
       cmocka_unit_test(test_stream_map_compact),
       cmocka_unit_test(test_hpack_table_compact),
