@@ -163,6 +163,12 @@ typedef struct dx_wire {
    * behind a SETTINGS or WINDOW_UPDATE that arrives meanwhile): the
    * stream initial window then, and the credits delivered since. */
   int64_t init0;
+  /* h2wire client's emit side: the server's SETTINGS_MAX_CONCURRENT_STREAMS
+   * h2wire had applied when the frame's first octet left. A HEADERS cut
+   * by a send() of small capacity is finished after a SETTINGS lowering
+   * the limit may have arrived: the stream opened with that first octet
+   * (RFC 9113 §5.1.2, §6.5.3), under the limit then in force. */
+  uint32_t mcs0;
   uint32_t mid_n;
   struct {
     uint32_t sid, inc;
@@ -170,6 +176,7 @@ typedef struct dx_wire {
 } dx_wire;
 
 typedef struct dx dx;
+static void wire_begins(dx *d, dx_wire *w);
 typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
                             uint32_t sid, const uint8_t *p, uint32_t len);
 
@@ -188,6 +195,7 @@ static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
       if (w->hlen == 0) {
         w->init0 = init_now;
         w->mid_n = 0;
+        wire_begins(d, w);
       }
       w->hdr[w->hlen++] = *p++;
       n--;
@@ -264,6 +272,15 @@ struct dx {
 /* Direction of DATA sent by a side: the client sends on 0. */
 #define DIR_OF_H2W(d) ((d)->h2w_server ? 1 : 0)
 #define DIR_OF_NG(d) ((d)->h2w_server ? 0 : 1)
+
+static uint32_t h_peer_mcs(dx *d);
+
+/* A frame's first octet is parsed (w is one of d's wires). */
+static void wire_begins(dx *d, dx_wire *w) {
+  if (!d->h2w_server && w == &d->emit[DIR_OF_H2W(d)]) {
+    w->mcs0 = h_peer_mcs(d);
+  }
+}
 
 static dx_xchg *xfind(dx *d, int32_t id) {
   for (uint32_t i = 0; i < d->n_xchg; i++) {

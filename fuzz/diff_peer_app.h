@@ -28,13 +28,23 @@ static int tracing(void) {
   return dx_trace;
 }
 
-/* The h2wire client just put a request's HEADERS on the wire: did it
- * know that this passes the server's SETTINGS_MAX_CONCURRENT_STREAMS
- * (§5.1.2)? Only then is a refusal by nghttp2 h2wire's fault. */
-static void note_h_open(dx *d, uint32_t sid) {
-  uint32_t mcs = 0, open = 0;
+/* The server's SETTINGS_MAX_CONCURRENT_STREAMS as the h2wire client
+ * has applied it. */
+static uint32_t h_peer_mcs(dx *d) {
+  uint32_t mcs = 0;
   (void)h2w_session_setting(d->h, H2W_SETTINGS_REMOTE,
                             H2W_SETTINGS_MAX_CONCURRENT_STREAMS, &mcs);
+  return mcs;
+}
+
+/* The h2wire client just put a request's HEADERS on the wire: did it
+ * know that this passes the server's SETTINGS_MAX_CONCURRENT_STREAMS
+ * (§5.1.2)? Only then is a refusal by nghttp2 h2wire's fault. The limit
+ * is the one in force when the frame's first octet left (mcs0): a
+ * SETTINGS h2wire receives while the rest of the frame waits in its
+ * output cannot take back a stream already opening on the wire. */
+static void note_h_open(dx *d, uint32_t sid) {
+  uint32_t mcs = d->emit[DIR_OF_H2W(d)].mcs0, open = 0;
   for (uint32_t i = 0; i < d->n_xchg; i++) {
     /* one send() may open several streams: count those up to this one
      * (client stream ids grow, §5.1.1) */
@@ -47,8 +57,10 @@ static void note_h_open(dx *d, uint32_t sid) {
     d->h_over_mcs[sid] = 1;
   }
   if (tracing()) {
-    fprintf(stderr, "h2wire opened stream %u: %u open, peer limit %u\n", sid,
-            open, mcs);
+    fprintf(stderr,
+            "h2wire opened stream %u: %u open, peer limit %u at its first "
+            "octet, %u now\n",
+            sid, open, mcs, h_peer_mcs(d));
   }
 }
 
