@@ -138,8 +138,11 @@ typedef struct dx_xchg {
   int srv_seen;       /* the server library reported the request */
   int not_sent;       /* nghttp2 gave up sending its HEADERS/PUSH_PROMISE */
   int cli_closed, srv_closed, cli_retry;
-  int prio_sent;        /* an RFC 7540 PRIORITY was sent for it */
-  int promise_sent;     /* nghttp2 put its PUSH_PROMISE on the wire */
+  int prio_sent;    /* an RFC 7540 PRIORITY was sent for it */
+  int promise_sent; /* nghttp2 put its PUSH_PROMISE on the wire */
+  /* h2wire server, pushed stream: its response HEADERS left, and whether a
+   * WINDOW_UPDATE of h2wire's left before them (reserved (local), §5.1) */
+  int h_push_resp_out, h_wu_reserved;
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
@@ -318,6 +321,15 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
       (sid & 1) && sid > d->h_last_opened) {
     d->h_last_opened = sid;
     note_h_open(d, sid);
+  }
+  if ((type == 1 || type == 8 /* WINDOW_UPDATE */) && d->h2w_server &&
+      dir == DIR_OF_H2W(d) && sid != 0 && !(sid & 1)) {
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && type == 1) {
+      x->h_push_resp_out = 1;
+    } else if (x != NULL && !x->h_push_resp_out) {
+      x->h_wu_reserved = 1;
+    }
   }
   if (type != 0 /* DATA */) {
     return;

@@ -12,6 +12,13 @@ static int ng_has_stream(dx *d, uint32_t sid) {
   return nghttp2_session_find_stream(d->ng, (int32_t)sid) != NULL;
 }
 
+/* nghttp2 holds the stream as promised to it and not yet started. */
+static int ng_reserved(dx *d, uint32_t sid) {
+  nghttp2_stream *st = nghttp2_session_find_stream(d->ng, (int32_t)sid);
+  return st != NULL &&
+         nghttp2_stream_get_state(st) == NGHTTP2_STREAM_STATE_RESERVED_REMOTE;
+}
+
 static int h_has_stream(dx *d, uint32_t sid) {
   int st = h2w_session_stream_state(d->h, sid);
   return st != H2W_STREAM_STATE_IDLE && st != H2W_STREAM_STATE_CLOSED;
@@ -723,6 +730,23 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
      * nghttp2 ends the connection; so does the run. */
     d->stopped = 1;
     return 0;
+  }
+  if (err == NGHTTP2_ERR_PROTO && f->hd.type == NGHTTP2_WINDOW_UPDATE &&
+      d->h2w_server && sid != 0 && !(sid & 1) && d->ng_goaway_sent &&
+      ng_reserved(d, sid)) {
+    /* The nghttp2 client sent GOAWAY, then ignored h2wire's response
+     * HEADERS on a promise (it stays reserved (remote) there, allowed
+     * difference in fuzz/README.md), and calls h2wire's WINDOW_UPDATE on
+     * it a protocol error. For h2wire the stream is half-closed (remote),
+     * where §5.1 lets it send "frames of any type": h2wire is at fault
+     * only if its WINDOW_UPDATE left before those HEADERS, in reserved
+     * (local). nghttp2 ends the connection; so does the run, as for the
+     * DATA that follow such HEADERS. */
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && x->h_push_resp_out && !x->h_wu_reserved) {
+      d->stopped = 1;
+      return 0;
+    }
   }
   if (err == NGHTTP2_ERR_REFUSED_STREAM) {
     dx_fail("h2wire opened a stream past the MAX_CONCURRENT_STREAMS it had "
