@@ -256,6 +256,10 @@ struct dx {
   int ng_multi_hts; /* nghttp2 sent several HEADER_TABLE_SIZE at once */
   uint32_t h_last_opened;        /* h2wire client: highest stream it opened */
   uint8_t h_over_mcs[DX_MAX_ID]; /* opened past the limit it had received */
+  /* [receiving direction][sid]: a frame earlier in the chunk being handed
+   * over closes the stream for its receiver (RST_STREAM, or END_STREAM on
+   * a stream it had half-closed), which processes the chunk only later */
+  uint8_t closing[2][DX_MAX_ID];
   uint32_t ng_local_iws; /* nghttp2's INITIAL_WINDOW_SIZE in force (ACKed) */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
@@ -365,6 +369,7 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
 
 static int ng_has_stream(dx *d, uint32_t sid);
 static int h_has_stream(dx *d, uint32_t sid);
+static int stream_half_closed_local(dx *d, int dir, uint32_t sid);
 
 /* Frames as they are handed to their receiver: WINDOW_UPDATE and
  * SETTINGS from the receiver's peer change the receiver's send windows,
@@ -372,6 +377,12 @@ static int h_has_stream(dx *d, uint32_t sid);
 static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
                        uint32_t sid, const uint8_t *p, uint32_t len) {
   int other = 1 - dir;
+  if (sid != 0 && sid < DX_MAX_ID &&
+      (type == 3 /* RST_STREAM */ ||
+       ((type == 0 || type == 1) && (flags & 1) /* END_STREAM */ &&
+        stream_half_closed_local(d, dir, sid)))) {
+    d->closing[dir][sid] = 1;
+  }
   if (type == 8 /* WINDOW_UPDATE */ && len == 4) {
     uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
                    ((uint32_t)p[2] << 8) | p[3];
@@ -416,7 +427,7 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
       d->init[other] = v;
       for (uint32_t s = 1; s < DX_MAX_ID; s++) {
         int64_t w = d->init[other] + d->delta[other][s];
-        if (w > 0x7fffffff && d->delta[other][s] != 0 &&
+        if (w > 0x7fffffff && d->delta[other][s] != 0 && !d->closing[dir][s] &&
             (ng_receives ? ng_has_stream(d, s) : h_has_stream(d, s))) {
           d->legit_fc_error[ng_receives ? 1 : 0] = 1;
         }
@@ -488,6 +499,7 @@ static size_t to_h(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
+  memset(d->closing[dir], 0, sizeof d->closing[dir]);
   wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to h2wire: %zu octets\n", n);
@@ -533,6 +545,7 @@ static size_t to_ng(dx *d, size_t n) {
     db_drop(pp, n);
     return n;
   }
+  memset(d->closing[dir], 0, sizeof d->closing[dir]);
   wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver);
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "to nghttp2: %zu octets:", n);

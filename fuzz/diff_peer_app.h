@@ -12,6 +12,18 @@ static int ng_has_stream(dx *d, uint32_t sid) {
   return nghttp2_session_find_stream(d->ng, (int32_t)sid) != NULL;
 }
 
+/* The receiver of frames sent on direction dir has ended its own side of
+ * the stream (an END_STREAM it receives there closes the stream). */
+static int stream_half_closed_local(dx *d, int dir, uint32_t sid) {
+  if (dir == DIR_OF_NG(d)) { /* h2wire receives */
+    return h2w_session_stream_state(d->h, sid) ==
+           H2W_STREAM_STATE_HALF_CLOSED_LOCAL;
+  }
+  nghttp2_stream *st = nghttp2_session_find_stream(d->ng, (int32_t)sid);
+  return st != NULL &&
+         nghttp2_stream_get_state(st) == NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL;
+}
+
 /* nghttp2 holds the stream as promised to it and not yet started. */
 static int ng_reserved(dx *d, uint32_t sid) {
   nghttp2_stream *st = nghttp2_session_find_stream(d->ng, (int32_t)sid);
