@@ -143,6 +143,10 @@ typedef struct dx_xchg {
   /* h2wire server, pushed stream: its response HEADERS left, and whether a
    * WINDOW_UPDATE of h2wire's left before them (reserved (local), §5.1) */
   int h_push_resp_out, h_wu_reserved;
+  /* h2wire server, pushed stream: the nghttp2 client reset the request
+   * stream while it was inside this promise's header block (see
+   * ng_orphan_promise()) */
+  int ng_promise_orphaned;
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
@@ -260,6 +264,9 @@ struct dx {
    * over closes the stream for its receiver (RST_STREAM, or END_STREAM on
    * a stream it had half-closed), which processes the chunk only later */
   uint8_t closing[2][DX_MAX_ID];
+  /* a PUSH_PROMISE block from h2wire that nghttp2 has begun and not yet
+   * ended (CONTINUATION follows): its request stream and promised id */
+  uint32_t ng_pp_assoc, ng_pp_promised;
   uint32_t ng_local_iws; /* nghttp2's INITIAL_WINDOW_SIZE in force (ACKed) */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
@@ -371,12 +378,31 @@ static int ng_has_stream(dx *d, uint32_t sid);
 static int h_has_stream(dx *d, uint32_t sid);
 static int stream_half_closed_local(dx *d, int dir, uint32_t sid);
 
+/* The promised stream id of a PUSH_PROMISE payload (0 if not all there). */
+static uint32_t promised_of(uint8_t flags, const uint8_t *p, size_t len) {
+  size_t off = (flags & 8 /* PADDED */) ? 1 : 0;
+  if (len < off + 4) {
+    return 0;
+  }
+  return (((uint32_t)p[off] & 0x7f) << 24) | ((uint32_t)p[off + 1] << 16) |
+         ((uint32_t)p[off + 2] << 8) | p[off + 3];
+}
+
 /* Frames as they are handed to their receiver: WINDOW_UPDATE and
  * SETTINGS from the receiver's peer change the receiver's send windows,
  * i.e. those of the opposite direction. */
 static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
                        uint32_t sid, const uint8_t *p, uint32_t len) {
   int other = 1 - dir;
+  if (dir == DIR_OF_H2W(d) && (type == 5 || type == 9)) {
+    /* PUSH_PROMISE / CONTINUATION to nghttp2: is a promise block open? */
+    if (flags & 4 /* END_HEADERS */) {
+      d->ng_pp_assoc = 0;
+    } else if (type == 5) {
+      d->ng_pp_assoc = sid;
+      d->ng_pp_promised = promised_of(flags, p, len);
+    }
+  }
   if (sid != 0 && sid < DX_MAX_ID &&
       (type == 3 /* RST_STREAM */ ||
        ((type == 0 || type == 1) && (flags & 1) /* END_STREAM */ &&

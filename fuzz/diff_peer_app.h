@@ -717,6 +717,30 @@ static int ng_close(nghttp2_session *ng, int32_t sid, uint32_t code,
   return 0;
 }
 
+/* The nghttp2 client has just sent RST_STREAM on stream sid, which closes
+ * it there. If nghttp2 was inside the header block of a PUSH_PROMISE on
+ * that stream, past the promised stream id (the promised stream exists),
+ * it skips the end of the block for a closed request stream: no
+ * on_frame_recv, and the promised stream keeps the HTTP state of the
+ * promise's request fields, so a response it then receives there is
+ * rejected as invalid (":status" after regular fields). */
+static void ng_orphan_promise(dx *d, uint32_t sid) {
+  const dx_wire *w = &d->deliver[DIR_OF_H2W(d)];
+  uint32_t promised = 0;
+  if (d->ng_pp_assoc == sid && sid != 0) {
+    promised = d->ng_pp_promised; /* its CONTINUATION frames follow */
+  } else if (w->hlen == 9 && w->hdr[3] == 5 /* PUSH_PROMISE */ &&
+             ((((uint32_t)w->hdr[5] & 0x7f) << 24) |
+              ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
+              w->hdr[8]) == sid) {
+    promised = promised_of(w->hdr[4], w->payload.p, w->payload.len);
+  }
+  dx_xchg *x = promised != 0 ? xfind(d, (int32_t)promised) : NULL;
+  if (x != NULL) {
+    x->ng_promise_orphaned = 1;
+  }
+}
+
 static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
                       void *user) {
   (void)ng;
@@ -756,6 +780,21 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
      * DATA that follow such HEADERS. */
     dx_xchg *x = xfind(d, (int32_t)sid);
     if (x != NULL && x->h_push_resp_out && !x->h_wu_reserved) {
+      d->stopped = 1;
+      return 0;
+    }
+  }
+  if (err == NGHTTP2_ERR_HTTP_HEADER && f->hd.type == NGHTTP2_HEADERS &&
+      d->h2w_server && sid != 0 && !(sid & 1)) {
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && x->ng_promise_orphaned) {
+      /* The pushed response of a promise whose block nghttp2 left
+       * unfinished when its client reset the request stream
+       * (ng_orphan_promise()): nghttp2 behaviour. h2wire's response is
+       * valid, and a reset of the request stream does not withdraw a
+       * promise (RFC 9113 §8.4.2: the client resets the promised stream
+       * for that). nghttp2 resets the stream PROTOCOL_ERROR; the run
+       * ends. */
       d->stopped = 1;
       return 0;
     }
@@ -860,6 +899,9 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     }
     dx_fail("nghttp2 sent GOAWAY with an error (h2wire's output is at fault)",
             f->goaway.last_stream_id, (long)f->goaway.error_code);
+  }
+  if (f->hd.type == NGHTTP2_RST_STREAM && d->h2w_server) {
+    ng_orphan_promise(d, (uint32_t)f->hd.stream_id);
   }
   if (f->hd.type == NGHTTP2_GOAWAY) {
     d->ng_goaway_sent = 1;
