@@ -147,6 +147,9 @@ typedef struct dx_xchg {
    * stream while it was inside this promise's header block (see
    * ng_orphan_promise()) */
   int ng_promise_orphaned;
+  /* a WINDOW_UPDATE from nghttp2 took h2wire's send window of the stream
+   * past 2^31-1: h2wire may reset it FLOW_CONTROL_ERROR (§6.9.1) */
+  int h_fc_legit;
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
@@ -428,6 +431,16 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
       int64_t *dl = delta_of(d, other, sid);
       if (dl != NULL) {
         *dl += inc;
+        dx_xchg *x = xfind(d, (int32_t)sid);
+        if (!ng_receives && x != NULL && d->init[other] + *dl > 0x7fffffff) {
+          /* RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that
+           * causes a flow-control window to exceed this maximum, it MUST
+           * terminate either the stream or the connection". nghttp2
+           * composes such a window when an explicit update (op 14) was
+           * followed by its INITIAL_WINDOW_SIZE 2^31-1 while h2wire had
+           * DATA in flight, and then returns those octets. */
+          x->h_fc_legit = 1;
+        }
       }
       if (d->wu_unsent[ng_receives ? 0 : 1] > 0) {
         d->wu_unsent[ng_receives ? 0 : 1]--;

@@ -448,6 +448,12 @@ static void h_error(h2w_session *s, uint32_t sid, uint32_t code,
     return;
   }
   dx_xchg *x = sid != 0 ? xfind(d, (int32_t)sid) : NULL;
+  if (code == H2W_FLOW_CONTROL_ERROR && x != NULL && x->h_fc_legit) {
+    /* nghttp2's WINDOW_UPDATE overflowed the stream's send window (see
+     * h_fc_legit): the stream ends reset, as by an application. */
+    x->app_reset = 1;
+    return;
+  }
   if (code == H2W_CANCEL && x != NULL && x->pushed) {
     /* A promise declined: by our on_push_promise, or because it arrived
      * on a request stream the client had reset meanwhile (RFC 9113
@@ -496,7 +502,9 @@ static int h_frame_send(h2w_session *s, const h2w_frame_info *fi,
     dx_fail("h2wire sent GOAWAY with an error", (long)be32(p),
             (long)be32(p + 4));
   }
-  if (fi->type == 3 && fi->length == 4 && p != NULL && bad_rst_code(be32(p))) {
+  dx_xchg *x = fi->stream_id != 0 ? xfind(d, (int32_t)fi->stream_id) : NULL;
+  if (fi->type == 3 && fi->length == 4 && p != NULL && bad_rst_code(be32(p)) &&
+      !(be32(p) == H2W_FLOW_CONTROL_ERROR && x != NULL && x->h_fc_legit)) {
     dx_fail("h2wire reset a stream with a protocol error code",
             (long)fi->stream_id, (long)be32(p));
   }
