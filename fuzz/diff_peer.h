@@ -143,10 +143,10 @@ typedef struct dx_xchg {
   /* h2wire server, pushed stream: its response HEADERS left, and whether a
    * WINDOW_UPDATE of h2wire's left before them (reserved (local), §5.1) */
   int h_push_resp_out, h_wu_reserved;
-  /* h2wire server, pushed stream: the nghttp2 client reset the request
-   * stream while it was inside this promise's header block (see
-   * ng_orphan_promise()) */
-  int ng_promise_orphaned;
+  /* h2wire server: the nghttp2 client queued a RST_STREAM on this request
+   * stream (nghttp2 marks it closing then); on a pushed stream: nghttp2
+   * ended its promise's header block after that (see ng_orphan_promise()) */
+  int ng_rst_queued, ng_promise_orphaned;
   /* a WINDOW_UPDATE from nghttp2 took h2wire's send window of the stream
    * past 2^31-1: h2wire may reset it FLOW_CONTROL_ERROR (§6.9.1) */
   int h_fc_legit;
@@ -380,6 +380,7 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
 static int ng_has_stream(dx *d, uint32_t sid);
 static int h_has_stream(dx *d, uint32_t sid);
 static int stream_half_closed_local(dx *d, int dir, uint32_t sid);
+static void ng_orphan_promise(dx *d, uint32_t assoc, uint32_t promised);
 
 /* The promised stream id of a PUSH_PROMISE payload (0 if not all there). */
 static uint32_t promised_of(uint8_t flags, const uint8_t *p, size_t len) {
@@ -399,11 +400,13 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
   int other = 1 - dir;
   if (dir == DIR_OF_H2W(d) && (type == 5 || type == 9)) {
     /* PUSH_PROMISE / CONTINUATION to nghttp2: is a promise block open? */
-    if (flags & 4 /* END_HEADERS */) {
-      d->ng_pp_assoc = 0;
-    } else if (type == 5) {
+    if (type == 5) {
       d->ng_pp_assoc = sid;
       d->ng_pp_promised = promised_of(flags, p, len);
+    }
+    if (flags & 4 /* END_HEADERS */) {
+      ng_orphan_promise(d, d->ng_pp_assoc, d->ng_pp_promised);
+      d->ng_pp_assoc = 0;
     }
   }
   if (sid != 0 && sid < DX_MAX_ID &&

@@ -725,26 +725,18 @@ static int ng_close(nghttp2_session *ng, int32_t sid, uint32_t code,
   return 0;
 }
 
-/* The nghttp2 client has just sent RST_STREAM on stream sid, which closes
- * it there. If nghttp2 was inside the header block of a PUSH_PROMISE on
- * that stream, past the promised stream id (the promised stream exists),
- * it skips the end of the block for a closed request stream: no
- * on_frame_recv, and the promised stream keeps the HTTP state of the
- * promise's request fields, so a response it then receives there is
- * rejected as invalid (":status" after regular fields). */
-static void ng_orphan_promise(dx *d, uint32_t sid) {
-  const dx_wire *w = &d->deliver[DIR_OF_H2W(d)];
-  uint32_t promised = 0;
-  if (d->ng_pp_assoc == sid && sid != 0) {
-    promised = d->ng_pp_promised; /* its CONTINUATION frames follow */
-  } else if (w->hlen == 9 && w->hdr[3] == 5 /* PUSH_PROMISE */ &&
-             ((((uint32_t)w->hdr[5] & 0x7f) << 24) |
-              ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
-              w->hdr[8]) == sid) {
-    promised = promised_of(w->hdr[4], w->payload.p, w->payload.len);
-  }
+/* nghttp2 has just been handed the end of a PUSH_PROMISE header block on
+ * request stream assoc. If its client had queued a RST_STREAM on assoc
+ * by then, nghttp2 holds that stream as closing (from the moment the
+ * frame is queued) and skips the end of the block
+ * (session_after_header_block_received()): no on_frame_recv, and the
+ * promised stream keeps the HTTP state of the promise's request fields,
+ * so a response it then receives there is refused as invalid (":status"
+ * after regular fields). */
+static void ng_orphan_promise(dx *d, uint32_t assoc, uint32_t promised) {
+  dx_xchg *a = assoc != 0 ? xfind(d, (int32_t)assoc) : NULL;
   dx_xchg *x = promised != 0 ? xfind(d, (int32_t)promised) : NULL;
-  if (x != NULL) {
+  if (d->h2w_server && a != NULL && a->ng_rst_queued && x != NULL) {
     x->ng_promise_orphaned = 1;
   }
 }
@@ -907,9 +899,6 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
     }
     dx_fail("nghttp2 sent GOAWAY with an error (h2wire's output is at fault)",
             f->goaway.last_stream_id, (long)f->goaway.error_code);
-  }
-  if (f->hd.type == NGHTTP2_RST_STREAM && d->h2w_server) {
-    ng_orphan_promise(d, (uint32_t)f->hd.stream_id);
   }
   if (f->hd.type == NGHTTP2_GOAWAY) {
     d->ng_goaway_sent = 1;
