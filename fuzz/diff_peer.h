@@ -141,8 +141,18 @@ typedef struct dx_xchg {
   int srv_seen;       /* the server library reported the request */
   int not_sent;       /* nghttp2 gave up sending its HEADERS/PUSH_PROMISE */
   int cli_closed, srv_closed, cli_retry;
-  int prio_sent;        /* an RFC 7540 PRIORITY was sent for it */
-  int promise_sent;     /* nghttp2 put its PUSH_PROMISE on the wire */
+  int prio_sent;    /* an RFC 7540 PRIORITY was sent for it */
+  int promise_sent; /* nghttp2 put its PUSH_PROMISE on the wire */
+  /* h2wire server, pushed stream: its response HEADERS left, and whether a
+   * WINDOW_UPDATE of h2wire's left before them (reserved (local), §5.1) */
+  int h_push_resp_out, h_wu_reserved;
+  /* h2wire server: the nghttp2 client queued a RST_STREAM on this request
+   * stream (nghttp2 marks it closing then); on a pushed stream: nghttp2
+   * ended its promise's header block after that (see ng_orphan_promise()) */
+  int ng_rst_queued, ng_promise_orphaned;
+  /* a WINDOW_UPDATE from nghttp2 took h2wire's send window of the stream
+   * past 2^31-1: h2wire may reset it FLOW_CONTROL_ERROR (§6.9.1) */
+  int h_fc_legit;
   dx_msg *h_rx, *ng_rx; /* the message each library is receiving */
   uint32_t cli_code, srv_code;
   size_t unconsumed; /* h2w manual flow control: delivered, not consumed */
@@ -168,6 +178,12 @@ typedef struct dx_wire {
    * behind a SETTINGS or WINDOW_UPDATE that arrives meanwhile): the
    * stream initial window then, and the credits delivered since. */
   int64_t init0;
+  /* h2wire client's emit side: the server's SETTINGS_MAX_CONCURRENT_STREAMS
+   * h2wire had applied when the frame's first octet left. A HEADERS cut
+   * by a send() of small capacity is finished after a SETTINGS lowering
+   * the limit may have arrived: the stream opened with that first octet
+   * (RFC 9113 §5.1.2, §6.5.3), under the limit then in force. */
+  uint32_t mcs0;
   uint32_t mid_n;
   struct {
     uint32_t sid, inc;
@@ -175,6 +191,7 @@ typedef struct dx_wire {
 } dx_wire;
 
 typedef struct dx dx;
+static void wire_begins(dx *d, dx_wire *w);
 typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
                             uint32_t sid, const uint8_t *p, uint32_t len);
 /* A frame header is complete (its payload may still be on its way). */
@@ -198,6 +215,7 @@ static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
         w->init0 = init_now;
         w->mid_n = 0;
         w->start = w->fed;
+        wire_begins(d, w);
       }
       w->hdr[w->hlen++] = *p++;
       w->fed++;
@@ -258,6 +276,13 @@ struct dx {
   int ng_multi_hts; /* nghttp2 sent several HEADER_TABLE_SIZE at once */
   uint32_t h_last_opened;        /* h2wire client: highest stream it opened */
   uint8_t h_over_mcs[DX_MAX_ID]; /* opened past the limit it had received */
+  /* [receiving direction][sid]: a frame earlier in the chunk being handed
+   * over closes the stream for its receiver (RST_STREAM, or END_STREAM on
+   * a stream it had half-closed), which processes the chunk only later */
+  uint8_t closing[2][DX_MAX_ID];
+  /* a PUSH_PROMISE block from h2wire that nghttp2 has begun and not yet
+   * ended (CONTINUATION follows): its request stream and promised id */
+  uint32_t ng_pp_assoc, ng_pp_promised;
   uint32_t ng_local_iws; /* nghttp2's INITIAL_WINDOW_SIZE in force (ACKed) */
   int ng_goaway, h_goaway;
   uint32_t n_xchg;
@@ -299,6 +324,15 @@ struct dx {
 /* Direction of DATA sent by a side: the client sends on 0. */
 #define DIR_OF_H2W(d) ((d)->h2w_server ? 1 : 0)
 #define DIR_OF_NG(d) ((d)->h2w_server ? 0 : 1)
+
+static uint32_t h_peer_mcs(dx *d);
+
+/* A frame's first octet is parsed (w is one of d's wires). */
+static void wire_begins(dx *d, dx_wire *w) {
+  if (!d->h2w_server && w == &d->emit[DIR_OF_H2W(d)]) {
+    w->mcs0 = h_peer_mcs(d);
+  }
+}
 
 static dx_xchg *xfind(dx *d, int32_t id) {
   for (uint32_t i = 0; i < d->n_xchg; i++) {
@@ -408,6 +442,15 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
     d->h_last_opened = sid;
     note_h_open(d, sid);
   }
+  if ((type == 1 || type == 8 /* WINDOW_UPDATE */) && d->h2w_server &&
+      dir == DIR_OF_H2W(d) && sid != 0 && !(sid & 1)) {
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && type == 1) {
+      x->h_push_resp_out = 1;
+    } else if (x != NULL && !x->h_push_resp_out) {
+      x->h_wu_reserved = 1;
+    }
+  }
   if (type != 0 /* DATA */) {
     return;
   }
@@ -442,6 +485,18 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
 
 static int ng_has_stream(dx *d, uint32_t sid);
 static int h_has_stream(dx *d, uint32_t sid);
+static int stream_half_closed_local(dx *d, int dir, uint32_t sid);
+static void ng_orphan_promise(dx *d, uint32_t assoc, uint32_t promised);
+
+/* The promised stream id of a PUSH_PROMISE payload (0 if not all there). */
+static uint32_t promised_of(uint8_t flags, const uint8_t *p, size_t len) {
+  size_t off = (flags & 8 /* PADDED */) ? 1 : 0;
+  if (len < off + 4) {
+    return 0;
+  }
+  return (((uint32_t)p[off] & 0x7f) << 24) | ((uint32_t)p[off + 1] << 16) |
+         ((uint32_t)p[off + 2] << 8) | p[off + 3];
+}
 
 /* Frames as they are handed to their receiver: WINDOW_UPDATE and
  * SETTINGS from the receiver's peer change the receiver's send windows,
@@ -456,6 +511,23 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
     d->h_mfs_n--;
     memmove(d->h_mfs_pend, d->h_mfs_pend + 1,
             d->h_mfs_n * sizeof d->h_mfs_pend[0]);
+  }
+  if (dir == DIR_OF_H2W(d) && (type == 5 || type == 9)) {
+    /* PUSH_PROMISE / CONTINUATION to nghttp2: is a promise block open? */
+    if (type == 5) {
+      d->ng_pp_assoc = sid;
+      d->ng_pp_promised = promised_of(flags, p, len);
+    }
+    if (flags & 4 /* END_HEADERS */) {
+      ng_orphan_promise(d, d->ng_pp_assoc, d->ng_pp_promised);
+      d->ng_pp_assoc = 0;
+    }
+  }
+  if (sid != 0 && sid < DX_MAX_ID &&
+      (type == 3 /* RST_STREAM */ ||
+       ((type == 0 || type == 1) && (flags & 1) /* END_STREAM */ &&
+        stream_half_closed_local(d, dir, sid)))) {
+    d->closing[dir][sid] = 1;
   }
   if (type == 8 /* WINDOW_UPDATE */ && len == 4) {
     uint32_t inc = (((uint32_t)p[0] & 0x7f) << 24) | ((uint32_t)p[1] << 16) |
@@ -476,6 +548,16 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
       int64_t *dl = delta_of(d, other, sid);
       if (dl != NULL) {
         *dl += inc;
+        dx_xchg *x = xfind(d, (int32_t)sid);
+        if (!ng_receives && x != NULL && d->init[other] + *dl > 0x7fffffff) {
+          /* RFC 9113 §6.9.1: "If a sender receives a WINDOW_UPDATE that
+           * causes a flow-control window to exceed this maximum, it MUST
+           * terminate either the stream or the connection". nghttp2
+           * composes such a window when an explicit update (op 14) was
+           * followed by its INITIAL_WINDOW_SIZE 2^31-1 while h2wire had
+           * DATA in flight, and then returns those octets. */
+          x->h_fc_legit = 1;
+        }
       }
       if (d->wu_unsent[ng_receives ? 0 : 1] > 0) {
         d->wu_unsent[ng_receives ? 0 : 1]--;
@@ -501,7 +583,7 @@ static void on_deliver(dx *d, int dir, uint8_t type, uint8_t flags,
       d->init[other] = v;
       for (uint32_t s = 1; s < DX_MAX_ID; s++) {
         int64_t w = d->init[other] + d->delta[other][s];
-        if (w > 0x7fffffff && d->delta[other][s] != 0 &&
+        if (w > 0x7fffffff && d->delta[other][s] != 0 && !d->closing[dir][s] &&
             (ng_receives ? ng_has_stream(d, s) : h_has_stream(d, s))) {
           d->legit_fc_error[ng_receives ? 1 : 0] = 1;
         }
@@ -574,6 +656,7 @@ static size_t to_h(dx *d, size_t n) {
   if (n == 0) {
     return 0;
   }
+  memset(d->closing[dir], 0, sizeof d->closing[dir]);
   wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver_head,
             on_deliver);
   if (getenv("DX_WIRE") != NULL) {
@@ -647,6 +730,7 @@ static size_t to_ng(dx *d, size_t n) {
     db_drop(pp, n);
     return n;
   }
+  memset(d->closing[dir], 0, sizeof d->closing[dir]);
   wire_feed(d, &d->deliver[dir], dir, d->init[dir], pp->p, n, on_deliver_head,
             on_deliver);
   if (getenv("DX_WIRE") != NULL) {

@@ -12,6 +12,25 @@ static int ng_has_stream(dx *d, uint32_t sid) {
   return nghttp2_session_find_stream(d->ng, (int32_t)sid) != NULL;
 }
 
+/* The receiver of frames sent on direction dir has ended its own side of
+ * the stream (an END_STREAM it receives there closes the stream). */
+static int stream_half_closed_local(dx *d, int dir, uint32_t sid) {
+  if (dir == DIR_OF_NG(d)) { /* h2wire receives */
+    return h2w_session_stream_state(d->h, sid) ==
+           H2W_STREAM_STATE_HALF_CLOSED_LOCAL;
+  }
+  nghttp2_stream *st = nghttp2_session_find_stream(d->ng, (int32_t)sid);
+  return st != NULL &&
+         nghttp2_stream_get_state(st) == NGHTTP2_STREAM_STATE_HALF_CLOSED_LOCAL;
+}
+
+/* nghttp2 holds the stream as promised to it and not yet started. */
+static int ng_reserved(dx *d, uint32_t sid) {
+  nghttp2_stream *st = nghttp2_session_find_stream(d->ng, (int32_t)sid);
+  return st != NULL &&
+         nghttp2_stream_get_state(st) == NGHTTP2_STREAM_STATE_RESERVED_REMOTE;
+}
+
 static int h_has_stream(dx *d, uint32_t sid) {
   int st = h2w_session_stream_state(d->h, sid);
   return st != H2W_STREAM_STATE_IDLE && st != H2W_STREAM_STATE_CLOSED;
@@ -28,13 +47,23 @@ static int tracing(void) {
   return dx_trace;
 }
 
-/* The h2wire client just put a request's HEADERS on the wire: did it
- * know that this passes the server's SETTINGS_MAX_CONCURRENT_STREAMS
- * (§5.1.2)? Only then is a refusal by nghttp2 h2wire's fault. */
-static void note_h_open(dx *d, uint32_t sid) {
-  uint32_t mcs = 0, open = 0;
+/* The server's SETTINGS_MAX_CONCURRENT_STREAMS as the h2wire client
+ * has applied it. */
+static uint32_t h_peer_mcs(dx *d) {
+  uint32_t mcs = 0;
   (void)h2w_session_setting(d->h, H2W_SETTINGS_REMOTE,
                             H2W_SETTINGS_MAX_CONCURRENT_STREAMS, &mcs);
+  return mcs;
+}
+
+/* The h2wire client just put a request's HEADERS on the wire: did it
+ * know that this passes the server's SETTINGS_MAX_CONCURRENT_STREAMS
+ * (§5.1.2)? Only then is a refusal by nghttp2 h2wire's fault. The limit
+ * is the one in force when the frame's first octet left (mcs0): a
+ * SETTINGS h2wire receives while the rest of the frame waits in its
+ * output cannot take back a stream already opening on the wire. */
+static void note_h_open(dx *d, uint32_t sid) {
+  uint32_t mcs = d->emit[DIR_OF_H2W(d)].mcs0, open = 0;
   for (uint32_t i = 0; i < d->n_xchg; i++) {
     /* one send() may open several streams: count those up to this one
      * (client stream ids grow, §5.1.1) */
@@ -47,8 +76,10 @@ static void note_h_open(dx *d, uint32_t sid) {
     d->h_over_mcs[sid] = 1;
   }
   if (tracing()) {
-    fprintf(stderr, "h2wire opened stream %u: %u open, peer limit %u\n", sid,
-            open, mcs);
+    fprintf(stderr,
+            "h2wire opened stream %u: %u open, peer limit %u at its first "
+            "octet, %u now\n",
+            sid, open, mcs, h_peer_mcs(d));
   }
 }
 
@@ -417,6 +448,12 @@ static void h_error(h2w_session *s, uint32_t sid, uint32_t code,
     return;
   }
   dx_xchg *x = sid != 0 ? xfind(d, (int32_t)sid) : NULL;
+  if (code == H2W_FLOW_CONTROL_ERROR && x != NULL && x->h_fc_legit) {
+    /* nghttp2's WINDOW_UPDATE overflowed the stream's send window (see
+     * h_fc_legit): the stream ends reset, as by an application. */
+    x->app_reset = 1;
+    return;
+  }
   if (code == H2W_CANCEL && x != NULL && x->pushed) {
     /* A promise declined: by our on_push_promise, or because it arrived
      * on a request stream the client had reset meanwhile (RFC 9113
@@ -477,7 +514,9 @@ static int h_frame_send(h2w_session *s, const h2w_frame_info *fi,
     dx_fail("h2wire sent GOAWAY with an error", (long)be32(p),
             (long)be32(p + 4));
   }
-  if (fi->type == 3 && fi->length == 4 && p != NULL && bad_rst_code(be32(p))) {
+  dx_xchg *x = fi->stream_id != 0 ? xfind(d, (int32_t)fi->stream_id) : NULL;
+  if (fi->type == 3 && fi->length == 4 && p != NULL && bad_rst_code(be32(p)) &&
+      !(be32(p) == H2W_FLOW_CONTROL_ERROR && x != NULL && x->h_fc_legit)) {
     dx_fail("h2wire reset a stream with a protocol error code",
             (long)fi->stream_id, (long)be32(p));
   }
@@ -698,6 +737,22 @@ static int ng_close(nghttp2_session *ng, int32_t sid, uint32_t code,
   return 0;
 }
 
+/* nghttp2 has just been handed the end of a PUSH_PROMISE header block on
+ * request stream assoc. If its client had queued a RST_STREAM on assoc
+ * by then, nghttp2 holds that stream as closing (from the moment the
+ * frame is queued) and skips the end of the block
+ * (session_after_header_block_received()): no on_frame_recv, and the
+ * promised stream keeps the HTTP state of the promise's request fields,
+ * so a response it then receives there is refused as invalid (":status"
+ * after regular fields). */
+static void ng_orphan_promise(dx *d, uint32_t assoc, uint32_t promised) {
+  dx_xchg *a = assoc != 0 ? xfind(d, (int32_t)assoc) : NULL;
+  dx_xchg *x = promised != 0 ? xfind(d, (int32_t)promised) : NULL;
+  if (d->h2w_server && a != NULL && a->ng_rst_queued && x != NULL) {
+    x->ng_promise_orphaned = 1;
+  }
+}
+
 static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
                       void *user) {
   (void)ng;
@@ -723,6 +778,38 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
      * nghttp2 ends the connection; so does the run. */
     d->stopped = 1;
     return 0;
+  }
+  if (err == NGHTTP2_ERR_PROTO && f->hd.type == NGHTTP2_WINDOW_UPDATE &&
+      d->h2w_server && sid != 0 && !(sid & 1) && d->ng_goaway_sent &&
+      ng_reserved(d, sid)) {
+    /* The nghttp2 client sent GOAWAY, then ignored h2wire's response
+     * HEADERS on a promise (it stays reserved (remote) there, allowed
+     * difference in fuzz/README.md), and calls h2wire's WINDOW_UPDATE on
+     * it a protocol error. For h2wire the stream is half-closed (remote),
+     * where §5.1 lets it send "frames of any type": h2wire is at fault
+     * only if its WINDOW_UPDATE left before those HEADERS, in reserved
+     * (local). nghttp2 ends the connection; so does the run, as for the
+     * DATA that follow such HEADERS. */
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && x->h_push_resp_out && !x->h_wu_reserved) {
+      d->stopped = 1;
+      return 0;
+    }
+  }
+  if (err == NGHTTP2_ERR_HTTP_HEADER && f->hd.type == NGHTTP2_HEADERS &&
+      d->h2w_server && sid != 0 && !(sid & 1)) {
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && x->ng_promise_orphaned) {
+      /* The pushed response of a promise whose block nghttp2 left
+       * unfinished when its client reset the request stream
+       * (ng_orphan_promise()): nghttp2 behaviour. h2wire's response is
+       * valid, and a reset of the request stream does not withdraw a
+       * promise (RFC 9113 §8.4.2: the client resets the promised stream
+       * for that). nghttp2 resets the stream PROTOCOL_ERROR; the run
+       * ends. */
+      d->stopped = 1;
+      return 0;
+    }
   }
   if (err == NGHTTP2_ERR_REFUSED_STREAM) {
     dx_fail("h2wire opened a stream past the MAX_CONCURRENT_STREAMS it had "

@@ -269,6 +269,9 @@ static void op_reset(dx *d) {
           : nghttp2_submit_rst_stream(d->ng, NGHTTP2_FLAG_NONE, x->id, code);
   if (rc == 0) {
     x->app_reset = 1;
+    if (!server && !is_h(d, 0) && !x->pushed) {
+      x->ng_rst_queued = 1; /* ng_orphan_promise() */
+    }
     if (!server && !is_h(d, 0) && x->pushed && !x->req.r_head_done) {
       /* nghttp2 opens the promised stream as it starts the PUSH_PROMISE
        * block; once its RST_STREAM has gone out it decodes the rest of

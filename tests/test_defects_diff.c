@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include <string.h>
@@ -480,6 +481,61 @@ static void test_diff_frame_size_after_acked_lowering(void **state) {
   tpeer_free(&c);
 }
 
+/* One h2w_session_send() of `cap` octets, kept in the peer's unparsed
+ * output as if the transport had taken them. */
+static void send_cut(tpeer *c, size_t cap) {
+  uint8_t buf[16];
+  size_t i;
+  assert_true(cap <= sizeof buf);
+  assert_int_equal(h2w_session_send(c->s, buf, cap), (h2w_ssize)cap);
+  for (i = 0; i < cap; i++) {
+    if (c->outlen == c->outcap) {
+      c->outcap = c->outcap != 0 ? c->outcap * 2 : 64;
+      c->out = realloc(c->out, c->outcap);
+      assert_non_null(c->out);
+    }
+    c->out[c->outlen++] = buf[i];
+  }
+}
+
+/* regress_harness_headers_cut_across_lowered_limit: a send() of 3 octets
+ * starts stream 3's HEADERS while the server allows any number of
+ * streams; its SETTINGS MAX_CONCURRENT_STREAMS 1 arrives before the rest
+ * is written. The stream opened with the frame's first octet (§5.1.2, the
+ * limit then in force): the frame is finished whole, before the ACK
+ * (§6.5.3), and only streams started later obey the new limit: 5 waits
+ * until both 1 and 3 are closed. The server may refuse 3 (§5.1.2
+ * REFUSED_STREAM: it counts 2 streams against its 1), which closes it as
+ * retryable (§8.7). The harness had judged the frame by the limit in
+ * force at its last octet and called the refusal h2wire's fault. */
+static void test_diff_cut_headers_finished_after_lowered_limit(void **state) {
+  tpeer c;
+  h2w_fb b;
+  client(&c, state, 0);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 1);
+  EXPECT_OUT(&c, "HEADERS 1 es*");
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  send_cut(&c, 3);
+  settings1(&c, H2W_SETTINGS_MAX_CONCURRENT_STREAMS, 1);
+  EXPECT_OUT(&c, "HEADERS 3 es*", "SETTINGS ack");
+  EXPECT_LOG(&c, "settings 3:1");
+  assert_int_equal(h2w_session_stream_state(c.s, 5), H2W_STREAM_STATE_IDLE);
+  h2w_fb_init(&b);
+  h2w_fb_rst_stream(&b, 3, H2W_REFUSED_STREAM);
+  tpeer_feed_ok(&c, &b);
+  EXPECT_LOG(&c, "reset 3 REFUSED_STREAM",
+             "close 3 REFUSED_STREAM reset retryable");
+  /* stream 1 still holds the one slot */
+  EXPECT_OUT_EMPTY(&c);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  tpeer_feed_ok(&c, &b);
+  EXPECT_OUT(&c, "HEADERS 5 es*");
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -493,6 +549,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_hpack_lowered_size_still_signalled),
       SPLIT_TESTS(test_diff_queued_request_after_own_goaway),
       SPLIT_TESTS(test_diff_frame_size_after_acked_lowering),
+      SPLIT_TESTS(test_diff_cut_headers_finished_after_lowered_limit),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
