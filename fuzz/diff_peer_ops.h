@@ -777,9 +777,12 @@ static void finish(dx *d) {
       {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 65535},
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 100}};
   int hz = d->last_iws[0] == 0, nz = d->last_iws[1] == 0;
-  if (h2w_session_submit_settings(d->h, he + !hz, 2 - (size_t)!hz) == H2W_OK) {
-    h_mfs_queued(d, he + !hz, 2 - (size_t)!hz);
-  }
+  /* h2wire refuses a SETTINGS while 8 of its own are unacknowledged
+   * (H2W_E_LIMIT, h2w_session_submit_settings() in include/h2wire.h):
+   * the reopening then waits for nghttp2's ACKs, tried again each round
+   * until it is queued. Ignoring the refusal left a zero stream window
+   * in force, and a request body stalled under it for good. */
+  int h_reopen = 1;
   (void)nghttp2_submit_settings(d->ng, NGHTTP2_FLAG_NONE, ne + !nz,
                                 2 - (size_t)!nz);
   /* Bytes may keep moving without an end (a livelock); what must keep
@@ -788,6 +791,13 @@ static void finish(dx *d) {
    * takes one round per octet. */
   uint64_t seen = progress(d);
   for (int idle = 0;; idle++) {
+    if (h_reopen) {
+      int rc = h2w_session_submit_settings(d->h, he + !hz, 2 - (size_t)!hz);
+      if (rc == H2W_OK) {
+        h_mfs_queued(d, he + !hz, 2 - (size_t)!hz);
+      }
+      h_reopen = rc == H2W_E_LIMIT;
+    }
     int work = resume_side(d, 0) + resume_side(d, 1) + answer_all(d);
     work += consume_all(d);
     work += pump(d) > 0;

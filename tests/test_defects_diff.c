@@ -536,6 +536,72 @@ static void test_diff_cut_headers_finished_after_lowered_limit(void **state) {
   tpeer_free(&c);
 }
 
+/* finding_request_stream_never_closed_on_client (a harness fault, this
+ * pins h2wire's side of it): the server lowers INITIAL_WINDOW_SIZE to 0
+ * while the client, which has not seen it, sends 60 octets of a longer
+ * body; the server answers with END_STREAM. The stream is half-closed
+ * (local), still receiving (§5.1): the consumed octets go back with a
+ * WINDOW_UPDATE after the ACK, which leaves the stream window at 0, the
+ * window the application chose (§6.9.2). Reopening it is the
+ * application's: a SETTINGS is refused while 8 are unacknowledged
+ * (H2W_E_LIMIT, nothing sent) and accepted once one is acknowledged;
+ * then the rest of the body arrives. */
+static void test_diff_upload_after_early_response_zero_window(void **state) {
+  static const h2w_settings_entry zero = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
+                                          0};
+  static const h2w_settings_entry open = {H2W_SETTINGS_INITIAL_WINDOW_SIZE, 0,
+                                          65535};
+  static const h2w_settings_entry hts = {H2W_SETTINGS_HEADER_TABLE_SIZE, 0,
+                                         4096};
+  tpeer s;
+  h2w_fb b;
+  int32_t rw = -1;
+  server(&s, state, NULL);
+  assert_int_equal(h2w_session_submit_settings(s.s, &zero, 1), H2W_OK);
+  EXPECT_OUT(&s, "SETTINGS 4:0");
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&s, &b, 1, 0x4, POST_REQ);
+  h2w_fb_begin(&b, 0x0, 0x0, 1);
+  h2w_fb_zeros(&b, 60);
+  h2w_fb_end(&b);
+  tpeer_feed_ok(&s, &b);
+  tpeer_respond(&s, 1, RESP_200, NULL);
+  EXPECT_OUT(&s, "HEADERS 1 es eh*");
+  assert_int_equal(h2w_session_stream_state(s.s, 1),
+                   H2W_STREAM_STATE_HALF_CLOSED_LOCAL);
+  h2w_fb_settings(&b, 0x1, NULL, 0);
+  tpeer_feed_ok(&s, &b);
+  EXPECT_OUT(&s, "WINDOW_UPDATE 1 60");
+  assert_int_equal(h2w_session_window(s.s, 1, &rw, NULL), H2W_OK);
+  assert_int_equal(rw, 0);
+  for (int i = 0; i < 8; i++) {
+    assert_int_equal(h2w_session_submit_settings(s.s, &hts, 1), H2W_OK);
+  }
+  assert_int_equal(h2w_session_submit_settings(s.s, &open, 1), H2W_E_LIMIT);
+  tpeer_parse_out(&s);
+  assert_false(tpeer_out_has(&s, "SETTINGS 4:*"));
+  tpeer_out_clear(&s);
+  h2w_fb_settings(&b, 0x1, NULL, 0); /* one ACK frees a slot */
+  tpeer_feed_ok(&s, &b);
+  assert_int_equal(h2w_session_submit_settings(s.s, &open, 1), H2W_OK);
+  EXPECT_OUT(&s, "SETTINGS 4:65535");
+  for (int i = 0; i < 8; i++) {
+    h2w_fb_settings(&b, 0x1, NULL, 0);
+  }
+  tpeer_feed_ok(&s, &b);
+  assert_int_equal(h2w_session_window(s.s, 1, &rw, NULL), H2W_OK);
+  assert_int_equal(rw, 65535);
+  h2w_fb_begin(&b, 0x0, 0x1, 1);
+  h2w_fb_zeros(&b, 40);
+  h2w_fb_end(&b);
+  tpeer_feed_ok(&s, &b);
+  assert_true(tpeer_log_has(&s, "end 1"));
+  assert_int_equal(h2w_session_stream_state(s.s, 1), H2W_STREAM_STATE_CLOSED);
+  assert_no_error(&s);
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -550,6 +616,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_queued_request_after_own_goaway),
       SPLIT_TESTS(test_diff_frame_size_after_acked_lowering),
       SPLIT_TESTS(test_diff_cut_headers_finished_after_lowered_limit),
+      SPLIT_TESTS(test_diff_upload_after_early_response_zero_window),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
