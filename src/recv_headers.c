@@ -315,7 +315,18 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
    * refused below. */
   noted = h2w_prio_take_pending(s, id, &prio);
   if (s->goaway.sent && id > s->goaway.last_sent) {
-    return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es); /* §6.8 */
+    /* §6.8: ignored, like every frame on the stream after it, and
+     * charged like them (row 4): this token is what pays for the body
+     * the peer may still have in flight on the stream, which is not
+     * charged within the stream window (h2w_closed_above_goaway()). A
+     * block that ends the stream leaves no body to wait for. */
+    if (h2w_glitch(s, "too many frames on closed streams") < 0) {
+      return s->err.lib;
+    }
+    if (!es) {
+      h2w_closed_above_goaway(s, id);
+    }
+    return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
   }
   if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     /* §5.1.2: over our limit; nothing was processed, the client may

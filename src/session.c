@@ -225,19 +225,43 @@ static void closed_note(h2w_session *s, uint32_t id, h2w_closed_by by,
   uint32_t at = s->pool.closed_pos % H2W_CLOSED_RING;
   s->pool.closed[at].id = id;
   s->pool.closed[at].closed_by = (uint8_t)by;
-  s->pool.closed[at].allowance = by == H2W_CLOSED_BY_RST_SENT ? allowance : 0;
+  s->pool.closed[at].allowance =
+      by == H2W_CLOSED_BY_RST_SENT || by == H2W_CLOSED_BY_GOAWAY_SENT
+          ? allowance
+          : 0;
   s->pool.closed_pos++;
+}
+
+void h2w_closed_above_goaway(h2w_session *s, uint32_t id) {
+  /* RFC 9113 §6.8: the peer opened `id` before our GOAWAY reached it,
+   * and may send the stream's body up to the window it starts with
+   * (§6.9.2): SETTINGS_INITIAL_WINDOW_SIZE as the peer may have applied
+   * it, the largest we announced and have not seen superseded by an
+   * acknowledged one (recv_iws). We never send WINDOW_UPDATE on the
+   * stream, so it cannot get more; a later raise of our SETTINGS that
+   * would grow it is not followed (those frames are charged).
+   *
+   * Bound: this allowance is given only here, once per id, for the
+   * HEADERS that used a new id, and that HEADERS took a glitch token
+   * (recv_headers.c); any other allowance comes from a reset, which
+   * costs its own token or is the application's choice. The ring is a
+   * fixed FIFO of H2W_CLOSED_RING entries: an evicted id is forgotten
+   * and its frames are charged again. So the frames a peer gets ignored
+   * for free are at most (tokens spent) x (stream window), as for a
+   * stream we reset; flow control still bounds the octets (§6.9). */
+  closed_note(s, id, H2W_CLOSED_BY_GOAWAY_SENT, s->settings.recv_iws);
 }
 
 int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n) {
   uint32_t i;
   for (i = 0; i < H2W_CLOSED_RING; i++) {
     if (s->pool.closed[i].id == id && id != 0) {
-      /* §5.1: DATA the peer sent before it saw our RST_STREAM. Flow
-       * control bounds it (§6.9), so only what passes the window we
-       * granted is work for nothing. */
-      if (s->pool.closed[i].closed_by != H2W_CLOSED_BY_RST_SENT ||
-          s->pool.closed[i].allowance < n) {
+      /* §5.1: DATA the peer sent before it saw our RST_STREAM (or, for
+       * a stream above our GOAWAY's last id, §6.8, before it saw the
+       * GOAWAY). Flow control bounds it (§6.9), so only what passes the
+       * window we granted is work for nothing. Only those two kinds
+       * have an allowance (closed_note); empty frames never pass. */
+      if (n == 0 || s->pool.closed[i].allowance < n) {
         s->pool.closed[i].allowance = 0;
         return 0;
       }

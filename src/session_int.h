@@ -451,9 +451,10 @@ typedef struct h2w_pool_state {
   struct {
     uint32_t id;
     uint8_t closed_by;
-    /* Streams we reset: DATA octets the peer may still have in flight,
-     * the stream window we had granted (RFC 9113 §6.9). Late DATA within
-     * it is not a glitch (docs/limits.md). */
+    /* Streams we reset, or that the peer opened above our GOAWAY's last
+     * id (§6.8): DATA octets the peer may still have in flight, the
+     * stream window we had granted (RFC 9113 §6.9); 0 for every other
+     * kind. Late DATA within it is not a glitch (docs/limits.md). */
     uint32_t allowance;
   } closed[H2W_CLOSED_RING];
   uint32_t closed_pos;
@@ -600,6 +601,10 @@ int h2w_cb_stream_result(h2w_session *s, uint32_t id, int rv,
  * what the peer could have had in flight under the stream window we had
  * granted (then taken from it), 0 when the frame is a glitch. */
 int h2w_closed_data_allowed(h2w_session *s, uint32_t id, uint32_t n);
+/* The peer's new stream `id` is ignored because it is above the last
+ * stream id of a GOAWAY we sent (RFC 9113 §6.8): remember it, with the
+ * DATA it may still carry in flight, as for a stream we reset. */
+void h2w_closed_above_goaway(h2w_session *s, uint32_t id);
 
 /* A stream error (RFC 9113 §5.4.2) on stream `id`: on_error, RST_STREAM
  * with `code` queued, the stream (if any) closed as reset by us. Returns

@@ -166,6 +166,7 @@ static const h2w_recv_verdict theirs[R_COUNT][K_COUNT] = {
 static int closed_row(h2w_closed_by closed_by) {
   switch (closed_by) {
   case H2W_CLOSED_BY_RST_SENT:
+  case H2W_CLOSED_BY_GOAWAY_SENT: /* the peer may not know yet either */
     return R_CLOSED_RST_SENT;
   case H2W_CLOSED_BY_RST_RECV:
     return R_CLOSED_RST_RECV;

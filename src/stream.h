@@ -34,7 +34,12 @@ typedef enum h2w_closed_by {
    * record is bounded). It may be one we reset, whose late frames §5.1
    * says to ignore, so everything is ignored (and charged to the glitch
    * budget by the session), never a connection error. */
-  H2W_CLOSED_BY_FORGOTTEN
+  H2W_CLOSED_BY_FORGOTTEN,
+  /* A stream the peer opened above the last stream id of a GOAWAY we had
+   * sent: never processed (RFC 9113 §6.8). The peer may not have seen
+   * the GOAWAY yet, so frames on it are ignored, as after our
+   * RST_STREAM. */
+  H2W_CLOSED_BY_GOAWAY_SENT
 } h2w_closed_by;
 
 /* The events of the §5.1 diagram: H, PP, ES and R, each sent or received.

@@ -159,6 +159,133 @@ static void test_attack_04_legit_steady(void **state) {
   tpeer_free(&s);
 }
 
+/* ---- row 4: frames on streams above our GOAWAY --------------------------
+ */
+
+/* GOAWAY NO_ERROR before any request: last stream id 0, so every stream
+ * the client opens from now on is ignored (RFC 9113 §6.8). */
+static void goaway_first(tpeer *s) {
+  assert_int_equal(h2w_session_submit_goaway(s->s, H2W_NO_ERROR, NULL, 0),
+                   H2W_OK);
+  tpeer_parse_out(s);
+  assert_int_equal(atk_frames_count(s, "GOAWAY last=0 NO_ERROR*"), 1);
+  tpeer_out_clear(s);
+}
+
+/* 1-octet DATA frames on stream `id`. */
+static void tiny_data(h2w_fb *b, uint32_t id, size_t n) {
+  size_t i;
+  for (i = 0; i < n; i++) {
+    h2w_fb_data(b, id, 0, "x");
+  }
+}
+
+/* A stream above our GOAWAY's last id: its body in flight within the
+ * stream window is ignored for free (the peer could not know), but past
+ * that window every ignored frame is charged again. The HEADERS takes
+ * one token, the 65535 octets granted none, and 999 one-octet frames
+ * past them use up the burst: the next ends the connection. */
+static void test_attack_04_data_past_goaway_window(void **state) {
+  tpeer s;
+  h2w_fb b;
+  static uint8_t chunk[16384];
+  size_t fed;
+  uint32_t i;
+  atk_server(&s, tmode(state), NULL);
+  h2w_fb_init(&b);
+  goaway_first(&s);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  for (i = 0; i < 4; i++) {
+    uint32_t n = i < 3 ? 16384 : 16383; /* the 65535 the window allows */
+    h2w_fb_hd(&b, n, ATK_DATA, 0, 1);
+    h2w_fb_bytes(&b, chunk, n);
+  }
+  fed = ATK_HANDSHAKE_LEN + b.len;
+  atk_feed_ok(&s, &b);
+  tpeer_parse_out(&s); /* the connection WINDOW_UPDATE: §6.9 as before */
+  assert_int_equal(atk_frames_count(&s, "WINDOW_UPDATE*"), 1);
+  tpeer_out_clear(&s);
+  tiny_data(&b, 1, BURST - 1);
+  fed += b.len;
+  atk_feed_ok(&s, &b);
+  EXPECT_LOG_EMPTY(&s);
+  tiny_data(&b, 1, 1000);
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  expect_flooded(&s, fed, "GOAWAY last=0 ENHANCE_YOUR_CALM*");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* No allowance covers empty DATA: on a stream above our GOAWAY each one
+ * costs two tokens from the first (an empty frame, row 4, and an ignored
+ * one). After the HEADERS's token, 499 fit in the burst; the 500th ends
+ * the connection. */
+static void test_attack_04_empty_data_past_goaway(void **state) {
+  tpeer s;
+  h2w_fb b;
+  size_t fed;
+  atk_server(&s, tmode(state), NULL);
+  h2w_fb_init(&b);
+  goaway_first(&s);
+  tpeer_fb_headers(&s, &b, 1, 0, POST_REQ);
+  empty_data(&b, 1, BURST / 2 - 1);
+  fed = ATK_HANDSHAKE_LEN + b.len;
+  atk_feed_ok(&s, &b);
+  empty_data(&b, 1, 100);
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  expect_flooded(&s, fed, "GOAWAY last=0 ENHANCE_YOUR_CALM*");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
+/* What bounds the free DATA: each new stream above our GOAWAY pays a
+ * token for its HEADERS (1000 use up the burst, the 1001st ends the
+ * connection), and only the last H2W_CLOSED_RING (64) such streams are
+ * remembered with their allowance; frames on an older one are charged.
+ * With a burst of 70: 65 streams, then 100 free one-octet frames on the
+ * newest, then 5 charged ones on the first (forgotten), and the 6th ends
+ * the connection. */
+static void test_attack_04_streams_past_goaway(void **state) {
+  tpeer s;
+  h2w_fb b;
+  h2w_options *opt = NULL;
+  size_t fed;
+  uint32_t id;
+  atk_server(&s, tmode(state), NULL);
+  s.mute |= TEV_HEADER | TEV_BEGIN_HEADERS;
+  h2w_fb_init(&b);
+  goaway_first(&s);
+  for (id = 1; id < 2 * BURST; id += 2) {
+    tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+  }
+  fed = ATK_HANDSHAKE_LEN + b.len;
+  atk_feed_ok(&s, &b);
+  EXPECT_LOG_EMPTY(&s);
+  tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  expect_flooded(&s, fed, "GOAWAY last=0 ENHANCE_YOUR_CALM*");
+  tpeer_free(&s);
+
+  assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+  assert_int_equal(h2w_options_set_glitch_limit(opt, 70, 1), H2W_OK);
+  atk_server(&s, tmode(state), opt);
+  h2w_options_del(opt);
+  goaway_first(&s);
+  for (id = 1; id <= 129; id += 2) { /* 65 streams */
+    tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+  }
+  tiny_data(&b, 129, 100);
+  tiny_data(&b, 1, 5);
+  fed = ATK_HANDSHAKE_LEN + b.len;
+  atk_feed_ok(&s, &b);
+  EXPECT_LOG_EMPTY(&s);
+  tiny_data(&b, 1, 1);
+  atk_feed_err(&s, &b, H2W_E_FLOODED);
+  expect_flooded(&s, fed, "GOAWAY last=0 ENHANCE_YOUR_CALM*");
+  h2w_fb_free(&b);
+  tpeer_free(&s);
+}
+
 /* ---- row 7: data dribble -------------------------------------------------
  */
 
@@ -476,6 +603,9 @@ int main(void) {
       SPLIT_TESTS(test_attack_04_empty_data),
       SPLIT_TESTS(test_attack_04_empty_header_fragments),
       SPLIT_TESTS(test_attack_04_legit_steady),
+      SPLIT_TESTS(test_attack_04_data_past_goaway_window),
+      SPLIT_TESTS(test_attack_04_empty_data_past_goaway),
+      SPLIT_TESTS(test_attack_04_streams_past_goaway),
       SPLIT_TESTS(test_attack_07_data_dribble),
       SPLIT_TESTS(test_attack_07_dribble_held),
       SPLIT_TESTS(test_attack_07_legit_window_updates),

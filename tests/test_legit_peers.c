@@ -584,6 +584,44 @@ static void test_legit_small_frames_after_reset(void **state) {
   close_server(&s, &w, &b);
 }
 
+/* A request body crossing our GOAWAY (glitch budget, "frames on closed
+ * streams"; the differential finding kept as
+ * fuzz/corpus/diff_server/regress_glitch_budget_body_crossing_own_goaway):
+ * the server sends GOAWAY NO_ERROR before any request arrives (last
+ * stream id 0); nghttp2 as the client, not having read it yet, sends a
+ * request whose 1000-octet body its application produced an octet at a
+ * time: HEADERS, 1000 one-octet DATA frames, trailers. RFC 9113 §6.8
+ * has us ignore all of it, but the client cannot know before the GOAWAY
+ * reaches it, and flow control bounds the DATA (§6.9), as after our
+ * RST_STREAM. Ten such requests; the session is never ticked: no refill.
+ * Before the fix the 1,001st ignored frame ended the connection with
+ * GOAWAY ENHANCE_YOUR_CALM. */
+static void test_legit_body_crossing_our_goaway(void **state) {
+  tpeer s;
+  h2w_fb b;
+  wire w;
+  uint32_t i, k, id;
+  open_server(&s, state, 100, &w, &b);
+  assert_int_equal(h2w_session_submit_goaway(s.s, H2W_NO_ERROR, NULL, 0),
+                   H2W_OK);
+  drain(&s, &w);
+  assert_int_equal(w.goaways, 1);
+  for (i = 0, id = 1; i < 10; i++, id += 2) {
+    tpeer_fb_headers(&s, &b, id, 0, POST_REQ);
+    for (k = 0; k < 1000; k++) {
+      h2w_fb_data(&b, id, 0, "x");
+    }
+    tpeer_fb_headers(&s, &b, id, 0x1, H("x-checksum", "0"));
+    tpeer_feed_ok(&s, &b);
+    drain(&s, &w);
+    assert_int_equal(h2w_session_error(s.s, NULL, NULL, NULL), H2W_OK);
+    assert_int_equal(w.goaways, 1); /* ours alone, no second one */
+  }
+  assert_int_equal(w.rsts, 0);
+  assert_int_equal(atk_log_count(&s, "error *"), 0);
+  close_server(&s, &w, &b);
+}
+
 /* An empty header fragment without END_HEADERS (glitch budget, row 4):
  * an encoder that cuts a block exactly at a frame boundary may end it
  * with an empty CONTINUATION, or open with an empty HEADERS; once per
@@ -663,6 +701,7 @@ int main(void) {
       cmocka_unit_test_prestate(test_legit_inflight_data_after_reset,
                                 &tsplit_modes[H2W_SPLIT_RANDOM]),
       SPLIT_TESTS(test_legit_small_frames_after_reset),
+      SPLIT_TESTS(test_legit_body_crossing_our_goaway),
       SPLIT_TESTS(test_legit_empty_header_fragments),
       SPLIT_TESTS(test_legit_late_priority_updates),
   };

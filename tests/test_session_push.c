@@ -446,6 +446,42 @@ static void test_push_promise_after_goaway(void **state) {
   tpeer_free(&c);
 }
 
+/* The client side of a body crossing our GOAWAY (RFC 9113 §6.8;
+ * docs/security.md row 4): a server that had not seen it yet promises
+ * pushes and sends their responses with bodies in 1-octet DATA frames.
+ * The promises are refused (RST_STREAM REFUSED_STREAM), so what follows
+ * on each pushed stream is DATA in flight after our reset, not charged
+ * within the stream window; the response HEADERS costs a glitch token.
+ * Ten pushes of 1000 one-octet frames each, no refill: no GOAWAY of
+ * ours beyond the first, no error. */
+static void test_push_bodies_crossing_our_goaway(void **state) {
+  tpeer c;
+  h2w_fb b;
+  uint32_t promised, k;
+  client_with_request(&c, state, 1, 0);
+  assert_int_equal(h2w_session_submit_goaway(c.s, H2W_NO_ERROR, NULL, 0),
+                   H2W_OK);
+  tpeer_parse_out(&c);
+  tpeer_out_clear(&c);
+  h2w_fb_init(&b);
+  for (promised = 2; promised <= 20; promised += 2) {
+    fb_push(&c, &b, 1, promised, PUSH_REQ);
+    tpeer_fb_headers(&c, &b, promised, 0, RESP_200);
+    for (k = 0; k < 1000; k++) {
+      h2w_fb_data(&b, promised, 0, "x");
+    }
+    h2w_fb_data(&b, promised, 0x1, "");
+    assert_int_equal(tpeer_feed_fb(&c, &b), (h2w_ssize)b.len);
+    h2w_fb_clear(&b);
+    tpeer_parse_out(&c);
+    assert_int_equal(h2w_session_error(c.s, NULL, NULL, NULL), H2W_OK);
+  }
+  assert_false(tpeer_out_has(&c, "GOAWAY*"));
+  assert_false(tpeer_log_has(&c, "push*"));
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 /* The pushed stream in reserved (remote): DATA before its HEADERS is a
  * connection error (§5.1); a RST_STREAM from the server closes it. */
 static void test_push_reserved_remote_rules(void **state) {
@@ -496,6 +532,7 @@ int main(void) {
       SPLIT_TESTS(test_push_promise_over_limit),
       SPLIT_TESTS(test_push_promise_on_closed_stream),
       SPLIT_TESTS(test_push_promise_after_goaway),
+      SPLIT_TESTS(test_push_bodies_crossing_our_goaway),
       SPLIT_TESTS(test_push_reserved_remote_rules),
       SPLIT_TESTS(test_push_cancel_later),
   };

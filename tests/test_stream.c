@@ -253,6 +253,12 @@ static void test_recv_initiator(void **state) {
             H2W_RECV_IGNORE, 0);
   expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_FORGOTTEN, HEADERS,
             H2W_RECV_IGNORE, 0);
+  /* §6.8: a stream the peer opened above our GOAWAY's last id, which it
+   * may not have seen yet: as after our RST_STREAM. */
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_GOAWAY_SENT, HEADERS,
+            H2W_RECV_IGNORE, 0);
+  expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_GOAWAY_SENT, DATA,
+            H2W_RECV_IGNORE, 0);
   expect_as(0, 1, H2W_SS_CLOSED, H2W_CLOSED_BY_END_STREAM, HEADERS,
             H2W_RECV_CONN_ERROR, H2W_STREAM_CLOSED);
   /* §5.1.1: an id the client skipped is an unexpected identifier. */
