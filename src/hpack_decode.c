@@ -636,7 +636,10 @@ FAST_INLINE unsigned fast_field(const h2w_hpack_decoder *d, uint32_t index,
     nv->namelen = r->namelen;
     nv->value = h2w_hpack_static_text + r->value;
     nv->valuelen = r->valuelen;
-    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE;
+    /* As trust_of(): the name's index too, so that the session knows
+     * which name it is without a string compare. */
+    return H2W_HPACK_CHECKED_NAME | H2W_HPACK_CHECKED_VALUE |
+           H2W_HPACK_NAME_STATIC | index << H2W_HPACK_TAG_SHIFT;
   }
   e = &t->ents[(size_t)((t->next - (index - H2W_HPACK_STATIC_COUNT)) &
                         (t->entcap - 1))];
@@ -726,7 +729,8 @@ static h2w_ssize fast_rep(h2w_hpack_decoder *d, const uint8_t *p, size_t n,
       trust = 0;
     } else {
       /* Only reads the table: nothing changes before a return of 0. */
-      trust = fast_field(d, index, &nv) & H2W_HPACK_CHECKED_NAME;
+      /* The name's trust and tag, as the general path; the value is new. */
+      trust = fast_field(d, index, &nv) & ~H2W_HPACK_CHECKED_VALUE;
       nmin = nv.namelen;
     }
     if (!fast_str(p, n, &pos, &vs, &vlen, &vhuff)) {

@@ -246,10 +246,11 @@ static int fragment(h2w_session *s, const uint8_t *p, size_t len, int end) {
   return end ? block_end(s) : 0;
 }
 
+/* A new header block on stream `id`; `st` is its stream when the caller
+ * has it at hand (else NULL: looked up when delivered). */
 static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
-                       int es) {
+                       int es, h2w_stream *st) {
   h2w_hblock *hb = &s->rs.hb;
-  h2w_stream *st;
   int rv;
   /* Every member but msg, which h2w_http_msg_begin() sets up below for
    * a delivered block and nothing reads otherwise. */
@@ -270,7 +271,9 @@ static int begin_block(h2w_session *s, uint32_t id, int kind, int deliver,
   if (!deliver) {
     return 0;
   }
-  st = h2w_stream_find(s, id);
+  if (st == NULL) {
+    st = h2w_stream_find(s, id); /* the caller did not look it up */
+  }
   hb->st = st;
   st->flags |= H2W_SF_REPORTED;
   /* RFC 8441 §3: :protocol is allowed once we have announced support;
@@ -326,19 +329,19 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
     if (!es) {
       h2w_closed_above_goaway(s, id);
     }
-    return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    return begin_block(s, id, H2W_HEADERS_REQUEST, 0, es, NULL);
   }
   if (s->ids.n_peer >= s->settings.peer_stream_limit) {
     /* §5.1.2: over our limit; nothing was processed, the client may
      * retry. */
-    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es, NULL);
     s->rs.hb.end_code = H2W_REFUSED_STREAM;
     s->rs.hb.reason = "MAX_CONCURRENT_STREAMS reached";
     return rv;
   }
   if (over_budget(s)) {
     /* The memory budget: refuse the stream, keep the connection. */
-    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es);
+    rv = begin_block(s, id, H2W_HEADERS_REQUEST, 0, es, NULL);
     s->rs.hb.end_code = H2W_REFUSED_STREAM;
     s->rs.hb.reason = "memory budget reached";
     return rv;
@@ -353,7 +356,7 @@ static int new_peer_stream(h2w_session *s, const h2w_frame *f, int es) {
   }
   /* The stream is open (and counted) from its first frame on. */
   h2w_stream_apply(s, st, H2W_EV_RECV_HEADERS);
-  return begin_block(s, id, H2W_HEADERS_REQUEST, 1, es);
+  return begin_block(s, id, H2W_HEADERS_REQUEST, 1, es, st);
 }
 
 int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
@@ -381,10 +384,10 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     if (h2w_glitch(s, "too many frames on closed streams") < 0) {
       return s->err.lib;
     }
-    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es, NULL);
     break;
   case H2W_RECV_STREAM_ERROR:
-    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es);
+    rv = begin_block(s, id, H2W_HEADERS_TRAILERS, 0, es, NULL);
     s->rs.hb.end_code = v.code;
     s->rs.hb.reason = "HEADERS on a stream the peer ended";
     break;
@@ -398,7 +401,7 @@ int h2w_recv_headers(h2w_session *s, const h2w_frame *f) {
     } else {
       kind = s->is_server ? H2W_HEADERS_TRAILERS : H2W_HEADERS_RESPONSE;
     }
-    rv = begin_block(s, id, kind, 1, es);
+    rv = begin_block(s, id, kind, 1, es, st);
     if (st->flags & H2W_SF_TUNNEL) {
       /* §8.5: a frame other than DATA (or stream management) on a
        * connected stream is a stream error; decoded for the HPACK table,
@@ -485,7 +488,7 @@ static int push_wanted(const h2w_session *s, int *allowed) {
 static int push_block(h2w_session *s, const h2w_frame *f, uint32_t code,
                       const char *reason) {
   int rv = begin_block(s, f->u.push_promise.promised_stream_id,
-                       H2W_HEADERS_PUSH_PROMISE, code == 0, 0);
+                       H2W_HEADERS_PUSH_PROMISE, code == 0, 0, NULL);
   if (rv < 0) {
     return rv;
   }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "attack.h"
@@ -452,6 +453,99 @@ static void test_classed_pseudo_rules(void **state) {
   tpeer_free(&s);
 }
 
+/* ---- the decoder's trust bits, whole block and in 1-octet pieces ------- */
+
+/* Whole in the input, a representation takes the decoder's fast path; in
+ * 1-octet pieces, the general one. Both must report the same fields with
+ * the same trust (and name tag), and fail alike. */
+typedef struct {
+  h2w_hpack_decoder *d;
+  size_t n;
+  char text[16][40];
+  unsigned trust[16];
+} trust_log;
+
+static int trust_cb(void *user, const h2w_nv *nv) {
+  trust_log *l = user;
+  assert_true(l->n < 16);
+  snprintf(l->text[l->n], sizeof(l->text[0]), "%.*s=%.*s/%u", (int)nv->namelen,
+           (const char *)nv->name, (int)nv->valuelen, (const char *)nv->value,
+           (unsigned)nv->flags);
+  l->trust[l->n] = h2w_hpack_decoder_field_trust(l->d);
+  /* A tag from the name, so that tagged entries come back with it. */
+  h2w_hpack_decoder_field_checked(l->d, (unsigned)(nv->namelen & 0x7fu) + 1u);
+  l->n++;
+  return 0;
+}
+
+static int decode_log(const uint8_t *in, size_t len, size_t piece,
+                      trust_log *l) {
+  h2w_alloc a;
+  h2w_hpack_decoder d;
+  size_t pos = 0;
+  int rv = H2W_OK;
+  assert_int_equal(h2w_alloc_init(&a, NULL), H2W_OK);
+  h2w_hpack_decoder_init(&d, &a);
+  memset(l, 0, sizeof(*l));
+  l->d = &d;
+  while (rv == H2W_OK && pos < len) {
+    size_t k = len - pos < piece ? len - pos : piece;
+    rv = h2w_hpack_decoder_decode(&d, in + pos, k, pos + k == len, trust_cb, l);
+    pos += k;
+  }
+  h2w_hpack_decoder_free(&d);
+  assert_int_equal(a.in_use, 0);
+  return rv;
+}
+
+static void test_fast_trust_as_general(void **state) {
+  static const uint8_t ok[] = {
+      0x88,                                  /* :status 200 */
+      0x5c, 0x03, '1',  '0', '0',            /* content-length, indexed */
+      0x0f, 0x10, 0x04, 't', 'e', 'x',  't', /* content-type, not indexed */
+      0x14, 0x02, '/',  'x',                 /* :path, never indexed */
+      0xbe,                                  /* dynamic 62 */
+      0x7e, 0x01, '7',                       /* dynamic 62's name */
+      0x40, 0x03, 'x',  '-', 'a', 0x01, 'b', /* new name */
+      0xbe,                                  /* x-a: b */
+      0x5f, 0x01, 'c',                       /* static name 31, indexed */
+      0x0f, 0x30, 0x01, 'd',                 /* dynamic 63's name */
+      0x82, 0xbf,                            /* :method GET, dynamic 63 */
+  };
+  static const uint8_t bad[] = {0x88, 0xc8}; /* index past the tables */
+  trust_log whole, split;
+  size_t i;
+  (void)state;
+  assert_int_equal(decode_log(ok, sizeof(ok), sizeof(ok), &whole), H2W_OK);
+  assert_int_equal(decode_log(ok, sizeof(ok), 1, &split), H2W_OK);
+  assert_int_equal(whole.n, 12);
+  assert_int_equal(split.n, whole.n);
+  for (i = 0; i < whole.n; i++) {
+    assert_string_equal(whole.text[i], split.text[i]);
+    assert_int_equal(whole.trust[i], split.trust[i]);
+  }
+  /* A static entry, whole or by name, names its index. */
+  assert_int_equal(whole.trust[0], H2W_HPACK_CHECKED_NAME |
+                                       H2W_HPACK_CHECKED_VALUE |
+                                       H2W_HPACK_NAME_STATIC | 8u << 8);
+  assert_int_equal(whole.trust[1],
+                   H2W_HPACK_CHECKED_NAME | H2W_HPACK_NAME_STATIC | 28u << 8);
+  assert_int_equal(whole.trust[2],
+                   H2W_HPACK_CHECKED_NAME | H2W_HPACK_NAME_STATIC | 31u << 8);
+  /* A checked dynamic entry, and its name alone, carry the tag. */
+  assert_int_equal(whole.trust[4] & H2W_HPACK_CHECKED_NAME, 1u);
+  assert_int_equal(whole.trust[4] >> 8, 15u);
+  assert_int_equal(whole.trust[5] & ~0xffu, whole.trust[4] & ~0xffu);
+  assert_int_equal(whole.trust[5] & H2W_HPACK_CHECKED_VALUE, 0u);
+  assert_int_equal(whole.trust[6], 0u);
+  assert_int_equal(decode_log(bad, sizeof(bad), sizeof(bad), &whole),
+                   H2W_E_COMPRESSION);
+  assert_int_equal(decode_log(bad, sizeof(bad), 1, &split), H2W_E_COMPRESSION);
+  assert_int_equal(whole.n, 1);
+  assert_int_equal(split.n, 1);
+  assert_int_equal(whole.trust[0], split.trust[0]);
+}
+
 int main(void) {
   /* clang-format off */
   const struct CMUnitTest tests[] = {
@@ -463,6 +557,7 @@ int main(void) {
       cmocka_unit_test(test_name_class_ignored),
       SPLIT_TESTS(test_classed_entries_keep_rules),
       SPLIT_TESTS(test_classed_pseudo_rules),
+      cmocka_unit_test(test_fast_trust_as_general),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
