@@ -3,6 +3,8 @@
  * every view points into the caller's payload. */
 #include "frame.h"
 
+#include "cold.h"
+
 #include <string.h>
 
 static uint32_t get_u32(const uint8_t *p) {
@@ -178,7 +180,8 @@ static int dec_rst_stream(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
   return H2W_OK;
 }
 
-static int dec_settings(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
+static H2W_COLD int dec_settings(h2w_frame *f, const uint8_t *p,
+                                 h2w_frame_err *err) {
   int rv = need_conn(&f->hd, err);
   if (rv != H2W_OK) {
     return rv;
@@ -195,8 +198,8 @@ static int dec_settings(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
   return H2W_OK;
 }
 
-static int dec_push_promise(h2w_frame *f, const uint8_t *p,
-                            h2w_frame_err *err) {
+static H2W_COLD int dec_push_promise(h2w_frame *f, const uint8_t *p,
+                                     h2w_frame_err *err) {
   size_t off, len;
   h2w_frame_push_promise *pp = &f->u.push_promise;
   int rv = need_stream(&f->hd, err);
@@ -218,7 +221,8 @@ static int dec_push_promise(h2w_frame *f, const uint8_t *p,
   return H2W_OK;
 }
 
-static int dec_ping(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
+static H2W_COLD int dec_ping(h2w_frame *f, const uint8_t *p,
+                             h2w_frame_err *err) {
   int rv = need_conn(&f->hd, err);
   if (rv != H2W_OK) {
     return rv;
@@ -230,7 +234,8 @@ static int dec_ping(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
   return H2W_OK;
 }
 
-static int dec_goaway(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
+static H2W_COLD int dec_goaway(h2w_frame *f, const uint8_t *p,
+                               h2w_frame_err *err) {
   int rv = need_conn(&f->hd, err);
   if (rv != H2W_OK) {
     return rv;
@@ -268,7 +273,8 @@ static int dec_continuation(h2w_frame *f, const uint8_t *p,
   return H2W_OK;
 }
 
-static int dec_altsvc(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
+static H2W_COLD int dec_altsvc(h2w_frame *f, const uint8_t *p,
+                               h2w_frame_err *err) {
   h2w_frame_altsvc *a = &f->u.altsvc;
   size_t olen;
   /* RFC 7838 §4 directs invalid ALTSVC frames to be ignored, so a
@@ -293,7 +299,8 @@ static int dec_altsvc(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
   return H2W_OK;
 }
 
-static int dec_origin(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
+static H2W_COLD int dec_origin(h2w_frame *f, const uint8_t *p,
+                               h2w_frame_err *err) {
   h2w_frame_iter it;
   const uint8_t *o;
   size_t olen;
@@ -311,8 +318,8 @@ static int dec_origin(h2w_frame *f, const uint8_t *p, h2w_frame_err *err) {
   return H2W_OK;
 }
 
-static int dec_priority_update(h2w_frame *f, const uint8_t *p,
-                               h2w_frame_err *err) {
+static H2W_COLD int dec_priority_update(h2w_frame *f, const uint8_t *p,
+                                        h2w_frame_err *err) {
   h2w_frame_priority_update *pu = &f->u.priority_update;
   /* RFC 9218 §7.1: stream 0 only, at least the 4-octet id, and an id of 0
    * is a connection PROTOCOL_ERROR. */
@@ -404,12 +411,14 @@ int h2w_frame_decode(const h2w_frame_hd *hd, const uint8_t *payload,
 
 /* ---- iterators ------------------------------------------------------- */
 
-void h2w_frame_iter_settings(h2w_frame_iter *it, const h2w_frame_settings *s) {
+H2W_COLD void h2w_frame_iter_settings(h2w_frame_iter *it,
+                                      const h2w_frame_settings *s) {
   it->p = s->entries;
   it->left = s->nentries * H2W_SETTINGS_ENTRY_LEN;
 }
 
-int h2w_frame_settings_next(h2w_frame_iter *it, h2w_settings_entry *out) {
+H2W_COLD int h2w_frame_settings_next(h2w_frame_iter *it,
+                                     h2w_settings_entry *out) {
   if (it->left < H2W_SETTINGS_ENTRY_LEN) {
     return 0;
   }
@@ -421,13 +430,14 @@ int h2w_frame_settings_next(h2w_frame_iter *it, h2w_settings_entry *out) {
   return 1;
 }
 
-void h2w_frame_iter_origin(h2w_frame_iter *it, const h2w_frame_origin *o) {
+H2W_COLD void h2w_frame_iter_origin(h2w_frame_iter *it,
+                                    const h2w_frame_origin *o) {
   it->p = o->entries;
   it->left = o->len;
 }
 
-int h2w_frame_origin_next(h2w_frame_iter *it, const uint8_t **origin,
-                          size_t *len) {
+H2W_COLD int h2w_frame_origin_next(h2w_frame_iter *it, const uint8_t **origin,
+                                   size_t *len) {
   size_t n;
   if (it->left < 2) {
     return 0;
@@ -443,7 +453,7 @@ int h2w_frame_origin_next(h2w_frame_iter *it, const uint8_t **origin,
   return 1;
 }
 
-const char *h2w_frame_type_name(uint8_t type) {
+H2W_COLD const char *h2w_frame_type_name(uint8_t type) {
   static const char *const names[] = {
       "DATA",          "HEADERS",      "PRIORITY", "RST_STREAM",
       "SETTINGS",      "PUSH_PROMISE", "PING",     "GOAWAY",

@@ -57,8 +57,9 @@ int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
   return H2W_OK;
 }
 
-int h2w_session_last_submit_error(const h2w_session *s, const char **reason,
-                                  size_t *field_index) {
+H2W_COLD int h2w_session_last_submit_error(const h2w_session *s,
+                                           const char **reason,
+                                           size_t *field_index) {
   const char *r = s != NULL ? s->submit_reason : "NULL session";
   if (reason != NULL) {
     *reason = r;
