@@ -127,19 +127,47 @@ static int poll_timeout(const client *cl, uint64_t now) {
   return due <= now ? 0 : due - now > INT_MAX ? INT_MAX : (int)(due - now);
 }
 
+/* What feed_once() returns when the session refused the input. */
+#define CLI_FEED_FAILED (-100)
+
+/* Read once from the transport and hand it to the session, then give back
+ * the window the application has consumed. Returns what ex_io_read()
+ * returned (octets read, 0 at the server's end of input,
+ * EX_IO_WANT_READ/WRITE, EX_IO_ERROR), or CLI_FEED_FAILED with *err the
+ * session's error. */
+static ssize_t feed_once(client *cl, int *err) {
+  ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+  if (n > 0) {
+    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
+    if (r >= 0) {
+      r = cli_consume_owed(cl);
+    }
+    if (r < 0) {
+      *err = (int)r;
+      return CLI_FEED_FAILED;
+    }
+  }
+  return n;
+}
+
 /* Read once (TCP: poll reports what is left) or, over TLS, until the
  * transport wants more: OpenSSL may hold decrypted bytes that poll()
  * cannot see. Returns 0 to go on, -1 when the connection is over. */
 static int read_some(client *cl) {
   cl->read_on_out = 0;
   do {
-    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    int err = 0;
+    ssize_t n = feed_once(cl, &err);
     if (n == EX_IO_WANT_READ) {
       return 0;
     }
     if (n == EX_IO_WANT_WRITE) {
       cl->read_on_out = 1;
       return 0;
+    }
+    if (n == CLI_FEED_FAILED) {
+      session_failed(cl, err);
+      return -1;
     }
     if (n < 0) {
       cli_fail_all(cl, cl->io.err);
@@ -149,16 +177,25 @@ static int read_some(client *cl) {
       cli_fail_all(cl, "connection closed by the server");
       return -1;
     }
-    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
-    if (r >= 0) {
-      r = cli_consume_owed(cl);
-    }
-    if (r < 0) {
-      session_failed(cl, (int)r);
-      return -1;
-    }
   } while (cl->io.ssl != NULL && cl->ndone < cl->n);
   return 0;
+}
+
+/* Wait up to `timeout` ms (-1: no limit) for the socket: readable, or
+ * writable while output waits for it (not while it waits for a TLS read)
+ * or while a TLS read waits to write. Returns 1 when a read is due, 0
+ * when not (time up, EINTR), -1 when poll() failed. */
+static int wait_io(client *cl, int timeout) {
+  int want_out = (cl->woff < cl->wlen && !cl->write_on_in) || cl->read_on_out;
+  struct pollfd p;
+  p.fd = cl->io.fd;
+  p.events = (short)(POLLIN | (want_out ? POLLOUT : 0));
+  p.revents = 0;
+  if (poll(&p, 1, timeout) < 0) {
+    return errno == EINTR ? 0 : -1;
+  }
+  return (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
+         (cl->read_on_out && (p.revents & POLLOUT) != 0);
 }
 
 /* One pass: flush, wait for the socket or the next session deadline,
@@ -183,14 +220,8 @@ static int step(client *cl) {
     cli_fail_all(cl, "connection ended by the server");
     return -1;
   }
-  /* POLLOUT while output waits for the socket (not while it waits for a
-   * TLS read), or while a TLS read waits to write. */
-  int want_out = (cl->woff < cl->wlen && !cl->write_on_in) || cl->read_on_out;
-  struct pollfd p;
-  p.fd = cl->io.fd;
-  p.events = (short)(POLLIN | (want_out ? POLLOUT : 0));
-  p.revents = 0;
-  if (poll(&p, 1, poll_timeout(cl, ex_now_ms())) < 0 && errno != EINTR) {
+  int due = wait_io(cl, poll_timeout(cl, ex_now_ms()));
+  if (due < 0) {
     cli_fail_all(cl, "poll failed");
     return -1;
   }
@@ -199,11 +230,7 @@ static int step(client *cl) {
     session_failed(cl, rv);
     return -1;
   }
-  if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
-      (cl->read_on_out && (p.revents & POLLOUT) != 0)) {
-    return read_some(cl);
-  }
-  return 0;
+  return due ? read_some(cl) : 0;
 }
 
 /* Input already waiting after the last response (a PING, SETTINGS, a
@@ -212,19 +239,13 @@ static int step(client *cl) {
  * Returns 0, or -1 when the connection is over. */
 static int drain_pending(client *cl, uint64_t end) {
   while (ex_now_ms() < end) {
-    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    int err = 0;
+    ssize_t n = feed_once(cl, &err);
     if (n == EX_IO_WANT_READ || n == EX_IO_WANT_WRITE) {
       return flush(cl) == 0 ? 0 : -1;
     }
-    if (n <= 0) {
-      return -1;
-    }
-    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
-    if (r >= 0) {
-      r = cli_consume_owed(cl);
-    }
-    if (r < 0 || flush(cl) != 0) {
-      return -1;
+    if (n <= 0 || flush(cl) != 0) {
+      return -1; /* end of input, transport or session error */
     }
   }
   return 0;
@@ -263,7 +284,8 @@ static int read_late(client *cl) {
   int got = 0;
   cl->read_on_out = 0;
   for (;;) {
-    ssize_t n = ex_io_read(&cl->io, cl->rbuf, sizeof cl->rbuf);
+    int err = 0;
+    ssize_t n = feed_once(cl, &err);
     if (n == EX_IO_WANT_READ) {
       return got;
     }
@@ -271,18 +293,14 @@ static int read_late(client *cl) {
       cl->read_on_out = 1;
       return got;
     }
+    if (n == CLI_FEED_FAILED) {
+      flush(cl); /* the session's GOAWAY, if the socket takes it */
+      return -1;
+    }
     if (n <= 0) {
       return -1;
     }
     got = 1;
-    h2w_ssize r = h2w_session_recv(cl->s, cl->rbuf, (size_t)n);
-    if (r >= 0) {
-      r = cli_consume_owed(cl);
-    }
-    if (r < 0) {
-      flush(cl); /* the session's GOAWAY, if the socket takes it */
-      return -1;
-    }
   }
 }
 
@@ -310,20 +328,12 @@ static int answer_late(client *cl, uint64_t end) {
     if (now >= until) {
       return 0;
     }
-    int want_out = (cl->woff < cl->wlen && !cl->write_on_in) || cl->read_on_out;
-    struct pollfd p;
-    p.fd = cl->io.fd;
-    p.events = (short)(POLLIN | (want_out ? POLLOUT : 0));
-    p.revents = 0;
     uint64_t ms = until - now;
-    if (poll(&p, 1, ms > INT_MAX ? INT_MAX : (int)ms) < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
+    int due = wait_io(cl, ms > INT_MAX ? INT_MAX : (int)ms);
+    if (due < 0) {
       return -1;
     }
-    if ((p.revents & (POLLIN | POLLHUP | POLLERR)) != 0 ||
-        (cl->read_on_out && (p.revents & POLLOUT) != 0)) {
+    if (due) {
       int rv = read_late(cl);
       if (rv < 0) {
         return -1;
