@@ -185,6 +185,11 @@ static size_t put_indexed(uint8_t *dst, size_t idx) {
   return put_int(dst, idx, 7, 0x80);
 }
 
+/* Octets put_int() takes for a string length (7-bit prefix, §5.2). */
+static size_t len_octets(size_t len) {
+  return len < 127 ? 1 : h2w_hpack_int_len(len, 7);
+}
+
 /* A string literal (§5.2), Huffman-coded when that is shorter. The code is
  * written after room for the raw length's prefix, which is never shorter
  * than the code's, and moved down in the rare case it is longer. */
@@ -192,10 +197,10 @@ static size_t put_string(const h2w_hpack_encoder *e, uint8_t *dst,
                          const uint8_t *s, size_t len) {
   size_t n;
   if (e->huffman && len > 0) {
-    size_t room = len < 127 ? 1 : h2w_hpack_int_len(len, 7);
+    size_t room = len_octets(len);
     size_t hlen = huffman_shorter(dst + room, s, len);
     if (hlen > 0) {
-      n = hlen < 127 ? 1 : h2w_hpack_int_len(hlen, 7);
+      n = len_octets(hlen);
       if (n < room) {
         memmove(dst + n, dst + room, hlen);
       }
