@@ -17,4 +17,14 @@
 #define H2W_COLD
 #endif
 
+/* H2W_NOINLINE keeps a function out of its callers: a slow branch of a hot
+ * path (so that the hot function stays small and, in hardened builds,
+ * carries no stack-protector canary for the slow branch's locals), or a
+ * helper that -O3 would otherwise copy into every caller. */
+#if defined(__GNUC__)
+#define H2W_NOINLINE __attribute__((noinline))
+#else
+#define H2W_NOINLINE
+#endif
+
 #endif

@@ -42,12 +42,6 @@ struct h2w_events {
   uint32_t nfields;
 };
 
-#if defined(__GNUC__)
-#define H2W_NOINLINE __attribute__((noinline))
-#else
-#define H2W_NOINLINE
-#endif
-
 #define EV_RECS0 64u
 #define EV_BYTES0 4096u
 

@@ -11,15 +11,6 @@
 #include "cold.h"
 #include "session_int.h"
 
-/* For the slow branches of the per-frame DATA path: kept out of line so
- * the hot functions carry no stack-protector canary for their locals
- * (the hardened builds distributions use) and stay small. */
-#if defined(__GNUC__) || defined(__clang__)
-#define H2W_NOINLINE __attribute__((noinline))
-#else
-#define H2W_NOINLINE
-#endif
-
 void h2w_recv_init(h2w_session *s) {
   h2w_frame_reader_init(&s->rs.reader, &s->alloc);
   /* DATA is handed to the application in the pieces that arrived
