@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "frame_builder.h"
 #include "h2wire.h"
 
 typedef struct seen {
@@ -45,58 +46,22 @@ static int on_headers(h2w_session *s, uint32_t id, int kind, int end_stream,
   return 0;
 }
 
-typedef struct buf {
-  uint8_t b[4096];
-  size_t n;
-} buf;
-
-static void put(buf *b, const void *p, size_t n) {
-  assert_true(b->n + n <= sizeof(b->b));
-  if (n > 0) {
-    memcpy(b->b + b->n, p, n);
-  }
-  b->n += n;
-}
-
-static void put1(buf *b, uint8_t octet) {
-  put(b, &octet, 1);
-}
-
 /* A literal with incremental indexing and a new name (RFC 7541 §6.2.1),
  * raw strings shorter than 127 octets. */
-static void literal_indexed(buf *b, const char *name, const uint8_t *value,
+static void literal_indexed(h2w_fb *b, const char *name, const uint8_t *value,
                             size_t valuelen) {
-  put1(b, 0x40);
-  put1(b, (uint8_t)strlen(name));
-  put(b, name, strlen(name));
-  put1(b, (uint8_t)valuelen);
-  put(b, value, valuelen);
+  h2w_fb_u8(b, 0x40);
+  h2w_fb_u8(b, (uint8_t)strlen(name));
+  h2w_fb_str(b, name);
+  h2w_fb_u8(b, (uint8_t)valuelen);
+  h2w_fb_bytes(b, value, valuelen);
 }
 
 /* :method GET, :scheme https, :path /, :authority a.example. */
-static void request_start(buf *b) {
+static void request_start(h2w_fb *b) {
   static const uint8_t start[] = {0x82, 0x87, 0x84, 0x01, 0x09};
-  put(b, start, sizeof(start));
-  put(b, "a.example", 9);
-}
-
-static void frame(buf *out, uint8_t type, uint8_t flags, uint32_t id,
-                  const buf *payload) {
-  uint8_t hd[9];
-  size_t n = payload != NULL ? payload->n : 0;
-  hd[0] = (uint8_t)(n >> 16);
-  hd[1] = (uint8_t)(n >> 8);
-  hd[2] = (uint8_t)n;
-  hd[3] = type;
-  hd[4] = flags;
-  hd[5] = (uint8_t)(id >> 24);
-  hd[6] = (uint8_t)(id >> 16);
-  hd[7] = (uint8_t)(id >> 8);
-  hd[8] = (uint8_t)id;
-  put(out, hd, sizeof(hd));
-  if (payload != NULL) {
-    put(out, payload->b, payload->n);
-  }
+  h2w_fb_bytes(b, start, sizeof(start));
+  h2w_fb_str(b, "a.example");
 }
 
 /* Block 1 (stream 1): a checked field, one that trips the 250-octet list
@@ -109,7 +74,7 @@ static void run(const char *name, const uint8_t *value, size_t valuelen,
   h2w_options *opt = NULL;
   h2w_session *s = NULL;
   seen w = {name, 0, 0};
-  buf in = {{0}, 0}, blk = {{0}, 0};
+  h2w_fb in, blk;
   size_t i, fillers = general_path ? 65 : 0;
   uint8_t big[200];
   assert_int_equal(h2w_callbacks_new(&cb, NULL), H2W_OK);
@@ -119,44 +84,49 @@ static void run(const char *name, const uint8_t *value, size_t valuelen,
   assert_int_equal(h2w_options_set_max_header_list_size(opt, 250), H2W_OK);
   assert_int_equal(h2w_session_server_new(&s, cb, opt, &w, NULL), H2W_OK);
 
-  put(&in, preface, 24);
-  frame(&in, 0x4, 0, 0, NULL); /* SETTINGS */
+  h2w_fb_init(&in);
+  h2w_fb_init(&blk);
+  h2w_fb_bytes(&in, preface, 24);
+  h2w_fb_settings(&in, 0, NULL, 0);
   request_start(&blk);
   literal_indexed(&blk, "x-a", (const uint8_t *)"b", 1);
   memset(big, 'a', sizeof(big));
-  put1(&blk, 0x00); /* literal without indexing, new name */
-  put1(&blk, 5);
-  put(&blk, "x-big", 5);
-  put1(&blk, 0x7f); /* 200 = 127 + 73 */
-  put1(&blk, 73);
-  put(&blk, big, sizeof(big));
+  h2w_fb_u8(&blk, 0x00); /* literal without indexing, new name */
+  h2w_fb_u8(&blk, 5);
+  h2w_fb_str(&blk, "x-big");
+  h2w_fb_u8(&blk, 0x7f); /* 200 = 127 + 73 */
+  h2w_fb_u8(&blk, 73);
+  h2w_fb_bytes(&blk, big, sizeof(big));
   literal_indexed(&blk, name, value, valuelen);
   for (i = 0; i < fillers; i++) {
     literal_indexed(&blk, "k", NULL, 0);
   }
-  frame(&in, 0x1, 0x5, 1, &blk); /* HEADERS, END_STREAM|END_HEADERS */
+  /* HEADERS, END_STREAM|END_HEADERS */
+  h2w_fb_headers(&in, 1, 0x5, blk.buf, blk.len);
 
-  blk.n = 0;
+  h2w_fb_clear(&blk);
   request_start(&blk);
   if (general_path) {
     /* Index 127 = 61 static + 65 fillers + 1: the malformed entry, an
      * index of two octets (7-bit prefix, RFC 7541 §5.1). */
-    put1(&blk, 0xff);
-    put1(&blk, 0x00);
+    h2w_fb_u8(&blk, 0xff);
+    h2w_fb_u8(&blk, 0x00);
   } else {
-    put1(&blk, 0x80 | 62); /* the newest entry */
+    h2w_fb_u8(&blk, 0x80 | 62); /* the newest entry */
   }
-  frame(&in, 0x1, 0x5, 3, &blk);
+  h2w_fb_headers(&in, 3, 0x5, blk.buf, blk.len);
 
   if (one_octet) {
-    for (i = 0; i < in.n; i++) {
-      assert_int_equal(h2w_session_recv(s, in.b + i, 1), 1);
+    for (i = 0; i < in.len; i++) {
+      assert_int_equal(h2w_session_recv(s, in.buf + i, 1), 1);
     }
   } else {
-    assert_int_equal(h2w_session_recv(s, in.b, in.n), (h2w_ssize)in.n);
+    assert_int_equal(h2w_session_recv(s, in.buf, in.len), (h2w_ssize)in.len);
   }
   assert_false(w.bad_on_3);
   assert_false(w.headers_3);
+  h2w_fb_free(&in);
+  h2w_fb_free(&blk);
   h2w_session_del(s);
   h2w_options_del(opt);
   h2w_callbacks_del(cb);
