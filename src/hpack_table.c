@@ -197,7 +197,12 @@ int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a) {
   uint8_t *old = NULL;
   size_t oldcap = 0;
   int rv;
-  if (t->limit == 0) {
+  /* The encoder asks before every block and the answer is nearly always
+   * "done": the entry ring holds ring_need(limit) slots exactly when it is
+   * a power of two >= 8 above limit / 32, checked without the loop. */
+  if (t->limit == 0 ||
+      (t->entcap >= 8 && t->entcap > t->limit / H2W_HPACK_ENTRY_OVERHEAD &&
+       (t->limit > SIZE_MAX / 2 || t->bufcap >= 2 * t->limit))) {
     return H2W_OK;
   }
   if (t->entcap < ring_need(t->limit)) {
