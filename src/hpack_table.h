@@ -116,12 +116,55 @@ static inline h2w_hpack_static_entry h2w_hpack_static_at(size_t i) {
   return e;
 }
 
-/* Static-table lookup (generated, src/hpack_static.c). Returns the index
- * (1..61) of the row matching name and value, or 0; *name_index gets the
- * first row with that name, or 0. */
-size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
-                             const uint8_t *value, size_t valuelen,
-                             size_t *name_index);
+/* A collision-free hash over the 52 distinct names of the static table:
+ * the length and the first and last octets, two loads and a few adds.
+ * tools/gen_hpack_static.py finds the constants, and the generated
+ * src/hpack_static.c (its slot tables) fails to build if these differ. */
+#define H2W_HPACK_STATIC_SLOTS 256u
+#define H2W_HPACK_STATIC_MUL 25u
+#define H2W_HPACK_STATIC_SHIFT 1
+extern const uint8_t h2w_hpack_static_slot_first[H2W_HPACK_STATIC_SLOTS];
+extern const uint8_t h2w_hpack_static_slot_count[H2W_HPACK_STATIC_SLOTS];
+
+/* Static-table lookup. Returns the index (1..61) of the row matching name
+ * and value, or 0; *name_index gets the first row with that name, or 0.
+ * Inline: the encoder asks for every field, and most names it sees are in
+ * the table, so a call's register saves cost as much as the lookup. */
+static inline size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
+                                           const uint8_t *value,
+                                           size_t valuelen,
+                                           size_t *name_index) {
+  size_t slot, first, count, i;
+  const h2w_hpack_static_row *r;
+  *name_index = 0;
+  if (namelen == 0) {
+    return 0;
+  }
+  slot = (namelen * H2W_HPACK_STATIC_MUL +
+          ((size_t)name[0] << H2W_HPACK_STATIC_SHIFT) + name[namelen - 1]) &
+         (H2W_HPACK_STATIC_SLOTS - 1);
+  first = h2w_hpack_static_slot_first[slot];
+  if (first == 0) {
+    return 0;
+  }
+  r = &h2w_hpack_static_rows[first - 1];
+  if (r->namelen != namelen ||
+      !h2w_hpack_same(h2w_hpack_static_text + r->name, name, namelen)) {
+    return 0;
+  }
+  *name_index = first;
+  count = h2w_hpack_static_slot_count[slot];
+  if (count == 1 && r->valuelen == 0) {
+    return valuelen == 0 ? first : 0; /* most names: one row, no value */
+  }
+  for (i = 0; i < count; i++, r++) {
+    if (r->valuelen == valuelen &&
+        h2w_hpack_same(h2w_hpack_static_text + r->value, value, valuelen)) {
+      return first + i;
+    }
+  }
+  return 0;
+}
 
 typedef struct h2w_hpack_entry {
   uint64_t next_name; /* older entry in the same name bucket, +1; 0 = none */
