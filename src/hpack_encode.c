@@ -129,16 +129,47 @@ static void put_u32(uint8_t *dst, uint64_t w) {
   dst[3] = (uint8_t)w;
 }
 
+/* Compilers merge these into one byte swap and one store. */
+static void put_u64(uint8_t *dst, uint64_t w) {
+  put_u32(dst, w >> 32);
+  put_u32(dst + 4, w);
+}
+
 /* Huffman-code s into dst in one pass, giving up (returning 0) as soon as
  * the code cannot end up shorter than the len raw octets: §5.2 lets the
- * encoder pick either, and the shorter wins. So it never writes more than
- * len - 1 octets. Codes are at most 30 bits and fewer than 32 stay pending
- * after a flush, so the pending bits always fit 64. */
+ * encoder pick either, and the shorter wins. So it never writes past
+ * dst[len - 1]. acc holds the pending bits (the newest in its low bits;
+ * bits above them are stale and shifted out or cut off when written). */
 static size_t huffman_shorter(uint8_t *dst, const uint8_t *s, size_t len) {
   uint64_t acc = 0;
   unsigned pending = 0;
-  size_t n = 0, i;
-  for (i = 0; i < len; i++) {
+  size_t n = 0, i = 0;
+  /* Four symbols a step, then every whole octet out in one 8-octet store,
+   * leaving at most 7 bits pending: no unpredictable branch per symbol.
+   * The four codes must fit the 64 bits with what is pending, which text
+   * (codes of 5 to 15 bits) always does; a step that would not is left to
+   * the loop below. The store stays within the len octets (n + 8 <= len),
+   * so it never runs past what the raw string would take. */
+  while (i + 4 <= len && n + 8 <= len) {
+    unsigned b0 = h2w_huffman_bits[s[i]], b1 = h2w_huffman_bits[s[i + 1]];
+    unsigned b2 = h2w_huffman_bits[s[i + 2]], b3 = h2w_huffman_bits[s[i + 3]];
+    unsigned total = pending + b0 + b1 + b2 + b3;
+    if (total > 64) {
+      break;
+    }
+    acc = (acc << b0) | h2w_huffman_code[s[i]];
+    acc = (acc << b1) | h2w_huffman_code[s[i + 1]];
+    acc = (acc << b2) | h2w_huffman_code[s[i + 2]];
+    acc = (acc << b3) | h2w_huffman_code[s[i + 3]];
+    put_u64(dst + n, acc << (64 - total)); /* total >= 20: 4 codes of 5+ */
+    n += total / 8;
+    pending = total % 8;
+    i += 4;
+  }
+  /* One symbol at a time, 32 bits out whenever that many are pending:
+   * codes are at most 30 bits and fewer than 32 stay pending after a
+   * flush, so the pending bits always fit 64. */
+  for (; i < len; i++) {
     unsigned nbits = h2w_huffman_bits[s[i]];
     acc = (acc << nbits) | h2w_huffman_code[s[i]];
     pending += nbits;
