@@ -271,12 +271,16 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
   return H2W_OK;
 }
 
-/* An unindexed (decoder) table's insertion when the rings need not grow:
- * the §4.4 evictions, the place after the newest entry, two copies.
- * Returns 0 when insert() must do it (it then repeats the evictions,
- * which are already done and so find nothing more to evict). */
-static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
-                    const uint8_t *value, size_t valuelen) {
+/* The insertion when the rings need not grow: the §4.4 evictions, the
+ * place after the newest entry, two inline copies. For an unindexed
+ * (decoder) table k is NULL; an indexed (encoder) table's entry gets k's
+ * hashes and is linked. Returns 0 when insert() must do it (it then
+ * repeats the evictions, which are already done and so find nothing more
+ * to evict). Inlined into both callers, so the decoder's copy has no
+ * hashing and no linking. */
+H2W_ALWAYS_INLINE int add_fast(h2w_hpack_table *t, const uint8_t *name,
+                               size_t namelen, const uint8_t *value,
+                               size_t valuelen, const h2w_hpack_key *k) {
   h2w_hpack_entry *e;
   size_t need, span, off;
   if (namelen > t->limit || valuelen > t->limit ||
@@ -301,8 +305,14 @@ static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
   e->off = off;
   e->namelen = (uint32_t)namelen;
   e->valuelen = (uint32_t)valuelen;
-  e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
   t->size += need;
+  if (k != NULL) {
+    e->hname = k->hname;
+    e->hnv = k->hnv;
+    link_entry(t, t->next);
+  } else {
+    e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
+  }
   t->next++;
   return 1;
 }
@@ -329,7 +339,7 @@ int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
   if (t->indexed) {
     return insert_indexed(t, a, name, namelen, value, valuelen);
   }
-  if (add_fast(t, name, namelen, value, valuelen)) {
+  if (add_fast(t, name, namelen, value, valuelen, NULL)) {
     return H2W_OK;
   }
   return insert(t, a, name, namelen, value, valuelen, NULL);
@@ -337,6 +347,9 @@ int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
 
 int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,
                                const h2w_hpack_key *k) {
+  if (add_fast(t, k->name, k->namelen, k->value, k->valuelen, k)) {
+    return H2W_OK;
+  }
   return insert(t, a, k->name, k->namelen, k->value, k->valuelen, k);
 }
 
