@@ -50,7 +50,8 @@ void h2w_hpack_table_set_limit(h2w_hpack_table *t, size_t limit) {
   }
 }
 
-static void link_entry(h2w_hpack_table *t, uint64_t n) {
+/* Inline: once per encoder insertion, where a call costs as much. */
+static inline void link_entry(h2w_hpack_table *t, uint64_t n) {
   h2w_hpack_entry *e = ent(t, n);
   size_t bn = bucket(t, e->hname), bv = bucket(t, e->hnv);
   e->next_name = t->bname[bn];
@@ -351,26 +352,6 @@ int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,
     return H2W_OK;
   }
   return insert(t, a, k->name, k->namelen, k->value, k->valuelen, k);
-}
-
-size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
-                                  const h2w_hpack_key *k) {
-  uint64_t id;
-  if (t->first == t->next) {
-    return 0;
-  }
-  /* Chains run newest to oldest: the first number below `first` ends it. */
-  for (id = t->bnv[bucket(t, k->hnv)]; id > t->first;
-       id = ent(t, id - 1)->next_nv) {
-    const h2w_hpack_entry *e = ent(t, id - 1);
-    const uint8_t *p = t->buf + e->off;
-    if (e->hnv == k->hnv && e->namelen == k->namelen &&
-        e->valuelen == k->valuelen && h2w_hpack_same(p, k->name, k->namelen) &&
-        h2w_hpack_same(p + k->namelen, k->value, k->valuelen)) {
-      return (size_t)(t->next - (id - 1));
-    }
-  }
-  return 0;
 }
 
 size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,

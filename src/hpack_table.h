@@ -350,9 +350,28 @@ static inline void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name,
 }
 
 /* Dynamic index of the newest entry equal to the key's name and value, or
- * 0. Indexed tables only. */
-size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
-                                  const h2w_hpack_key *k);
+ * 0. Indexed tables only. Inline: the encoder asks for nearly every
+ * field, and the lookup is a few loads when the chain is short. */
+static inline size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
+                                                const h2w_hpack_key *k) {
+  uint64_t id;
+  size_t mask = t->entcap - 1;
+  if (t->first == t->next) {
+    return 0;
+  }
+  /* Chains run newest to oldest: the first number below `first` ends it. */
+  for (id = t->bnv[(size_t)k->hnv & (t->nbuckets - 1)]; id > t->first;
+       id = t->ents[(size_t)(id - 1) & mask].next_nv) {
+    const h2w_hpack_entry *e = &t->ents[(size_t)(id - 1) & mask];
+    const uint8_t *p = t->buf + e->off;
+    if (e->hnv == k->hnv && e->namelen == k->namelen &&
+        e->valuelen == k->valuelen && h2w_hpack_same(p, k->name, k->namelen) &&
+        h2w_hpack_same(p + k->namelen, k->value, k->valuelen)) {
+      return (size_t)(t->next - (id - 1));
+    }
+  }
+  return 0;
+}
 
 /* Dynamic index of the newest entry with the key's name, or 0. */
 size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,
