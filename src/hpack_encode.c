@@ -143,29 +143,35 @@ static void put_u64(uint8_t *dst, uint64_t w) {
 static size_t huffman_shorter(uint8_t *dst, const uint8_t *s, size_t len) {
   uint64_t acc = 0;
   unsigned pending = 0;
-  size_t n = 0, i = 0;
+  size_t n, i;
+  /* Pointers and last positions for the fast loop: p + 4 <= s + len and
+   * o + 8 <= dst + len, for strings of 8 octets or more. */
+  const uint8_t *p = s, *p_end = len >= 8 ? s + len - 3 : s;
+  uint8_t *o = dst, *o_last = len >= 8 ? dst + len - 8 : dst;
   /* Four symbols a step, then every whole octet out in one 8-octet store,
    * leaving at most 7 bits pending: no unpredictable branch per symbol.
    * The four codes must fit the 64 bits with what is pending, which text
    * (codes of 5 to 15 bits) always does; a step that would not is left to
    * the loop below. The store stays within the len octets (n + 8 <= len),
    * so it never runs past what the raw string would take. */
-  while (i + 4 <= len && n + 8 <= len) {
-    unsigned b0 = h2w_huffman_bits[s[i]], b1 = h2w_huffman_bits[s[i + 1]];
-    unsigned b2 = h2w_huffman_bits[s[i + 2]], b3 = h2w_huffman_bits[s[i + 3]];
+  while (p < p_end && o <= o_last) {
+    unsigned b0 = h2w_huffman_bits[p[0]], b1 = h2w_huffman_bits[p[1]];
+    unsigned b2 = h2w_huffman_bits[p[2]], b3 = h2w_huffman_bits[p[3]];
     unsigned total = pending + b0 + b1 + b2 + b3;
     if (total > 64) {
       break;
     }
-    acc = (acc << b0) | h2w_huffman_code[s[i]];
-    acc = (acc << b1) | h2w_huffman_code[s[i + 1]];
-    acc = (acc << b2) | h2w_huffman_code[s[i + 2]];
-    acc = (acc << b3) | h2w_huffman_code[s[i + 3]];
-    put_u64(dst + n, acc << (64 - total)); /* total >= 20: 4 codes of 5+ */
-    n += total / 8;
+    acc = (acc << b0) | h2w_huffman_code[p[0]];
+    acc = (acc << b1) | h2w_huffman_code[p[1]];
+    acc = (acc << b2) | h2w_huffman_code[p[2]];
+    acc = (acc << b3) | h2w_huffman_code[p[3]];
+    put_u64(o, acc << (64 - total)); /* total >= 20: 4 codes of 5+ */
+    o += total / 8;
     pending = total % 8;
-    i += 4;
+    p += 4;
   }
+  i = (size_t)(p - s);
+  n = (size_t)(o - dst);
   /* One symbol at a time, 32 bits out whenever that many are pending:
    * codes are at most 30 bits and fewer than 32 stay pending after a
    * flush, so the pending bits always fit 64. */
