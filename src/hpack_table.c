@@ -218,11 +218,30 @@ static int make_room(h2w_hpack_table *t, h2w_alloc *a, size_t span, size_t *off,
   return H2W_OK;
 }
 
+/* Record the octets just copied to buf[off] as the newest entry; an
+ * indexed table's gets k's hashes and its links, an unindexed table's no
+ * mark yet (h2w_hpack_table_mark). */
+H2W_ALWAYS_INLINE void add_entry(h2w_hpack_table *t, size_t off, size_t namelen,
+                                 size_t valuelen, const h2w_hpack_key *k) {
+  h2w_hpack_entry *e = ent(t, t->next);
+  e->off = off;
+  e->namelen = (uint32_t)namelen;
+  e->valuelen = (uint32_t)valuelen;
+  t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+  if (k != NULL) {
+    e->hname = k->hname;
+    e->hnv = k->hnv;
+    link_entry(t, t->next);
+  } else {
+    e->hname = 0;
+  }
+  t->next++;
+}
+
 /* Insert with the hashes already known (NULL for an unindexed table). */
 static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
                   size_t namelen, const uint8_t *value, size_t valuelen,
                   const h2w_hpack_key *k) {
-  h2w_hpack_entry *e;
   uint8_t *old = NULL;
   size_t oldcap = 0, off, span;
   int rv;
@@ -256,19 +275,7 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
     memcpy(t->buf + off + namelen, value, valuelen);
   }
   h2w_alloc_free(a, old, oldcap);
-  e = ent(t, t->next);
-  e->off = off;
-  e->namelen = (uint32_t)namelen;
-  e->valuelen = (uint32_t)valuelen;
-  t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
-  if (k != NULL) {
-    e->hname = k->hname;
-    e->hnv = k->hnv;
-    link_entry(t, t->next);
-  } else {
-    e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
-  }
-  t->next++;
+  add_entry(t, off, namelen, valuelen, k);
   return H2W_OK;
 }
 
@@ -282,7 +289,6 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
 H2W_ALWAYS_INLINE int add_fast(h2w_hpack_table *t, const uint8_t *name,
                                size_t namelen, const uint8_t *value,
                                size_t valuelen, const h2w_hpack_key *k) {
-  h2w_hpack_entry *e;
   size_t need, span, off;
   if (namelen > t->limit || valuelen > t->limit ||
       h2w_hpack_table_count(t) >= t->entcap) {
@@ -302,19 +308,7 @@ H2W_ALWAYS_INLINE int add_fast(h2w_hpack_table *t, const uint8_t *name,
   }
   h2w_copy_any(t->buf + off, name, namelen);
   h2w_copy_any(t->buf + off + namelen, value, valuelen);
-  e = ent(t, t->next);
-  e->off = off;
-  e->namelen = (uint32_t)namelen;
-  e->valuelen = (uint32_t)valuelen;
-  t->size += need;
-  if (k != NULL) {
-    e->hname = k->hname;
-    e->hnv = k->hnv;
-    link_entry(t, t->next);
-  } else {
-    e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
-  }
-  t->next++;
+  add_entry(t, off, namelen, valuelen, k);
   return 1;
 }
 
