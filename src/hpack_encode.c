@@ -129,16 +129,53 @@ static void put_u32(uint8_t *dst, uint64_t w) {
   dst[3] = (uint8_t)w;
 }
 
+/* Compilers merge these into one byte swap and one store. */
+static void put_u64(uint8_t *dst, uint64_t w) {
+  put_u32(dst, w >> 32);
+  put_u32(dst + 4, w);
+}
+
 /* Huffman-code s into dst in one pass, giving up (returning 0) as soon as
  * the code cannot end up shorter than the len raw octets: §5.2 lets the
- * encoder pick either, and the shorter wins. So it never writes more than
- * len - 1 octets. Codes are at most 30 bits and fewer than 32 stay pending
- * after a flush, so the pending bits always fit 64. */
+ * encoder pick either, and the shorter wins. So it never writes past
+ * dst[len - 1]. acc holds the pending bits (the newest in its low bits;
+ * bits above them are stale and shifted out or cut off when written). */
 static size_t huffman_shorter(uint8_t *dst, const uint8_t *s, size_t len) {
   uint64_t acc = 0;
   unsigned pending = 0;
-  size_t n = 0, i;
-  for (i = 0; i < len; i++) {
+  size_t n, i;
+  /* Pointers and last positions for the fast loop: p + 4 <= s + len and
+   * o + 8 <= dst + len, for strings of 8 octets or more. */
+  const uint8_t *p = s, *p_end = len >= 8 ? s + len - 3 : s;
+  uint8_t *o = dst, *o_last = len >= 8 ? dst + len - 8 : dst;
+  /* Four symbols a step, then every whole octet out in one 8-octet store,
+   * leaving at most 7 bits pending: no unpredictable branch per symbol.
+   * The four codes must fit the 64 bits with what is pending, which text
+   * (codes of 5 to 15 bits) always does; a step that would not is left to
+   * the loop below. The store stays within the len octets (n + 8 <= len),
+   * so it never runs past what the raw string would take. */
+  while (p < p_end && o <= o_last) {
+    unsigned b0 = h2w_huffman_bits[p[0]], b1 = h2w_huffman_bits[p[1]];
+    unsigned b2 = h2w_huffman_bits[p[2]], b3 = h2w_huffman_bits[p[3]];
+    unsigned total = pending + b0 + b1 + b2 + b3;
+    if (total > 64) {
+      break;
+    }
+    acc = (acc << b0) | h2w_huffman_code[p[0]];
+    acc = (acc << b1) | h2w_huffman_code[p[1]];
+    acc = (acc << b2) | h2w_huffman_code[p[2]];
+    acc = (acc << b3) | h2w_huffman_code[p[3]];
+    put_u64(o, acc << (64 - total)); /* total >= 20: 4 codes of 5+ */
+    o += total / 8;
+    pending = total % 8;
+    p += 4;
+  }
+  i = (size_t)(p - s);
+  n = (size_t)(o - dst);
+  /* One symbol at a time, 32 bits out whenever that many are pending:
+   * codes are at most 30 bits and fewer than 32 stay pending after a
+   * flush, so the pending bits always fit 64. */
+  for (; i < len; i++) {
     unsigned nbits = h2w_huffman_bits[s[i]];
     acc = (acc << nbits) | h2w_huffman_code[s[i]];
     pending += nbits;
@@ -345,27 +382,7 @@ static uint32_t hint_of_output(const h2w_hpack_encoder *e, const uint8_t *rep,
 /* Two size updates of at most 6 octets each (§4.2). */
 #define UPDATES_MAX 12u
 
-size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
-                               size_t nvlen) {
-  size_t total = UPDATES_MAX, i;
-  (void)e;
-  for (i = 0; i < nvlen; i++) {
-    size_t f = nva[i].namelen;
-    if (f > SIZE_MAX - nva[i].valuelen - FIELD_OVERHEAD ||
-        nva[i].valuelen > SIZE_MAX - FIELD_OVERHEAD) {
-      return SIZE_MAX;
-    }
-    f += nva[i].valuelen + FIELD_OVERHEAD;
-    if (total > SIZE_MAX - f) {
-      return SIZE_MAX;
-    }
-    total += f;
-  }
-  return total;
-}
-
 size_t h2w_hpack_encoder_bound_sum(size_t nvlen, size_t octets) {
-  /* The same sum as h2w_hpack_encoder_bound(), in another order. */
   if (nvlen > (SIZE_MAX - UPDATES_MAX) / FIELD_OVERHEAD ||
       octets > SIZE_MAX - UPDATES_MAX - nvlen * FIELD_OVERHEAD) {
     return SIZE_MAX;
@@ -373,11 +390,69 @@ size_t h2w_hpack_encoder_bound_sum(size_t nvlen, size_t octets) {
   return UPDATES_MAX + nvlen * FIELD_OVERHEAD + octets;
 }
 
+/* Lengths below this, in fewer fields than this, cannot make their sum
+ * wrap: 2 * 2^(w/2-1) * 2^(w/2-1) = 2^(w-1) for a w-bit size_t. */
+#define LEN_SMALL ((size_t)1 << (sizeof(size_t) * 4 - 1))
+
+/* The bound with a wrap check at every step, for fields whose lengths the
+ * one-pass sum below cannot vouch for. */
+static size_t bound_checked(const h2w_nv *nva, size_t nvlen) {
+  size_t octets = 0, i;
+  for (i = 0; i < nvlen; i++) {
+    size_t f = nva[i].namelen;
+    if (f > SIZE_MAX - nva[i].valuelen ||
+        octets > SIZE_MAX - f - nva[i].valuelen) {
+      return SIZE_MAX;
+    }
+    octets += f + nva[i].valuelen;
+  }
+  return h2w_hpack_encoder_bound_sum(nvlen, octets);
+}
+
+/* A NULL name or value is only allowed with length 0. */
+static inline int bad_field(const h2w_nv *nv) {
+  return (nv->name == NULL && nv->namelen > 0) ||
+         (nv->value == NULL && nv->valuelen > 0);
+}
+
+/* One pass over the fields for the bound and, when `check`, bad_field():
+ * the bound is asked for every block, often twice (the caller sizing its
+ * buffer, then the encoder checking it), so the loop is kept to two adds
+ * and two ORs per field; the OR of all lengths (and the count) tells
+ * afterwards whether the sum may have wrapped. */
+typedef struct field_sum {
+  size_t bound;
+  int bad; /* a NULL pointer with a nonzero length */
+} field_sum;
+
+static inline field_sum sum_fields(const h2w_nv *nva, size_t nvlen, int check) {
+  field_sum r;
+  size_t octets = 0, big = nvlen, i;
+  r.bad = 0;
+  for (i = 0; i < nvlen; i++) {
+    if (check && bad_field(&nva[i])) {
+      r.bad = 1;
+      r.bound = SIZE_MAX;
+      return r;
+    }
+    octets += nva[i].namelen + nva[i].valuelen;
+    big |= nva[i].namelen | nva[i].valuelen;
+  }
+  r.bound = big < LEN_SMALL ? h2w_hpack_encoder_bound_sum(nvlen, octets)
+                            : bound_checked(nva, nvlen);
+  return r;
+}
+
+size_t h2w_hpack_encoder_bound(const h2w_hpack_encoder *e, const h2w_nv *nva,
+                               size_t nvlen) {
+  (void)e;
+  return sum_fields(nva, nvlen, 0).bound;
+}
+
 static int valid_fields(const h2w_nv *nva, size_t nvlen) {
   size_t i;
   for (i = 0; i < nvlen; i++) {
-    if ((nva[i].name == NULL && nva[i].namelen > 0) ||
-        (nva[i].value == NULL && nva[i].valuelen > 0)) {
+    if (bad_field(&nva[i])) {
       return 0;
     }
   }
@@ -440,11 +515,15 @@ static h2w_ssize encode_block(h2w_hpack_encoder *e, uint8_t *buf,
 h2w_ssize h2w_hpack_encoder_encode(h2w_hpack_encoder *e, uint8_t *buf,
                                    size_t cap, const h2w_nv *nva,
                                    size_t nvlen) {
-  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0) ||
-      !valid_fields(nva, nvlen)) {
+  field_sum f;
+  if ((buf == NULL && cap > 0) || (nva == NULL && nvlen > 0)) {
     return H2W_E_INVALID_ARGUMENT;
   }
-  if (cap < h2w_hpack_encoder_bound(e, nva, nvlen)) {
+  f = sum_fields(nva, nvlen, 1);
+  if (f.bad) {
+    return H2W_E_INVALID_ARGUMENT;
+  }
+  if (cap < f.bound) {
     return H2W_E_BUFFER_TOO_SMALL;
   }
   return encode_block(e, buf, nva, nvlen);

@@ -18,66 +18,6 @@ static h2w_hpack_entry *ent(const h2w_hpack_table *t, uint64_t n) {
   return &t->ents[(size_t)(n & (uint64_t)(t->entcap - 1))];
 }
 
-/* Odd 64-bit multipliers with well-spread bits (the golden ratio and
- * MurmurHash3's finaliser constant); any such pair would do. */
-#define MUL_A 0x9e3779b97f4a7c15u
-#define MUL_B 0xff51afd7ed558ccdu
-
-static uint64_t load64(const uint8_t *p) {
-  uint64_t w;
-  memcpy(&w, p, sizeof(w)); /* no alignment assumed */
-  return w;
-}
-
-static uint64_t load32(const uint8_t *p) {
-  uint32_t w;
-  memcpy(&w, p, sizeof(w));
-  return w;
-}
-
-/* Eight octets per step: the byte-at-a-time hash this replaces was most of
- * the encoder's time. Host byte order is fine, hashes never leave the
- * process. The length is mixed in first, so the tail may be read as
- * overlapping words (1-3 octets: first, middle, last; 4-8: two 4-octet
- * words) and still identify the octets exactly. */
-static uint64_t hash_bytes(uint64_t h, const uint8_t *p, size_t n) {
-  uint64_t w = 0;
-  h = (h ^ (uint64_t)n) * MUL_A;
-  for (; n > 8; p += 8, n -= 8) {
-    h = (h ^ load64(p)) * MUL_B;
-    h ^= h >> 29;
-  }
-  if (n >= 4) {
-    w = load32(p) << 32 | load32(p + n - 4);
-  } else if (n > 0) {
-    w = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
-  }
-  h = (h ^ w) * MUL_B;
-  return h ^ (h >> 32);
-}
-
-/* A static-table name is identified by its row (RFC 7541 Appendix A) and
- * never hashed. Should such a seed equal some other name's hash, lookups
- * only pay one extra comparison: every match is checked octet by octet. */
-static uint64_t name_seed(const uint8_t *name, size_t len, size_t static_name) {
-  if (static_name != 0) {
-    return ((uint64_t)static_name * MUL_A) ^ (uint64_t)static_name;
-  }
-  return hash_bytes(MUL_B, name, len);
-}
-
-void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name, size_t namelen,
-                        const uint8_t *value, size_t valuelen,
-                        size_t static_name) {
-  uint64_t hn = name_seed(name, namelen, static_name);
-  k->name = name;
-  k->namelen = namelen;
-  k->value = value;
-  k->valuelen = valuelen;
-  k->hname = (uint32_t)hn;
-  k->hnv = (uint32_t)hash_bytes(hn, value, valuelen);
-}
-
 /* The hashes are already mixed down to their low bits. */
 static size_t bucket(const h2w_hpack_table *t, uint32_t h) {
   return (size_t)h & (t->nbuckets - 1);
@@ -110,7 +50,8 @@ void h2w_hpack_table_set_limit(h2w_hpack_table *t, size_t limit) {
   }
 }
 
-static void link_entry(h2w_hpack_table *t, uint64_t n) {
+/* Inline: once per encoder insertion, where a call costs as much. */
+static inline void link_entry(h2w_hpack_table *t, uint64_t n) {
   h2w_hpack_entry *e = ent(t, n);
   size_t bn = bucket(t, e->hname), bv = bucket(t, e->hnv);
   e->next_name = t->bname[bn];
@@ -197,7 +138,12 @@ int h2w_hpack_table_reserve(h2w_hpack_table *t, h2w_alloc *a) {
   uint8_t *old = NULL;
   size_t oldcap = 0;
   int rv;
-  if (t->limit == 0) {
+  /* The encoder asks before every block and the answer is nearly always
+   * "done": the entry ring holds ring_need(limit) slots exactly when it is
+   * a power of two >= 8 above limit / 32, checked without the loop. */
+  if (t->limit == 0 ||
+      (t->entcap >= 8 && t->entcap > t->limit / H2W_HPACK_ENTRY_OVERHEAD &&
+       (t->limit > SIZE_MAX / 2 || t->bufcap >= 2 * t->limit))) {
     return H2W_OK;
   }
   if (t->entcap < ring_need(t->limit)) {
@@ -272,11 +218,30 @@ static int make_room(h2w_hpack_table *t, h2w_alloc *a, size_t span, size_t *off,
   return H2W_OK;
 }
 
+/* Record the octets just copied to buf[off] as the newest entry; an
+ * indexed table's gets k's hashes and its links, an unindexed table's no
+ * mark yet (h2w_hpack_table_mark). */
+H2W_ALWAYS_INLINE void add_entry(h2w_hpack_table *t, size_t off, size_t namelen,
+                                 size_t valuelen, const h2w_hpack_key *k) {
+  h2w_hpack_entry *e = ent(t, t->next);
+  e->off = off;
+  e->namelen = (uint32_t)namelen;
+  e->valuelen = (uint32_t)valuelen;
+  t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
+  if (k != NULL) {
+    e->hname = k->hname;
+    e->hnv = k->hnv;
+    link_entry(t, t->next);
+  } else {
+    e->hname = 0;
+  }
+  t->next++;
+}
+
 /* Insert with the hashes already known (NULL for an unindexed table). */
 static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
                   size_t namelen, const uint8_t *value, size_t valuelen,
                   const h2w_hpack_key *k) {
-  h2w_hpack_entry *e;
   uint8_t *old = NULL;
   size_t oldcap = 0, off, span;
   int rv;
@@ -310,29 +275,20 @@ static int insert(h2w_hpack_table *t, h2w_alloc *a, const uint8_t *name,
     memcpy(t->buf + off + namelen, value, valuelen);
   }
   h2w_alloc_free(a, old, oldcap);
-  e = ent(t, t->next);
-  e->off = off;
-  e->namelen = (uint32_t)namelen;
-  e->valuelen = (uint32_t)valuelen;
-  t->size += namelen + valuelen + H2W_HPACK_ENTRY_OVERHEAD;
-  if (k != NULL) {
-    e->hname = k->hname;
-    e->hnv = k->hnv;
-    link_entry(t, t->next);
-  } else {
-    e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
-  }
-  t->next++;
+  add_entry(t, off, namelen, valuelen, k);
   return H2W_OK;
 }
 
-/* An unindexed (decoder) table's insertion when the rings need not grow:
- * the §4.4 evictions, the place after the newest entry, two copies.
- * Returns 0 when insert() must do it (it then repeats the evictions,
- * which are already done and so find nothing more to evict). */
-static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
-                    const uint8_t *value, size_t valuelen) {
-  h2w_hpack_entry *e;
+/* The insertion when the rings need not grow: the §4.4 evictions, the
+ * place after the newest entry, two inline copies. For an unindexed
+ * (decoder) table k is NULL; an indexed (encoder) table's entry gets k's
+ * hashes and is linked. Returns 0 when insert() must do it (it then
+ * repeats the evictions, which are already done and so find nothing more
+ * to evict). Inlined into both callers, so the decoder's copy has no
+ * hashing and no linking. */
+H2W_ALWAYS_INLINE int add_fast(h2w_hpack_table *t, const uint8_t *name,
+                               size_t namelen, const uint8_t *value,
+                               size_t valuelen, const h2w_hpack_key *k) {
   size_t need, span, off;
   if (namelen > t->limit || valuelen > t->limit ||
       h2w_hpack_table_count(t) >= t->entcap) {
@@ -352,13 +308,7 @@ static int add_fast(h2w_hpack_table *t, const uint8_t *name, size_t namelen,
   }
   h2w_copy_any(t->buf + off, name, namelen);
   h2w_copy_any(t->buf + off + namelen, value, valuelen);
-  e = ent(t, t->next);
-  e->off = off;
-  e->namelen = (uint32_t)namelen;
-  e->valuelen = (uint32_t)valuelen;
-  e->hname = 0; /* no mark yet (h2w_hpack_table_mark) */
-  t->size += need;
-  t->next++;
+  add_entry(t, off, namelen, valuelen, k);
   return 1;
 }
 
@@ -384,7 +334,7 @@ int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
   if (t->indexed) {
     return insert_indexed(t, a, name, namelen, value, valuelen);
   }
-  if (add_fast(t, name, namelen, value, valuelen)) {
+  if (add_fast(t, name, namelen, value, valuelen, NULL)) {
     return H2W_OK;
   }
   return insert(t, a, name, namelen, value, valuelen, NULL);
@@ -392,27 +342,10 @@ int h2w_hpack_table_insert(h2w_hpack_table *t, h2w_alloc *a,
 
 int h2w_hpack_table_insert_key(h2w_hpack_table *t, h2w_alloc *a,
                                const h2w_hpack_key *k) {
+  if (add_fast(t, k->name, k->namelen, k->value, k->valuelen, k)) {
+    return H2W_OK;
+  }
   return insert(t, a, k->name, k->namelen, k->value, k->valuelen, k);
-}
-
-size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
-                                  const h2w_hpack_key *k) {
-  uint64_t id;
-  if (t->first == t->next) {
-    return 0;
-  }
-  /* Chains run newest to oldest: the first number below `first` ends it. */
-  for (id = t->bnv[bucket(t, k->hnv)]; id > t->first;
-       id = ent(t, id - 1)->next_nv) {
-    const h2w_hpack_entry *e = ent(t, id - 1);
-    const uint8_t *p = t->buf + e->off;
-    if (e->hnv == k->hnv && e->namelen == k->namelen &&
-        e->valuelen == k->valuelen && h2w_hpack_same(p, k->name, k->namelen) &&
-        h2w_hpack_same(p + k->namelen, k->value, k->valuelen)) {
-      return (size_t)(t->next - (id - 1));
-    }
-  }
-  return 0;
 }
 
 size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,

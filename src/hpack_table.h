@@ -116,12 +116,55 @@ static inline h2w_hpack_static_entry h2w_hpack_static_at(size_t i) {
   return e;
 }
 
-/* Static-table lookup (generated, src/hpack_static.c). Returns the index
- * (1..61) of the row matching name and value, or 0; *name_index gets the
- * first row with that name, or 0. */
-size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
-                             const uint8_t *value, size_t valuelen,
-                             size_t *name_index);
+/* A collision-free hash over the 52 distinct names of the static table:
+ * the length and the first and last octets, two loads and a few adds.
+ * tools/gen_hpack_static.py finds the constants, and the generated
+ * src/hpack_static.c (its slot tables) fails to build if these differ. */
+#define H2W_HPACK_STATIC_SLOTS 256u
+#define H2W_HPACK_STATIC_MUL 25u
+#define H2W_HPACK_STATIC_SHIFT 1
+extern const uint8_t h2w_hpack_static_slot_first[H2W_HPACK_STATIC_SLOTS];
+extern const uint8_t h2w_hpack_static_slot_count[H2W_HPACK_STATIC_SLOTS];
+
+/* Static-table lookup. Returns the index (1..61) of the row matching name
+ * and value, or 0; *name_index gets the first row with that name, or 0.
+ * Inline: the encoder asks for every field, and most names it sees are in
+ * the table, so a call's register saves cost as much as the lookup. */
+static inline size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
+                                           const uint8_t *value,
+                                           size_t valuelen,
+                                           size_t *name_index) {
+  size_t slot, first, count, i;
+  const h2w_hpack_static_row *r;
+  *name_index = 0;
+  if (namelen == 0) {
+    return 0;
+  }
+  slot = (namelen * H2W_HPACK_STATIC_MUL +
+          ((size_t)name[0] << H2W_HPACK_STATIC_SHIFT) + name[namelen - 1]) &
+         (H2W_HPACK_STATIC_SLOTS - 1);
+  first = h2w_hpack_static_slot_first[slot];
+  if (first == 0) {
+    return 0;
+  }
+  r = &h2w_hpack_static_rows[first - 1];
+  if (r->namelen != namelen ||
+      !h2w_hpack_same(h2w_hpack_static_text + r->name, name, namelen)) {
+    return 0;
+  }
+  *name_index = first;
+  count = h2w_hpack_static_slot_count[slot];
+  if (count == 1 && r->valuelen == 0) {
+    return valuelen == 0 ? first : 0; /* most names: one row, no value */
+  }
+  for (i = 0; i < count; i++, r++) {
+    if (r->valuelen == valuelen &&
+        h2w_hpack_same(h2w_hpack_static_text + r->value, value, valuelen)) {
+      return first + i;
+    }
+  }
+  return 0;
+}
 
 typedef struct h2w_hpack_entry {
   uint64_t next_name; /* older entry in the same name bucket, +1; 0 = none */
@@ -239,17 +282,96 @@ typedef struct h2w_hpack_key {
   uint32_t hnv;
 } h2w_hpack_key;
 
+/* Odd 64-bit multipliers with well-spread bits (the golden ratio and
+ * MurmurHash3's finaliser constant); any such pair would do. */
+#define H2W_HPACK_MUL_A 0x9e3779b97f4a7c15u
+#define H2W_HPACK_MUL_B 0xff51afd7ed558ccdu
+
+static inline uint64_t h2w_hpack_load64(const uint8_t *p) {
+  uint64_t w;
+  memcpy(&w, p, sizeof(w)); /* no alignment assumed */
+  return w;
+}
+
+static inline uint64_t h2w_hpack_load32(const uint8_t *p) {
+  uint32_t w;
+  memcpy(&w, p, sizeof(w));
+  return w;
+}
+
+/* Eight octets per step: the byte-at-a-time hash this replaces was most of
+ * the encoder's time. Host byte order is fine, hashes never leave the
+ * process. The length is mixed in first, so the tail may be read as
+ * overlapping words (1-3 octets: first, middle, last; 4-8: two 4-octet
+ * words) and still identify the octets exactly. */
+static inline uint64_t h2w_hpack_hash_bytes(uint64_t h, const uint8_t *p,
+                                            size_t n) {
+  uint64_t w = 0;
+  h = (h ^ (uint64_t)n) * H2W_HPACK_MUL_A;
+  for (; n > 8; p += 8, n -= 8) {
+    h = (h ^ h2w_hpack_load64(p)) * H2W_HPACK_MUL_B;
+    h ^= h >> 29;
+  }
+  if (n >= 4) {
+    w = h2w_hpack_load32(p) << 32 | h2w_hpack_load32(p + n - 4);
+  } else if (n > 0) {
+    w = (uint64_t)p[0] << 16 | (uint64_t)p[n / 2] << 8 | p[n - 1];
+  }
+  h = (h ^ w) * H2W_HPACK_MUL_B;
+  return h ^ (h >> 32);
+}
+
+/* A static-table name is identified by its row (RFC 7541 Appendix A) and
+ * never hashed. Should such a seed equal some other name's hash, lookups
+ * only pay one extra comparison: every match is checked octet by octet. */
+static inline uint64_t h2w_hpack_name_seed(const uint8_t *name, size_t len,
+                                           size_t static_name) {
+  if (static_name != 0) {
+    return ((uint64_t)static_name * H2W_HPACK_MUL_A) ^ (uint64_t)static_name;
+  }
+  return h2w_hpack_hash_bytes(H2W_HPACK_MUL_B, name, len);
+}
+
 /* Fill *k for the field. `static_name` must be what h2w_hpack_static_find()
  * gives for the name (its *name_index): a name of the static table is
- * identified by its row instead of being hashed octet by octet. */
-void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name, size_t namelen,
-                        const uint8_t *value, size_t valuelen,
-                        size_t static_name);
+ * identified by its row instead of being hashed octet by octet. Inline,
+ * with its hash: the encoder keys most fields, and the call with its
+ * register saves cost a third of the hashing. */
+static inline void h2w_hpack_key_init(h2w_hpack_key *k, const uint8_t *name,
+                                      size_t namelen, const uint8_t *value,
+                                      size_t valuelen, size_t static_name) {
+  uint64_t hn = h2w_hpack_name_seed(name, namelen, static_name);
+  k->name = name;
+  k->namelen = namelen;
+  k->value = value;
+  k->valuelen = valuelen;
+  k->hname = (uint32_t)hn;
+  k->hnv = (uint32_t)h2w_hpack_hash_bytes(hn, value, valuelen);
+}
 
 /* Dynamic index of the newest entry equal to the key's name and value, or
- * 0. Indexed tables only. */
-size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
-                                  const h2w_hpack_key *k);
+ * 0. Indexed tables only. Inline: the encoder asks for nearly every
+ * field, and the lookup is a few loads when the chain is short. */
+static inline size_t h2w_hpack_table_find_field(const h2w_hpack_table *t,
+                                                const h2w_hpack_key *k) {
+  uint64_t id;
+  size_t mask = t->entcap - 1;
+  if (t->first == t->next) {
+    return 0;
+  }
+  /* Chains run newest to oldest: the first number below `first` ends it. */
+  for (id = t->bnv[(size_t)k->hnv & (t->nbuckets - 1)]; id > t->first;
+       id = t->ents[(size_t)(id - 1) & mask].next_nv) {
+    const h2w_hpack_entry *e = &t->ents[(size_t)(id - 1) & mask];
+    const uint8_t *p = t->buf + e->off;
+    if (e->hnv == k->hnv && e->namelen == k->namelen &&
+        e->valuelen == k->valuelen && h2w_hpack_same(p, k->name, k->namelen) &&
+        h2w_hpack_same(p + k->namelen, k->value, k->valuelen)) {
+      return (size_t)(t->next - (id - 1));
+    }
+  }
+  return 0;
+}
 
 /* Dynamic index of the newest entry with the key's name, or 0. */
 size_t h2w_hpack_table_find_name(const h2w_hpack_table *t,

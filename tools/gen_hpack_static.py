@@ -35,26 +35,28 @@ TABLE = [
 ]
 assert len(TABLE) == 61
 
-# Must match h2w_hpack_static_hash() in the emitted C code.
-def name_hash(name, mul, slots):
+# Must match h2w_hpack_static_slot() in src/hpack_table.h: the length and the first and
+# last octets, two loads and a few adds (a name of the static table is
+# looked up for nearly every field the encoder sees, so this is kept as
+# cheap as a collision-free hash over the 52 distinct names can be).
+def name_hash(name, mul, shift, slots):
     b = name.encode()
-    h = (len(b) * mul + b[1] * 31 + b[-1] * 7 + b[len(b) // 2]) & 0xFFFFFFFF
-    h = (h * 2654435761) & 0xFFFFFFFF
-    return (h >> 16) % slots
+    return (len(b) * mul + (b[0] << shift) + b[-1]) & (slots - 1)
 
 
 def find_params(names):
     # Powers of two only, so that the slot is a mask, not a division.
     for slots in (64, 128, 256):
-        for mul in range(1, 4096):
-            seen = set()
-            for n in names:
-                h = name_hash(n, mul, slots)
-                if h in seen:
-                    break
-                seen.add(h)
-            else:
-                return mul, slots
+        for shift in range(0, 8):
+            for mul in range(1, 256):
+                seen = set()
+                for n in names:
+                    h = name_hash(n, mul, shift, slots)
+                    if h in seen:
+                        break
+                    seen.add(h)
+                else:
+                    return mul, shift, slots
     raise SystemExit("no collision-free parameters found")
 
 
@@ -69,11 +71,11 @@ def main():
         first.setdefault(n, i)
         count[n] = count.get(n, 0) + 1
     names = list(first)
-    mul, slots = find_params(names)
+    mul, shift, slots = find_params(names)
     slot_first = [0] * slots
     slot_count = [0] * slots
     for n in names:
-        h = name_hash(n, mul, slots)
+        h = name_hash(n, mul, shift, slots)
         slot_first[h] = first[n]
         slot_count[h] = count[n]
     out = sys.stdout
@@ -102,50 +104,22 @@ def main():
         out.write("    {%d, %d, %d, %d},\n"
                   % (where[n], where[v] if v else 0, len(n), len(v)))
     out.write("};\n\n")
-    out.write("#define SLOTS %du\n\n" % slots)
+    # The lookup itself is inline in src/hpack_table.h, which names the
+    # hash's constants; the build fails if they are not these.
+    out.write("#if H2W_HPACK_STATIC_SLOTS != %du || H2W_HPACK_STATIC_MUL != %du"
+              " || \\\n    H2W_HPACK_STATIC_SHIFT != %d\n" % (slots, mul, shift))
+    out.write("#error \"hpack_table.h: static name hash constants are not "
+              "the generated ones\"\n#endif\n\n")
     out.write("/* Index of the first static row with the name hashing to "
               "the slot (0 =\n * none) and how many consecutive rows share "
               "that name (RFC 7541 Appendix A\n * groups them). */\n")
-    out.write("static const uint8_t slot_first[SLOTS] = {\n")
+    out.write("const uint8_t h2w_hpack_static_slot_first"
+              "[H2W_HPACK_STATIC_SLOTS] = {\n")
     out.write(wrap(slot_first))
-    out.write("};\nstatic const uint8_t slot_count[SLOTS] = {\n")
+    out.write("};\nconst uint8_t h2w_hpack_static_slot_count"
+              "[H2W_HPACK_STATIC_SLOTS] = {\n")
     out.write(wrap(slot_count))
-    out.write("};\n\n")
-    out.write("""static size_t slot_of(const uint8_t *name, size_t len) {
-  uint32_t h = (uint32_t)len * %du + (uint32_t)name[1] * 31u +
-               (uint32_t)name[len - 1] * 7u + (uint32_t)name[len / 2];
-  h *= 2654435761u;
-  return (size_t)(h >> 16) %% SLOTS;
-}
-
-size_t h2w_hpack_static_find(const uint8_t *name, size_t namelen,
-                             const uint8_t *value, size_t valuelen,
-                             size_t *name_index) {
-  size_t slot, first, i;
-  h2w_hpack_static_entry e;
-  *name_index = 0;
-  if (namelen < 2) {
-    return 0;
-  }
-  slot = slot_of(name, namelen);
-  first = slot_first[slot];
-  if (first == 0) {
-    return 0;
-  }
-  e = h2w_hpack_static_at(first - 1);
-  if (e.namelen != namelen || !h2w_hpack_same(e.name, name, namelen)) {
-    return 0;
-  }
-  *name_index = first;
-  for (i = 0; i < slot_count[slot]; i++) {
-    e = h2w_hpack_static_at(first - 1 + i);
-    if (e.valuelen == valuelen && h2w_hpack_same(e.value, value, valuelen)) {
-      return first + i;
-    }
-  }
-  return 0;
-}
-""" % mul)
+    out.write("};\n")
 
 
 def wrap(vals):
