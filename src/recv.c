@@ -190,8 +190,8 @@ static H2W_NOINLINE int data_malformed(h2w_session *s, h2w_stream *st,
  * frame was refused (answered or ignored, its octets given back to the
  * connection window), or a negative fatal error. Inline, with the rare
  * outcomes out of line: it runs for every DATA frame. */
-static inline int data_begin(h2w_session *s, const h2w_frame_hd *hd,
-                             size_t len) {
+static H2W_HOT_INLINE int data_begin(h2w_session *s, const h2w_frame_hd *hd,
+                                     size_t len) {
   uint32_t id = hd->stream_id, n = hd->length;
   h2w_stream *st;
   int rv;
