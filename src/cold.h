@@ -27,4 +27,14 @@
 #define H2W_NOINLINE
 #endif
 
+/* H2W_HOT_INLINE asks that a function be copied into each of its few
+ * callers even where the optimizer's size estimate says no: only for a
+ * per-frame step whose call, register saves and restores would cost as
+ * much as its body (recv.c data_begin). */
+#if defined(__GNUC__)
+#define H2W_HOT_INLINE inline __attribute__((always_inline))
+#else
+#define H2W_HOT_INLINE inline
+#endif
+
 #endif

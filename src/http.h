@@ -203,7 +203,8 @@ void h2w_http_body_init_none(h2w_http_body *b);
 
 /* `n` DATA payload octets arrived (padding excluded). Returns H2W_OK, or
  * H2W_E_PROTOCOL with *reason when they pass content-length or the message
- * has no content; the tracker is then unchanged. */
+ * has no content; the tracker is then unchanged (so the same call fails
+ * again the same way). `reason` may be NULL. */
 int h2w_http_body_data(h2w_http_body *b, size_t n, const char **reason);
 
 /* The stream ended (END_STREAM). Returns H2W_OK, or H2W_E_PROTOCOL with

@@ -141,18 +141,58 @@ static inline int deliver_data(h2w_session *s, h2w_stream *st,
   return 0;
 }
 
+/* data_begin() on a stream that is not a live open or half-closed
+ * (local) one: the full §5.1 table. Returns 1 when it accepts the frame
+ * after all, 0 when the frame was refused (answered or ignored, its
+ * octets given back to the connection window), or a fatal error. Out of
+ * line: a body's frames arrive on an open stream. */
+static H2W_NOINLINE int data_not_open(h2w_session *s, uint32_t id, uint32_t n) {
+  h2w_stream *st;
+  h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
+  int rv;
+  if (v.action == H2W_RECV_ACCEPT) {
+    return 1;
+  }
+  h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
+  if (v.action == H2W_RECV_IGNORE && n > 0 &&
+      h2w_closed_data_allowed(s, id, n)) {
+    /* §5.1: in flight when we reset the stream, within the window we
+     * had granted: expected, not a glitch (docs/limits.md). Empty
+     * frames stay charged, as everywhere (row 4). */
+    return 0;
+  }
+  rv = refuse(s, id, v, "DATA on a stream not open for it");
+  return rv < 0 ? rv : 0;
+}
+
+/* data_begin() on a malformed message (§8.1.1): DATA before its header
+ * block, past its content-length, or in a message without content. The
+ * body tracker refused `len` and is unchanged, so asking it again gives
+ * the reason. Returns 0 (answered) or a fatal error. */
+static H2W_NOINLINE int data_malformed(h2w_session *s, h2w_stream *st,
+                                       size_t len) {
+  const char *reason = "DATA before the message's header block";
+  int rv;
+  if (st->flags & H2W_SF_FINAL_RECV) {
+    (void)h2w_http_body_data(&st->body, len, &reason);
+  }
+  h2w_flow_consumed(s, NULL, len);
+  rv = h2w_stream_error(s, st->id, H2W_PROTOCOL_ERROR, reason);
+  return rv < 0 ? rv : 0;
+}
+
 /* Everything about a DATA frame that its header and Pad Length decide:
  * flow control (§6.9: the whole payload, padding included, counts), the
  * §5.1 state of the stream, and content-length (§8.1.1: a frame that
  * would carry the body past it is refused before any of it is
  * delivered). `len` is the data without Pad Length and padding. Returns
- * 1 with *out set when the data is to be delivered, 0 when the frame was
- * refused (answered or ignored, its octets given back to the connection
- * window), or a negative fatal error. */
-static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
-                      h2w_stream **out) {
+ * 1 when the data is to be delivered, on stream rs.data_last, 0 when the
+ * frame was refused (answered or ignored, its octets given back to the
+ * connection window), or a negative fatal error. Inline, with the rare
+ * outcomes out of line: it runs for every DATA frame. */
+static H2W_HOT_INLINE int data_begin(h2w_session *s, const h2w_frame_hd *hd,
+                                     size_t len) {
   uint32_t id = hd->stream_id, n = hd->length;
-  const char *reason = NULL;
   h2w_stream *st;
   int rv;
   if (h2w_recv_window_receive(&s->conn_rw, n) != H2W_OK) {
@@ -168,23 +208,20 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
   }
   /* §5.1: DATA is accepted on a live stream that is open or
    * half-closed (local), whoever opened it; only the other cases need the
-   * full table (h2w_recv_verdict_for gives ACCEPT for these too). */
-  st = h2w_stream_find(s, id);
+   * full table (h2w_recv_verdict_for gives ACCEPT for these too). The
+   * last DATA frame's stream, while still in the table, is what a lookup
+   * of its id would return. */
+  st = s->rs.data_last;
+  if (st == NULL || st->id != id) {
+    st = h2w_stream_find(s, id);
+  }
   if (st == NULL ||
       (st->state != H2W_SS_OPEN && st->state != H2W_SS_HALF_CLOSED_LOCAL)) {
-    h2w_recv_verdict v = h2w_recv_verdict_for(s, id, H2W_FRAME_DATA, &st);
-    if (v.action != H2W_RECV_ACCEPT) {
-      h2w_flow_consumed(s, NULL, n); /* still counted on the connection */
-      if (v.action == H2W_RECV_IGNORE && n > 0 &&
-          h2w_closed_data_allowed(s, id, n)) {
-        /* §5.1: in flight when we reset the stream, within the window we
-         * had granted: expected, not a glitch (docs/limits.md). Empty
-         * frames stay charged, as everywhere (row 4). */
-        return 0;
-      }
-      rv = refuse(s, id, v, "DATA on a stream not open for it");
-      return rv < 0 ? rv : 0;
+    rv = data_not_open(s, id, n);
+    if (rv <= 0) {
+      return rv;
     }
+    st = h2w_stream_find(s, id); /* accepted: a live stream */
   }
   if (h2w_recv_window_receive(&st->rw, n) != H2W_OK) {
     h2w_flow_consumed(s, NULL, n);
@@ -195,19 +232,13 @@ static int data_begin(h2w_session *s, const h2w_frame_hd *hd, size_t len,
   if (n > len) {
     h2w_flow_consumed(s, st, n - len); /* padding: consumed at once */
   }
-  if (s->opt.validate_messages) {
-    if (!(st->flags & H2W_SF_FINAL_RECV)) {
-      reason = "DATA before the message's header block";
-    } else if (h2w_http_body_data(&st->body, len, &reason) == H2W_OK) {
-      reason = NULL;
-    }
-    if (reason != NULL) {
-      h2w_flow_consumed(s, NULL, len);
-      rv = h2w_stream_error(s, id, H2W_PROTOCOL_ERROR, reason);
-      return rv < 0 ? rv : 0;
-    }
+  /* The tracker takes a NULL reason; data_malformed() asks for it. */
+  if (s->opt.validate_messages &&
+      (!(st->flags & H2W_SF_FINAL_RECV) ||
+       h2w_http_body_data(&st->body, len, NULL) != H2W_OK)) {
+    return data_malformed(s, st, len);
   }
-  *out = st;
+  s->rs.data_last = st;
   return 1;
 }
 
@@ -224,11 +255,12 @@ static int data_end(h2w_session *s, h2w_stream *st, uint8_t flags) {
  * between Pad Length and the padding. */
 static int data_whole(h2w_session *s, const h2w_frame_hd *hd,
                       const uint8_t *data, size_t len) {
-  h2w_stream *st = NULL;
-  int rv = data_begin(s, hd, len, &st);
+  h2w_stream *st;
+  int rv = data_begin(s, hd, len);
   if (rv <= 0) {
     return rv;
   }
+  st = s->rs.data_last;
   if (len > 0) {
     rv = deliver_data(s, st, data, len, NULL);
     if (rv < 0) {
@@ -637,29 +669,50 @@ static int piece_begin(h2w_session *s, const h2w_frame_hd *hd,
   }
   rs->data_id = hd->stream_id;
   rs->data_mode = H2W_DATA_REPORT;
-  /* data_st is set only when the data is to be delivered (and stays in
-   * the session: no local whose address is taken on this path). */
-  rv = data_begin(s, hd, datalen, &rs->data_st);
+  /* data_st is set only when the data is to be delivered. */
+  rv = data_begin(s, hd, datalen);
   if (rv > 0) {
+    rs->data_st = rs->data_last;
     rs->data_mode = H2W_DATA_DELIVER;
     return 0;
   }
   return rv;
 }
 
-static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+/* The frame's last piece was handled: the octets delivered are
+ * consumed, END_STREAM applies, the frame is reported. Returns 0 or a
+ * fatal error. */
+static int piece_end(h2w_session *s, const h2w_frame_hd *hd) {
+  h2w_recv_state *rs = &s->rs;
+  h2w_stream *st;
+  uint32_t owed;
+  int rv;
+  uint8_t mode = rs->data_mode;
+  rs->data_mode = H2W_DATA_SKIP;
+  if (mode == H2W_DATA_DELIVER) {
+    st = rs->data_st;
+    rs->data_st = NULL;
+    owed = rs->data_owed;
+    rs->data_owed = 0;
+    /* st NULL or closing: the connection window only (§6.9). */
+    h2w_flow_consumed(s, st, owed);
+    if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
+      return rv;
+    }
+  }
+  return mode != H2W_DATA_SKIP ? report_frame(s, hd, NULL) : 0;
+}
+
+/* A piece at payload offset `off` of a frame whose first piece was seen
+ * (piece_begin): the part of it that is data is delivered, or given
+ * back when the stream was reset meanwhile. Returns 0 or a fatal error. */
+static int piece_rest(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
                       size_t off, size_t plen) {
   h2w_recv_state *rs = &s->rs;
   h2w_stream *st;
-  size_t lo, hi;
-  uint32_t owed;
-  int rv = 0;
-  uint8_t mode;
-  if (off == 0 && (rv = piece_begin(s, hd, p)) < 0) {
-    return rv;
-  }
-  lo = off > rs->data_lo ? off : rs->data_lo;
-  hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
+  size_t lo = off > rs->data_lo ? off : rs->data_lo;
+  size_t hi = off + plen < rs->data_hi ? off + plen : rs->data_hi;
+  int rv;
   if (rs->data_mode == H2W_DATA_DELIVER && lo < hi) {
     st = rs->data_st; /* NULL once the stream was closed and recycled */
     if (st == NULL || (st->flags & H2W_SF_CLOSING)) {
@@ -676,23 +729,44 @@ static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
       return rv;
     }
   }
-  if (off + plen < hd->length) {
-    return 0;
+  return off + plen < hd->length ? 0 : piece_end(s, hd);
+}
+
+/* piece_rest() for the usual piece: all of it data, of a frame being
+ * delivered to a stream still open, so nothing to clip and nothing to
+ * give back; the others take the general path. Inline: it runs for
+ * every piece after a frame's first. */
+static inline int piece_more(h2w_session *s, const h2w_frame_hd *hd,
+                             const uint8_t *p, size_t off, size_t plen) {
+  h2w_recv_state *rs = &s->rs;
+  h2w_stream *st = rs->data_st;
+  int rv;
+  if (rs->data_mode != H2W_DATA_DELIVER || st == NULL ||
+      (st->flags & H2W_SF_CLOSING) || off < rs->data_lo ||
+      off + plen > rs->data_hi || plen == 0) {
+    return piece_rest(s, hd, p, off, plen);
   }
-  mode = rs->data_mode;
-  rs->data_mode = H2W_DATA_SKIP;
-  if (mode == H2W_DATA_DELIVER) {
-    st = rs->data_st;
-    rs->data_st = NULL;
-    owed = rs->data_owed;
-    rs->data_owed = 0;
-    /* st NULL or closing: the connection window only (§6.9). */
-    h2w_flow_consumed(s, st, owed);
-    if (st != NULL && (rv = data_end(s, st, hd->flags)) < 0) {
-      return rv;
-    }
+  rv = deliver_data(s, st, p, plen, &rs->data_owed);
+  if (rv < 0) {
+    return rv;
   }
-  return mode != H2W_DATA_SKIP ? report_frame(s, hd, NULL) : 0;
+  return off + plen < hd->length ? 0 : piece_end(s, hd);
+}
+
+/* The first piece of a frame (payload offset 0), then as the others. */
+static int piece_first(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+                       size_t plen) {
+  int rv = piece_begin(s, hd, p);
+  if (rv < 0) {
+    return rv;
+  }
+  return piece_more(s, hd, p, 0, plen);
+}
+
+static int recv_piece(h2w_session *s, const h2w_frame_hd *hd, const uint8_t *p,
+                      size_t off, size_t plen) {
+  return off == 0 ? piece_first(s, hd, p, plen)
+                  : piece_more(s, hd, p, off, plen);
 }
 
 /* One step of the frame reader in the general case (a header in
@@ -734,15 +808,13 @@ static H2W_NOINLINE size_t recv_step(h2w_session *s, const uint8_t *in,
   return used;
 }
 
-h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
-  h2w_frame_reader *rd = &s->rs.reader;
-  size_t off = 0, used;
-  int rv;
-  if (s->err.lib != H2W_OK) {
-    s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
-    return s->err.lib;
-  }
-  s->rs.paused = 0;
+/* Server: the client magic (§3.4) at the start of the input, checked
+ * octet by octet as it arrives. Returns the octets it took, or a fatal
+ * error (the whole input then counted as consumed). Out of line: it runs
+ * only in a connection's first calls. */
+static H2W_NOINLINE h2w_ssize recv_preface(h2w_session *s, const uint8_t *in,
+                                           size_t len) {
+  size_t off = 0;
   while (s->rs.preface_left > 0 && off < len) {
     size_t at = sizeof(h2w_client_magic) - s->rs.preface_left;
     if (in[off] != h2w_client_magic[at]) {
@@ -754,16 +826,35 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     off++;
     s->rs.preface_left--;
   }
+  return (h2w_ssize)off;
+}
+
+h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
+  h2w_frame_reader *rd = &s->rs.reader;
+  size_t off = 0, used;
+  int rv;
+  if (s->err.lib != H2W_OK) {
+    s->in_total += len; /* consumed and ignored (docs/security.md row 20) */
+    return s->err.lib;
+  }
+  s->rs.paused = 0;
+  if (s->rs.preface_left > 0) {
+    h2w_ssize n = recv_preface(s, in, len);
+    if (n < 0) {
+      return n;
+    }
+    off = (size_t)n;
+  }
   s->rs.in_recv = 1;
   while (off < len && s->err.lib == H2W_OK && !s->rs.paused) {
     if (h2w_frame_reader_continuing(rd)) {
       /* The rest of a DATA frame begun in an earlier piece: straight to
-       * its handler, in place. */
+       * its handler, in place. rs.frame_start, an offset in the whole
+       * input, was set when the frame began. */
       size_t at = rd->buflen;
-      s->rs.frame_start = s->in_total + off - H2W_FRAME_HD_LEN - at;
       used = h2w_frame_reader_take(rd, len - off);
       h2w_clock_piece_in(s, 0);
-      rv = recv_piece(s, &rd->hd, in + off, at, used);
+      rv = piece_more(s, &rd->hd, in + off, at, used);
       off += used;
     } else if (rd->hdlen == 0 && !rd->in_payload && !rd->release_buf &&
                !rd->failed && len - off > H2W_FRAME_HD_LEN &&
@@ -787,7 +878,7 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
       } else {
         h2w_frame_reader_start(rd, h, avail);
         h2w_clock_piece_in(s, 1);
-        rv = recv_piece(s, &rd->hd, in + off, 0, avail);
+        rv = piece_first(s, &rd->hd, in + off, avail);
         off += avail;
       }
     } else {
@@ -799,7 +890,9 @@ h2w_ssize h2w_recv(h2w_session *s, const uint8_t *in, size_t len) {
     }
   }
   s->rs.in_recv = 0;
-  h2w_frame_reader_tick(rd, 0);
+  if (rd->buf != NULL) {
+    h2w_frame_reader_tick(rd, 0); /* which has nothing to do without one */
+  }
   if (s->err.lib != H2W_OK) {
     s->in_total += len;
     return s->err.lib;

@@ -192,13 +192,17 @@ H2W_COLD void h2w_stream_pool_trim(h2w_session *s) {
   s->pool.nfree_nv = 0;
 }
 
-/* Take st out of the map, and out of the header block being decoded,
- * which caches its stream (recv_headers.c): fields that follow must see
- * it gone, as a lookup by id would. */
+/* Take st out of the map, and out of the header block being decoded and
+ * the DATA path, which cache their stream (recv_headers.c, recv.c):
+ * fields and frames that follow must see it gone, as a lookup by id
+ * would. */
 static void unmap(h2w_session *s, h2w_stream *st) {
   h2w_stream_map_del(&s->map, st->id);
   if (s->rs.hb.st == st) {
     s->rs.hb.st = NULL;
+  }
+  if (s->rs.data_last == st) {
+    s->rs.data_last = NULL;
   }
 }
 

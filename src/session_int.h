@@ -280,6 +280,10 @@ typedef struct h2w_recv_state {
    * callback (it waits in the reap list, H2W_SF_CLOSING); recycling it
    * clears this (h2w_recv_stream_gone) before it can be reused. */
   struct h2w_stream *data_st;
+  /* The stream the last DATA frame was accepted on, NULL once it leaves
+   * the stream table (session.c unmap): a body arrives as a run of frames
+   * on one stream, and this saves each of them the lookup by id. */
+  struct h2w_stream *data_last;
 } h2w_recv_state;
 
 #define H2W_DATA_SKIP 0    /* consume silently (decode failed) */
@@ -908,7 +912,10 @@ static inline void h2w_flow_consumed(h2w_session *s, h2w_stream *st, size_t n) {
   h2w_recv_window_consume(&s->conn_rw, v);
   if (st != NULL && !(st->flags & H2W_SF_CLOSING)) {
     h2w_recv_window_consume(&st->rw, v);
-    if (!(st->flags & H2W_SF_WU_DUE)) {
+    /* Most frames leave no credit due: the test is inline, and
+     * h2w_wu_check() looks at the stream's state only when there is. */
+    if (!(st->flags & H2W_SF_WU_DUE) &&
+        h2w_recv_window_update_due(&st->rw) > 0) {
       h2w_wu_check(s, st);
     }
   }
