@@ -753,6 +753,38 @@ static void ng_orphan_promise(dx *d, uint32_t assoc, uint32_t promised) {
   }
 }
 
+/* The nghttp2 server calls h2wire's request HEADERS on stream sid a
+ * connection PROTOCOL_ERROR ("max concurrent streams exceeded"): is that
+ * explained by streams h2wire has closed (END_STREAM both ways, §5.1)
+ * but nghttp2 still counts because its own application reset them and
+ * the RST_STREAM has not left? nghttp2 ignores every frame on a stream it
+ * is resetting, the END_STREAM that closed it included. h2wire, which
+ * cannot see a reset still in its peer's queue, counted right (§5.1.2);
+ * and §5.1.2 makes an excess a stream error, not a connection error. */
+static int ng_counts_resetting(dx *d, uint32_t sid) {
+  uint32_t ng_open = 0, ghosts = 0;
+  uint32_t limit = nghttp2_session_get_local_settings(
+      d->ng, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+  if (d->h2w_server || !(sid & 1) || sid >= DX_MAX_ID || d->h_over_mcs[sid]) {
+    return 0;
+  }
+  for (uint32_t i = 0; i < d->n_xchg; i++) {
+    dx_xchg *x = &d->xs[i];
+    if (x->pushed || (uint32_t)x->id >= sid ||
+        !ng_has_stream(d, (uint32_t)x->id)) {
+      continue;
+    }
+    ng_open++;
+    if (!h_has_stream(d, (uint32_t)x->id)) {
+      if (!x->ng_rst_pending) {
+        return 0; /* a stream nghttp2 counts for another reason */
+      }
+      ghosts++;
+    }
+  }
+  return ghosts > 0 && ng_open >= limit && ng_open - ghosts < limit;
+}
+
 static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
                       void *user) {
   (void)ng;
@@ -763,6 +795,12 @@ static int ng_invalid(nghttp2_session *ng, const nghttp2_frame *f, int err,
     /* §5.1.2: nghttp2 lowered its limit in a SETTINGS h2wire had not
      * received when it opened the stream; REFUSED_STREAM is the RFC's
      * answer, and the client must then see the close as retryable. */
+    return 0;
+  }
+  if (err == NGHTTP2_ERR_PROTO && f->hd.type == NGHTTP2_HEADERS &&
+      ng_counts_resetting(d, sid)) {
+    /* nghttp2 behaviour (above): it ends the connection; so does the run */
+    d->stopped = 1;
     return 0;
   }
   if (err == NGHTTP2_ERR_PROTO &&
@@ -915,6 +953,12 @@ static int ng_frame_send(nghttp2_session *ng, const nghttp2_frame *f,
   if (f->hd.type == NGHTTP2_GOAWAY) {
     d->ng_goaway_sent = 1;
     d->ng_goaway_last = (uint32_t)f->goaway.last_stream_id;
+  }
+  if (f->hd.type == NGHTTP2_RST_STREAM) {
+    dx_xchg *x = xfind(d, f->hd.stream_id);
+    if (x != NULL) {
+      x->ng_rst_pending = 0;
+    }
   }
   if (f->hd.type == NGHTTP2_PUSH_PROMISE) {
     dx_xchg *x = xfind(d, f->push_promise.promised_stream_id);

@@ -269,6 +269,7 @@ static void op_reset(dx *d) {
           : nghttp2_submit_rst_stream(d->ng, NGHTTP2_FLAG_NONE, x->id, code);
   if (rc == 0) {
     x->app_reset = 1;
+    x->ng_rst_pending = !is_h(d, server);
     if (!server && !is_h(d, 0) && !x->pushed) {
       x->ng_rst_queued = 1; /* ng_orphan_promise() */
     }

@@ -536,6 +536,51 @@ static void test_diff_cut_headers_finished_after_lowered_limit(void **state) {
   tpeer_free(&c);
 }
 
+/* finding_nghttp2_counts_stream_it_is_resetting (nghttp2's; this pins
+ * h2wire's side): the server allows 2 streams. Request 1 has a body that
+ * ends with trailers; the server answers it with END_STREAM and then
+ * decides to reset it, but its RST_STREAM has not left when our trailers
+ * close the stream: both sides have sent END_STREAM, so stream 1 is
+ * closed (RFC 9113 §5.1) and stops counting (§5.1.2). The waiting
+ * request 5 leaves in the same output as the trailers. nghttp2 1.52
+ * ignores frames on a stream it is resetting, still counts it, and ends
+ * the connection over request 5, where §5.1.2 asks for a stream error. */
+static void test_diff_trailers_free_slot_before_peer_reset(void **state) {
+  tpeer c;
+  h2w_fb b;
+  tsrc *src;
+  h2w_nv tr[1];
+  client(&c, state, 2);
+  src = tpeer_source(&c, NULL, 10);
+  src->trailers = 1;
+  assert_int_equal(tpeer_request(&c, POST_REQ, src), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  tpeer_parse_out(&c);
+  assert_true(tpeer_out_has(&c, "HEADERS 1 eh*"));
+  assert_true(tpeer_out_has(&c, "DATA 1 10"));
+  assert_true(tpeer_out_has(&c, "HEADERS 3 es*"));
+  assert_false(tpeer_out_has(&c, "HEADERS 5*"));
+  tpeer_out_clear(&c);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  tpeer_feed_ok(&c, &b);
+  /* half-closed (remote): stream 1 still holds a slot */
+  EXPECT_OUT_EMPTY(&c);
+  assert_int_equal(h2w_session_stream_state(c.s, 5), H2W_STREAM_STATE_IDLE);
+  assert_int_equal(tnv(tr, 1, H("x-trailer", "1")), 1);
+  assert_int_equal(h2w_session_submit_trailers(c.s, 1, tr, 1), H2W_OK);
+  EXPECT_OUT(&c, "HEADERS 1 es eh*", "HEADERS 5 es*");
+  assert_int_equal(h2w_session_stream_state(c.s, 1), H2W_STREAM_STATE_CLOSED);
+  /* the server's reset arrives after: a frame on a closed stream that
+   * we ended ourselves a moment ago, not an error (§5.1 "closed") */
+  h2w_fb_rst_stream(&b, 1, H2W_NO_ERROR);
+  tpeer_feed_ok(&c, &b);
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 /* finding_request_stream_never_closed_on_client (a harness fault, this
  * pins h2wire's side of it): the server lowers INITIAL_WINDOW_SIZE to 0
  * while the client, which has not seen it, sends 60 octets of a longer
@@ -617,6 +662,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_frame_size_after_acked_lowering),
       SPLIT_TESTS(test_diff_cut_headers_finished_after_lowered_limit),
       SPLIT_TESTS(test_diff_upload_after_early_response_zero_window),
+      SPLIT_TESTS(test_diff_trailers_free_slot_before_peer_reset),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
