@@ -948,8 +948,8 @@ static H2W_INLINE int value_plain(const h2w_nv *nv) {
  * name is valid as it is) and only its value is scanned. Anything else,
  * and anything to report, takes field_checks(), which picks the reason
  * octet by octet: the result is the same either way. */
-static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
-                            const char **reason) {
+static H2W_INLINE int app_field(h2w_http_msg *m, const h2w_nv *nv,
+                                const char **reason) {
   size_t nl = nv->namelen;
   unsigned cls;
   if (nl > 0 && nv->name[0] != ':') {
@@ -965,11 +965,18 @@ static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
   return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
 }
 
+/* A list of one: app_field() inlines into the loop only. */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
-  return app_field(m, nv, reason);
+  size_t i;
+  const char *why = NULL;
+  int rv = h2w_http_msg_fields(m, nv, 1, &i, &why);
+  if (rv != H2W_OK && reason != NULL) {
+    *reason = why;
+  }
+  return rv;
 }
 
-/* One loop over the list, so that app_field() inlines into it: a call per
+/* One loop over the list, with app_field() inlined into it: a call per
  * field cost about as much as the checks of a short one. */
 int h2w_http_msg_fields(h2w_http_msg *m, const h2w_nv *nva, size_t n,
                         size_t *index, const char **reason) {
