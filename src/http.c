@@ -222,18 +222,22 @@ static uint64_t value_word_bad(uint64_t x) {
 }
 
 #ifdef H2W_HTTP_SSE2
+/* All-ones in each octet of x from lo to hi (0 <= lo <= hi <= 0x7f): the
+ * add maps lo..hi onto -128..-128 + (hi - lo), the bottom of the signed
+ * range, and every other octet above it (the add wraps, so this holds for
+ * all 256 values), which leaves one signed compare. */
+static H2W_INLINE __m128i block_in(__m128i x, int lo, int hi) {
+  __m128i t = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
+  return _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + hi - lo + 1)), t);
+}
+
 /* Non-zero unless all 16 octets of x pass name_word_bad()'s test (the
- * same three ranges). The compares are signed: an octet of 0x80 or more
- * is negative, below every range, so it fails them all. */
+ * same three ranges). */
 static H2W_INLINE unsigned name_block_bad(__m128i x) {
-  __m128i lc = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x5d)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x7b)));
-  __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
-  __m128i hd = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2c)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x2f)));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(lc, _mm_or_si128(dg, hd))) ^
-         0xffffu;
+  __m128i ok = _mm_or_si128(
+      block_in(x, 0x5e, 0x7a),
+      _mm_or_si128(block_in(x, 0x30, 0x39), block_in(x, 0x2d, 0x2e)));
+  return (unsigned)_mm_movemask_epi8(ok) ^ 0xffffu;
 }
 
 /* The first and the last 8 octets of p[0..n), 8 <= n, as one block. */
@@ -287,37 +291,51 @@ static H2W_INLINE uint64_t name_bad(const uint8_t *p, size_t n) {
 }
 
 #ifdef H2W_HTTP_SSE2
-/* Non-zero when some octet of the 16 at p is below 0x20 or equal to 0x7f,
+/* Non-zero when some octet of the 16 in x is below 0x20 or equal to 0x7f,
  * as value_word_bad() for two words: min(x, 0x1f) == x exactly for the
  * octets up to 0x1f (an unsigned compare, so obs-text passes). */
-static unsigned value_block_bad(const uint8_t *p) {
-  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+static H2W_INLINE unsigned value_block_bad(__m128i x) {
   __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
   __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
   return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, del));
+}
+
+static unsigned value_at_bad(const uint8_t *p) {
+  return value_block_bad(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 #endif
 
 /* Sixteen octets per step, one test at the end: bad values are rare, and
  * a header list is bounded, so there is nothing to gain by stopping
- * early. */
+ * early. With SSE2 a value under 16 octets is one block too, as names
+ * are (name_bad): its two overlapping 8-octet ends, or its load_short()
+ * word in the low half (the zero high half is not looked at). */
 static H2W_INLINE uint64_t value_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
-  if (n < 8) {
-    return n == 0 ? 0 : value_word_bad(load_short(p, n)) & HIGHS;
-  }
 #ifdef H2W_HTTP_SSE2
   if (n >= 16) {
     /* Whole blocks, then the last 16 octets (overlapping the one before,
      * as the word scan does with its last 8). */
     unsigned b = 0;
     for (i = 0; i + 16 < n; i += 16) {
-      b |= value_block_bad(p + i);
+      b |= value_at_bad(p + i);
     }
-    return b | value_block_bad(p + n - 16);
+    return b | value_at_bad(p + n - 16);
   }
+  if (n >= 8) {
+    return value_block_bad(load_ends(p, n));
+  }
+  if (n > 0) {
+    uint64_t w = load_short(p, n);
+    return value_block_bad(_mm_loadl_epi64((const __m128i *)(const void *)&w)) &
+           0xffu;
+  }
+  return 0;
 #endif
+  if (n < 8) {
+    return n == 0 ? 0 : value_word_bad(load_short(p, n)) & HIGHS;
+  }
   for (i = 0; i + 16 <= n; i += 16) {
     bad |= value_word_bad(load64(p + i)) | value_word_bad(load64(p + i + 8));
   }
