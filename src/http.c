@@ -754,6 +754,15 @@ static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
       return malformed(reason, "upgrade field in HTTP/2");
     }
     break;
+  case 8:
+    /* No rule here (RFC 9218 §5 is the stream's business), but noted so
+     * that a request without one is not searched for it again. The class
+     * stays PLAIN: a trusted repeat skips this function, which is why
+     * only h2w_http_msg_fields() promises the note. */
+    if (EQ(p, n, "priority")) {
+      m->flags = (uint8_t)(m->flags | H2W_HTTP_PRIORITY_FIELD);
+    }
+    break;
   case 10:
     if (EQ(p, n, "connection")) {
       return malformed(reason, "connection field in HTTP/2");
@@ -1133,6 +1142,10 @@ int64_t h2w_http_msg_content_length(const h2w_http_msg *m) {
 
 int h2w_http_msg_method(const h2w_http_msg *m) {
   return m->method;
+}
+
+int h2w_http_msg_has_priority(const h2w_http_msg *m) {
+  return (m->flags & H2W_HTTP_PRIORITY_FIELD) != 0;
 }
 
 int h2w_http_msg_has_protocol(const h2w_http_msg *m) {

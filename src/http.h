@@ -33,6 +33,9 @@
  * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, so a request may carry :protocol
  * with CONNECT (RFC 8441 §4). */
 #define H2W_HTTP_CONNECT_PROTOCOL 0x1u
+/* h2w_http_msg.flags: a field named "priority" went through
+ * h2w_http_msg_fields() (h2w_http_msg_has_priority). */
+#define H2W_HTTP_PRIORITY_FIELD 0x2u
 
 /* The request method, as far as these rules care (h2w_http_msg_method).
  * Methods are case-sensitive (RFC 9110 §9.1): "get" is OTHER. */
@@ -176,6 +179,11 @@ int64_t h2w_http_msg_content_length(const h2w_http_msg *m);
 /* The request method class (H2W_HTTP_METHOD_*); a server keeps it to know
  * whether it answers HEAD, a client reads it from a push request. */
 int h2w_http_msg_method(const h2w_http_msg *m);
+
+/* 1 when h2w_http_msg_fields() was given a field named "priority" (RFC
+ * 9218 §5): 0 tells a caller that checked the list that it need not look
+ * for one. The receive side's trusted fields do not promise it. */
+int h2w_http_msg_has_priority(const h2w_http_msg *m);
 
 /* 1 when the request carried :protocol (extended CONNECT, RFC 8441). */
 int h2w_http_msg_has_protocol(const h2w_http_msg *m);

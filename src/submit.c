@@ -221,7 +221,11 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
   st->user = stream_user;
-  st->prio = request_prio(nva, n);
+  /* The checks noted whether a priority field is there; most requests
+   * carry none. */
+  st->prio = s->opt.validate_messages && !h2w_http_msg_has_priority(&m)
+                 ? H2W_PRIO_DEFAULT
+                 : request_prio(nva, n);
   h2w_stream_note_head(st, &m);
   if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
       H2W_SF_CONNECT) {

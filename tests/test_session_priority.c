@@ -217,6 +217,38 @@ static void test_priority_update_rules(void **state) {
   tpeer_free(&s);
 }
 
+/* A client's own request: its priority field (RFC 9218 §5) is the
+ * stream's priority, which orders its body; a request without one has the
+ * default (u=3, not incremental). With message validation (whose checks
+ * note the field, so that a list without one is not searched) and
+ * without it (the list is searched). */
+static void test_priority_of_own_request(void **state) {
+  int validate;
+  for (validate = 0; validate <= 1; validate++) {
+    tpeer c;
+    h2w_options *opt = NULL;
+    int u = -1, i = -1;
+    assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+    assert_int_equal(h2w_options_set_validate_messages(opt, validate), H2W_OK);
+    tpeer_start(&c, 0, tmode(state), opt);
+    h2w_options_del(opt);
+    assert_int_equal(tpeer_request(&c, REQ_PRIO("u=1, i"), NULL), 1);
+    assert_int_equal(tpeer_request(&c,
+                                   H(":method", "GET", ":scheme", "https",
+                                     ":authority", "example.org", ":path", "/",
+                                     "x-priority", "u=0", "prioritx", "u=0"),
+                                   NULL),
+                     3);
+    assert_int_equal(h2w_session_stream_priority(c.s, 1, &u, &i), H2W_OK);
+    assert_int_equal(u, 1);
+    assert_int_equal(i, 1);
+    assert_int_equal(h2w_session_stream_priority(c.s, 3, &u, &i), H2W_OK);
+    assert_int_equal(u, 3);
+    assert_int_equal(i, 0);
+    tpeer_free(&c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_priority_urgent_overtakes_bulk),
@@ -225,6 +257,7 @@ int main(void) {
       SPLIT_TESTS(test_priority_update_frames),
       SPLIT_TESTS(test_priority_set_by_application),
       SPLIT_TESTS(test_priority_update_rules),
+      SPLIT_TESTS(test_priority_of_own_request),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
