@@ -32,7 +32,7 @@
   (SEEN_METHOD | SEEN_SCHEME | SEEN_AUTHORITY | SEEN_PATH | SEEN_PROTOCOL)
 
 /* h2w_http_msg.path: the shape of :path that §8.3.1 cares about. */
-#define PATH_NONE 0
+#define PATH_NONE H2W_HTTP_PATH_NONE
 #define PATH_SLASH 1    /* starts with '/' (origin-form) */
 #define PATH_ASTERISK 2 /* exactly "*" (asterisk-form, OPTIONS only) */
 #define PATH_OTHER 3
@@ -793,17 +793,6 @@ static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
   return H2W_OK;
 }
 
-void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
-  m->content_length = -1;
-  m->seen = 0;
-  m->authority_len = 0;
-  m->status = -1;
-  m->kind = (uint8_t)kind;
-  m->method = H2W_HTTP_METHOD_NONE;
-  m->path = PATH_NONE;
-  m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
-}
-
 /* RFC 7541 Appendix A: the class of each static-table name. Checked
  * against the octet-by-octet classification, entry by entry, in
  * tests/test_trusted_fields.c. */
@@ -1128,49 +1117,10 @@ int h2w_http_msg_end(h2w_http_msg *m, int end_stream, const char **reason) {
   }
 }
 
-int h2w_http_msg_status(const h2w_http_msg *m) {
-  return m->status;
-}
-
-int h2w_http_msg_is_informational(const h2w_http_msg *m) {
-  return m->status >= 100 && m->status < 200;
-}
-
-int64_t h2w_http_msg_content_length(const h2w_http_msg *m) {
-  return m->content_length;
-}
-
-int h2w_http_msg_method(const h2w_http_msg *m) {
-  return m->method;
-}
-
-int h2w_http_msg_has_priority(const h2w_http_msg *m) {
-  return (m->flags & H2W_HTTP_PRIORITY_FIELD) != 0;
-}
+#define BODY_NONE H2W_HTTP_BODY_NONE
 
 int h2w_http_msg_has_protocol(const h2w_http_msg *m) {
   return (m->seen & SEEN_PROTOCOL) != 0;
-}
-
-int h2w_http_response_has_body(int request_was_head, int status) {
-  /* RFC 9110 §6.4.1: responses to HEAD, 1xx, 204 and 304 end with the
-   * header section whatever content-length says (RFC 9113 §8.1.1). */
-  if (request_was_head || (status >= 100 && status < 200)) {
-    return 0;
-  }
-  return status != 204 && status != 304;
-}
-
-#define BODY_NONE (-2)
-
-void h2w_http_body_init(h2w_http_body *b, int64_t content_length) {
-  b->expected = content_length < 0 ? -1 : content_length;
-  b->received = 0;
-}
-
-void h2w_http_body_init_none(h2w_http_body *b) {
-  b->expected = BODY_NONE;
-  b->received = 0;
 }
 
 int h2w_http_body_data(h2w_http_body *b, size_t n, const char **reason) {
