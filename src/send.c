@@ -401,7 +401,7 @@ static int emit_window_updates(h2w_session *s) {
 static void frame_sent(h2w_session *s, const uint8_t *frame) {
   h2w_frame_hd hd;
   size_t i;
-  h2w_frame_hd_unpack(&hd, frame);
+  hd = h2w_frame_hd_read(frame);
   s->ss.preface_out = 1;
   if (hd.type == H2W_FRAME_HEADERS && !s->is_server) {
     /* Once any octet of a request's HEADERS is out, the server may have
@@ -447,7 +447,7 @@ static void report_upto(h2w_session *s, size_t upto) {
   while (q->mark < upto && q->mark + H2W_FRAME_HD_LEN <= q->tail) {
     size_t start = q->mark;
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + start);
+    hd = h2w_frame_hd_read(q->buf + start);
     q->mark = start + H2W_FRAME_HD_LEN + hd.length;
     frame_sent(s, q->buf + start);
   }
@@ -465,7 +465,7 @@ static void report_written(h2w_session *s, size_t upto) {
   int was = q->pinned;
   while (end < upto && end + H2W_FRAME_HD_LEN <= q->tail) {
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + end);
+    hd = h2w_frame_hd_read(q->buf + end);
     end += H2W_FRAME_HD_LEN + hd.length;
   }
   q->pinned = 1;
@@ -473,7 +473,7 @@ static void report_written(h2w_session *s, size_t upto) {
   while (cursor < end && s->err.lib == H2W_OK) {
     size_t start = cursor;
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + start);
+    hd = h2w_frame_hd_read(q->buf + start);
     cursor = start + H2W_FRAME_HD_LEN + hd.length;
     frame_sent(s, q->buf + start);
   }
@@ -762,7 +762,7 @@ H2W_COLD void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   if (!ss->preface_out && keep + H2W_FRAME_HD_LEN <= ss->q.tail) {
     /* §3.4: our SETTINGS must still be the first frame the peer sees. */
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, ss->q.buf + keep);
+    hd = h2w_frame_hd_read(ss->q.buf + keep);
     keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);

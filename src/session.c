@@ -21,10 +21,6 @@ const uint8_t h2w_client_magic[24] = {
 
 /* ---- streams ---------------------------------------------------------- */
 
-h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
-  return h2w_stream_map_get(&s->map, id);
-}
-
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   h2w_stream *st = s->pool.free_streams;
   if (st != NULL) {

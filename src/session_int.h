@@ -616,7 +616,10 @@ int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
 int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
                     const char *reason);
 
-h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
+/* The stream with that id, or NULL. Inline: several times per request. */
+static inline h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
+  return h2w_stream_map_get(&s->map, id);
+}
 /* A stream that never reached the wire: out of the table, back to the
  * pool, no callback. */
 void h2w_stream_discard(h2w_session *s, h2w_stream *st);
