@@ -122,35 +122,43 @@ static void recycle(h2w_session *s, h2w_stream *st) {
 #define H2W_NVBUF_SPARE_MAX 2048u
 
 h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
-  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
+  size_t octets = 0, size;
   h2w_nvbuf *b = s->pool.free_nv;
+  /* The common case first: a spare that holds the list, copied into
+   * without measuring the list beforehand (h2w_nvbuf_fill checks the room
+   * as it goes). */
+  if (b != NULL && h2w_nvbuf_fill(b, nva, n)) {
+    s->pool.free_nv = b->next_free;
+    s->pool.nfree_nv--;
+    b->next_free = NULL;
+    return b;
+  }
+  /* (h2w_nvbuf_fill leaves next_free alone: the spare is still listed.) */
+  size = h2w_nvbuf_size(nva, n, &octets);
+  (void)octets;
   if (size > H2W_NVBUF_SPARE_MAX) {
     return h2w_nvbuf_new(&s->alloc, nva, n); /* never kept: exact size */
   }
   if (b != NULL) {
+    /* Made for shorter lists than the traffic now has: replace it. */
     s->pool.free_nv = b->next_free;
     s->pool.nfree_nv--;
-    if (b->size < size) {
-      /* Made for shorter lists than the traffic now has: replace it. */
-      h2w_alloc_free(&s->alloc, b, b->size);
-      b = NULL;
-    }
+    h2w_alloc_free(&s->alloc, b, b->size);
+  }
+  size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
+  b = h2w_alloc_malloc(&s->alloc, size);
+  if (b == NULL && s->alloc.refused) {
+    /* Spares must not hold the memory budget hostage: give them back
+     * and try once more. */
+    h2w_stream_pool_trim(s);
+    b = h2w_alloc_malloc(&s->alloc, size);
   }
   if (b == NULL) {
-    size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
-    b = h2w_alloc_malloc(&s->alloc, size);
-    if (b == NULL && s->alloc.refused) {
-      /* Spares must not hold the memory budget hostage: give them back
-       * and try once more. */
-      h2w_stream_pool_trim(s);
-      b = h2w_alloc_malloc(&s->alloc, size);
-    }
-    if (b == NULL) {
-      return NULL;
-    }
-    b->size = size;
+    return NULL;
   }
-  h2w_nvbuf_fill(b, nva, n, octets);
+  b->size = size;
+  b->next_free = NULL;
+  (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
 }
 

@@ -137,9 +137,12 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 /* Octets of a block holding a copy of nva[0..n) (SIZE_MAX if that does not
  * fit a size_t); *octets gets the names' and values' sum. */
 size_t h2w_nvbuf_size(const h2w_nv *nva, size_t n, size_t *octets);
-/* Copy nva[0..n) into b, which has room for it (h2w_nvbuf_size()); b->size
- * is left as it is. */
-void h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n, size_t octets);
+/* Copy nva[0..n) into b if its b->size octets hold it (b->size and
+ * b->next_free are left as they are): 1, with b->n and b->octets set; 0
+ * when the list does not fit, b then holding part of it. Room is checked
+ * field by field against what is left, so a block can be tried before the
+ * list is measured. */
+int h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n);
 
 /* h2w_stream.flags */
 #define H2W_SF_LOCAL 0x1u         /* we initiated it */

@@ -287,6 +287,53 @@ static void test_nvbuf_copy_lengths(void **state) {
   }
 }
 
+/* h2w_nvbuf_fill(): a list that fits the block is copied (n and octets
+ * set); one octet or one field more than the block holds, wherever it
+ * is, is refused, with nothing written past the block (allocated at its
+ * exact size, so a memory checker sees its end); a length near SIZE_MAX
+ * is refused without a sum that wraps. */
+static void test_nvbuf_fill_room(void **state) {
+  h2w_alloc a;
+  uint8_t src[64];
+  h2w_nv nva[4], more[4];
+  h2w_nvbuf *b;
+  size_t k;
+  (void)state;
+  memset(src, 'q', sizeof(src));
+  assert_int_equal(h2w_alloc_init(&a, NULL), H2W_OK);
+  nva[0] = mknv(src, 10, src + 1, 20);
+  nva[1] = mknv(src + 2, 5, src + 3, 30);
+  nva[2] = mknv(src + 4, 7, src + 5, 3);
+  nva[3] = mknv(src, 1, src, 1);
+  b = h2w_nvbuf_new(&a, nva, 3);
+  assert_non_null(b);
+  assert_int_equal(b->octets, 75);
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 3), 1);
+  assert_int_equal(b->n, 3);
+  assert_int_equal(b->octets, 75);
+  assert_memory_equal(b->nv[1].value, src + 3, 30);
+  for (k = 0; k < 3; k++) {
+    memcpy(more, nva, sizeof(more));
+    more[k].valuelen++;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].valuelen--;
+    more[k].namelen++;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].namelen--;
+    more[k].valuelen = SIZE_MAX;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].valuelen = nva[k].valuelen;
+    more[k].namelen = SIZE_MAX - 1;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+  }
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 4), 0); /* no room for the array */
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 2), 1); /* a shorter list fits */
+  assert_int_equal(b->n, 2);
+  assert_int_equal(b->octets, 65);
+  assert_memory_equal(b->nv[0].name, src, 10);
+  h2w_nvbuf_free(&a, b);
+}
+
 /* h2w_nvbuf_size(): the sum of one OR-checked pass is the exact sum of
  * the checked pass, which lists with more fields or longer strings than
  * the first takes; a size that would wrap is SIZE_MAX on either.
@@ -436,6 +483,7 @@ int main(void) {
       cmocka_unit_test(test_name_lengths),
       cmocka_unit_test(test_value_lengths),
       cmocka_unit_test(test_nvbuf_copy_lengths),
+      cmocka_unit_test(test_nvbuf_fill_room),
       cmocka_unit_test(test_nvbuf_size_sums),
       cmocka_unit_test(test_bound_from_octet_sum),
       cmocka_unit_test(test_fields_loop),
