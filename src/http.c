@@ -294,14 +294,17 @@ static H2W_INLINE uint64_t name_bad(const uint8_t *p, size_t n) {
 /* Non-zero when some octet of the 16 in x is below 0x20 or equal to 0x7f,
  * as value_word_bad() for two words: min(x, 0x1f) == x exactly for the
  * octets up to 0x1f (an unsigned compare, so obs-text passes). */
-static H2W_INLINE unsigned value_block_bad(__m128i x) {
+static H2W_INLINE __m128i value_block_mask(__m128i x) {
   __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
-  __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, del));
+  return _mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
 }
 
-static unsigned value_at_bad(const uint8_t *p) {
-  return value_block_bad(_mm_loadu_si128((const __m128i *)(const void *)p));
+static H2W_INLINE unsigned value_block_bad(__m128i x) {
+  return (unsigned)_mm_movemask_epi8(value_block_mask(x));
+}
+
+static H2W_INLINE __m128i value_at_mask(const uint8_t *p) {
+  return value_block_mask(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 #endif
 
@@ -315,13 +318,14 @@ static H2W_INLINE uint64_t value_bad(const uint8_t *p, size_t n) {
   size_t i;
 #ifdef H2W_HTTP_SSE2
   if (n >= 16) {
-    /* Whole blocks, then the last 16 octets (overlapping the one before,
-     * as the word scan does with its last 8). */
-    unsigned b = 0;
+    /* The last 16 octets and the whole blocks before them (the last
+     * overlapping the one before, as the word scan does with its last 8),
+     * their masks OR-ed together and looked at once. */
+    __m128i b = value_at_mask(p + n - 16);
     for (i = 0; i + 16 < n; i += 16) {
-      b |= value_at_bad(p + i);
+      b = _mm_or_si128(b, value_at_mask(p + i));
     }
-    return b | value_at_bad(p + n - 16);
+    return (unsigned)_mm_movemask_epi8(b);
   }
   if (n >= 8) {
     return value_block_bad(load_ends(p, n));
