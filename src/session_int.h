@@ -249,6 +249,7 @@ typedef struct h2w_hblock {
   uint32_t frame_id;     /* the stream its frames arrive on */
   uint32_t end_code;     /* stream error to send when the block ends, or 0 */
   uint32_t ncont;        /* CONTINUATION frames so far */
+  unsigned field_class;  /* on_field: the class of the field being checked */
   const char *reason;
   /* The stream of a delivered block, looked up once at its start rather
    * than per field; cleared when the stream leaves the map (closed or
