@@ -121,20 +121,12 @@ static void recycle(h2w_session *s, h2w_stream *st) {
 #define H2W_NVBUF_GRAIN 64u
 #define H2W_NVBUF_SPARE_MAX 2048u
 
-h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
-  size_t octets = 0, size;
-  h2w_nvbuf *b = s->pool.free_nv;
-  /* The common case first: a spare that holds the list, copied into
-   * without measuring the list beforehand (h2w_nvbuf_fill checks the room
-   * as it goes). */
-  if (b != NULL && h2w_nvbuf_fill(b, nva, n)) {
-    s->pool.free_nv = b->next_free;
-    s->pool.nfree_nv--;
-    b->next_free = NULL;
-    return b;
-  }
-  /* (h2w_nvbuf_fill leaves next_free alone: the spare is still listed.) */
-  size = h2w_nvbuf_size(nva, n, &octets);
+/* h2w_nvbuf_take() when the first spare (b, or NULL) does not hold the
+ * list: measured, then a new block. Out of line: the common path then has
+ * no local whose address is taken, so no stack protector. */
+H2W_NOINLINE static h2w_nvbuf *take_new(h2w_session *s, const h2w_nv *nva,
+                                        size_t n, h2w_nvbuf *b) {
+  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
   (void)octets;
   if (size > H2W_NVBUF_SPARE_MAX) {
     return h2w_nvbuf_new(&s->alloc, nva, n); /* never kept: exact size */
@@ -160,6 +152,20 @@ h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
   b->next_free = NULL;
   (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
+}
+
+h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
+  h2w_nvbuf *b = s->pool.free_nv;
+  /* The common case first: a spare that holds the list, copied into
+   * without measuring the list beforehand (h2w_nvbuf_fill checks the room
+   * as it goes, and leaves next_free alone: the spare is still listed). */
+  if (b != NULL && h2w_nvbuf_fill(b, nva, n)) {
+    s->pool.free_nv = b->next_free;
+    s->pool.nfree_nv--;
+    b->next_free = NULL;
+    return b;
+  }
+  return take_new(s, nva, n, b);
 }
 
 void h2w_nvbuf_give(h2w_session *s, h2w_nvbuf *b) {
