@@ -398,6 +398,21 @@ static int emit_window_updates(h2w_session *s) {
 
 /* ---- output bookkeeping ------------------------------------------------- */
 
+/* on_frame_send for a frame that left. Out of line, so that frame_sent(),
+ * run for every frame, has no local whose address is taken (no stack
+ * protector) when the application has no such callback. */
+H2W_NOINLINE static void call_frame_send(h2w_session *s, h2w_frame_hd hd,
+                                         const uint8_t *frame) {
+  h2w_frame_info fi = h2w_frame_info_of(&hd);
+  int rv;
+  H2W_CB_ENTER(s);
+  rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+  H2W_CB_LEAVE(s);
+  if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
+    h2w_callback_failed(s, "on_frame_send");
+  }
+}
+
 static void frame_sent(h2w_session *s, const uint8_t *frame) {
   h2w_frame_hd hd;
   size_t i;
@@ -427,14 +442,7 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
     }
   }
   if (s->cb.on_frame_send != NULL && s->err.lib == H2W_OK) {
-    h2w_frame_info fi = h2w_frame_info_of(&hd);
-    int rv;
-    H2W_CB_ENTER(s);
-    rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
-    H2W_CB_LEAVE(s);
-    if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
-      h2w_callback_failed(s, "on_frame_send");
-    }
+    call_frame_send(s, hd, frame);
   }
 }
 
