@@ -249,7 +249,6 @@ typedef struct h2w_hblock {
   uint32_t frame_id;     /* the stream its frames arrive on */
   uint32_t end_code;     /* stream error to send when the block ends, or 0 */
   uint32_t ncont;        /* CONTINUATION frames so far */
-  unsigned field_class;  /* on_field: the class of the field being checked */
   const char *reason;
   /* The stream of a delivered block, looked up once at its start rather
    * than per field; cleared when the stream leaves the map (closed or
@@ -270,6 +269,7 @@ typedef struct h2w_recv_state {
   uint8_t got_settings; /* the peer's first frame (SETTINGS) was seen */
   uint8_t paused;       /* a callback asked to pause */
   uint8_t in_recv;      /* inside h2w_recv(): callbacks may be running */
+  unsigned field_class; /* on_field: the class of the field being checked */
   h2w_hblock hb;
   uint64_t frame_start; /* input offset of the current frame */
   /* A DATA frame arriving in pieces (recv.c recv_piece): its stream, the
