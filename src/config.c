@@ -243,31 +243,44 @@ size_t h2w_nvbuf_size(const h2w_nv *nva, size_t n, size_t *octets) {
   return fixed + bytes;
 }
 
-void h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n, size_t octets) {
-  uint8_t *p = (uint8_t *)(b->nv + n);
-  size_t i;
-  b->n = n;
-  b->octets = octets;
-  b->next_free = NULL;
-  for (i = 0; i < n; i++) {
-    b->nv[i] = nva[i];
-    h2w_copy_any(p, nva[i].name, nva[i].namelen);
-    b->nv[i].name = p;
-    p += nva[i].namelen;
-    h2w_copy_any(p, nva[i].value, nva[i].valuelen);
-    b->nv[i].value = p;
-    p += nva[i].valuelen;
+int h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n) {
+  size_t room = b->size - offsetof(h2w_nvbuf, nv), i;
+  uint8_t *p, *start;
+  if (n > room / sizeof(h2w_nv)) {
+    return 0;
   }
+  room -= n * sizeof(h2w_nv);
+  start = p = (uint8_t *)(b->nv + n);
+  for (i = 0; i < n; i++) {
+    size_t nl = nva[i].namelen, vl = nva[i].valuelen;
+    /* Against what is left, so that no sum is formed that could wrap. */
+    if (nl > room || vl > room - nl) {
+      return 0;
+    }
+    room -= nl + vl;
+    b->nv[i] = nva[i];
+    h2w_copy_any(p, nva[i].name, nl);
+    b->nv[i].name = p;
+    p += nl;
+    h2w_copy_any(p, nva[i].value, vl);
+    b->nv[i].value = p;
+    p += vl;
+  }
+  b->n = n;
+  b->octets = (size_t)(p - start);
+  return 1;
 }
 
 h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
   size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
+  (void)octets;
   h2w_nvbuf *b = size != SIZE_MAX ? h2w_alloc_malloc(a, size) : NULL;
   if (b == NULL) {
     return NULL;
   }
   b->size = size;
-  h2w_nvbuf_fill(b, nva, n, octets);
+  b->next_free = NULL;
+  (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
 }
 

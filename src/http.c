@@ -32,7 +32,7 @@
   (SEEN_METHOD | SEEN_SCHEME | SEEN_AUTHORITY | SEEN_PATH | SEEN_PROTOCOL)
 
 /* h2w_http_msg.path: the shape of :path that §8.3.1 cares about. */
-#define PATH_NONE 0
+#define PATH_NONE H2W_HTTP_PATH_NONE
 #define PATH_SLASH 1    /* starts with '/' (origin-form) */
 #define PATH_ASTERISK 2 /* exactly "*" (asterisk-form, OPTIONS only) */
 #define PATH_OTHER 3
@@ -222,18 +222,22 @@ static uint64_t value_word_bad(uint64_t x) {
 }
 
 #ifdef H2W_HTTP_SSE2
+/* All-ones in each octet of x from lo to hi (0 <= lo <= hi <= 0x7f): the
+ * add maps lo..hi onto -128..-128 + (hi - lo), the bottom of the signed
+ * range, and every other octet above it (the add wraps, so this holds for
+ * all 256 values), which leaves one signed compare. */
+static H2W_INLINE __m128i block_in(__m128i x, int lo, int hi) {
+  __m128i t = _mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - lo)));
+  return _mm_cmpgt_epi8(_mm_set1_epi8((char)(-128 + hi - lo + 1)), t);
+}
+
 /* Non-zero unless all 16 octets of x pass name_word_bad()'s test (the
- * same three ranges). The compares are signed: an octet of 0x80 or more
- * is negative, below every range, so it fails them all. */
+ * same three ranges). */
 static H2W_INLINE unsigned name_block_bad(__m128i x) {
-  __m128i lc = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x5d)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x7b)));
-  __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2f)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x3a)));
-  __m128i hd = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(0x2c)),
-                             _mm_cmplt_epi8(x, _mm_set1_epi8(0x2f)));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(lc, _mm_or_si128(dg, hd))) ^
-         0xffffu;
+  __m128i ok = _mm_or_si128(
+      block_in(x, 0x5e, 0x7a),
+      _mm_or_si128(block_in(x, 0x30, 0x39), block_in(x, 0x2d, 0x2e)));
+  return (unsigned)_mm_movemask_epi8(ok) ^ 0xffffu;
 }
 
 /* The first and the last 8 octets of p[0..n), 8 <= n, as one block. */
@@ -287,37 +291,55 @@ static H2W_INLINE uint64_t name_bad(const uint8_t *p, size_t n) {
 }
 
 #ifdef H2W_HTTP_SSE2
-/* Non-zero when some octet of the 16 at p is below 0x20 or equal to 0x7f,
+/* Non-zero when some octet of the 16 in x is below 0x20 or equal to 0x7f,
  * as value_word_bad() for two words: min(x, 0x1f) == x exactly for the
  * octets up to 0x1f (an unsigned compare, so obs-text passes). */
-static unsigned value_block_bad(const uint8_t *p) {
-  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+static H2W_INLINE __m128i value_block_mask(__m128i x) {
   __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);
-  __m128i del = _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f));
-  return (unsigned)_mm_movemask_epi8(_mm_or_si128(ctl, del));
+  return _mm_or_si128(ctl, _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+}
+
+static H2W_INLINE unsigned value_block_bad(__m128i x) {
+  return (unsigned)_mm_movemask_epi8(value_block_mask(x));
+}
+
+static H2W_INLINE __m128i value_at_mask(const uint8_t *p) {
+  return value_block_mask(_mm_loadu_si128((const __m128i *)(const void *)p));
 }
 #endif
 
 /* Sixteen octets per step, one test at the end: bad values are rare, and
  * a header list is bounded, so there is nothing to gain by stopping
- * early. */
+ * early. With SSE2 a value under 16 octets is one block too, as names
+ * are (name_bad): its two overlapping 8-octet ends, or its load_short()
+ * word in the low half (the zero high half is not looked at). */
 static H2W_INLINE uint64_t value_bad(const uint8_t *p, size_t n) {
   uint64_t bad = 0;
   size_t i;
+#ifdef H2W_HTTP_SSE2
+  if (n >= 16) {
+    /* The last 16 octets and the whole blocks before them (the last
+     * overlapping the one before, as the word scan does with its last 8),
+     * their masks OR-ed together and looked at once. */
+    __m128i b = value_at_mask(p + n - 16);
+    for (i = 0; i + 16 < n; i += 16) {
+      b = _mm_or_si128(b, value_at_mask(p + i));
+    }
+    return (unsigned)_mm_movemask_epi8(b);
+  }
+  if (n >= 8) {
+    return value_block_bad(load_ends(p, n));
+  }
+  if (n > 0) {
+    uint64_t w = load_short(p, n);
+    return value_block_bad(_mm_loadl_epi64((const __m128i *)(const void *)&w)) &
+           0xffu;
+  }
+  return 0;
+#endif
   if (n < 8) {
     return n == 0 ? 0 : value_word_bad(load_short(p, n)) & HIGHS;
   }
-#ifdef H2W_HTTP_SSE2
-  if (n >= 16) {
-    /* Whole blocks, then the last 16 octets (overlapping the one before,
-     * as the word scan does with its last 8). */
-    unsigned b = 0;
-    for (i = 0; i + 16 < n; i += 16) {
-      b |= value_block_bad(p + i);
-    }
-    return b | value_block_bad(p + n - 16);
-  }
-#endif
   for (i = 0; i + 16 <= n; i += 16) {
     bad |= value_word_bad(load64(p + i)) | value_word_bad(load64(p + i + 8));
   }
@@ -736,6 +758,15 @@ static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
       return malformed(reason, "upgrade field in HTTP/2");
     }
     break;
+  case 8:
+    /* No rule here (RFC 9218 §5 is the stream's business), but noted so
+     * that a request without one is not searched for it again. The class
+     * stays PLAIN: a trusted repeat skips this function, which is why
+     * only h2w_http_msg_fields() promises the note. */
+    if (EQ(p, n, "priority")) {
+      m->flags = (uint8_t)(m->flags | H2W_HTTP_PRIORITY_FIELD);
+    }
+    break;
   case 10:
     if (EQ(p, n, "connection")) {
       return malformed(reason, "connection field in HTTP/2");
@@ -764,17 +795,6 @@ static H2W_INLINE int on_regular(h2w_http_msg *m, const h2w_nv *nv,
   }
   *cls = H2W_HTTP_NAME_PLAIN;
   return H2W_OK;
-}
-
-void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags) {
-  m->content_length = -1;
-  m->seen = 0;
-  m->authority_len = 0;
-  m->status = -1;
-  m->kind = (uint8_t)kind;
-  m->method = H2W_HTTP_METHOD_NONE;
-  m->path = PATH_NONE;
-  m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
 }
 
 /* RFC 7541 Appendix A: the class of each static-table name. Checked
@@ -948,8 +968,8 @@ static H2W_INLINE int value_plain(const h2w_nv *nv) {
  * name is valid as it is) and only its value is scanned. Anything else,
  * and anything to report, takes field_checks(), which picks the reason
  * octet by octet: the result is the same either way. */
-static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
-                            const char **reason) {
+static H2W_INLINE int app_field(h2w_http_msg *m, const h2w_nv *nv,
+                                const char **reason) {
   size_t nl = nv->namelen;
   unsigned cls;
   if (nl > 0 && nv->name[0] != ':') {
@@ -965,11 +985,18 @@ static inline int app_field(h2w_http_msg *m, const h2w_nv *nv,
   return field_checks(m, nv, 0, H2W_HTTP_NAME_UNKNOWN, NULL, reason);
 }
 
+/* A list of one: app_field() inlines into the loop only. */
 int h2w_http_msg_field(h2w_http_msg *m, const h2w_nv *nv, const char **reason) {
-  return app_field(m, nv, reason);
+  size_t i;
+  const char *why = NULL;
+  int rv = h2w_http_msg_fields(m, nv, 1, &i, &why);
+  if (rv != H2W_OK && reason != NULL) {
+    *reason = why;
+  }
+  return rv;
 }
 
-/* One loop over the list, so that app_field() inlines into it: a call per
+/* One loop over the list, with app_field() inlined into it: a call per
  * field cost about as much as the checks of a short one. */
 int h2w_http_msg_fields(h2w_http_msg *m, const h2w_nv *nva, size_t n,
                         size_t *index, const char **reason) {
@@ -1094,45 +1121,10 @@ int h2w_http_msg_end(h2w_http_msg *m, int end_stream, const char **reason) {
   }
 }
 
-int h2w_http_msg_status(const h2w_http_msg *m) {
-  return m->status;
-}
-
-int h2w_http_msg_is_informational(const h2w_http_msg *m) {
-  return m->status >= 100 && m->status < 200;
-}
-
-int64_t h2w_http_msg_content_length(const h2w_http_msg *m) {
-  return m->content_length;
-}
-
-int h2w_http_msg_method(const h2w_http_msg *m) {
-  return m->method;
-}
+#define BODY_NONE H2W_HTTP_BODY_NONE
 
 int h2w_http_msg_has_protocol(const h2w_http_msg *m) {
   return (m->seen & SEEN_PROTOCOL) != 0;
-}
-
-int h2w_http_response_has_body(int request_was_head, int status) {
-  /* RFC 9110 §6.4.1: responses to HEAD, 1xx, 204 and 304 end with the
-   * header section whatever content-length says (RFC 9113 §8.1.1). */
-  if (request_was_head || (status >= 100 && status < 200)) {
-    return 0;
-  }
-  return status != 204 && status != 304;
-}
-
-#define BODY_NONE (-2)
-
-void h2w_http_body_init(h2w_http_body *b, int64_t content_length) {
-  b->expected = content_length < 0 ? -1 : content_length;
-  b->received = 0;
-}
-
-void h2w_http_body_init_none(h2w_http_body *b) {
-  b->expected = BODY_NONE;
-  b->received = 0;
 }
 
 int h2w_http_body_data(h2w_http_body *b, size_t n, const char **reason) {

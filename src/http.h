@@ -33,6 +33,9 @@
  * SETTINGS_ENABLE_CONNECT_PROTOCOL = 1, so a request may carry :protocol
  * with CONNECT (RFC 8441 §4). */
 #define H2W_HTTP_CONNECT_PROTOCOL 0x1u
+/* h2w_http_msg.flags: a field named "priority" went through
+ * h2w_http_msg_fields() (h2w_http_msg_has_priority). */
+#define H2W_HTTP_PRIORITY_FIELD 0x2u
 
 /* The request method, as far as these rules care (h2w_http_msg_method).
  * Methods are case-sensitive (RFC 9110 §9.1): "get" is OTHER. */
@@ -64,9 +67,24 @@ typedef struct h2w_http_msg {
   uint8_t authority[H2W_HTTP_AUTHORITY_MAX]; /* copy of :authority */
 } h2w_http_msg;
 
+/* h2w_http_msg.path before any :path (http.c has the other shapes). */
+#define H2W_HTTP_PATH_NONE 0
+
 /* Start checking a header block of `kind` (H2W_HTTP_REQUEST ...) with
- * `flags` (H2W_HTTP_CONNECT_PROTOCOL or 0). */
-void h2w_http_msg_begin(h2w_http_msg *m, int kind, uint32_t flags);
+ * `flags` (H2W_HTTP_CONNECT_PROTOCOL or 0). This and the accessors below
+ * are inline: every request and response calls several of them, and a
+ * call costs more than any of them. */
+static inline void h2w_http_msg_begin(h2w_http_msg *m, int kind,
+                                      uint32_t flags) {
+  m->content_length = -1;
+  m->seen = 0;
+  m->authority_len = 0;
+  m->status = -1;
+  m->kind = (uint8_t)kind;
+  m->method = H2W_HTTP_METHOD_NONE;
+  m->path = H2W_HTTP_PATH_NONE;
+  m->flags = (uint8_t)(flags & H2W_HTTP_CONNECT_PROTOCOL);
+}
 
 /* Check one decoded field, in the order received. Returns H2W_OK, or
  * H2W_E_PROTOCOL with *reason set to a static string naming the rule
@@ -163,19 +181,34 @@ int h2w_http_msg_field_trusted(h2w_http_msg *m, const h2w_nv *nv,
 int h2w_http_msg_end(h2w_http_msg *m, int end_stream, const char **reason);
 
 /* The parsed :status (100-999), or -1 when there is none. */
-int h2w_http_msg_status(const h2w_http_msg *m);
+static inline int h2w_http_msg_status(const h2w_http_msg *m) {
+  return m->status;
+}
 
 /* 1 for an informational (1xx) response, after which a final response
  * follows on the same stream (§8.1); 0 otherwise. 101 never gets here: it
  * is malformed in HTTP/2 (§8.6). */
-int h2w_http_msg_is_informational(const h2w_http_msg *m);
+static inline int h2w_http_msg_is_informational(const h2w_http_msg *m) {
+  return m->status >= 100 && m->status < 200;
+}
 
 /* The content-length value, or -1 when absent. */
-int64_t h2w_http_msg_content_length(const h2w_http_msg *m);
+static inline int64_t h2w_http_msg_content_length(const h2w_http_msg *m) {
+  return m->content_length;
+}
 
 /* The request method class (H2W_HTTP_METHOD_*); a server keeps it to know
  * whether it answers HEAD, a client reads it from a push request. */
-int h2w_http_msg_method(const h2w_http_msg *m);
+static inline int h2w_http_msg_method(const h2w_http_msg *m) {
+  return m->method;
+}
+
+/* 1 when h2w_http_msg_fields() was given a field named "priority" (RFC
+ * 9218 §5): 0 tells a caller that checked the list that it need not look
+ * for one. The receive side's trusted fields do not promise it. */
+static inline int h2w_http_msg_has_priority(const h2w_http_msg *m) {
+  return (m->flags & H2W_HTTP_PRIORITY_FIELD) != 0;
+}
 
 /* 1 when the request carried :protocol (extended CONNECT, RFC 8441). */
 int h2w_http_msg_has_protocol(const h2w_http_msg *m);
@@ -185,7 +218,14 @@ int h2w_http_msg_has_protocol(const h2w_http_msg *m);
  * its content-length says: responses to HEAD (RFC 9110 §9.3.2), 1xx, 204
  * and 304 (RFC 9110 §6.4.1). Initialise the body tracker of a response
  * with h2w_http_body_init_none() when this is 0. */
-int h2w_http_response_has_body(int request_was_head, int status);
+static inline int h2w_http_response_has_body(int request_was_head, int status) {
+  /* RFC 9110 §6.4.1: responses to HEAD, 1xx, 204 and 304 end with the
+   * header section whatever content-length says (RFC 9113 §8.1.1). */
+  if (request_was_head || (status >= 100 && status < 200)) {
+    return 0;
+  }
+  return status != 204 && status != 304;
+}
 
 /* Counts DATA octets against content-length (§8.1.1). */
 typedef struct h2w_http_body {
@@ -195,11 +235,19 @@ typedef struct h2w_http_body {
 
 /* Track a message whose content-length is `content_length` (-1: unknown,
  * any amount allowed; values below -1 are treated as unknown). */
-void h2w_http_body_init(h2w_http_body *b, int64_t content_length);
+static inline void h2w_http_body_init(h2w_http_body *b,
+                                      int64_t content_length) {
+  b->expected = content_length < 0 ? -1 : content_length;
+  b->received = 0;
+}
 
 /* Track a message that has no content at all (see
  * h2w_http_response_has_body): any DATA octet is malformed. */
-void h2w_http_body_init_none(h2w_http_body *b);
+#define H2W_HTTP_BODY_NONE (-2)
+static inline void h2w_http_body_init_none(h2w_http_body *b) {
+  b->expected = H2W_HTTP_BODY_NONE;
+  b->received = 0;
+}
 
 /* `n` DATA payload octets arrived (padding excluded). Returns H2W_OK, or
  * H2W_E_PROTOCOL with *reason when they pass content-length or the message

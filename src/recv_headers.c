@@ -35,8 +35,6 @@ static int on_field(void *user, const h2w_nv *nv) {
   h2w_session *s = user;
   h2w_hblock *hb = &s->rs.hb;
   h2w_stream *st;
-  const char *reason = NULL;
-  unsigned cls = H2W_HTTP_NAME_UNKNOWN;
   int rv;
   if (!hb->deliver || hb->invalid || s->err.lib != H2W_OK) {
     return 0;
@@ -53,18 +51,20 @@ static int on_field(void *user, const h2w_nv *nv) {
      * with) skips the string compares that would find it; the message
      * rules of §8 apply to every field. The decoder's trust has the
      * layout h2w_http_msg_field_trusted() reads. */
+    /* The class and the reason go straight into the receive state (the
+     * reason is only written for a refusal): no local has its address
+     * taken, so this per-field function needs no stack protector. */
     if (h2w_http_msg_field_trusted(&s->rs.hb.msg, nv,
-                                   h2w_hpack_decoder_field_trust(&s->dec), &cls,
-                                   &reason) != H2W_OK) {
+                                   h2w_hpack_decoder_field_trust(&s->dec),
+                                   &s->rs.field_class, &hb->reason) != H2W_OK) {
       /* Rejected, never delivered (docs/security.md row 18); decoding goes on
        * to keep the table in sync. */
       hb->invalid = 1;
-      hb->reason = reason;
       return 0;
     }
     /* Should the field enter the dynamic table, its copies come back
      * trusted, with the name's class. */
-    h2w_hpack_decoder_field_checked(&s->dec, cls);
+    h2w_hpack_decoder_field_checked(&s->dec, s->rs.field_class);
   } else if (nv->namelen == 7 && memcmp(nv->name, ":status", 7) == 0 &&
              nv->valuelen > 0 && nv->value[0] == '1') {
     hb->informational = 1;

@@ -398,10 +398,25 @@ static int emit_window_updates(h2w_session *s) {
 
 /* ---- output bookkeeping ------------------------------------------------- */
 
+/* on_frame_send for a frame that left. Out of line, so that frame_sent(),
+ * run for every frame, has no local whose address is taken (no stack
+ * protector) when the application has no such callback. */
+H2W_NOINLINE static void call_frame_send(h2w_session *s, h2w_frame_hd hd,
+                                         const uint8_t *frame) {
+  h2w_frame_info fi = h2w_frame_info_of(&hd);
+  int rv;
+  H2W_CB_ENTER(s);
+  rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
+  H2W_CB_LEAVE(s);
+  if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
+    h2w_callback_failed(s, "on_frame_send");
+  }
+}
+
 static void frame_sent(h2w_session *s, const uint8_t *frame) {
   h2w_frame_hd hd;
   size_t i;
-  h2w_frame_hd_unpack(&hd, frame);
+  hd = h2w_frame_hd_read(frame);
   s->ss.preface_out = 1;
   if (hd.type == H2W_FRAME_HEADERS && !s->is_server) {
     /* Once any octet of a request's HEADERS is out, the server may have
@@ -427,14 +442,7 @@ static void frame_sent(h2w_session *s, const uint8_t *frame) {
     }
   }
   if (s->cb.on_frame_send != NULL && s->err.lib == H2W_OK) {
-    h2w_frame_info fi = h2w_frame_info_of(&hd);
-    int rv;
-    H2W_CB_ENTER(s);
-    rv = s->cb.on_frame_send(s, &fi, frame + H2W_FRAME_HD_LEN, s->user);
-    H2W_CB_LEAVE(s);
-    if (rv < 0 && rv != H2W_E_PAUSE) { /* pausing applies to recv only */
-      h2w_callback_failed(s, "on_frame_send");
-    }
+    call_frame_send(s, hd, frame);
   }
 }
 
@@ -447,7 +455,7 @@ static void report_upto(h2w_session *s, size_t upto) {
   while (q->mark < upto && q->mark + H2W_FRAME_HD_LEN <= q->tail) {
     size_t start = q->mark;
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + start);
+    hd = h2w_frame_hd_read(q->buf + start);
     q->mark = start + H2W_FRAME_HD_LEN + hd.length;
     frame_sent(s, q->buf + start);
   }
@@ -465,7 +473,7 @@ static void report_written(h2w_session *s, size_t upto) {
   int was = q->pinned;
   while (end < upto && end + H2W_FRAME_HD_LEN <= q->tail) {
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + end);
+    hd = h2w_frame_hd_read(q->buf + end);
     end += H2W_FRAME_HD_LEN + hd.length;
   }
   q->pinned = 1;
@@ -473,7 +481,7 @@ static void report_written(h2w_session *s, size_t upto) {
   while (cursor < end && s->err.lib == H2W_OK) {
     size_t start = cursor;
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, q->buf + start);
+    hd = h2w_frame_hd_read(q->buf + start);
     cursor = start + H2W_FRAME_HD_LEN + hd.length;
     frame_sent(s, q->buf + start);
   }
@@ -762,7 +770,7 @@ H2W_COLD void h2w_send_fatal(h2w_session *s, uint32_t last_id, uint32_t code,
   if (!ss->preface_out && keep + H2W_FRAME_HD_LEN <= ss->q.tail) {
     /* §3.4: our SETTINGS must still be the first frame the peer sees. */
     h2w_frame_hd hd;
-    h2w_frame_hd_unpack(&hd, ss->q.buf + keep);
+    hd = h2w_frame_hd_read(ss->q.buf + keep);
     keep += H2W_FRAME_HD_LEN + hd.length;
   }
   h2w_outq_truncate(&ss->q, keep);

@@ -21,10 +21,6 @@ const uint8_t h2w_client_magic[24] = {
 
 /* ---- streams ---------------------------------------------------------- */
 
-h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
-  return h2w_stream_map_get(&s->map, id);
-}
-
 h2w_stream *h2w_stream_create(h2w_session *s, uint32_t id, uint32_t flags) {
   h2w_stream *st = s->pool.free_streams;
   if (st != NULL) {
@@ -125,37 +121,51 @@ static void recycle(h2w_session *s, h2w_stream *st) {
 #define H2W_NVBUF_GRAIN 64u
 #define H2W_NVBUF_SPARE_MAX 2048u
 
-h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
+/* h2w_nvbuf_take() when the first spare (b, or NULL) does not hold the
+ * list: measured, then a new block. Out of line: the common path then has
+ * no local whose address is taken, so no stack protector. */
+H2W_NOINLINE static h2w_nvbuf *take_new(h2w_session *s, const h2w_nv *nva,
+                                        size_t n, h2w_nvbuf *b) {
   size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
-  h2w_nvbuf *b = s->pool.free_nv;
+  (void)octets;
   if (size > H2W_NVBUF_SPARE_MAX) {
     return h2w_nvbuf_new(&s->alloc, nva, n); /* never kept: exact size */
   }
   if (b != NULL) {
+    /* Made for shorter lists than the traffic now has: replace it. */
     s->pool.free_nv = b->next_free;
     s->pool.nfree_nv--;
-    if (b->size < size) {
-      /* Made for shorter lists than the traffic now has: replace it. */
-      h2w_alloc_free(&s->alloc, b, b->size);
-      b = NULL;
-    }
+    h2w_alloc_free(&s->alloc, b, b->size);
+  }
+  size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
+  b = h2w_alloc_malloc(&s->alloc, size);
+  if (b == NULL && s->alloc.refused) {
+    /* Spares must not hold the memory budget hostage: give them back
+     * and try once more. */
+    h2w_stream_pool_trim(s);
+    b = h2w_alloc_malloc(&s->alloc, size);
   }
   if (b == NULL) {
-    size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
-    b = h2w_alloc_malloc(&s->alloc, size);
-    if (b == NULL && s->alloc.refused) {
-      /* Spares must not hold the memory budget hostage: give them back
-       * and try once more. */
-      h2w_stream_pool_trim(s);
-      b = h2w_alloc_malloc(&s->alloc, size);
-    }
-    if (b == NULL) {
-      return NULL;
-    }
-    b->size = size;
+    return NULL;
   }
-  h2w_nvbuf_fill(b, nva, n, octets);
+  b->size = size;
+  b->next_free = NULL;
+  (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
+}
+
+h2w_nvbuf *h2w_nvbuf_take(h2w_session *s, const h2w_nv *nva, size_t n) {
+  h2w_nvbuf *b = s->pool.free_nv;
+  /* The common case first: a spare that holds the list, copied into
+   * without measuring the list beforehand (h2w_nvbuf_fill checks the room
+   * as it goes, and leaves next_free alone: the spare is still listed). */
+  if (b != NULL && h2w_nvbuf_fill(b, nva, n)) {
+    s->pool.free_nv = b->next_free;
+    s->pool.nfree_nv--;
+    b->next_free = NULL;
+    return b;
+  }
+  return take_new(s, nva, n, b);
 }
 
 void h2w_nvbuf_give(h2w_session *s, h2w_nvbuf *b) {

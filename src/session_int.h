@@ -137,9 +137,12 @@ void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 /* Octets of a block holding a copy of nva[0..n) (SIZE_MAX if that does not
  * fit a size_t); *octets gets the names' and values' sum. */
 size_t h2w_nvbuf_size(const h2w_nv *nva, size_t n, size_t *octets);
-/* Copy nva[0..n) into b, which has room for it (h2w_nvbuf_size()); b->size
- * is left as it is. */
-void h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n, size_t octets);
+/* Copy nva[0..n) into b if its b->size octets hold it (b->size and
+ * b->next_free are left as they are): 1, with b->n and b->octets set; 0
+ * when the list does not fit, b then holding part of it. Room is checked
+ * field by field against what is left, so a block can be tried before the
+ * list is measured. */
+int h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n);
 
 /* h2w_stream.flags */
 #define H2W_SF_LOCAL 0x1u         /* we initiated it */
@@ -266,6 +269,7 @@ typedef struct h2w_recv_state {
   uint8_t got_settings; /* the peer's first frame (SETTINGS) was seen */
   uint8_t paused;       /* a callback asked to pause */
   uint8_t in_recv;      /* inside h2w_recv(): callbacks may be running */
+  unsigned field_class; /* on_field: the class of the field being checked */
   h2w_hblock hb;
   uint64_t frame_start; /* input offset of the current frame */
   /* A DATA frame arriving in pieces (recv.c recv_piece): its stream, the
@@ -620,7 +624,10 @@ int h2w_stream_error(h2w_session *s, uint32_t id, uint32_t code,
 int h2w_stream_fail(h2w_session *s, uint32_t id, uint32_t code,
                     const char *reason);
 
-h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id);
+/* The stream with that id, or NULL. Inline: several times per request. */
+static inline h2w_stream *h2w_stream_find(const h2w_session *s, uint32_t id) {
+  return h2w_stream_map_get(&s->map, id);
+}
 /* A stream that never reached the wire: out of the table, back to the
  * pool, no callback. */
 void h2w_stream_discard(h2w_session *s, h2w_stream *st);

@@ -7,7 +7,7 @@
 /* RFC 9113 §5.1, Figure 2, one row per state, one column per event:
  *              send H   recv H   send PP  recv PP  send ES  recv ES
  *              send R   recv R */
-static const signed char transitions[H2W_SS_COUNT_][H2W_EV_COUNT_] = {
+const signed char h2w_stream_transitions[H2W_SS_COUNT_][H2W_EV_COUNT_] = {
     /* idle: H opens; PP reserves. */
     [H2W_SS_IDLE] = {H2W_SS_OPEN, H2W_SS_OPEN, H2W_SS_RESERVED_LOCAL,
                      H2W_SS_RESERVED_REMOTE, X, X, X, X},
@@ -27,27 +27,6 @@ static const signed char transitions[H2W_SS_COUNT_][H2W_EV_COUNT_] = {
     /* closed: only a late RST of ours is tolerated (no change). */
     [H2W_SS_CLOSED] = {X, X, X, X, X, X, H2W_SS_CLOSED, H2W_SS_CLOSED},
 };
-
-int h2w_stream_next(h2w_stream_state from, h2w_stream_event ev) {
-  if ((unsigned)from >= H2W_SS_COUNT_ || (unsigned)ev >= H2W_EV_COUNT_) {
-    return X;
-  }
-  return transitions[from][ev];
-}
-
-h2w_closed_by h2w_stream_closed_by(h2w_stream_event ev) {
-  switch (ev) {
-  case H2W_EV_SEND_RST_STREAM:
-    return H2W_CLOSED_BY_RST_SENT;
-  case H2W_EV_RECV_RST_STREAM:
-    return H2W_CLOSED_BY_RST_RECV;
-  case H2W_EV_SEND_END_STREAM:
-  case H2W_EV_RECV_END_STREAM:
-    return H2W_CLOSED_BY_END_STREAM;
-  default:
-    return H2W_CLOSED_BY_NONE;
-  }
-}
 
 /* Columns of the receive tables: the frame types §5.1 speaks of, plus
  * the stream a PRIORITY_UPDATE names (RFC 9218 §7.1) and the stream a

@@ -56,13 +56,35 @@ typedef enum h2w_stream_event {
   H2W_EV_COUNT_
 } h2w_stream_event;
 
+/* RFC 9113 §5.1, Figure 2 (stream.c): the next state, -1 for an event
+ * not allowed. */
+extern const signed char h2w_stream_transitions[H2W_SS_COUNT_][H2W_EV_COUNT_];
+
 /* Apply `ev`. Returns the next state, or -1 when the event is not allowed
  * in `from` (for a sent event: a caller bug the API must refuse; for a
- * received one, check h2w_stream_on_recv first, which gives the error). */
-int h2w_stream_next(h2w_stream_state from, h2w_stream_event ev);
+ * received one, check h2w_stream_on_recv first, which gives the error).
+ * Inline: a stream goes through it a few times. */
+static inline int h2w_stream_next(h2w_stream_state from, h2w_stream_event ev) {
+  if ((unsigned)from >= H2W_SS_COUNT_ || (unsigned)ev >= H2W_EV_COUNT_) {
+    return -1;
+  }
+  return h2w_stream_transitions[from][ev];
+}
 
 /* When `ev` closes the stream, how (for the closed-state rules). */
-h2w_closed_by h2w_stream_closed_by(h2w_stream_event ev);
+static inline h2w_closed_by h2w_stream_closed_by(h2w_stream_event ev) {
+  switch (ev) {
+  case H2W_EV_SEND_RST_STREAM:
+    return H2W_CLOSED_BY_RST_SENT;
+  case H2W_EV_RECV_RST_STREAM:
+    return H2W_CLOSED_BY_RST_RECV;
+  case H2W_EV_SEND_END_STREAM:
+  case H2W_EV_RECV_END_STREAM:
+    return H2W_CLOSED_BY_END_STREAM;
+  default:
+    return H2W_CLOSED_BY_NONE;
+  }
+}
 
 typedef enum h2w_recv_action {
   H2W_RECV_ACCEPT = 0,   /* process the frame */

@@ -29,8 +29,6 @@ static size_t named_field(const char *reason, const h2w_nv *nva, size_t n) {
 
 int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
                      int end_stream, h2w_http_msg *m) {
-  size_t i;
-  const char *reason = NULL;
   if (n == 0) {
     return h2w_submit_refuse(s, "no header fields", SIZE_MAX);
   }
@@ -44,15 +42,21 @@ int h2w_check_fields(h2w_session *s, int kind, const h2w_nv *nva, size_t n,
   if (!s->opt.validate_messages) {
     return H2W_OK;
   }
-  if (h2w_http_msg_fields(m, nva, n, &i, &reason) != H2W_OK) {
-    return h2w_submit_refuse(s, reason, i);
+  /* The checks write the reason and the field at fault straight into
+   * the session's refusal record (h2w_submit_begin() cleared it; nothing
+   * is written unless they refuse): no local has its address taken, so
+   * no stack protector on every submit. */
+  if (h2w_http_msg_fields(m, nva, n, &s->submit_field, &s->submit_reason) !=
+      H2W_OK) {
+    return h2w_submit_refuse(s, s->submit_reason, s->submit_field);
   }
-  if (h2w_http_msg_end(m, end_stream, &reason) != H2W_OK) {
+  if (h2w_http_msg_end(m, end_stream, &s->submit_reason) != H2W_OK) {
     /* A rule checked once the list is whole (§8.3.1): when it names a
      * pseudo-header that is present (":path does not start with '/'",
      * "userinfo in :authority"), that field is at fault; a missing one
      * or a rule about the whole list has none. */
-    return h2w_submit_refuse(s, reason, named_field(reason, nva, n));
+    return h2w_submit_refuse(s, s->submit_reason,
+                             named_field(s->submit_reason, nva, n));
   }
   return H2W_OK;
 }
@@ -221,7 +225,11 @@ int32_t h2w_session_submit_request(h2w_session *s, const h2w_nv *nva, size_t n,
     return h2w_local_rv(s, H2W_E_NOMEM);
   }
   st->user = stream_user;
-  st->prio = request_prio(nva, n);
+  /* The checks noted whether a priority field is there; most requests
+   * carry none. */
+  st->prio = s->opt.validate_messages && !h2w_http_msg_has_priority(&m)
+                 ? H2W_PRIO_DEFAULT
+                 : request_prio(nva, n);
   h2w_stream_note_head(st, &m);
   if ((st->flags & (H2W_SF_CONNECT | H2W_SF_CONNECT_PROTOCOL)) ==
       H2W_SF_CONNECT) {

@@ -225,6 +225,27 @@ static void test_name_lengths(void **state) {
   }
 }
 
+/* Values of every length from 1 to 40 octets with one octet some rule is
+ * about at each position: the SSE2 value test (a short value's word in
+ * the low half of a block, 8 to 15 octets its two overlapping ends, then
+ * blocks of 16) must give the general path's result and reason. */
+static void test_value_lengths(void **state) {
+  size_t vl, pos, o;
+  uint8_t vb[40];
+  (void)state;
+  for (vl = 1; vl <= sizeof(vb); vl++) {
+    memset(vb, 'v', vl);
+    same_both_ways((const uint8_t *)"x-v", 3, vb, vl);
+    for (pos = 0; pos < vl; pos++) {
+      for (o = 0; o < sizeof(octets); o++) {
+        memset(vb, 'v', vl);
+        vb[pos] = octets[o];
+        same_both_ways((const uint8_t *)"x-v", 3, vb, vl);
+      }
+    }
+  }
+}
+
 /* h2w_nvbuf_new(): names and values of 0 to 40 octets are copied exactly,
  * each into its own place, with nothing written outside the allocation
  * (a memory checker sees the last string's end). */
@@ -264,6 +285,53 @@ static void test_nvbuf_copy_lengths(void **state) {
       h2w_nvbuf_free(&a, b);
     }
   }
+}
+
+/* h2w_nvbuf_fill(): a list that fits the block is copied (n and octets
+ * set); one octet or one field more than the block holds, wherever it
+ * is, is refused, with nothing written past the block (allocated at its
+ * exact size, so a memory checker sees its end); a length near SIZE_MAX
+ * is refused without a sum that wraps. */
+static void test_nvbuf_fill_room(void **state) {
+  h2w_alloc a;
+  uint8_t src[64];
+  h2w_nv nva[4], more[4];
+  h2w_nvbuf *b;
+  size_t k;
+  (void)state;
+  memset(src, 'q', sizeof(src));
+  assert_int_equal(h2w_alloc_init(&a, NULL), H2W_OK);
+  nva[0] = mknv(src, 10, src + 1, 20);
+  nva[1] = mknv(src + 2, 5, src + 3, 30);
+  nva[2] = mknv(src + 4, 7, src + 5, 3);
+  nva[3] = mknv(src, 1, src, 1);
+  b = h2w_nvbuf_new(&a, nva, 3);
+  assert_non_null(b);
+  assert_int_equal(b->octets, 75);
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 3), 1);
+  assert_int_equal(b->n, 3);
+  assert_int_equal(b->octets, 75);
+  assert_memory_equal(b->nv[1].value, src + 3, 30);
+  for (k = 0; k < 3; k++) {
+    memcpy(more, nva, sizeof(more));
+    more[k].valuelen++;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].valuelen--;
+    more[k].namelen++;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].namelen--;
+    more[k].valuelen = SIZE_MAX;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+    more[k].valuelen = nva[k].valuelen;
+    more[k].namelen = SIZE_MAX - 1;
+    assert_int_equal(h2w_nvbuf_fill(b, more, 3), 0);
+  }
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 4), 0); /* no room for the array */
+  assert_int_equal(h2w_nvbuf_fill(b, nva, 2), 1); /* a shorter list fits */
+  assert_int_equal(b->n, 2);
+  assert_int_equal(b->octets, 65);
+  assert_memory_equal(b->nv[0].name, src, 10);
+  h2w_nvbuf_free(&a, b);
 }
 
 /* h2w_nvbuf_size(): the sum of one OR-checked pass is the exact sum of
@@ -354,6 +422,14 @@ static void test_fields_loop(void **state) {
   assert_int_equal(h2w_http_msg_fields(&m, nva, 6, &idx, &reason),
                    H2W_E_INVALID_ARGUMENT);
   assert_int_equal(idx, 4);
+  /* h2w_http_msg_field() is the same loop over one field. */
+  h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
+  reason = NULL;
+  assert_int_equal(h2w_http_msg_field(&m, &nva[4], &reason),
+                   H2W_E_INVALID_ARGUMENT);
+  assert_string_equal(reason, "NULL name or value with a length");
+  assert_int_equal(h2w_http_msg_field(&m, &nva[4], NULL),
+                   H2W_E_INVALID_ARGUMENT);
   nva[4] = mknv((const uint8_t *)"x-e", 3, (const uint8_t *)"v", 1);
   nva[5] = mknv((const uint8_t *)":path", 5, (const uint8_t *)"/", 1);
   h2w_http_msg_begin(&m, H2W_HTTP_REQUEST, 0);
@@ -405,7 +481,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_fast_path_matches_general_path),
       cmocka_unit_test(test_name_lengths),
+      cmocka_unit_test(test_value_lengths),
       cmocka_unit_test(test_nvbuf_copy_lengths),
+      cmocka_unit_test(test_nvbuf_fill_room),
       cmocka_unit_test(test_nvbuf_size_sums),
       cmocka_unit_test(test_bound_from_octet_sum),
       cmocka_unit_test(test_fields_loop),

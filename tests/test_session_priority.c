@@ -30,6 +30,14 @@ static void pair(tpeer *c, tpeer *s, void **state) {
   tpeer_log_clear(s);
 }
 
+/* Stream `id` of session `s` has urgency u and incremental flag i. */
+static void expect_prio(const h2w_session *s, uint32_t id, int u, int i) {
+  int gu = -1, gi = -1;
+  assert_int_equal(h2w_session_stream_priority(s, id, &gu, &gi), H2W_OK);
+  assert_int_equal(gu, u);
+  assert_int_equal(gi, i);
+}
+
 /* Two requests, both answered with BODY octets before any output is
  * read; returns the client's log for checking. */
 static void race(tpeer *c, tpeer *s, const char *p1, const char *p3) {
@@ -98,7 +106,7 @@ static void test_priority_incremental_share(void **state) {
  * one sent before its request opens is applied when it does. */
 static void test_priority_update_frames(void **state) {
   tpeer c, s;
-  int u, i;
+  int u;
   pair(&c, &s, state);
   assert_int_equal(h2w_session_submit_priority_update(c.s, 5, "u=1, i", 6),
                    H2W_OK);
@@ -108,12 +116,8 @@ static void test_priority_update_frames(void **state) {
   (void)tpeer_request(&c, REQ_PRIO("u=6"), NULL);
   tpump(&c, &s);
   /* The frame outranks the header (RFC 9218 §7). */
-  assert_int_equal(h2w_session_stream_priority(s.s, 5, &u, &i), H2W_OK);
-  assert_int_equal(u, 1);
-  assert_int_equal(i, 1);
-  assert_int_equal(h2w_session_stream_priority(s.s, 3, &u, &i), H2W_OK);
-  assert_int_equal(u, 3);
-  assert_int_equal(i, 0);
+  expect_prio(s.s, 5, 1, 1);
+  expect_prio(s.s, 3, 3, 0);
   assert_int_equal(h2w_session_submit_priority_update(c.s, 3, "u=0", 3),
                    H2W_OK);
   tpump(&c, &s);
@@ -217,6 +221,33 @@ static void test_priority_update_rules(void **state) {
   tpeer_free(&s);
 }
 
+/* A client's own request: its priority field (RFC 9218 §5) is the
+ * stream's priority, which orders its body; a request without one has the
+ * default (u=3, not incremental). With message validation (whose checks
+ * note the field, so that a list without one is not searched) and
+ * without it (the list is searched). */
+static void test_priority_of_own_request(void **state) {
+  int validate;
+  for (validate = 0; validate <= 1; validate++) {
+    tpeer c;
+    h2w_options *opt = NULL;
+    assert_int_equal(h2w_options_new(&opt, NULL), H2W_OK);
+    assert_int_equal(h2w_options_set_validate_messages(opt, validate), H2W_OK);
+    tpeer_start(&c, 0, tmode(state), opt);
+    h2w_options_del(opt);
+    assert_int_equal(tpeer_request(&c, REQ_PRIO("u=1, i"), NULL), 1);
+    assert_int_equal(tpeer_request(&c,
+                                   H(":method", "GET", ":scheme", "https",
+                                     ":authority", "example.org", ":path", "/",
+                                     "x-priority", "u=0", "prioritx", "u=0"),
+                                   NULL),
+                     3);
+    expect_prio(c.s, 1, 1, 1);
+    expect_prio(c.s, 3, 3, 0);
+    tpeer_free(&c);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_priority_urgent_overtakes_bulk),
@@ -225,6 +256,7 @@ int main(void) {
       SPLIT_TESTS(test_priority_update_frames),
       SPLIT_TESTS(test_priority_set_by_application),
       SPLIT_TESTS(test_priority_update_rules),
+      SPLIT_TESTS(test_priority_of_own_request),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

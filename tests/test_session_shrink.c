@@ -176,6 +176,18 @@ static void test_nvbuf_spares(void **state) {
   }
   kept = c.s->pool.nfree_nv;
   assert_true(kept >= 64 && kept <= 1024);
+  /* A take from the list (copied straight into the first spare) leaves
+   * the others listed. */
+  bs[0] = h2w_nvbuf_take(c.s, nva, 3);
+  assert_copy(bs[0], nva, 3);
+  assert_int_equal(c.s->pool.nfree_nv, kept - 1);
+  for (i = 0, b = c.s->pool.free_nv; b != NULL; b = b->next_free) {
+    assert_true(b != bs[0]);
+    i++;
+  }
+  assert_int_equal(i, kept - 1);
+  h2w_nvbuf_give(c.s, bs[0]);
+  assert_int_equal(c.s->pool.nfree_nv, kept);
   /* Under a memory budget the spares give way: a block that only fits
    * once they are gone is made. */
   {
