@@ -154,6 +154,11 @@ typedef struct dx_xchg {
    * nghttp2 then ignores the stream's frames and still counts it against
    * its SETTINGS_MAX_CONCURRENT_STREAMS (see ng_counts_resetting()) */
   int ng_rst_pending;
+  /* h2wire's frames on the wire (h_emit_n) when it ended its side of the
+   * stream (END_STREAM or RST_STREAM) and when the stream closed for it
+   * (that frame, or the peer's END_STREAM arriving after it; §5.1);
+   * 0: not yet */
+  uint32_t h_end_seq, h_closed_seq;
   /* a WINDOW_UPDATE from nghttp2 took h2wire's send window of the stream
    * past 2^31-1: h2wire may reset it FLOW_CONTROL_ERROR (§6.9.1) */
   int h_fc_legit;
@@ -278,8 +283,10 @@ struct dx {
   int h_stream_wu;  /* h2wire has submitted a stream WINDOW_UPDATE */
   int big_iws[2];   /* [1] nghttp2, [0] h2wire announced a window > 2^30 */
   int ng_multi_hts; /* nghttp2 sent several HEADER_TABLE_SIZE at once */
-  uint32_t h_last_opened;        /* h2wire client: highest stream it opened */
-  uint8_t h_over_mcs[DX_MAX_ID]; /* opened past the limit it had received */
+  uint32_t h_last_opened;         /* h2wire client: highest stream it opened */
+  uint8_t h_over_mcs[DX_MAX_ID];  /* opened past the limit it had received */
+  uint32_t h_emit_n;              /* frames h2wire has put on the wire */
+  uint32_t h_open_seq[DX_MAX_ID]; /* h_emit_n of the HEADERS opening it */
   /* [receiving direction][sid]: a frame earlier in the chunk being handed
    * over closes the stream for its receiver (RST_STREAM, or END_STREAM on
    * a stream it had half-closed), which processes the chunk only later */
@@ -441,10 +448,30 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
     dx_fail("harness: h2wire sent a SETTINGS the harness did not submit",
             (long)d->h_set_emit, 0);
   }
+  if (dir == DIR_OF_H2W(d)) {
+    d->h_emit_n++;
+  }
   if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
       (sid & 1) && sid > d->h_last_opened) {
     d->h_last_opened = sid;
+    if (sid < DX_MAX_ID) {
+      d->h_open_seq[sid] = d->h_emit_n;
+    }
     note_h_open(d, sid);
+  }
+  if (dir == DIR_OF_H2W(d) && sid != 0 &&
+      (type == 3 /* RST_STREAM */ ||
+       ((type == 0 || type == 1) && (flags & 1 /* END_STREAM */)))) {
+    dx_xchg *x = xfind(d, (int32_t)sid);
+    if (x != NULL && x->h_end_seq == 0) {
+      x->h_end_seq = d->h_emit_n;
+    }
+    /* a reset closes it; an END_STREAM does once the peer's has arrived
+     * (received before the write that carries ours) */
+    if (x != NULL && x->h_closed_seq == 0 &&
+        (type == 3 || (d->h2w_server ? x->req.r_end : x->resp.r_end))) {
+      x->h_closed_seq = d->h_emit_n;
+    }
   }
   if ((type == 1 || type == 8 /* WINDOW_UPDATE */) && d->h2w_server &&
       dir == DIR_OF_H2W(d) && sid != 0 && !(sid & 1)) {

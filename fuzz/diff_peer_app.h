@@ -412,6 +412,9 @@ static int h_end(h2w_session *s, uint32_t sid, void *user) {
   dx *d = user;
   dx_xchg *x = must_find(d, sid, "h2w stream_end");
   rx_end(x, d->h2w_server ? &x->req : &x->resp);
+  if (x->h_end_seq != 0 && x->h_closed_seq == 0) {
+    x->h_closed_seq = d->h_emit_n; /* closed before h2wire's next frame */
+  }
   return 0;
 }
 
@@ -775,7 +778,9 @@ static int ng_counts_resetting(dx *d, uint32_t sid) {
       continue;
     }
     ng_open++;
-    if (!h_has_stream(d, (uint32_t)x->id)) {
+    /* h2wire's view when sid's HEADERS left, not now: a stream it ended
+     * by a frame behind them (in the same write) still counted for it */
+    if (x->h_closed_seq != 0 && x->h_closed_seq < d->h_open_seq[sid]) {
       if (!x->ng_rst_pending) {
         return 0; /* a stream nghttp2 counts for another reason */
       }
