@@ -271,9 +271,8 @@ int h2w_nvbuf_fill(h2w_nvbuf *b, const h2w_nv *nva, size_t n) {
   return 1;
 }
 
-h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
-  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
-  (void)octets;
+h2w_nvbuf *h2w_nvbuf_new_sized(h2w_alloc *a, const h2w_nv *nva, size_t n,
+                               size_t size) {
   h2w_nvbuf *b = size != SIZE_MAX ? h2w_alloc_malloc(a, size) : NULL;
   if (b == NULL) {
     return NULL;
@@ -282,6 +281,12 @@ h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
   b->next_free = NULL;
   (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
+}
+
+h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
+  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
+  (void)octets;
+  return h2w_nvbuf_new_sized(a, nva, n, size);
 }
 
 void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b) {

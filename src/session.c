@@ -129,7 +129,8 @@ H2W_NOINLINE static h2w_nvbuf *take_new(h2w_session *s, const h2w_nv *nva,
   size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
   (void)octets;
   if (size > H2W_NVBUF_SPARE_MAX) {
-    return h2w_nvbuf_new(&s->alloc, nva, n); /* never kept: exact size */
+    /* never kept: exact size */
+    return h2w_nvbuf_new_sized(&s->alloc, nva, n, size);
   }
   if (b != NULL) {
     /* Made for shorter lists than the traffic now has: replace it. */
@@ -138,19 +139,13 @@ H2W_NOINLINE static h2w_nvbuf *take_new(h2w_session *s, const h2w_nv *nva,
     h2w_alloc_free(&s->alloc, b, b->size);
   }
   size = (size + H2W_NVBUF_GRAIN - 1) / H2W_NVBUF_GRAIN * H2W_NVBUF_GRAIN;
-  b = h2w_alloc_malloc(&s->alloc, size);
+  b = h2w_nvbuf_new_sized(&s->alloc, nva, n, size);
   if (b == NULL && s->alloc.refused) {
     /* Spares must not hold the memory budget hostage: give them back
      * and try once more. */
     h2w_stream_pool_trim(s);
-    b = h2w_alloc_malloc(&s->alloc, size);
+    b = h2w_nvbuf_new_sized(&s->alloc, nva, n, size);
   }
-  if (b == NULL) {
-    return NULL;
-  }
-  b->size = size;
-  b->next_free = NULL;
-  (void)h2w_nvbuf_fill(b, nva, n); /* sized for it: fits */
   return b;
 }
 

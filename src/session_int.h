@@ -133,6 +133,11 @@ typedef struct h2w_nvbuf {
 
 /* An exact-size copy of nva[0..n), or NULL when out of memory. */
 h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n);
+/* h2w_nvbuf_new() into a block of `size` octets, at least
+ * h2w_nvbuf_size() of the list (SIZE_MAX: none, NULL), for a caller that
+ * has measured it already or rounds the size up. */
+h2w_nvbuf *h2w_nvbuf_new_sized(h2w_alloc *a, const h2w_nv *nva, size_t n,
+                               size_t size);
 void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
 /* Octets of a block holding a copy of nva[0..n) (SIZE_MAX if that does not
  * fit a size_t); *octets gets the names' and values' sum. */
