@@ -21,7 +21,8 @@ Or, as a server for h2w-client:
   h2_raw.py serve-ping PORTFILE [--late-ping MS] [--ignore-pings] [CERT KEY]
   listens on 127.0.0.1 (TLS with ALPN h2 when CERT and KEY are given),
   writes its port to PORTFILE, answers one GET with 200 and, in a separate
-  write (a separate TLS record), a PING; answers the client's PINGs (not
+  write (a separate TLS record), a PING, both corked into one TCP segment
+  so that the PING is already waiting; answers the client's PINGs (not
   with --ignore-pings); then reads until the client
   closes                                             -> "ack? goaway <code> eof|reset"
   With --late-ping the PING waits instead until the client's GOAWAY has
@@ -166,10 +167,18 @@ def serve_ping(portfile, *args):
             if ftype == HEADERS and sid == 1 and not answered:
                 answered = True
                 # :status 200 (static index 8), END_STREAM|END_HEADERS; then
-                # the PING in a write (and TLS record) of its own.
+                # the PING in a write (and TLS record) of its own. Corked,
+                # the two writes leave in one segment: the PING is surely
+                # waiting when the client has read the response, whatever
+                # the scheduler does between our two writes.
+                cork = getattr(socket, "TCP_CORK", None)
+                if late_ping is None and cork is not None:
+                    s.setsockopt(socket.IPPROTO_TCP, cork, 1)
                 s.sendall(frame(HEADERS, 0x5, 1, b"\x88"))
                 if late_ping is None:
                     s.sendall(frame(PING, 0, 0, b"lastping"))
+                    if cork is not None:
+                        s.setsockopt(socket.IPPROTO_TCP, cork, 0)
                 else:
                     # Nothing the client sends is processed until its
                     # GOAWAY is here: the PING crosses the GOAWAY, and
