@@ -434,7 +434,6 @@ static void note_h_open(dx *d, uint32_t sid);
 
 static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
                     const uint8_t *p, uint32_t len) {
-  (void)flags;
   (void)p;
   if (getenv("DX_WIRE") != NULL) {
     fprintf(stderr, "wire %s type=%u flags=0x%02x stream=%u len=%u\n",
