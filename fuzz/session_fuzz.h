@@ -107,6 +107,7 @@ struct fz {
                            made want_write 1 */
   int cb_failed;        /* in this send()/peek(), a callback failed */
   int conn_errors;      /* on_error calls for the connection */
+  unsigned probes;      /* fz_observe calls in this run */
   int no_clock_told;    /* on_error said the budgets are off (no tick) */
   uint64_t now;         /* the caller's clock */
   /* Counting allocator handed to the session. */
