@@ -283,12 +283,6 @@ h2w_nvbuf *h2w_nvbuf_new_sized(h2w_alloc *a, const h2w_nv *nva, size_t n,
   return b;
 }
 
-h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n) {
-  size_t octets = 0, size = h2w_nvbuf_size(nva, n, &octets);
-  (void)octets;
-  return h2w_nvbuf_new_sized(a, nva, n, size);
-}
-
 void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b) {
   if (b != NULL) {
     h2w_alloc_free(a, b, b->size);

@@ -131,11 +131,9 @@ typedef struct h2w_nvbuf {
   h2w_nv nv[];
 } h2w_nvbuf;
 
-/* An exact-size copy of nva[0..n), or NULL when out of memory. */
-h2w_nvbuf *h2w_nvbuf_new(h2w_alloc *a, const h2w_nv *nva, size_t n);
-/* h2w_nvbuf_new() into a block of `size` octets, at least
- * h2w_nvbuf_size() of the list (SIZE_MAX: none, NULL), for a caller that
- * has measured it already or rounds the size up. */
+/* A copy of nva[0..n) in a block of `size` octets, at least
+ * h2w_nvbuf_size() of the list (the exact size, or rounded up for reuse;
+ * SIZE_MAX: none), or NULL when out of memory. */
 h2w_nvbuf *h2w_nvbuf_new_sized(h2w_alloc *a, const h2w_nv *nva, size_t n,
                                size_t size);
 void h2w_nvbuf_free(h2w_alloc *a, h2w_nvbuf *b);
@@ -639,7 +637,7 @@ void h2w_stream_discard(h2w_session *s, h2w_stream *st);
 /* Free the spare stream objects and header-list copies kept for reuse
  * (memory budget). */
 void h2w_stream_pool_trim(h2w_session *s);
-/* A copy of nva[0..n) for a header block that waits (h2w_nvbuf_new()),
+/* A copy of nva[0..n) for a header block that waits (h2w_nvbuf_new_sized()),
  * in a spare block when one has room: a client that queues requests
  * copies each one's list, and reusing the blocks of those already sent
  * keeps it allocation-free. NULL when out of memory. */

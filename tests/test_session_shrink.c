@@ -115,7 +115,7 @@ static void assert_copy(const h2w_nvbuf *b, const h2w_nv *nva, size_t n) {
   assert_true(b->size >= h2w_nvbuf_size(nva, n, &octets));
 }
 
-/* h2w_nvbuf_take() copies exactly what h2w_nvbuf_new() copies, into a
+/* h2w_nvbuf_take() copies exactly what h2w_nvbuf_new_sized() copies, into a
  * spare block when one has room; a spare too small is replaced, a list
  * too large for the spares is never kept, the spares are bounded like
  * the stream objects, and h2w_session_shrink() frees them all. */
