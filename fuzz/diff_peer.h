@@ -398,6 +398,17 @@ static int block_frame(uint8_t type) {
 
 /* A frame header left its sender. */
 static void on_emit_head(dx *d, int dir, const dx_wire *w) {
+  uint32_t sid = (((uint32_t)w->hdr[5] & 0x7f) << 24) |
+                 ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
+                 w->hdr[8];
+  if (w->hdr[3] == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
+      (sid & 1) && sid > d->h_last_opened && sid < DX_MAX_ID) {
+    /* The request opens its stream for nghttp2 at this header, before its
+     * block is whole (a big block can reach nghttp2 in parts): it is
+     * h2wire's frame number h_emit_n + 1, which on_emit() gives it once
+     * it is complete; ng_counts_resetting() compares with it meanwhile. */
+    d->h_open_seq[sid] = d->h_emit_n + 1;
+  }
   if (dir == DIR_OF_NG(d) && block_frame(w->hdr[3]) && w->need > 16384) {
     uint8_t fits = w->need <= d->ng_grant_max;
     db_add(&d->ng_big, &fits, 1);

@@ -581,6 +581,78 @@ static void test_diff_trailers_free_slot_before_peer_reset(void **state) {
   tpeer_free(&c);
 }
 
+/* diff_client/regress_nghttp2_counts_stream_it_is_resetting_block_in_parts
+ * (nghttp2's, as above; this pins h2wire's side of the new shape): the
+ * server allows 2 streams and frames up to 2^24-1 octets. Request 1
+ * (body, then trailers) is answered with END_STREAM; request 3 is
+ * half-closed (local); 5 and a request 7 with a 28,000-octet field
+ * (17,500 octets Huffman-coded) wait. We reset 3: 5 takes its slot. Our
+ * trailers then close 1 (END_STREAM both ways, §5.1), and 7 leaves behind them
+ * in the same output as one HEADERS frame of more than 16384 octets (§4.2: the
+ * peer's MAX_FRAME_SIZE allows it), with 2 streams open (5, 7). Its first
+ * octets go out before the rest; the server's late RST_STREAM on 1
+ * arriving meanwhile is no error. nghttp2 judges the stream limit at the
+ * frame header, before the block is whole, which the harness had
+ * numbered only at its last octet. */
+static void
+test_diff_reset_and_trailers_free_slots_for_big_request(void **state) {
+  static char big[28001]; /* Huffman: 5 bits an octet, 17,500 octets */
+  tpeer c;
+  h2w_fb b;
+  tsrc *src;
+  h2w_nv tr[1];
+  size_t first;
+  client(&c, state, 2);
+  settings1(&c, H2W_SETTINGS_MAX_FRAME_SIZE, 16777215);
+  memset(big, 'a', sizeof big - 1);
+  src = tpeer_source(&c, NULL, 10);
+  src->trailers = 1;
+  assert_int_equal(tpeer_request(&c, POST_REQ, src), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  tpeer_parse_out(&c);
+  tpeer_out_clear(&c);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  tpeer_feed_ok(&c, &b);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  assert_int_equal(
+      tpeer_request(&c,
+                    H(":method", "GET", ":scheme", "https", ":authority",
+                      "example.org", ":path", "/big", "x-big", big),
+                    NULL),
+      7);
+  EXPECT_OUT_EMPTY(&c); /* 1 (half-closed remote) and 3 hold both slots */
+  assert_int_equal(h2w_session_submit_rst_stream(c.s, 3, H2W_CANCEL), H2W_OK);
+  EXPECT_OUT(&c, "RST_STREAM 3*", "HEADERS 5 es*");
+  assert_int_equal(h2w_session_stream_state(c.s, 7), H2W_STREAM_STATE_IDLE);
+  assert_int_equal(tnv(tr, 1, H("x-trailer", "1")), 1);
+  assert_int_equal(h2w_session_submit_trailers(c.s, 1, tr, 1), H2W_OK);
+  send_cut(&c, 16);
+  send_cut(&c, 16);
+  send_cut(&c, 16);
+  assert_int_equal(h2w_session_stream_state(c.s, 1), H2W_STREAM_STATE_CLOSED);
+  assert_int_equal(h2w_session_stream_state(c.s, 7),
+                   H2W_STREAM_STATE_HALF_CLOSED_LOCAL);
+  h2w_fb_rst_stream(&b, 1, H2W_NO_ERROR);
+  tpeer_feed_ok(&c, &b);
+  assert_true(tpeer_read_out(&c) > 0);
+  /* the trailers, then request 7's whole block in one HEADERS frame */
+  assert_true(c.outlen > 9);
+  first = 9 + ((size_t)c.out[0] << 16 | (size_t)c.out[1] << 8 | c.out[2]);
+  assert_true(c.outlen > first + 9);
+  assert_int_equal(c.out[first + 3], 1);   /* HEADERS */
+  assert_int_equal(c.out[first + 4], 0x5); /* END_STREAM|END_HEADERS */
+  assert_int_equal(c.out[first + 8], 7);
+  assert_true(((size_t)c.out[first] << 16 | (size_t)c.out[first + 1] << 8 |
+               c.out[first + 2]) > 16384);
+  EXPECT_OUT(&c, "HEADERS 1 es eh*", "HEADERS 7 es eh*");
+  assert_int_equal(h2w_session_stream_state(c.s, 5),
+                   H2W_STREAM_STATE_HALF_CLOSED_LOCAL);
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 /* finding_request_stream_never_closed_on_client (a harness fault, this
  * pins h2wire's side of it): the server lowers INITIAL_WINDOW_SIZE to 0
  * while the client, which has not seen it, sends 60 octets of a longer
@@ -663,6 +735,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_cut_headers_finished_after_lowered_limit),
       SPLIT_TESTS(test_diff_upload_after_early_response_zero_window),
       SPLIT_TESTS(test_diff_trailers_free_slot_before_peer_reset),
+      SPLIT_TESTS(test_diff_reset_and_trailers_free_slots_for_big_request),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
