@@ -150,7 +150,9 @@ typedef struct dx_xchg {
    * stream (nghttp2 marks it closing then); on a pushed stream: nghttp2
    * ended its promise's header block after that (see ng_orphan_promise()) */
   int ng_rst_queued, ng_promise_orphaned;
-  /* nghttp2's application reset it and the RST_STREAM has not left yet:
+  /* nghttp2's application reset it, or nghttp2 itself did at its SETTINGS
+   * ACK (FLOW_CONTROL_ERROR, ng_settings_acked()), and the RST_STREAM has
+   * not left yet:
    * nghttp2 then ignores the stream's frames and still counts it against
    * its SETTINGS_MAX_CONCURRENT_STREAMS (see ng_counts_resetting()) */
   int ng_rst_pending;

@@ -628,6 +628,10 @@ static void ng_settings_acked(nghttp2_session *ng, dx *d) {
     x->ng_lw_snapped = 0;
     if (diff != 0 && (int64_t)x->ng_lw_snap + diff > 0x7fffffff) {
       x->ng_fc_affected = 1;
+      /* nghttp2 queues its RST_STREAM FLOW_CONTROL_ERROR here, at the
+       * ACK: from now until it leaves, the stream is one nghttp2 is
+       * resetting, as after its application's reset (ng_counts_resetting) */
+      x->ng_rst_pending = 1;
       if (tracing()) {
         fprintf(stderr, "nghttp2 stream %d: local window %d + %lld overflows\n",
                 x->id, x->ng_lw_snap, (long long)diff);

@@ -653,6 +653,45 @@ test_diff_reset_and_trailers_free_slots_for_big_request(void **state) {
   tpeer_free(&c);
 }
 
+/* diff_client/regress_nghttp2_counts_stream_it_resets_for_flow_control
+ * (nghttp2's; this pins h2wire's side): the server allows 2 streams and
+ * has ended request 1, whose deferred body is still running. When the
+ * body's last DATA (END_STREAM) leaves, stream 1 is closed (§5.1) and the
+ * waiting request 5 leaves in the same output. nghttp2 had queued a
+ * RST_STREAM FLOW_CONTROL_ERROR on 1 at our SETTINGS ACK (its raised
+ * INITIAL_WINDOW_SIZE overflowed its own receive window there), ignored
+ * the END_STREAM and still counted 1 when 5's HEADERS arrived; its late
+ * RST_STREAM on the closed stream is no error for us. */
+static void test_diff_body_end_frees_slot_before_peer_flow_reset(void **state) {
+  tpeer c;
+  h2w_fb b;
+  tsrc *src;
+  client(&c, state, 2);
+  src = tpeer_source(&c, NULL, 20);
+  src->defer_at = 10;
+  assert_int_equal(tpeer_request(&c, POST_REQ, src), 1);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
+  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
+  tpeer_parse_out(&c);
+  assert_true(tpeer_out_has(&c, "HEADERS 1 eh*"));
+  assert_true(tpeer_out_has(&c, "DATA 1 10"));
+  assert_true(tpeer_out_has(&c, "HEADERS 3 es*"));
+  assert_false(tpeer_out_has(&c, "HEADERS 5*"));
+  tpeer_out_clear(&c);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
+  tpeer_feed_ok(&c, &b);
+  EXPECT_OUT_EMPTY(&c); /* 1 (half-closed remote) and 3 hold both slots */
+  assert_int_equal(h2w_session_resume_data(c.s, 1), H2W_OK);
+  EXPECT_OUT(&c, "DATA 1 10 es", "HEADERS 5 es*");
+  assert_int_equal(h2w_session_stream_state(c.s, 1), H2W_STREAM_STATE_CLOSED);
+  h2w_fb_rst_stream(&b, 1, H2W_FLOW_CONTROL_ERROR);
+  tpeer_feed_ok(&c, &b);
+  assert_no_error(&c);
+  h2w_fb_free(&b);
+  tpeer_free(&c);
+}
+
 /* finding_request_stream_never_closed_on_client (a harness fault, this
  * pins h2wire's side of it): the server lowers INITIAL_WINDOW_SIZE to 0
  * while the client, which has not seen it, sends 60 octets of a longer
@@ -736,6 +775,7 @@ int main(void) {
       SPLIT_TESTS(test_diff_upload_after_early_response_zero_window),
       SPLIT_TESTS(test_diff_trailers_free_slot_before_peer_reset),
       SPLIT_TESTS(test_diff_reset_and_trailers_free_slots_for_big_request),
+      SPLIT_TESTS(test_diff_body_end_frees_slot_before_peer_flow_reset),
   };
   /* clang-format on */
   return cmocka_run_group_tests(tests, NULL, NULL);
