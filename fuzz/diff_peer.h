@@ -208,6 +208,13 @@ typedef void (*dx_frame_fn)(dx *d, int dir, uint8_t type, uint8_t flags,
 /* A frame header is complete (its payload may still be on its way). */
 typedef void (*dx_head_fn)(dx *d, int dir, const dx_wire *w);
 
+/* The stream id of w's frame header (RFC 9113 §4.1: the reserved bit
+ * dropped). */
+static uint32_t wire_sid(const dx_wire *w) {
+  return (((uint32_t)w->hdr[5] & 0x7f) << 24) | ((uint32_t)w->hdr[6] << 16) |
+         ((uint32_t)w->hdr[7] << 8) | w->hdr[8];
+}
+
 /* init_now: the stream initial window of direction dir now (init0). */
 static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
                       const uint8_t *p, size_t n, dx_head_fn head,
@@ -250,10 +257,7 @@ static void wire_feed(dx *d, dx_wire *w, int dir, int64_t init_now,
       n -= k;
     }
     if (w->hlen == 9 && w->payload.len == w->need) {
-      uint32_t sid = (((uint32_t)w->hdr[5] & 0x7f) << 24) |
-                     ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
-                     w->hdr[8];
-      fn(d, dir, w->hdr[3], w->hdr[4], sid, w->payload.p, w->need);
+      fn(d, dir, w->hdr[3], w->hdr[4], wire_sid(w), w->payload.p, w->need);
       w->hlen = 0;
     }
   }
@@ -398,17 +402,21 @@ static int block_frame(uint8_t type) {
          type == 9 /* CONTINUATION */;
 }
 
+/* A frame of h2wire's client leaving on dir is a HEADERS that opens a
+ * request stream (client stream ids grow, §5.1.1). */
+static int h_opens_stream(const dx *d, int dir, uint8_t type, uint32_t sid) {
+  return type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
+         (sid & 1) && sid > d->h_last_opened;
+}
+
 /* A frame header left its sender. */
 static void on_emit_head(dx *d, int dir, const dx_wire *w) {
-  uint32_t sid = (((uint32_t)w->hdr[5] & 0x7f) << 24) |
-                 ((uint32_t)w->hdr[6] << 16) | ((uint32_t)w->hdr[7] << 8) |
-                 w->hdr[8];
-  if (w->hdr[3] == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
-      (sid & 1) && sid > d->h_last_opened && sid < DX_MAX_ID) {
+  uint32_t sid = wire_sid(w);
+  if (h_opens_stream(d, dir, w->hdr[3], sid) && sid < DX_MAX_ID) {
     /* The request opens its stream for nghttp2 at this header, before its
      * block is whole (a big block can reach nghttp2 in parts): it is
-     * h2wire's frame number h_emit_n + 1, which on_emit() gives it once
-     * it is complete; ng_counts_resetting() compares with it meanwhile. */
+     * h2wire's frame number h_emit_n + 1 (on_emit() counts it once it is
+     * complete), which ng_counts_resetting() compares with. */
     d->h_open_seq[sid] = d->h_emit_n + 1;
   }
   if (dir == DIR_OF_NG(d) && block_frame(w->hdr[3]) && w->need > 16384) {
@@ -463,12 +471,8 @@ static void on_emit(dx *d, int dir, uint8_t type, uint8_t flags, uint32_t sid,
   if (dir == DIR_OF_H2W(d)) {
     d->h_emit_n++;
   }
-  if (type == 1 /* HEADERS */ && !d->h2w_server && dir == DIR_OF_H2W(d) &&
-      (sid & 1) && sid > d->h_last_opened) {
+  if (h_opens_stream(d, dir, type, sid)) { /* numbered by on_emit_head() */
     d->h_last_opened = sid;
-    if (sid < DX_MAX_ID) {
-      d->h_open_seq[sid] = d->h_emit_n;
-    }
     note_h_open(d, sid);
   }
   if (dir == DIR_OF_H2W(d) && sid != 0 &&
