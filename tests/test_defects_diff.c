@@ -536,6 +536,38 @@ static void test_diff_cut_headers_finished_after_lowered_limit(void **state) {
   tpeer_free(&c);
 }
 
+/* The client, told SETTINGS_MAX_CONCURRENT_STREAMS 2, sends request 1
+ * (POST: 10 octets of body, then either trailers to come (trailers) or
+ * 10 more octets after a deferral) and 3 (GET, END_STREAM); 5 (GET)
+ * waits. The server then ends 1 (END_STREAM): half-closed (remote), it
+ * still holds its slot (§5.1.2), so 5 still waits. b is left initialised
+ * for the caller's frames. */
+static void ended_request_holds_slot(tpeer *c, void **state, h2w_fb *b,
+                                     int trailers) {
+  tsrc *src;
+  client(c, state, 2);
+  src = tpeer_source(c, NULL, trailers ? 10 : 20);
+  if (trailers) {
+    src->trailers = 1;
+  } else {
+    src->defer_at = 10;
+  }
+  assert_int_equal(tpeer_request(c, POST_REQ, src), 1);
+  assert_int_equal(tpeer_request(c, GET_REQ, NULL), 3);
+  assert_int_equal(tpeer_request(c, GET_REQ, NULL), 5);
+  tpeer_parse_out(c);
+  assert_true(tpeer_out_has(c, "HEADERS 1 eh*"));
+  assert_true(tpeer_out_has(c, "DATA 1 10"));
+  assert_true(tpeer_out_has(c, "HEADERS 3 es*"));
+  assert_false(tpeer_out_has(c, "HEADERS 5*"));
+  tpeer_out_clear(c);
+  h2w_fb_init(b);
+  tpeer_fb_headers(c, b, 1, 0x1, RESP_200);
+  tpeer_feed_ok(c, b);
+  EXPECT_OUT_EMPTY(c);
+  assert_int_equal(h2w_session_stream_state(c->s, 5), H2W_STREAM_STATE_IDLE);
+}
+
 /* finding_nghttp2_counts_stream_it_is_resetting (nghttp2's; this pins
  * h2wire's side): the server allows 2 streams. Request 1 has a body that
  * ends with trailers; the server answers it with END_STREAM and then
@@ -548,26 +580,8 @@ static void test_diff_cut_headers_finished_after_lowered_limit(void **state) {
 static void test_diff_trailers_free_slot_before_peer_reset(void **state) {
   tpeer c;
   h2w_fb b;
-  tsrc *src;
   h2w_nv tr[1];
-  client(&c, state, 2);
-  src = tpeer_source(&c, NULL, 10);
-  src->trailers = 1;
-  assert_int_equal(tpeer_request(&c, POST_REQ, src), 1);
-  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
-  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
-  tpeer_parse_out(&c);
-  assert_true(tpeer_out_has(&c, "HEADERS 1 eh*"));
-  assert_true(tpeer_out_has(&c, "DATA 1 10"));
-  assert_true(tpeer_out_has(&c, "HEADERS 3 es*"));
-  assert_false(tpeer_out_has(&c, "HEADERS 5*"));
-  tpeer_out_clear(&c);
-  h2w_fb_init(&b);
-  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  tpeer_feed_ok(&c, &b);
-  /* half-closed (remote): stream 1 still holds a slot */
-  EXPECT_OUT_EMPTY(&c);
-  assert_int_equal(h2w_session_stream_state(c.s, 5), H2W_STREAM_STATE_IDLE);
+  ended_request_holds_slot(&c, state, &b, 1);
   assert_int_equal(tnv(tr, 1, H("x-trailer", "1")), 1);
   assert_int_equal(h2w_session_submit_trailers(c.s, 1, tr, 1), H2W_OK);
   EXPECT_OUT(&c, "HEADERS 1 es eh*", "HEADERS 5 es*");
@@ -665,23 +679,7 @@ test_diff_reset_and_trailers_free_slots_for_big_request(void **state) {
 static void test_diff_body_end_frees_slot_before_peer_flow_reset(void **state) {
   tpeer c;
   h2w_fb b;
-  tsrc *src;
-  client(&c, state, 2);
-  src = tpeer_source(&c, NULL, 20);
-  src->defer_at = 10;
-  assert_int_equal(tpeer_request(&c, POST_REQ, src), 1);
-  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 3);
-  assert_int_equal(tpeer_request(&c, GET_REQ, NULL), 5);
-  tpeer_parse_out(&c);
-  assert_true(tpeer_out_has(&c, "HEADERS 1 eh*"));
-  assert_true(tpeer_out_has(&c, "DATA 1 10"));
-  assert_true(tpeer_out_has(&c, "HEADERS 3 es*"));
-  assert_false(tpeer_out_has(&c, "HEADERS 5*"));
-  tpeer_out_clear(&c);
-  h2w_fb_init(&b);
-  tpeer_fb_headers(&c, &b, 1, 0x1, RESP_200);
-  tpeer_feed_ok(&c, &b);
-  EXPECT_OUT_EMPTY(&c); /* 1 (half-closed remote) and 3 hold both slots */
+  ended_request_holds_slot(&c, state, &b, 0);
   assert_int_equal(h2w_session_resume_data(c.s, 1), H2W_OK);
   EXPECT_OUT(&c, "DATA 1 10 es", "HEADERS 5 es*");
   assert_int_equal(h2w_session_stream_state(c.s, 1), H2W_STREAM_STATE_CLOSED);
