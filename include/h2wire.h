@@ -1722,7 +1722,11 @@ H2W_EXTERN uint64_t h2w_session_next_deadline(const h2w_session *s);
  *  buf belongs to the source for the duration of the call: submits made
  *  from inside it (for this or any other stream) are queued behind this
  *  DATA frame and never write to, move or free buf (see @ref reentrancy
- *  for what else may be called). */
+ *  for what else may be called). They still precede the body's end: when
+ *  this read ends the stream and one of them is on this stream (a
+ *  PUSH_PROMISE, which RFC 9113 §6.6 allows only before our END_STREAM),
+ *  END_STREAM leaves in an empty DATA frame behind them, and trailers
+ *  always follow them. */
 typedef h2w_ssize (*h2w_data_read_fn)(h2w_session *s, uint32_t stream_id,
                                       uint8_t *buf, size_t len, uint32_t *flags,
                                       void *source_user);
@@ -1931,7 +1935,10 @@ H2W_EXTERN int h2w_session_submit_informational(h2w_session *s,
  *  refuses pushes; reserved streams themselves do not count toward the
  *  limit (RFC 9113 §5.1.2), the response's HEADERS do, and wait for a
  *  slot when the client lowered its limit after the promise (see
- *  h2w_session_submit_response()).
+ *  h2w_session_submit_response()). It may be called from inside the
+ *  stream's own data source (the promise goes out before the body's end,
+ *  see h2w_data_read_fn); from on_frame_send of the frame that ended our
+ *  side of the stream it is refused, as after any other such frame.
  *  @param s A server session.
  *  @param stream_id The client's request stream the promise rides on.
  *  @param nva The promised request's header fields; copied.

@@ -513,7 +513,21 @@ static size_t drain_queue(h2w_session *s, uint8_t *dst, size_t room) {
 #define PRODUCED_QUEUED 2 /* committed to the queue */
 #define PRODUCED_STOP 3   /* not enough room: end this send() call */
 
-static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
+/* The body's end in an empty DATA frame of its own, behind the frames
+ * its source submitted on the stream (produce_frame). */
+static void data_end_late(h2w_session *s, h2w_stream *st) {
+  uint8_t *p = h2w_outq_reserve(&s->ss.q, H2W_FRAME_HD_LEN);
+  if (p == NULL) {
+    h2w_conn_error(s, H2W_E_NOMEM, H2W_INTERNAL_ERROR, "out of memory");
+    return;
+  }
+  put_hd(p, 0, H2W_FRAME_DATA, H2W_FLAG_END_STREAM, st->id);
+  h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN);
+  h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
+}
+
+static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags,
+                      int late) {
   int rv;
   h2w_stream_tx_end(s, st);
   if (st->flags & H2W_SF_CLOSING) {
@@ -522,7 +536,11 @@ static void data_done(h2w_session *s, h2w_stream *st, uint32_t flags) {
     return;
   }
   if (!(flags & H2W_DATA_FLAG_NO_END_STREAM)) {
-    h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
+    if (late) {
+      data_end_late(s, st);
+    } else {
+      h2w_stream_apply(s, st, H2W_EV_SEND_END_STREAM);
+    }
     return;
   }
   if (st->pending != NULL) {
@@ -624,8 +642,8 @@ static int data_write(h2w_session *s, h2w_stream *st, const data_slot *slot,
 }
 
 /* What read() answered, before any frame: PRODUCED_NOTHING with *go set
- * when a frame of r octets follows, else the outcome (deferred, failed,
- * reset from inside, or an empty end before trailers). */
+ * when the body goes on (r octets, or its end), else the outcome
+ * (deferred, failed, reset from inside). */
 static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
                         uint32_t flags, int *go) {
   *go = 0;
@@ -644,20 +662,13 @@ static int data_verdict(h2w_session *s, h2w_stream *st, h2w_ssize r, size_t len,
     h2w_stream_fail(s, st->id, H2W_INTERNAL_ERROR, "data source failed");
     return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
   }
-  if (r == 0 && (flags & H2W_DATA_FLAG_EOF) &&
-      (flags & H2W_DATA_FLAG_NO_END_STREAM)) {
-    /* The body ended empty and its trailers carry END_STREAM: a DATA
-     * frame here would carry nothing at all, and peers rightly count
-     * empty frames as abuse (docs/security.md row 4). */
-    data_done(s, st, flags);
-    return s->err.lib != H2W_OK ? s->err.lib : PRODUCED_NOTHING;
-  }
   *go = 1;
   return PRODUCED_NOTHING;
 }
 
 /* Step 4, framing: the frame header, both windows charged, the frame
- * reported (direct) or committed to the queue. */
+ * committed to the queue (a direct one is reported by produce_frame once
+ * the stream's state has caught up with it). */
 static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
                        size_t n, uint32_t flags) {
   put_hd(slot->p, n, H2W_FRAME_DATA,
@@ -668,9 +679,7 @@ static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
          st->id);
   h2w_send_window_consume(&st->sw, (uint32_t)n);
   h2w_send_window_consume(&s->conn_sw, (uint32_t)n);
-  if (slot->direct) {
-    frame_sent(s, slot->p);
-  } else {
+  if (!slot->direct) {
     h2w_outq_commit(&s->ss.q, H2W_FRAME_HD_LEN + n);
   }
 }
@@ -678,9 +687,10 @@ static void data_frame(h2w_session *s, h2w_stream *st, const data_slot *slot,
 /* Step 5, scheduling after a frame: the body's end (and its trailers,
  * data_done), out of the ring when the window is spent, or round-robin
  * among the incremental streams of this urgency. */
-static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags) {
+static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags,
+                      int late) {
   if (flags & H2W_DATA_FLAG_EOF) {
-    data_done(s, st, flags);
+    data_done(s, st, flags, late);
   } else if (st->sw.avail <= 0) {
     h2w_sched_remove(s, st); /* back when a WINDOW_UPDATE opens it */
   } else if ((st->flags & H2W_SF_IN_DATA_RING) &&
@@ -688,43 +698,6 @@ static void data_next(h2w_session *s, h2w_stream *st, uint32_t flags) {
     s->ss.rings[H2W_PRIO_URGENCY(st->prio)] = st->tx->ring_next;
     sched_refresh(&s->ss);
   }
-}
-
-/* Pull one DATA frame from st's source into dst (direct) or the queue.
- * `fresh` is set when nothing was written in this send() call yet. */
-static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
-                         size_t room, int fresh, size_t *written) {
-  uint32_t allow, flags = 0;
-  data_slot slot;
-  h2w_ssize r;
-  int rv, go;
-  allow = data_allow(s, st);
-  if (allow == 0) {
-    return PRODUCED_NOTHING;
-  }
-  rv = data_dest(s, dst, room, fresh, allow, &slot);
-  if (rv != PRODUCED_NOTHING) {
-    return rv;
-  }
-  r = data_read(s, st, &slot, &flags);
-  rv = data_verdict(s, st, r, slot.len, flags, &go);
-  if (!go) {
-    return rv;
-  }
-  if ((flags & H2W_DATA_FLAG_NO_COPY) &&
-      data_write(s, st, &slot, (size_t)r) != H2W_OK) {
-    return s->err.lib;
-  }
-  data_frame(s, st, &slot, (size_t)r, flags);
-  data_next(s, st, flags);
-  if (s->err.lib != H2W_OK) {
-    return s->err.lib;
-  }
-  if (slot.direct) {
-    *written = H2W_FRAME_HD_LEN + (size_t)r;
-    return PRODUCED_DIRECT;
-  }
-  return PRODUCED_QUEUED;
 }
 
 /* Frames submitted while the source ran follow its DATA frame. */
@@ -749,10 +722,90 @@ static int join_side(h2w_session *s) {
   return H2W_OK;
 }
 
+/* Whether the source submitted a frame on stream id (it is in the side
+ * queue): a PUSH_PROMISE on the stream whose body it is, say. */
+static int side_names(const h2w_send_state *ss, uint32_t id) {
+  const uint8_t *p = h2w_outq_data(&ss->side);
+  size_t len = h2w_outq_len(&ss->side), off = 0;
+  while (off + H2W_FRAME_HD_LEN <= len) {
+    h2w_frame_hd hd = h2w_frame_hd_read(p + off);
+    if (hd.stream_id == id) {
+      return 1;
+    }
+    off += H2W_FRAME_HD_LEN + hd.length;
+  }
+  return 0;
+}
+
+/* Pull one DATA frame from st's source into dst (direct) or the queue.
+ * `fresh` is set when nothing was written in this send() call yet.
+ *
+ * The stream's state follows each frame before anything can act on it
+ * (RFC 9113 §5.1: nothing but WINDOW_UPDATE, PRIORITY and RST_STREAM
+ * after our END_STREAM; §6.6: a PUSH_PROMISE only on a stream still open
+ * on our side). So frames the source submitted join the queue before the
+ * body's end (its trailers, or END_STREAM in an empty DATA frame of its
+ * own when one of them is on this stream), and a direct frame's
+ * on_frame_send runs after that, where a push on it is refused like on a
+ * queued one. */
+static int produce_frame(h2w_session *s, h2w_stream *st, uint8_t *dst,
+                         size_t room, int fresh, size_t *written) {
+  uint32_t allow, flags = 0;
+  data_slot slot;
+  h2w_ssize r;
+  int rv, go, ends, late, framed;
+  allow = data_allow(s, st);
+  if (allow == 0) {
+    return PRODUCED_NOTHING;
+  }
+  rv = data_dest(s, dst, room, fresh, allow, &slot);
+  if (rv != PRODUCED_NOTHING) {
+    return rv;
+  }
+  r = data_read(s, st, &slot, &flags);
+  rv = data_verdict(s, st, r, slot.len, flags, &go);
+  if (!go) {
+    return rv;
+  }
+  if ((flags & H2W_DATA_FLAG_NO_COPY) &&
+      data_write(s, st, &slot, (size_t)r) != H2W_OK) {
+    return s->err.lib;
+  }
+  ends = (flags & H2W_DATA_FLAG_EOF) && !(flags & H2W_DATA_FLAG_NO_END_STREAM);
+  late = ends && side_names(&s->ss, st->id);
+  /* A body that ends empty before its trailers sends no DATA frame: it
+   * would carry nothing at all, and peers rightly count empty frames as
+   * abuse (docs/security.md row 4). */
+  framed = r > 0 || (ends && !late);
+  if (framed) {
+    data_frame(s, st, &slot, (size_t)r,
+               late ? flags | H2W_DATA_FLAG_NO_END_STREAM : flags);
+  }
+  rv = join_side(s);
+  if (rv != H2W_OK) {
+    return rv;
+  }
+  data_next(s, st, flags, late);
+  if (framed && slot.direct) {
+    frame_sent(s, slot.p);
+  }
+  if (s->err.lib != H2W_OK) {
+    return s->err.lib;
+  }
+  if (!framed) {
+    return PRODUCED_NOTHING;
+  }
+  if (slot.direct) {
+    *written = H2W_FRAME_HD_LEN + (size_t)r;
+    return PRODUCED_DIRECT;
+  }
+  return PRODUCED_QUEUED;
+}
+
 static int produce_data(h2w_session *s, h2w_stream *st, uint8_t *dst,
                         size_t room, int fresh, size_t *written) {
   int rv = produce_frame(s, st, dst, room, fresh, written);
-  int jr = join_side(s);
+  int jr = join_side(s); /* after a source that deferred, failed or reset */
   return jr < 0 ? jr : rv;
 }
 

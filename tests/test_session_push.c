@@ -516,6 +516,133 @@ static void test_push_cancel_later(void **state) {
   tpeer_free(&c);
 }
 
+/* A server session, hand-driven, with GET on stream 1 (END_STREAM) read;
+ * its output taken with send() or with peek/ack. */
+static void server_with_get(tpeer *s, void **state, int use_peek) {
+  h2w_fb b;
+  tpeer_init(s, 1, tmode(state));
+  s->use_peek = use_peek;
+  assert_int_equal(tpeer_open(s, NULL), H2W_OK);
+  tpeer_handshake(s);
+  h2w_fb_init(&b);
+  tpeer_fb_headers(s, &b, 1, 0x1, GET_REQ);
+  tpeer_feed_ok(s, &b);
+  h2w_fb_free(&b);
+  tpeer_log_clear(s);
+  s->keep_data_frames = 1;
+}
+
+/* A body whose one read pushes on its own stream, then ends the body
+ * (with `flags` added: NO_END_STREAM for trailers). */
+typedef struct push_src {
+  tpeer *s;
+  size_t len;     /* body octets */
+  uint32_t flags; /* besides EOF */
+  int32_t pushed; /* what the push returned */
+} push_src;
+
+static h2w_ssize push_read(h2w_session *ss, uint32_t id, uint8_t *buf,
+                           size_t len, uint32_t *flags, void *user) {
+  push_src *ps = user;
+  (void)ss;
+  ps->pushed = push(ps->s, id, PUSH_REQ);
+  assert_true(len >= ps->len);
+  memset(buf, 'b', ps->len);
+  *flags = H2W_DATA_FLAG_EOF | ps->flags;
+  return (h2w_ssize)ps->len;
+}
+
+static void respond_pushing(tpeer *s, push_src *ps, int trailers) {
+  h2w_nv nv[2];
+  size_t n = tnv(nv, 2, RESP_200);
+  h2w_data_source ds = {push_read, NULL, ps};
+  ps->s = s;
+  ps->pushed = 0;
+  assert_int_equal(h2w_session_submit_response(s->s, 1, nv, n, &ds), H2W_OK);
+  if (trailers) {
+    n = tnv(nv, 2, H("x-t", "1"));
+    assert_int_equal(h2w_session_submit_trailers(s->s, 1, nv, n), H2W_OK);
+  }
+}
+
+/* RFC 9113 §6.6: a PUSH_PROMISE rides only on a stream still open on our
+ * side. A push submitted from inside the stream's own source, by a read
+ * that then ends the body, went out behind that DATA frame's END_STREAM
+ * (the session fuzzer's finding of the seventh session): END_STREAM now
+ * leaves in an empty DATA frame behind the promise. Direct and queued
+ * DATA frames, send() and peek/ack. */
+static void test_push_from_own_source_before_end(void **state) {
+  int peek;
+  for (peek = 0; peek <= 1; peek++) {
+    tpeer s;
+    push_src ps = {NULL, 5, 0, 0};
+    server_with_get(&s, state, peek);
+    respond_pushing(&s, &ps, 0);
+    EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 5",
+               "PUSH_PROMISE 1 promised=2 eh*", "DATA 1 0 es");
+    assert_int_equal(ps.pushed, 2);
+    assert_int_equal(h2w_session_stream_state(s.s, 1), H2W_STREAM_STATE_CLOSED);
+    /* The promise is good: its response follows. */
+    tpeer_respond(&s, 2, RESP_200, NULL);
+    EXPECT_OUT(&s, "HEADERS 2 es eh :status=200");
+    tpeer_free(&s);
+  }
+}
+
+/* The same before trailers: the promise precedes the HEADERS that end the
+ * stream, whether the body's last read carries octets or none at all
+ * (then no DATA frame: an empty one would be a needless frame). */
+static void test_push_from_own_source_before_trailers(void **state) {
+  int peek;
+  size_t len;
+  for (peek = 0; peek <= 1; peek++) {
+    for (len = 0; len <= 5; len += 5) {
+      tpeer s;
+      push_src ps = {NULL, 0, H2W_DATA_FLAG_NO_END_STREAM, 0};
+      ps.len = len;
+      server_with_get(&s, state, peek);
+      respond_pushing(&s, &ps, 1);
+      if (len > 0) {
+        EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 5",
+                   "PUSH_PROMISE 1 promised=2 eh*", "HEADERS 1 es eh x-t=1");
+      } else {
+        EXPECT_OUT(&s, "HEADERS 1 eh :status=200",
+                   "PUSH_PROMISE 1 promised=2 eh*", "HEADERS 1 es eh x-t=1");
+      }
+      assert_int_equal(ps.pushed, 2);
+      tpeer_free(&s);
+    }
+  }
+}
+
+/* A push from on_frame_send of the DATA frame that ended our side is
+ * refused (our side is over, §6.6), whether that frame was written to
+ * the caller's buffer directly or queued: the stream's state follows the
+ * frame before the callback runs. */
+static int push_on_data_sent(tpeer *p, const tev *ev) {
+  if (ev->type == TEV_FRAME_SEND &&
+      strncmp(ev->line, "frame_send DATA 1 ", 18) == 0) {
+    *(int32_t *)p->app = push(p, 1, PUSH_REQ);
+  }
+  return 0;
+}
+
+static void test_push_from_end_frame_send_refused(void **state) {
+  int peek;
+  for (peek = 0; peek <= 1; peek++) {
+    tpeer s;
+    int32_t pushed = 0;
+    server_with_get(&s, state, peek);
+    s.hook = push_on_data_sent;
+    s.app = &pushed;
+    tpeer_respond(&s, 1, RESP_200, tpeer_source(&s, NULL, 5));
+    EXPECT_OUT(&s, "HEADERS 1 eh :status=200", "DATA 1 5 es");
+    assert_int_equal(pushed, H2W_E_INVALID_STATE);
+    EXPECT_OUT_EMPTY(&s);
+    tpeer_free(&s);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       SPLIT_TESTS(test_push_end_to_end),
@@ -535,6 +662,9 @@ int main(void) {
       SPLIT_TESTS(test_push_bodies_crossing_our_goaway),
       SPLIT_TESTS(test_push_reserved_remote_rules),
       SPLIT_TESTS(test_push_cancel_later),
+      SPLIT_TESTS(test_push_from_own_source_before_end),
+      SPLIT_TESTS(test_push_from_own_source_before_trailers),
+      SPLIT_TESTS(test_push_from_end_frame_send_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
