@@ -725,8 +725,12 @@ static int join_side(h2w_session *s) {
 /* Whether the source submitted a frame on stream id (it is in the side
  * queue): a PUSH_PROMISE on the stream whose body it is, say. */
 static int side_names(const h2w_send_state *ss, uint32_t id) {
-  const uint8_t *p = h2w_outq_data(&ss->side);
   size_t len = h2w_outq_len(&ss->side), off = 0;
+  const uint8_t *p;
+  if (len == 0) {
+    return 0; /* the usual case; an unused queue has no buffer at all */
+  }
+  p = h2w_outq_data(&ss->side);
   while (off + H2W_FRAME_HD_LEN <= len) {
     h2w_frame_hd hd = h2w_frame_hd_read(p + off);
     if (hd.stream_id == id) {
